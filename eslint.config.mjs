@@ -1,0 +1,59 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  {
+    ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'models/**', 'training/**', 'media/*.js', '*.vsix'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'smart'],
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.object.name='JSON'][callee.property.name='eval']",
+        message: 'no eval',
+      }],
+    },
+  },
+  {
+    // The pure core never touches the editor API: it works on strings, offsets and plain objects.
+    files: ['src/core/**/*.ts', 'src/generation/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and src/generation are pure: no vscode imports.' }] }],
+    },
+  },
+  {
+    // Only the runtime process loads the native ONNX Runtime addon.
+    files: ['src/**/*.ts'],
+    ignores: ['src/runtime/process/**', 'src/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [
+        { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
+      ] }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/generation/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [
+        { name: 'vscode', message: 'src/core and src/generation are pure: no vscode imports.' },
+        { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
+      ] }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['src/webview/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+);

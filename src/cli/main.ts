@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * `inkwell`: the headless command line. Each subcommand lives in its own module,
+ * loaded only when used, and returns the process exit code.
+ */
+import { CliCommand, CliIo, processIo } from './io';
+
+const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {};
+
+/** Registers a subcommand; modules below call this when the table is built. */
+function command(name: string, summary: string, load: () => Promise<CliCommand>): void {
+  commands[name] = { summary, load };
+}
+
+// Subcommands. Keep in sync with the README.
+// (each entry added by the feature that owns it)
+
+function usage(io: CliIo): void {
+  io.out('Usage: inkwell <command> [options]\n\nCommands:');
+  for (const [name, { summary }] of Object.entries(commands)) io.out(`  ${name.padEnd(10)} ${summary}`);
+  io.out('\nRun `inkwell <command> --help` for the options of a command.');
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    usage(io);
+    return name ? 0 : 2;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    io.err(`inkwell: unknown command '${name}'`);
+    usage(io);
+    return 2;
+  }
+  return (await entry.load())(rest, io);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), processIo).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      processIo.err(`inkwell: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+void command;

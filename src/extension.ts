@@ -1,0 +1,35 @@
+import * as vscode from 'vscode';
+import type { MarkdownIt } from 'markdown-it';
+import { InkwellApi, ProbeRegistry } from './api';
+import { registerNewPost } from './features/newPost';
+import { Logger } from './util/logger';
+
+/**
+ * Composition root: builds the services and registers every feature. Nothing
+ * slow happens here; heavy things (markdown-it, the model runtime, ONNX
+ * sessions) load on first use.
+ */
+export function activate(context: vscode.ExtensionContext): InkwellApi {
+  const started = performance.now();
+  const log = new Logger();
+  const probes = new ProbeRegistry();
+  context.subscriptions.push(
+    log,
+    vscode.commands.registerCommand('inkwell.showLog', () => log.show()),
+    registerNewPost(),
+  );
+
+  const activationMs = performance.now() - started;
+  log.info(`Inkwell activated in ${activationMs.toFixed(1)} ms`);
+  return {
+    extendMarkdownIt: (md: MarkdownIt) => md,
+    testing: {
+      activationMs,
+      probe: <T>(name: string) => probes.read<T>(name),
+    },
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

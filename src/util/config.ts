@@ -1,0 +1,77 @@
+import * as vscode from 'vscode';
+
+/** Severity names accepted by `inkwell.validation.severity`. */
+export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'off';
+
+/** Every Inkwell setting, typed. Keys mirror `contributes.configuration` in package.json. */
+export interface InkwellConfig {
+  posts: { include: string[]; exclude: string[]; staticFolders: string[] };
+  validation: {
+    enabled: boolean;
+    schema: string;
+    schemaMode: 'extend' | 'replace';
+    flagUnknownKeys: boolean;
+    severity: Record<string, SeveritySetting>;
+    maxFileSizeKB: number;
+    debounceMs: number;
+  };
+  preview: { allowHttpsImages: boolean; stylesheet: string; debounceMs: number };
+  models: { paths: string[]; text: string; image: string };
+  runtime: { threads: number; idleShutdownSeconds: number };
+  generation: {
+    maxTokens: number;
+    temperature: number;
+    topK: number;
+    topP: number;
+    repetitionPenalty: number;
+    seed: number | null;
+    stop: string[];
+  };
+  inlineCompletion: { enabled: boolean; debounceMs: number; maxTokens: number };
+  images: {
+    count: number;
+    pathTemplate: string;
+    displaySize: number;
+    upscale: 'nearest' | 'smooth';
+    setFrontmatterImage: boolean;
+  };
+}
+
+type Section = keyof InkwellConfig;
+
+/**
+ * Reads one section of Inkwell's settings for a resource (a post's URI, so
+ * per-folder settings apply). Defaults come from package.json, so every key is present.
+ */
+export function readConfig<S extends Section>(section: S, scope?: vscode.ConfigurationScope): InkwellConfig[S] {
+  const cfg = vscode.workspace.getConfiguration(`inkwell.${section}`, scope);
+  const keys = Object.keys(defaultsOf(section));
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[key] = cfg.get(key);
+  return out as InkwellConfig[S];
+}
+
+let manifestDefaults: Record<string, unknown> | undefined;
+
+/** The `inkwell.<section>.*` defaults declared in the extension manifest. */
+function defaultsOf(section: Section): Record<string, unknown> {
+  if (!manifestDefaults) {
+    const ext = vscode.extensions.all.find((e) => e.packageJSON?.name === 'inkwell' && e.packageJSON?.publisher === 'inkwell');
+    const props = (ext?.packageJSON?.contributes?.configuration?.properties ?? {}) as Record<string, { default?: unknown }>;
+    manifestDefaults = {};
+    for (const [key, value] of Object.entries(props)) manifestDefaults[key] = value.default;
+  }
+  const prefix = `inkwell.${section}.`;
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(manifestDefaults)) {
+    if (key.startsWith(prefix)) result[key.slice(prefix.length)] = value;
+  }
+  return result;
+}
+
+/** Fires `listener` when any setting under `inkwell.<section>` changes. */
+export function onConfigChange(section: Section, listener: (e: vscode.ConfigurationChangeEvent) => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(`inkwell.${section}`)) listener(e);
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * Caches the promise of an expensive async load on first use. A rejected load
+ * is dropped so the next call retries it (a failed model load must not stick).
+ */
+export function memoizePromise<T>(load: () => Promise<T>): { get(): Promise<T>; reset(): void } {
+  let pending: Promise<T> | undefined;
+  return {
+    get() {
+      if (!pending) {
+        const attempt = load();
+        pending = attempt;
+        attempt.catch(() => {
+          if (pending === attempt) pending = undefined;
+        });
+      }
+      return pending;
+    },
+    reset() {
+      pending = undefined;
+    },
+  };
+}
+
+/** A value computed on first access and cached. */
+export function lazy<T>(make: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = make();
+      done = true;
+    }
+    return value;
+  };
+}
