@@ -1,0 +1,38 @@
+import type { MarkdownIt } from 'markdown-it';
+import { ArticleMeta, toArticleMeta } from './articleMeta';
+import { blankFrontmatter, splitFrontmatter } from './frontmatter';
+import { renderHeader } from './header';
+import { sanitizeArticleHtml } from './sanitize';
+import { ImagePolicy, resolveImageSource } from './urlPolicy';
+
+/** Options for rendering one post. */
+export interface ArticleRenderOptions {
+  /** BCP 47 locale for dates. */
+  readonly locale: string;
+  /** How images resolve and which ones may load. */
+  readonly images: ImagePolicy;
+}
+
+/** A post rendered for the article preview. Both HTML parts are safe to insert. */
+export interface RenderedArticle {
+  readonly meta: ArticleMeta;
+  /** The header built from the frontmatter. */
+  readonly headerHtml: string;
+  /** The sanitized body, block elements carrying `data-line`. */
+  readonly bodyHtml: string;
+  /** Why the frontmatter did not parse, when it did not. */
+  readonly frontmatterError?: string;
+  /** Whether the post had a frontmatter block at all. */
+  readonly hasFrontmatter: boolean;
+}
+
+/** Renders a post (frontmatter + Markdown with raw HTML) into header and body HTML. */
+export function renderArticle(md: MarkdownIt, text: string, options: ArticleRenderOptions): RenderedArticle {
+  const block = splitFrontmatter(text);
+  const meta = toArticleMeta(block?.data ?? {});
+  const image = meta.image ? resolveImageSource(meta.image, options.images) : undefined;
+  const headerHtml = renderHeader(meta, { locale: options.locale, image, line: 0 });
+  // Parse the body with the frontmatter blanked out so token lines equal editor lines.
+  const bodyHtml = sanitizeArticleHtml(md.render(blankFrontmatter(text, block)), options.images);
+  return { meta, headerHtml, bodyHtml, frontmatterError: block?.error, hasFrontmatter: !!block };
+}

@@ -1,0 +1,56 @@
+/**
+ * The typed protocol between the extension and the preview webviews (article
+ * preview and tag pages). Types only: both the host and the webview script use it.
+ */
+
+/** Messages the extension posts to a preview webview. */
+export type HostToWebview =
+  | {
+      readonly type: 'update';
+      /** Render version; the webview ignores an update older than what it shows. */
+      readonly version: number;
+      /** The new header, or undefined when only the body changed. */
+      readonly headerHtml?: string;
+      readonly bodyHtml: string;
+    }
+  | { readonly type: 'scrollToLine'; readonly line: number };
+
+/** Messages a preview webview posts to the extension. */
+export type WebviewToHost =
+  /** The page finished applying `version`; `text` is what a reader sees (for tests and probes). */
+  | { readonly type: 'rendered'; readonly version: number; readonly text: string; readonly title: string; readonly tags: readonly string[] }
+  /** The reader scrolled; `line` is the editor line at the top of the preview. */
+  | { readonly type: 'revealLine'; readonly line: number }
+  /** A link in the post was clicked (never followed inside the webview). */
+  | { readonly type: 'openLink'; readonly href: string }
+  /** A card on a tag page was clicked. */
+  | { readonly type: 'openPost'; readonly uri: string }
+  /** A tag chip was clicked. */
+  | { readonly type: 'previewTag'; readonly tag: string };
+
+/** What the article preview persists for restoring after a window reload. */
+export interface PreviewPersistedState {
+  readonly uri: string;
+  readonly line?: number;
+  readonly locked?: boolean;
+}
+
+/** Runtime check for messages coming from the webview (its content is untrusted). */
+export function isWebviewToHost(value: unknown): value is WebviewToHost {
+  if (!value || typeof value !== 'object') return false;
+  const m = value as Record<string, unknown>;
+  switch (m.type) {
+    case 'rendered':
+      return typeof m.version === 'number' && typeof m.text === 'string' && typeof m.title === 'string' && Array.isArray(m.tags);
+    case 'revealLine':
+      return typeof m.line === 'number' && Number.isFinite(m.line);
+    case 'openLink':
+      return typeof m.href === 'string';
+    case 'openPost':
+      return typeof m.uri === 'string';
+    case 'previewTag':
+      return typeof m.tag === 'string';
+    default:
+      return false;
+  }
+}
