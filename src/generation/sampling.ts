@@ -1,0 +1,243 @@
+/**
+ * Choosing the next token from a row of logits. Pure functions over typed
+ * arrays; the sampler owns its scratch buffers so a decode loop makes no
+ * per-step garbage. Processing order follows the usual transformers pipeline:
+ * repetition penalty, temperature, top-k, top-p, then a draw from a seeded PRNG.
+ */
+import type { SamplingOptions } from '../runtime/protocol';
+
+/** A PRNG returning floats in [0, 1). */
+export type Random = () => number;
+
+/**
+ * mulberry32: a tiny 32-bit PRNG with good statistical quality for sampling.
+ * The same seed gives the same sequence on every machine.
+ */
+export function mulberry32(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Index of the largest value (the first one on ties). */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v > bestValue) {
+      bestValue = v;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/**
+ * Penalises tokens already seen (CTRL-style, as in transformers): positive
+ * logits are divided by the penalty, negative ones multiplied. In place.
+ */
+export function applyRepetitionPenalty(logits: Float32Array, seen: Uint8Array, penalty: number): void {
+  if (penalty === 1) return;
+  for (let i = 0; i < logits.length; i++) {
+    if (seen[i]) {
+      const v = logits[i];
+      logits[i] = v > 0 ? v / penalty : v * penalty;
+    }
+  }
+}
+
+/** True when the options reduce to taking the argmax. */
+export function isGreedy(options: SamplingOptions): boolean {
+  return options.greedy || options.temperature <= 0 || options.topK === 1;
+}
+
+/**
+ * Picks next tokens for one generation. Holds scratch buffers sized to the
+ * vocabulary and the PRNG, so create one per request.
+ */
+export class TokenSampler {
+  private readonly work: Float32Array;
+  private readonly order: Int32Array;
+  private readonly probs: Float64Array;
+  private readonly random: Random;
+
+  constructor(
+    readonly vocabSize: number,
+    readonly options: SamplingOptions,
+  ) {
+    this.work = new Float32Array(vocabSize);
+    this.order = new Int32Array(vocabSize);
+    this.probs = new Float64Array(vocabSize);
+    this.random = mulberry32(options.seed);
+  }
+
+  /**
+   * Chooses a token from `logits` (one row, length >= vocabSize; not modified).
+   * `seen` flags tokens already in the context, for the repetition penalty.
+   */
+  sample(logits: Float32Array, seen: Uint8Array): number {
+    const { options, vocabSize } = this;
+    const row = logits.length === vocabSize ? logits : logits.subarray(0, vocabSize);
+    if (isGreedy(options) && options.repetitionPenalty === 1) return argmax(row);
+    const work = this.work;
+    work.set(row);
+    applyRepetitionPenalty(work, seen, options.repetitionPenalty);
+    if (isGreedy(options)) return argmax(work);
+    return this.draw(work);
+  }
+
+  /** Temperature, top-k, top-p and a draw, on penalised logits in `work`. */
+  private draw(work: Float32Array): number {
+    const { topK, topP, temperature } = this.options;
+    const n = this.vocabSize;
+    const k = topK > 0 && topK < n ? topK : n;
+    const invT = 1 / temperature;
+    const max = work[argmax(work)];
+    // Candidates, sorted by logit, descending: the top k, or for an unlimited k
+    // only as many as top-p can need (see selectNucleusCandidates).
+    let count: number;
+    // Top-p normalises over what top-k left: the k candidates, or the whole vocabulary.
+    let fullTotal = 0;
+    if (k < n) count = selectTopK(work, k, this.order);
+    else if (topP < 1) {
+      fullTotal = softmaxNumerators(work, max, invT, this.probs);
+      count = selectNucleusCandidates(this.probs, fullTotal, topP, this.order);
+    } else return this.drawFromAll(work, max, invT);
+
+    const order = this.order;
+    const probs = this.probs;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const p = Math.exp((work[order[i]] - max) * invT);
+      probs[i] = p;
+      total += p;
+    }
+    if (fullTotal > 0) total = fullTotal;
+    // Nucleus: keep the smallest prefix whose probability reaches topP (at least one token).
+    let kept = count;
+    if (topP < 1) {
+      let cumulative = 0;
+      for (let i = 0; i < count; i++) {
+        cumulative += probs[i] / total;
+        if (cumulative >= topP) {
+          kept = i + 1;
+          break;
+        }
+      }
+    }
+    let mass = 0;
+    for (let i = 0; i < kept; i++) mass += probs[i];
+    let u = this.random() * mass;
+    for (let i = 0; i < kept; i++) {
+      u -= probs[i];
+      if (u < 0) return order[i];
+    }
+    return order[kept - 1];
+  }
+
+  /** A draw from the full softmax (no top-k, no top-p): one pass, no sort. */
+  private drawFromAll(work: Float32Array, max: number, invT: number): number {
+    let total = 0;
+    for (let i = 0; i < this.vocabSize; i++) total += Math.exp((work[i] - max) * invT);
+    let u = this.random() * total;
+    for (let i = 0; i < this.vocabSize; i++) {
+      u -= Math.exp((work[i] - max) * invT);
+      if (u < 0) return i;
+    }
+    return argmax(work);
+  }
+}
+
+/**
+ * Writes the indices of the k largest values of `values` into `out[0..k)`,
+ * sorted descending (ties: lower index first). A bounded min-heap: O(n log k).
+ */
+export function selectTopK(values: Float32Array, k: number, out: Int32Array): number {
+  const n = values.length;
+  k = Math.min(k, n);
+  // Heap of indices in out[0..size), the root holds the smallest kept value.
+  let size = 0;
+  const less = (a: number, b: number) => values[a] < values[b] || (values[a] === values[b] && a > b);
+  const siftDown = (start: number) => {
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < size && less(out[l], out[m])) m = l;
+      if (r < size && less(out[r], out[m])) m = r;
+      if (m === i) return;
+      const t = out[i];
+      out[i] = out[m];
+      out[m] = t;
+      i = m;
+    }
+  };
+  for (let idx = 0; idx < n; idx++) {
+    if (size < k) {
+      let i = size++;
+      out[i] = idx;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!less(out[i], out[parent])) break;
+        const t = out[i];
+        out[i] = out[parent];
+        out[parent] = t;
+        i = parent;
+      }
+    } else if (less(out[0], idx)) {
+      out[0] = idx;
+      siftDown(0);
+    }
+  }
+  const top = Array.from(out.subarray(0, size));
+  top.sort((a, b) => values[b] - values[a] || a - b);
+  out.set(top);
+  return size;
+}
+
+/** Writes exp((logit - max) / T) for every token into `probs`; returns their sum. */
+function softmaxNumerators(work: Float32Array, max: number, invT: number, probs: Float64Array): number {
+  let total = 0;
+  for (let i = 0; i < work.length; i++) {
+    const p = Math.exp((work[i] - max) * invT);
+    probs[i] = p;
+    total += p;
+  }
+  return total;
+}
+
+/**
+ * For top-p without top-k: finds a prefix of the tokens, sorted descending,
+ * that is guaranteed to contain the nucleus, without sorting the whole
+ * vocabulary. Tokens whose probability reaches a threshold are sorted; if
+ * their mass already reaches topP, the nucleus lies inside them (it is made of
+ * the most likely tokens); otherwise the threshold drops tenfold and we retry.
+ */
+function selectNucleusCandidates(probs: Float64Array, total: number, topP: number, out: Int32Array): number {
+  const n = out.length;
+  for (let threshold = 1e-3; ; threshold /= 10) {
+    const everything = threshold < 1e-12;
+    const cut = threshold * total;
+    let count = 0;
+    let mass = 0;
+    for (let i = 0; i < n; i++) {
+      if (everything || probs[i] >= cut) {
+        out[count++] = i;
+        mass += probs[i];
+      }
+    }
+    if (everything || mass / total >= topP) {
+      const chosen = Array.from(out.subarray(0, count));
+      chosen.sort((a, b) => probs[b] - probs[a] || a - b);
+      out.set(chosen);
+      return count;
+    }
+  }
+}

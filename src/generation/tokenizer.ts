@@ -1,0 +1,41 @@
+import type * as Tokenizers from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
+import { RuntimeError } from '../runtime/errors';
+import { readJson, type TextModelFiles } from './textModel';
+
+// The package is ESM-first but ships a CommonJS build for `require`, which the
+// bundles (CommonJS) and the unit tests both load.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Tokenizer } = require('@huggingface/tokenizers') as typeof Tokenizers;
+
+/** The part of a tokenizer generation needs. */
+export interface TextTokenizer {
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+  /** The end-of-text id the tokenizer declares, if any. */
+  readonly eosTokenId?: number;
+}
+
+/**
+ * Loads a model's tokenizer.json (and tokenizer_config.json) with the pure-JS
+ * Hugging Face tokenizers. No special tokens are added on encode: the prompt is
+ * plain text that continues.
+ */
+export function loadTokenizer(files: TextModelFiles): TextTokenizer {
+  const json = readJson(files.tokenizer);
+  const config = files.tokenizerConfig ? readJson(files.tokenizerConfig) : {};
+  let tokenizer: Tokenizers.Tokenizer;
+  try {
+    tokenizer = new Tokenizer(json, config);
+  } catch (err) {
+    throw new RuntimeError('model-invalid', `${files.tokenizer} is not a tokenizer this version understands: ${(err as Error).message}`, files.tokenizer);
+  }
+  const eosToken = config.eos_token as unknown;
+  const eosName = typeof eosToken === 'string' ? eosToken : typeof (eosToken as { content?: unknown })?.content === 'string' ? (eosToken as { content: string }).content : undefined;
+  const eosTokenId = eosName !== undefined ? tokenizer.token_to_id(eosName) : undefined;
+  return {
+    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
+    // No clean-up of spaces: streamed text must only ever grow at its end.
+    decode: (ids) => tokenizer.decode(ids as number[], { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
+    eosTokenId,
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Entry point of the model runtime process (bundled to dist/runtime.js and
+ * forked by the extension host). The only place, with the CLI, that loads the
+ * native onnxruntime-node addon: a native crash here takes down this process,
+ * never the editor.
+ *
+ * Requests run one at a time in arrival order; ONNX Runtime blocks the thread
+ * while a model step runs, so handlers yield between steps to read cancel messages.
+ */
+import * as ort from 'onnxruntime-node';
+import { RuntimeError } from '../errors';
+import type { HostMessage, MethodName, ProcessMessage, RequestMessage, RuntimeOptions } from '../protocol';
+import { handlers } from './handlers';
+import type { Handler, HandlerContext, RuntimeServices } from './handlers/types';
+import { SessionCache } from './sessions';
+
+function send(message: ProcessMessage): void {
+  // The channel closes when the host goes away; nothing is left to tell then.
+  if (process.connected) process.send?.(message);
+}
+
+function log(level: 'trace' | 'info' | 'warn' | 'error', message: string): void {
+  send({ type: 'log', level, message });
+}
+
+const initialThreads = Number(process.env.INKWELL_RUNTIME_THREADS) || 1;
+const options: RuntimeOptions = { threads: initialThreads };
+const sessions = new SessionCache(ort, options);
+const memos = new Map<string, Promise<unknown>>();
+
+const services: RuntimeServices = {
+  ort,
+  sessions,
+  get options() {
+    return options;
+  },
+  log,
+  memo<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let pending = memos.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = make();
+      memos.set(key, pending);
+      pending.catch(() => {
+        if (memos.get(key) === pending) memos.delete(key);
+      });
+    }
+    return pending;
+  },
+  async forget(prefix: string): Promise<boolean> {
+    for (const key of [...memos.keys()]) if (key.startsWith(prefix)) memos.delete(key);
+    return sessions.release(prefix);
+  },
+};
+
+
+interface Pending {
+  message: RequestMessage;
+  cancelled: boolean;
+}
+
+const queue: Pending[] = [];
+const byId = new Map<number, Pending>();
+let running = false;
+
+const yieldToHost = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function execute(pending: Pending): Promise<void> {
+  const { id, method, params } = pending.message;
+  const handler = (handlers as Record<MethodName, Handler<MethodName> | undefined>)[method];
+  if (!handler) {
+    send({ type: 'error', id, error: { code: 'unknown-method', message: `The model runtime does not know '${method}'. Reload the window to update it.` } });
+    return;
+  }
+  const ctx: HandlerContext<MethodName> = {
+    services,
+    get cancelled() {
+      return pending.cancelled;
+    },
+    stream: (chunk) => send({ type: 'stream', id, chunk }),
+    yieldToHost,
+  };
+  try {
+    const result = await handler(params as never, ctx);
+    send({ type: 'result', id, result });
+  } catch (err) {
+    const error = RuntimeError.from(err, 'internal');
+    if (error.code === 'internal') log('error', `${method} failed: ${error.detail ?? error.message}`);
+    send({ type: 'error', id, error: error.toInfo() });
+  }
+}
+
+async function pump(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      if (next.cancelled) {
+        send({ type: 'error', id: next.message.id, error: { code: 'cancelled', message: 'Cancelled.' } });
+      } else {
+        await execute(next);
+      }
+      byId.delete(next.message.id);
+    }
+  } finally {
+    running = false;
+  }
+}
+
+process.on('message', (message: HostMessage) => {
+  switch (message.type) {
+    case 'request': {
+      const pending: Pending = { message, cancelled: false };
+      byId.set(message.id, pending);
+      queue.push(pending);
+      void pump();
+      break;
+    }
+    case 'cancel': {
+      const pending = byId.get(message.id);
+      if (pending) pending.cancelled = true;
+      break;
+    }
+    case 'configure': {
+      const threads = Math.max(1, Math.floor(message.options.threads) || 1);
+      options.threads = threads;
+      void sessions.configure({ threads }).then((dropped) => {
+        if (dropped) {
+          memos.clear();
+          log('info', `Model runtime now uses ${threads} thread(s).`);
+        }
+      });
+      break;
+    }
+  }
+});
+
+// The host owns this process: when it goes away, so do we.
+process.on('disconnect', () => process.exit(0));
+
+send({ type: 'ready', pid: process.pid, onnxruntimeVersion: ort.env.versions?.node ?? 'unknown' });

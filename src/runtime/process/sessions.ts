@@ -1,0 +1,75 @@
+import type * as ort from 'onnxruntime-node';
+import * as fs from 'fs';
+import { RuntimeError } from '../errors';
+import type { RuntimeOptions } from '../protocol';
+
+/**
+ * ONNX sessions by model file. A session is created on first use with the
+ * current options; a failed load is forgotten so the next request retries.
+ * Changing the thread count drops every session (they are recreated lazily).
+ */
+export class SessionCache {
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+  constructor(
+    private readonly runtime: typeof ort,
+    private options: RuntimeOptions,
+  ) {}
+
+  /** The session for `file`, loading it when needed. */
+  get(file: string): Promise<ort.InferenceSession> {
+    let pending = this.sessions.get(file);
+    if (!pending) {
+      pending = this.create(file);
+      this.sessions.set(file, pending);
+      pending.catch(() => {
+        if (this.sessions.get(file) === pending) this.sessions.delete(file);
+      });
+    }
+    return pending;
+  }
+
+  has(file: string): boolean {
+    return this.sessions.has(file);
+  }
+
+  /** Files with a loaded (or loading) session. */
+  files(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  /** Releases the sessions of files under `prefix` (a model folder). */
+  async release(prefix: string): Promise<boolean> {
+    let any = false;
+    for (const [file, pending] of [...this.sessions]) {
+      if (!file.startsWith(prefix)) continue;
+      this.sessions.delete(file);
+      any = true;
+      await pending.then((s) => s.release()).catch(() => undefined);
+    }
+    return any;
+  }
+
+  /** Applies new options; returns true when sessions were dropped because of them. */
+  async configure(options: RuntimeOptions): Promise<boolean> {
+    const changed = options.threads !== this.options.threads;
+    this.options = options;
+    if (changed) await this.release('');
+    return changed;
+  }
+
+  private async create(file: string): Promise<ort.InferenceSession> {
+    if (!fs.existsSync(file)) throw new RuntimeError('model-not-found', `Model file not found: ${file}`, file);
+    try {
+      return await this.runtime.InferenceSession.create(file, {
+        intraOpNumThreads: this.options.threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new RuntimeError('model-invalid', `ONNX Runtime could not load ${file}: ${detail}`, file, detail);
+    }
+  }
+}

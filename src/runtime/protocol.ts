@@ -1,0 +1,335 @@
+/**
+ * The typed protocol between the extension host and the model runtime process.
+ *
+ * Types only: both sides import this file, so it must not pull in Node, vscode
+ * or onnxruntime-node. Every method is declared once in {@link RuntimeMethods};
+ * the message unions, the client's `request` signature and the process's
+ * handler table are all derived from that map, so adding a method means adding
+ * one entry here and one handler under `process/handlers/`.
+ */
+
+import type { ImageProvenance } from '../generation/image/provenance';
+
+// ---------------------------------------------------------------------------
+// Shared pieces
+// ---------------------------------------------------------------------------
+
+/** Options the host sends to the process on start and whenever settings change. */
+export interface RuntimeOptions {
+  /** Threads ONNX Runtime may use inside one operator (`intraOpNumThreads`); at least 1. */
+  threads: number;
+}
+
+/** Why a request failed. Host code switches on this, never on message text. */
+export type RuntimeErrorCode =
+  /** The caller cancelled the request before it produced a result. */
+  | 'cancelled'
+  /** No model folder at the given path, or a required file is missing. */
+  | 'model-not-found'
+  /** The model's files exist but do not have the expected shape (config, inputs, outputs). */
+  | 'model-invalid'
+  /** ONNX Runtime failed while loading or running the model. */
+  | 'inference-failed'
+  /** The runtime process exited (crashed or was killed) while the request was in flight. */
+  | 'process-exited'
+  /** The runtime process could not be started. */
+  | 'process-start-failed'
+  /** The process does not know the method (host and process bundles out of sync). */
+  | 'unknown-method'
+  /** The parameters were rejected before any work started. */
+  | 'bad-request'
+  /** Anything else: a bug. */
+  | 'internal';
+
+/** A failure as it crosses the process boundary. */
+export interface RuntimeErrorInfo {
+  code: RuntimeErrorCode;
+  /** A sentence for the user: says what failed and, where possible, what to do. */
+  message: string;
+  /** The file the problem is about, when there is one (a model file, a config). */
+  file?: string;
+  /** Technical detail for the log (a native error message, a stack). */
+  detail?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Text generation
+// ---------------------------------------------------------------------------
+
+/** How the next token is chosen. Greedy ignores everything except the repetition penalty. */
+export interface SamplingOptions {
+  /** Always take the most likely token (same as temperature 0). */
+  greedy: boolean;
+  /** Softmax temperature; 0 means greedy. */
+  temperature: number;
+  /** Keep only the K most likely tokens; 0 = no limit. */
+  topK: number;
+  /** Nucleus sampling: keep the smallest set whose probability reaches P; 1 = no limit. */
+  topP: number;
+  /** Penalty (>= 1) applied to the logits of tokens already in the context; 1 = none. */
+  repetitionPenalty: number;
+  /** Seed of the sampling PRNG; the same seed, prompt and model give the same tokens. */
+  seed: number;
+}
+
+/** Parameters of `text.generate`. */
+export interface TextGenerateParams {
+  /** Absolute path of the model folder (resolved on the host side). */
+  model: string;
+  /** The prompt text; it is cut from the left when it does not fit the context. */
+  prompt: string;
+  /** Most tokens to generate. */
+  maxTokens: number;
+  sampling: SamplingOptions;
+  /** Generation stops before any of these strings; they are not part of the result. */
+  stop: string[];
+}
+
+/** One streamed piece of a `text.generate` request. */
+export interface TextGenerateChunk {
+  /** Text to append to what was streamed so far (may be empty while bytes of a character are pending). */
+  text: string;
+  /** Number of tokens generated so far. */
+  generatedTokens: number;
+}
+
+/** Why a generation ended. */
+export type StopReason = 'eos' | 'stop-sequence' | 'max-tokens' | 'context-full' | 'cancelled';
+
+/** Result of `text.generate`. */
+export interface TextGenerateResult {
+  /** The model folder that ran. */
+  model: string;
+  /** Token ids of the prompt actually fed to the model (after left truncation). */
+  promptTokens: number[];
+  /** Prompt tokens dropped from the left to fit the context. */
+  promptTokensDropped: number;
+  /** Generated token ids only (a trailing EOS is not included). */
+  tokens: number[];
+  /** The generated text, stop sequence excluded; equals the concatenation of the streamed chunks. */
+  text: string;
+  stopReason: StopReason;
+  /** Milliseconds from the start of the request (model already loaded) to the first generated token. */
+  ttftMs: number;
+  /** Milliseconds spent loading the model in this request (0 when cached). */
+  loadMs: number;
+  /** Decode speed: tokens after the first divided by the time they took. */
+  tokensPerSecond: number;
+  /** Whether the model reused its KV cache between steps. */
+  usedKvCache: boolean;
+}
+
+/** Parameters of `model.check` and `model.unload`. */
+export interface ModelRef {
+  /** Absolute path of the model folder. */
+  model: string;
+}
+
+/** One input or output of an ONNX graph, as the check reports it. */
+export interface TensorSignature {
+  name: string;
+  /** Element type, e.g. `float32`, `int64`. */
+  type: string;
+  /** Dimensions: numbers, or names for symbolic ones. */
+  shape: Array<number | string>;
+}
+
+/** What `model.check` found for a text model. */
+export interface TextModelCheck {
+  kind: 'text';
+  model: string;
+  /** `model_type` from config.json (`gpt2`, `llama`, ...). */
+  modelType: string;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  hidden: number;
+  vocabSize: number;
+  contextLength: number;
+  hasKvCache: boolean;
+  inputs: TensorSignature[];
+  outputs: TensorSignature[];
+  /** The test inference: a short greedy continuation of a fixed prompt. */
+  sample: { prompt: string; text: string; tokens: number[]; ms: number };
+  /** Size of onnx/model.onnx (plus external data) in bytes. */
+  bytes: number;
+}
+
+/**
+ * The result of `model.check`, a union over model kinds so that image models
+ * add their own member (`{ kind: 'image'; ... }`) without changing callers that
+ * switch on `kind`.
+ */
+export type ModelCheckResult = TextModelCheck | ImageModelCheck;
+
+/** Facts about the running process, for the status bar, the log and tests. */
+export interface RuntimeInfo {
+  pid: number;
+  onnxruntimeVersion: string;
+  threads: number;
+  /** Model folders with a loaded session. */
+  loadedModels: string[];
+  /** Resident memory of the process, bytes. */
+  rssBytes: number;
+}
+
+// ---------------------------------------------------------------------------
+// Images (GAN and VAE)
+// ---------------------------------------------------------------------------
+
+/** How candidates are turned into PNG files: side in pixels and scaling. */
+export interface ImageRenderParams {
+  /** Side in pixels of each PNG (the model output is scaled to it). */
+  size: number;
+  upscale: 'nearest' | 'smooth';
+}
+
+/** Parameters of `image.generate`: one candidate per seed. */
+export interface ImageGenerateParams extends ImageRenderParams {
+  /** Absolute path of the model folder (resolved on the host side). */
+  model: string;
+  /** One candidate per seed; the same seed gives the same PNG bytes. */
+  seeds: number[];
+  /** Class label for a conditional model; omitted: derived from each seed. */
+  label?: number;
+}
+
+/**
+ * What a variation or blend starts from: a latent (from provenance), the seed
+ * of a sampled image (its latent is recomputed), or PNG bytes to encode (needs
+ * a VAE encoder).
+ */
+export type ImageSource =
+  | { latent: number[]; seed?: number }
+  | { seed: number; label?: number }
+  | { pngBase64: string };
+
+/** Parameters of `image.variations`: the source's latent plus seeded noise, one per seed. */
+export interface ImageVariationsParams extends ImageRenderParams {
+  model: string;
+  source: ImageSource;
+  seeds: number[];
+  /** Scale of the noise added to the latent (0.3-0.8 keeps the likeness). */
+  strength: number;
+  label?: number;
+}
+
+/** Parameters of `image.blend`: `count` images between two sources. */
+export interface ImageBlendParams extends ImageRenderParams {
+  model: string;
+  a: ImageSource;
+  b: ImageSource;
+  count: number;
+}
+
+/** One generated image. */
+export interface ImageCandidate {
+  seed: number;
+  label?: number;
+  /** Blend weight of the second parent, for blends. */
+  t?: number;
+  /** The PNG (display size, provenance chunk included), base64. */
+  pngBase64: string;
+  width: number;
+  height: number;
+  /** The provenance written into the PNG, for the host's bookkeeping. */
+  provenance: ImageProvenance;
+}
+
+/** Result of every image method. */
+export interface ImageBatchResult {
+  /** The model folder that ran. */
+  model: string;
+  /** The model's name (folder name), as recorded in provenance. */
+  modelName: string;
+  displayName: string;
+  modelKind: 'gan' | 'vae';
+  /** Whether the model can encode images (variations of any PNG, blends). */
+  canEncode: boolean;
+  /** Classes of a conditional model. */
+  classes?: number;
+  candidates: ImageCandidate[];
+  /** Milliseconds for generation and encoding (model already loaded). */
+  ms: number;
+  /** Milliseconds spent loading the model in this request (0 when cached). */
+  loadMs: number;
+}
+
+/** What `model.check` found for a GAN or VAE. */
+export interface ImageModelCheck {
+  kind: 'image';
+  model: string;
+  modelKind: 'gan' | 'vae';
+  displayName: string;
+  license: string;
+  imageSize: number;
+  /** Values in one latent. */
+  latentSize: number;
+  classes?: number;
+  /** Whether the VAE has an encoder (variations and blends of any image). */
+  canEncode: boolean;
+  /** Signature of the generator (GAN) or decoder (VAE). */
+  inputs: TensorSignature[];
+  outputs: TensorSignature[];
+  /** Signature of the VAE encoder, when there is one. */
+  encoder?: { inputs: TensorSignature[]; outputs: TensorSignature[] };
+  /** The test inference: one image from a fixed seed. */
+  sample: { seed: number; width: number; height: number; ms: number; meanBrightness: number };
+  /** Size of the model's ONNX files in bytes. */
+  bytes: number;
+}
+
+// ---------------------------------------------------------------------------
+// The method map
+// ---------------------------------------------------------------------------
+
+/** No parameters. */
+export type NoParams = Record<string, never>;
+
+/**
+ * Every method the runtime process serves: its parameters, its result and the
+ * type of the chunks it streams (`never` when it streams nothing).
+ * Image generation adds its entries here (`'image.generate'`, ...).
+ */
+export interface RuntimeMethods {
+  'text.generate': { params: TextGenerateParams; result: TextGenerateResult; stream: TextGenerateChunk };
+  'model.check': { params: ModelRef; result: ModelCheckResult; stream: never };
+  'model.unload': { params: ModelRef; result: { unloaded: boolean }; stream: never };
+  'runtime.info': { params: NoParams; result: RuntimeInfo; stream: never };
+  'image.generate': { params: ImageGenerateParams; result: ImageBatchResult; stream: never };
+  'image.variations': { params: ImageVariationsParams; result: ImageBatchResult; stream: never };
+  'image.blend': { params: ImageBlendParams; result: ImageBatchResult; stream: never };
+}
+
+export type MethodName = keyof RuntimeMethods;
+export type ParamsOf<M extends MethodName> = RuntimeMethods[M]['params'];
+export type ResultOf<M extends MethodName> = RuntimeMethods[M]['result'];
+export type StreamOf<M extends MethodName> = RuntimeMethods[M]['stream'];
+
+// ---------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------
+
+/** A request, typed by method. */
+export type RequestMessage = {
+  [M in MethodName]: { type: 'request'; id: number; method: M; params: ParamsOf<M> };
+}[MethodName];
+
+/** Host -> process. */
+export type HostMessage =
+  | RequestMessage
+  /** Stop the request with this id; the process checks between model steps. */
+  | { type: 'cancel'; id: number }
+  /** New options; the process drops sessions whose options changed. */
+  | { type: 'configure'; options: RuntimeOptions };
+
+/** Process -> host. Every message after `ready` answers or streams for one request id. */
+export type ProcessMessage =
+  /** Sent once the process has loaded onnxruntime-node and can take requests. */
+  | { type: 'ready'; pid: number; onnxruntimeVersion: string }
+  | { type: 'stream'; id: number; chunk: unknown }
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; error: RuntimeErrorInfo }
+  /** A line for the host's log. */
+  | { type: 'log'; level: 'trace' | 'info' | 'warn' | 'error'; message: string };
