@@ -1,0 +1,360 @@
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, Scalar } from 'yaml';
+import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
+import { ProblemCode } from './problemCodes';
+import { FrontmatterBlock, FrontmatterLanguage, splitFrontmatter } from './split';
+import { scanArrayItems, scanValueEnd, skipSpace } from './scan';
+
+// smol-toml ships ES module typings; its CommonJS build is what Node and esbuild load here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parse: parseToml, TomlDate, TomlError } = require('smol-toml') as typeof SmolToml;
+
+/** What kind of value a frontmatter field holds, as the validator sees it. */
+export type ValueKind = 'string' | 'number' | 'boolean' | 'null' | 'date' | 'list' | 'map' | 'other';
+
+/** A value in the frontmatter with the exact span of its source text. */
+export interface ValueNode {
+  /** The plain JavaScript value (TOML dates become their source text). */
+  value: unknown;
+  kind: ValueKind;
+  start: number;
+  end: number;
+  /** The quote character around a string scalar, '' when plain. */
+  quote: '' | '"' | "'";
+}
+
+/** One top-level key of the frontmatter, with spans of its key and value. */
+export interface FieldNode {
+  key: string;
+  keyStart: number;
+  keyEnd: number;
+  value: ValueNode;
+  /** Items of a list value, when their spans are known. */
+  items?: ValueNode[];
+  /** True when a list is written inline (`[a, b]`), false for a YAML block list. */
+  flow?: boolean;
+}
+
+/** A structural problem found while parsing (syntax, alias limit...). */
+export interface ParseError {
+  code: ProblemCode;
+  message: string;
+  start: number;
+  end: number;
+}
+
+/** A parsed post: where its frontmatter is, its fields, and what went wrong. */
+export interface ParsedFrontmatter {
+  /** Undefined when the post has no frontmatter. */
+  block?: FrontmatterBlock;
+  language?: FrontmatterLanguage;
+  fields: FieldNode[];
+  /** Field values by key, in the shape a JSON Schema sees them. */
+  data: Record<string, unknown>;
+  errors: ParseError[];
+}
+
+/** Aliases a YAML frontmatter may expand before Inkwell gives up (defeats alias bombs). */
+export const MAX_YAML_ALIASES = 50;
+
+/** Splits and parses a post's frontmatter. Never throws. */
+export function parseFrontmatter(text: string): ParsedFrontmatter {
+  const block = splitFrontmatter(text);
+  const result: ParsedFrontmatter = { block, language: block?.language, fields: [], data: {}, errors: [] };
+  if (!block) return result;
+  if (!block.terminated) {
+    const fence = block.language === 'json' ? 'closing }' : block.language === 'toml' && text.startsWith('+++', block.start) ? 'closing +++' : 'closing ---';
+    result.errors.push({
+      code: ProblemCode.FrontmatterUnterminated,
+      message: `The frontmatter block is never closed: add a ${fence} line after the last field.`,
+      start: block.start,
+      end: block.openEnd,
+    });
+    return result;
+  }
+  try {
+    if (block.language === 'yaml') parseYaml(text, block, result);
+    else if (block.language === 'toml') parseTomlBlock(text, block, result);
+    else parseJsonBlock(text, block, result);
+  } catch (err) {
+    // The parsers are robust, but a validator must never throw: report instead.
+    result.errors.push({
+      code: ProblemCode.FrontmatterSyntax,
+      message: `The frontmatter could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      start: block.start,
+      end: block.openEnd,
+    });
+  }
+  return result;
+}
+
+/** The field with this key, if present (the last one wins, as parsers do). */
+export function getField(parsed: ParsedFrontmatter, key: string): FieldNode | undefined {
+  for (let i = parsed.fields.length - 1; i >= 0; i--) if (parsed.fields[i].key === key) return parsed.fields[i];
+  return undefined;
+}
+
+function kindOf(value: unknown): ValueKind {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'number';
+  if (typeof value === 'boolean') return 'boolean';
+  if (value instanceof Date) return 'date';
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'object') return 'map';
+  return 'other';
+}
+
+// ---------------------------------------------------------------- YAML
+
+function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter): void {
+  const base = block.contentStart;
+  const source = text.slice(base, block.contentEnd);
+  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
+  for (const e of doc.errors) {
+    const start = base + Math.min(e.pos[0], source.length);
+    const end = base + Math.min(Math.max(e.pos[1], e.pos[0]), source.length);
+    const message = e.message.split('\n')[0];
+    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `YAML: ${message}`, start, end: end > start ? end : Math.min(start + 1, text.length) });
+  }
+  const contents = doc.contents as YamlNode | null;
+  if (contents === null || (isScalar(contents) && contents.value === null)) return;
+  if (!isMap(contents)) {
+    const [s, e] = contents.range ?? [0, source.length];
+    out.errors.push({
+      code: ProblemCode.FrontmatterNotMapping,
+      message: 'The frontmatter must be a set of `key: value` fields.',
+      start: base + s,
+      end: base + e,
+    });
+    return;
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    const [s, e] = contents.range ?? [0, 0];
+    const aliasy = err instanceof ReferenceError || /alias/i.test(String(err));
+    out.errors.push({
+      code: aliasy ? ProblemCode.AliasLimit : ProblemCode.FrontmatterSyntax,
+      message: aliasy
+        ? `The frontmatter expands YAML aliases (*name) more than ${MAX_YAML_ALIASES} times; Inkwell stops there to stay responsive.`
+        : `The frontmatter could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      start: base + s,
+      end: base + Math.min(e, s + 3),
+    });
+    return;
+  }
+  const values = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  for (const pair of contents.items) {
+    const keyNode = pair.key as YamlNode | null;
+    if (!keyNode || !keyNode.range) continue;
+    const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+    const keyStart = base + keyNode.range[0];
+    const keyEnd = base + keyNode.range[1];
+    const valueNode = pair.value as YamlNode | null;
+    const value = Object.prototype.hasOwnProperty.call(values, key) ? values[key] : null;
+    const field: FieldNode = { key, keyStart, keyEnd, value: yamlValue(valueNode, value, base, keyEnd, source) };
+    if (valueNode && isSeq(valueNode)) {
+      field.flow = valueNode.flow === true;
+      const arr = Array.isArray(value) ? value : [];
+      field.items = valueNode.items.map((item, i) => yamlValue(item as YamlNode | null, arr[i], base, field.value.start, source));
+    }
+    out.fields.push(field);
+    out.data[key] = value;
+  }
+}
+
+function yamlValue(node: YamlNode | null, value: unknown, base: number, fallback: number, source: string): ValueNode {
+  if (!node || !node.range) return { value: value ?? null, kind: kindOf(value), start: fallback, end: fallback, quote: '' };
+  let quote: ValueNode['quote'] = '';
+  if (isScalar(node)) {
+    if (node.type === Scalar.QUOTE_DOUBLE) quote = '"';
+    else if (node.type === Scalar.QUOTE_SINGLE) quote = "'";
+  }
+  const start = base + node.range[0];
+  let end = base + node.range[1];
+  // Block collections own their trailing line break; the underline should not.
+  if (!isScalar(node) && !isAlias(node)) {
+    let e = node.range[1];
+    while (e > node.range[0] && /\s/.test(source[e - 1])) e--;
+    end = base + e;
+  }
+  return { value: value ?? null, kind: kindOf(value), start, end, quote };
+}
+
+// ---------------------------------------------------------------- TOML
+
+const TOML_KEY = /^[ \t]*((?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')(?:[ \t]*\.[ \t]*(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'))*)[ \t]*=[ \t]*/;
+const TOML_TABLE = /^[ \t]*\[\[?[ \t]*([A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')/;
+
+function unquoteKey(raw: string): string {
+  if (raw.startsWith('"')) {
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      return raw.slice(1, -1);
+    }
+  }
+  if (raw.startsWith("'")) return raw.slice(1, -1);
+  return raw;
+}
+
+function parseTomlBlock(text: string, block: FrontmatterBlock, out: ParsedFrontmatter): void {
+  const base = block.contentStart;
+  const source = text.slice(base, block.contentEnd);
+  let values: Record<string, unknown>;
+  try {
+    values = parseToml(source) as Record<string, unknown>;
+  } catch (err) {
+    const at = err instanceof TomlError ? offsetOfLineCol(source, err.line, err.column) : 0;
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `TOML: ${message}`, start: base + at, end: base + Math.min(at + 1, source.length) });
+    return;
+  }
+  const seen = new Set<string>();
+  let inTable = false;
+  let pos = 0;
+  while (pos < source.length) {
+    const lf = source.indexOf('\n', pos);
+    const lineEnd = lf < 0 ? source.length : lf;
+    const line = source.slice(pos, lineEnd);
+    const table = TOML_TABLE.exec(line);
+    if (table) {
+      inTable = true;
+      const key = unquoteKey(table[1]);
+      if (!seen.has(key)) {
+        seen.add(key);
+        const keyStart = base + pos + line.indexOf(table[1]);
+        const keyEnd = keyStart + table[1].length;
+        out.fields.push({ key, keyStart, keyEnd, value: { value: tomlPlain(values[key]), kind: 'map', start: keyStart, end: keyEnd, quote: '' } });
+        out.data[key] = tomlPlain(values[key]);
+      }
+      pos = lineEnd + 1;
+      continue;
+    }
+    const kv = inTable ? null : TOML_KEY.exec(line);
+    if (!kv) {
+      pos = lineEnd + 1;
+      continue;
+    }
+    const keyText = kv[1];
+    const keyStartInLine = line.indexOf(keyText);
+    const firstPart = keyText.split(/[ \t]*\.[ \t]*/)[0];
+    const key = unquoteKey(firstPart);
+    const valueStart = pos + kv[0].length;
+    const valueEnd = scanValueEnd(source, valueStart, 'toml');
+    if (!seen.has(key)) {
+      seen.add(key);
+      const raw = values[key];
+      const plain = tomlPlain(raw);
+      const isDotted = firstPart.length !== keyText.length;
+      const quoteChar = source[valueStart];
+      const node: ValueNode = {
+        value: raw instanceof TomlDate ? source.slice(valueStart, valueEnd) : plain,
+        kind: raw instanceof TomlDate ? (raw.isDate() || raw.isDateTime() ? 'date' : 'other') : kindOf(plain),
+        start: base + valueStart,
+        end: base + valueEnd,
+        quote: quoteChar === '"' || quoteChar === "'" ? quoteChar : '',
+      };
+      const field: FieldNode = { key, keyStart: base + pos + keyStartInLine, keyEnd: base + pos + keyStartInLine + firstPart.length, value: isDotted ? { ...node, kind: 'map' } : node };
+      if (!isDotted && source[valueStart] === '[' && Array.isArray(plain)) {
+        field.flow = true;
+        field.items = scanArrayItems(source, valueStart, 'toml').map(([s, e], i) => {
+          const q = source[s];
+          return { value: plain[i], kind: kindOf(plain[i]), start: base + s, end: base + e, quote: q === '"' || q === "'" ? q : '' };
+        });
+      }
+      out.fields.push(field);
+      out.data[key] = raw instanceof TomlDate ? node.value : plain;
+    }
+    // Continue after the value, which may span lines (arrays, multi-line strings).
+    const nextLf = source.indexOf('\n', valueEnd);
+    pos = nextLf < 0 ? source.length : nextLf + 1;
+  }
+}
+
+/** TOML values as plain JSON-like data: dates become their ISO text, bigints numbers. */
+function tomlPlain(value: unknown): unknown {
+  if (value instanceof TomlDate) return value.toISOString();
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(tomlPlain);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = tomlPlain(v);
+    return out;
+  }
+  return value;
+}
+
+function offsetOfLineCol(source: string, line: number, column: number): number {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const lf = source.indexOf('\n', offset);
+    if (lf < 0) return source.length;
+    offset = lf + 1;
+  }
+  return Math.min(source.length, offset + Math.max(0, column - 1));
+}
+
+// ---------------------------------------------------------------- JSON
+
+function parseJsonBlock(text: string, block: FrontmatterBlock, out: ParsedFrontmatter): void {
+  const base = block.contentStart;
+  const source = text.slice(base, block.contentEnd);
+  // Strip the `---json` fences' content to the object itself.
+  const objStart = skipSpace(source, 0, 'json');
+  let values: unknown;
+  try {
+    values = JSON.parse(source);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const at = jsonErrorOffset(source, message);
+    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `JSON: ${message}`, start: base + at, end: base + Math.min(at + 1, source.length) });
+    return;
+  }
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    out.errors.push({ code: ProblemCode.FrontmatterNotMapping, message: 'The frontmatter must be a JSON object of fields.', start: base + objStart, end: base + source.trimEnd().length });
+    return;
+  }
+  const obj = values as Record<string, unknown>;
+  // Walk the top-level members for their spans; JSON.parse already proved the syntax.
+  let i = objStart + 1;
+  const seen = new Set<string>();
+  for (;;) {
+    i = skipSpace(source, i, 'json');
+    if (source[i] !== '"') break;
+    const keyEnd = scanValueEnd(source, i, 'json');
+    const key = JSON.parse(source.slice(i, keyEnd)) as string;
+    const keyStart = i;
+    i = skipSpace(source, keyEnd, 'json') + 1; // past ':'
+    const valueStart = skipSpace(source, i, 'json');
+    const valueEnd = scanValueEnd(source, valueStart, 'json');
+    const value = obj[key];
+    const field: FieldNode = {
+      key, keyStart: base + keyStart, keyEnd: base + keyEnd,
+      value: { value, kind: kindOf(value), start: base + valueStart, end: base + valueEnd, quote: source[valueStart] === '"' ? '"' : '' },
+    };
+    if (Array.isArray(value)) {
+      field.flow = true;
+      field.items = scanArrayItems(source, valueStart, 'json').map(([s, e], n) => ({
+        value: value[n], kind: kindOf(value[n]), start: base + s, end: base + e, quote: source[s] === '"' ? '"' : '',
+      }));
+    }
+    // Duplicate keys: JSON.parse keeps the last; so do we.
+    if (seen.has(key)) out.fields = out.fields.filter((f) => f.key !== key);
+    seen.add(key);
+    out.fields.push(field);
+    out.data[key] = value;
+    i = skipSpace(source, valueEnd, 'json');
+    if (source[i] !== ',') break;
+    i++;
+  }
+}
+
+function jsonErrorOffset(source: string, message: string): number {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return Math.min(Number(pos[1]), source.length);
+  const lc = /line (\d+) column (\d+)/.exec(message);
+  if (lc) return offsetOfLineCol(source, Number(lc[1]), Number(lc[2]));
+  return Math.max(0, source.trimEnd().length - 1);
+}
