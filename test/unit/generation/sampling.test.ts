@@ -1,0 +1,120 @@
+import * as assert from 'assert';
+import fc from 'fast-check';
+import { applyRepetitionPenalty, argmax, mulberry32, selectTopK, TokenSampler } from '../../../src/generation/sampling';
+import type { SamplingOptions } from '../../../src/runtime/protocol';
+
+const base: SamplingOptions = { greedy: false, temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, seed: 42 };
+
+function draws(logits: number[], options: Partial<SamplingOptions>, n: number): number[] {
+  const sampler = new TokenSampler(logits.length, { ...base, ...options });
+  const row = Float32Array.from(logits);
+  const seen = new Uint8Array(logits.length);
+  return Array.from({ length: n }, () => sampler.sample(row, seen));
+}
+
+describe('sampling', () => {
+  it('mulberry32 repeats for a seed and differs across seeds', () => {
+    const a = mulberry32(7);
+    const b = mulberry32(7);
+    const c = mulberry32(8);
+    const xs = Array.from({ length: 5 }, () => a());
+    assert.deepStrictEqual(Array.from({ length: 5 }, () => b()), xs);
+    assert.notDeepStrictEqual(Array.from({ length: 5 }, () => c()), xs);
+    for (const x of xs) assert.ok(x >= 0 && x < 1);
+  });
+
+  it('greedy takes the argmax, also when temperature is 0 or top-k is 1', () => {
+    const logits = [0.1, 3, -2, 2.9];
+    assert.deepStrictEqual(draws(logits, { greedy: true }, 3), [1, 1, 1]);
+    assert.deepStrictEqual(draws(logits, { temperature: 0 }, 3), [1, 1, 1]);
+    assert.deepStrictEqual(draws(logits, { topK: 1 }, 3), [1, 1, 1]);
+  });
+
+  it('the repetition penalty divides positive and multiplies negative logits of seen tokens', () => {
+    const logits = Float32Array.from([2, -1, 4, 1]);
+    applyRepetitionPenalty(logits, Uint8Array.from([1, 1, 0, 0]), 2);
+    assert.deepStrictEqual(Array.from(logits), [1, -2, 4, 1]);
+    // Greedy with a penalty moves off a repeated token.
+    const sampler = new TokenSampler(3, { ...base, greedy: true, repetitionPenalty: 3 });
+    assert.strictEqual(sampler.sample(Float32Array.from([3, 2, 0]), Uint8Array.from([1, 0, 0])), 1);
+  });
+
+  it('does not modify the logits it is given', () => {
+    const row = Float32Array.from([1, 2, 3, 4]);
+    new TokenSampler(4, { ...base, repetitionPenalty: 2, topK: 2 }).sample(row, Uint8Array.from([1, 1, 1, 1]));
+    assert.deepStrictEqual(Array.from(row), [1, 2, 3, 4]);
+  });
+
+  it('the same seed gives the same draws', () => {
+    const logits = Array.from({ length: 50 }, (_, i) => Math.sin(i));
+    assert.deepStrictEqual(draws(logits, { seed: 3, topK: 10 }, 40), draws(logits, { seed: 3, topK: 10 }, 40));
+    assert.notDeepStrictEqual(draws(logits, { seed: 3, topK: 10 }, 40), draws(logits, { seed: 4, topK: 10 }, 40));
+  });
+
+  it('top-k only ever picks among the k most likely tokens', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: 5, maxLength: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (values, k, seed) => {
+        const picks = draws(values, { topK: k, seed }, 20);
+        const sorted = [...values].sort((a, b) => b - a);
+        const kth = Math.fround(sorted[k - 1]);
+        for (const p of picks) assert.ok(Math.fround(values[p]) >= kth, `picked ${p} (${values[p]}) below the k-th value ${kth}`);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('top-p keeps the smallest set that reaches p', () => {
+    // Probabilities ~ [0.5, 0.25, 0.125, 0.125]: p = 0.7 keeps the first two.
+    const logits = [Math.log(0.5), Math.log(0.25), Math.log(0.125), Math.log(0.125)];
+    const picks = new Set(draws(logits, { topP: 0.7 }, 400));
+    assert.deepStrictEqual([...picks].sort(), [0, 1]);
+    // p = 0.5 keeps only the first (its mass reaches p on its own).
+    assert.deepStrictEqual(new Set(draws(logits, { topP: 0.5 }, 100)), new Set([0]));
+  });
+
+  it('top-p over a large vocabulary matches a full sort', () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.double({ min: 0.05, max: 0.99, noNaN: true }), (seed, topP) => {
+        const random = mulberry32(seed);
+        const logits = Array.from({ length: 3000 }, () => (random() - 0.5) * 12);
+        const probs = logits.map(Math.exp);
+        const total = probs.reduce((a, b) => a + b, 0);
+        const order = probs.map((p, i) => [p / total, i] as const).sort((a, b) => b[0] - a[0]);
+        const allowed = new Set<number>();
+        let cumulative = 0;
+        for (const [p, i] of order) {
+          allowed.add(i);
+          cumulative += p;
+          if (cumulative >= topP) break;
+        }
+        for (const pick of draws(logits, { topP, seed }, 30)) assert.ok(allowed.has(pick), `token ${pick} is outside the nucleus`);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('draws follow the softmax distribution with temperature', () => {
+    const logits = [Math.log(0.7), Math.log(0.2), Math.log(0.1)];
+    const n = 6000;
+    const counts = [0, 0, 0];
+    for (const p of draws(logits, { seed: 11 }, n)) counts[p]++;
+    assert.ok(Math.abs(counts[0] / n - 0.7) < 0.03, `got ${counts}`);
+    assert.ok(Math.abs(counts[2] / n - 0.1) < 0.02, `got ${counts}`);
+    // A low temperature sharpens the distribution towards the argmax.
+    const sharp = draws(logits, { seed: 11, temperature: 0.2 }, 1000).filter((p) => p === 0).length;
+    assert.ok(sharp > 980, `temperature 0.2 picked the top token ${sharp}/1000 times`);
+  });
+
+  it('selectTopK returns the k largest indices in descending order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 50 }), (values, k) => {
+        const row = Float32Array.from(values);
+        const out = new Int32Array(row.length);
+        const count = selectTopK(row, k, out);
+        const expected = Array.from(row.keys()).sort((a, b) => row[b] - row[a] || a - b).slice(0, Math.min(k, row.length));
+        assert.deepStrictEqual(Array.from(out.subarray(0, count)), expected);
+      }),
+    );
+    assert.strictEqual(argmax([1, 5, 5, 2]), 1);
+  });
+});
