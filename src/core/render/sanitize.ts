@@ -50,7 +50,7 @@ export function sanitizeArticleHtml(html: string, policy: ImagePolicy): string {
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
     // Text inside these is code or markup, never prose: drop it with the tag.
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext', 'svg', 'math', 'object'],
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext'],
     enforceHtmlBoundary: false,
     parseStyleAttributes: false,
     transformTags: {
