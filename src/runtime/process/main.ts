@@ -25,7 +25,7 @@ function log(level: 'trace' | 'info' | 'warn' | 'error', message: string): void 
 
 const initialThreads = Number(process.env.INKWELL_RUNTIME_THREADS) || 1;
 const options: RuntimeOptions = { threads: initialThreads };
-const sessions = new SessionCache(ort, options);
+const sessions = new SessionCache(ort, { ...options });
 const memos = new Map<string, Promise<unknown>>();
 
 const services: RuntimeServices = {

@@ -16,26 +16,29 @@ export class SessionCache {
     private options: RuntimeOptions,
   ) {}
 
-  /** The session for `file`, loading it when needed. */
+  /** The session for `file`, loading it when needed (again when the file changed on disk). */
   get(file: string): Promise<ort.InferenceSession> {
-    let pending = this.sessions.get(file);
+    const key = fileKey(file);
+    let pending = this.sessions.get(key);
     if (!pending) {
+      void this.release(`${file}\0`);
       pending = this.create(file);
-      this.sessions.set(file, pending);
+      this.sessions.set(key, pending);
       pending.catch(() => {
-        if (this.sessions.get(file) === pending) this.sessions.delete(file);
+        if (this.sessions.get(key) === pending) this.sessions.delete(key);
       });
     }
     return pending;
   }
 
+  /** True when a session for the current version of `file` is loaded or loading. */
   has(file: string): boolean {
-    return this.sessions.has(file);
+    return this.sessions.has(fileKey(file));
   }
 
   /** Files with a loaded (or loading) session. */
   files(): string[] {
-    return [...this.sessions.keys()];
+    return [...this.sessions.keys()].map((key) => key.slice(0, key.indexOf('\0')));
   }
 
   /** Releases the sessions of files under `prefix` (a model folder). */
@@ -71,5 +74,18 @@ export class SessionCache {
       const detail = err instanceof Error ? err.message : String(err);
       throw new RuntimeError('model-invalid', `ONNX Runtime could not load ${file}: ${detail}`, file, detail);
     }
+  }
+}
+
+/**
+ * Cache key of a file's current version: a model replaced on disk (a new export,
+ * a training run) gets a new session instead of the stale one.
+ */
+export function fileKey(file: string): string {
+  try {
+    const stat = fs.statSync(file);
+    return `${file}\0${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return `${file}\0missing`;
   }
 }

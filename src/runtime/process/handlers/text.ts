@@ -7,13 +7,15 @@ import { generateText, type LoadedTextModel } from '../../../generation/generate
 import type { MakeTensor } from '../../../generation/onnxTypes';
 import { loadTextModelSpec, textModelFiles } from '../../../generation/textModel';
 import { loadTokenizer } from '../../../generation/tokenizer';
+import { fileKey } from '../sessions';
 import type { HandlerGroup, RuntimeServices } from './types';
 
 /** Loads (or reuses) a text model: spec and tokenizer are memoized, the session cached. */
 export async function loadTextModel(services: RuntimeServices, dir: string): Promise<{ model: LoadedTextModel; loadMs: number }> {
   const started = performance.now();
   const files = textModelFiles(dir);
-  const { spec, tokenizer } = await services.memo(`${dir}${path.sep}#text`, async () => ({
+  const versions = [files.config, files.tokenizer].map(fileKey).join('|');
+  const { spec, tokenizer } = await services.memo(`${dir}${path.sep}#text|${versions}`, async () => ({
     spec: loadTextModelSpec(files),
     tokenizer: loadTokenizer(files),
   }));

@@ -1,0 +1,185 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RuntimeClient, type RuntimeState } from '../../../src/runtime/client';
+import { RuntimeError } from '../../../src/runtime/errors';
+import type { SamplingOptions, TextGenerateChunk } from '../../../src/runtime/protocol';
+import { expectedFor, greedy, modelsDir } from '../generation/fixtures';
+import { runtimeScript } from './buildRuntime';
+
+const gpt2 = path.join(modelsDir, 'tiny-gpt2');
+
+async function waitFor<T>(probe: () => T, what: string, timeoutMs = 10000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function rejection(p: Promise<unknown>): Promise<RuntimeError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof RuntimeError, `expected a RuntimeError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the request to fail');
+}
+
+describe('runtime client and process', function () {
+  this.timeout(30000);
+  let client: RuntimeClient;
+  let idleMs = 0;
+  let threads = 1;
+  const logs: string[] = [];
+
+  before(async () => {
+    const scriptPath = await runtimeScript();
+    client = new RuntimeClient({
+      scriptPath,
+      options: () => ({ threads }),
+      idleShutdownMs: () => idleMs,
+      log: (level, message) => logs.push(`${level}: ${message}`),
+    });
+  });
+  after(() => client.dispose());
+
+  it('starts lazily, streams a greedy continuation equal to PyTorch, and reports speed', async () => {
+    assert.strictEqual(client.state, 'stopped');
+    assert.strictEqual(client.pid, undefined);
+    const c = expectedFor('tiny-gpt2').cases[1];
+    const chunks: TextGenerateChunk[] = [];
+    const result = await client.request(
+      'text.generate',
+      { model: gpt2, prompt: c.prompt, maxTokens: 24, stop: [], sampling: greedy },
+      { onStream: (chunk) => chunks.push(chunk) },
+    );
+    assert.deepStrictEqual(result.tokens, c.greedy_ids);
+    assert.ok(chunks.length > 1, 'text arrived in several chunks');
+    assert.strictEqual(chunks.map((ch) => ch.text).join(''), result.text);
+    assert.strictEqual(chunks[chunks.length - 1].generatedTokens, result.tokens.length);
+    assert.ok(result.tokensPerSecond > 0 && result.ttftMs > 0 && result.loadMs > 0);
+    assert.ok(client.pid && client.pid !== process.pid, 'a separate process ran the model');
+    assert.strictEqual(client.state, 'idle');
+  });
+
+  it('serves GQA Llama models and gives the same text for the same seed', async () => {
+    const sampling: SamplingOptions = { greedy: false, temperature: 0.9, topK: 40, topP: 0.95, repetitionPenalty: 1.1, seed: 1234 };
+    const params = { model: path.join(modelsDir, 'tiny-llama'), prompt: 'Once upon a time', maxTokens: 20, stop: [], sampling };
+    const a = await client.request('text.generate', params);
+    const b = await client.request('text.generate', params);
+    const other = await client.request('text.generate', { ...params, sampling: { ...sampling, seed: 99 } });
+    assert.strictEqual(a.tokens.length, 20);
+    assert.deepStrictEqual(b.tokens, a.tokens);
+    assert.notDeepStrictEqual(other.tokens, a.tokens);
+    assert.strictEqual(b.loadMs, 0, 'the session was reused');
+  });
+
+  it('cancels between steps and keeps what was generated', async () => {
+    const controller = new AbortController();
+    let streamed = '';
+    const result = await client.request(
+      'text.generate',
+      { model: gpt2, prompt: 'A long story:', maxTokens: 200, stop: [], sampling: greedy },
+      {
+        signal: controller.signal,
+        onStream: (chunk) => {
+          streamed += chunk.text;
+          if (chunk.generatedTokens >= 3) controller.abort();
+        },
+      },
+    );
+    assert.strictEqual(result.stopReason, 'cancelled');
+    assert.ok(result.tokens.length >= 3 && result.tokens.length < 200, `stopped after ${result.tokens.length} tokens`);
+    assert.strictEqual(streamed, result.text);
+  });
+
+  it('fails in-flight requests clearly when the process dies, and restarts on the next request', async () => {
+    const firstPid = client.pid;
+    assert.ok(firstPid);
+    const pending = client.request(
+      'text.generate',
+      { model: gpt2, prompt: 'Killed midway', maxTokens: 200, stop: [], sampling: greedy },
+      { onStream: (chunk) => chunk.generatedTokens === 2 && process.kill(firstPid, 'SIGKILL') },
+    );
+    const err = await rejection(pending);
+    assert.strictEqual(err.code, 'process-exited');
+    assert.match(err.message, /model runtime stopped unexpectedly \(killed by SIGKILL\)/);
+    assert.strictEqual(client.state, 'stopped');
+    const again = await client.request('text.generate', { model: gpt2, prompt: 'Back again', maxTokens: 4, stop: [], sampling: greedy });
+    assert.strictEqual(again.tokens.length, 4);
+    assert.ok(client.pid && client.pid !== firstPid, 'a new process serves the next request');
+  });
+
+  it('reports missing and corrupt models with the file and what was expected', async () => {
+    const missing = await rejection(client.request('model.check', { model: path.join(modelsDir, 'no-such-model') }));
+    assert.strictEqual(missing.code, 'model-not-found');
+    assert.match(missing.message, /no-such-model/);
+
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-broken-'));
+    fs.cpSync(gpt2, broken, { recursive: true });
+    fs.writeFileSync(path.join(broken, 'onnx', 'model.onnx'), 'this is not a protobuf');
+    const corrupt = await rejection(client.request('model.check', { model: broken }));
+    assert.strictEqual(corrupt.code, 'model-invalid');
+    assert.strictEqual(corrupt.file, path.join(broken, 'onnx', 'model.onnx'));
+
+    fs.cpSync(gpt2, broken, { recursive: true });
+    const config = JSON.parse(fs.readFileSync(path.join(broken, 'config.json'), 'utf8')) as Record<string, unknown>;
+    config.n_layer = 3;
+    fs.writeFileSync(path.join(broken, 'config.json'), JSON.stringify(config));
+    const mismatch = await rejection(client.request('model.check', { model: broken }));
+    assert.strictEqual(mismatch.code, 'model-invalid');
+    assert.match(mismatch.message, /past_key_values\.2\.key.*3 layers/);
+    fs.rmSync(broken, { recursive: true, force: true });
+  });
+
+  it('checks a model: signature and a test inference', async () => {
+    const check = await client.request('model.check', { model: path.join(modelsDir, 'tiny-llama') });
+    assert.ok(check.kind === 'text');
+    assert.deepStrictEqual([check.modelType, check.layers, check.heads, check.kvHeads, check.headDim], ['llama', 2, 4, 2, 8]);
+    assert.ok(check.hasKvCache);
+    const past = check.inputs.find((i) => i.name === 'past_key_values.0.key');
+    assert.deepStrictEqual(past?.shape.slice(1), [2, 'past_sequence_length', 8]);
+    assert.strictEqual(check.sample.tokens.length, 8);
+    const noPast = await client.request('model.check', { model: path.join(modelsDir, 'tiny-gpt2', 'no-past') });
+    assert.ok(noPast.kind === 'text' && !noPast.hasKvCache);
+  });
+
+  it('applies the thread setting and shuts down after the idle period', async () => {
+    threads = 2;
+    client.configure();
+    await waitFor(() => logs.some((l) => l.includes('2 thread(s)')), 'the thread change');
+    const info = await client.request('runtime.info', {});
+    assert.strictEqual(info.threads, 2);
+    const states: RuntimeState[] = [];
+    const sub = client.onDidChangeState((s) => states.push(s));
+    idleMs = 150;
+    await client.request('runtime.info', {});
+    await waitFor(() => client.state === 'stopped', 'the idle shutdown');
+    sub.dispose();
+    assert.deepStrictEqual(states.slice(-2), ['idle', 'stopped']);
+    idleMs = 0;
+  });
+
+  it('keeps the host event loop free while the process generates', async () => {
+    // Measure generation, not the process start.
+    await client.request('text.generate', { model: gpt2, prompt: 'Warm up', maxTokens: 1, stop: [], sampling: greedy });
+    let maxLag = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxLag = Math.max(maxLag, now - last - 5);
+      last = now;
+    }, 5);
+    try {
+      await client.request('text.generate', { model: gpt2, prompt: 'Event loop', maxTokens: 100, stop: [], sampling: greedy });
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(maxLag < 100, `the host's event loop stalled ${maxLag.toFixed(1)} ms`);
+  });
+});
