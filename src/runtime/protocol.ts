@@ -180,7 +180,7 @@ export interface RuntimeInfo {
 
 /** How candidates are turned into PNG files: side in pixels and scaling. */
 export interface ImageRenderParams {
-  /** Side in pixels of each PNG (the model output is scaled to it). */
+  /** Side in pixels of each PNG (the model output is scaled to it); 0 keeps the model's own size (gallery thumbnails). */
   size: number;
   upscale: 'nearest' | 'smooth';
 }
@@ -221,6 +221,12 @@ export interface ImageBlendParams extends ImageRenderParams {
   a: ImageSource;
   b: ImageSource;
   count: number;
+}
+
+/** Parameters of `image.render`: one image again, from its provenance, at any size. */
+export interface ImageRerenderParams extends ImageRenderParams {
+  model: string;
+  provenance: ImageProvenance;
 }
 
 /** One generated image. */
@@ -300,6 +306,7 @@ export interface RuntimeMethods {
   'image.generate': { params: ImageGenerateParams; result: ImageBatchResult; stream: never };
   'image.variations': { params: ImageVariationsParams; result: ImageBatchResult; stream: never };
   'image.blend': { params: ImageBlendParams; result: ImageBatchResult; stream: never };
+  'image.render': { params: ImageRerenderParams; result: ImageBatchResult; stream: never };
 }
 
 export type MethodName = keyof RuntimeMethods;

@@ -146,39 +146,57 @@ function writeUnpremultiplied(out: Uint8Array, o: number, r: number, g: number, 
   out[o + 3] = Math.min(255, Math.round(a));
 }
 
+/** Bilinear, separable: a horizontal pass over source rows, then a vertical pass (cheap enough for 16 x 256 px per batch). */
 function resizeBilinear(img: RgbaImage, width: number, height: number): RgbaImage {
   const src = premultiplied(img);
-  const out = new Uint8Array(width * height * 4);
   const sw = img.width;
   const sh = img.height;
-  // Precompute horizontal taps once per column.
-  const x0s = new Int32Array(width);
-  const x1s = new Int32Array(width);
-  const fxs = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    const fx = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / width - 0.5));
-    x0s[x] = Math.floor(fx);
-    x1s[x] = Math.min(sw - 1, x0s[x]! + 1);
-    fxs[x] = fx - x0s[x]!;
-  }
-  for (let y = 0; y < height; y++) {
-    const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / height - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(sh - 1, y0 + 1);
-    const wy = fy - y0;
-    const r0 = y0 * sw * 4;
-    const r1 = y1 * sw * 4;
+  const taps = (target: number, source: number) => {
+    const i0 = new Int32Array(target);
+    const i1 = new Int32Array(target);
+    const w = new Float32Array(target);
+    for (let t = 0; t < target; t++) {
+      const f = Math.min(source - 1, Math.max(0, ((t + 0.5) * source) / target - 0.5));
+      i0[t] = Math.floor(f);
+      i1[t] = Math.min(source - 1, i0[t]! + 1);
+      w[t] = f - i0[t]!;
+    }
+    return { i0, i1, w };
+  };
+  const h = taps(width, sw);
+  const rows = new Float32Array(sh * width * 4);
+  for (let y = 0; y < sh; y++) {
+    const srcRow = y * sw * 4;
+    const dstRow = y * width * 4;
     for (let x = 0; x < width; x++) {
-      const a0 = x0s[x]! * 4;
-      const a1 = x1s[x]! * 4;
-      const wx = fxs[x]!;
-      const w00 = (1 - wx) * (1 - wy);
-      const w01 = wx * (1 - wy);
-      const w10 = (1 - wx) * wy;
-      const w11 = wx * wy;
-      const p00 = r0 + a0, p01 = r0 + a1, p10 = r1 + a0, p11 = r1 + a1;
-      const tap = (c: number) => src[p00 + c]! * w00 + src[p01 + c]! * w01 + src[p10 + c]! * w10 + src[p11 + c]! * w11;
-      writeUnpremultiplied(out, (y * width + x) * 4, tap(0), tap(1), tap(2), tap(3));
+      const a = srcRow + h.i0[x]! * 4;
+      const b = srcRow + h.i1[x]! * 4;
+      const wb = h.w[x]!;
+      const wa = 1 - wb;
+      const o = dstRow + x * 4;
+      rows[o] = src[a]! * wa + src[b]! * wb;
+      rows[o + 1] = src[a + 1]! * wa + src[b + 1]! * wb;
+      rows[o + 2] = src[a + 2]! * wa + src[b + 2]! * wb;
+      rows[o + 3] = src[a + 3]! * wa + src[b + 3]! * wb;
+    }
+  }
+  const v = taps(height, sh);
+  const out = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const r0 = v.i0[y]! * width * 4;
+    const r1 = v.i1[y]! * width * 4;
+    const wb = v.w[y]!;
+    const wa = 1 - wb;
+    const o0 = y * width * 4;
+    for (let i = 0; i < width * 4; i += 4) {
+      const alpha = rows[r0 + i + 3]! * wa + rows[r1 + i + 3]! * wb;
+      const inv = alpha > 0 ? 255 / alpha : 0;
+      const o = o0 + i;
+      // Uint8Array stores clamp-free, so clamp before rounding; +0.5 then truncation rounds.
+      out[o] = Math.min(255, (rows[r0 + i]! * wa + rows[r1 + i]! * wb) * inv + 0.5);
+      out[o + 1] = Math.min(255, (rows[r0 + i + 1]! * wa + rows[r1 + i + 1]! * wb) * inv + 0.5);
+      out[o + 2] = Math.min(255, (rows[r0 + i + 2]! * wa + rows[r1 + i + 2]! * wb) * inv + 0.5);
+      out[o + 3] = Math.min(255, alpha + 0.5);
     }
   }
   return { width, height, data: out };

@@ -124,10 +124,11 @@ async function loadInProcess(services: RuntimeServices, dir: string): Promise<{ 
   return { model, loadMs: wasLoaded ? 0 : performance.now() - started };
 }
 
-function checkRender(p: ImageRenderParams): RenderOptions {
-  if (!Number.isInteger(p.size) || p.size < 1 || p.size > 4096) throw new RuntimeError('bad-request', `Image size must be a whole number of pixels from 1 to 4096 (got ${p.size}).`);
+/** Size 0 means the model's own size: small PNGs for gallery thumbnails, scaled by the webview. */
+function checkRender(p: ImageRenderParams, nativeSize: number): RenderOptions {
+  if (!Number.isInteger(p.size) || p.size < 0 || p.size > 4096) throw new RuntimeError('bad-request', `Image size must be a whole number of pixels from 1 to 4096 (got ${p.size}).`);
   if (p.upscale !== 'nearest' && p.upscale !== 'smooth') throw new RuntimeError('bad-request', `Upscale must be "nearest" or "smooth" (got ${String(p.upscale)}).`);
-  return { size: p.size, upscale: p.upscale };
+  return { size: p.size || nativeSize, upscale: p.upscale };
 }
 
 function checkSeeds(seeds: number[]): void {
@@ -142,14 +143,14 @@ function coded(err: unknown): RuntimeError {
   return RuntimeError.from(err, 'inference-failed');
 }
 
-async function run<M extends 'image.generate' | 'image.variations' | 'image.blend'>(
+async function run<M extends 'image.generate' | 'image.variations' | 'image.blend' | 'image.render'>(
   ctx: HandlerContext<M>,
   dir: string,
   render: ImageRenderParams,
   make: (g: ImageGenerator, stop: StopCheck) => Promise<{ images: GeneratedImage[]; derived: DerivedFrom }>,
 ): Promise<ImageBatchResult> {
-  const options = checkRender(render);
   const { model, loadMs } = await loadInProcess(ctx.services, dir);
+  const options = checkRender(render, model.manifest.imageSize);
   await ctx.yieldToHost();
   if (ctx.cancelled) throw new RuntimeError('cancelled', 'Image generation was cancelled.');
   const started = performance.now();
@@ -206,7 +207,7 @@ async function latentOf(g: ImageGenerator, source: ImageSource): Promise<{ mean:
   return encoded!;
 }
 
-export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' | 'image.blend'> = {
+export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' | 'image.blend' | 'image.render'> = {
   async 'image.generate'(params, ctx) {
     checkSeeds(params.seeds);
     return run(ctx, params.model, params, async (g, stop) => ({
@@ -235,6 +236,21 @@ export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' |
       return {
         images: await g.blend(a.mean, b.mean, params.count, { seed: a.seed ?? 0, stop }),
         derived: { method: 'blend', parentSeeds: parents.length ? parents : undefined },
+      };
+    });
+  },
+  async 'image.render'(params, ctx) {
+    const p = params.provenance;
+    return run(ctx, params.model, params, async (g, stop) => {
+      if (p.latent && p.latent.length !== g.latentSize) {
+        throw new RuntimeError('bad-request', `This image was made by a model with ${p.latent.length} latent values, but ${g.name} takes ${g.latentSize}. Is inkwell.models.image the model that made it ("${p.model}")?`);
+      }
+      const latent = p.latent ? Float32Array.from(p.latent) : seededLatent(p.seed, g.latentSize);
+      const label = g.labelFor(p.seed, p.label);
+      const [image] = await g.decode([latent], [label], stop);
+      return {
+        images: [{ seed: p.seed, latent, label, ...(p.t !== undefined ? { t: p.t } : {}), image: image! }],
+        derived: { method: p.method, strength: p.strength, parentSeeds: p.parentSeeds },
       };
     });
   },
