@@ -109,10 +109,21 @@ function kindOf(value: unknown): ValueKind {
 function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter): void {
   const base = block.contentStart;
   const source = text.slice(base, block.contentEnd);
+  const deep = deepNesting(source, MAX_NESTING);
+  if (deep >= 0) {
+    // yaml recurses per level; absurd nesting would cost seconds or the stack.
+    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `YAML: collections nested more than ${MAX_NESTING} levels deep.`, start: base + deep, end: base + deep + 1 });
+    return;
+  }
   const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
   for (const e of doc.errors) {
     const start = base + Math.min(e.pos[0], source.length);
-    const end = base + Math.min(Math.max(e.pos[1], e.pos[0]), source.length);
+    let end = base + Math.min(Math.max(e.pos[1], e.pos[0]), source.length);
+    if (e.code === 'DUPLICATE_KEY') {
+      // yaml points at the key's first character; underline the whole key.
+      const key = /^[^:\n]*/.exec(source.slice(e.pos[0]))![0].trimEnd();
+      end = Math.max(end, start + key.length);
+    }
     const message = e.message.split('\n')[0];
     out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `YAML: ${message}`, start, end: end > start ? end : Math.min(start + 1, text.length) });
   }
@@ -162,6 +173,33 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
     out.fields.push(field);
     out.data[key] = value;
   }
+}
+
+/** Deepest nesting of YAML flow collections Inkwell parses. */
+const MAX_NESTING = 200;
+
+/** Offset where flow brackets first nest deeper than `limit` (quotes skipped roughly), else -1. */
+function deepNesting(source: string, limit: number): number {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\\' && quote === '"') i++;
+    } else if (c === '"' || c === "'") {
+      // Only a quote that starts a scalar opens a string; apostrophes inside words do not.
+      const prev = source[i - 1];
+      if (prev === undefined || /[\s\[{,:]/.test(prev)) quote = c;
+    } else if (c === '[' || c === '{') {
+      if (++depth > limit) return i;
+    } else if (c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    } else if (c === '\n' && depth === 0) {
+      quote = '';
+    }
+  }
+  return -1;
 }
 
 function yamlValue(node: YamlNode | null, value: unknown, base: number, fallback: number, source: string): ValueNode {

@@ -15,6 +15,7 @@ export enum ProblemCode {
   // Fields
   DateMissing = 'date-missing',
   DateInvalid = 'date-invalid',
+  FieldType = 'field-type',
   TitleMissing = 'title-missing',
   TitleEmpty = 'title-empty',
   TitleTooLong = 'title-too-long',
@@ -51,6 +52,7 @@ export const DEFAULT_SEVERITY: Readonly<Record<ProblemCode, Severity>> = {
   [ProblemCode.InvalidEncoding]: 'error',
   [ProblemCode.DateMissing]: 'error',
   [ProblemCode.DateInvalid]: 'error',
+  [ProblemCode.FieldType]: 'error',
   [ProblemCode.TitleMissing]: 'error',
   [ProblemCode.TitleEmpty]: 'error',
   [ProblemCode.TitleTooLong]: 'warning',

@@ -1,0 +1,224 @@
+import { DateStyle, formatDate, formatDateParts, repairDateText } from './dates';
+import { closestImages, ImageLocation, imageValueFor } from './images';
+import { getField, parseFrontmatter, ParsedFrontmatter, ValueNode } from './parse';
+import { Problem, ProblemCode } from './problemCodes';
+import { bomLength, detectEol, FrontmatterLanguage } from './split';
+
+/** Replace the text in `[start, end)` with `newText` (offsets into the original text). */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** A quick fix: a title for the light bulb menu and the edits it makes. */
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The obvious fix, applied by "Auto Fix" and shown first. */
+  isPreferred: boolean;
+  code: ProblemCode;
+}
+
+/** What fixes need to know besides the text. All optional. */
+export interface FixContext extends ImageLocation {
+  /** "Now" for new dates (tests pass a fixed moment). */
+  now?: Date;
+  /** The date style the workspace uses (PostIndex.preferredDateStyle()). */
+  dateStyle?: DateStyle;
+  /** Existing image files (absolute paths) for image path fixes. */
+  imageFiles?: readonly string[];
+}
+
+/**
+ * The fixes for one problem in a post. Pure: returns edits, applies nothing.
+ * Returns [] when there is no sensible fix.
+ */
+export function fixesFor(text: string, p: Problem, ctx: FixContext = {}, parsed: ParsedFrontmatter = parseFrontmatter(text)): Fix[] {
+  try {
+    switch (p.code) {
+      case ProblemCode.FrontmatterMissing:
+        return [addFrontmatter(text, ctx)];
+      case ProblemCode.DateMissing:
+        return [{ title: 'Add "date" (now)', edits: [insertField(text, parsed, 'date', dateValue(formatDate(ctx.now ?? new Date(), ctx.dateStyle ?? 'date'), parsed.language))], isPreferred: true, code: p.code }];
+      case ProblemCode.DateInvalid:
+        return fixDate(text, parsed, p, ctx);
+      case ProblemCode.TitleMissing: {
+        const title = titleFor(text, parsed, ctx);
+        return [{ title: `Add "title: ${title}"`, edits: [insertField(text, parsed, 'title', stringValue(title, parsed.language))], isPreferred: true, code: p.code }];
+      }
+      case ProblemCode.TitleEmpty: {
+        const f = getField(parsed, 'title');
+        if (!f) return [];
+        const title = titleFor(text, parsed, ctx);
+        return [{ title: `Set title to "${title}"`, edits: [replaceValue(text, f.value, f.keyEnd, title, parsed.language)], isPreferred: true, code: p.code }];
+      }
+      case ProblemCode.TagVariant: {
+        const item = tagItem(parsed, p);
+        const suggestion = p.data?.suggestion;
+        if (!item || suggestion === undefined) return [];
+        return [{ title: `Change tag to "${suggestion}"`, edits: [replaceScalar(item, suggestion, parsed.language)], isPreferred: true, code: p.code }];
+      }
+      case ProblemCode.TagDuplicate: {
+        const f = getField(parsed, 'tags');
+        const index = p.data?.index;
+        if (!f?.items || index === undefined || index < 1 || !f.items[index]) return [];
+        return [{ title: `Remove duplicate tag "${String(f.items[index].value)}"`, edits: [removeItem(text, f.items, index, f.flow !== false)], isPreferred: true, code: p.code }];
+      }
+      case ProblemCode.ImageNotFound:
+        return fixImage(parsed, p, ctx);
+      default:
+        return [];
+    }
+  } catch {
+    // A fix that cannot be computed is simply not offered.
+    return [];
+  }
+}
+
+// ---------------------------------------------------------------- values
+
+/** A YAML scalar for a string: plain when unambiguous, else double-quoted. */
+export function yamlString(s: string): string {
+  const plain = /^[A-Za-z0-9_(/.][^\n\r\t]*$/.test(s) && !/:\s|\s#|:$|\s$/.test(s)
+    && !/^(true|false|yes|no|on|off|null|~|[-+]?(\d[\d_]*)?\.?\d+([eE][-+]?\d+)?|0x[0-9a-fA-F]+|\d{4}-\d\d?-\d\d?.*)$/i.test(s);
+  return plain ? s : JSON.stringify(s);
+}
+
+function stringValue(s: string, lang: FrontmatterLanguage | undefined): string {
+  return lang === 'yaml' || lang === undefined ? yamlString(s) : JSON.stringify(s);
+}
+
+/** Dates are plain scalars in YAML and native date literals in TOML; JSON has only strings. */
+function dateValue(s: string, lang: FrontmatterLanguage | undefined): string {
+  return lang === 'json' ? JSON.stringify(s) : s;
+}
+
+/** Replaces a scalar keeping its quote style. */
+function replaceScalar(node: ValueNode, value: string, lang: FrontmatterLanguage | undefined): TextEdit {
+  let newText: string;
+  if (node.quote === "'" && lang === 'yaml') newText = `'${value.replace(/'/g, "''")}'`;
+  else if (node.quote === "'" && lang === 'toml' && !value.includes("'")) newText = `'${value}'`;
+  else if (node.quote) newText = JSON.stringify(value);
+  else newText = stringValue(value, lang);
+  return { start: node.start, end: node.end, newText };
+}
+
+/** Replaces a field's value, or fills an empty one after its key. */
+function replaceValue(text: string, node: ValueNode, keyEnd: number, value: string, lang: FrontmatterLanguage | undefined): TextEdit {
+  if (node.end > node.start) return replaceScalar(node, value, lang);
+  // `title:` with nothing after it: write after the colon (or `=`).
+  let at = keyEnd;
+  while (at < text.length && (text[at] === ' ' || text[at] === '\t' || text[at] === ':' || text[at] === '=' || text[at] === '"')) {
+    if (text[at] === '"' && lang === 'yaml') break;
+    at++;
+  }
+  const sep = text[at - 1] === ' ' ? '' : ' ';
+  return { start: at, end: at, newText: sep + stringValue(value, lang) };
+}
+
+// ---------------------------------------------------------------- insertion
+
+/** An edit that adds `key` with an already formatted value at the top of the frontmatter. */
+function insertField(text: string, parsed: ParsedFrontmatter, key: string, value: string): TextEdit {
+  const block = parsed.block;
+  if (!block) throw new Error('no frontmatter');
+  const eol = block.eol;
+  if (block.language === 'json') {
+    const open = text.indexOf('{', block.contentStart);
+    if (open < 0 || open >= block.contentEnd) throw new Error('no JSON object');
+    const hasMembers = parsed.fields.length > 0;
+    return { start: open + 1, end: open + 1, newText: `${eol}  ${JSON.stringify(key)}: ${value}${hasMembers ? ',' : eol}` };
+  }
+  const line = block.language === 'toml' ? `${key} = ${value}` : `${key}: ${value}`;
+  return { start: block.contentStart, end: block.contentStart, newText: line + eol };
+}
+
+function addFrontmatter(text: string, ctx: FixContext): Fix {
+  const eol = detectEol(text);
+  const start = bomLength(text);
+  const title = titleFor(text, undefined, ctx);
+  const date = formatDate(ctx.now ?? new Date(), ctx.dateStyle ?? 'date');
+  const rest = text.slice(start);
+  const gap = rest.length === 0 || /^\r?\n/.test(rest) ? '' : eol;
+  return {
+    title: 'Add a frontmatter block',
+    edits: [{ start, end: start, newText: `---${eol}title: ${yamlString(title)}${eol}date: ${date}${eol}---${eol}${gap}` }],
+    isPreferred: true,
+    code: ProblemCode.FrontmatterMissing,
+  };
+}
+
+/** A title for a post: its first Markdown heading, else its file name in words. */
+export function titleFor(text: string, parsed: ParsedFrontmatter | undefined, ctx: FixContext): string {
+  const body = text.slice(parsed?.block?.bodyStart ?? bomLength(text), Math.min(text.length, (parsed?.block?.bodyStart ?? 0) + 100_000));
+  const heading = /^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t#]*$/m.exec(body);
+  if (heading && heading[1].trim()) return heading[1].trim();
+  const setext = /^([^\n\r]*\S[^\n\r]*)\r?\n[ \t]{0,3}=+[ \t]*$/m.exec(body);
+  if (setext) return setext[1].trim();
+  const base = (ctx.postPath ?? '').replace(/\\/g, '/').split('/').pop()?.replace(/\.[^.]+$/, '') ?? '';
+  const words = base.replace(/^\d{4}-\d{2}-\d{2}-/, '').replace(/[-_]+/g, ' ').trim();
+  return words ? words[0].toUpperCase() + words.slice(1) : 'Untitled';
+}
+
+// ---------------------------------------------------------------- specific fixes
+
+function fixDate(text: string, parsed: ParsedFrontmatter, p: Problem, ctx: FixContext): Fix[] {
+  const f = getField(parsed, 'date');
+  if (!f) return [];
+  const fixes: Fix[] = [];
+  const raw = typeof f.value.value === 'string' ? f.value.value : f.value.value === null ? '' : String(f.value.value);
+  const parts = repairDateText(raw);
+  if (parts) {
+    const style = ctx.dateStyle ?? (parts.hasTime ? 'datetime-space' : 'date');
+    const fixed = formatDateParts(parts, style);
+    fixes.push({ title: `Change date to ${fixed}`, edits: [dateEdit(text, f.value, f.keyEnd, fixed, parsed.language)], isPreferred: true, code: p.code });
+  }
+  const now = formatDate(ctx.now ?? new Date(), ctx.dateStyle ?? 'date');
+  fixes.push({ title: `Set date to now (${now})`, edits: [dateEdit(text, f.value, f.keyEnd, now, parsed.language)], isPreferred: !parts && !raw.trim(), code: p.code });
+  return fixes;
+}
+
+function dateEdit(text: string, node: ValueNode, keyEnd: number, date: string, lang: FrontmatterLanguage | undefined): TextEdit {
+  if (node.end > node.start) {
+    const newText = node.quote ? `${node.quote}${date}${node.quote}` : dateValue(date, lang);
+    return { start: node.start, end: node.end, newText };
+  }
+  const edit = replaceValue(text, node, keyEnd, date, lang);
+  return { ...edit, newText: edit.newText.replace(JSON.stringify(date), dateValue(date, lang)) };
+}
+
+function tagItem(parsed: ParsedFrontmatter, p: Problem): ValueNode | undefined {
+  const f = getField(parsed, 'tags');
+  const index = p.data?.index;
+  return index !== undefined ? f?.items?.[index] : undefined;
+}
+
+/** Removes list item `index` (> 0): its whole line in a YAML block list, else it and the comma before it. */
+function removeItem(text: string, items: readonly ValueNode[], index: number, flow: boolean): TextEdit {
+  const item = items[index];
+  if (!flow) {
+    const lineStart = text.lastIndexOf('\n', item.start - 1) + 1;
+    if (/^[ \t]*-[ \t]*$/.test(text.slice(lineStart, item.start))) {
+      const lf = text.indexOf('\n', item.end);
+      return { start: lineStart, end: lf < 0 ? text.length : lf + 1, newText: '' };
+    }
+  }
+  return { start: items[index - 1].end, end: item.end, newText: '' };
+}
+
+function fixImage(parsed: ParsedFrontmatter, p: Problem, ctx: FixContext): Fix[] {
+  const f = getField(parsed, 'image');
+  if (!f || typeof f.value.value !== 'string' || !ctx.imageFiles?.length) return [];
+  const original = f.value.value;
+  return closestImages(original, ctx.imageFiles, 3).map((m, i) => {
+    const value = imageValueFor(m.file, original, ctx);
+    return {
+      title: `Change image to ${value}`,
+      edits: [replaceScalar(f.value, value, parsed.language)],
+      // Only a close match is obvious enough to be the preferred fix.
+      isPreferred: i === 0 && m.similarity >= 0.5,
+      code: p.code,
+    };
+  });
+}

@@ -1,0 +1,77 @@
+import * as assert from 'assert';
+import fc from 'fast-check';
+import { fixesFor } from '../../../src/core/frontmatter/fixes';
+import { parseFrontmatter } from '../../../src/core/frontmatter/parse';
+import { isProblemCode } from '../../../src/core/frontmatter/problemCodes';
+import { validateParsed } from '../../../src/core/frontmatter/validate';
+import { PostIndex } from '../../../src/core/posts/postIndex';
+
+/** Pieces that steer random text into the parsers' interesting corners. */
+const FRAGMENTS = [
+  '---', '---\n', '+++\n', '---json\n', '---toml\n', '{', '}', '[', ']', '\n', '\r\n', '\r', '\uFEFF', '\t', ' ', '  - ',
+  'title:', 'title = ', 'date: ', 'date = ', 'description: ', 'tags:', 'tags = [', 'image: ', 'draft: ', '"tags": [',
+  '2023-05-08', '2023-02-30', '2023/05/08', 'May 8, 2023', '10:15:00', 'Z', 'true', 'null', '~', '#', ':', ',', '"', "'", '"""', '\\',
+  '&a ', '*a', '&b [*a, *a, *a, *a]', '!!binary ', '? ', '|\n', '>-\n', '%YAML 1.2\n', '...\n', '\uD800', '\uDFFF', '\u0000', '🙂', 'é',
+  '/uploads/x.png', '../x.png', 'http://x/y.png', 'Machine Learning', 'machine-learning',
+];
+
+const postText = fc.array(fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...FRAGMENTS) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+), { maxLength: 40 }).map((parts) => parts.join(''));
+
+describe('validator robustness (property-based)', () => {
+  it('never throws, never hangs, and reports in-bounds problems and fixes (10,000 cases)', function () {
+    this.timeout(60000);
+    const index = new PostIndex();
+    index.upsert('other', '---\ntags: [machine-learning, machine-learning]\n---\n');
+    const files = ['/site/static/uploads/a.png', '/site/posts/b.png'];
+    const started = Date.now();
+    let slowest = 0;
+    fc.assert(
+      fc.property(postText, fc.boolean(), (text, flagUnknownKeys) => {
+        const t0 = Date.now();
+        index.upsert('me', text);
+        const parsed = parseFrontmatter(text);
+        const problems = validateParsed(parsed, text, {
+          postId: 'me', tags: index, flagUnknownKeys, postPath: '/site/posts/p.md', siteRoot: '/site',
+          staticFolders: ['static', '.'], fileExists: (p) => files.includes(p),
+        });
+        for (const p of problems) {
+          assert.ok(isProblemCode(p.code), p.code);
+          assert.ok(p.start >= 0 && p.start <= p.end && p.end <= text.length, `${p.code} span ${p.start}-${p.end} in ${text.length}`);
+          assert.ok(p.message.length > 0);
+          for (const fix of fixesFor(text, p, { imageFiles: files, postPath: '/site/posts/p.md', siteRoot: '/site' }, parsed)) {
+            for (const e of fix.edits) assert.ok(e.start >= 0 && e.start <= e.end && e.end <= text.length, `${fix.title} edit in bounds`);
+          }
+        }
+        slowest = Math.max(slowest, Date.now() - t0);
+      }),
+      { numRuns: 10_000, seed: 20240309 },
+    );
+    // Each case is tiny; one taking seconds would mean a hang-like blow-up.
+    assert.ok(slowest < 2000, `slowest case took ${slowest} ms`);
+    assert.ok(Date.now() - started < 55000);
+  });
+
+  it('survives hostile inputs: alias bombs, deep nesting, huge lines, lone surrogates', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) bomb.push(`k${i}: &k${i} [${Array(10).fill(i === 1 ? '*a' : `*k${i - 1}`).join(', ')}]`);
+    const inputs = [
+      `---\n${bomb.join('\n')}\n---\n`,
+      `---\ntitle: ${'['.repeat(5000)}\n---\n`,
+      `+++\ntags = ${'['.repeat(5000)}\n+++\n`,
+      `${'{'.repeat(5000)}\n`,
+      `---\ntitle: ${'x'.repeat(1_000_000)}\n---\n`,
+      '---\ntitle: \uD800\uDFFF\uD800\ndate: 2023-05-08\n---\n',
+      '\uFEFF',
+      '---',
+    ];
+    for (const text of inputs) {
+      const t0 = Date.now();
+      const problems = validateParsed(parseFrontmatter(text), text, {});
+      assert.ok(Array.isArray(problems));
+      assert.ok(Date.now() - t0 < 3000, `input of ${text.length} chars took ${Date.now() - t0} ms`);
+    }
+  });
+});
