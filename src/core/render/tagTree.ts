@@ -1,12 +1,14 @@
 /**
- * What the tag tree and tag pages need to know about a post. The post index
- * provides these; `uri` is an opaque string the caller turns back into a URI.
+ * What the tag tree and tag pages need to know about a post. The post index's
+ * summaries satisfy it as they are; `id` is the URI string in the editor.
  */
-export interface PostSummary {
-  readonly uri: string;
+export interface TagTreePost {
+  readonly id: string;
   readonly title?: string;
-  /** Calendar date `YYYY-MM-DD`, when the post has one. */
+  /** The date as written, when the post has one. */
   readonly date?: string;
+  /** Milliseconds since the epoch of `date`, when it is a valid date (for sorting). */
+  readonly time?: number;
   readonly description?: string;
   /** The `image` field as written. */
   readonly image?: string;
@@ -15,40 +17,41 @@ export interface PostSummary {
 }
 
 /** One tag with its posts, newest first. */
-export interface TagGroup {
+export interface TagGroup<P extends TagTreePost = TagTreePost> {
   readonly tag: string;
-  readonly posts: readonly PostSummary[];
+  readonly posts: readonly P[];
 }
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
-/** Newest first; undated posts last; ties by title, then by URI so the order is stable. */
-export function compareNewestFirst(a: PostSummary, b: PostSummary): number {
-  if (a.date !== b.date) {
-    if (!a.date) return 1;
-    if (!b.date) return -1;
-    return a.date < b.date ? 1 : -1;
+/** Newest first; undated posts last; ties by title, then by id so the order is stable. */
+export function compareNewestFirst(a: TagTreePost, b: TagTreePost): number {
+  if (a.time !== b.time) {
+    if (a.time === undefined) return 1;
+    if (b.time === undefined) return -1;
+    return b.time - a.time;
   }
-  return collator.compare(a.title ?? '', b.title ?? '') || (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);
+  return collator.compare(a.title ?? '', b.title ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**
  * Groups posts by tag: tags sorted by name (case-insensitive, numbers in numeric
- * order), each tag's posts newest first. With `filter`, keeps the tags whose name
- * contains it, ignoring case. A tag repeated in one post counts that post once.
+ * order, exact spellings kept apart), each tag's posts newest first. With `filter`,
+ * keeps the tags whose name contains it, ignoring case.
  */
-export function buildTagTree(posts: Iterable<PostSummary>, filter?: string): TagGroup[] {
+export function buildTagTree<P extends TagTreePost>(posts: Iterable<P>, filter?: string): TagGroup<P>[] {
   const needle = filter?.trim().toLowerCase() || undefined;
-  const byTag = new Map<string, PostSummary[]>();
+  const byTag = new Map<string, P[]>();
   for (const post of posts) {
-    for (const tag of new Set(post.tags)) {
+    // A tag repeated in one post counts that post once.
+    for (const tag of post.tags.length > 1 ? new Set(post.tags) : post.tags) {
       if (needle && !tag.toLowerCase().includes(needle)) continue;
       let list = byTag.get(tag);
       if (!list) byTag.set(tag, (list = []));
       list.push(post);
     }
   }
-  const groups: TagGroup[] = [];
+  const groups: TagGroup<P>[] = [];
   for (const [tag, list] of byTag) groups.push({ tag, posts: list.sort(compareNewestFirst) });
   return groups.sort((a, b) => collator.compare(a.tag, b.tag) || (a.tag < b.tag ? -1 : 1));
 }
