@@ -204,3 +204,22 @@ export function resolveImageLink(link: string, postRelative: string, staticFolde
   const file = path.posix.normalize(path.posix.join(path.posix.dirname(postRelative), clean));
   return file.startsWith('../') ? [] : [file];
 }
+
+/** The post's title from YAML or TOML frontmatter (for a default alt text), or undefined. */
+export function frontmatterTitle(text: string): string | undefined {
+  const m = /^\ufeff?(---|\+\+\+)\r?\n([\s\S]*?)\r?\n(?:---|\+\+\+|\.\.\.)\s*(?:\r?\n|$)/.exec(text);
+  if (!m) return undefined;
+  const line = /^title\s*[:=]\s*(.+?)\s*$/m.exec(m[2]!);
+  if (!line) return undefined;
+  let value = line[1]!;
+  if (/^".*"$/.test(value)) {
+    try {
+      value = JSON.parse(value) as string;
+    } catch {
+      value = value.slice(1, -1);
+    }
+  } else if (/^'.*'$/.test(value)) {
+    value = value.slice(1, -1).replace(/''/g, "'");
+  }
+  return value.trim() || undefined;
+}

@@ -1,0 +1,152 @@
+import * as vscode from 'vscode';
+import * as path from 'path';
+import { imageLinkAt, resolveImageLink } from '../generation/image/placement';
+import { readPngText } from '../generation/image/png';
+import { ImageProvenance, readProvenance } from '../generation/image/provenance';
+import { freshSeed, isValidSeed } from '../generation/image/random';
+import type { ImageSource } from '../runtime/protocol';
+import { readConfig } from '../util/config';
+import { CandidateSource, DEFAULT_VARIATION_STRENGTH, GalleryMode, ImageFeatureDeps, ImageGallery } from './imageGallery';
+import { defaultAlt, InsertedImage, InsertTarget, insertWithoutUi, saveAndInsert, showImageError } from './insertImage';
+
+/** Arguments of `inkwell.regenerateImage` from code; with `choose` no UI is shown. */
+export interface RegenerateImageArgs {
+  /** The PNG (URI string); defaults to the image link under the cursor. */
+  image?: string;
+  /** A second PNG: blend the two instead of varying one. */
+  blendWith?: string;
+  /** Index of the candidate to insert without the gallery (0 is the recreated original when there is provenance). */
+  choose?: number;
+  alt?: string;
+  /** Seed of the first variation. */
+  seed?: number;
+  /** Noise scale of variations. */
+  strength?: number;
+  count?: number;
+}
+
+interface SourceImage {
+  uri: vscode.Uri;
+  provenance?: ImageProvenance;
+  source: ImageSource;
+}
+
+async function readSource(uri: vscode.Uri): Promise<SourceImage> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await vscode.workspace.fs.readFile(uri);
+  } catch {
+    throw new Error(`Cannot read ${vscode.workspace.asRelativePath(uri)}.`);
+  }
+  let text: Record<string, string>;
+  try {
+    text = readPngText(bytes);
+  } catch {
+    throw new Error(`${vscode.workspace.asRelativePath(uri)} is not a PNG file; only PNG images can be regenerated.`);
+  }
+  const provenance = readProvenance(text);
+  const source: ImageSource = provenance
+    ? provenance.latent
+      ? { latent: provenance.latent, seed: provenance.seed }
+      : { seed: provenance.seed, ...(provenance.label !== undefined ? { label: provenance.label } : {}) }
+    : { pngBase64: Buffer.from(bytes).toString('base64') };
+  return { uri, provenance, source };
+}
+
+/** The PNG an image link under the cursor points at, resolved like the preview does. */
+async function imageUnderCursor(editor: vscode.TextEditor): Promise<vscode.Uri> {
+  const doc = editor.document;
+  const link = imageLinkAt(doc.getText(), doc.offsetAt(editor.selection.active));
+  if (!link) throw new Error('Put the cursor on an image link (![alt](file.png)), or run this on a PNG in the Explorer.');
+  const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+  const root = folder?.uri ?? vscode.Uri.joinPath(doc.uri, '..');
+  const postRelative = folder ? path.posix.relative(folder.uri.path, doc.uri.path) : path.posix.basename(doc.uri.path);
+  const candidates = resolveImageLink(link, postRelative, readConfig('posts', doc.uri).staticFolders);
+  for (const rel of candidates) {
+    const uri = vscode.Uri.joinPath(root, rel);
+    try {
+      await vscode.workspace.fs.stat(uri);
+      return uri;
+    } catch {
+      // Try the next static folder.
+    }
+  }
+  throw new Error(candidates.length ? `The image ${link} does not exist (looked for ${candidates.join(', ')}).` : `${link} is not a local image.`);
+}
+
+function isMarkdown(doc: vscode.TextDocument | undefined): doc is vscode.TextDocument {
+  return !!doc && (doc.languageId === 'markdown' || /\.(md|markdown)$/i.test(doc.uri.path));
+}
+
+/**
+ * "Inkwell: Regenerate from This Image": on an image link under the cursor or a
+ * PNG in the Explorer. With provenance it recreates the image exactly (shown
+ * first) and offers variations of its latent; without, a VAE with an encoder
+ * varies the pixels. Two PNGs selected in the Explorer are blended.
+ */
+export function registerRegenerateImage(deps: ImageFeatureDeps): vscode.Disposable {
+  return vscode.commands.registerCommand('inkwell.regenerateImage', async (first?: unknown, all?: unknown): Promise<InsertedImage | undefined> => {
+    try {
+      const args: RegenerateImageArgs = first && typeof first === 'object' && !(first instanceof vscode.Uri) ? (first as RegenerateImageArgs) : {};
+      const editor = vscode.window.activeTextEditor;
+      const post = isMarkdown(editor?.document) ? editor : undefined;
+
+      // Explorer: (clicked, selection); a Markdown URI means the editor's context menu.
+      let uris: vscode.Uri[] = [];
+      if (first instanceof vscode.Uri && /\.png$/i.test(first.path)) {
+        uris = Array.isArray(all) ? all.filter((u): u is vscode.Uri => u instanceof vscode.Uri && /\.png$/i.test(u.path)) : [first];
+        if (!uris.length) uris = [first];
+      } else if (args.image) {
+        uris = [vscode.Uri.parse(args.image), ...(args.blendWith ? [vscode.Uri.parse(args.blendWith)] : [])];
+      } else if (post) {
+        uris = [await imageUnderCursor(post)];
+      } else {
+        throw new Error('Put the cursor on an image link in a post, or run this on a PNG in the Explorer.');
+      }
+      if (uris.length > 2) throw new Error('Select one PNG to vary, or two to blend.');
+      if (args.seed !== undefined && !isValidSeed(args.seed)) throw new Error(`The seed must be a whole number from 0 to 4294967295 (got ${args.seed}).`);
+
+      const sources = await Promise.all(uris.map(readSource));
+      const scope = post?.document.uri ?? uris[0];
+      const images = readConfig('images', scope);
+      // An image remembers its model; without provenance the configured model has to encode it.
+      const named = sources.find((s) => s.provenance)?.provenance?.model ?? readConfig('models', scope).image;
+      const model = await deps.resolveImageModel(named, scope).catch((err: unknown) => {
+        const made = sources.find((s) => s.provenance)?.provenance;
+        throw made ? new Error(`This image was made by the model "${made.model}", which Inkwell cannot find: ${(err as Error).message}`) : err;
+      });
+      const count = Math.max(1, Math.min(64, Math.floor(args.count ?? images.count)));
+      const seed = args.seed ?? freshSeed();
+      const mode: GalleryMode =
+        sources.length === 2
+          ? { kind: 'blend', a: sources[0]!.source, b: sources[1]!.source }
+          : { kind: 'variations', source: sources[0]!.source, baseSeed: seed, strength: args.strength ?? DEFAULT_VARIATION_STRENGTH, ...(sources[0]!.provenance ? { original: sources[0]!.provenance } : {}) };
+      const source = new CandidateSource(deps, model, mode, count, images.upscale);
+
+      // With a post open, a chosen image is linked into it; otherwise it is saved beside the original.
+      const target: InsertTarget | undefined = post ? { document: post.document, position: post.selection.active } : undefined;
+      const alt = args.alt ?? (target ? defaultAlt(target.document) : 'Generated image');
+      if (args.choose !== undefined) {
+        if (!target) throw new Error('Open the post to insert the regenerated image into.');
+        return await insertWithoutUi(deps, source, args.choose, target, alt);
+      }
+      const names = sources.map((s) => path.posix.basename(s.uri.path));
+      ImageGallery.show(deps, {
+        title: sources.length === 2 ? `Blends of ${names[0]} and ${names[1]}` : `Variations of ${names[0]}`,
+        alt,
+        source,
+        upscale: images.upscale,
+        use: async (c, chosenAlt) => {
+          // The gallery has focus now, so look at visible editors rather than the active one.
+          const visible = vscode.window.visibleTextEditors.find((e) => isMarkdown(e.document));
+          const t = target ?? (visible ? { document: visible.document, position: visible.selection.active } : undefined);
+          if (!t) throw new Error('Open a post (and put the cursor where the image goes), then choose Use again.');
+          return (await saveAndInsert(deps, t, c.model, c.candidate.provenance, chosenAlt)).link;
+        },
+      });
+      return undefined;
+    } catch (err) {
+      return showImageError(deps, err);
+    }
+  });
+}
