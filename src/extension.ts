@@ -1,7 +1,11 @@
 import * as vscode from 'vscode';
 import type { MarkdownIt } from 'markdown-it';
 import { InkwellApi, ProbeRegistry } from './api';
+import { registerImageFeatures } from './features/imageGalleryFeatures';
 import { registerNewPost } from './features/newPost';
+import { ModelRegistry } from './features/modelRegistry';
+import { ModelRuntime } from './features/modelRuntime';
+import { registerTextGeneration } from './features/textGeneration';
 import { Logger } from './util/logger';
 
 /**
@@ -13,7 +17,14 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
   const started = performance.now();
   const log = new Logger();
   const probes = new ProbeRegistry();
+  // The model runtime process starts on the first request, not here.
+  const models = new ModelRegistry(context.extensionPath);
+  const runtime = new ModelRuntime(context.extensionPath, log, probes);
   context.subscriptions.push(
+    models,
+    runtime,
+    registerTextGeneration(runtime, models, log, probes),
+    registerImageFeatures(runtime, models, context.extensionUri, log, probes),
     log,
     vscode.commands.registerCommand('inkwell.showLog', () => log.show()),
     registerNewPost(),

@@ -1,0 +1,283 @@
+import * as vscode from 'vscode';
+import type { ProbeRegistry } from '../api';
+import { buildContinuationPrompt } from '../generation/prompt';
+import { moveAnchorThrough } from '../generation/streamAnchor';
+import { RuntimeError } from '../runtime/errors';
+import type { RuntimeErrorCode, SamplingOptions, TextGenerateResult } from '../runtime/protocol';
+import { readConfig } from '../util/config';
+import { setContext } from '../util/contextKeys';
+import type { Logger } from '../util/logger';
+import type { ModelRegistry } from './modelRegistry';
+import type { ModelRuntime } from './modelRuntime';
+import type { ModelStatusBar } from './statusBar';
+
+/** Optional arguments of `inkwell.generateContinuation` (keybindings, tests). */
+export interface ContinuationArgs {
+  /** Model name or folder instead of `inkwell.models.text`. */
+  model?: string;
+  maxTokens?: number;
+  /** Overrides of `inkwell.generation.*` sampling settings. */
+  sampling?: Partial<SamplingOptions>;
+  stop?: string[];
+}
+
+/** What the command resolves with, so callers (and tests) can tell how it went. */
+export type ContinuationOutcome =
+  | { ok: true; result: TextGenerateResult }
+  | { ok: false; error: { code: RuntimeErrorCode | 'no-editor' | 'busy' | 'no-model' | 'edit-failed'; message: string } };
+
+/** How often streamed text is written into the document. */
+const flushIntervalMs = 50;
+
+/**
+ * Streams text into a document at an anchor that follows the user's edits.
+ * The first edit opens an undo group and later ones join it (no undo stops), so
+ * one Undo removes the whole continuation.
+ */
+class DocumentStream implements vscode.Disposable {
+  private anchor: number;
+  private pending = '';
+  private first = true;
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private readonly listener: vscode.Disposable;
+  /** Characters written so far. */
+  written = 0;
+
+  constructor(
+    private readonly document: vscode.TextDocument,
+    private preferredEditor: vscode.TextEditor,
+    offset: number,
+  ) {
+    this.anchor = offset;
+    this.listener = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document !== this.document || e.contentChanges.length === 0) return;
+      // Our own inserts arrive here too: an insert at the anchor advances it.
+      this.anchor = moveAnchorThrough(
+        this.anchor,
+        e.contentChanges.map((c) => ({ offset: c.rangeOffset, removed: c.rangeLength, inserted: c.text.length })),
+      );
+    });
+  }
+
+  /** Where the next text goes (the end of what was written). */
+  get offset(): number {
+    return this.anchor;
+  }
+
+  push(text: string): void {
+    if (!text) return;
+    this.pending += text;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, flushIntervalMs);
+  }
+
+  /** Writes everything pending; rejects if the document could not be edited. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.chain = this.chain.then(async () => {
+      if (this.failure) return;
+      while (this.pending) {
+        const text = this.pending;
+        this.pending = '';
+        try {
+          await this.insert(text);
+          this.written += text.length;
+        } catch (err) {
+          this.failure = err as Error;
+          return;
+        }
+      }
+    });
+    return this.chain.then(() => {
+      if (this.failure) throw this.failure;
+    });
+  }
+
+  private editorFor(): vscode.TextEditor | undefined {
+    if (vscode.window.visibleTextEditors.includes(this.preferredEditor)) return this.preferredEditor;
+    const other = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
+    if (other) this.preferredEditor = other;
+    return other;
+  }
+
+  private async insert(text: string): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if (this.document.isClosed) throw new Error('The document was closed while the continuation was streaming.');
+      const position = this.document.positionAt(this.anchor);
+      const editor = this.editorFor();
+      let applied: boolean;
+      if (editor) {
+        // A version mismatch (the user typed, the event is still in flight) returns false: retry at the moved anchor.
+        applied = await editor.edit((b) => b.insert(position, text), { undoStopBefore: this.first, undoStopAfter: false });
+      } else {
+        // The editor is hidden: still write, though VS Code then records a separate undo step.
+        const edit = new vscode.WorkspaceEdit();
+        edit.insert(this.document.uri, position, text);
+        applied = await vscode.workspace.applyEdit(edit);
+      }
+      if (applied) {
+        this.first = false;
+        return;
+      }
+      // Let pending document events arrive before the next try.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error('Could not insert the generated text: the document kept changing.');
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.listener.dispose();
+  }
+}
+
+interface Running {
+  document: vscode.TextDocument;
+  cancel: vscode.CancellationTokenSource;
+}
+
+/**
+ * "Inkwell: Generate Continuation": streams the model's continuation of the
+ * post into the document at the cursor, with a cancellable progress
+ * notification. One generation runs at a time.
+ */
+export class ContinuationController implements vscode.Disposable {
+  private running: Running | undefined;
+  private lastOutcome: ContinuationOutcome | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly runtime: ModelRuntime,
+    private readonly registry: ModelRegistry,
+    private readonly statusBar: ModelStatusBar,
+    private readonly log: Logger,
+    probes: ProbeRegistry,
+  ) {
+    this.subscriptions.push(
+      vscode.commands.registerCommand('inkwell.generateContinuation', (args?: ContinuationArgs) => this.run(args ?? {})),
+      vscode.commands.registerCommand('inkwell.cancelGeneration', () => this.cancel()),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (this.running?.document === doc) this.cancel();
+      }),
+    );
+    probes.register('continuation.running', () => !!this.running);
+    probes.register('continuation.lastOutcome', () => this.lastOutcome);
+  }
+
+  /** True while a continuation streams. */
+  get isRunning(): boolean {
+    return !!this.running;
+  }
+
+  cancel(): void {
+    this.running?.cancel.cancel();
+  }
+
+  async run(args: ContinuationArgs): Promise<ContinuationOutcome> {
+    const outcome = await this.generate(args);
+    this.lastOutcome = outcome;
+    return outcome;
+  }
+
+  private async generate(args: ContinuationArgs): Promise<ContinuationOutcome> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return this.fail('no-editor', 'Open a post and put the cursor where the text should continue.');
+    if (this.running) return this.fail('busy', 'A continuation is already being generated. Cancel it first.');
+    const document = editor.document;
+    let modelDir: string;
+    try {
+      modelDir = this.registry.resolve('text', args.model).dir;
+    } catch (err) {
+      return this.fail('no-model', (err as Error).message, true);
+    }
+    const settings = readConfig('generation', document.uri);
+    const sampling: SamplingOptions = {
+      greedy: settings.temperature <= 0,
+      temperature: settings.temperature,
+      topK: settings.topK,
+      topP: settings.topP,
+      repetitionPenalty: settings.repetitionPenalty,
+      seed: settings.seed ?? Math.floor(Math.random() * 2 ** 32),
+      ...args.sampling,
+    };
+    const offset = document.offsetAt(editor.selection.active);
+    const { prompt } = buildContinuationPrompt(document.getText(), offset);
+    if (!prompt.trim()) return this.fail('bad-request', 'There is nothing before the cursor to continue: write a title or a first sentence.', true);
+
+    const cancel = new vscode.CancellationTokenSource();
+    this.running = { document, cancel };
+    setContext('inkwell.generating', true);
+    this.statusBar.setPhase('loading');
+    const stream = new DocumentStream(document, editor, offset);
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating continuation', cancellable: true },
+        async (progress, progressToken) => {
+          const sub = progressToken.onCancellationRequested(() => cancel.cancel());
+          progress.report({ message: 'loading the model…' });
+          try {
+            return await this.runtime.request(
+              'text.generate',
+              { model: modelDir, prompt, maxTokens: args.maxTokens ?? settings.maxTokens, stop: args.stop ?? settings.stop, sampling },
+              {
+                token: cancel.token,
+                onStream: (chunk) => {
+                  if (chunk.generatedTokens === 1) this.statusBar.setPhase('generating');
+                  progress.report({ message: `${chunk.generatedTokens} tokens` });
+                  stream.push(chunk.text);
+                },
+              },
+            );
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      try {
+        await stream.flush();
+      } catch (err) {
+        return this.fail('edit-failed', (err as Error).message, true);
+      }
+      this.statusBar.finished(result.tokensPerSecond);
+      this.log.info(
+        `Continuation: ${result.tokens.length} tokens (${result.stopReason}), first token ${result.ttftMs.toFixed(0)} ms, ` +
+          `${result.tokensPerSecond.toFixed(1)} tokens/s, model ${result.model}`,
+      );
+      if (result.promptTokensDropped > 0) this.log.info(`The prompt was cut by ${result.promptTokensDropped} tokens to fit the model's context.`);
+      return { ok: true, result };
+    } catch (err) {
+      // Keep what already streamed: it is in the document and one Undo removes it.
+      await stream.flush().catch(() => undefined);
+      this.statusBar.finished(0);
+      const error = RuntimeError.from(err);
+      if (error.code === 'cancelled') return { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } };
+      if (error.detail) this.log.error(`${error.message}\n${error.detail}`);
+      return this.fail(error.code, error.message, true);
+    } finally {
+      stream.dispose();
+      cancel.dispose();
+      this.running = undefined;
+      setContext('inkwell.generating', false);
+    }
+  }
+
+  private fail(code: Extract<ContinuationOutcome, { ok: false }>['error']['code'], message: string, show = code !== 'busy'): ContinuationOutcome {
+    if (show || code === 'busy') {
+      void vscode.window.showErrorMessage(`Inkwell: ${message}`, 'Show Log').then((choice) => {
+        if (choice) this.log.show();
+      });
+    }
+    this.log.warn(`Continuation failed (${code}): ${message}`);
+    return { ok: false, error: { code, message } };
+  }
+
+  dispose(): void {
+    this.cancel();
+    for (const d of this.subscriptions) d.dispose();
+  }
+}

@@ -1,0 +1,103 @@
+import * as vscode from 'vscode';
+import type { ProbeRegistry } from '../api';
+import { buildContinuationPrompt } from '../generation/prompt';
+import { readConfig } from '../util/config';
+import type { Logger } from '../util/logger';
+import type { ContinuationController } from './continuation';
+import type { ModelRegistry } from './modelRegistry';
+import type { ModelRuntime } from './modelRuntime';
+
+/** Resolves after `ms`, or early (false) when the token is cancelled. */
+function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      resolve(true);
+    }, ms);
+    const sub = token.onCancellationRequested(() => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Ghost-text continuations while writing prose, off by default
+ * (`inkwell.inlineCompletion.enabled`). Requests wait for a pause in typing
+ * (`debounceMs`); VS Code cancels the token on the next keystroke, which
+ * cancels the request in the runtime process.
+ */
+class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
+  requests = 0;
+
+  constructor(
+    private readonly runtime: ModelRuntime,
+    private readonly registry: ModelRegistry,
+    private readonly continuation: ContinuationController,
+    private readonly log: Logger,
+  ) {}
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    _context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const settings = readConfig('inlineCompletion', document.uri);
+    if (!settings.enabled || this.continuation.isRunning) return undefined;
+    // Only at the end of a line of prose: not inside words, code fences or the frontmatter.
+    const line = document.lineAt(position.line).text;
+    if (position.character < line.length && /\S/.test(line.slice(position.character))) return undefined;
+    if (!(await delay(settings.debounceMs, token))) return undefined;
+    const { prompt, bodyChars } = buildContinuationPrompt(document.getText(), document.offsetAt(position));
+    if (bodyChars === 0 || !prompt.trim()) return undefined;
+    let model: string;
+    try {
+      model = this.registry.resolve('text').dir;
+    } catch {
+      return undefined;
+    }
+    const generation = readConfig('generation', document.uri);
+    this.requests++;
+    try {
+      const result = await this.runtime.request(
+        'text.generate',
+        {
+          model,
+          prompt,
+          maxTokens: settings.maxTokens,
+          // Stop at the end of the sentence's paragraph: ghost text should be short.
+          stop: [...generation.stop, '\n\n'],
+          sampling: {
+            greedy: generation.temperature <= 0,
+            temperature: generation.temperature,
+            topK: generation.topK,
+            topP: generation.topP,
+            repetitionPenalty: generation.repetitionPenalty,
+            seed: generation.seed ?? Math.floor(Math.random() * 2 ** 32),
+          },
+        },
+        { token },
+      );
+      if (token.isCancellationRequested || result.stopReason === 'cancelled' || !result.text.trim()) return undefined;
+      return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
+    } catch (err) {
+      this.log.trace(`Inline completion skipped: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+}
+
+/** Registers the inline completion provider for Markdown. */
+export function registerInlineCompletion(
+  runtime: ModelRuntime,
+  registry: ModelRegistry,
+  continuation: ContinuationController,
+  log: Logger,
+  probes: ProbeRegistry,
+): vscode.Disposable {
+  const provider = new ProseCompletionProvider(runtime, registry, continuation, log);
+  probes.register('inlineCompletion.requests', () => provider.requests);
+  return vscode.languages.registerInlineCompletionItemProvider({ language: 'markdown' }, provider);
+}

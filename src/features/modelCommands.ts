@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import type { ModelEntry } from '../generation/modelRegistry';
+import { RuntimeError } from '../runtime/errors';
+import type { ModelCheckResult, TensorSignature } from '../runtime/protocol';
+import type { Logger } from '../util/logger';
+import type { ModelRegistry } from './modelRegistry';
+import type { ModelRuntime } from './modelRuntime';
+
+const sourceLabel = { workspace: 'workspace', user: 'user folder', shipped: 'shipped with Inkwell' } as const;
+
+function signature(list: TensorSignature[]): string {
+  return list.map((t) => `  ${t.name}: ${t.type}[${t.shape.join(', ')}]`).join('\n');
+}
+
+/**
+ * One-line summary and a detailed report of a check, by model kind. Image
+ * models report their own fields; unknown kinds fall back to the signature.
+ */
+export function describeCheck(check: ModelCheckResult): { summary: string; details: string } {
+  const io = `inputs:\n${signature(check.inputs)}\noutputs:\n${signature(check.outputs)}`;
+  const size = `${(check.bytes / 1e6).toFixed(1)} MB`;
+  switch (check.kind) {
+    case 'text': {
+      const attention = check.kvHeads === check.heads ? `${check.heads} heads` : `${check.heads} heads / ${check.kvHeads} KV heads`;
+      const summary =
+        `${check.modelType}, ${check.layers} layers, ${attention}, width ${check.hidden}, context ${check.contextLength}, ` +
+        `${check.hasKvCache ? 'KV cache' : 'no KV cache (slower)'}, ${size}. Test: "${check.sample.prompt}" → ` +
+        `${JSON.stringify(check.sample.text)} in ${check.sample.ms.toFixed(0)} ms.`;
+      return { summary, details: `${check.model}\n${summary}\nvocabulary ${check.vocabSize}, head dim ${check.headDim}\n${io}` };
+    }
+    default: {
+      const summary = `${check.kind} model, ${size}.`;
+      return { summary, details: `${check.model}\n${summary}\n${io}\n${JSON.stringify(check, null, 2)}` };
+    }
+  }
+}
+
+interface ModelPick extends vscode.QuickPickItem {
+  entry?: ModelEntry;
+}
+
+function picks(entries: ModelEntry[], current: Record<string, string>): ModelPick[] {
+  const items: ModelPick[] = [];
+  for (const kind of ['text', 'image'] as const) {
+    const ofKind = entries.filter((e) => e.kind === kind);
+    if (!ofKind.length) continue;
+    items.push({ label: kind === 'text' ? 'Text models' : 'Image models', kind: vscode.QuickPickItemKind.Separator });
+    for (const entry of ofKind) {
+      items.push({
+        label: entry.name,
+        description: `${sourceLabel[entry.source]}${current[kind] === entry.name || current[kind] === entry.dir ? ' · current' : ''}`,
+        detail: entry.dir,
+        entry,
+      });
+    }
+  }
+  return items;
+}
+
+/**
+ * "Inkwell: Select Model" (writes `inkwell.models.text` or `.image`) and
+ * "Inkwell: Check Model" (signature plus a test inference, by model kind).
+ */
+export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegistry, log: Logger): vscode.Disposable {
+  const current = () => {
+    const cfg = vscode.workspace.getConfiguration('inkwell.models');
+    return { text: cfg.get<string>('text', ''), image: cfg.get<string>('image', '') };
+  };
+
+  const selectModel = async (kind?: 'text' | 'image'): Promise<ModelEntry | undefined> => {
+    const entries = registry.list(kind);
+    if (!entries.length) {
+      void vscode.window.showWarningMessage(
+        `Inkwell found no ${kind ?? ''} models. Add a folder with model folders to "inkwell.models.paths".`.replace('  ', ' '),
+      );
+      return undefined;
+    }
+    const chosen = await vscode.window.showQuickPick(picks(entries, current()), { title: 'Inkwell: Select Model', matchOnDetail: true });
+    const entry = chosen?.entry;
+    if (!entry) return undefined;
+    const cfg = vscode.workspace.getConfiguration('inkwell.models');
+    const key = entry.kind === 'text' ? 'text' : 'image';
+    // Keep a per-workspace choice per workspace; otherwise the choice is global.
+    const inWorkspace = cfg.inspect(key)?.workspaceValue !== undefined;
+    // Names resolve through the same roots the list came from (earlier roots shadow later ones).
+    await cfg.update(key, entry.name, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+    return entry;
+  };
+
+  const checkModel = async (arg?: string | { model?: string; kind?: 'text' | 'image' }): Promise<ModelCheckResult | { error: string; code: string }> => {
+    let entry: ModelEntry;
+    try {
+      const options = typeof arg === 'string' ? { model: arg } : (arg ?? {});
+      entry = registry.resolve(options.kind ?? 'text', options.model);
+    } catch (err) {
+      const message = (err as Error).message;
+      void vscode.window.showErrorMessage(`Inkwell: ${message}`);
+      return { error: message, code: 'model-not-found' };
+    }
+    try {
+      const check = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Inkwell: checking ${entry.name}…` },
+        () => runtime.request('model.check', { model: entry.dir }),
+      );
+      const { summary, details } = describeCheck(check);
+      log.info(`Check Model: ${details}`);
+      void vscode.window.showInformationMessage(`Inkwell: ${entry.name} works. ${summary}`, 'Show Details').then((c) => c && log.show());
+      return check;
+    } catch (err) {
+      const error = RuntimeError.from(err);
+      log.error(`Check Model failed for ${entry.dir}: ${error.message}${error.detail ? `\n${error.detail}` : ''}`);
+      void vscode.window.showErrorMessage(`Inkwell: ${entry.name} does not work. ${error.message}`, 'Show Log').then((c) => c && log.show());
+      return { error: error.message, code: error.code };
+    }
+  };
+
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('inkwell.selectModel', selectModel),
+    vscode.commands.registerCommand('inkwell.checkModel', checkModel),
+  );
+}

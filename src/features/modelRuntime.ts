@@ -1,0 +1,67 @@
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { ProbeRegistry } from '../api';
+import { RuntimeClient, type RequestOptions, type RuntimeState } from '../runtime/client';
+import type { MethodName, ParamsOf, ResultOf } from '../runtime/protocol';
+import { onConfigChange, readConfig } from '../util/config';
+import type { Logger } from '../util/logger';
+
+/** Threads for `inkwell.runtime.threads`: 0 means one per core, up to 4. */
+export function effectiveThreads(setting: number): number {
+  if (setting > 0) return Math.floor(setting);
+  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+/**
+ * The extension's handle on the model runtime process. Lives as long as the
+ * extension; the process it drives comes and goes (lazy start, idle shutdown,
+ * crash, "Restart Model Runtime"), and with it the client's process-lifetime state.
+ */
+export class ModelRuntime implements vscode.Disposable {
+  readonly client: RuntimeClient;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(extensionPath: string, log: Logger, probes: ProbeRegistry) {
+    this.client = new RuntimeClient({
+      scriptPath: path.join(extensionPath, 'dist', 'runtime.js'),
+      options: () => ({ threads: effectiveThreads(readConfig('runtime').threads) }),
+      idleShutdownMs: () => Math.max(0, readConfig('runtime').idleShutdownSeconds) * 1000,
+      log: (level, message) => log[level](message),
+    });
+    this.subscriptions.push(
+      { dispose: () => this.client.dispose() },
+      onConfigChange('runtime', () => this.client.configure()),
+      vscode.commands.registerCommand('inkwell.restartRuntime', () => {
+        this.client.restart();
+        void vscode.window.showInformationMessage('Inkwell: the model runtime will start again on the next request.');
+      }),
+    );
+    probes.register('runtime.pid', () => this.client.pid);
+    probes.register('runtime.state', () => this.client.state);
+    probes.register('runtime.startedPids', () => [...this.client.startedPids]);
+  }
+
+  get state(): RuntimeState {
+    return this.client.state;
+  }
+
+  onDidChangeState(listener: (state: RuntimeState) => void): vscode.Disposable {
+    const sub = this.client.onDidChangeState(listener);
+    return { dispose: () => sub.dispose() };
+  }
+
+  /**
+   * Sends a request; a VS Code cancellation token becomes a cancel message.
+   */
+  request<M extends MethodName>(method: M, params: ParamsOf<M>, options: Omit<RequestOptions<M>, 'signal'> & { token?: vscode.CancellationToken } = {}): Promise<ResultOf<M>> {
+    const controller = new AbortController();
+    const sub = options.token?.onCancellationRequested(() => controller.abort());
+    if (options.token?.isCancellationRequested) controller.abort();
+    return this.client.request(method, params, { onStream: options.onStream, signal: controller.signal }).finally(() => sub?.dispose());
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions.splice(0).reverse()) d.dispose();
+  }
+}

@@ -1,0 +1,84 @@
+import * as vscode from 'vscode';
+import type { ProbeRegistry } from '../api';
+import type { RuntimeState } from '../runtime/client';
+import type { ModelRegistry } from './modelRegistry';
+import type { ModelRuntime } from './modelRuntime';
+
+/** What the text model is doing, as the status bar shows it. */
+export type GenerationPhase = 'idle' | 'loading' | 'generating';
+
+/**
+ * The status bar item for text generation: the model's name, what it is doing
+ * (idle, loading, generating) and the speed of the last run. Shown for Markdown editors.
+ */
+export class ModelStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('inkwell.model', vscode.StatusBarAlignment.Right, 100);
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private phase: GenerationPhase = 'idle';
+  private lastSpeed: number | undefined;
+  private runtimeState: RuntimeState;
+
+  constructor(
+    private readonly registry: ModelRegistry,
+    runtime: ModelRuntime,
+    probes: ProbeRegistry,
+  ) {
+    this.item.name = 'Inkwell Model';
+    this.item.command = 'inkwell.selectModel';
+    this.runtimeState = runtime.state;
+    this.subscriptions.push(
+      this.item,
+      runtime.onDidChangeState((state) => {
+        this.runtimeState = state;
+        this.render();
+      }),
+      registry.onDidChange(() => this.render()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+    );
+    probes.register('statusBar.text', () => this.item.text);
+    this.render();
+  }
+
+  /** Marks the start of a generation (loading until the first token arrives). */
+  setPhase(phase: GenerationPhase): void {
+    this.phase = phase;
+    this.render();
+  }
+
+  /** Records the decode speed of a finished run. */
+  finished(tokensPerSecond: number): void {
+    this.lastSpeed = tokensPerSecond > 0 ? tokensPerSecond : this.lastSpeed;
+    this.phase = 'idle';
+    this.render();
+  }
+
+  private render(): void {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.languageId !== 'markdown') {
+      if (this.phase === 'idle') {
+        this.item.hide();
+        return;
+      }
+    }
+    let name: string;
+    try {
+      name = this.registry.resolve('text').name;
+    } catch {
+      name = 'no model';
+    }
+    const icon = this.phase === 'generating' ? '$(sync~spin)' : this.phase === 'loading' ? '$(loading~spin)' : '$(sparkle)';
+    const detail =
+      this.phase === 'generating' ? 'generating' : this.phase === 'loading' ? 'loading' : this.lastSpeed ? `${this.lastSpeed.toFixed(1)} tok/s` : 'idle';
+    this.item.text = `${icon} ${name}: ${detail}`;
+    this.item.tooltip = new vscode.MarkdownString(
+      `**Inkwell text model:** ${name}\n\nRuntime: ${this.runtimeState}` +
+        (this.lastSpeed ? `\n\nLast continuation: ${this.lastSpeed.toFixed(1)} tokens/s` : '') +
+        '\n\nClick to select another model.',
+    );
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+}
