@@ -28,9 +28,20 @@ export function describeCheck(check: ModelCheckResult): { summary: string; detai
         `${JSON.stringify(check.sample.text)} in ${check.sample.ms.toFixed(0)} ms.`;
       return { summary, details: `${check.model}\n${summary}\nvocabulary ${check.vocabSize}, head dim ${check.headDim}\n${io}` };
     }
+    case 'image': {
+      const classes = check.classes ? `, ${check.classes} classes` : '';
+      const encoder = check.canEncode ? 'encoder for variations and blends of any image' : 'no encoder';
+      const summary =
+        `${check.modelKind.toUpperCase()} "${check.displayName}" (${check.license}), ${check.imageSize}×${check.imageSize} px, ` +
+        `latent ${check.latentSize}${classes}, ${encoder}, ${size}. Test image (seed ${check.sample.seed}) in ${check.sample.ms.toFixed(0)} ms.`;
+      const enc = check.encoder ? `\nencoder inputs:\n${signature(check.encoder.inputs)}\nencoder outputs:\n${signature(check.encoder.outputs)}` : '';
+      return { summary, details: `${check.model}\n${summary}\n${io}${enc}` };
+    }
     default: {
-      const summary = `${check.kind} model, ${size}.`;
-      return { summary, details: `${check.model}\n${summary}\n${io}\n${JSON.stringify(check, null, 2)}` };
+      // A kind this build does not know yet (a newer process): show what there is.
+      const unknown = check as { kind: string; model: string };
+      const summary = `${unknown.kind} model, ${size}.`;
+      return { summary, details: `${unknown.model}\n${summary}\n${io}\n${JSON.stringify(check, null, 2)}` };
     }
   }
 }
