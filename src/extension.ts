@@ -3,6 +3,9 @@ import type { MarkdownIt } from 'markdown-it';
 import { InkwellApi, ProbeRegistry } from './api';
 import { registerImageFeatures } from './features/imageGalleryFeatures';
 import { registerNewPost } from './features/newPost';
+import { PostIndexService } from './features/postIndex';
+import { registerPosts } from './features/posts';
+import { createMarkdownItExtender, registerPreviewFeatures } from './features/previewFeatures';
 import { ModelRegistry } from './features/modelRegistry';
 import { ModelRuntime } from './features/modelRuntime';
 import { registerTextGeneration } from './features/textGeneration';
@@ -20,7 +23,12 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
   // The model runtime process starts on the first request, not here.
   const models = new ModelRegistry(context.extensionPath);
   const runtime = new ModelRuntime(context.extensionPath, log, probes);
+  // The post index scans the workspace after activation returns (registerPosts schedules it).
+  const postIndex = new PostIndexService(log);
   context.subscriptions.push(
+    postIndex,
+    registerPosts(postIndex, log, probes),
+    registerPreviewFeatures(context.extensionUri, postIndex, log, probes),
     models,
     runtime,
     registerTextGeneration(runtime, models, log, probes),
@@ -33,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
   const activationMs = performance.now() - started;
   log.info(`Inkwell activated in ${activationMs.toFixed(1)} ms`);
   return {
-    extendMarkdownIt: (md: MarkdownIt) => md,
+    extendMarkdownIt: createMarkdownItExtender(),
     testing: {
       activationMs,
       probe: <T>(name: string) => probes.read<T>(name),

@@ -190,7 +190,7 @@ function deepNesting(source: string, limit: number): number {
     } else if (c === '"' || c === "'") {
       // Only a quote that starts a scalar opens a string; apostrophes inside words do not.
       const prev = source[i - 1];
-      if (prev === undefined || /[\s\[{,:]/.test(prev)) quote = c;
+      if (prev === undefined || /[\s[{,:]/.test(prev)) quote = c;
     } else if (c === '[' || c === '{') {
       if (++depth > limit) return i;
     } else if (c === ']' || c === '}') {

@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import type { ProbeRegistry } from '../api';
+import { DisposableStore } from '../util/dispose';
+import type { Logger } from '../util/logger';
+import { registerCheckAllPosts } from './checkAllPosts';
+import { registerCompletions } from './completions';
+import { registerDiagnostics } from './diagnostics';
+import { registerHovers } from './hovers';
+import type { PostIndexService } from './postIndex';
+import { registerPostsContextKey } from './postsContextKey';
+import { PostValidation } from './postsValidation';
+import { registerQuickFixes } from './quickFixes';
+
+/**
+ * Everything about posts' frontmatter: diagnostics, quick fixes, completions,
+ * hovers, "Check All Posts" and the `inkwell.isPost` context key. The index's
+ * initial scan starts after activation returns, so it never delays it.
+ */
+export function registerPosts(posts: PostIndexService, log: Logger, probes?: ProbeRegistry): vscode.Disposable {
+  const store = new DisposableStore();
+  const validation = store.add(new PostValidation(posts, log));
+  store.add(registerDiagnostics(validation));
+  store.add(registerQuickFixes(validation));
+  store.add(registerCompletions(validation));
+  store.add(registerHovers(validation));
+  store.add(registerCheckAllPosts(validation));
+  store.add(registerPostsContextKey(posts));
+  const start = setTimeout(() => void posts.ready(), 0);
+  store.add({ dispose: () => clearTimeout(start) });
+  probes?.register('posts.indexSize', () => posts.index.size);
+  probes?.register('posts.ready', () => posts.ready().then(() => posts.index.size));
+  return store;
+}
