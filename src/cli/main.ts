@@ -14,6 +14,7 @@ function command(name: string, summary: string, load: () => Promise<CliCommand>)
 
 // Subcommands. Keep in sync with the README.
 // (each entry added by the feature that owns it)
+command('check', 'Check the frontmatter of posts (same rules as the editor)', async () => (await import('./check.js')).run);
 command('image', 'Generate PNG images with a GAN or VAE model', async () => (await import('./image.js')).run);
 
 function usage(io: CliIo): void {

@@ -36,10 +36,14 @@ export const DEFAULT_MAX_FILE_SIZE_KB = 2048;
 /** Validates a post's frontmatter. Never throws; problems are sorted by position. */
 export function validatePost(text: string, options: ValidateOptions = {}): Problem[] {
   const limit = (options.maxFileSizeKB ?? DEFAULT_MAX_FILE_SIZE_KB) * 1024;
-  if (text.length > limit) {
-    return finish([problem(ProblemCode.FileTooLarge, `Skipped: the file is larger than ${Math.round(limit / 1024)} KB (inkwell.validation.maxFileSizeKB).`, 0, 0)], options);
-  }
+  if (text.length > limit) return fileTooLarge(options);
   return validateParsed(parseFrontmatter(text), text, options);
+}
+
+/** The note for a file skipped because it is over `maxFileSizeKB` (honours severity overrides). */
+export function fileTooLarge(options: ValidateOptions = {}): Problem[] {
+  const kb = options.maxFileSizeKB ?? DEFAULT_MAX_FILE_SIZE_KB;
+  return finish([problem(ProblemCode.FileTooLarge, `Skipped: the file is larger than ${kb} KB (inkwell.validation.maxFileSizeKB).`, 0, 0)], options);
 }
 
 /** Validates an already parsed post (the CLI and index parse once and reuse the result). */

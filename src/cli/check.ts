@@ -1,0 +1,239 @@
+/**
+ * `inkwell check [paths…]`: the editor's frontmatter checks for CI. Same core
+ * code, same rules, same problem codes; exits 1 when any error is found.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { compileCustomSchema, CustomSchema } from '../core/frontmatter/customSchema';
+import { toSlash } from '../core/frontmatter/images';
+import { isProblemCode, SeverityOverride } from '../core/frontmatter/problemCodes';
+import { DEFAULT_MAX_FILE_SIZE_KB } from '../core/frontmatter/validate';
+import { checkPosts, PostCheck, PostSource } from '../core/posts/checkPosts';
+import { lineColAt, lineStarts, stripBom } from '../core/posts/lines';
+import { createPostMatcher, DEFAULT_POST_EXCLUDE, DEFAULT_POST_INCLUDE, DEFAULT_STATIC_FOLDERS } from '../core/posts/postGlobs';
+import type { CliCommand, CliIo } from './io';
+
+const HELP = `Usage: inkwell check [paths…] [options]
+
+Checks the frontmatter of blog posts with the same rules as the editor.
+Paths are files or folders (default: the current folder); folders are walked
+for posts matching the include/exclude globs.
+
+Options:
+  --schema FILE          JSON Schema (draft 7 or 2020-12) for the frontmatter
+  --schema-mode MODE     extend (default) or replace the default rules
+  --format text|json     output format (default text: file:line:col severity code message)
+  --root DIR             site root for /paths in image: (default: current folder)
+  --static A,B           static folders under the root (default: ${DEFAULT_STATIC_FOLDERS.join(',')})
+  --include GLOB         glob of post files, repeatable (default: ${DEFAULT_POST_INCLUDE.join(' ')})
+  --exclude GLOB         glob of files to skip, repeatable (default: ${DEFAULT_POST_EXCLUDE.join(' ')})
+  --flag-unknown-keys    report fields the schema does not define
+  --severity CODE=LEVEL  override a problem's severity (error, warning, information, hint, off), repeatable
+  --max-size KB          skip files larger than this (default ${DEFAULT_MAX_FILE_SIZE_KB})
+
+Exit status: 0 when no errors, 1 when any post has an error, 2 on bad usage.`;
+
+/** Parsed command line of `inkwell check`. */
+interface CheckArgs {
+  paths: string[];
+  schema?: string;
+  schemaMode: 'extend' | 'replace';
+  format: 'text' | 'json';
+  root?: string;
+  staticFolders: string[];
+  include: string[];
+  exclude: string[];
+  flagUnknownKeys: boolean;
+  severity: Record<string, SeverityOverride>;
+  maxSizeKB: number;
+}
+
+function parseArgs(argv: string[]): CheckArgs | string {
+  const a: CheckArgs = {
+    paths: [], schemaMode: 'extend', format: 'text', staticFolders: [...DEFAULT_STATIC_FOLDERS],
+    include: [], exclude: [], flagUnknownKeys: false, severity: {}, maxSizeKB: DEFAULT_MAX_FILE_SIZE_KB,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    try {
+      switch (flag) {
+        case '--schema': a.schema = value(); break;
+        case '--schema-mode': {
+          const v = value();
+          if (v !== 'extend' && v !== 'replace') return `--schema-mode must be extend or replace, not '${v}'`;
+          a.schemaMode = v;
+          break;
+        }
+        case '--format': {
+          const v = value();
+          if (v !== 'text' && v !== 'json') return `--format must be text or json, not '${v}'`;
+          a.format = v;
+          break;
+        }
+        case '--root': a.root = value(); break;
+        case '--static': a.staticFolders = value().split(',').map((s) => s.trim()).filter(Boolean); break;
+        case '--include': a.include.push(value()); break;
+        case '--exclude': a.exclude.push(value()); break;
+        case '--flag-unknown-keys': a.flagUnknownKeys = true; break;
+        case '--max-size': {
+          const n = Number(value());
+          if (!(n > 0)) return '--max-size must be a positive number of KB';
+          a.maxSizeKB = n;
+          break;
+        }
+        case '--severity': {
+          const m = /^([a-z-]+)=(error|warning|information|hint|off)$/.exec(value());
+          if (!m || !isProblemCode(m[1])) return `--severity expects CODE=LEVEL with a known problem code, e.g. title-too-long=off`;
+          a.severity[m[1]] = m[2] as SeverityOverride;
+          break;
+        }
+        default:
+          if (arg.startsWith('-') && arg !== '-') return `unknown option '${arg}'`;
+          a.paths.push(arg);
+      }
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+  return a;
+}
+
+/** Reads a post as an editor would: UTF-8 without BOM; invalid bytes noted; huge files skipped. */
+function readPost(file: string, maxSizeKB: number): PostSource {
+  const p = toSlash(path.resolve(file));
+  const size = fs.statSync(file).size;
+  if (size > maxSizeKB * 1024) return { path: p, text: '', skippedSize: size };
+  const bytes = fs.readFileSync(file);
+  try {
+    return { path: p, text: stripBom(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) };
+  } catch {
+    return { path: p, text: stripBom(new TextDecoder('utf-8').decode(bytes)), invalidUtf8: true };
+  }
+}
+
+/** Files under `dir` that are posts, relative paths matched against the globs from `root`. */
+function walk(dir: string, root: string, isPost: (relative: string) => boolean, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      // Never descend into dependency or VCS folders: they can be huge.
+      if (e.name === 'node_modules' || e.name === '.git') continue;
+      walk(full, root, isPost, out);
+    } else if (e.isFile() && isPost(toSlash(path.relative(root, full)))) {
+      out.push(full);
+    }
+  }
+}
+
+/** One problem as the JSON output reports it (1-based lines and columns, like the text output). */
+export interface JsonProblem {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: string;
+  code: string;
+  message: string;
+}
+
+function toJsonProblems(check: PostCheck, cwd: string): JsonProblem[] {
+  const starts = lineStarts(check.text);
+  const file = toSlash(path.relative(cwd, check.path) || check.path);
+  return check.problems.map((p) => {
+    const s = lineColAt(starts, p.start);
+    const e = lineColAt(starts, p.end);
+    return { file, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, severity: p.severity, code: p.code, message: p.message };
+  });
+}
+
+export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number> => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(HELP);
+    return 0;
+  }
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    io.err(`inkwell check: ${args}`);
+    io.err('Run `inkwell check --help` for the options.');
+    return 2;
+  }
+  const root = path.resolve(io.cwd, args.root ?? '.');
+  let customSchema: CustomSchema | undefined;
+  if (args.schema) {
+    const schemaPath = path.resolve(io.cwd, args.schema);
+    try {
+      customSchema = await compileCustomSchema(JSON.parse(fs.readFileSync(schemaPath, 'utf8')));
+    } catch (err) {
+      io.err(`inkwell check: cannot use the schema ${args.schema}: ${err instanceof Error ? err.message : String(err)}`);
+      return 2;
+    }
+  }
+  const isPost = createPostMatcher(args.include.length ? args.include : DEFAULT_POST_INCLUDE, args.exclude.length ? args.exclude : DEFAULT_POST_EXCLUDE);
+  const files: string[] = [];
+  let namedFiles = false;
+  for (const p of args.paths.length ? args.paths : ['.']) {
+    const full = path.resolve(io.cwd, p);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(full);
+    } catch {
+      io.err(`inkwell check: no such file or folder: ${p}`);
+      return 2;
+    }
+    // Files named explicitly are checked even when the globs would skip them.
+    if (stat.isDirectory()) walk(full, root, isPost, files);
+    else {
+      files.push(full);
+      namedFiles = true;
+    }
+  }
+  const unique = [...new Set(files)];
+  const checked = new Set(unique.map((f) => toSlash(path.resolve(f))));
+  // Tag spellings are judged against the whole site, as in the editor: index the
+  // site's other posts too when only some files are checked.
+  const context: string[] = [];
+  if (namedFiles || args.paths.length) walk(root, root, isPost, context);
+  const all = [...unique, ...context.filter((f) => !checked.has(toSlash(path.resolve(f))))];
+  const sources: PostSource[] = [];
+  for (const f of all) {
+    try {
+      sources.push(readPost(f, args.maxSizeKB));
+    } catch (err) {
+      io.err(`inkwell check: cannot read ${path.relative(io.cwd, f)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const results = checkPosts(sources, {
+    siteRoot: toSlash(root),
+    staticFolders: args.staticFolders,
+    fileExists: (p) => fs.existsSync(p),
+    flagUnknownKeys: args.flagUnknownKeys,
+    maxFileSizeKB: args.maxSizeKB,
+    customSchema,
+    schemaMode: args.schemaMode,
+    severity: args.severity,
+  }, (p) => checked.has(p));
+  const problems = results.flatMap((r) => toJsonProblems(r, io.cwd));
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const warnings = problems.filter((p) => p.severity === 'warning').length;
+  if (args.format === 'json') {
+    io.out(JSON.stringify({ files: results.length, errors, warnings, problems }, null, 2));
+  } else {
+    for (const p of problems) io.out(`${p.file}:${p.line}:${p.column} ${p.severity} ${p.code} ${p.message}`);
+    io.err(`${results.length} post${results.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`);
+  }
+  return errors > 0 ? 1 : 0;
+};
