@@ -140,6 +140,7 @@ export async function saveAndInsert(deps: ImageFeatureDeps, target: InsertTarget
 }
 
 let lastInserted: InsertedImage | undefined;
+let lastError: string | undefined;
 
 function isMarkdown(doc: vscode.TextDocument): boolean {
   return doc.languageId === 'markdown' || /\.(md|markdown)$/i.test(doc.uri.path);
@@ -148,6 +149,7 @@ function isMarkdown(doc: vscode.TextDocument): boolean {
 /** The error shown to the user, with the fix when we know it. */
 export function showImageError(deps: ImageFeatureDeps, err: unknown): undefined {
   const message = err instanceof Error ? err.message : String(err);
+  lastError = message;
   deps.log.error(`Images: ${message}`);
   void vscode.window.showErrorMessage(`Inkwell: ${message}`, 'Show Log').then((choice) => {
     if (choice) deps.log.show();
@@ -161,6 +163,7 @@ export function showImageError(deps: ImageFeatureDeps, err: unknown): undefined 
  */
 export function registerInsertImage(deps: ImageFeatureDeps): vscode.Disposable {
   deps.probes.register('images.lastInserted', () => lastInserted);
+  deps.probes.register('images.lastError', () => lastError);
   return vscode.commands.registerCommand('inkwell.insertImage', async (args?: InsertImageArgs): Promise<InsertedImage | undefined> => {
     const editor = vscode.window.activeTextEditor;
     if (!editor || !isMarkdown(editor.document)) {

@@ -74,6 +74,22 @@ async function imageUnderCursor(editor: vscode.TextEditor): Promise<vscode.Uri> 
   throw new Error(candidates.length ? `The image ${link} does not exist (looked for ${candidates.join(', ')}).` : `${link} is not a local image.`);
 }
 
+/**
+ * An image remembers its model by name. The configured model wins when it has
+ * that name (it may be set by path); otherwise the name is looked up. Without
+ * provenance the configured model has to encode the image.
+ */
+async function modelFor(deps: ImageFeatureDeps, sources: SourceImage[], scope: vscode.Uri | undefined): Promise<string> {
+  const configured = readConfig('models', scope).image;
+  const made = sources.find((s) => s.provenance)?.provenance;
+  if (!made) return deps.resolveImageModel(configured, scope);
+  const current = await deps.resolveImageModel(configured, scope).catch(() => undefined);
+  if (current && path.basename(current) === made.model) return current;
+  return deps.resolveImageModel(made.model, scope).catch((err: unknown) => {
+    throw new Error(`This image was made by the model "${made.model}", which Inkwell cannot find: ${(err as Error).message}`);
+  });
+}
+
 function isMarkdown(doc: vscode.TextDocument | undefined): doc is vscode.TextDocument {
   return !!doc && (doc.languageId === 'markdown' || /\.(md|markdown)$/i.test(doc.uri.path));
 }
@@ -109,12 +125,7 @@ export function registerRegenerateImage(deps: ImageFeatureDeps): vscode.Disposab
       const sources = await Promise.all(uris.map(readSource));
       const scope = post?.document.uri ?? uris[0];
       const images = readConfig('images', scope);
-      // An image remembers its model; without provenance the configured model has to encode it.
-      const named = sources.find((s) => s.provenance)?.provenance?.model ?? readConfig('models', scope).image;
-      const model = await deps.resolveImageModel(named, scope).catch((err: unknown) => {
-        const made = sources.find((s) => s.provenance)?.provenance;
-        throw made ? new Error(`This image was made by the model "${made.model}", which Inkwell cannot find: ${(err as Error).message}`) : err;
-      });
+      const model = await modelFor(deps, sources, scope);
       const count = Math.max(1, Math.min(64, Math.floor(args.count ?? images.count)));
       const seed = args.seed ?? freshSeed();
       const mode: GalleryMode =

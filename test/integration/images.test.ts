@@ -1,0 +1,167 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { decodePng } from '../../src/generation/image/png';
+import { readProvenance } from '../../src/generation/image/provenance';
+import type { InsertedImage } from '../../src/features/insertImage';
+import type { GalleryProbe } from '../../src/features/imageGallery';
+import type { ModelCheckResult } from '../../src/runtime/protocol';
+import { closeAll, inkwell, openPost, waitFor, workspaceRoot } from './helpers';
+import { repoRoot } from './repo';
+
+const fixtures = path.join(repoRoot(), 'test', 'fixtures', 'models');
+const DISPLAY = 96;
+
+async function setImages(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('inkwell.images').update(key, value, vscode.ConfigurationTarget.Workspace);
+}
+
+async function setModel(dir: string | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('inkwell.models').update('image', dir, vscode.ConfigurationTarget.Workspace);
+}
+
+async function read(uri: string) {
+  return decodePng(await vscode.workspace.fs.readFile(vscode.Uri.parse(uri)));
+}
+
+/** Puts the cursor at the end of the document (after the frontmatter, so both edits can apply). */
+function cursorToEnd(editor: vscode.TextEditor): void {
+  const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+  editor.selection = new vscode.Selection(end, end);
+}
+
+function frontmatterImage(text: string): string | undefined {
+  return /^image:\s*(.*)$/m.exec(text.split(/^---\s*$/m)[1] ?? '')?.[1]?.trim();
+}
+
+suite('Generated images', () => {
+  suiteSetup(async () => {
+    await inkwell();
+    await setModel(path.join(fixtures, 'tiny-gan'));
+    await setImages('displaySize', DISPLAY);
+    await setImages('count', 4);
+  });
+
+  suiteTeardown(async () => {
+    await closeAll();
+    await setModel(undefined);
+    for (const key of ['displaySize', 'count', 'pathTemplate', 'upscale']) await setImages(key, undefined);
+  });
+
+  teardown(closeAll);
+
+  test('inserting an image saves a PNG of the display size, links it and fills an empty image:', async () => {
+    const editor = await openPost('posts/notes-on-evaluation.md');
+    assert.strictEqual(frontmatterImage(editor.document.getText()), undefined, 'the post starts without an image');
+    cursorToEnd(editor);
+    const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 1234, choose: 2, alt: 'A generated test image' });
+    assert.ok(result, 'the command reports what it inserted');
+    assert.strictEqual(result.seed, 1236, 'candidate 2 of a batch from seed 1234');
+    assert.strictEqual(result.link, 'images/notes-on-evaluation-1236.png');
+    assert.strictEqual(vscode.Uri.parse(result.uri).fsPath, path.join(workspaceRoot().fsPath, 'posts', 'images', 'notes-on-evaluation-1236.png'));
+
+    const png = await read(result.uri);
+    assert.deepStrictEqual([png.width, png.height], [DISPLAY, DISPLAY]);
+    const provenance = readProvenance(png.text);
+    assert.strictEqual(provenance?.model, 'tiny-gan');
+    assert.strictEqual(provenance?.seed, 1236);
+
+    const text = editor.document.getText();
+    assert.ok(text.trimEnd().endsWith('![A generated test image](images/notes-on-evaluation-1236.png)'), 'the link is at the cursor');
+    assert.strictEqual(frontmatterImage(text), 'images/notes-on-evaluation-1236.png');
+    assert.ok(result.frontmatterUpdated);
+  });
+
+  test('the same seed gives the same bytes, and an existing file is never overwritten', async () => {
+    const editor = await openPost('posts/notes-on-evaluation.md');
+    cursorToEnd(editor);
+    const first = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 500, choose: 0, alt: 'one' });
+    cursorToEnd(editor);
+    const second = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 500, choose: 0, alt: 'two' });
+    assert.ok(first && second);
+    assert.notStrictEqual(second.uri, first.uri);
+    assert.strictEqual(second.link, 'images/notes-on-evaluation-500-2.png');
+    const a = await vscode.workspace.fs.readFile(vscode.Uri.parse(first.uri));
+    const b = await vscode.workspace.fs.readFile(vscode.Uri.parse(second.uri));
+    assert.ok(Buffer.from(a).equals(Buffer.from(b)), 'identical PNG bytes');
+    assert.ok(!second.frontmatterUpdated, 'image: was already set by the first insert');
+  });
+
+  test('a site-root template saves into the static folder, links from the root and keeps a set image:', async () => {
+    await setImages('pathTemplate', '/uploads/${slug}-${seed}.png');
+    try {
+      const editor = await openPost('posts/gans-in-one-afternoon.md');
+      const before = frontmatterImage(editor.document.getText());
+      cursorToEnd(editor);
+      const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 77, choose: 1, alt: 'x' });
+      assert.ok(result);
+      assert.strictEqual(result.link, '/uploads/gans-in-one-afternoon-78.png');
+      assert.strictEqual(vscode.Uri.parse(result.uri).fsPath, path.join(workspaceRoot().fsPath, 'static', 'uploads', 'gans-in-one-afternoon-78.png'));
+      assert.strictEqual(frontmatterImage(editor.document.getText()), before, 'image: stays as it was');
+    } finally {
+      await setImages('pathTemplate', undefined);
+    }
+  });
+
+  test('the gallery opens with the configured number of candidates', async () => {
+    const api = await inkwell();
+    await openPost('posts/vae-latent-walks.md');
+    await vscode.commands.executeCommand('inkwell.insertImage');
+    const probe = await waitFor(() => {
+      const p = api.testing.probe<GalleryProbe>('images.gallery');
+      return p?.open && p.ready && !p.busy && p.candidates > 0 ? p : undefined;
+    }, 'the gallery to show candidates', 30000);
+    assert.strictEqual(probe.candidates, 4);
+    assert.strictEqual(probe.model, 'tiny-gan');
+    assert.strictEqual(probe.lastError, undefined);
+  });
+
+  test('regenerating from an inserted image recreates it exactly from its provenance', async () => {
+    const editor = await openPost('posts/notes-on-evaluation.md');
+    cursorToEnd(editor);
+    const original = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 4242, choose: 0, alt: 'original' });
+    assert.ok(original);
+    // Put the cursor inside the link just inserted.
+    const at = editor.document.getText().lastIndexOf(original.link);
+    const pos = editor.document.positionAt(at + 3);
+    editor.selection = new vscode.Selection(pos, pos);
+    const again = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', { choose: 0, alt: 'again' });
+    assert.ok(again, `regenerate reports what it inserted (error: ${(await inkwell()).testing.probe<string>('images.lastError')})`);
+    assert.notStrictEqual(again.uri, original.uri);
+    const a = await vscode.workspace.fs.readFile(vscode.Uri.parse(original.uri));
+    const b = await vscode.workspace.fs.readFile(vscode.Uri.parse(again.uri));
+    assert.ok(Buffer.from(a).equals(Buffer.from(b)), 'candidate 0 is the original, byte for byte');
+    const variation = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', { image: original.uri, choose: 1, seed: 9, alt: 'variation' });
+    assert.ok(variation);
+    const v = await read(variation.uri);
+    assert.strictEqual(readProvenance(v.text)?.method, 'variation');
+    assert.strictEqual(readProvenance(v.text)?.latent?.length, 16);
+  });
+
+  test('a VAE varies a PNG without provenance by encoding it', async () => {
+    await setModel(path.join(fixtures, 'tiny-vae'));
+    try {
+      const editor = await openPost('posts/gans-in-one-afternoon.md');
+      cursorToEnd(editor);
+      const grid = vscode.Uri.joinPath(workspaceRoot(), 'static', 'uploads', 'gan-grid.png').toString();
+      const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', { image: grid, choose: 0, seed: 3, alt: 'vae' });
+      assert.ok(result);
+      const png = await read(result.uri);
+      assert.deepStrictEqual([png.width, png.height], [DISPLAY, DISPLAY]);
+      const p = readProvenance(png.text);
+      assert.strictEqual(p?.model, 'tiny-vae');
+      assert.strictEqual(p?.method, 'variation');
+    } finally {
+      await setModel(path.join(fixtures, 'tiny-gan'));
+    }
+  });
+
+  test('Check Model reports an image model and its test image', async () => {
+    const check = await vscode.commands.executeCommand<ModelCheckResult | { error: string }>('inkwell.checkModel', { kind: 'image', model: path.join(fixtures, 'tiny-vae') });
+    assert.ok(check && 'kind' in check && check.kind === 'image', JSON.stringify(check));
+    assert.strictEqual(check.modelKind, 'vae');
+    assert.strictEqual(check.canEncode, true);
+    assert.strictEqual(check.latentSize, 8);
+    assert.deepStrictEqual([check.sample.width, check.sample.height], [16, 16]);
+  });
+});
