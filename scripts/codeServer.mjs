@@ -17,6 +17,45 @@ export function testHostInstalled() {
   return fs.existsSync(nodeBin) && fs.existsSync(entry);
 }
 
+/** Installs a VSIX into the extensions dir under `base` with code-server's CLI. */
+export function installExtension(vsix, base) {
+  const dirs = isolatedDirs(base);
+  return new Promise((resolve, reject) => {
+    const child = spawn(nodeBin, [entry, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--install-extension', vsix], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: isolatedEnv(dirs),
+    });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`--install-extension failed (${code}):\n${output}`))));
+  });
+}
+
+function isolatedDirs(base) {
+  const dirs = {
+    base,
+    userData: path.join(base, 'user-data'),
+    extensions: path.join(base, 'extensions'),
+    home: path.join(base, 'home'),
+  };
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  return dirs;
+}
+
+function isolatedEnv(dirs, extra = {}) {
+  return {
+    ...process.env,
+    HOME: dirs.home,
+    XDG_CONFIG_HOME: path.join(dirs.home, '.config'),
+    XDG_DATA_HOME: path.join(dirs.home, '.local/share'),
+    XDG_CACHE_HOME: path.join(dirs.home, '.cache'),
+    EXTENSIONS_GALLERY: '{}',
+    ...extra,
+  };
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -39,13 +78,7 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
     throw new Error('The offline VS Code test host is missing: run `bash scripts/install-test-host.sh`.');
   }
   const base = persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-vscode-'));
-  const dirs = {
-    base,
-    userData: path.join(base, 'user-data'),
-    extensions: path.join(base, 'extensions'),
-    home: path.join(base, 'home'),
-  };
-  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  const dirs = isolatedDirs(base);
   const settingsFile = path.join(dirs.userData, 'User', 'settings.json');
   if (!fs.existsSync(settingsFile)) {
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
@@ -78,15 +111,7 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
     cwd: repoRoot,
     detached: true, // own process group: stop() kills code-server and all its children
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      HOME: dirs.home,
-      XDG_CONFIG_HOME: path.join(dirs.home, '.config'),
-      XDG_DATA_HOME: path.join(dirs.home, '.local/share'),
-      XDG_CACHE_HOME: path.join(dirs.home, '.cache'),
-      EXTENSIONS_GALLERY: '{}',
-      ...env,
-    },
+    env: isolatedEnv(dirs, env),
   });
   const logs = [];
   const onData = (chunk) => {

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import { chromium } from 'playwright-core';
-import { chromiumArgs, chromiumPath, repoRoot, startCodeServer } from './codeServer.mjs';
+import { chromiumArgs, chromiumPath, installExtension, repoRoot, startCodeServer } from './codeServer.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name) => {
@@ -29,20 +29,35 @@ function copyWorkspace() {
 
 async function main() {
   const workspace = copyWorkspace();
-  const testsPath = path.join(repoRoot, 'out', 'test', 'integration');
-  if (!fs.existsSync(path.join(testsPath, 'index.js'))) throw new Error('Build first: out/test/integration/index.js is missing.');
-  // The extension host does not inherit this process's environment, so options travel in a file.
-  fs.writeFileSync(path.join(testsPath, 'options.json'), JSON.stringify({
+  // The extension host does not inherit this process's environment, so options
+  // travel in a file inside this run's own workspace copy (runs may overlap).
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'inkwell-test-options.json'), JSON.stringify({
     grep: opt('--grep') ?? process.env.INKWELL_TEST_GREP ?? '',
     files: (opt('--files') ?? process.env.INKWELL_TEST_FILES ?? '').split(',').filter(Boolean),
     repo: repoRoot,
+    vsix: !!opt('--vsix'),
   }));
+  const testsPath = path.join(repoRoot, 'out', 'test', 'integration');
+  if (!fs.existsSync(path.join(testsPath, 'index.js'))) throw new Error('Build first: out/test/integration/index.js is missing.');
   const env = {};
   const verbose = !!process.env.INKWELL_TEST_VERBOSE;
-  const server = await startCodeServer({ env, log: verbose ? (t) => process.stderr.write(`[code-server] ${t}`) : () => {} });
+  const log = verbose ? (t) => process.stderr.write(`[code-server] ${t}`) : () => {};
+  const vsix = opt('--vsix');
+  let persistDir;
+  if (vsix) {
+    // Test the packaged extension: install the VSIX the way a user would, then
+    // run the suites against it instead of the development folder.
+    persistDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-vsix-'));
+    await installExtension(path.resolve(vsix), persistDir);
+    console.log(`[integration] installed ${vsix}`);
+  }
+  const server = await startCodeServer({ env, log, persistDir });
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [
-    ['extensionDevelopmentPath', remote(repoRoot)],
+    // VS Code runs extension tests only in development mode: with a VSIX, an empty
+    // development extension stands in and Inkwell loads from the installed package.
+    ['extensionDevelopmentPath', remote(vsix ? path.join(repoRoot, 'test/fixtures/vsix-test-host') : repoRoot)],
     ['extensionTestsPath', remote(testsPath)],
   ];
   const url = `${server.url}?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -63,7 +78,7 @@ async function main() {
       else process.stdout.write(text + '\n');
     });
     if (verbose) page.on('console', (m) => process.stderr.write(`[browser] ${m.text()}\n`));
-    await page.goto(url);
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
     let timer;
     const timeout = new Promise((resolve) => {
       timer = setTimeout(() => {

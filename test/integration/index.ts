@@ -6,23 +6,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
-
-/** Written by scripts/runIntegrationTests.mjs next to the bundled suites. */
-interface RunOptions {
-  grep?: string;
-  files?: string[];
-}
-
-function readOptions(): RunOptions {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(__dirname, 'options.json'), 'utf8')) as RunOptions;
-  } catch {
-    return {};
-  }
-}
+import { readRunOptions } from './repo';
 
 export function run(): Promise<void> {
-  const options = readOptions();
+  const options = readRunOptions();
   const mocha = new Mocha({
     ui: 'tdd',
     color: false,

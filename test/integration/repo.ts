@@ -1,13 +1,28 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as vscode from 'vscode';
 
-/** The repository root (extension development folder), as the test runner recorded it. */
-export function repoRoot(): string {
+/** Options scripts/runIntegrationTests.mjs writes into the test workspace. */
+export interface RunOptions {
+  grep?: string;
+  files?: string[];
+  /** The repository root (extension development folder). */
+  repo?: string;
+  /** True when Inkwell was installed from a packaged VSIX rather than loaded from the repo. */
+  vsix?: boolean;
+}
+
+export function readRunOptions(): RunOptions {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return {};
   try {
-    const options = JSON.parse(fs.readFileSync(path.join(__dirname, 'options.json'), 'utf8')) as { repo?: string };
-    if (options.repo) return options.repo;
+    return JSON.parse(fs.readFileSync(path.join(folder.uri.fsPath, '.vscode', 'inkwell-test-options.json'), 'utf8')) as RunOptions;
   } catch {
-    // fall through: the bundle lives in out/test/integration
+    return {};
   }
-  return path.resolve(__dirname, '../../..');
+}
+
+/** The repository root: fixtures and node_modules live there. */
+export function repoRoot(): string {
+  return readRunOptions().repo ?? path.resolve(__dirname, '../../..');
 }
