@@ -37,6 +37,7 @@ async function main() {
     files: (opt('--files') ?? process.env.INKWELL_TEST_FILES ?? '').split(',').filter(Boolean),
     repo: repoRoot,
     vsix: !!opt('--vsix'),
+    benchOut: opt('--bench-out'),
   }));
   const testsPath = path.join(repoRoot, 'out', 'test', 'integration');
   if (!fs.existsSync(path.join(testsPath, 'index.js'))) throw new Error('Build first: out/test/integration/index.js is missing.');

@@ -10,6 +10,8 @@ export interface RunOptions {
   repo?: string;
   /** True when Inkwell was installed from a packaged VSIX rather than loaded from the repo. */
   vsix?: boolean;
+  /** Set by `npm run bench`: where the activation benchmark writes its numbers. */
+  benchOut?: string;
 }
 
 export function readRunOptions(): RunOptions {
