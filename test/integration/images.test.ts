@@ -34,7 +34,10 @@ function frontmatterImage(text: string): string | undefined {
   return /^image:\s*(.*)$/m.exec(text.split(/^---\s*$/m)[1] ?? '')?.[1]?.trim();
 }
 
-suite('Generated images', () => {
+suite('Generated images', function () {
+  // The first test starts the model runtime process; on a busy machine that takes a while.
+  this.timeout(180000);
+
   suiteSetup(async () => {
     await inkwell();
     await setModel(path.join(fixtures, 'tiny-gan'));
