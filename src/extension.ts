@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { MarkdownIt } from 'markdown-it';
 import { InkwellApi, ProbeRegistry } from './api';
 import { registerImageFeatures } from './features/imageGalleryFeatures';
 import { registerNewPost } from './features/newPost';

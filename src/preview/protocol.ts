@@ -9,6 +9,10 @@ export type HostToWebview =
       readonly type: 'update';
       /** Render version; the webview ignores an update older than what it shows. */
       readonly version: number;
+      /** The post shown; differs from the page's when the preview follows another post. */
+      readonly uri: string;
+      /** Editor line to scroll to (when switching posts). */
+      readonly line?: number;
       /** The new header, or undefined when only the body changed. */
       readonly headerHtml?: string;
       readonly bodyHtml: string;
@@ -18,7 +22,7 @@ export type HostToWebview =
 /** Messages a preview webview posts to the extension. */
 export type WebviewToHost =
   /** The page finished applying `version`; `text` is what a reader sees (for tests and probes). */
-  | { readonly type: 'rendered'; readonly version: number; readonly text: string; readonly title: string; readonly tags: readonly string[] }
+  | { readonly type: 'rendered'; readonly uri: string; readonly version: number; readonly text: string; readonly title: string; readonly tags: readonly string[] }
   /** The reader scrolled; `line` is the editor line at the top of the preview. */
   | { readonly type: 'revealLine'; readonly line: number }
   /** A link in the post was clicked (never followed inside the webview). */
@@ -41,7 +45,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
   const m = value as Record<string, unknown>;
   switch (m.type) {
     case 'rendered':
-      return typeof m.version === 'number' && typeof m.text === 'string' && typeof m.title === 'string' && Array.isArray(m.tags);
+      return typeof m.uri === 'string' && typeof m.version === 'number' && typeof m.text === 'string' && typeof m.title === 'string' && Array.isArray(m.tags);
     case 'revealLine':
       return typeof m.line === 'number' && Number.isFinite(m.line);
     case 'openLink':

@@ -36,7 +36,7 @@ function lineElements(): { line: number; el: HTMLElement }[] {
 function reportRendered(): void {
   const title = headerSlot.querySelector('.inkwell-title')?.textContent ?? '';
   const tags = Array.from(headerSlot.querySelectorAll<HTMLElement>('.inkwell-tag')).map((t) => t.dataset.tag ?? t.textContent ?? '');
-  vscode.postMessage({ type: 'rendered', version: state.version, text: document.querySelector('main')?.innerText ?? '', title, tags });
+  vscode.postMessage({ type: 'rendered', uri: state.uri, version: state.version, text: document.querySelector('main')?.innerText ?? '', title, tags });
 }
 
 // --- scroll sync ---------------------------------------------------------------
@@ -106,6 +106,13 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       state.version = message.version;
       if (message.headerHtml !== undefined) headerSlot.innerHTML = message.headerHtml;
       content.innerHTML = message.bodyHtml;
+      if (message.uri !== state.uri) {
+        // Another post: start where its editor is, or at the top.
+        state.uri = message.uri;
+        if (message.line !== undefined) scrollToLine(message.line);
+        else window.scrollTo({ top: 0 });
+        vscode.setState({ uri: state.uri, line: message.line, locked: state.locked });
+      }
       reportRendered();
       break;
     case 'scrollToLine':

@@ -140,7 +140,7 @@ describe('article preview XSS (real Chromium)', function () {
     const seen = await load(previewPage(article.headerHtml, article.bodyHtml), {
       // Later edits arrive as messages and go through innerHTML: send the payloads that way too.
       afterLoad: async (page) => {
-        await page.evaluate((update) => window.postMessage(update, '*'), { type: 'update', version: 2, headerHtml: article.headerHtml, bodyHtml: article.bodyHtml });
+        await page.evaluate((update) => window.postMessage(update, '*'), { type: 'update', version: 2, uri: 'file:///xss.md', headerHtml: article.headerHtml, bodyHtml: article.bodyHtml });
         await page.waitForFunction(() => document.querySelector('.inkwell-body')?.textContent?.includes('A safe paragraph'));
         await interactWithEverything(page);
       },

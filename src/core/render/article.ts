@@ -1,6 +1,7 @@
 import type { MarkdownIt } from 'markdown-it';
 import { ArticleMeta, toArticleMeta } from './articleMeta';
 import { blankFrontmatter, splitFrontmatter } from './frontmatter';
+import { escapeHtml } from './escape';
 import { renderHeader } from './header';
 import { sanitizeArticleHtml } from './sanitize';
 import { ImagePolicy, resolveImageSource } from './urlPolicy';
@@ -31,7 +32,9 @@ export function renderArticle(md: MarkdownIt, text: string, options: ArticleRend
   const block = splitFrontmatter(text);
   const meta = toArticleMeta(block?.data ?? {});
   const image = meta.image ? resolveImageSource(meta.image, options.images) : undefined;
-  const headerHtml = renderHeader(meta, { locale: options.locale, image, line: 0 });
+  let headerHtml = renderHeader(meta, { locale: options.locale, image, line: 0 });
+  // A broken frontmatter still previews (empty header) but says why, where the writer looks.
+  if (block?.error) headerHtml += `<p class="inkwell-frontmatter-error" role="alert">${escapeHtml(block.error)}</p>`;
   // Parse the body with the frontmatter blanked out so token lines equal editor lines.
   const bodyHtml = sanitizeArticleHtml(md.render(blankFrontmatter(text, block)), options.images);
   return { meta, headerHtml, bodyHtml, frontmatterError: block?.error, hasFrontmatter: !!block };

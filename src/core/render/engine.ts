@@ -1,9 +1,13 @@
 import { ArticleRenderOptions, renderArticle, RenderedArticle } from './article';
 import { createArticleMarkdown } from './markdown';
+import { renderTagPage, TagPageOptions } from './tagPage';
+import type { TagTreePost } from './tagTree';
 
 /** A ready article renderer: one markdown-it instance, reused for every render. */
 export interface ArticleRenderer {
   render(text: string, options: ArticleRenderOptions): RenderedArticle;
+  /** The body of a "Posts tagged X" page. */
+  renderTagPage(tag: string, posts: readonly TagTreePost[], options: TagPageOptions): string;
 }
 
 /**
@@ -12,7 +16,5 @@ export interface ArticleRenderer {
  */
 export function createArticleRenderer(): ArticleRenderer {
   const md = createArticleMarkdown();
-  return { render: (text, options) => renderArticle(md, text, options) };
+  return { render: (text, options) => renderArticle(md, text, options), renderTagPage };
 }
-
-export { renderTagPage } from './tagPage';

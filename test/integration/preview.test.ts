@@ -1,0 +1,148 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import MarkdownIt from 'markdown-it';
+import { closeAll, inkwell, openPost, waitFor, workspaceRoot } from './helpers';
+
+/** Mirrors what src/features/articlePreview.ts exposes through the `preview` probe. */
+interface PreviewProbe {
+  open: boolean;
+  uri?: string;
+  locked: boolean;
+  lastRendered?: { uri: string; version: number; title: string; tags: string[]; text: string };
+}
+interface TagNode { kind: 'tag' | 'post'; tag: string; posts?: { id: string; title?: string }[]; post?: { id: string; title?: string } }
+interface TagTreeProbe {
+  getChildren(node?: TagNode): Promise<TagNode[]>;
+  getTreeItem(node: TagNode): vscode.TreeItem;
+}
+
+const GAN = 'posts/gans-in-one-afternoon.md';
+const VAE = 'posts/vae-latent-walks.md';
+const EVAL = 'posts/notes-on-evaluation.md';
+
+suite('Article preview, tag tree and tag pages', () => {
+  let api: Awaited<ReturnType<typeof inkwell>>;
+  const preview = () => api.testing.probe<PreviewProbe>('preview');
+  const uriOf = (relative: string) => vscode.Uri.joinPath(workspaceRoot(), relative).toString();
+
+  suiteSetup(async () => {
+    api = await inkwell();
+  });
+  suiteTeardown(closeAll);
+
+  test('the renderer is not loaded until the first preview', () => {
+    assert.strictEqual(api.testing.probe<boolean>('preview.rendererLoaded'), false);
+  });
+
+  test('the preview shows a sample post: title, date, tags and body', async function () {
+    // The first webview of a session starts its service worker: slow on a loaded machine.
+    this.timeout(150_000);
+    await openPost(GAN);
+    await vscode.commands.executeCommand('inkwell.openPreviewToSide');
+    const shown = await waitFor(() => {
+      const r = preview()?.lastRendered;
+      return r?.uri === uriOf(GAN) && r.title ? r : undefined;
+    }, 'the preview to render the GAN post', 120_000);
+    assert.strictEqual(shown.title, 'Training a GAN in One Afternoon');
+    assert.deepStrictEqual(shown.tags, ['generative-ai', 'gan', 'machine-learning']);
+    assert.ok(shown.text.includes('Mode collapse'), 'the body is rendered');
+    assert.ok(shown.text.includes('2023'), 'the date is shown');
+    assert.ok(!shown.text.includes('title: Training'), 'the YAML itself is not shown');
+    assert.strictEqual(api.testing.probe<boolean>('preview.rendererLoaded'), true);
+  });
+
+  test('the preview updates after an edit, header and body', async () => {
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uriOf(GAN));
+    assert.ok(editor, 'the GAN post is still visible');
+    const before = preview()!.lastRendered!.version;
+    await editor.edit((b) => b.insert(new vscode.Position(editor.document.lineCount, 0), '\nA paragraph written during the test.\n'));
+    const body = await waitFor(() => {
+      const r = preview()?.lastRendered;
+      return r && r.version > before && r.text.includes('A paragraph written during the test.') ? r : undefined;
+    }, 'the new paragraph in the preview');
+    assert.strictEqual(body.title, 'Training a GAN in One Afternoon', 'the header survives a body-only update');
+    const titleLine = editor.document.getText().split('\n').findIndex((l) => l.startsWith('title:'));
+    await editor.edit((b) => b.replace(editor.document.lineAt(titleLine).range, 'title: Training a GAN Before Dinner'));
+    await waitFor(() => preview()?.lastRendered?.title === 'Training a GAN Before Dinner', 'the new title in the preview header');
+  });
+
+  test('the preview follows the active post unless locked', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(VAE))), vscode.ViewColumn.One);
+    await waitFor(() => preview()?.lastRendered?.title === "Walking Through a VAE's Latent Space", 'the preview to follow the VAE post');
+    await vscode.commands.executeCommand('inkwell.togglePreviewLock');
+    assert.strictEqual(preview()?.locked, true);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(EVAL))), vscode.ViewColumn.One);
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.toString() === uriOf(EVAL), 'the evaluation post to be active');
+    assert.strictEqual(preview()?.uri, uriOf(VAE), 'a locked preview stays on its post');
+    await vscode.commands.executeCommand('inkwell.togglePreviewLock');
+    await waitFor(() => preview()?.lastRendered?.uri === uriOf(EVAL) && preview()?.lastRendered?.title === 'notes on evaluating generative models', 'unlocking to catch up with the active post');
+  });
+
+  test('the tag tree lists the sample tags with counts, posts newest first', async () => {
+    const tree = await waitFor(() => api.testing.probe<TagTreeProbe>('tagTree'), 'the tag tree');
+    const tags = await waitFor(async () => {
+      const nodes = await tree.getChildren();
+      return nodes.some((n) => n.tag === 'generative-ai') ? nodes : undefined;
+    }, 'the sample tags');
+    const names = tags.map((n) => n.tag);
+    for (const tag of ['generative-ai', 'machine-learning', 'gan', 'vae', 'gpt', 'writing', 'evaluation', 'Machine Learning']) assert.ok(names.includes(tag), `tag ${tag} in ${names.join(', ')}`);
+    const genAi = tags.find((n) => n.tag === 'generative-ai')!;
+    assert.strictEqual(tree.getTreeItem(genAi).description, '4');
+    const ml = tags.find((n) => n.tag === 'machine-learning')!;
+    const posts = await tree.getChildren(ml);
+    assert.deepStrictEqual(posts.map((p) => vscode.workspace.asRelativePath(vscode.Uri.parse(p.post!.id))), [VAE, GAN, 'posts/exploring-generative-ai.md']);
+    const item = tree.getTreeItem(posts[0]);
+    assert.strictEqual(item.label, "Walking Through a VAE's Latent Space");
+    assert.strictEqual(item.command?.command, 'vscode.open');
+
+    await vscode.commands.executeCommand('inkwell.filterTags', 'GEN');
+    assert.deepStrictEqual((await tree.getChildren()).map((n) => n.tag), ['artificial-intelligence', 'generative-ai']);
+    await vscode.commands.executeCommand('inkwell.clearTagFilter');
+    assert.strictEqual((await tree.getChildren()).length, tags.length);
+  });
+
+  test('a new tag appears in the tree after a file changes', async () => {
+    const tree = api.testing.probe<TagTreeProbe>('tagTree')!;
+    const file = vscode.Uri.joinPath(workspaceRoot(), 'posts', 'preview-test-new-tag.md');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('---\ntitle: A Fresh Post\ndate: 2024-01-01\ntags: [brand-new-tag]\n---\nHello.\n'));
+    try {
+      await waitFor(async () => (await tree.getChildren()).some((n) => n.tag === 'brand-new-tag'), 'the new tag in the tree');
+    } finally {
+      await vscode.workspace.fs.delete(file);
+    }
+    await waitFor(async () => !(await tree.getChildren()).some((n) => n.tag === 'brand-new-tag'), 'the tag to leave with its post');
+  });
+
+  test('Preview Posts Tagged shows a card per post', async function () {
+    this.timeout(150_000);
+    await vscode.commands.executeCommand('inkwell.previewTag', 'machine-learning');
+    const page = await waitFor(() => {
+      const p = api.testing.probe<{ tag: string; lastRendered?: { text: string } }>('tagPage');
+      return p?.lastRendered?.text.includes('Posts tagged') ? p : undefined;
+    }, 'the tag page', 120_000);
+    assert.strictEqual(page.tag, 'machine-learning');
+    const text = page.lastRendered!.text;
+    assert.ok(text.includes('3 posts'), text);
+    assert.ok(text.indexOf("Walking Through a VAE's Latent Space") < text.indexOf('Exploring the Limitless Potential of Generative AI'), 'newest first');
+    assert.ok(text.includes('Variational autoencoders learn a smooth map'), 'descriptions are shown');
+  });
+
+  test('extendMarkdownIt renders the article header instead of the frontmatter', async () => {
+    const md = api.extendMarkdownIt(new MarkdownIt({ html: true }));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(GAN)));
+    const html = md.render(doc.getText(), { currentDocument: doc.uri });
+    assert.ok(html.includes('class="inkwell-title"'), html.slice(0, 300));
+    assert.ok(html.includes('<img class="inkwell-hero" src="../static/uploads/gan-grid.png"'), html.slice(0, 600));
+    assert.ok(!/title: Training/.test(html));
+  });
+
+  test("VS Code's Markdown preview engine uses the header", async function () {
+    const commands = await vscode.commands.getCommands(true);
+    if (!commands.includes('markdown.api.render')) this.skip();
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(VAE)));
+    const html = await vscode.commands.executeCommand<string>('markdown.api.render', doc);
+    assert.ok(html.includes('inkwell-header'), html.slice(0, 300));
+    assert.ok(html.includes('Walking Through a VAE'));
+    assert.ok(!html.includes('draft: true'));
+  });
+});
