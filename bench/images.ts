@@ -73,7 +73,9 @@ export async function benchImages(): Promise<number> {
     });
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     console.log(`\nImages: ${COUNT} candidates, ${model.manifest.displayName} (${path.relative(root, dir)}), ${g.manifest.imageSize} px -> ${SIZE} px`);
-    console.log(`Machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}, ORT intra-op threads 1; median of ${RUNS} runs`);
+    // The load average matters on shared machines: say what else was running.
+    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+    console.log(`Machine: ${cpu}, ${os.cpus().length} cores, load average ${load}, Node ${process.version}, ORT intra-op threads 1; median of ${RUNS} runs`);
     const rows: [string, number][] = [
       ['inference only (batched)', inference],
       [`gallery batch: generate + PNG at ${g.manifest.imageSize} px`, gallery],

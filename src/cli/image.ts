@@ -137,7 +137,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     fs.mkdirSync(out, { recursive: true });
     for (const img of images) {
       const file = path.join(out, `${g.name}-${img.seed}.png`);
-      writeAtomic(file, renderPng(g, img, { size: options.size, upscale: options.upscale }));
+      writeAtomic(file, renderPng(g, img, { size: options.size, upscale: options.upscale, effort: 'small' }));
       io.out(file);
     }
     return 0;

@@ -13,6 +13,8 @@ export interface RenderOptions {
   /** Side in pixels of the saved image. */
   size: number;
   upscale: UpscaleMode;
+  /** `small` for files that are kept, `fast` (default) for candidates on screen. */
+  effort?: 'fast' | 'small';
 }
 
 /** Extra provenance of variations and blends. */
@@ -44,5 +46,5 @@ export function provenanceOf(model: ImageGenerator, g: GeneratedImage, render: R
 /** Scales, tags and encodes one generated image. */
 export function renderPng(model: ImageGenerator, g: GeneratedImage, render: RenderOptions, derived?: DerivedFrom): Buffer {
   const scaled = resizeImage(g.image, render.size, render.size, render.upscale);
-  return encodePng(scaled, provenanceText(provenanceOf(model, g, render, derived)));
+  return encodePng(scaled, provenanceText(provenanceOf(model, g, render, derived)), { effort: render.effort ?? 'fast' });
 }

@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import {
   expandPathTemplate,
   frontmatterImageEdit,
+  frontmatterTitle,
   imageLinkAt,
   markdownImage,
   numberedPlacement,
@@ -111,5 +112,15 @@ describe('image links under the cursor', () => {
     ]);
     assert.deepStrictEqual(resolveImageLink('images/a.png', 'posts/p.md', ['static']), ['posts/images/a.png']);
     assert.deepStrictEqual(resolveImageLink('https://example.com/a.png', 'posts/p.md', ['static']), []);
+  });
+});
+
+describe('post title for the default alt text', () => {
+  it('reads YAML and TOML titles, quoted or not', () => {
+    assert.strictEqual(frontmatterTitle('---\ntitle: Training a GAN\n---\n'), 'Training a GAN');
+    assert.strictEqual(frontmatterTitle('---\ntitle: "Say \\"hi\\""\n---\n'), 'Say "hi"');
+    assert.strictEqual(frontmatterTitle("---\ntitle: 'It''s here'\n---\n"), "It's here");
+    assert.strictEqual(frontmatterTitle('+++\ntitle = "Fine-Tuning"\n+++\n'), 'Fine-Tuning');
+    assert.strictEqual(frontmatterTitle('# No frontmatter\ntitle: x'), undefined);
   });
 });

@@ -148,9 +148,10 @@ async function run<M extends 'image.generate' | 'image.variations' | 'image.blen
   dir: string,
   render: ImageRenderParams,
   make: (g: ImageGenerator, stop: StopCheck) => Promise<{ images: GeneratedImage[]; derived: DerivedFrom }>,
+  effort: 'fast' | 'small' = 'fast',
 ): Promise<ImageBatchResult> {
   const { model, loadMs } = await loadInProcess(ctx.services, dir);
-  const options = checkRender(render, model.manifest.imageSize);
+  const options = { ...checkRender(render, model.manifest.imageSize), effort };
   await ctx.yieldToHost();
   if (ctx.cancelled) throw new RuntimeError('cancelled', 'Image generation was cancelled.');
   const started = performance.now();
@@ -252,7 +253,8 @@ export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' |
         images: [{ seed: p.seed, latent, label, ...(p.t !== undefined ? { t: p.t } : {}), image: image! }],
         derived: { method: p.method, strength: p.strength, parentSeeds: p.parentSeeds },
       };
-    });
+      // Rendering one image is how a chosen image is saved: compress it well.
+    }, params.size > 0 ? 'small' : 'fast');
   },
 };
 
