@@ -159,6 +159,23 @@ suite('Generated images', function () {
     }
   });
 
+  test('a TOML post gets image = "…" and two PNGs blend', async () => {
+    const editor = await openPost('posts/fine-tuning-gpt-on-your-posts.md');
+    cursorToEnd(editor);
+    const a = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 10, choose: 0, alt: 'a' });
+    assert.ok(a?.frontmatterUpdated);
+    assert.match(editor.document.getText(), /^\+\+\+[\s\S]*\nimage = "images\/fine-tuning-gpt-on-your-posts-10\.png"\n\+\+\+/);
+    cursorToEnd(editor);
+    const b = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 20, choose: 0, alt: 'b' });
+    assert.ok(b);
+    const blend = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', { image: a.uri, blendWith: b.uri, choose: 1, alt: 'blend' });
+    assert.ok(blend, `blend inserted (error: ${(await inkwell()).testing.probe<string>('images.lastError')})`);
+    const p = readProvenance((await read(blend.uri)).text);
+    assert.strictEqual(p?.method, 'blend');
+    assert.deepStrictEqual(p?.parentSeeds, [10, 20]);
+    assert.strictEqual(p?.t, 0.4, 'the second of four blends');
+  });
+
   test('Check Model reports an image model and its test image', async () => {
     const check = await vscode.commands.executeCommand<ModelCheckResult | { error: string }>('inkwell.checkModel', { kind: 'image', model: path.join(fixtures, 'tiny-vae') });
     assert.ok(check && 'kind' in check && check.kind === 'image', JSON.stringify(check));
