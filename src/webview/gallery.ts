@@ -22,7 +22,7 @@ function setBusy(value: boolean, text: string): void {
   busy = value;
   status.textContent = text;
   document.body.classList.toggle('busy', value);
-  for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('button'))) b.disabled = value && !b.classList.contains('used');
+  for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('button'))) b.disabled = value;
 }
 
 function card(item: GalleryItem): HTMLLIElement {
