@@ -33,17 +33,29 @@ const flushIntervalMs = 50;
  * Streams text into a document at an anchor that follows the user's edits.
  * The first edit opens an undo group and later ones join it (no undo stops), so
  * one Undo removes the whole continuation.
+ *
+ * A save closes VS Code's open undo group (auto save after a delay is the
+ * default in VS Code for the Web). When that split the stream and nothing else
+ * touched the document, `consolidate` undoes the pieces and inserts the text
+ * again as one edit, so one Undo still removes all of it.
  */
 class DocumentStream implements vscode.Disposable {
   private anchor: number;
+  private readonly start: number;
+  private readonly textBefore: string;
   private pending = '';
   private first = true;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
-  private readonly listener: vscode.Disposable;
-  /** Characters written so far. */
-  written = 0;
+  private readonly listeners: vscode.Disposable[];
+  /** The edit in flight, to tell our own change events from the user's. */
+  private expected: { offset: number; text: string } | undefined;
+  private savedSinceEdit = false;
+  /** Text written so far. */
+  written = '';
+  /** How the text went in, for the log and tests. */
+  readonly stats = { editorEdits: 0, workspaceEdits: 0, retries: 0, undoGroups: 0, foreignChanges: 0, consolidated: false };
 
   constructor(
     private readonly document: vscode.TextDocument,
@@ -51,19 +63,26 @@ class DocumentStream implements vscode.Disposable {
     offset: number,
   ) {
     this.anchor = offset;
-    this.listener = vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document !== this.document || e.contentChanges.length === 0) return;
-      // Our own inserts arrive here too: an insert at the anchor advances it.
-      this.anchor = moveAnchorThrough(
-        this.anchor,
-        e.contentChanges.map((c) => ({ offset: c.rangeOffset, removed: c.rangeLength, inserted: c.text.length })),
-      );
-    });
-  }
-
-  /** Where the next text goes (the end of what was written). */
-  get offset(): number {
-    return this.anchor;
+    this.start = offset;
+    this.textBefore = document.getText();
+    this.listeners = [
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document !== this.document || e.contentChanges.length === 0) return;
+        const [only] = e.contentChanges;
+        const ours =
+          e.contentChanges.length === 1 && this.expected && only.rangeLength === 0 && only.rangeOffset === this.expected.offset && only.text === this.expected.text;
+        if (ours) this.expected = undefined;
+        else this.stats.foreignChanges++;
+        // Our own inserts arrive here too: an insert at the anchor advances it.
+        this.anchor = moveAnchorThrough(
+          this.anchor,
+          e.contentChanges.map((c) => ({ offset: c.rangeOffset, removed: c.rangeLength, inserted: c.text.length })),
+        );
+      }),
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (doc === this.document && !this.first) this.savedSinceEdit = true;
+      }),
+    ];
   }
 
   push(text: string): void {
@@ -86,7 +105,7 @@ class DocumentStream implements vscode.Disposable {
         this.pending = '';
         try {
           await this.insert(text);
-          this.written += text.length;
+          this.written += text;
         } catch (err) {
           this.failure = err as Error;
           return;
@@ -110,6 +129,7 @@ class DocumentStream implements vscode.Disposable {
       if (this.document.isClosed) throw new Error('The document was closed while the continuation was streaming.');
       const position = this.document.positionAt(this.anchor);
       const editor = this.editorFor();
+      this.expected = { offset: this.anchor, text };
       let applied: boolean;
       if (editor) {
         // A version mismatch (the user typed, the event is still in flight) returns false: retry at the moved anchor.
@@ -121,18 +141,46 @@ class DocumentStream implements vscode.Disposable {
         applied = await vscode.workspace.applyEdit(edit);
       }
       if (applied) {
+        if (this.first || this.savedSinceEdit || !editor) this.stats.undoGroups++;
         this.first = false;
+        this.savedSinceEdit = false;
+        if (editor) this.stats.editorEdits++;
+        else this.stats.workspaceEdits++;
         return;
       }
+      this.expected = undefined;
+      this.stats.retries++;
       // Let pending document events arrive before the next try.
       await new Promise((resolve) => setImmediate(resolve));
     }
     throw new Error('Could not insert the generated text: the document kept changing.');
   }
 
+  /**
+   * Makes the continuation one undo step again after saves split it. Only when
+   * the document holds exactly the original text plus the stream (no other
+   * edits), and its editor is active so that Undo applies to it; otherwise the
+   * pieces stay as they are.
+   */
+  async consolidate(): Promise<void> {
+    if (this.stats.undoGroups <= 1 || this.stats.foreignChanges > 0 || this.stats.workspaceEdits > 0 || !this.written) return;
+    const expectedNow = this.textBefore.slice(0, this.start) + this.written + this.textBefore.slice(this.start);
+    const editor = vscode.window.activeTextEditor;
+    if (editor?.document !== this.document || this.document.getText() !== expectedNow) return;
+    this.listeners.forEach((l) => l.dispose());
+    for (let i = 0; i < this.stats.undoGroups; i++) await vscode.commands.executeCommand('undo');
+    if (this.document.getText() !== this.textBefore) {
+      // Not what we expected to undo: put everything back.
+      for (let i = 0; i < this.stats.undoGroups; i++) await vscode.commands.executeCommand('redo');
+      return;
+    }
+    const position = this.document.positionAt(this.start);
+    this.stats.consolidated = await editor.edit((b) => b.insert(position, this.written), { undoStopBefore: true, undoStopAfter: true });
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.listener.dispose();
+    this.listeners.forEach((l) => l.dispose());
   }
 }
 
@@ -149,6 +197,8 @@ interface Running {
 export class ContinuationController implements vscode.Disposable {
   private running: Running | undefined;
   private lastOutcome: ContinuationOutcome | undefined;
+  private lastStreamStats: DocumentStream['stats'] | undefined;
+  private stream: DocumentStream | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -167,6 +217,8 @@ export class ContinuationController implements vscode.Disposable {
     );
     probes.register('continuation.running', () => !!this.running);
     probes.register('continuation.lastOutcome', () => this.lastOutcome);
+    probes.register('continuation.lastStreamStats', () => this.lastStreamStats);
+    probes.register('continuation.streamStats', () => this.stream && { ...this.stream.stats });
   }
 
   /** True while a continuation streams. */
@@ -214,6 +266,7 @@ export class ContinuationController implements vscode.Disposable {
     setContext('inkwell.generating', true);
     this.statusBar.setPhase('loading');
     const stream = new DocumentStream(document, editor, offset);
+    this.stream = stream;
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating continuation', cancellable: true },
@@ -240,6 +293,7 @@ export class ContinuationController implements vscode.Disposable {
       );
       try {
         await stream.flush();
+        await stream.consolidate();
       } catch (err) {
         return this.fail('edit-failed', (err as Error).message, true);
       }
@@ -248,17 +302,21 @@ export class ContinuationController implements vscode.Disposable {
         `Continuation: ${result.tokens.length} tokens (${result.stopReason}), first token ${result.ttftMs.toFixed(0)} ms, ` +
           `${result.tokensPerSecond.toFixed(1)} tokens/s, model ${result.model}`,
       );
+      if (stream.stats.consolidated) this.log.info('Saves split the continuation into several undo steps; it was rejoined into one.');
       if (result.promptTokensDropped > 0) this.log.info(`The prompt was cut by ${result.promptTokensDropped} tokens to fit the model's context.`);
       return { ok: true, result };
     } catch (err) {
       // Keep what already streamed: it is in the document and one Undo removes it.
       await stream.flush().catch(() => undefined);
+      await stream.consolidate().catch(() => undefined);
       this.statusBar.finished(0);
       const error = RuntimeError.from(err);
       if (error.code === 'cancelled') return { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } };
       if (error.detail) this.log.error(`${error.message}\n${error.detail}`);
       return this.fail(error.code, error.message, true);
     } finally {
+      this.lastStreamStats = { ...stream.stats };
+      this.stream = undefined;
       stream.dispose();
       cancel.dispose();
       this.running = undefined;

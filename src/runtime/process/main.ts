@@ -8,11 +8,20 @@
  * while a model step runs, so handlers yield between steps to read cancel messages.
  */
 import * as ort from 'onnxruntime-node';
+import * as os from 'os';
 import { RuntimeError } from '../errors';
 import type { HostMessage, MethodName, ProcessMessage, RequestMessage, RuntimeOptions } from '../protocol';
 import { handlers } from './handlers';
 import type { Handler, HandlerContext, RuntimeServices } from './handlers/types';
 import { SessionCache } from './sessions';
+
+// The editor must never stutter: when the machine is busy, the model yields the
+// CPU to the extension host and the UI, at some cost in tokens per second.
+try {
+  os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL);
+} catch {
+  // Not permitted on this system: run at normal priority.
+}
 
 function send(message: ProcessMessage): void {
   // The channel closes when the host goes away; nothing is left to tell then.

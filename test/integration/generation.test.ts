@@ -1,0 +1,210 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { ContinuationOutcome } from '../../src/features/continuation';
+import type { ModelCheckResult } from '../../src/runtime/protocol';
+import { closeAll, inkwell, openPost, waitFor } from './helpers';
+import { repoRoot } from './repo';
+
+const fixtures = path.join(repoRoot(), 'test', 'fixtures', 'models');
+const post = 'posts/exploring-generative-ai.md';
+/** The fixture exported without past inputs: every step recomputes the sequence, so runs last long enough to interrupt. */
+const noPast = path.join(fixtures, 'tiny-gpt2', 'no-past');
+/** Greedy decoding without stop sequences: the run length depends only on the prompt. */
+const greedyArgs = { sampling: { greedy: true, temperature: 0, repetitionPenalty: 1 }, stop: [] as string[] };
+
+async function setModels(text: string): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('inkwell');
+  await cfg.update('models.paths', [fixtures], vscode.ConfigurationTarget.Global);
+  await cfg.update('models.text', text, vscode.ConfigurationTarget.Global);
+}
+
+/** Opens the sample post with the cursor at the end of the body. */
+async function editorAtEnd(): Promise<vscode.TextEditor> {
+  const editor = await openPost(post);
+  const end = editor.document.positionAt(editor.document.getText().length);
+  editor.selection = new vscode.Selection(end, end);
+  return editor;
+}
+
+/** A user's edit: applied to the current text whatever the stream is doing. */
+async function userEdit(doc: vscode.TextDocument, at: vscode.Position, text: string): Promise<void> {
+  // Like a keystroke, it must land even when the stream just changed the document
+  // (an edit against an older version is refused and retried).
+  await waitFor(async () => {
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, at, text);
+    return vscode.workspace.applyEdit(edit);
+  }, 'the user edit to apply');
+}
+
+function generate(args: object): Thenable<ContinuationOutcome> {
+  return vscode.commands.executeCommand<ContinuationOutcome>('inkwell.generateContinuation', args);
+}
+
+function p99(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
+}
+
+/** Records the largest delay of a 10 ms timer in this (the extension host's) event loop. */
+function lagMonitor(): { stop(): { max: number; samples: number[] } } {
+  const samples: number[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    samples.push(now - last - 10);
+    last = now;
+  }, 10);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { max: Math.max(0, ...samples), samples };
+    },
+  };
+}
+
+suite('Text generation in the editor', function () {
+  let probe: <T>(name: string) => T | undefined;
+
+  suiteSetup(async () => {
+    const api = await inkwell();
+    probe = api.testing.probe;
+    await setModels('tiny-gpt2');
+  });
+  teardown(closeAll);
+  suiteTeardown(async () => {
+    const cfg = vscode.workspace.getConfiguration('inkwell');
+    await cfg.update('models.paths', undefined, vscode.ConfigurationTarget.Global);
+    await cfg.update('models.text', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  test('streams the continuation into the document at the cursor, in several edits, without stalling the host', async () => {
+    const editor = await editorAtEnd();
+    // Start the runtime and load the model first: the lag that matters is while tokens stream.
+    assert.ok((await generate({ ...greedyArgs, maxTokens: 1 })).ok);
+    await vscode.commands.executeCommand('undo');
+    const doc = editor.document;
+    const original = doc.getText();
+    // The same measurement with nothing generating: what this machine gives anyway.
+    const idle = lagMonitor();
+    await new Promise((r) => setTimeout(r, 1500));
+    const baseline = idle.stop();
+    const lengths = new Set<number>();
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => e.document === doc && lengths.add(doc.getText().length));
+    const lag = lagMonitor();
+    const outcome = await generate({ ...greedyArgs, maxTokens: 200 });
+    const { max, samples } = lag.stop();
+    console.log(`host event-loop lag: generating max ${max.toFixed(1)} ms (${samples.length} samples, p99 ${p99(samples).toFixed(1)}); idle max ${baseline.max.toFixed(1)} ms (p99 ${p99(baseline.samples).toFixed(1)})`);
+    sub.dispose();
+    assert.ok(outcome.ok, `generation failed: ${JSON.stringify(outcome)}`);
+    const { result } = outcome;
+    assert.ok(result.tokens.length > 20, `only ${result.tokens.length} tokens`);
+    assert.strictEqual(doc.getText(), original + result.text, 'the text went in at the cursor, complete');
+    assert.ok(lengths.size >= 2, `the text arrived in ${lengths.size} edit(s); expected streaming`);
+    assert.ok(max < 100, `the extension host's event loop stalled ${max.toFixed(1)} ms while generating`);
+    assert.ok(probe<number>('runtime.pid') !== process.pid, 'the model ran outside the extension host');
+    const status = probe<string>('statusBar.text') ?? '';
+    assert.match(status, /tiny-gpt2: \d+(\.\d)? tok\/s/);
+  });
+
+  test('one Undo removes the whole continuation', async () => {
+    const editor = await editorAtEnd();
+    const original = editor.document.getText();
+    const outcome = await generate({ ...greedyArgs, maxTokens: 120 });
+    assert.ok(outcome.ok && outcome.result.text.length > 0);
+    assert.notStrictEqual(editor.document.getText(), original);
+    const stats = probe<{ editorEdits: number; workspaceEdits: number; retries: number }>('continuation.lastStreamStats');
+    assert.ok(stats && stats.editorEdits > 1 && stats.workspaceEdits === 0, JSON.stringify(stats));
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('undo');
+    assert.strictEqual(editor.document.getText(), original);
+  });
+
+  test('Cancel stops the generation and keeps what was streamed', async () => {
+    const editor = await editorAtEnd();
+    const original = editor.document.getText();
+    const running = generate({ ...greedyArgs, maxTokens: 4000, model: noPast });
+    await waitFor(() => editor.document.getText().length > original.length, 'the first streamed text');
+    await vscode.commands.executeCommand('inkwell.cancelGeneration');
+    const outcome = await running;
+    assert.ok(outcome.ok, JSON.stringify(outcome));
+    assert.strictEqual(outcome.result.stopReason, 'cancelled');
+    assert.ok(outcome.result.tokens.length < 200);
+    assert.strictEqual(editor.document.getText(), original + outcome.result.text);
+    assert.strictEqual(probe<boolean>('continuation.running'), false);
+  });
+
+  test('edits made elsewhere while the text streams are kept, and the stream stays in one piece', async () => {
+    const editor = await editorAtEnd();
+    const doc = editor.document;
+    const original = doc.getText();
+    const running = generate({ ...greedyArgs, maxTokens: 4000, model: noPast });
+    await waitFor(() => doc.getText().length > original.length, 'the first streamed text');
+    // The user types at the top of the body and edits a line above the cursor.
+    const bodyLine = original.split('\n').findIndex((l, i) => i > 0 && l.startsWith('---')) + 1;
+    await userEdit(doc, new vscode.Position(bodyLine, 0), 'USER EDIT. ');
+    const afterFirstEdit = doc.getText().length;
+    await waitFor(() => doc.getText().length > afterFirstEdit, 'more streamed text after the user edit');
+    await userEdit(doc, new vscode.Position(bodyLine + 2, 0), 'SECOND. ');
+    await vscode.commands.executeCommand('inkwell.cancelGeneration');
+    const outcome = await running;
+    assert.ok(outcome.ok, JSON.stringify(outcome));
+    const text = doc.getText();
+    assert.ok(text.includes('USER EDIT. ') && text.includes('SECOND. '), 'the user edits are in the document');
+    const withoutUser = text.replace('USER EDIT. ', '').replace('SECOND. ', '');
+    assert.strictEqual(withoutUser, original + outcome.result.text, 'the continuation is whole and at the original cursor');
+  });
+
+  test('killing the runtime process mid-generation gives a clear error, and the next request works', async () => {
+    const editor = await editorAtEnd();
+    const original = editor.document.getText();
+    const running = generate({ ...greedyArgs, maxTokens: 4000, model: noPast });
+    await waitFor(() => editor.document.getText().length > original.length, 'the first streamed text');
+    const pid = probe<number>('runtime.pid');
+    assert.ok(pid);
+    process.kill(pid, 'SIGKILL');
+    const outcome = await running;
+    assert.ok(!outcome.ok, 'the request failed');
+    assert.strictEqual(outcome.error.code, 'process-exited');
+    assert.match(outcome.error.message, /model runtime stopped unexpectedly \(killed by SIGKILL\)\. The next request starts it again/);
+    assert.strictEqual(probe<boolean>('continuation.running'), false);
+    await vscode.commands.executeCommand('undo');
+    const again = await generate({ ...greedyArgs, maxTokens: 10 });
+    assert.ok(again.ok, JSON.stringify(again));
+    assert.ok(probe<number>('runtime.pid') !== pid, 'a new runtime process served the next request');
+  });
+
+  test('Check Model reports a Llama model with grouped-query attention and a test inference', async () => {
+    const check = await vscode.commands.executeCommand<ModelCheckResult>('inkwell.checkModel', { model: 'tiny-llama' });
+    assert.ok(check.kind === 'text', JSON.stringify(check));
+    assert.strictEqual(check.modelType, 'llama');
+    assert.strictEqual(check.kvHeads, 2);
+    assert.strictEqual(check.sample.tokens.length, 8);
+  });
+
+  test('Check Model names the file and what was expected for a corrupt model', async () => {
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-corrupt-'));
+    fs.cpSync(path.join(fixtures, 'tiny-gpt2', 'no-past'), broken, { recursive: true });
+    fs.writeFileSync(path.join(broken, 'onnx', 'model.onnx'), 'not an ONNX file');
+    const result = await vscode.commands.executeCommand<{ error: string; code: string }>('inkwell.checkModel', { model: broken });
+    assert.strictEqual(result.code, 'model-invalid');
+    assert.ok(result.error.includes(path.join(broken, 'onnx', 'model.onnx')), result.error);
+    fs.rmSync(broken, { recursive: true, force: true });
+  });
+
+  test('the Llama-style model continues a post too', async () => {
+    await setModels('tiny-llama');
+    try {
+      const editor = await editorAtEnd();
+      const original = editor.document.getText();
+      const outcome = await generate({ ...greedyArgs, maxTokens: 30 });
+      assert.ok(outcome.ok, JSON.stringify(outcome));
+      assert.strictEqual(editor.document.getText(), original + outcome.result.text);
+    } finally {
+      await setModels('tiny-gpt2');
+    }
+  });
+});
