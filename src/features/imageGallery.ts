@@ -79,7 +79,9 @@ export class CandidateSource {
   varyFrom(c: GalleryCandidate): void {
     const p = c.candidate.provenance;
     const source: ImageSource = p.latent ? { latent: p.latent, seed: p.seed } : { seed: p.seed, ...(p.label !== undefined ? { label: p.label } : {}) };
-    this.mode = { kind: 'variations', source, baseSeed: (p.seed + 7919) >>> 0, strength: DEFAULT_VARIATION_STRENGTH, original: p };
+    // Noise seeds start away from the image's own seed, so "Vary" on neighbouring
+    // candidates (seeds s and s + 1) does not reuse the same noise.
+    this.mode = { kind: 'variations', source, baseSeed: (p.seed * 7919 + 1) >>> 0, strength: DEFAULT_VARIATION_STRENGTH, original: p };
     this.batch = 0;
   }
 
@@ -89,7 +91,8 @@ export class CandidateSource {
 
   /** The next batch of thumbnails (the model's own size). */
   async next(signal?: AbortSignal): Promise<GalleryCandidate[]> {
-    const k = this.batch++;
+    // The batch number moves on only when a batch succeeds, so a retry gets the same seeds.
+    const k = this.batch;
     const common = { model: this.model, size: 0, upscale: this.upscale };
     const mode = this.mode;
     const results: ImageBatchResult[] = [];
@@ -103,6 +106,7 @@ export class CandidateSource {
     } else {
       results.push(await this.deps.request('image.blend', { ...common, a: mode.a, b: mode.b, count: this.count }, signal));
     }
+    this.batch = k + 1;
     const { candidates: _c, ms: _ms, loadMs: _l, ...info } = results[results.length - 1]!;
     this.info = info;
     const out: GalleryCandidate[] = [];
