@@ -288,6 +288,9 @@ def prepare_images(size=32):
         x = np.concatenate([rgb, alpha], -1)
         imgs.append(np.clip(np.round(x * 255), 0, 255).astype(np.uint8))
     arr = np.stack(imgs)
+    # Drop exact duplicates (some emoji share artwork) so nearest-neighbour checks are meaningful.
+    _, first = np.unique(arr.reshape(len(arr), -1), axis=0, return_index=True)
+    arr = arr[np.sort(first)]
     os.makedirs(os.path.dirname(out), exist_ok=True)
     np.save(out, arr)
     log(f"images: {arr.shape} -> {out}")

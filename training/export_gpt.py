@@ -276,6 +276,22 @@ def export(model, tok, out_dir, run_dir, log, command, card_extra=None, card_wri
         json.dump(report, f, indent=1, ensure_ascii=False)
     metrics_path = os.path.join(run_dir, "metrics.json")
     metrics = json.load(open(metrics_path)) if os.path.exists(metrics_path) else {}
+    seg_path = os.path.join(run_dir, "segments.json")
+    if metrics and os.path.exists(seg_path):
+        # The run was resumed with different batch/lr settings: count tokens per segment.
+        with open(seg_path) as f:
+            segs = json.load(f)
+        seen, notes = 0, []
+        for i, sg in enumerate(segs):
+            end = segs[i + 1]["from_step"] if i + 1 < len(segs) else metrics["steps"]
+            seen += (end - sg["from_step"]) * sg["batch"] * cfg.n_positions
+            notes.append(f"steps {sg['from_step']}–{end}: batch {sg['batch']}×{cfg.n_positions}, peak lr {sg['lr']}"
+                         + (f" ({sg['note']})" if sg.get("note") else ""))
+        metrics["tokens_seen"] = seen
+        metrics["tokens_per_s"] = seen / max(1e-9, metrics["train_time_s"])
+        card_extra = dict(card_extra or {})
+        card_extra["training_note"] = "The shipped run was resumed once with new settings:\n\n" + "\n".join(
+            f"- {n}" for n in notes)
     (card_writer or write_card)(out_dir, cfg, metrics, report, command, card_extra or {})
     log(f"exported to {out_dir} in {time.time() - t0:.0f}s")
     return report
@@ -314,7 +330,7 @@ projection tied to the token embedding).
 | layers / heads / width | {cfg.n_layer} / {cfg.n_head} / {cfg.n_embd} |
 | context | {cfg.n_positions} tokens |
 | vocabulary | {cfg.vocab_size} (byte-level BPE trained on the corpus, `<|endoftext|>` = id {cfg.vocab_size - 1}) |
-| parameters | {metrics.get('params', sum(1 for _ in []) ) :,} |
+| parameters | {sum(p.numel() for p in []) or metrics.get('params', 0):,} |
 | ONNX | `onnx/model.onnx`, opset {report['onnx']['opset']}, {report['onnx_size_mb']:.1f} MB, float32 |
 
 Files follow the Hugging Face Optimum / transformers.js layout: `config.json`,
@@ -346,7 +362,7 @@ held-out: {metrics.get('val_tokens', 0):,} tokens. Data is fetched by
 | | |
 |---|---|
 | hardware | {env.get('cpu', '?')}, {env.get('threads', '?')} threads, {env.get('cuda', 'no GPU')} (machine shared with other jobs) |
-| optimizer | AdamW (β 0.9/0.95, weight decay 0.1), lr {metrics.get('args', {}).get('lr')} cosine to 10%, warmup {metrics.get('args', {}).get('warmup')} steps, batch {metrics.get('args', {}).get('batch')}×{cfg.n_positions} tokens |
+| optimizer | AdamW (β 0.9/0.95, weight decay 0.1), peak lr {metrics.get('args', {}).get('lr')} with cosine decay to 10% over the time budget ({metrics.get('args', {}).get('time_budget_min')} min), warmup {metrics.get('args', {}).get('warmup')} steps, batch {metrics.get('args', {}).get('batch')}×{cfg.n_positions} tokens |
 | steps | {metrics.get('steps', 0):,} ({metrics.get('tokens_seen', 0):,} tokens, {metrics.get('tokens_seen', 0) / max(1, metrics.get('train_tokens', 1)):.2f} epochs) |
 | time | {metrics.get('train_time_s', 0) / 60:.1f} min, {metrics.get('tokens_per_s', 0):.0f} tokens/s average |
 | seed | {metrics.get('args', {}).get('seed')} |
@@ -355,8 +371,8 @@ held-out: {metrics.get('val_tokens', 0):,} tokens. Data is fetched by
 
 | metric | value |
 |---|---|
-| held-out perplexity (non-overlapping {cfg.n_positions}-token windows) | **{metrics.get('val_ppl', float('nan')):.1f}** (loss {metrics.get('val_loss', float('nan')):.3f}) |
-| training perplexity (200 windows sample) | {metrics.get('train_ppl_sample', float('nan')):.1f} |
+| held-out perplexity ({metrics.get('val_windows_evaluated', '?')} of {metrics.get('val_windows_total', '?')} non-overlapping {cfg.n_positions}-token windows, evenly spaced) | **{metrics.get('val_ppl', float('nan')):.1f}** (loss {metrics.get('val_loss', float('nan')):.3f}) |
+| training perplexity (64 windows, evenly spaced) | {metrics.get('train_ppl_sample', float('nan')):.1f} |
 | validation perplexity during training (step: ppl, 48 windows) | {curve} |
 | onnxruntime-node greedy decode speed (1 thread, KV cache) | {report['ort_decode_tokens_per_s']:.0f} tokens/s |
 
