@@ -15,6 +15,7 @@ function command(name: string, summary: string, load: () => Promise<CliCommand>)
 // Subcommands. Keep in sync with the README.
 // (each entry added by the feature that owns it)
 command('check', 'Check the frontmatter of posts (same rules as the editor)', async () => (await import('./check.js')).run);
+command('continue', 'Continue a prompt with a GPT-2 or Llama ONNX text model', async () => (await import('./continue.js')).run);
 command('image', 'Generate PNG images with a GAN or VAE model', async () => (await import('./image.js')).run);
 
 function usage(io: CliIo): void {

@@ -1,0 +1,215 @@
+/**
+ * `inkwell continue`: continues a prompt with a GPT-2 or Llama-family ONNX
+ * model, without the editor. Runs ONNX Runtime in this process with the same
+ * decode loop and samplers as the extension, so the same seed gives the same text.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ort from 'onnxruntime-node';
+import { generateText, type LoadedTextModel } from '../generation/generate';
+import { loadTextModelSpec, textModelFiles } from '../generation/textModel';
+import { loadTokenizer } from '../generation/tokenizer';
+import { RuntimeError } from '../runtime/errors';
+import type { SamplingOptions } from '../runtime/protocol';
+import { processIo, type CliIo } from './io';
+
+const HELP = `Usage: inkwell continue (--prompt TEXT | --prompt-file FILE) [options]
+
+Continues the prompt with a text model and prints the continuation as it is
+generated (or, with --json, one JSON object at the end).
+
+Options:
+  --model DIR|NAME         Model folder, or the name of a shipped model (default: inkwell-gpt)
+  --prompt TEXT            The text to continue
+  --prompt-file FILE       Read the prompt from a file ('-' for standard input)
+  --max-tokens N           Most tokens to generate (default: 120)
+  --greedy                 Always take the most likely token
+  --temperature T          Sampling temperature; 0 = greedy (default: 0.8)
+  --top-k K                Sample among the K most likely tokens; 0 = all (default: 40)
+  --top-p P                Nucleus sampling threshold (default: 0.95)
+  --repetition-penalty R   Penalty for tokens already in the text; 1 = none (default: 1.1)
+  --seed S                 Seed for sampling; the same seed gives the same text (default: random)
+  --stop TEXT              Stop before this text (repeatable)
+  --threads N              ONNX Runtime threads (default: 2)
+  --json                   Print {"model","prompt_tokens","tokens","text","ttft_ms","tokens_per_s"}
+  -h, --help               Show this help`;
+
+class UsageError extends Error {}
+
+interface ContinueArgs {
+  model: string;
+  prompt: string;
+  maxTokens: number;
+  sampling: SamplingOptions;
+  stop: string[];
+  threads: number;
+  json: boolean;
+}
+
+const valueOptions = ['model', 'prompt', 'prompt-file', 'max-tokens', 'temperature', 'top-k', 'top-p', 'repetition-penalty', 'seed', 'stop', 'threads'];
+const flagOptions = ['greedy', 'json'];
+
+/** The extension root: the folder above dist/ (bundled) or src/cli (from source). */
+function extensionRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.join(__dirname, '..');
+  }
+}
+
+/** Resolves --model: a folder path, or the name of a model shipped in `<extension>/models`. */
+export function resolveModelArg(value: string | undefined, cwd: string): string {
+  const name = value ?? 'inkwell-gpt';
+  const asPath = path.resolve(cwd, name);
+  if (value !== undefined && (fs.existsSync(asPath) || /[\\/]/.test(name) || name.startsWith('.'))) return asPath;
+  return path.join(extensionRoot(), 'models', name);
+}
+
+function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
+  const values = new Map<string, string>();
+  const stops: string[] = [];
+  const flags = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-h' || arg === '--help') return 'help';
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    if (m && flagOptions.includes(m[1]) && m[2] === undefined) {
+      flags.add(m[1]);
+      continue;
+    }
+    if (!m || !valueOptions.includes(m[1])) throw new UsageError(`unknown option '${arg}'`);
+    const value = m[2] ?? args[++i];
+    if (value === undefined) throw new UsageError(`${arg} needs a value`);
+    if (m[1] === 'stop') stops.push(value);
+    else values.set(m[1], value);
+  }
+  const number = (name: string, fallback: number, min: number, max: number, integer = false): number => {
+    const raw = values.get(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max} (got '${raw}')`);
+    }
+    return n;
+  };
+  let prompt = values.get('prompt');
+  const promptFile = values.get('prompt-file');
+  if ((prompt === undefined) === (promptFile === undefined)) throw new UsageError('give exactly one of --prompt and --prompt-file');
+  if (promptFile !== undefined) {
+    try {
+      prompt = fs.readFileSync(promptFile === '-' ? 0 : path.resolve(io.cwd, promptFile), 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read --prompt-file: ${(err as Error).message}`);
+    }
+  }
+  if (!prompt) throw new UsageError('the prompt is empty');
+  const greedy = flags.has('greedy');
+  if (greedy && ['temperature', 'top-k', 'top-p', 'seed'].some((k) => values.has(k))) {
+    throw new UsageError('--greedy cannot be combined with --temperature, --top-k, --top-p or --seed');
+  }
+  const temperature = number('temperature', 0.8, 0, 100);
+  return {
+    model: resolveModelArg(values.get('model'), io.cwd),
+    prompt,
+    maxTokens: number('max-tokens', 120, 1, 100000, true),
+    sampling: {
+      greedy: greedy || temperature === 0,
+      temperature,
+      topK: number('top-k', 40, 0, 1e9, true),
+      topP: number('top-p', 0.95, 0, 1),
+      repetitionPenalty: number('repetition-penalty', greedy ? 1 : 1.1, 1, 100),
+      seed: number('seed', Math.floor(Math.random() * 2 ** 32), 0, 2 ** 32 - 1, true),
+    },
+    stop: stops,
+    threads: number('threads', 2, 1, 256, true),
+    json: flags.has('json'),
+  };
+}
+
+/** Loads a text model folder with an in-process ONNX Runtime session. */
+export async function loadModelInProcess(dir: string, threads: number): Promise<LoadedTextModel & { release(): Promise<void> }> {
+  const files = textModelFiles(dir);
+  const spec = loadTextModelSpec(files);
+  const tokenizer = loadTokenizer(files);
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(files.onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  } catch (err) {
+    throw new RuntimeError('model-invalid', `ONNX Runtime could not load ${files.onnx}: ${(err as Error).message}`, files.onnx);
+  }
+  return {
+    dir,
+    onnxFile: files.onnx,
+    spec,
+    tokenizer,
+    session,
+    makeTensor: (type, data, dims) => new ort.Tensor(type, data, dims),
+    release: () => session.release(),
+  };
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let options: ContinueArgs | 'help';
+  try {
+    options = parse(args, io);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`inkwell continue: ${err.message}`);
+    io.err("Run 'inkwell continue --help' for the options.");
+    return 2;
+  }
+  if (options === 'help') {
+    io.out(HELP);
+    return 0;
+  }
+  let model: Awaited<ReturnType<typeof loadModelInProcess>>;
+  try {
+    model = await loadModelInProcess(options.model, options.threads);
+  } catch (err) {
+    io.err(`inkwell continue: ${(err as Error).message}`);
+    return 1;
+  }
+  try {
+    let streamed = '';
+    // On a terminal the text goes out as it is generated; a captured io gets it as one line at the end.
+    const live = io === processIo;
+    const result = await generateText(
+      model,
+      { prompt: options.prompt, maxTokens: options.maxTokens, sampling: options.sampling, stop: options.stop },
+      {
+        // Without --json the text goes out as it is generated.
+        onText: options.json
+          ? undefined
+          : (text) => {
+              streamed += text;
+              if (live) process.stdout.write(text);
+            },
+      },
+    );
+    if (options.json) {
+      io.out(
+        JSON.stringify({
+          model: model.dir,
+          prompt_tokens: result.promptTokens,
+          tokens: result.tokens,
+          text: result.text,
+          ttft_ms: Number(result.ttftMs.toFixed(2)),
+          tokens_per_s: Number(result.tokensPerSecond.toFixed(2)),
+        }),
+      );
+    } else {
+      if (!live) io.out(streamed);
+      else if (!streamed.endsWith('\n')) process.stdout.write('\n');
+      io.err(
+        `${result.tokens.length} tokens (${result.stopReason}), first token ${result.ttftMs.toFixed(0)} ms, ` +
+          `${result.tokensPerSecond.toFixed(1)} tokens/s, seed ${options.sampling.seed}${result.promptTokensDropped ? `, prompt cut by ${result.promptTokensDropped} tokens` : ''}`,
+      );
+    }
+    return 0;
+  } catch (err) {
+    io.err(`inkwell continue: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    await model.release();
+  }
+}

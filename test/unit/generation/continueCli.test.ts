@@ -1,0 +1,55 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import { run } from '../../../src/cli/continue';
+import type { CliIo } from '../../../src/cli/io';
+import { expectedFor, modelsDir } from './fixtures';
+
+function capture(): CliIo & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l), cwd: modelsDir };
+}
+
+describe('inkwell continue (CLI)', () => {
+  it('--json prints the prompt ids, the generated ids and the text, equal to PyTorch greedy', async () => {
+    const c = expectedFor('tiny-llama').cases[0];
+    const io = capture();
+    const code = await run(['--model', 'tiny-llama', '--prompt', c.prompt, '--greedy', '--max-tokens', '24', '--json'], io);
+    assert.strictEqual(code, 0, io.errors.join('\n'));
+    const out = JSON.parse(io.lines.join('\n')) as Record<string, unknown>;
+    assert.deepStrictEqual(Object.keys(out).sort(), ['model', 'prompt_tokens', 'text', 'tokens', 'tokens_per_s', 'ttft_ms']);
+    assert.strictEqual(out.model, path.join(modelsDir, 'tiny-llama'));
+    assert.deepStrictEqual(out.prompt_tokens, c.prompt_ids);
+    assert.deepStrictEqual(out.tokens, c.greedy_ids);
+    assert.ok(typeof out.text === 'string' && out.text.length > 0);
+    assert.ok((out.tokens_per_s as number) > 0 && (out.ttft_ms as number) > 0);
+  });
+
+  it('gives the same text for the same seed and stops before a stop sequence', async () => {
+    const args = ['--model', path.join(modelsDir, 'tiny-gpt2'), '--prompt', 'Seeded run', '--temperature', '1.2', '--top-k', '50', '--top-p', '0.9', '--seed', '7', '--max-tokens', '16', '--json'];
+    const a = capture();
+    const b = capture();
+    await run(args, a);
+    await run(args, b);
+    const first = JSON.parse(a.lines[0]) as { tokens: number[]; text: string };
+    assert.deepStrictEqual((JSON.parse(b.lines[0]) as { tokens: number[] }).tokens, first.tokens);
+    // Stop at a piece of the text the same seed produces: the output ends right before it.
+    const stopAt = first.text.slice(Math.floor(first.text.length / 2), Math.floor(first.text.length / 2) + 3);
+    const c = capture();
+    await run([...args, '--stop', stopAt], c);
+    const stopped = JSON.parse(c.lines[0]) as { text: string };
+    assert.strictEqual(stopped.text, first.text.slice(0, first.text.indexOf(stopAt)));
+  });
+
+  it('explains bad options and missing models', async () => {
+    const io = capture();
+    assert.strictEqual(await run(['--prompt', 'x', '--greedy', '--seed', '3'], io), 2);
+    assert.match(io.errors[0], /--greedy cannot be combined/);
+    const missing = capture();
+    assert.strictEqual(await run(['--model', './nope', '--prompt', 'x'], missing), 1);
+    assert.match(missing.errors[0], /Model folder not found: .*nope/);
+    const help = capture();
+    assert.strictEqual(await run(['--help'], help), 0);
+    assert.match(help.lines[0], /--prompt-file/);
+  });
+});
