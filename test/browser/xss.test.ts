@@ -120,7 +120,7 @@ describe('article preview XSS (real Chromium)', function () {
     assert.ok(seen.foreign.length > 0, 'remote loads happen without defences');
   });
 
-  it('the sanitizer alone (no CSP) leaves every payload inert and loads nothing remote', async () => {
+  it('the render pipeline alone (sanitizer and URL vetting, no CSP) leaves every payload inert', async () => {
     const article = renderArticle(md, XSS_POST, { locale: 'en', images: policy });
     const seen = await load(`<!DOCTYPE html><html><body>${article.headerHtml}${article.bodyHtml}</body></html>`);
     assert.deepStrictEqual(seen.fired, []);

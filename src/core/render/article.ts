@@ -3,7 +3,7 @@ import { ArticleMeta, toArticleMeta } from './articleMeta';
 import { blankFrontmatter, splitFrontmatter } from './frontmatter';
 import { escapeHtml } from './escape';
 import { renderHeader } from './header';
-import { sanitizeArticleHtml } from './sanitize';
+import { BodyRenderer } from './body';
 import { ImagePolicy, resolveImageSource } from './urlPolicy';
 
 /** Options for rendering one post. */
@@ -27,8 +27,13 @@ export interface RenderedArticle {
   readonly hasFrontmatter: boolean;
 }
 
-/** Renders a post (frontmatter + Markdown with raw HTML) into header and body HTML. */
-export function renderArticle(md: MarkdownIt, text: string, options: ArticleRenderOptions): RenderedArticle {
+/**
+ * Renders a post (frontmatter + Markdown with raw HTML) into header and body HTML.
+ * Pass a `BodyRenderer` (reused across renders of the same post) or the markdown-it
+ * instance to render once.
+ */
+export function renderArticle(engine: MarkdownIt | BodyRenderer, text: string, options: ArticleRenderOptions): RenderedArticle {
+  const body = engine instanceof BodyRenderer ? engine : new BodyRenderer(engine);
   const block = splitFrontmatter(text);
   const meta = toArticleMeta(block?.data ?? {});
   const image = meta.image ? resolveImageSource(meta.image, options.images) : undefined;
@@ -36,6 +41,6 @@ export function renderArticle(md: MarkdownIt, text: string, options: ArticleRend
   // A broken frontmatter still previews (empty header) but says why, where the writer looks.
   if (block?.error) headerHtml += `<p class="inkwell-frontmatter-error" role="alert">${escapeHtml(block.error)}</p>`;
   // Parse the body with the frontmatter blanked out so token lines equal editor lines.
-  const bodyHtml = sanitizeArticleHtml(md.render(blankFrontmatter(text, block)), options.images);
+  const bodyHtml = body.render(blankFrontmatter(text, block), options.images);
   return { meta, headerHtml, bodyHtml, frontmatterError: block?.error, hasFrontmatter: !!block };
 }

@@ -1,4 +1,5 @@
 import { ArticleRenderOptions, renderArticle, RenderedArticle } from './article';
+import { BodyRenderer } from './body';
 import { createArticleMarkdown } from './markdown';
 import { renderTagPage, TagPageOptions } from './tagPage';
 import type { TagTreePost } from './tagTree';
@@ -15,6 +16,6 @@ export interface ArticleRenderer {
  * markdown-it and sanitize-html load on the first preview, not at activation.
  */
 export function createArticleRenderer(): ArticleRenderer {
-  const md = createArticleMarkdown();
-  return { render: (text, options) => renderArticle(md, text, options), renderTagPage };
+  const body = new BodyRenderer(createArticleMarkdown());
+  return { render: (text, options) => renderArticle(body, text, options), renderTagPage };
 }

@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import type { MarkdownIt as MarkdownItInstance, StateCore } from 'markdown-it';
+import { vettedUrlsPlugin } from './body';
 
 /**
  * A markdown-it plugin that puts `data-line="<editor line>"` on every block token
@@ -26,5 +27,6 @@ export function createArticleMarkdown(): MarkdownItInstance {
   // `data:` images before we can tell the writer why they are missing.
   md.validateLink = () => true;
   md.use(sourceLinesPlugin);
+  md.use(vettedUrlsPlugin);
   return md;
 }

@@ -24,14 +24,21 @@ export interface TagGroup<P extends TagTreePost = TagTreePost> {
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
-/** Newest first; undated posts last; ties by title, then by id so the order is stable. */
+/**
+ * Newest first; undated posts last; ties by title, then by id so the order is
+ * stable. Ties are common (posts of one day), so they compare code points: a
+ * collator there made building the tree for 10,000 posts several times slower.
+ */
 export function compareNewestFirst(a: TagTreePost, b: TagTreePost): number {
   if (a.time !== b.time) {
     if (a.time === undefined) return 1;
     if (b.time === undefined) return -1;
     return b.time - a.time;
   }
-  return collator.compare(a.title ?? '', b.title ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const ta = a.title ?? '';
+  const tb = b.title ?? '';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**
@@ -42,7 +49,9 @@ export function compareNewestFirst(a: TagTreePost, b: TagTreePost): number {
 export function buildTagTree<P extends TagTreePost>(posts: Iterable<P>, filter?: string): TagGroup<P>[] {
   const needle = filter?.trim().toLowerCase() || undefined;
   const byTag = new Map<string, P[]>();
-  for (const post of posts) {
+  // Sorting once before grouping leaves every tag's list in order: fewer comparisons
+  // than sorting each list (a post with three tags would be compared three times).
+  for (const post of [...posts].sort(compareNewestFirst)) {
     // A tag repeated in one post counts that post once.
     for (const tag of post.tags.length > 1 ? new Set(post.tags) : post.tags) {
       if (needle && !tag.toLowerCase().includes(needle)) continue;
@@ -52,6 +61,6 @@ export function buildTagTree<P extends TagTreePost>(posts: Iterable<P>, filter?:
     }
   }
   const groups: TagGroup<P>[] = [];
-  for (const [tag, list] of byTag) groups.push({ tag, posts: list.sort(compareNewestFirst) });
+  for (const [tag, list] of byTag) groups.push({ tag, posts: list });
   return groups.sort((a, b) => collator.compare(a.tag, b.tag) || (a.tag < b.tag ? -1 : 1));
 }
