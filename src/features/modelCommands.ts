@@ -100,9 +100,28 @@ export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegi
 
   const checkModel = async (arg?: string | { model?: string; kind?: 'text' | 'image' }): Promise<ModelCheckResult | { error: string; code: string }> => {
     let entry: ModelEntry;
+    let options: { model?: string; kind?: 'text' | 'image' } = typeof arg === 'string' ? { model: arg } : (arg ?? {});
+    if (arg === undefined) {
+      // From the Command Palette: either configured model can be checked.
+      const models = current();
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: `Text model: ${models.text}`, modelKind: 'text' as const },
+          { label: `Image model: ${models.image}`, modelKind: 'image' as const },
+        ],
+        { title: 'Inkwell: Check Model' },
+      );
+      if (!pick) return { error: 'No model was chosen.', code: 'cancelled' };
+      options = { kind: pick.modelKind };
+    }
     try {
-      const options = typeof arg === 'string' ? { model: arg } : (arg ?? {});
-      entry = registry.resolve(options.kind ?? 'text', options.model);
+      try {
+        entry = registry.resolve(options.kind ?? 'text', options.model);
+      } catch (err) {
+        // A model named without a kind may be an image model (a GAN or VAE folder).
+        if (options.kind || !options.model) throw err;
+        entry = registry.resolve('image', options.model);
+      }
     } catch (err) {
       const message = (err as Error).message;
       void vscode.window.showErrorMessage(`Inkwell: ${message}`);
