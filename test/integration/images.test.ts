@@ -183,5 +183,8 @@ suite('Generated images', function () {
     assert.strictEqual(check.canEncode, true);
     assert.strictEqual(check.latentSize, 8);
     assert.deepStrictEqual([check.sample.width, check.sample.height], [16, 16]);
+    // Named without a kind, a GAN folder is still found and checked as an image model.
+    const gan = await vscode.commands.executeCommand<ModelCheckResult | { error: string }>('inkwell.checkModel', { model: path.join(fixtures, 'tiny-gan') });
+    assert.ok(gan && 'kind' in gan && gan.kind === 'image' && gan.modelKind === 'gan', JSON.stringify(gan));
   });
 });
