@@ -23,6 +23,8 @@ export interface PreviewProbe {
   readonly uri?: string;
   readonly locked: boolean;
   readonly lastRendered?: RenderedPreview;
+  /** The page HTML as last set (CSP, stylesheets, initial state). */
+  readonly pageHtml?: string;
 }
 
 /**
@@ -101,6 +103,7 @@ export function registerArticlePreview(deps: ArticlePreviewFeatureDeps): vscode.
     uri: preview?.resource.toString(),
     locked: preview?.locked ?? false,
     lastRendered: preview?.lastRendered,
+    pageHtml: preview?.pageHtml,
   }));
   store.add({ dispose: () => preview?.dispose() });
   return store;

@@ -56,6 +56,7 @@ export class ArticlePreview implements vscode.Disposable {
   private ignorePreviewScrollUntil = 0;
   private disposed = false;
   private last: RenderedPreview | undefined;
+  private pageHtmlText: string | undefined;
   private readonly scheduleRender = debounce(() => void this.render(false), () => readConfig('preview', this.resourceUri).debounceMs);
 
   constructor(readonly panel: vscode.WebviewPanel, resource: vscode.Uri, options: { locked?: boolean; line?: number }, private readonly deps: ArticlePreviewDeps) {
@@ -98,6 +99,11 @@ export class ArticlePreview implements vscode.Disposable {
     return this.lockedState;
   }
 
+  /** The HTML of the current page (updates since then arrived by message). */
+  get pageHtml(): string | undefined {
+    return this.pageHtmlText;
+  }
+
   /** What the webview reported after its latest render. */
   get lastRendered(): RenderedPreview | undefined {
     return this.last;
@@ -134,7 +140,7 @@ export class ArticlePreview implements vscode.Disposable {
         const styles = [webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'preview.css')).toString()];
         const user = userStylesheet(uri, webview);
         if (user) styles.push(user);
-        webview.html = buildPreviewHtml({
+        this.pageHtmlText = buildPreviewHtml({
           cspSource: webview.cspSource,
           nonce: makeNonce(),
           scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'webview', 'preview.js')).toString(),
@@ -146,6 +152,7 @@ export class ArticlePreview implements vscode.Disposable {
           kind: 'article',
           state: { uri: uri.toString(), version, locked: this.lockedState, line: this.pendingLine },
         });
+        webview.html = this.pageHtmlText;
         this.pendingLine = undefined;
       } else {
         // Edits and switches to another post go by message: no page reload, no flash.

@@ -9,6 +9,7 @@ interface PreviewProbe {
   uri?: string;
   locked: boolean;
   lastRendered?: { uri: string; version: number; title: string; tags: string[]; text: string };
+  pageHtml?: string;
 }
 interface TagNode { kind: 'tag' | 'post'; tag: string; posts?: { id: string; title?: string }[]; post?: { id: string; title?: string } }
 interface TagTreeProbe {
@@ -76,6 +77,34 @@ suite('Article preview, tag tree and tag pages', () => {
     assert.strictEqual(preview()?.uri, uriOf(VAE), 'a locked preview stays on its post');
     await vscode.commands.executeCommand('inkwell.togglePreviewLock');
     await waitFor(() => preview()?.lastRendered?.uri === uriOf(EVAL) && preview()?.lastRendered?.title === 'notes on evaluating generative models', 'unlocking to catch up with the active post');
+  });
+
+  test('the page is locked down and honours the preview settings', async () => {
+    const csp = () => /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(preview()?.pageHtml ?? '')?.[1]?.replace(/&#39;/g, "'");
+    const nonceOf = (html: string | undefined) => /<script nonce="([^"]+)"/.exec(html ?? '')?.[1];
+    const first = preview()!.pageHtml;
+    const policy = csp();
+    assert.ok(policy?.startsWith("default-src 'none'"), policy);
+    assert.ok(policy && !/unsafe-(eval|inline)/.test(policy) && !/\bhttps:(?!\/)/.test(policy), policy);
+    assert.ok(nonceOf(first));
+
+    const css = vscode.Uri.joinPath(workspaceRoot(), 'preview-test.css');
+    await vscode.workspace.fs.writeFile(css, new TextEncoder().encode('h1 { letter-spacing: 0.1em; }\n'));
+    const config = vscode.workspace.getConfiguration('inkwell.preview');
+    try {
+      await config.update('stylesheet', 'preview-test.css', vscode.ConfigurationTarget.Workspace);
+      await config.update('allowHttpsImages', true, vscode.ConfigurationTarget.Workspace);
+      const html = await waitFor(() => {
+        const h = preview()?.pageHtml;
+        return h && h !== first && h.includes('preview-test.css') && /img-src [^;]* https:/.test(csp() ?? '') ? h : undefined;
+      }, 'the page to pick up the stylesheet and https images');
+      assert.notStrictEqual(nonceOf(html), nonceOf(first), 'every page gets a fresh nonce');
+    } finally {
+      await config.update('stylesheet', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('allowHttpsImages', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(css);
+    }
+    await waitFor(() => !preview()?.pageHtml?.includes('preview-test.css'), 'the stylesheet to go with its setting');
   });
 
   test('the tag tree lists the sample tags with counts, posts newest first', async () => {
