@@ -72,7 +72,11 @@ export function ortRunner(runtime: typeof ort, session: ort.InferenceSession, fi
       const out: Record<string, OutputTensor> = {};
       for (const name of outputs) {
         const value = result[name];
-        if (value) out[name] = { data: value.data as Float32Array, dims: value.dims };
+        if (!value) continue;
+        if (value.type !== 'float32') {
+          throw new RuntimeError('model-invalid', `Output "${name}" of ${path.basename(file)} is ${value.type}; Inkwell reads float32 image and latent outputs.`, file);
+        }
+        out[name] = { data: value.data as Float32Array, dims: value.dims };
       }
       return out;
     },
@@ -100,19 +104,16 @@ export async function loadImageModel(runtime: typeof ort, sessions: SessionSourc
   requireNames(decoder, decoderFile, [spec.input.name, ...(spec.classInput ? [spec.classInput.name] : [])], [spec.output.name]);
   const files = [decoderFile];
   let encoder: ort.InferenceSession | undefined;
+  let encoderRunner: GraphRunner | undefined;
   if (manifest.kind === 'vae' && manifest.encoder) {
     const e = manifest.encoder;
     const encoderFile = path.join(dir, e.onnx);
     encoder = await sessions(encoderFile);
     requireNames(encoder, encoderFile, [e.input.name], [e.outputs.mean, ...(e.outputs.logvar ? [e.outputs.logvar] : [])]);
+    encoderRunner = ortRunner(runtime, encoder, encoderFile);
     files.push(encoderFile);
   }
-  const generator = new ImageGenerator(
-    path.basename(dir),
-    manifest,
-    ortRunner(runtime, decoder, decoderFile),
-    encoder && ortRunner(runtime, encoder, path.join(dir, (manifest as { encoder: { onnx: string } }).encoder.onnx)),
-  );
+  const generator = new ImageGenerator(path.basename(dir), manifest, ortRunner(runtime, decoder, decoderFile), encoderRunner);
   return { dir, manifest, generator, decoder, encoder, files };
 }
 
