@@ -120,7 +120,9 @@ export function frontmatterImageEdit(text: string, link: string): OffsetEdit | u
   if (closeIndex < 0) return undefined;
   const body = lines.slice(1, closeIndex);
   if (fence === '---') {
-    const value = /^[a-zA-Z0-9_-]*$/.test(link) || /^[/.\w][\w./~%+-]*$/.test(link) ? link : JSON.stringify(link);
+    // Plain only for ordinary file paths; anything YAML could read as a number,
+    // boolean or null (`1e5`, `true`, `~`) or as syntax is double-quoted (JSON is valid YAML).
+    const value = /^[/.\w][\w./~%+-]*\.(png|jpe?g|gif|webp|avif|svg)$/i.test(link) ? link : JSON.stringify(link);
     const idx = body.findIndex((l) => /^image\s*:/.test(l.text));
     if (idx < 0) return { start: lines[closeIndex]!.start, end: lines[closeIndex]!.start, newText: `image: ${value}${eol}` };
     const line = body[idx]!;
