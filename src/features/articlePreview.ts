@@ -15,6 +15,8 @@ export interface ArticlePreviewFeatureDeps {
   readonly probes: ProbeRegistry;
   /** The lazily loaded renderer (shared with tag pages). */
   readonly renderer: () => Promise<ArticleRenderer>;
+  /** Whether a file is a blog post (per `inkwell.posts.include`/`exclude`): the preview follows only posts. */
+  readonly isPost: (uri: vscode.Uri) => boolean;
 }
 
 /** State the integration tests read through the `preview` probe. */
@@ -78,12 +80,12 @@ export function registerArticlePreview(deps: ArticlePreviewFeatureDeps): vscode.
     setContext('inkwell.previewLocked', preview.locked);
     // Unlocking catches up with the post being edited.
     const active = vscode.window.activeTextEditor?.document.uri;
-    if (!preview.locked && active && isMarkdown(active)) preview.show(active);
+    if (!preview.locked && active && isMarkdown(active) && deps.isPost(active)) preview.show(active);
   }));
 
-  // An unlocked preview follows the post in the active editor.
+  // An unlocked preview follows the post in the active editor (not READMEs and other notes).
   store.add(vscode.window.onDidChangeActiveTextEditor((editor) => {
-    if (!preview || preview.locked || !editor || !isMarkdown(editor.document.uri)) return;
+    if (!preview || preview.locked || !editor || !isMarkdown(editor.document.uri) || !deps.isPost(editor.document.uri)) return;
     preview.show(editor.document.uri, editor.visibleRanges[0]?.start.line);
   }));
 

@@ -29,7 +29,7 @@ export function registerPreviewFeatures(extensionUri: vscode.Uri, posts: PostInd
   const renderer = () => lazyRenderer.get();
   probes.register('preview.rendererLoaded', () => loaded);
   const source = taggedPostsFrom(posts);
-  store.add(registerArticlePreview({ extensionUri, log, probes, renderer }));
+  store.add(registerArticlePreview({ extensionUri, log, probes, renderer, isPost: (uri) => posts.isPost(uri) }));
   store.add(registerTagTree(source, probes));
   store.add(registerTagPreview({ extensionUri, renderer, source, probes }));
   return store;

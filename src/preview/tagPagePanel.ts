@@ -65,6 +65,16 @@ export class TagPagePanel implements vscode.Disposable {
 
   private async render(): Promise<void> {
     const version = ++this.version;
+    try {
+      await this.renderVersion(version);
+    } catch (err) {
+      if (this.disposed || version !== this.version) return;
+      const message = (err instanceof Error ? err.message : String(err)).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+      this.panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>Inkwell could not show the tag page: ${message}</p></body></html>`;
+    }
+  }
+
+  private async renderVersion(version: number): Promise<void> {
     const renderer = await this.deps.renderer();
     if (this.disposed || version !== this.version) return;
     const tag = this.tagName;
