@@ -6,7 +6,7 @@
  * pure and testable, and the only native code lives where it may.
  */
 import { fixedBatchSize, imageDecoderOf, ImageManifest, latentSize, VaeDecoderSpec } from './manifest';
-import { imagesToTensor, resizeImage, RgbaImage, tensorToImages } from './pixels';
+import { cropToSquare, imagesToTensor, resizeImage, RgbaImage, tensorToImages } from './pixels';
 import { blendSteps, perturbLatent, slerpLatent } from './latentMath';
 import { seededLatent } from './random';
 
@@ -140,14 +140,14 @@ export class ImageGenerator {
     return out;
   }
 
-  /** Encodes images (any size; resized smoothly to the model's) to their posterior. */
+  /** Encodes images (any size; centre-cropped to a square and resized smoothly to the model's) to their posterior. */
   async encode(images: readonly RgbaImage[]): Promise<EncodedImage[]> {
     if (this.manifest.kind !== 'vae' || !this.manifest.encoder || !this.encoder) {
       throw new Error(`${this.manifest.displayName} has no encoder, so it cannot make variations or blends of an image. Use a VAE whose manifest lists an encoder.`);
     }
     const enc = this.manifest.encoder;
     const size = this.manifest.imageSize;
-    const resized = images.map((img) => resizeImage(img, size, size, 'smooth'));
+    const resized = images.map((img) => resizeImage(cropToSquare(img), size, size, 'smooth'));
     const tensor = imagesToTensor(resized, this.spec.output);
     const names = enc.outputs.logvar ? [enc.outputs.mean, enc.outputs.logvar] : [enc.outputs.mean];
     const result = await this.encoder.run({ [enc.input.name]: { type: 'float32', ...tensor } }, names);

@@ -95,6 +95,20 @@ export function imagesToTensor(images: readonly RgbaImage[], format: TensorForma
   return { data, dims: layout === 'NCHW' ? [images.length, channels, height, width] : [images.length, height, width, channels] };
 }
 
+/** The largest centred square of an image (models take square images; squashing would distort). */
+export function cropToSquare(img: RgbaImage): RgbaImage {
+  if (img.width === img.height) return img;
+  const side = Math.min(img.width, img.height);
+  const left = Math.floor((img.width - side) / 2);
+  const top = Math.floor((img.height - side) / 2);
+  const out = new Uint8Array(side * side * 4);
+  for (let y = 0; y < side; y++) {
+    const from = ((top + y) * img.width + left) * 4;
+    out.set(img.data.subarray(from, from + side * 4), y * side * 4);
+  }
+  return { width: side, height: side, data: out };
+}
+
 /**
  * Resizes to `width` x `height`. `nearest` repeats pixels (crisp pixel art);
  * `smooth` interpolates bilinearly when enlarging and averages boxes when

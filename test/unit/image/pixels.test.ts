@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { imagesToTensor, resizeImage, RgbaImage, tensorToImages } from '../../../src/generation/image/pixels';
+import { cropToSquare, imagesToTensor, resizeImage, RgbaImage, tensorToImages } from '../../../src/generation/image/pixels';
 import { decodePng, encodePng, readPngText } from '../../../src/generation/image/png';
 import { readProvenance, provenanceText, ImageProvenance } from '../../../src/generation/image/provenance';
 import * as fs from 'fs';
@@ -77,6 +77,14 @@ describe('resizing', () => {
       const [r, , , a] = pixel(row, x, 0);
       if (a! > 0) assert.strictEqual(r, 255, `pixel ${x} stays white (alpha ${a})`);
     }
+  });
+
+  it('crops the centred square of a wide or tall image', () => {
+    const wide: RgbaImage = { width: 3, height: 1, data: Uint8Array.from([1, 1, 1, 255, 2, 2, 2, 255, 3, 3, 3, 255]) };
+    const sq = cropToSquare(wide);
+    assert.deepStrictEqual([sq.width, sq.height, ...pixel(sq, 0, 0)], [1, 1, 2, 2, 2, 255]);
+    const tall: RgbaImage = { width: 1, height: 2, data: Uint8Array.from([9, 9, 9, 255, 8, 8, 8, 255]) };
+    assert.deepStrictEqual(pixel(cropToSquare(tall), 0, 0), [9, 9, 9, 255]);
   });
 
   it('shrinking averages boxes', () => {
