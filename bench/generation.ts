@@ -1,0 +1,214 @@
+/**
+ * Text generation speed: time to first token (TTFT) and decode tokens/s with
+ * the KV cache, greedy, for the shipped model (when present) and a
+ * distilgpt2-shaped model (6 layers, width 768, 12 heads, vocabulary 50257,
+ * random weights; built into bench/.cache/ on first run with /usr/bin/python3).
+ *
+ * References measured in the same run:
+ *  1. transformers.js running the same ONNX files (same threads, same prompt).
+ *  2. The memory-bandwidth bound: every weight is read once per token, so
+ *     decode can be no faster than bandwidth / weight bytes. Bandwidth is
+ *     measured with a large Float32Array copy (bytes read + written per second).
+ * Also: the host's event-loop delay (p99, max) while the runtime child process generates.
+ *
+ * Run: npm run bench -- generation  (or: npx tsx bench/generation.ts)
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { monitorEventLoopDelay } from 'perf_hooks';
+import { loadModelInProcess } from '../src/cli/continue';
+import { generateText, type LoadedTextModel } from '../src/generation/generate';
+import { RuntimeClient } from '../src/runtime/client';
+import type { SamplingOptions } from '../src/runtime/protocol';
+
+const repo = path.join(__dirname, '..');
+const cacheDir = path.join(repo, 'bench', '.cache');
+const threads = Number(process.env.INKWELL_BENCH_THREADS ?? 2);
+const newTokens = Number(process.env.INKWELL_BENCH_TOKENS ?? 64);
+const runs = Number(process.env.INKWELL_BENCH_RUNS ?? 3);
+const greedy: SamplingOptions = { greedy: true, temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
+const prompt =
+  'Generative models learn the distribution of their training data and sample new examples from it. ' +
+  'In this post we look at how a small transformer continues a paragraph of text, token by token, ' +
+  'and what it costs to run one on a laptop without a GPU.';
+
+interface BenchModel {
+  label: string;
+  dir: string;
+}
+
+interface Timing {
+  ttftMs: number;
+  tokensPerSecond: number;
+  tokens: number;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Copy bandwidth of one thread in bytes/s (read + write), best of several passes. */
+function measureBandwidth(): number {
+  const n = 64 * 2 ** 20; // 256 MB per array: far beyond any cache
+  const src = new Float32Array(n).fill(1);
+  const dst = new Float32Array(n);
+  let best = Infinity;
+  for (let i = 0; i < 6; i++) {
+    const t = performance.now();
+    dst.set(src);
+    best = Math.min(best, performance.now() - t);
+  }
+  return (2 * n * 4) / (best / 1000);
+}
+
+/** Bytes of weights in the model's ONNX files (all read once per decoded token). */
+function weightBytes(dir: string): number {
+  const onnx = path.join(dir, 'onnx');
+  return fs.readdirSync(onnx).filter((f) => f.startsWith('model.onnx')).reduce((sum, f) => sum + fs.statSync(path.join(onnx, f)).size, 0);
+}
+
+function ensureDistilGpt2(): string {
+  const dir = path.join(cacheDir, 'distilgpt2-shape');
+  if (!fs.existsSync(path.join(dir, 'onnx', 'model.onnx'))) {
+    console.log('\n(building the distilgpt2-shaped model in bench/.cache, once)');
+    fs.mkdirSync(cacheDir, { recursive: true });
+    execFileSync('/usr/bin/python3', [path.join(repo, 'test', 'fixtures', 'make_text_models.py'), '--shape', 'distilgpt2', '--out', dir], { stdio: 'inherit' });
+  }
+  return dir;
+}
+
+/** The model without end-of-text tokens, so every run decodes exactly `newTokens`. */
+function withoutEos(model: LoadedTextModel): LoadedTextModel {
+  return { ...model, spec: { ...model.spec, eosTokenIds: [] }, tokenizer: { encode: model.tokenizer.encode, decode: model.tokenizer.decode } };
+}
+
+async function benchInkwellInProcess(dir: string): Promise<Timing[]> {
+  const loaded = await loadModelInProcess(dir, threads);
+  const model = withoutEos(loaded);
+  try {
+    await generateText(model, { prompt, maxTokens: 4, stop: [], sampling: greedy });
+    const out: Timing[] = [];
+    for (let i = 0; i < runs; i++) {
+      const r = await generateText(model, { prompt, maxTokens: newTokens, stop: [], sampling: greedy });
+      out.push({ ttftMs: r.ttftMs, tokensPerSecond: r.tokensPerSecond, tokens: r.tokens.length });
+    }
+    return out;
+  } finally {
+    await loaded.release();
+  }
+}
+
+/** Through the runtime child process, as the editor runs it; also samples this process's event loop. */
+async function benchInkwellProcess(dir: string): Promise<{ timings: Timing[]; lagP99Ms: number; lagMaxMs: number }> {
+  const scriptPath = path.join(repo, 'dist', 'runtime.js');
+  if (!fs.existsSync(scriptPath)) throw new Error('dist/runtime.js is missing: run `node esbuild.js` first.');
+  const client = new RuntimeClient({ scriptPath, options: () => ({ threads }), idleShutdownMs: () => 0 });
+  try {
+    await client.request('text.generate', { model: dir, prompt, maxTokens: 4, stop: [], sampling: greedy });
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    const timings: Timing[] = [];
+    histogram.enable();
+    for (let i = 0; i < runs; i++) {
+      const r = await client.request('text.generate', { model: dir, prompt, maxTokens: newTokens, stop: [], sampling: greedy });
+      timings.push({ ttftMs: r.ttftMs, tokensPerSecond: r.tokensPerSecond, tokens: r.tokens.length });
+    }
+    histogram.disable();
+    return { timings, lagP99Ms: histogram.percentile(99) / 1e6, lagMaxMs: histogram.max / 1e6 };
+  } finally {
+    client.dispose();
+  }
+}
+
+/** transformers.js on the same folder, offline. */
+async function benchTransformersJs(dir: string): Promise<Timing[]> {
+  const tjs = await import('@huggingface/transformers');
+  tjs.env.allowRemoteModels = false;
+  tjs.env.localModelPath = path.dirname(dir) + path.sep;
+  const name = path.basename(dir);
+  const tokenizer = await tjs.AutoTokenizer.from_pretrained(name);
+  const model = await tjs.AutoModelForCausalLM.from_pretrained(name, {
+    dtype: 'fp32',
+    device: 'cpu',
+    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+  });
+  const inputs = tokenizer(prompt);
+  const once = async (tokens: number): Promise<Timing> => {
+    const stamps: number[] = [];
+    // The streamer sees the prompt first, then each new token.
+    const streamer = new (class extends tjs.BaseStreamer {
+      override put(): void {
+        stamps.push(performance.now());
+      }
+      override end(): void {}
+    })();
+    const start = performance.now();
+    await model.generate({ ...inputs, max_new_tokens: tokens, min_new_tokens: tokens, do_sample: false, streamer: streamer as never });
+    const tokenStamps = stamps.slice(1);
+    const first = tokenStamps[0] - start;
+    const decodeMs = tokenStamps[tokenStamps.length - 1] - tokenStamps[0];
+    return { ttftMs: first, tokensPerSecond: ((tokenStamps.length - 1) * 1000) / decodeMs, tokens: tokenStamps.length };
+  };
+  try {
+    await once(4);
+    const out: Timing[] = [];
+    for (let i = 0; i < runs; i++) out.push(await once(newTokens));
+    return out;
+  } finally {
+    await model.dispose();
+  }
+}
+
+export async function benchGeneration(): Promise<void> {
+  const models: BenchModel[] = [];
+  const shipped = path.join(repo, 'models', 'inkwell-gpt');
+  if (fs.existsSync(path.join(shipped, 'onnx', 'model.onnx'))) models.push({ label: 'inkwell-gpt (shipped)', dir: shipped });
+  models.push({ label: 'distilgpt2-shaped (random weights)', dir: ensureDistilGpt2() });
+
+  const bandwidth = measureBandwidth();
+  console.log('\n## Text generation (greedy, KV cache)\n');
+  console.log(
+    `Machine: ${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}. ` +
+      `ONNX Runtime threads: ${threads}. Prompt: ${prompt.length} characters; ${newTokens} new tokens; median of ${runs} runs. ` +
+      `Measured copy bandwidth: ${(bandwidth / 1e9).toFixed(1)} GB/s (one thread, read + write).\n`,
+  );
+  console.log('| model | weights | engine | prompt tokens | TTFT ms | decode tok/s | decode vs transformers.js | % of bandwidth bound |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const lagLines: string[] = [];
+  for (const m of models) {
+    const bytes = weightBytes(m.dir);
+    const bound = bandwidth / bytes;
+    const promptTokens = (await loadModelInProcess(m.dir, 1).then(async (x) => {
+      const n = x.tokenizer.encode(prompt).length;
+      await x.release();
+      return n;
+    })) as number;
+    const ink = await benchInkwellInProcess(m.dir);
+    const proc = await benchInkwellProcess(m.dir);
+    const ref = await benchTransformersJs(m.dir);
+    const refTps = median(ref.map((t) => t.tokensPerSecond));
+    const row = (engine: string, t: Timing[]) => {
+      const tps = median(t.map((x) => x.tokensPerSecond));
+      console.log(
+        `| ${m.label} | ${(bytes / 1e6).toFixed(0)} MB | ${engine} | ${promptTokens} | ${median(t.map((x) => x.ttftMs)).toFixed(1)} | ${tps.toFixed(1)} | ` +
+          `${(tps / refTps).toFixed(2)}x | ${((100 * tps) / bound).toFixed(0)}% |`,
+      );
+    };
+    row('Inkwell (in process)', ink);
+    row('Inkwell (runtime process, as in the editor)', proc.timings);
+    row('transformers.js (reference 1)', ref);
+    console.log(`| ${m.label} | ${(bytes / 1e6).toFixed(0)} MB | bandwidth bound (reference 2) | | | ${bound.toFixed(1)} | ${(bound / refTps).toFixed(2)}x | 100% |`);
+    lagLines.push(`${m.label}: p99 ${proc.lagP99Ms.toFixed(1)} ms, max ${proc.lagMaxMs.toFixed(1)} ms`);
+  }
+  console.log(`\nHost event-loop delay while the runtime process generates (goal: p99 < 10 ms): ${lagLines.join('; ')}.`);
+  console.log('Goals: decode >= 1.5x transformers.js and >= 85% of the bandwidth bound; TTFT no worse than transformers.js.');
+}
+
+if (require.main === module) {
+  benchGeneration().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
