@@ -106,6 +106,7 @@ export async function writeNewFile(root: vscode.Uri, placement: ImagePlacement, 
  */
 export async function saveAndInsert(deps: ImageFeatureDeps, target: InsertTarget, model: string, provenance: ImageProvenance, alt: string): Promise<InsertedImage> {
   const doc = target.document;
+  if (doc.isUntitled) throw new Error('Save the post first: images are saved relative to it.');
   const images = readConfig('images', doc.uri);
   const posts = readConfig('posts', doc.uri);
   const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
