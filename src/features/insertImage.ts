@@ -175,6 +175,7 @@ export function registerInsertImage(deps: ImageFeatureDeps): vscode.Disposable {
     const doc = editor.document;
     const target: InsertTarget = { document: doc, position: editor.selection.active };
     try {
+      if (doc.isUntitled) throw new Error('Save the post first: images are saved relative to it.');
       if (a.seed !== undefined && !isValidSeed(a.seed)) throw new Error(`The seed must be a whole number from 0 to 4294967295 (got ${a.seed}).`);
       const images = readConfig('images', doc.uri);
       const models = readConfig('models', doc.uri);
