@@ -8,10 +8,8 @@
  * (needs /usr/bin/chromium, or set INKWELL_CHROMIUM)
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
 import * as path from 'path';
-import * as esbuild from 'esbuild';
-import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { renderArticle } from '../../src/core/render/article';
 import { blankFrontmatter, splitFrontmatter } from '../../src/core/render/frontmatter';
 import { createArticleMarkdown } from '../../src/core/render/markdown';
@@ -19,11 +17,9 @@ import { classifyLink, ImagePolicy } from '../../src/core/render/urlPolicy';
 import { buildPreviewHtml } from '../../src/preview/html';
 import type { WebviewToHost } from '../../src/preview/protocol';
 import { makeNonce } from '../../src/util/nonce';
+import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, repoRoot as repo } from './harness';
 import { LIVE_WITHOUT_DEFENCES, XSS_POST } from './xssPayloads';
 
-const ORIGIN = 'https://inkwell.test';
-const repo = path.resolve(__dirname, '..', '..');
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 /** What one page load observed. */
@@ -45,12 +41,8 @@ describe('article preview XSS (real Chromium)', function () {
   };
 
   before(async () => {
-    const executablePath = process.env.INKWELL_CHROMIUM ?? '/usr/bin/chromium';
-    if (!fs.existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; set INKWELL_CHROMIUM.`);
-    // Bundle the webview script from source so the test checks what is in the tree.
-    const out = await esbuild.build({ entryPoints: [path.join(repo, 'src/webview/preview.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'es2022', write: false });
-    script = out.outputFiles[0].text;
-    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+    script = await bundleWebviewScript();
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -64,19 +56,7 @@ describe('article preview XSS (real Chromium)', function () {
       await context.exposeBinding('__pwned', (_source, id: unknown) => {
         observed.fired.push(String(id));
       });
-      await context.exposeBinding('__inkwellHost', (_source, json: string) => {
-        observed.messages.push(JSON.parse(json) as WebviewToHost);
-      });
-      // The webview host's API, as VS Code provides it (the test harness, not page content).
-      // A string, not a function: the test runner's transpiler would inject helpers the page lacks.
-      await context.addInitScript(`(() => {
-        let saved;
-        window.acquireVsCodeApi = () => ({
-          postMessage: (m) => window.__inkwellHost(JSON.stringify(m)),
-          setState: (s) => { saved = s; },
-          getState: () => saved,
-        });
-      })();`);
+      await installHostApi(context, observed.messages);
       await context.route('**/*', async (route) => {
         const request = route.request();
         const url = new URL(request.url());

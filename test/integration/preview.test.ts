@@ -56,12 +56,14 @@ suite('Article preview, tag tree and tag pages', () => {
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uriOf(GAN));
     assert.ok(editor, 'the GAN post is still visible');
     const before = preview()!.lastRendered!.version;
+    const page = preview()!.pageHtml;
     await editor.edit((b) => b.insert(new vscode.Position(editor.document.lineCount, 0), '\nA paragraph written during the test.\n'));
     const body = await waitFor(() => {
       const r = preview()?.lastRendered;
       return r && r.version > before && r.text.includes('A paragraph written during the test.') ? r : undefined;
     }, 'the new paragraph in the preview');
     assert.strictEqual(body.title, 'Training a GAN in One Afternoon', 'the header survives a body-only update');
+    assert.strictEqual(preview()!.pageHtml, page, 'edits arrive by message: the page is not reloaded');
     const titleLine = editor.document.getText().split('\n').findIndex((l) => l.startsWith('title:'));
     await editor.edit((b) => b.replace(editor.document.lineAt(titleLine).range, 'title: Training a GAN Before Dinner'));
     await waitFor(() => preview()?.lastRendered?.title === 'Training a GAN Before Dinner', 'the new title in the preview header');

@@ -1,0 +1,47 @@
+/**
+ * Shared set-up for tests that load preview pages into real Chromium: the
+ * browser, the webview script bundled from source, and a stand-in for the
+ * VS Code webview host (acquireVsCodeApi, resources served from one origin).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as esbuild from 'esbuild';
+import { Browser, BrowserContext, chromium } from 'playwright-core';
+import type { WebviewToHost } from '../../src/preview/protocol';
+
+/** The origin the tests serve pages from; it plays `webview.cspSource`. */
+export const ORIGIN = 'https://inkwell.test';
+export const repoRoot = path.resolve(__dirname, '..', '..');
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Starts Chromium (INKWELL_CHROMIUM or /usr/bin/chromium). */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.INKWELL_CHROMIUM ?? '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; set INKWELL_CHROMIUM.`);
+  return chromium.launch({ executablePath, args: chromiumArgs });
+}
+
+/** Bundles src/webview/preview.ts the way esbuild.js does, so tests check the source tree. */
+export async function bundleWebviewScript(): Promise<string> {
+  const out = await esbuild.build({ entryPoints: [path.join(repoRoot, 'src/webview/preview.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'es2022', write: false });
+  return out.outputFiles[0].text;
+}
+
+/**
+ * Installs the webview host stand-in on a context: `acquireVsCodeApi` whose
+ * postMessage lands in `messages`. A string script, because the test runner's
+ * transpiler would inject helpers into a function that the page lacks.
+ */
+export async function installHostApi(context: BrowserContext, messages: WebviewToHost[]): Promise<void> {
+  await context.exposeBinding('__inkwellHost', (_source, json: string) => {
+    messages.push(JSON.parse(json) as WebviewToHost);
+  });
+  await context.addInitScript(`(() => {
+    let saved;
+    window.acquireVsCodeApi = () => ({
+      postMessage: (m) => window.__inkwellHost(JSON.stringify(m)),
+      setState: (s) => { saved = s; },
+      getState: () => saved,
+    });
+  })();`);
+}
