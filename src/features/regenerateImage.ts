@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import { imageLinkAt, resolveImageLink } from '../generation/image/placement';
-import { readPngText } from '../generation/image/png';
+import { readPngText } from '../generation/image/pngText';
 import { ImageProvenance, readProvenance } from '../generation/image/provenance';
 import { freshSeed, isValidSeed } from '../generation/image/random';
 import type { ImageSource } from '../runtime/protocol';
