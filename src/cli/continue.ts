@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { generateText, type LoadedTextModel } from '../generation/generate';
+import { inkwellSessionOptions } from '../generation/sessionOptions';
 import { loadTextModelSpec, textModelFiles } from '../generation/textModel';
 import { loadTokenizer } from '../generation/tokenizer';
 import { RuntimeError } from '../runtime/errors';
@@ -133,7 +134,7 @@ export async function loadModelInProcess(dir: string, threads: number): Promise<
   const tokenizer = loadTokenizer(files);
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(files.onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await ort.InferenceSession.create(files.onnx, inkwellSessionOptions(threads));
   } catch (err) {
     throw new RuntimeError('model-invalid', `ONNX Runtime could not load ${files.onnx}: ${(err as Error).message}`, files.onnx);
   }

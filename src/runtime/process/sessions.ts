@@ -1,5 +1,6 @@
 import type * as ort from 'onnxruntime-node';
 import * as fs from 'fs';
+import { inkwellSessionOptions } from '../../generation/sessionOptions';
 import { RuntimeError } from '../errors';
 import type { RuntimeOptions } from '../protocol';
 
@@ -64,12 +65,7 @@ export class SessionCache {
   private async create(file: string): Promise<ort.InferenceSession> {
     if (!fs.existsSync(file)) throw new RuntimeError('model-not-found', `Model file not found: ${file}`, file);
     try {
-      return await this.runtime.InferenceSession.create(file, {
-        intraOpNumThreads: this.options.threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-      });
+      return await this.runtime.InferenceSession.create(file, inkwellSessionOptions(this.options.threads));
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
       throw new RuntimeError('model-invalid', `ONNX Runtime could not load ${file}: ${detail}`, file, detail);
