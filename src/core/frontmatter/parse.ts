@@ -2,6 +2,7 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, 
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { ProblemCode } from './problemCodes';
 import { FrontmatterBlock, FrontmatterLanguage, splitFrontmatter } from './split';
+import { parseSimpleYaml } from './fastYaml';
 import { scanArrayItems, scanValueEnd, skipSpace } from './scan';
 
 // smol-toml ships ES module typings; its CommonJS build is what Node and esbuild load here.
@@ -56,8 +57,14 @@ export interface ParsedFrontmatter {
 /** Aliases a YAML frontmatter may expand before Inkwell gives up (defeats alias bombs). */
 export const MAX_YAML_ALIASES = 50;
 
+/** Options of `parseFrontmatter`. */
+export interface ParseOptions {
+  /** Use the fast path for simple YAML (default true; tests turn it off to compare). */
+  fastYaml?: boolean;
+}
+
 /** Splits and parses a post's frontmatter. Never throws. */
-export function parseFrontmatter(text: string): ParsedFrontmatter {
+export function parseFrontmatter(text: string, options: ParseOptions = {}): ParsedFrontmatter {
   const block = splitFrontmatter(text);
   const result: ParsedFrontmatter = { block, language: block?.language, fields: [], data: {}, errors: [] };
   if (!block) return result;
@@ -72,7 +79,7 @@ export function parseFrontmatter(text: string): ParsedFrontmatter {
     return result;
   }
   try {
-    if (block.language === 'yaml') parseYaml(text, block, result);
+    if (block.language === 'yaml') parseYaml(text, block, result, options.fastYaml !== false);
     else if (block.language === 'toml') parseTomlBlock(text, block, result);
     else parseJsonBlock(text, block, result);
   } catch (err) {
@@ -106,9 +113,15 @@ function kindOf(value: unknown): ValueKind {
 
 // ---------------------------------------------------------------- YAML
 
-function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter): void {
+function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter, fast: boolean): void {
   const base = block.contentStart;
   const source = text.slice(base, block.contentEnd);
+  const simple = fast ? parseSimpleYaml(source, base) : undefined;
+  if (simple) {
+    out.fields = simple.fields;
+    out.data = simple.data;
+    return;
+  }
   const deep = deepNesting(source, MAX_NESTING);
   if (deep >= 0) {
     // yaml recurses per level; absurd nesting would cost seconds or the stack.

@@ -4,8 +4,21 @@
  * topic and would split a tag page in two.
  */
 
+const keyCache = new Map<string, string>();
+
 /** The key two spellings of one tag share: lower case, no accents, no separators. */
 export function tagKey(tag: string): string {
+  // Sites reuse a few hundred tags thousands of times; Unicode normalisation is the costly part.
+  let key = keyCache.get(tag);
+  if (key === undefined) {
+    if (keyCache.size > 50_000) keyCache.clear();
+    key = computeTagKey(tag);
+    keyCache.set(tag, key);
+  }
+  return key;
+}
+
+function computeTagKey(tag: string): string {
   return tag
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -9,7 +9,10 @@ import { summarize } from './summary';
 export interface PostSource {
   /** Absolute path with forward slashes; also the index id. */
   path: string;
-  /** The text without a byte order mark (as an editor shows it). */
+  /**
+   * The text without a byte order mark (as an editor shows it). Readers may
+   * drop the body: the checks only look at the frontmatter (or the first line).
+   */
   text: string;
   /** The bytes were not valid UTF-8 (the text has replacement characters). */
   invalidUtf8?: boolean;
