@@ -195,6 +195,32 @@ suite('Text generation in the editor', function () {
     fs.rmSync(broken, { recursive: true, force: true });
   });
 
+  test('inline ghost text, when enabled, offers a continuation that Tab accepts', async () => {
+    const cfg = vscode.workspace.getConfiguration('inkwell');
+    await cfg.update('inlineCompletion.enabled', true, vscode.ConfigurationTarget.Global);
+    await cfg.update('inlineCompletion.debounceMs', 50, vscode.ConfigurationTarget.Global);
+    await cfg.update('generation.temperature', 0, vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await editorAtEnd();
+      const doc = editor.document;
+      const original = doc.getText();
+      const before = probe<number>('inlineCompletion.requests') ?? 0;
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      await waitFor(() => (probe<number>('inlineCompletion.requests') ?? 0) > before, 'an inline completion request');
+      await waitFor(async () => {
+        await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+        return doc.getText() !== original;
+      }, 'the ghost text to be accepted');
+      const added = doc.getText().slice(original.length);
+      assert.ok(doc.getText().startsWith(original) && added.length > 0, 'the suggestion was inserted at the cursor');
+      assert.ok(!added.includes('\n\n'), 'ghost text stops at the end of the paragraph');
+    } finally {
+      await cfg.update('inlineCompletion.enabled', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('inlineCompletion.debounceMs', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('generation.temperature', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('the Llama-style model continues a post too', async () => {
     await setModels('tiny-llama');
     try {
