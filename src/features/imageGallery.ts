@@ -286,6 +286,15 @@ export class ImageGallery implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
+  /**
+   * Handles a message as if the open gallery's page had sent it; for
+   * integration tests, which cannot click inside a webview.
+   */
+  static receive(message: GalleryWebviewMessage): Promise<void> {
+    const g = ImageGallery.current;
+    return g ? g.onMessage(message) : Promise.reject(new Error('No image gallery is open.'));
+  }
+
   /** Closes the open gallery, if any. */
   static closeCurrent(): void {
     ImageGallery.current?.dispose();
@@ -295,5 +304,6 @@ export class ImageGallery implements vscode.Disposable {
 /** Registers the gallery's probe and closes the gallery when the extension goes. */
 export function registerImageGallery(deps: ImageFeatureDeps): vscode.Disposable {
   deps.probes.register('images.gallery', () => ImageGallery.probe());
+  deps.probes.register('images.galleryReceive', () => (m: GalleryWebviewMessage) => ImageGallery.receive(m));
   return new vscode.Disposable(() => ImageGallery.closeCurrent());
 }

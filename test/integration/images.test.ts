@@ -5,6 +5,7 @@ import { decodePng } from '../../src/generation/image/png';
 import { readProvenance } from '../../src/generation/image/provenance';
 import type { InsertedImage } from '../../src/features/insertImage';
 import type { GalleryProbe } from '../../src/features/imageGallery';
+import type { GalleryWebviewMessage } from '../../src/features/imageGalleryProtocol';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
 import { closeAll, inkwell, openPost, waitFor, workspaceRoot } from './helpers';
 import { repoRoot } from './repo';
@@ -117,6 +118,33 @@ suite('Generated images', function () {
     assert.strictEqual(probe.candidates, 4);
     assert.strictEqual(probe.model, 'tiny-gan');
     assert.strictEqual(probe.lastError, undefined);
+  });
+
+  test('the gallery handles More, Vary and Use as its page sends them', async () => {
+    const api = await inkwell();
+    const editor = await openPost('posts/vae-latent-walks.md');
+    cursorToEnd(editor);
+    await vscode.commands.executeCommand('inkwell.insertImage');
+    const settled = (n: number) => () => {
+      const p = api.testing.probe<GalleryProbe>('images.gallery');
+      return p?.open && p.ready && !p.busy && p.candidates >= n ? p : undefined;
+    };
+    await waitFor(settled(4), 'the first batch', 30000);
+    const receive = api.testing.probe<(m: GalleryWebviewMessage) => Promise<void>>('images.galleryReceive')!;
+    await receive({ type: 'more' });
+    assert.strictEqual((await waitFor(settled(8), 'the second batch')).candidates, 8);
+    await receive({ type: 'vary', id: 2 });
+    // The varied image itself, recreated, and four variations of it.
+    assert.strictEqual((await waitFor(settled(13), 'the variations')).candidates, 13);
+    // Id 9 is the recreated original; 10 is its first variation.
+    await receive({ type: 'use', id: 10, alt: 'Chosen in the gallery' });
+    const inserted = api.testing.probe<InsertedImage>('images.lastInserted');
+    assert.ok(inserted && inserted.link.startsWith('images/vae-latent-walks-'), JSON.stringify(inserted));
+    assert.match(editor.document.getText(), /!\[Chosen in the gallery\]\(images\/vae-latent-walks-\d+\.png\)/);
+    const png = await read(inserted.uri);
+    assert.deepStrictEqual([png.width, png.height], [DISPLAY, DISPLAY]);
+    assert.strictEqual(readProvenance(png.text)?.method, 'variation');
+    assert.strictEqual(api.testing.probe<GalleryProbe>('images.gallery')?.lastError, undefined);
   });
 
   test('regenerating from an inserted image recreates it exactly from its provenance', async () => {
