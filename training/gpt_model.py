@@ -151,14 +151,19 @@ class OnnxWrapper(nn.Module):
 
 @torch.no_grad()
 def generate(model, ids, steps, greedy=True, temperature=0.8, top_k=40, generator=None, eos_id=None):
-    """Plain (cache-free) decoding in PyTorch, used as the reference."""
+    """Decoding in PyTorch with the KV cache (prompt must leave room for `steps`
+    tokens within n_positions)."""
     model.eval()
     ids = list(ids)
     out = []
+    past = None
+    step_ids = ids
+    pos = 0
     for _ in range(steps):
-        ctx = ids[-model.cfg.n_positions:]
-        x = torch.tensor([ctx], dtype=torch.long)
-        logits, _ = model(x)
+        x = torch.tensor([step_ids], dtype=torch.long)
+        position_ids = torch.arange(pos, pos + len(step_ids)).unsqueeze(0)
+        logits, past = model(x, None, position_ids, past)
+        pos += len(step_ids)
         logits = logits[0, -1]
         if greedy:
             nxt = int(torch.argmax(logits))
@@ -169,8 +174,20 @@ def generate(model, ids, steps, greedy=True, temperature=0.8, top_k=40, generato
                 logits = logits.masked_fill(logits < v[-1], float("-inf"))
             probs = F.softmax(logits, dim=-1)
             nxt = int(torch.multinomial(probs, 1, generator=generator))
-        ids.append(nxt)
         out.append(nxt)
+        step_ids = [nxt]
         if eos_id is not None and nxt == eos_id:
             break
     return out
+
+
+@torch.no_grad()
+def greedy_consistent_without_cache(model, prompt, generated):
+    """True when every generated token is the argmax of a single cache-free forward
+    pass over prompt + generated[:-1], i.e. cache-free greedy decoding gives the
+    same sequence."""
+    model.eval()
+    seq = list(prompt) + list(generated[:-1])
+    logits, _ = model(torch.tensor([seq], dtype=torch.long))
+    pred = torch.argmax(logits[0, len(prompt) - 1:], dim=-1).tolist()
+    return pred == list(generated)

@@ -148,7 +148,7 @@ def main(argv=None):
 
 
 @torch.no_grad()
-def recalibrate_bn(G, zdim, seed, batches=50, batch=256):
+def recalibrate_bn(G, zdim, seed, batches=20, batch=128):
     """Re-estimate BatchNorm running statistics for the (EMA) generator."""
     for m in G.modules():
         if isinstance(m, nn.BatchNorm2d):
