@@ -44,6 +44,11 @@ export interface DecoderSignature {
   hasKvCache: boolean;
   hasAttentionMask: boolean;
   hasPositionIds: boolean;
+  /**
+   * The graph takes a scalar `num_logits_to_keep` (transformers.js convention):
+   * fed 1, the prompt step projects only its last position onto the vocabulary.
+   */
+  hasLogitsToKeep: boolean;
 }
 
 /** Reads the wiring of a decoder graph, failing with a message that names the file. */
@@ -69,7 +74,12 @@ export function decoderSignature(session: SessionLike, spec: TextModelSpec, file
       }
     }
   }
-  return { hasKvCache, hasAttentionMask: inputs.has('attention_mask'), hasPositionIds: inputs.has('position_ids') };
+  return {
+    hasKvCache,
+    hasAttentionMask: inputs.has('attention_mask'),
+    hasPositionIds: inputs.has('position_ids'),
+    hasLogitsToKeep: inputs.has('num_logits_to_keep'),
+  };
 }
 
 export interface DecodeRequest {
@@ -113,6 +123,8 @@ export async function decode(
   const eos = new Set(spec.eosTokenIds);
 
   const feeds: Record<string, TensorLike> = {};
+  // Only the last position's logits are ever read.
+  if (signature.hasLogitsToKeep) feeds.num_logits_to_keep = makeTensor('int64', BigInt64Array.of(1n), []);
   if (signature.hasKvCache) {
     const empty = new Float32Array(0);
     for (let i = 0; i < spec.layers; i++) {

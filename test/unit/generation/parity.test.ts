@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { decoderSignature } from '../../../src/generation/decoder';
 import { encodePrompt, generateText } from '../../../src/generation/generate';
 import { expectedFor, fixtureModels, greedy, loadFixture } from './fixtures';
 
@@ -13,6 +14,12 @@ for (const name of fixtureModels) {
     });
     after(async () => {
       await model?.session.release();
+    });
+
+    it('reads the graph wiring: KV cache, and logits for the last position only where the export allows', () => {
+      const signature = decoderSignature(model.session, model.spec, model.onnxFile);
+      assert.strictEqual(signature.hasKvCache, name !== 'tiny-gpt2/no-past');
+      assert.strictEqual(signature.hasLogitsToKeep, name === 'tiny-llama');
     });
 
     for (const c of expected.cases) {
