@@ -245,7 +245,7 @@ export class ContinuationController implements vscode.Disposable {
     try {
       modelDir = this.registry.resolve('text', args.model).dir;
     } catch (err) {
-      return this.fail('no-model', (err as Error).message, true);
+      return this.fail('no-model', (err as Error).message);
     }
     const settings = readConfig('generation', document.uri);
     const sampling: SamplingOptions = {
@@ -259,7 +259,7 @@ export class ContinuationController implements vscode.Disposable {
     };
     const offset = document.offsetAt(editor.selection.active);
     const { prompt } = buildContinuationPrompt(document.getText(), offset);
-    if (!prompt.trim()) return this.fail('bad-request', 'There is nothing before the cursor to continue: write a title or a first sentence.', true);
+    if (!prompt.trim()) return this.fail('bad-request', 'There is nothing before the cursor to continue: write a title or a first sentence.');
 
     const cancel = new vscode.CancellationTokenSource();
     this.running = { document, cancel };
@@ -295,7 +295,7 @@ export class ContinuationController implements vscode.Disposable {
         await stream.flush();
         await stream.consolidate();
       } catch (err) {
-        return this.fail('edit-failed', (err as Error).message, true);
+        return this.fail('edit-failed', (err as Error).message);
       }
       this.statusBar.finished(result.tokensPerSecond);
       this.log.info(
@@ -313,7 +313,7 @@ export class ContinuationController implements vscode.Disposable {
       const error = RuntimeError.from(err);
       if (error.code === 'cancelled') return { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } };
       if (error.detail) this.log.error(`${error.message}\n${error.detail}`);
-      return this.fail(error.code, error.message, true);
+      return this.fail(error.code, error.message);
     } finally {
       this.lastStreamStats = { ...stream.stats };
       this.stream = undefined;
@@ -324,12 +324,11 @@ export class ContinuationController implements vscode.Disposable {
     }
   }
 
-  private fail(code: Extract<ContinuationOutcome, { ok: false }>['error']['code'], message: string, show = code !== 'busy'): ContinuationOutcome {
-    if (show || code === 'busy') {
-      void vscode.window.showErrorMessage(`Inkwell: ${message}`, 'Show Log').then((choice) => {
-        if (choice) this.log.show();
-      });
-    }
+  /** Tells the user what went wrong (with a way to the log) and returns the failed outcome. */
+  private fail(code: Extract<ContinuationOutcome, { ok: false }>['error']['code'], message: string): ContinuationOutcome {
+    void vscode.window.showErrorMessage(`Inkwell: ${message}`, 'Show Log').then((choice) => {
+      if (choice) this.log.show();
+    });
     this.log.warn(`Continuation failed (${code}): ${message}`);
     return { ok: false, error: { code, message } };
   }
