@@ -29,5 +29,6 @@ export function registerPosts(posts: PostIndexService, log: Logger, probes?: Pro
   store.add({ dispose: () => clearTimeout(start) });
   probes?.register('posts.indexSize', () => posts.index.size);
   probes?.register('posts.ready', () => posts.ready().then(() => posts.index.size));
+  probes?.register('posts.tags', () => posts.index.tags());
   return store;
 }

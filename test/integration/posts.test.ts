@@ -1,7 +1,10 @@
 import * as assert from 'assert';
 import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
-import { closeAll, inkwell, openPost, waitFor, workspaceRoot } from './helpers';
+import { inkwell, openPost, waitFor, workspaceRoot } from './helpers';
+import { repoRoot } from './repo';
 
 const EVAL = 'posts/notes-on-evaluation.md';
 const VAE = 'posts/vae-latent-walks.md';
@@ -48,6 +51,22 @@ async function restoreEdited(): Promise<void> {
   }
 }
 
+/**
+ * Closes every editor after reverting unsaved workspace posts. Unlike the shared
+ * helper it leaves documents outside the workspace alone (VS Code may hold the user
+ * settings file open and dirty for a moment while it writes it).
+ */
+async function closeEditors(): Promise<void> {
+  const root = workspaceRoot().toString() + '/';
+  for (const doc of vscode.workspace.textDocuments) {
+    if (doc.isDirty && doc.uri.toString().startsWith(root)) {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
 suite('Posts: frontmatter diagnostics, fixes, completions', () => {
   let api: Awaited<ReturnType<typeof inkwell>>;
 
@@ -55,10 +74,19 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     api = await inkwell();
     // The index scans the workspace after activation; tag spelling checks need it.
     await api.testing.probe<Promise<number>>('posts.ready');
+    // Other suites share this workspace and may have changed the samples: start from the originals.
+    await closeEditors();
+    for (const file of SAMPLES) {
+      const pristine = fs.readFileSync(path.join(repoRoot(), 'samples', 'blog', file));
+      const current = await vscode.workspace.fs.readFile(uriOf(file));
+      if (Buffer.compare(Buffer.from(current), pristine) !== 0) await vscode.workspace.fs.writeFile(uriOf(file), pristine);
+    }
+    const count = (tag: string) => api.testing.probe<Array<{ tag: string; count: number }>>('posts.tags')?.find((t) => t.tag === tag)?.count;
+    await waitFor(() => count('generative-ai') === 4 && count('machine-learning') === 3 && count('evaluation') === 1, 'the index to hold the sample posts as shipped');
   });
   teardown(async () => {
     await restoreEdited();
-    await closeAll();
+    await closeEditors();
   });
 
   test('diagnostics appear on open, at the exact offending text', async () => {
@@ -154,8 +182,45 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     assert.match(text, /Other spellings: `Machine Learning` \(1\)/);
   });
 
+  test('settings are honoured: severity overrides and a custom JSON Schema', async () => {
+    const editor = await edit(EVAL);
+    const uri = editor.document.uri;
+    await waitFor(() => has(uri, 'description-too-short'), 'the short description diagnostic');
+    const cfg = () => vscode.workspace.getConfiguration('inkwell.validation', uri);
+    const schemaUri = uriOf('frontmatter.schema.json');
+    try {
+      await cfg().update('severity', { 'description-too-short': 'off', 'tag-duplicate': 'error' }, vscode.ConfigurationTarget.Workspace);
+      await waitFor(() => !has(uri, 'description-too-short'), 'the problem set to off to disappear');
+      const dup = await waitFor(() => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'tag-duplicate' && d.severity === vscode.DiagnosticSeverity.Error), 'the duplicate tag as an error');
+      assert.ok(dup);
+
+      await vscode.workspace.fs.writeFile(schemaUri, Buffer.from(JSON.stringify({
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        type: 'object',
+        required: ['author'],
+        properties: { author: { type: 'string', description: 'Who wrote the post.' } },
+      })));
+      await cfg().update('schema', 'frontmatter.schema.json', vscode.ConfigurationTarget.Workspace);
+      const violation = await waitFor(() => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'schema-violation'), 'the custom schema to apply');
+      assert.strictEqual(violation.message, 'Missing required field "author" (custom schema).');
+      assert.deepStrictEqual([violation.range.start.line, violation.range.start.character, violation.range.end.character], [0, 0, 3]);
+      // The schema's fields are offered as completions, with their descriptions.
+      await editor.edit((b) => b.insert(new vscode.Position(1, 0), 'au\n'));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(1, 2));
+      const author = list.items.find((i) => labelOf(i) === 'author');
+      assert.ok(author, 'the schema field is offered');
+      const doc = author.documentation;
+      assert.strictEqual(typeof doc === 'string' ? doc : doc?.value, 'Who wrote the post.');
+    } finally {
+      await cfg().update('severity', undefined, vscode.ConfigurationTarget.Workspace);
+      await cfg().update('schema', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(schemaUri).then(undefined, () => undefined);
+      await restoreEdited();
+    }
+  });
+
   test('"Check All Posts" lists problems of closed posts, and the CLI reports the same', async () => {
-    await closeAll();
+    await closeEditors();
     const result = await vscode.commands.executeCommand<{ posts: number; errors: number; warnings: number; cancelled: boolean }>('inkwell.checkAllPosts');
     assert.ok(result.posts >= SAMPLES.length, `checked ${result.posts} posts`);
     assert.strictEqual(result.cancelled, false);
