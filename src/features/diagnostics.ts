@@ -21,7 +21,7 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
     // The post's own tags must be current before tag spellings are compared.
     posts.flush(doc);
     const version = doc.version;
-    const result = await validation.problems(doc);
+    const result = await validation.problems(doc, true);
     if (doc.isClosed || doc.version !== version) return; // a newer run follows
     validation.publish(doc.uri, result.problems, result.text, doc);
   };

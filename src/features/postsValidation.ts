@@ -18,6 +18,8 @@ export const DIAGNOSTIC_SOURCE = 'inkwell';
 /** The problems of one document version, with the parse they came from. */
 export interface DocumentProblems {
   version: number;
+  /** PostIndex.version the tag checks saw. */
+  indexVersion: number;
   text: string;
   parsed: ParsedFrontmatter;
   problems: Problem[];
@@ -119,14 +121,19 @@ export class PostValidation implements vscode.Disposable {
     return pending;
   }
 
-  /** Validates a document (current text) and caches the result by version. */
-  async problems(doc: vscode.TextDocument): Promise<DocumentProblems> {
+  /**
+   * Validates a document's current text. The result is cached by document and
+   * index version (quick fixes reuse what the diagnostics showed); `fresh`
+   * re-checks anyway, for things no version tracks, such as image files.
+   */
+  async problems(doc: vscode.TextDocument, fresh = false): Promise<DocumentProblems> {
     const key = doc.uri.toString();
     const cached = this.cache.get(key);
-    if (cached && cached.version === doc.version && cached.text.length === doc.getText().length) return cached;
+    if (!fresh && cached && cached.version === doc.version && cached.indexVersion === this.posts.index.version) return cached;
     const text = doc.getText();
+    const indexVersion = this.posts.index.version;
     const result = await this.validateText(doc.uri, text);
-    const entry = { version: doc.version, text, ...result };
+    const entry = { version: doc.version, indexVersion, text, ...result };
     if (!doc.isClosed) this.cache.set(key, entry);
     return entry;
   }
