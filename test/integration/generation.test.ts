@@ -221,6 +221,21 @@ suite('Text generation in the editor', function () {
     }
   });
 
+  test('Select Model lists the text models and writes the choice to inkwell.models.text', async () => {
+    await setModels('tiny-llama');
+    const picking = vscode.commands.executeCommand<{ name: string } | undefined>('inkwell.selectModel', 'text');
+    try {
+      // The list opens on the first text model, tiny-gpt2: accepting it switches from tiny-llama.
+      await waitFor(async () => {
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return vscode.workspace.getConfiguration('inkwell.models').get('text') === 'tiny-gpt2';
+      }, 'the choice to be written');
+      assert.strictEqual((await picking)?.name, 'tiny-gpt2');
+    } finally {
+      await setModels('tiny-gpt2');
+    }
+  });
+
   test('the Llama-style model continues a post too', async () => {
     await setModels('tiny-llama');
     try {
