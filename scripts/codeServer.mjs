@@ -91,6 +91,9 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
       'update.mode': 'none',
       'workbench.enableExperiments': false,
       'chat.disableAIFeatures': true,
+      // Tests revert their edits; nothing may reach the disk behind their back.
+      'files.autoSave': 'off',
+      'files.hotExit': 'off',
     }, null, 2));
   }
   const port = await freePort();
