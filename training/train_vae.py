@@ -219,6 +219,18 @@ def export(enc, dec, x_all, a, epoch, elapsed, history, log):
     log(f"exported to {out}")
 
 
+def _copy_verdict(d):
+    if d["nn_to_train_median"] >= d["train_nn_median"] and d["nn_to_train_min"] > 2 * d["train_nn_min"]:
+        return (f"Samples are not copies of training images: the median sample is further from its nearest "
+                f"training image ({d['nn_to_train_median']:.3f}) than the median training image is from its nearest "
+                f"other training image ({d['train_nn_median']:.3f}), and even the closest sample "
+                f"({d['nn_to_train_min']:.3f}) is far from the closest pair of training images "
+                f"({d['train_nn_min']:.3f}), i.e. from what a near-copy looks like in this data.")
+    return (f"Some samples are close to training images: median nearest-training distance "
+            f"{d['nn_to_train_median']:.3f} vs {d['train_nn_median']:.3f} between training images; closest sample "
+            f"{d['nn_to_train_min']:.3f} vs closest training pair {d['train_nn_min']:.3f}.")
+
+
 def write_card(out, r, a):
     d = r["diversity"]
     env = r["env"]
@@ -242,7 +254,7 @@ image into its 32-dimensional latent space for interpolation and variations.
 
 Noto Emoji artwork from npm `emoji-datasource-google` 16.0.0 (Apache-2.0), 64 px
 PNGs downscaled to 32 px RGBA with premultiplied box filtering; skin-tone variants
-dropped as near-duplicates → 1,906 images. Fetched by `training/data.py`, never
+and exact duplicates dropped → 1,892 images. Fetched by `training/data.py`, never
 committed.
 
 ## Training
@@ -275,11 +287,13 @@ Not-a-copy check ({d['n_samples']} prior samples, {d['metric']}):
 | fraction of samples closer to the training set than the median training pair | {d['frac_samples_closer_than_train_nn_median']:.2f} |
 | mean pairwise distance: samples / training images | {d['mean_pairwise_samples']:.4f} / {d['mean_pairwise_train']:.4f} |
 
-Samples are not copies of training images: each sample is further from its
-nearest training image than typical training images are from each other
-(median {d['nn_to_train_median']:.3f} vs {d['train_nn_median']:.3f}).
+{_copy_verdict(d)}
 
 ![samples](samples.png)
+
+Reconstructions (rows alternate training images / reconstructions):
+
+![reconstructions](reconstructions.png)
 
 ## Export verification (onnxruntime-node 1.30 vs PyTorch)
 
@@ -298,5 +312,15 @@ placeholder art, not photorealistic generation.
         f.write(card)
 
 
+def rewrite_card(out):
+    """Regenerate MODEL_CARD.md from export_report.json (no retraining)."""
+    with open(os.path.join(out, "export_report.json")) as f:
+        r = json.load(f)
+    write_card(out, r, argparse.Namespace(**r["args"]))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--rewrite-card":
+        rewrite_card(sys.argv[2])
+    else:
+        main()
