@@ -198,6 +198,14 @@ def export(G, x01, a, step, elapsed, history, log):
     log(f"exported to {out}")
 
 
+def _collapse_verdict(d):
+    if d["diversity_ratio"] >= 0.5 and d["min_pairwise_samples"] > d["train_nn_min"]:
+        return (f"No mode collapse: samples are {d['diversity_ratio']:.0%} as spread out as the training images and "
+                f"no two of the {d['n_samples']} samples are near-duplicates (closest pair {d['min_pairwise_samples']:.3f}).")
+    return (f"Diversity is limited: samples are {d['diversity_ratio']:.0%} as spread out as the training images "
+            f"(closest pair of samples {d['min_pairwise_samples']:.3f}).")
+
+
 def write_card(out, r, a):
     d = r["diversity"]
     env = r["env"]
@@ -247,6 +255,8 @@ BatchNorm statistics, seed {a.seed}. Trained for {r['steps']:,} steps in
 | median distance sample → nearest training image | {d['nn_to_train_median']:.4f} |
 | median distance training image → nearest other training image | {d['train_nn_median']:.4f} |
 
+{_collapse_verdict(d)}
+
 ![samples](samples.png)
 
 ## Export verification (onnxruntime-node 1.30 vs PyTorch)
@@ -265,5 +275,15 @@ patterns rather than crisp, recognisable emoji.
         f.write(card)
 
 
+def rewrite_card(out):
+    """Regenerate MODEL_CARD.md from export_report.json (no retraining)."""
+    with open(os.path.join(out, "export_report.json")) as f:
+        r = json.load(f)
+    write_card(out, r, argparse.Namespace(**r["args"]))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--rewrite-card":
+        rewrite_card(sys.argv[2])
+    else:
+        main()
