@@ -299,7 +299,7 @@ def export(model, tok, out_dir, run_dir, log, command, card_extra=None, card_wri
         metrics["tokens_seen"] = seen
         metrics["tokens_per_s"] = seen / max(1e-9, metrics["train_time_s"])
         card_extra = dict(card_extra or {})
-        card_extra["training_note"] = "The shipped run was resumed once with new settings:\n\n" + "\n".join(
+        card_extra["training_note"] = "The shipped run was stopped and resumed from its checkpoint with new settings:\n\n" + "\n".join(
             f"- {n}" for n in notes)
     (card_writer or write_card)(out_dir, cfg, metrics, report, command, card_extra or {})
     log(f"exported to {out_dir} in {time.time() - t0:.0f}s")
@@ -373,7 +373,7 @@ held-out: {metrics.get('val_tokens', 0):,} tokens. Data is fetched by
 | hardware | {env.get('cpu', '?')}, {env.get('threads', '?')} threads, {env.get('cuda', 'no GPU')} (machine shared with other jobs) |
 | optimizer | AdamW (β 0.9/0.95, weight decay 0.1), peak lr {metrics.get('args', {}).get('lr')} with cosine decay to 10% over the time budget ({metrics.get('args', {}).get('time_budget_min')} min), warmup {metrics.get('args', {}).get('warmup')} steps, batch {metrics.get('args', {}).get('batch')}×{cfg.n_positions} tokens |
 | steps | {metrics.get('steps', 0):,} ({metrics.get('tokens_seen', 0):,} tokens, {metrics.get('tokens_seen', 0) / max(1, metrics.get('train_tokens', 1)):.2f} epochs) |
-| time | {metrics.get('train_time_s', 0) / 60:.1f} min, {metrics.get('tokens_per_s', 0):.0f} tokens/s average |
+| time | {metrics.get('train_time_s', 0) / 60:.1f} min of training steps, {metrics.get('tokens_per_s', 0):.0f} tokens/s average (throughput varied by more than 10× with the load of the shared machine) |
 | seed | {metrics.get('args', {}).get('seed')} |
 
 ## Evaluation
