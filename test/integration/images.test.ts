@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { decodePng } from '../../src/generation/image/png';
@@ -202,6 +203,22 @@ suite('Generated images', function () {
     assert.strictEqual(p?.method, 'blend');
     assert.deepStrictEqual(p?.parentSeeds, [10, 20]);
     assert.strictEqual(p?.t, 0.4, 'the second of four blends');
+  });
+
+  test('with default settings the shipped inkwell-gan makes the image', async function () {
+    if (!fs.existsSync(path.join(repoRoot(), 'models', 'inkwell-gan', 'manifest.json'))) this.skip();
+    await setModel(undefined);
+    try {
+      const editor = await openPost('posts/exploring-generative-ai.md');
+      cursorToEnd(editor);
+      const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 2024, choose: 0, alt: 'emoji' });
+      assert.ok(result, `inserted (error: ${(await inkwell()).testing.probe<string>('images.lastError')})`);
+      const png = await read(result.uri);
+      assert.deepStrictEqual([png.width, png.height], [DISPLAY, DISPLAY]);
+      assert.strictEqual(readProvenance(png.text)?.model, 'inkwell-gan');
+    } finally {
+      await setModel(path.join(fixtures, 'tiny-gan'));
+    }
   });
 
   test('Check Model reports an image model and its test image', async () => {
