@@ -34,5 +34,5 @@ fs.writeFileSync(ignoreFile, fs.readFileSync(path.join(repoRoot, '.vscodeignore'
 
 const vsce = path.join(repoRoot, 'node_modules/@vscode/vsce/vsce');
 execFileSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile,
-  '--allow-missing-repository', '--skip-license', '--out', out], { cwd: repoRoot, stdio: 'inherit' });
+  '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out], { cwd: repoRoot, stdio: 'inherit' });
 console.log(`[package] ${path.relative(process.cwd(), out)} (${(fs.statSync(out).size / 1e6).toFixed(1)} MB)`);
