@@ -3,21 +3,13 @@
  * every machine and every run, so this is plain 32-bit integer arithmetic
  * (mulberry32) and Box-Muller, never Math.random.
  */
+import { mulberry32 } from '../sampling';
+
+/** The same PRNG as the text samplers, so one seed means one thing everywhere. */
+export { mulberry32 };
 
 /** Largest seed; seeds are unsigned 32-bit integers. */
 export const MAX_SEED = 0xffffffff;
-
-/** mulberry32: a small, fast PRNG with a 32-bit state; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal samples from a seeded uniform source (Box-Muller, both values used). */
 export function gaussian(seed: number): () => number {
