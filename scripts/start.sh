@@ -13,8 +13,11 @@ node esbuild.js
 if command -v code >/dev/null 2>&1 && [ -z "${INKWELL_NO_DESKTOP:-}" ]; then
   exec code --extensionDevelopmentPath="$PWD" "$PWD/samples/blog"
 fi
-if ! command -v chromium >/dev/null 2>&1 && ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
-  echo "[inkwell] code-server needs Debian's libkrb5-dev: apt-get install -y libkrb5-dev" >&2
+# code-server's native modules build against the Kerberos headers.
+if [ ! -f .vscode-test/code-server/node_modules/code-server/out/node/entry.js ] && command -v dpkg >/dev/null 2>&1 && ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "[inkwell] installing Debian's libkrb5-dev for code-server"
+  $sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends libkrb5-dev
 fi
 bash scripts/install-test-host.sh
 exec node scripts/serve.mjs "$@"
