@@ -5,7 +5,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'models/**', 'training/**', 'media/*.js', '*.vsix'],
+    ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'models/**', 'training/**', 'media/webview/**', 'media/*.js', 'bench/.cache/**', '*.vsix'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
