@@ -267,6 +267,10 @@ def export(model, tok, out_dir, run_dir, log, command, card_extra=None, card_wri
 
     # Tokenizer: JS library vs Python encoder.
     texts = list(PROMPTS) + ["Tabs\tand  spaces, emoji 😀, accents café, CJK 日本語, it's 3.14!\n\n"]
+    val_path = os.path.join(common.DATA_DIR, "text", "val.jsonl")
+    if val_texts is None and os.path.exists(val_path):
+        with open(val_path) as f:
+            val_texts = [json.loads(line)["text"] for line in f]
     if val_texts:
         texts += val_texts
     tokcheck = verify_tokenizer(out_dir, tok, texts, work)
@@ -324,9 +328,10 @@ def write_card(out_dir, cfg, metrics, report, command, extra):
 
 A small GPT-2-architecture language model that ships with Inkwell as the default
 local text generator. It is trained from scratch on a balanced mix of general
-American English prose and technical documentation prose. It is a small model: it
-produces fluent-looking but often meandering text and is meant as a fast, fully
-local default and as a starting point for fine-tuning on your own posts
+American English prose and technical documentation prose. It is a small, briefly
+trained model (held-out perplexity in the hundreds): it produces locally plausible
+phrases rather than coherent text, repeats itself under greedy decoding, and is
+meant as a fast, fully local default and as a starting point for fine-tuning on your own posts
 (`training/finetune_gpt.py`).
 
 ## Architecture
@@ -395,7 +400,7 @@ Greedy continuation of the 5 prompts below (100 tokens each) with onnxruntime-no
 and the KV-cache loop matches PyTorch token for token (PyTorch decoding with its KV
 cache, re-checked against a cache-free forward pass): **{report['greedy_onnx_matches_torch']}**.
 Tokenizer: `@huggingface/tokenizers` produces the same ids and decodes losslessly
-on {report['tokenizer_check']['texts']} texts ({report['tokenizer_check']['tokens']:,} tokens):
+on {report['tokenizer_check']['texts']} texts (the prompts, a Unicode/whitespace sample and the held-out documents; {report['tokenizer_check']['tokens']:,} tokens):
 mismatches **{report['tokenizer_check']['mismatches']}**.
 
 ## Samples
