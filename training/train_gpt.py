@@ -1,6 +1,6 @@
 """Train the default Inkwell GPT (GPT-2 architecture, ~5M parameters) and export it.
 
-CPU (default settings: a 95-minute time budget on 2 cores):
+CPU (default settings: a 112-minute time budget on 2 cores):
     /usr/bin/python3 training/train_gpt.py --out models/inkwell-gpt
 GPU with larger settings:
     /usr/bin/python3 training/train_gpt.py --device cuda --n-layer 8 --n-embd 512 --n-head 8 \
@@ -42,7 +42,7 @@ def parse_args(argv=None):
     p.add_argument("--dropout", type=float, default=0.0)
     p.add_argument("--batch", type=int, default=4)
     p.add_argument("--steps", type=int, default=200000, help="max optimizer steps")
-    p.add_argument("--time-budget-min", type=float, default=95.0,
+    p.add_argument("--time-budget-min", type=float, default=112.0,
                    help="train for this many minutes; the cosine schedule follows elapsed/budget. "
                         "0 = schedule over --steps instead (use with --device cuda)")
     p.add_argument("--lr", type=float, default=1.5e-3)
