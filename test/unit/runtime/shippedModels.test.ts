@@ -1,0 +1,52 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import { decodePng } from '../../../src/generation/image/png';
+import { greedy } from '../generation/fixtures';
+import { RuntimeClient } from '../../../src/runtime/client';
+import type { TextGenerateChunk } from '../../../src/runtime/protocol';
+import { runtimeScript } from './buildRuntime';
+
+const shipped = path.join(__dirname, '..', '..', '..', 'models');
+
+/** The models Inkwell ships, loaded through the same runtime process the editor uses. */
+describe('shipped models through the runtime process', function () {
+  this.timeout(120000);
+  let client: RuntimeClient;
+
+  before(async () => {
+    client = new RuntimeClient({ scriptPath: await runtimeScript(), options: () => ({ threads: 1 }), idleShutdownMs: () => 0 });
+  });
+  after(() => client.dispose());
+
+  it('inkwell-gpt passes Check Model and continues a sentence with real words, the same way twice', async () => {
+    const model = path.join(shipped, 'inkwell-gpt');
+    const check = await client.request('model.check', { model });
+    assert.strictEqual(check.kind, 'text');
+    const prompt = 'Writing a blog post about programming is';
+    const chunks: TextGenerateChunk[] = [];
+    const first = await client.request(
+      'text.generate',
+      { model, prompt, maxTokens: 24, stop: [], sampling: greedy },
+      { onStream: (chunk) => chunks.push(chunk) },
+    );
+    assert.strictEqual(first.tokens.length, 24);
+    assert.ok(chunks.length > 1, 'tokens stream as they are generated');
+    assert.ok(/[a-z]{3,}/i.test(first.text), `the continuation has words: ${JSON.stringify(first.text)}`);
+    assert.ok(first.promptTokens.length > 3 && first.promptTokens.length < prompt.length, 'the BPE tokenizer merges characters');
+    const again = await client.request('text.generate', { model, prompt, maxTokens: 24, stop: [], sampling: greedy });
+    assert.deepStrictEqual(again.tokens, first.tokens, 'greedy decoding is deterministic');
+  });
+
+  for (const name of ['inkwell-gan', 'inkwell-vae']) {
+    it(`${name} generates distinct 32 px PNGs from different seeds and the same bytes from the same seed`, async () => {
+      const model = path.join(shipped, name);
+      const batch = await client.request('image.generate', { model, seeds: [1, 2], size: 0, upscale: 'smooth' });
+      assert.strictEqual(batch.candidates.length, 2);
+      const [a, b] = batch.candidates.map((c) => decodePng(Buffer.from(c.pngBase64, 'base64')));
+      assert.deepStrictEqual([a!.width, a!.height], [32, 32]);
+      assert.notDeepStrictEqual(Array.from(a!.data), Array.from(b!.data), 'different seeds give different pictures');
+      const again = await client.request('image.generate', { model, seeds: [1], size: 0, upscale: 'smooth' });
+      assert.strictEqual(again.candidates[0]!.pngBase64, batch.candidates[0]!.pngBase64);
+    });
+  }
+});
