@@ -50,7 +50,7 @@ function p99(values: number[]): number {
 }
 
 /** Records the largest delay of a 10 ms timer in this (the extension host's) event loop. */
-function lagMonitor(): { stop(): { max: number; samples: number[] } } {
+function lagMonitor(): { count(): number; stop(): { max: number; samples: number[] } } {
   const samples: number[] = [];
   let last = performance.now();
   const timer = setInterval(() => {
@@ -59,6 +59,7 @@ function lagMonitor(): { stop(): { max: number; samples: number[] } } {
     last = now;
   }, 10);
   return {
+    count: () => samples.length,
     stop() {
       clearInterval(timer);
       return { max: Math.max(0, ...samples), samples };
@@ -90,7 +91,7 @@ suite('Text generation in the editor', function () {
     const original = doc.getText();
     // The same measurement with nothing generating: what this machine gives anyway.
     const idle = lagMonitor();
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor(() => idle.count() >= 100, 'a baseline of 100 idle lag samples', 30000);
     const baseline = idle.stop();
     const lengths = new Set<number>();
     const sub = vscode.workspace.onDidChangeTextDocument((e) => e.document === doc && lengths.add(doc.getText().length));
