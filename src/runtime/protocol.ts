@@ -9,6 +9,7 @@
  */
 
 import type { ImageProvenance } from '../generation/image/provenance';
+import type { TextModelSpec } from '../generation/textModel';
 
 // ---------------------------------------------------------------------------
 // Shared pieces
@@ -135,18 +136,9 @@ export interface TensorSignature {
 }
 
 /** What `model.check` found for a text model. */
-export interface TextModelCheck {
+export interface TextModelCheck extends Omit<TextModelSpec, 'eosTokenIds' | 'bosTokenId'> {
   kind: 'text';
   model: string;
-  /** `model_type` from config.json (`gpt2`, `llama`, ...). */
-  modelType: string;
-  layers: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  hidden: number;
-  vocabSize: number;
-  contextLength: number;
   hasKvCache: boolean;
   inputs: TensorSignature[];
   outputs: TensorSignature[];
