@@ -9,6 +9,7 @@ import { setContext } from '../util/contextKeys';
 import type { Logger } from '../util/logger';
 import type { ModelRegistry } from './modelRegistry';
 import type { ModelRuntime } from './modelRuntime';
+import { samplingFromSettings } from './samplingSettings';
 import type { ModelStatusBar } from './statusBar';
 
 /** Optional arguments of `inkwell.generateContinuation` (keybindings, tests). */
@@ -248,15 +249,7 @@ export class ContinuationController implements vscode.Disposable {
       return this.fail('no-model', (err as Error).message);
     }
     const settings = readConfig('generation', document.uri);
-    const sampling: SamplingOptions = {
-      greedy: settings.temperature <= 0,
-      temperature: settings.temperature,
-      topK: settings.topK,
-      topP: settings.topP,
-      repetitionPenalty: settings.repetitionPenalty,
-      seed: settings.seed ?? Math.floor(Math.random() * 2 ** 32),
-      ...args.sampling,
-    };
+    const sampling: SamplingOptions = { ...samplingFromSettings(settings), ...args.sampling };
     const offset = document.offsetAt(editor.selection.active);
     const { prompt } = buildContinuationPrompt(document.getText(), offset);
     if (!prompt.trim()) return this.fail('bad-request', 'There is nothing before the cursor to continue: write a title or a first sentence.');

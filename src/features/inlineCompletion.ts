@@ -6,6 +6,7 @@ import type { Logger } from '../util/logger';
 import type { ContinuationController } from './continuation';
 import type { ModelRegistry } from './modelRegistry';
 import type { ModelRuntime } from './modelRuntime';
+import { samplingFromSettings } from './samplingSettings';
 
 /** Resolves after `ms`, or early (false) when the token is cancelled. */
 function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
@@ -69,14 +70,7 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
           maxTokens: settings.maxTokens,
           // Stop at the end of the sentence's paragraph: ghost text should be short.
           stop: [...generation.stop, '\n\n'],
-          sampling: {
-            greedy: generation.temperature <= 0,
-            temperature: generation.temperature,
-            topK: generation.topK,
-            topP: generation.topP,
-            repetitionPenalty: generation.repetitionPenalty,
-            seed: generation.seed ?? Math.floor(Math.random() * 2 ** 32),
-          },
+          sampling: samplingFromSettings(generation),
         },
         { token },
       );
