@@ -71,9 +71,10 @@ export function freePort() {
 /**
  * Starts code-server. Returns { port, url, stop(), logs, dirs }.
  * `extraArgs` go to code-server (e.g. --install-extension); `persistDir` keeps
- * user data between runs (for `npm start`), otherwise a temp dir is used.
+ * user data between runs (for `npm start`), otherwise a temp dir is used;
+ * `smokeTestDriver` is for test runs only.
  */
-export async function startCodeServer({ persistDir, extraArgs = [], env = {}, log = () => {} } = {}) {
+export async function startCodeServer({ persistDir, extraArgs = [], env = {}, log = () => {}, smokeTestDriver = false } = {}) {
   if (!testHostInstalled()) {
     throw new Error('The offline VS Code test host is missing: run `bash scripts/install-test-host.sh`.');
   }
@@ -107,7 +108,9 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
     '--disable-getting-started-override',
     '--user-data-dir', dirs.userData,
     '--extensions-dir', dirs.extensions,
-    '--vscode-option', 'enable-smoke-test-driver',
+    // The smoke-test driver lets the test runner read results from the page, but
+    // it also makes the workbench drop notification toasts: tests only.
+    ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     ...extraArgs,
   ];
   const child = spawn(nodeBin, args, {

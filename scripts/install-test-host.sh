@@ -4,6 +4,13 @@
 # code-server needs Node 24 and builds native modules against its headers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Under `npm start` / `npm run`, the outer npm (the machine's Node) exports its
+# npm_config_* and npm_package_* variables. The inner installs must not see them:
+# code-server's postinstall reads the Node version from npm_config_user_agent and
+# would refuse to install ("requires node v24") although it runs on Node 24.
+for name in $(compgen -e); do
+  case "$name" in npm_config_*|npm_package_*|npm_lifecycle_*|npm_execpath|npm_node_execpath|npm_command|INIT_CWD) unset "$name" ;; esac
+done
 ROOT="$PWD/.vscode-test"
 NODE_VERSION="${INKWELL_TEST_NODE_VERSION:-24}"
 CODE_SERVER_VERSION="${INKWELL_CODE_SERVER_VERSION:-4.139.1}"

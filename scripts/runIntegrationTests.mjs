@@ -53,7 +53,7 @@ async function main() {
     await installExtension(path.resolve(vsix), persistDir);
     console.log(`[integration] installed ${vsix}`);
   }
-  const server = await startCodeServer({ env, log, persistDir });
+  const server = await startCodeServer({ env, log, persistDir, smokeTestDriver: true });
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [
     // VS Code runs extension tests only in development mode: with a VSIX, an empty
