@@ -17,7 +17,10 @@ export interface PreviewPageOptions {
   /** Sanitized header and body HTML. */
   readonly headerHtml: string;
   readonly bodyHtml: string;
-  /** `article` for a post, `tag` for a tag page; styles and script behaviour differ. */
+  /**
+   * `article` for a post, `tag` for a tag page; styles and script behaviour differ.
+   * <body> gets `inkwell-page-<kind>`, never a class of the page's own content (such as a tag chip's).
+   */
   readonly kind: 'article' | 'tag';
   /** Initial state, written as escaped `data-*` attributes on <body>, never as script. */
   readonly state: Readonly<Record<string, string | number | boolean | undefined>>;
@@ -59,7 +62,7 @@ export function buildPreviewHtml(o: PreviewPageOptions): string {
 ${styles}
 <title>${escapeHtml(o.title)}</title>
 </head>
-<body class="inkwell-${o.kind}" data-kind="${o.kind}"${data}>
+<body class="inkwell-page-${o.kind}" data-kind="${o.kind}"${data}>
 <main class="inkwell-page">
 <div class="inkwell-header-slot">${o.headerHtml}</div>
 <div class="inkwell-body">${o.bodyHtml}</div>

@@ -1,0 +1,116 @@
+/**
+ * Layout of the preview pages in real Chromium, with the real page builder, the
+ * real stylesheet and the real CSP: what a reader sees, checked without screenshots
+ * (bounding boxes, the element under a point, computed colours).
+ *
+ * Run: npx mocha test/browser/pageLayout.test.ts
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createArticleRenderer } from '../../src/core/render/engine';
+import type { TagTreePost } from '../../src/core/render/tagTree';
+import { buildPreviewHtml } from '../../src/preview/html';
+import type { WebviewToHost } from '../../src/preview/protocol';
+import { makeNonce } from '../../src/util/nonce';
+import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, repoRoot } from './harness';
+
+/** Theme colours VS Code puts on the webview's <html> (a light theme). */
+const THEME: Record<string, string> = {
+  '--vscode-editor-background': 'rgb(255, 255, 255)',
+  '--vscode-editor-foreground': 'rgb(30, 30, 30)',
+  '--vscode-badge-background': 'rgb(0, 122, 204)',
+  '--vscode-badge-foreground': 'rgb(255, 255, 255)',
+  '--vscode-textLink-foreground': 'rgb(0, 94, 180)',
+  '--vscode-symbolIcon-keywordForeground': 'rgb(175, 0, 219)',
+  '--vscode-debugTokenExpression-string': 'rgb(163, 21, 21)',
+  '--vscode-textCodeBlock-background': 'rgb(240, 240, 240)',
+  '--vscode-editorInfo-foreground': 'rgb(26, 133, 255)',
+  '--vscode-editorWarning-foreground': 'rgb(191, 136, 3)',
+  '--vscode-testing-iconPassed': 'rgb(56, 138, 52)',
+};
+
+const POSTS: TagTreePost[] = [
+  { id: 'file:///blog/posts/a.md', title: 'First post', date: '2024-03-01', tags: ['gan'], description: 'About GANs.' },
+  { id: 'file:///blog/posts/b.md', title: 'Second post', date: '2024-02-01', tags: ['gan'] },
+];
+
+describe('preview page layout (real Chromium)', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let script: string;
+  let context: BrowserContext;
+  let page: Page;
+  const renderer = createArticleRenderer();
+
+  before(async () => {
+    script = await bundleWebviewScript();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  /** Loads a page built by the real builder, with the theme's colours set on <html>. */
+  async function load(kind: 'article' | 'tag', headerHtml: string, bodyHtml: string): Promise<void> {
+    const messages: WebviewToHost[] = [];
+    context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    await installHostApi(context, messages);
+    const html = buildPreviewHtml({
+      cspSource: ORIGIN, nonce: makeNonce(), scriptUri: `${ORIGIN}/preview.js`, styleUris: [`${ORIGIN}/preview.css`], allowHttpsImages: false,
+      title: 'Page', headerHtml, bodyHtml, kind, state: { uri: 'file:///blog/posts/a.md', version: 1 },
+    });
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin !== ORIGIN) return route.abort();
+      if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
+      if (url.pathname === '/preview.js') return route.fulfill({ contentType: 'text/javascript', body: script });
+      if (url.pathname === '/preview.css') return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repoRoot, 'media/preview.css')) });
+      return route.fulfill({ status: 404, body: '' });
+    });
+    page = await context.newPage();
+    await page.goto(`${ORIGIN}/index.html`);
+    // The CSP forbids inline styles; CSSOM changes are what VS Code itself does to set theme variables.
+    await page.evaluate((theme) => {
+      for (const [k, v] of Object.entries(theme)) document.documentElement.style.setProperty(k, v);
+    }, THEME);
+  }
+
+  /** The colour a reader sees behind an element: the first opaque background up its ancestors. */
+  const backdrop = (selector: string) => page.evaluate((sel) => {
+    for (let el: Element | null = document.querySelector(sel); el; el = el.parentElement) {
+      const bg = getComputedStyle(el).backgroundColor;
+      if (bg && bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent') return bg;
+    }
+    return 'none';
+  }, selector);
+
+  it('a tag page shows its title on the page background, not inside a tag chip', async () => {
+    const body = renderer.renderTagPage('gan', POSTS, { locale: 'en', image: () => undefined });
+    await load('tag', '', body);
+    const layout = await page.evaluate(() => {
+      const title = document.querySelector('h1.inkwell-title')!;
+      const box = title.getBoundingClientRect();
+      const hit = document.elementFromPoint(box.left + Math.min(40, box.width / 2), box.top + box.height / 2);
+      const bodyStyle = getComputedStyle(document.body);
+      return {
+        box: { left: box.left, top: box.top, width: box.width, height: box.height },
+        hitInsideTitle: !!hit && title.contains(hit),
+        bodyWidth: document.body.getBoundingClientRect().width,
+        viewport: window.innerWidth,
+        bodyRadius: bodyStyle.borderTopLeftRadius,
+      };
+    });
+    assert.ok(layout.box.width > 100 && layout.box.height > 20 && layout.box.top >= 0 && layout.box.left >= 0, JSON.stringify(layout.box));
+    assert.ok(layout.hitInsideTitle, 'nothing covers the title');
+    assert.strictEqual(layout.bodyWidth, layout.viewport, 'the page spans the window');
+    assert.strictEqual(layout.bodyRadius, '0px', 'the page has square corners');
+    assert.strictEqual(await backdrop('h1.inkwell-title'), THEME['--vscode-editor-background']);
+    // The card titles are readable on the page too.
+    assert.strictEqual(await backdrop('.inkwell-card h2 a'), await backdrop('.inkwell-cards'));
+  });
+});
