@@ -21,6 +21,11 @@ export interface InkwellTestingHooks {
 /** Registry behind `InkwellTestingHooks.probe`. */
 export class ProbeRegistry {
   private readonly probes = new Map<string, () => unknown>();
+  /**
+   * True only when the extension runs under its integration tests
+   * (`ExtensionMode.Test`): features install test-only recorders behind it.
+   */
+  constructor(readonly testMode = false) {}
   register(name: string, read: () => unknown): void {
     this.probes.set(name, read);
   }

@@ -18,7 +18,7 @@ import { Logger } from './util/logger';
 export function activate(context: vscode.ExtensionContext): InkwellApi {
   const started = performance.now();
   const log = new Logger();
-  const probes = new ProbeRegistry();
+  const probes = new ProbeRegistry(context.extensionMode === vscode.ExtensionMode.Test);
   // The model runtime process starts on the first request, not here.
   const models = new ModelRegistry(context.extensionPath);
   const runtime = new ModelRuntime(context.extensionPath, log, probes);
