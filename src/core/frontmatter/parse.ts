@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, Scalar } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode, Scalar } from 'yaml';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { ProblemCode } from './problemCodes';
 import { FrontmatterBlock, FrontmatterLanguage, splitFrontmatter } from './split';
@@ -78,18 +78,31 @@ export function parseFrontmatter(text: string, options: ParseOptions = {}): Pars
     });
     return result;
   }
+  // The parsers make an Error object (with a stack trace) for each problem they meet, deep in
+  // their recursion. A host may raise Error.stackTraceLimit (mocha sets it to Infinity), and
+  // then each error costs time proportional to the nesting depth: 400 nested `? ` keys took
+  // 150 ms. The stack traces are never shown, so keep them short while parsing.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Math.min(stackTraceLimit, 10);
   try {
     if (block.language === 'yaml') parseYaml(text, block, result, options.fastYaml !== false);
     else if (block.language === 'toml') parseTomlBlock(text, block, result);
     else parseJsonBlock(text, block, result);
   } catch (err) {
-    // The parsers are robust, but a validator must never throw: report instead.
+    // The parsers are robust, but a validator must never throw: report instead. A stack
+    // overflow comes from nesting the linear pre-scan does not count (TOML dotted keys, YAML
+    // block collections): say so rather than quoting the engine.
+    const why = err instanceof RangeError && /call stack/i.test(err.message) ? 'it is nested too deeply' : err instanceof Error ? err.message : String(err);
+    result.fields = [];
+    result.data = {};
     result.errors.push({
       code: ProblemCode.FrontmatterSyntax,
-      message: `The frontmatter could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      message: `The frontmatter could not be read: ${why}`,
       start: block.start,
       end: block.openEnd,
     });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   return result;
 }
@@ -122,23 +135,31 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
     out.data = simple.data;
     return;
   }
-  const deep = deepNesting(source, MAX_NESTING);
-  if (deep >= 0) {
-    // yaml recurses per level; absurd nesting would cost seconds or the stack.
-    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `YAML: collections nested more than ${MAX_NESTING} levels deep.`, start: base + deep, end: base + deep + 1 });
-    return;
-  }
-  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
+  if (tooDeep(source, base, 'YAML', out)) return;
+  // Why this stays linear in the size of the frontmatter (the editor runs it on every keystroke):
+  // - `stringKeys` makes yaml flag every key that is not a plain scalar (a `? ` complex key, a
+  //   `[list]:` or `{map}:` key). Such keys are the exponential case: turning a collection key
+  //   into an object property stringifies it, and a key nested in a key is stringified again
+  //   at every level (28 `{` on a line took 34 s; `? ` x 400 took 31 s). We stop before toJS
+  //   and never stringify a collection node when any exists.
+  // - `uniqueKeys: false`: yaml checks duplicates with a linear search per key (quadratic for a
+  //   big map); `checkKeys` does the same check with one Set per map.
+  // - `maxAliasCount` bounds alias expansion in toJS; the nesting limit above bounds recursion.
+  // With that, parse, key check and toJS each visit every node a constant number of times.
+  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: false, stringKeys: true });
   for (const e of doc.errors) {
     const start = base + Math.min(e.pos[0], source.length);
-    let end = base + Math.min(Math.max(e.pos[1], e.pos[0]), source.length);
-    if (e.code === 'DUPLICATE_KEY') {
-      // yaml points at the key's first character; underline the whole key.
-      const key = /^[^:\n]*/.exec(source.slice(e.pos[0]))![0].trimEnd();
-      end = Math.max(end, start + key.length);
+    const end = base + Math.min(Math.max(e.pos[1], e.pos[0]), source.length);
+    const message = e.code === 'NON_STRING_KEY' ? COMPLEX_KEY_MESSAGE : `YAML: ${e.message.split('\n')[0]}`;
+    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message, start, end: end > start ? end : Math.min(start + 1, text.length) });
+  }
+  const complex = checkKeys(doc.contents as YamlNode | null, base, out.errors);
+  if (complex) {
+    // Never convert a document with collection keys (see above); its top-level fields stay empty.
+    if (!doc.errors.some((e) => e.code === 'NON_STRING_KEY')) {
+      out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: COMPLEX_KEY_MESSAGE, start: base + complex[0], end: base + Math.max(complex[1], complex[0] + 1) });
     }
-    const message = e.message.split('\n')[0];
-    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `YAML: ${message}`, start, end: end > start ? end : Math.min(start + 1, text.length) });
+    return;
   }
   const contents = doc.contents as YamlNode | null;
   if (contents === null || (isScalar(contents) && contents.value === null)) return;
@@ -172,7 +193,9 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
   for (const pair of contents.items) {
     const keyNode = pair.key as YamlNode | null;
     if (!keyNode || !keyNode.range) continue;
-    const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+    // checkKeys proved every key is a scalar: never String() a collection node here.
+    if (!isScalar(keyNode)) continue;
+    const key = String(keyNode.value);
     const keyStart = base + keyNode.range[0];
     const keyEnd = base + keyNode.range[1];
     const valueNode = pair.value as YamlNode | null;
@@ -188,8 +211,22 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
   }
 }
 
-/** Deepest nesting of YAML flow collections Inkwell parses. */
-const MAX_NESTING = 200;
+/**
+ * Deepest nesting of flow collections (`[`, `{`) Inkwell parses in any of the
+ * three languages. Real frontmatter nests two or three levels; the parsers and
+ * the conversions after them recurse per level, so this keeps their stack use
+ * and work small. Checked by `deepNesting`, one linear pass before parsing.
+ */
+export const MAX_NESTING = 64;
+
+/** Reports (and returns true) when `source` nests brackets deeper than MAX_NESTING. */
+function tooDeep(source: string, base: number, language: string, out: ParsedFrontmatter): boolean {
+  const deep = deepNesting(source, MAX_NESTING);
+  if (deep < 0) return false;
+  // The parsers recurse per level; absurd nesting would cost time or the stack.
+  out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `${language}: lists or maps nested more than ${MAX_NESTING} levels deep; Inkwell reads frontmatter only up to that depth.`, start: base + deep, end: base + deep + 1 });
+  return true;
+}
 
 /** Offset where flow brackets first nest deeper than `limit` (quotes skipped roughly), else -1. */
 function deepNesting(source: string, limit: number): number {
@@ -213,6 +250,56 @@ function deepNesting(source: string, limit: number): number {
     }
   }
   return -1;
+}
+
+const COMPLEX_KEY_MESSAGE = 'YAML: a key here is a list, a map or a `? ` complex key; frontmatter keys must be plain text such as `title:`. Inkwell does not read such keys (they can take exponential time to convert).';
+
+/**
+ * Walks the document once (iteratively, every node once; aliases are not
+ * followed) and reports duplicate keys per map with a Set, as yaml's own
+ * `uniqueKeys` check would but in linear time. Returns the span (relative to
+ * the source) of the first key that is not a scalar, if any.
+ */
+function checkKeys(root: YamlNode | null, base: number, errors: ParseError[]): [number, number] | undefined {
+  let complex: [number, number] | undefined;
+  const stack: unknown[] = root ? [root] : [];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = pair.key as YamlNode | null;
+        if (key && !isScalar(key)) {
+          complex ??= key.range ? [key.range[0], key.range[1]] : [0, 0];
+          stack.push(key);
+        } else if (key) {
+          if (seen.has(key.value) && key.range) {
+            const [s, e] = key.range;
+            errors.push({ code: ProblemCode.FrontmatterSyntax, message: 'YAML: Map keys must be unique', start: base + s, end: base + Math.max(e, s + 1) });
+          }
+          seen.add(key.value);
+        }
+        if (pair.value) stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) {
+        if (!isPair(item)) {
+          stack.push(item);
+          continue;
+        }
+        // `[a: b]`: a single-pair map inside a flow list.
+        const key = item.key as YamlNode | null;
+        if (key && !isScalar(key)) {
+          complex ??= key.range ? [key.range[0], key.range[1]] : [0, 0];
+          stack.push(key);
+        }
+        stack.push(item.value);
+      }
+    } else if (isCollection(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return complex;
 }
 
 function yamlValue(node: YamlNode | null, value: unknown, base: number, fallback: number, source: string): ValueNode {
@@ -253,9 +340,11 @@ function unquoteKey(raw: string): string {
 function parseTomlBlock(text: string, block: FrontmatterBlock, out: ParsedFrontmatter): void {
   const base = block.contentStart;
   const source = text.slice(base, block.contentEnd);
+  if (tooDeep(source, base, 'TOML', out)) return;
   let values: Record<string, unknown>;
   try {
-    values = parseToml(source) as Record<string, unknown>;
+    // smol-toml is linear; maxDepth bounds its recursion (and tomlPlain's) on inline arrays and tables.
+    values = parseToml(source, { maxDepth: MAX_NESTING }) as Record<string, unknown>;
   } catch (err) {
     const at = err instanceof TomlError ? offsetOfLineCol(source, err.line, err.column) : 0;
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
@@ -354,6 +443,7 @@ function parseJsonBlock(text: string, block: FrontmatterBlock, out: ParsedFrontm
   const source = text.slice(base, block.contentEnd);
   // Strip the `---json` fences' content to the object itself.
   const objStart = skipSpace(source, 0, 'json');
+  if (tooDeep(source, base, 'JSON', out)) return;
   let values: unknown;
   try {
     values = JSON.parse(source);
@@ -370,7 +460,8 @@ function parseJsonBlock(text: string, block: FrontmatterBlock, out: ParsedFrontm
   const obj = values as Record<string, unknown>;
   // Walk the top-level members for their spans; JSON.parse already proved the syntax.
   let i = objStart + 1;
-  const seen = new Set<string>();
+  const seen = new Map<string, FieldNode>();
+  const dropped = new Set<FieldNode>();
   for (;;) {
     i = skipSpace(source, i, 'json');
     if (source[i] !== '"') break;
@@ -391,15 +482,17 @@ function parseJsonBlock(text: string, block: FrontmatterBlock, out: ParsedFrontm
         value: value[n], kind: kindOf(value[n]), start: base + s, end: base + e, quote: source[s] === '"' ? '"' : '',
       }));
     }
-    // Duplicate keys: JSON.parse keeps the last; so do we.
-    if (seen.has(key)) out.fields = out.fields.filter((f) => f.key !== key);
-    seen.add(key);
+    // Duplicate keys: JSON.parse keeps the last; so do we (dropped below, in one pass).
+    const earlier = seen.get(key);
+    if (earlier) dropped.add(earlier);
+    seen.set(key, field);
     out.fields.push(field);
     out.data[key] = value;
     i = skipSpace(source, valueEnd, 'json');
     if (source[i] !== ',') break;
     i++;
   }
+  if (dropped.size) out.fields = out.fields.filter((f) => !dropped.has(f));
 }
 
 function jsonErrorOffset(source: string, message: string): number {

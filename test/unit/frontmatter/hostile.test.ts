@@ -1,0 +1,65 @@
+import * as assert from 'assert';
+import { parseFrontmatter } from '../../../src/core/frontmatter/parse';
+import { ProblemCode } from '../../../src/core/frontmatter/problemCodes';
+import { validateParsed } from '../../../src/core/frontmatter/validate';
+import { summarize } from '../../../src/core/posts/summary';
+import { ratio, timePerCall } from './timing';
+
+/** A normal post that takes the full YAML parser (numbers and a nested map): the baseline. */
+const NORMAL = '---\ntitle: A normal post\ndate: 2024-01-01\nweight: 3\nextra: {a: [1, 2], b: c}\ntags: [one, two]\n---\nBody\n';
+
+/** Small posts that used to freeze the parser (times before the fix on a quiet machine). */
+export const HOSTILE_POSTS: Record<string, string> = {
+  // 34 s: each `{` nests a flow map as the key of the next one.
+  braces28: `---\ntitle: t\ndate: 2024-01-01\n${'{'.repeat(28)}\nk: v\n---\n`,
+  // 31 s: `? ` x 400 nests complex keys 400 deep.
+  questionKeys400: `---\ntitle: t\ndate: 2024-01-01\nx: ${'? '.repeat(400)}\n---\n`,
+  // Flow keys that are collections, closed and valid.
+  flowMapKeys: `---\ntitle: t\ndate: 2024-01-01\nk: ${'{'.repeat(24)}a${'}'.repeat(24)}\n---\n`,
+  seqPairKeys: `---\ntitle: t\ndate: 2024-01-01\nk: ${'[{'.repeat(12)}a${'}]'.repeat(12)}\n---\n`,
+  blockComplexKey: `---\ntitle: t\ndate: 2024-01-01\n${'? '.repeat(30)}a\n: b\n---\n`,
+  yamlDeepFlow: `---\ntitle: t\ndate: 2024-01-01\nk: ${'['.repeat(70_000)}\n---\n`,
+  tomlDeepArrays: `+++\ntitle = "t"\ndate = 2024-01-01\nk = ${'['.repeat(70_000)}${']'.repeat(70_000)}\n+++\n`,
+  tomlDeepTables: `+++\ntitle = "t"\ndate = 2024-01-01\nk = ${'{a='.repeat(30_000)}1${'}'.repeat(30_000)}\n+++\n`,
+  tomlDeepDotted: `+++\ntitle = "t"\ndate = 2024-01-01\n${'a.'.repeat(30_000)}b = 1\n+++\n`,
+  jsonDeep: `{\n"title": "t",\n"date": "2024-01-01",\n"k": ${'['.repeat(70_000)}${']'.repeat(70_000)}\n}\n`,
+};
+
+describe('hostile frontmatter', () => {
+  it('parses each hostile post about as fast as a normal one, with a syntax problem instead of a hang', function () {
+    this.timeout(120_000);
+    const baseline = timePerCall(() => validateParsed(parseFrontmatter(NORMAL, { fastYaml: false }), NORMAL));
+    for (const [name, text] of Object.entries(HOSTILE_POSTS)) {
+      let problems: ReturnType<typeof validateParsed> = [];
+      const ms = timePerCall(() => {
+        const parsed = parseFrontmatter(text);
+        summarize('x', parsed);
+        problems = validateParsed(parsed, text);
+      });
+      // The larger inputs are 100-200 KB: allow for their size (linear work), not for blow-ups.
+      const allowance = 200 * Math.max(1, text.length / NORMAL.length / 20);
+      assert.ok(ratio(ms, baseline) < allowance, `${name}: ${ms.toFixed(1)} ms vs ${baseline.toFixed(3)} ms for a normal post`);
+      assert.ok(problems.some((p) => p.code === ProblemCode.FrontmatterSyntax), `${name} reports a syntax problem: ${JSON.stringify(problems.map((p) => p.message))}`);
+    }
+  });
+
+  it('says why a collection key is refused, and where', () => {
+    const text = HOSTILE_POSTS.blockComplexKey;
+    const p = parseFrontmatter(text);
+    const e = p.errors.find((x) => /plain text/.test(x.message));
+    assert.ok(e, JSON.stringify(p.errors));
+    assert.ok(e.start >= text.indexOf('? ') && e.start < text.indexOf('a\n: b'), `points into the keys: ${e.start}`);
+    assert.deepStrictEqual(p.fields, [], 'no fields are read from a document with collection keys');
+  });
+
+  it('still reads scalar keys written with `? ` and reports duplicate keys', () => {
+    const p = parseFrontmatter('---\n? title\n: Hello\ndate: 2024-01-01\n---\n');
+    assert.deepStrictEqual(p.errors, []);
+    assert.strictEqual(p.data.title, 'Hello');
+    const nested = '---\ntitle: t\nm: {a: 1, b: 2, a: 3}\n---\n';
+    const d = parseFrontmatter(nested, { fastYaml: false });
+    assert.strictEqual(d.errors.length, 1);
+    assert.match(d.errors[0].message, /unique/);
+    assert.strictEqual(d.errors[0].start, nested.lastIndexOf('a: 3'));
+  });
+});
