@@ -160,3 +160,27 @@ export const chromiumArgs = [
   '--disable-dev-shm-usage',
 ];
 export const chromiumPath = process.env.INKWELL_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Lists this folder as the installed Inkwell in an extensions dir's manifest, so
+ * a user-facing workbench (no smoke-test driver, hence no extensionDevelopmentPath)
+ * loads the extension straight from the working tree.
+ */
+export function registerThisFolder(extensionsDir) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  const id = `${pkg.publisher}.${pkg.name}`;
+  const manifest = path.join(extensionsDir, 'extensions.json');
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  let entries = [];
+  try {
+    entries = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+  } catch { /* first run */ }
+  entries = entries.filter((e) => e?.identifier?.id?.toLowerCase() !== id.toLowerCase());
+  entries.push({
+    identifier: { id },
+    version: pkg.version,
+    location: { $mid: 1, scheme: 'file', path: repoRoot },
+    metadata: { installedTimestamp: Date.now(), source: 'resource' },
+  });
+  fs.writeFileSync(manifest, JSON.stringify(entries));
+}

@@ -89,9 +89,8 @@ async function checkWorkbench(url, screenshot) {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
-    await page.waitForFunction(() => document.title.includes('[Extension Development Host]'), null, { timeout: 180_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
     log(`window title: ${await page.title()}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     // The sample blog's explorer shows the Posts by Tag view once Inkwell is loaded.
     await page.getByText('Posts by Tag', { exact: false }).first().waitFor({ timeout: 120_000 });
     log('the Posts by Tag view is shown');

@@ -1,0 +1,179 @@
+// Takes the README's screenshot tour (media/tour/*.png) by driving the real
+// workbench as a user would: code-server with Inkwell loaded from this folder on a
+// copy of the sample blog, Chromium at 1400×900, keyboard and command palette.
+// Rerun after UI changes: `npm run tour` (builds first).
+//
+// Options: --out DIR (default media/tour), --only NAME[,NAME] (e.g. preview,gallery)
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath, registerThisFolder, repoRoot, startCodeServer } from './codeServer.mjs';
+
+const argv = process.argv.slice(2);
+const opt = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const outDir = path.resolve(opt('--out') ?? path.join(repoRoot, 'media', 'tour'));
+const only = (opt('--only') ?? '').split(',').filter(Boolean);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (m) => console.log(`[tour] ${m}`);
+
+function copyWorkspace() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-tour-'));
+  fs.cpSync(path.join(repoRoot, 'samples', 'blog'), dir, { recursive: true });
+  fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({
+    'workbench.colorTheme': 'Default Dark Modern',
+    'editor.minimap.enabled': false,
+    'window.commandCenter': false,
+    'workbench.tips.enabled': false,
+  }, null, 2));
+  return dir;
+}
+
+class Workbench {
+  constructor(page) { this.page = page; }
+  async palette(command, { pick } = {}) {
+    const { page } = this;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${command}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: command.replace(/^Inkwell: /, '') }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    if (pick !== undefined) {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().waitFor({ timeout: 30_000 });
+      await input.fill(pick);
+      await sleep(300);
+      await page.keyboard.press('Enter');
+    }
+  }
+  async open(file) {
+    const { page } = this;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(file);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: file }).waitFor({ timeout: 30_000 });
+    await sleep(1500);
+  }
+  async goto(line, column) {
+    const { page } = this;
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(column ? `${line}:${column}` : `${line}`);
+    await page.keyboard.press('Enter');
+    await sleep(300);
+  }
+  async shot(name) {
+    if (only.length && !only.includes(name)) return;
+    const file = path.join(outDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    log(`wrote ${path.relative(repoRoot, file)}`);
+  }
+  async closeEditors() {
+    await this.palette('View: Close All Editors');
+    await sleep(500);
+  }
+}
+
+async function main() {
+  fs.mkdirSync(outDir, { recursive: true });
+  const workspace = copyWorkspace();
+  const persistDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-tour-vscode-'));
+  registerThisFolder(path.join(persistDir, 'extensions'));
+  const server = await startCodeServer({ persistDir });
+  const url = `${server.url}?folder=${encodeURIComponent(workspace)}`;
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const want = (name) => only.length === 0 || only.includes(name);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
+    await page.getByText('Posts by Tag').first().waitFor({ timeout: 120_000 });
+    await sleep(3000);
+    const wb = new Workbench(page);
+
+    if (want('diagnostics') || want('quick-fix')) {
+      log('diagnostics');
+      await wb.open('notes-on-evaluation.md');
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel .monaco-list-row').first().waitFor({ timeout: 60_000 });
+      await sleep(1500);
+      await wb.shot('diagnostics');
+      log('quick fix');
+      await wb.goto(6, 6); // `Machine Learning`, a variant of the workspace's machine-learning
+      await page.keyboard.press('Control+.');
+      await page.locator('.action-widget').waitFor({ timeout: 30_000 });
+      await sleep(800);
+      await wb.shot('quick-fix');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+Shift+M'); // close the panel again
+      await wb.closeEditors();
+    }
+
+    if (want('preview')) {
+      log('preview');
+      await wb.open('gans-in-one-afternoon.md');
+      await wb.palette('Inkwell: Open Article Preview to the Side');
+      await page.locator('.tab', { hasText: /Preview/ }).first().waitFor({ timeout: 60_000 });
+      await sleep(4000);
+      await wb.shot('preview');
+      await wb.closeEditors();
+    }
+
+    if (want('tag-page')) {
+      log('tag page');
+      await wb.palette('Inkwell: Preview Posts Tagged…', { pick: 'machine-learning' });
+      await sleep(4000);
+      await wb.shot('tag-page');
+      await wb.closeEditors();
+    }
+
+    if (want('continuation')) {
+      log('continuation');
+      await wb.open('gans-in-one-afternoon.md');
+      await wb.goto(30);
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('The lesson I took from that afternoon is');
+      await page.keyboard.press('Control+Alt+Enter');
+      await sleep(8000);
+      await wb.shot('continuation');
+      await wb.palette('View: Revert File').catch(() => {});
+      await wb.closeEditors();
+    }
+
+    if (want('gallery')) {
+      log('image gallery');
+      await wb.open('vae-latent-walks.md');
+      await wb.goto(12);
+      await wb.palette('Inkwell: Insert Generated Image');
+      // A model pick may come first when several image models are installed.
+      const picker = page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row');
+      if (await picker.first().isVisible({ timeout: 3000 }).catch(() => false)) {
+        await page.keyboard.press('Enter');
+      }
+      await page.locator('.tab', { hasText: /Image|Gallery/i }).first().waitFor({ timeout: 60_000 });
+      await sleep(6000);
+      await wb.shot('gallery');
+    }
+  } finally {
+    await browser.close().catch(() => {});
+    server.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+    fs.rmSync(server.dirs.base, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
