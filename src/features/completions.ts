@@ -44,10 +44,12 @@ export function registerCompletions(validation: PostValidation): vscode.Disposab
       if (ctx.key === 'tags') {
         await posts.ready();
         const parsed = parseFrontmatter(text);
-        const mine = new Set((getField(parsed, 'tags')?.items ?? []).map((i) => i.value));
+        // Tags the post already has are not offered again; the item being typed does not count.
+        const items = getField(parsed, 'tags')?.items ?? [];
+        const mine = new Set(items.filter((i) => offset < i.start || offset > i.end).map((i) => i.value));
         const tags = posts.index.tags();
         return tags
-          .filter((t) => !mine.has(t.tag) || t.tag.startsWith(ctx.prefix))
+          .filter((t) => !mine.has(t.tag))
           .map((t, rank) => {
             const item = new vscode.CompletionItem({ label: t.tag, description: `${t.count} post${t.count === 1 ? '' : 's'}` }, vscode.CompletionItemKind.EnumMember);
             item.range = range;

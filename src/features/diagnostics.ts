@@ -3,14 +3,31 @@ import { DisposableStore } from '../util/dispose';
 import type { PostValidation } from './postsValidation';
 
 /**
+ * How long a problem on the line being typed waits for the writer to pause.
+ * `draft: ` or a new `  - ` tag item is not wrong, just not finished yet.
+ */
+export const TYPING_HOLD_MS = 1500;
+
+/**
  * Frontmatter diagnostics as you type: on open at once, on edits after
  * `inkwell.validation.debounceMs`, and again for open posts when another
- * post changes the workspace's tags or when settings change.
+ * post changes the workspace's tags or when settings change. Problems on the
+ * line the writer is typing on wait until they pause or leave the line.
  */
-export function registerDiagnostics(validation: PostValidation): vscode.Disposable {
+export function registerDiagnostics(validation: PostValidation, onPublished?: (doc: vscode.TextDocument, version: number) => void): vscode.Disposable {
   const store = new DisposableStore();
   const timers = new Map<string, NodeJS.Timeout>();
   const posts = validation.posts;
+  const typing = validation.editing;
+
+  /** The line whose problems are held back now, if any: typed on just now, cursor still there. */
+  const heldLine = (doc: vscode.TextDocument): number | undefined => {
+    const t = typing.get(doc.uri.toString());
+    if (!t || (!t.untilLeft && Date.now() - t.at >= TYPING_HOLD_MS)) return undefined;
+    const editor = vscode.window.activeTextEditor;
+    if (editor?.document !== doc || editor.selection.active.line !== t.line) return undefined;
+    return t.line;
+  };
 
   const run = async (doc: vscode.TextDocument) => {
     if (doc.isClosed) return;
@@ -23,7 +40,14 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
     const version = doc.version;
     const result = await validation.problems(doc, true);
     if (doc.isClosed || doc.version !== version) return; // a newer run follows
-    validation.publish(doc.uri, result.problems, result.text, doc);
+    const held = heldLine(doc);
+    const shown = held === undefined ? result.problems : result.problems.filter((p) => doc.positionAt(p.start).line !== held);
+    validation.publish(doc.uri, shown, result.text, doc);
+    onPublished?.(doc, version);
+    if (shown.length !== result.problems.length && !typing.get(doc.uri.toString())?.untilLeft) {
+      // Show them once the writer pauses (leaving the line shows them sooner).
+      schedule(doc, TYPING_HOLD_MS - (Date.now() - typing.get(doc.uri.toString())!.at) + 10);
+    }
   };
 
   const schedule = (doc: vscode.TextDocument, delayMs: number) => {
@@ -48,14 +72,30 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
   store.add(vscode.workspace.onDidOpenTextDocument((doc) => schedule(doc, 0)));
   store.add(vscode.workspace.onDidChangeTextDocument((e) => {
     if (e.contentChanges.length === 0) return;
+    // One change in the active editor, not an undo or redo: the writer is typing. It ends on this line.
+    const change = e.contentChanges[0];
+    const typed = e.reason === undefined && vscode.window.activeTextEditor?.document === e.document && e.contentChanges.length === 1;
+    if (typed) typing.set(e.document.uri.toString(), { line: change.range.start.line + (change.text.match(/\n/g)?.length ?? 0), at: Date.now() });
+    else typing.delete(e.document.uri.toString());
     schedule(e.document, validation.settings(e.document.uri).debounceMs);
+  }));
+  store.add(vscode.window.onDidChangeTextEditorSelection((e) => {
+    const key = e.textEditor.document.uri.toString();
+    const t = typing.get(key);
+    if (t && e.selections[0]?.active.line !== t.line) {
+      // The writer left the line: what they typed there is finished.
+      typing.delete(key);
+      schedule(e.textEditor.document, 0);
+    }
   }));
   store.add(vscode.workspace.onDidCloseTextDocument((doc) => {
     const pending = timers.get(doc.uri.toString());
     if (pending) clearTimeout(pending);
     timers.delete(doc.uri.toString());
+    typing.delete(doc.uri.toString());
     // After "Check All Posts" the Problems panel lists every post; keep closed ones current from disk.
-    if (validation.checkedWorkspace) void validation.checkFile(doc.uri);
+    // Only posts: a closed README or settings file is not a post and never gets post problems.
+    if (validation.checkedWorkspace && posts.isPost(doc.uri) && validation.settings(doc.uri).enabled) void validation.checkFile(doc.uri);
     else validation.collection.delete(doc.uri);
   }));
   store.add(posts.onDidChange((change) => {

@@ -161,6 +161,13 @@ export class PostValidation implements vscode.Disposable {
   checkedWorkspace = false;
 
   /**
+   * Per document: the line the writer is filling in. Its problems are held back
+   * until they pause (`at` is when they last typed) or, with `untilLeft`, until
+   * the cursor leaves the line (New Post puts the cursor on the value to write).
+   */
+  readonly editing = new Map<string, { line: number; at: number; untilLeft?: boolean }>();
+
+  /**
    * Validates a post as saved on disk (or its open document) and publishes the
    * result. Returns the problems, or undefined when the file cannot be read.
    */
