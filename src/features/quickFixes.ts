@@ -1,7 +1,13 @@
 import * as vscode from 'vscode';
 import { fixesFor } from '../core/frontmatter/fixes';
-import { isProblemCode } from '../core/frontmatter/problemCodes';
+import { imageValueFor, toSlash } from '../core/frontmatter/images';
+import { getField, parseFrontmatter } from '../core/frontmatter/parse';
+import { isProblemCode, ProblemCode } from '../core/frontmatter/problemCodes';
+import { IMAGE_EXTENSIONS } from '../core/posts/postGlobs';
 import { DIAGNOSTIC_SOURCE, PostValidation } from './postsValidation';
+
+/** Internal command behind "Choose an image…": a file picker for a post's `image` field. */
+const CHOOSE_IMAGE = 'inkwell.chooseFrontmatterImage';
 
 /**
  * Quick fixes for frontmatter diagnostics. The fixes are computed by the pure
@@ -30,13 +36,52 @@ export function registerQuickFixes(validation: PostValidation): vscode.Disposabl
           }
           actions.push(action);
         }
+        if (problem.code === ProblemCode.ImageNotFound) {
+          // Beyond close names: pick any image, or make one.
+          const choose = new vscode.CodeAction('Choose an image…', vscode.CodeActionKind.QuickFix);
+          choose.diagnostics = [diagnostic];
+          choose.command = { command: CHOOSE_IMAGE, title: 'Choose an image…', arguments: [doc.uri] };
+          const generate = new vscode.CodeAction('Generate an image…', vscode.CodeActionKind.QuickFix);
+          generate.diagnostics = [diagnostic];
+          generate.command = { command: 'inkwell.insertImage', title: 'Generate an image…', arguments: [{ hero: true }] };
+          actions.push(choose, generate);
+        }
       }
       return actions;
     },
   };
-  return vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, provider, {
-    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+  return vscode.Disposable.from(
+    vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, provider, {
+      providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+    }),
+    vscode.commands.registerCommand(CHOOSE_IMAGE, (uri: vscode.Uri) => chooseImage(validation, uri)),
+  );
+}
+
+/** Asks for an image file and points the post's `image` field at it (site-root when it was). */
+async function chooseImage(validation: PostValidation, uri: vscode.Uri): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const loc = validation.location(uri);
+  const start = loc.siteRoot && loc.staticFolders[0] ? vscode.Uri.joinPath(vscode.Uri.file(loc.siteRoot), loc.staticFolders[0]) : vscode.Uri.joinPath(uri, '..');
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Choose the image for this post',
+    defaultUri: start,
+    canSelectMany: false,
+    openLabel: 'Use Image',
+    filters: { Images: [...IMAGE_EXTENSIONS] },
   });
+  const file = picked?.[0];
+  if (!file) return;
+  const text = doc.getText();
+  const parsed = parseFrontmatter(text);
+  const field = getField(parsed, 'image');
+  if (!field) return;
+  const original = typeof field.value.value === 'string' ? field.value.value : '';
+  const value = imageValueFor(toSlash(file.fsPath), original, loc);
+  const quoted = parsed.language !== 'yaml' || field.value.quote || /[:#'"\s]/.test(value) ? JSON.stringify(value) : value;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, new vscode.Range(doc.positionAt(field.value.start), doc.positionAt(field.value.end)), quoted);
+  await vscode.workspace.applyEdit(edit);
 }
 
 function codeOf(d: vscode.Diagnostic): string | undefined {

@@ -207,11 +207,29 @@ function removeItem(text: string, items: readonly ValueNode[], index: number, fl
   return { start: items[index - 1].end, end: item.end, newText: '' };
 }
 
+/** A file name without folder and extension, lower case. */
+function stemOf(file: string): string {
+  return (file.replace(/\\/g, '/').split('/').pop() ?? '').toLowerCase().replace(/\.[a-z0-9]+$/, '');
+}
+
+/**
+ * Whether an existing image is plausibly the one a missing path meant: a name
+ * within a small edit distance, or the same stem (`hero` and `hero-large`).
+ */
+function closeImage(missing: string, file: string, similarity: number): boolean {
+  if (similarity >= 0.5) return true;
+  const a = stemOf(missing), b = stemOf(file);
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  return short.length >= 3 && long.startsWith(short) && /^[-_.@ ]/.test(long.slice(short.length));
+}
+
 function fixImage(parsed: ParsedFrontmatter, p: Problem, ctx: FixContext): Fix[] {
   const f = getField(parsed, 'image');
   if (!f || typeof f.value.value !== 'string' || !ctx.imageFiles?.length) return [];
   const original = f.value.value;
-  return closestImages(original, ctx.imageFiles, 3).map((m, i) => {
+  // Only close names: an unrelated image (say, the only one in the workspace) is no fix.
+  const close = closestImages(original, ctx.imageFiles, ctx.imageFiles.length).filter((m) => closeImage(original, m.file, m.similarity)).slice(0, 3);
+  return close.map((m, i) => {
     const value = imageValueFor(m.file, original, ctx);
     return {
       title: `Change image to ${value}`,

@@ -127,9 +127,13 @@ describe('fixes: image paths', () => {
     assert.strictEqual(applyPreferred(withImage('img/diagam.svg'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options), withImage('img/diagram.svg'));
   });
 
-  it('offers distant matches without preferring one', () => {
-    const all = fixes(withImage('/uploads/screenshot-2023-05-08.png'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options);
-    assert.strictEqual(all.length, 3);
-    assert.ok(all.every((f) => !f.isPreferred));
+  it('offers no unrelated image, however few there are', () => {
+    assert.deepStrictEqual(fixes(withImage('/uploads/screenshot-2023-05-08.png'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options), []);
+    assert.deepStrictEqual(fixes(withImage('/uploads/screenshot.png'), ProblemCode.ImageNotFound, { ...loc, imageFiles: ['/site/static/uploads/gan-grid.png'] }, options), []);
+  });
+
+  it('offers an image with the same stem', () => {
+    const all = fixes(withImage('/uploads/gan.png'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options);
+    assert.deepStrictEqual(all.map((f) => f.title), ['Change image to /uploads/gan-grid.png']);
   });
 });
