@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { InkwellApi, ProbeRegistry } from './api';
 import { registerImageFeatures } from './features/imageGalleryFeatures';
-import { registerNewPost } from './features/newPost';
 import { PostIndexService } from './features/postIndex';
 import { registerPosts } from './features/posts';
 import { createMarkdownItExtender, registerPreviewFeatures } from './features/previewFeatures';
@@ -34,7 +33,6 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     registerImageFeatures(runtime, models, context.extensionUri, log, probes),
     log,
     vscode.commands.registerCommand('inkwell.showLog', () => log.show()),
-    registerNewPost(),
   );
 
   const activationMs = performance.now() - started;

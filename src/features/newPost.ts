@@ -1,44 +1,122 @@
 import * as vscode from 'vscode';
-import { newPostText, slugify } from '../core/slug';
+import type { ProbeRegistry } from '../api';
+import { isoDate, newPostText, postFileName, PostNaming, slugify } from '../core/slug';
+import { readConfig } from '../util/config';
+import type { PostValidation } from './postsValidation';
 
 /** Arguments accepted by `inkwell.newPost` when called from code (tests, other commands). */
 export interface NewPostArgs {
   title?: string;
   /** Folder to create the post in; defaults to the active post's folder or the first workspace folder. */
   folder?: vscode.Uri;
+  /** With a title given, these are not asked for either (empty when absent). */
+  description?: string;
+  tags?: string[];
 }
 
-/** "Inkwell: New Post": asks for a title, creates `<slug>.md` with frontmatter and opens it. */
-export function registerNewPost(): vscode.Disposable {
+/** The questions New Post asks; replaced by answers in tests. Undefined means the writer cancelled. */
+export interface NewPostPrompts {
+  title(): Thenable<string | undefined>;
+  /** An empty answer skips the description. */
+  description(): Thenable<string | undefined>;
+  /** The workspace's tags, most used first; resolves with the chosen ones (new ones included). */
+  tags(known: readonly { tag: string; count: number }[]): Thenable<string[] | undefined>;
+}
+
+const windowPrompts: NewPostPrompts = {
+  title: () => vscode.window.showInputBox({
+    title: 'New Post (1/3): title',
+    prompt: 'Title of the new post',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : 'The title cannot be empty.'),
+  }),
+  description: () => vscode.window.showInputBox({
+    title: 'New Post (2/3): description (optional)',
+    prompt: 'A 50–160 character summary for listings and search results. Leave empty to write it later.',
+    ignoreFocusOut: true,
+  }),
+  tags: (known) => pickTags(known),
+};
+
+/** A multi-select of the workspace's tags that also takes new ones typed into its box. */
+function pickTags(known: readonly { tag: string; count: number }[]): Promise<string[] | undefined> {
+  return new Promise((resolve) => {
+    const pick = vscode.window.createQuickPick<vscode.QuickPickItem>();
+    pick.title = 'New Post (3/3): tags (optional)';
+    pick.placeholder = 'Choose tags, or type a new one; Enter when done';
+    pick.canSelectMany = true;
+    pick.ignoreFocusOut = true;
+    const existing = known.map((t) => ({ label: t.tag, description: `${t.count} post${t.count === 1 ? '' : 's'}` }));
+    let added: vscode.QuickPickItem[] = [];
+    pick.items = existing;
+    pick.onDidChangeValue((value) => {
+      const tag = value.trim();
+      const selected = pick.selectedItems;
+      const fresh = tag && !existing.some((i) => i.label === tag) && !added.some((i) => i.label === tag) ? [{ label: tag, description: 'new tag' }] : [];
+      pick.items = [...fresh, ...added, ...existing];
+      pick.selectedItems = pick.items.filter((i) => selected.some((s) => s.label === i.label));
+    });
+    pick.onDidChangeSelection((selection) => {
+      added = [...added, ...selection.filter((i) => i.description === 'new tag' && !added.includes(i))];
+    });
+    let done = false;
+    pick.onDidAccept(() => {
+      done = true;
+      resolve(pick.selectedItems.map((i) => i.label));
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      if (!done) resolve(undefined);
+      pick.dispose();
+    });
+    pick.show();
+  });
+}
+
+/**
+ * "Inkwell: New Post": asks for a title, a description (optional) and tags
+ * (from the workspace's), creates the post named the way the site names its
+ * posts, marks it a draft (`inkwell.newPost.draft`) and opens it where the
+ * writer continues: the description when it was skipped, else the body.
+ */
+export function registerNewPost(validation: PostValidation, probes?: ProbeRegistry): vscode.Disposable {
+  let prompts = windowPrompts;
+  if (probes?.testMode) probes.register('newPost.answer', () => (p: NewPostPrompts | undefined) => (prompts = p ?? windowPrompts));
+  const posts = validation.posts;
   return vscode.commands.registerCommand('inkwell.newPost', async (args?: NewPostArgs) => {
-    const title = args?.title ?? (await vscode.window.showInputBox({
-      title: 'New Post',
-      prompt: 'Title of the new post',
-      validateInput: (value) => (value.trim() ? undefined : 'The title cannot be empty.'),
-    }));
+    const title = args?.title ?? (await prompts.title());
     if (!title?.trim()) return undefined;
     const folder = args?.folder ?? defaultFolder();
     if (!folder) {
       void vscode.window.showErrorMessage('Inkwell: open a folder to create a post in.');
       return undefined;
     }
-    const uri = await freeUri(folder, slugify(title));
+    const scripted = args?.title !== undefined;
+    const description = scripted ? (args.description ?? '') : await prompts.description();
+    if (description === undefined) return undefined;
+    await posts.ready();
+    const tags = scripted ? (args.tags ?? []) : await prompts.tags(posts.index.tags());
+    if (tags === undefined) return undefined;
+    const now = new Date();
+    const uri = await freeUri(folder, slugify(title), await namingIn(folder), now);
+    const draft = readConfig('newPost', folder).draft;
+    const text = newPostText(title.trim(), now, { description: description.trim(), tags, draft });
     const edit = new vscode.WorkspaceEdit();
     edit.createFile(uri, { ignoreIfExists: false });
-    edit.insert(uri, new vscode.Position(0, 0), newPostText(title.trim(), new Date()));
+    edit.insert(uri, new vscode.Position(0, 0), text);
     if (!(await vscode.workspace.applyEdit(edit))) {
       void vscode.window.showErrorMessage(`Inkwell: could not create ${vscode.workspace.asRelativePath(uri)}.`);
       return undefined;
     }
     const doc = await vscode.workspace.openTextDocument(uri);
     await doc.save();
+    const lines = doc.getText().split('\n');
+    const descriptionLine = lines.findIndex((l) => l.startsWith('description:'));
+    // An empty description is the next thing to write: its warning waits until the cursor leaves the line.
+    if (!description.trim() && descriptionLine >= 0) validation.editing.set(uri.toString(), { line: descriptionLine, at: Date.now(), untilLeft: true });
     const editor = await vscode.window.showTextDocument(doc);
-    // Put the cursor on the empty description value, the next thing to write.
-    const line = doc.getText().split('\n').findIndex((l) => l.startsWith('description:'));
-    if (line >= 0) {
-      const pos = new vscode.Position(line, 'description: "'.length);
-      editor.selection = new vscode.Selection(pos, pos);
-    }
+    const pos = !description.trim() && descriptionLine >= 0 ? new vscode.Position(descriptionLine, 'description: "'.length) : new vscode.Position(lines.length - 1, 0);
+    editor.selection = new vscode.Selection(pos, pos);
     return uri;
   });
 }
@@ -51,12 +129,36 @@ function defaultFolder(): vscode.Uri | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri;
 }
 
-/** `<slug>.md`, or `<slug>-2.md`, … when taken: a new post never overwrites one. */
-async function freeUri(folder: vscode.Uri, slug: string): Promise<vscode.Uri> {
-  for (let i = 1; ; i++) {
-    const uri = vscode.Uri.joinPath(folder, i === 1 ? `${slug}.md` : `${slug}-${i}.md`);
+/** How the posts already in `folder` are named: date-prefixed (`2024-05-01-slug.md`), page bundles (`slug/index.md`) or plain. */
+async function namingIn(folder: vscode.Uri): Promise<PostNaming> {
+  let entries: [string, vscode.FileType][] = [];
+  try {
+    entries = await vscode.workspace.fs.readDirectory(folder);
+  } catch {
+    return 'plain';
+  }
+  const files = entries.filter(([n, t]) => t === vscode.FileType.File && /\.(md|markdown)$/i.test(n)).map(([n]) => n);
+  const dated = files.filter((n) => /^\d{4}-\d{2}-\d{2}-/.test(n)).length;
+  let bundles = 0;
+  for (const [name, type] of entries.slice(0, 200)) {
+    if (type !== vscode.FileType.Directory) continue;
     try {
-      await vscode.workspace.fs.stat(uri);
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, name, 'index.md'));
+      bundles++;
+    } catch {
+      // Not a page bundle.
+    }
+  }
+  if (bundles > files.length) return 'bundle';
+  return dated > 0 && dated * 2 >= files.length ? 'dated' : 'plain';
+}
+
+/** The new post's file, numbered (`-2`, `-3`, …) when taken: a new post never overwrites one. */
+async function freeUri(folder: vscode.Uri, slug: string, naming: PostNaming, now: Date): Promise<vscode.Uri> {
+  for (let i = 1; ; i++) {
+    const uri = vscode.Uri.joinPath(folder, postFileName(i === 1 ? slug : `${slug}-${i}`, naming, isoDate(now)));
+    try {
+      await vscode.workspace.fs.stat(naming === 'bundle' ? vscode.Uri.joinPath(uri, '..') : uri);
     } catch {
       return uri;
     }

@@ -6,6 +6,7 @@ import { registerCheckAllPosts } from './checkAllPosts';
 import { registerCompletions } from './completions';
 import { registerDiagnostics } from './diagnostics';
 import { registerHovers } from './hovers';
+import { registerNewPost } from './newPost';
 import type { PostIndexService } from './postIndex';
 import { registerPostsContextKey } from './postsContextKey';
 import { PostValidation } from './postsValidation';
@@ -19,12 +20,16 @@ import { registerQuickFixes } from './quickFixes';
 export function registerPosts(posts: PostIndexService, log: Logger, probes?: ProbeRegistry): vscode.Disposable {
   const store = new DisposableStore();
   const validation = store.add(new PostValidation(posts, log));
-  store.add(registerDiagnostics(validation));
+  // Test mode only: the document version whose problems were last published, per document.
+  const published = probes?.testMode ? new Map<string, number>() : undefined;
+  if (published) probes?.register('posts.publishedVersion', () => (uri: string) => published.get(uri));
+  store.add(registerDiagnostics(validation, published && ((doc, version) => published.set(doc.uri.toString(), version))));
   store.add(registerQuickFixes(validation));
   store.add(registerCompletions(validation));
   store.add(registerHovers(validation));
   store.add(registerCheckAllPosts(validation));
   store.add(registerPostsContextKey(posts));
+  store.add(registerNewPost(validation, probes));
   const start = setTimeout(() => void posts.ready(), 0);
   store.add({ dispose: () => clearTimeout(start) });
   probes?.register('posts.indexSize', () => posts.index.size);

@@ -35,6 +35,7 @@ export interface InkwellConfig {
     upscale: 'nearest' | 'smooth';
     setFrontmatterImage: boolean;
   };
+  newPost: { draft: boolean };
 }
 
 type Section = keyof InkwellConfig;

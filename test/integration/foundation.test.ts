@@ -37,7 +37,7 @@ suite('Foundation', () => {
     assert.strictEqual(uri.path.split('/').pop(), 'hello-offline-world.md');
     const editor = await waitFor(() => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() && vscode.window.activeTextEditor, 'the new post to open');
     const text = editor.document.getText();
-    assert.match(text, /^---\ntitle: "Hello, Offline World!"\ndate: \d{4}-\d{2}-\d{2}\ndescription: ""\ntags: \[\]\n---\n/);
+    assert.match(text, /^---\ntitle: "Hello, Offline World!"\ndate: \d{4}-\d{2}-\d{2}\ndescription: ""\ntags: \[\]\ndraft: true\n---\n/);
     assert.strictEqual(editor.selection.active.line, 3);
     const onDisk = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
     assert.strictEqual(onDisk, text, 'the post is saved');
