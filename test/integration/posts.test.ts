@@ -145,6 +145,28 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     await waitFor(() => !has(uri, 'tag-variant'), 'the variant diagnostic to clear');
   });
 
+  test('a missing image is offered only close names, then a picker and the generator', async () => {
+    const editor = await edit(VAE);
+    const uri = editor.document.uri;
+    await waitFor(() => has(uri, 'image-not-found'), 'the missing image diagnostic');
+    const titles = async () => {
+      const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'image-not-found')!;
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+      return actions.map((a) => a.title);
+    };
+    // The workspace's only image, /uploads/gan-grid.png, has nothing to do with /uploads/vae-walk.png.
+    assert.deepStrictEqual(await titles(), ['Choose an image…', 'Generate an image…']);
+    // A file with a close name is offered first.
+    const close = uriOf('static/uploads/vae-walk-01.png');
+    await vscode.workspace.fs.copy(uriOf('static/uploads/gan-grid.png'), close);
+    try {
+      await waitFor(async () => (await titles())[0] === 'Change image to /uploads/vae-walk-01.png', 'the close name to be offered');
+      assert.deepStrictEqual(await titles(), ['Change image to /uploads/vae-walk-01.png', 'Choose an image…', 'Generate an image…']);
+    } finally {
+      await vscode.workspace.fs.delete(close);
+    }
+  });
+
   test('completions offer the workspace tags, most used first', async () => {
     const editor = await edit(EVAL);
     const end = editor.document.lineAt(7).range.end; // "  - evaluation"
@@ -157,6 +179,87 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     for (const t of ['gan', 'vae', 'gpt', 'writing', 'data-science']) assert.ok(tags.includes(t), `offers ${t}`);
     const first = list.items.find((i) => labelOf(i) === 'generative-ai')!;
     assert.strictEqual(typeof first.label === 'string' ? undefined : first.label.description, '4 posts');
+  });
+
+  /** Waits until the document's current text has been checked and its problems published. */
+  async function checked(doc: vscode.TextDocument): Promise<void> {
+    const version = api.testing.probe<(uri: string) => number | undefined>('posts.publishedVersion')!;
+    await waitFor(() => version(doc.uri.toString()) === doc.version, `the check of version ${doc.version}`);
+  }
+
+  /** Types `text` at the end of `line` the way a writer does; the cursor ends after it. */
+  async function typeAtEnd(editor: vscode.TextEditor, line: number, text: string): Promise<void> {
+    const at = editor.document.lineAt(line).range.end;
+    editor.selection = new vscode.Selection(at, at);
+    await editor.edit((b) => b.insert(at, text));
+    const end = editor.document.lineAt(line + (text.match(/\n/g)?.length ?? 0)).range.end;
+    editor.selection = new vscode.Selection(end, end);
+  }
+
+  test('a new tag item offers only tags the post lacks, and its problem waits until the writer leaves the line', async () => {
+    const editor = await edit(EVAL);
+    const uri = editor.document.uri;
+    await waitFor(() => has(uri, 'description-too-short'), 'the first diagnostics');
+    await typeAtEnd(editor, 7, '\n  - ');
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, editor.selection.active);
+    const offered = list.items.filter((i) => i.kind === vscode.CompletionItemKind.EnumMember).map(labelOf);
+    assert.ok(offered.includes('generative-ai'), offered.join(', '));
+    assert.ok(!offered.includes('evaluation') && !offered.includes('Machine Learning'), `tags already in the list are not offered: ${offered.join(', ')}`);
+    await checked(editor.document);
+    assert.ok(!has(uri, 'tag-not-string'), 'no error for the tag still being typed');
+    // Leaving the line: the unfinished item is now a problem.
+    editor.selection = new vscode.Selection(new vscode.Position(1, 0), new vscode.Position(1, 0));
+    await waitFor(() => has(uri, 'tag-not-string'), 'the problem once the cursor left the line');
+  });
+
+  test('"draft: " is a problem only after the writer pauses', async () => {
+    const editor = await edit(EVAL);
+    const uri = editor.document.uri;
+    await waitFor(() => has(uri, 'description-too-short'), 'the first diagnostics');
+    const typed = Date.now();
+    await typeAtEnd(editor, 2, '\ndraft: ');
+    await checked(editor.document);
+    // On a slow machine the check may come after the pause; then there is nothing to assert here.
+    if (Date.now() - typed < 1200) assert.ok(!has(uri, 'draft-not-boolean'), 'no error while the value is being typed');
+    await waitFor(() => has(uri, 'draft-not-boolean'), 'the problem after a pause', 10000);
+  });
+
+  test('New Post asks for title, description and tags, marks a draft, follows the site\'s file names and opens without warnings', async () => {
+    type Prompts = { title(): Thenable<string | undefined>; description(): Thenable<string | undefined>; tags(known: readonly { tag: string; count: number }[]): Thenable<string[] | undefined> };
+    const answer = api.testing.probe<(p: Prompts | undefined) => void>('newPost.answer');
+    assert.ok(answer, 'New Post asks its questions through replaceable prompts in test mode');
+    const offered: string[][] = [];
+    answer({
+      title: async () => 'My First Post',
+      description: async () => '', // skipped
+      tags: async (known) => {
+        offered.push(known.map((t) => t.tag));
+        return ['gan', 'first-steps'];
+      },
+    });
+    const folder = uriOf('dated');
+    const old = vscode.Uri.joinPath(folder, '2024-01-02-an-older-post.md');
+    await vscode.workspace.fs.writeFile(old, Buffer.from('---\ntitle: An Older Post\ndate: 2024-01-02\n---\nOld.\n'));
+    let created: vscode.Uri | undefined;
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(old));
+      created = await vscode.commands.executeCommand<vscode.Uri>('inkwell.newPost');
+      assert.ok(created, 'the post is created');
+      assert.match(created.path.split('/').pop()!, /^\d{4}-\d{2}-\d{2}-my-first-post\.md$/, 'named like the posts beside it');
+      assert.ok(offered[0]?.includes('generative-ai'), `the workspace tags are offered: ${offered[0]?.join(', ')}`);
+      const editor = await waitFor(() => vscode.window.activeTextEditor?.document.uri.toString() === created!.toString() && vscode.window.activeTextEditor, 'the new post to open');
+      assert.match(editor.document.getText(), /^---\ntitle: "My First Post"\ndate: \d{4}-\d{2}-\d{2}\ndescription: ""\ntags: \["gan", "first-steps"\]\ndraft: true\n---\n/);
+      assert.strictEqual(editor.selection.active.line, 3, 'the cursor is on the description to write');
+      await checked(editor.document);
+      assert.deepStrictEqual(ours(created), [], 'a new post opens without warnings');
+      // Once the writer moves on without writing one, the missing description is pointed out.
+      editor.selection = new vscode.Selection(new vscode.Position(7, 0), new vscode.Position(7, 0));
+      await waitFor(() => has(created!, 'description-too-short'), 'the description warning after leaving the line');
+    } finally {
+      answer(undefined);
+      await closeEditors();
+      await vscode.workspace.fs.delete(folder, { recursive: true }).then(undefined, () => undefined);
+    }
   });
 
   test('completions offer missing field names with their documentation', async () => {
@@ -217,6 +320,24 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
       await vscode.workspace.fs.delete(schemaUri).then(undefined, () => undefined);
       await restoreEdited();
     }
+  });
+
+  test('after "Check All Posts", closing a file that is not a post gives it no problems', async () => {
+    await closeEditors();
+    await vscode.commands.executeCommand('inkwell.checkAllPosts');
+    const readme = uriOf('README.md');
+    const json = uriOf('.vscode/inkwell-test-options.json');
+    // VS Code disposes a closed editor's document some time later; changing a document's
+    // language closes and reopens it at once, so the close handler runs now.
+    for (const uri of [readme, json]) {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc, { preview: false });
+      await vscode.languages.setTextDocumentLanguage(doc, 'plaintext');
+    }
+    // Checking every post again takes longer than any check started when the files closed.
+    await vscode.commands.executeCommand('inkwell.checkAllPosts');
+    assert.deepStrictEqual(ours(readme), [], 'the excluded README has no post problems');
+    assert.deepStrictEqual(ours(json), [], 'a JSON file has no post problems');
   });
 
   test('"Check All Posts" lists problems of closed posts, and the CLI reports the same', async () => {
