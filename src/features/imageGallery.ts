@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ProbeRegistry } from '../api';
 import type { ImageBatchResult, ImageCandidate, ImageSource, ParamsOf, ResultOf } from '../runtime/protocol';
@@ -62,7 +63,7 @@ export class CandidateSource {
   constructor(
     private readonly deps: ImageFeatureDeps,
     readonly model: string,
-    private mode: GalleryMode,
+    private currentMode: GalleryMode,
     readonly count: number,
     private readonly upscale: 'nearest' | 'smooth',
   ) {}
@@ -81,8 +82,13 @@ export class CandidateSource {
     const source: ImageSource = p.latent ? { latent: p.latent, seed: p.seed } : { seed: p.seed, ...(p.label !== undefined ? { label: p.label } : {}) };
     // Noise seeds start away from the image's own seed, so "Vary" on neighbouring
     // candidates (seeds s and s + 1) does not reuse the same noise.
-    this.mode = { kind: 'variations', source, baseSeed: (p.seed * 7919 + 1) >>> 0, strength: DEFAULT_VARIATION_STRENGTH, original: p };
+    this.currentMode = { kind: 'variations', source, baseSeed: (p.seed * 7919 + 1) >>> 0, strength: DEFAULT_VARIATION_STRENGTH, original: p };
     this.batch = 0;
+  }
+
+  /** What the batches are: samples, variations or blends. */
+  get mode(): GalleryMode {
+    return this.currentMode;
   }
 
   get canMore(): boolean {
@@ -121,6 +127,13 @@ export class CandidateSource {
   }
 }
 
+/** What a gallery shows, in words, for its subtitle. */
+export function describeMode(mode: GalleryMode): string {
+  if (mode.kind === 'sample') return mode.label !== undefined ? `new images of class ${mode.label}` : 'new images';
+  if (mode.kind === 'variations') return mode.original ? `variations of seed ${mode.original.seed}` : 'variations of an image';
+  return 'blends of two images';
+}
+
 /** A short caption for a candidate. */
 export function captionOf(c: ImageCandidate): string {
   const p = c.provenance;
@@ -134,10 +147,12 @@ export function captionOf(c: ImageCandidate): string {
 export interface GalleryOptions {
   title: string;
   alt: string;
+  /** Whether "Use as hero image" starts checked (the cursor was in the frontmatter). */
+  hero: boolean;
   source: CandidateSource;
   upscale: 'nearest' | 'smooth';
-  /** Saves and inserts a candidate; resolves with the link that was inserted. */
-  use(c: GalleryCandidate, alt: string): Promise<string>;
+  /** Saves a candidate and puts it in the post as the hero image or at the cursor; resolves with its link. */
+  use(c: GalleryCandidate, alt: string, hero: boolean): Promise<string>;
 }
 
 /** What the `images.gallery` probe reports to integration tests. */
@@ -196,8 +211,9 @@ export class ImageGallery implements vscode.Disposable {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'webview', 'gallery.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'gallery.css')).toString(),
       title: options.title,
-      subtitle: 'Generating…',
+      subtitle: `${path.basename(options.source.model)} · ${describeMode(options.source.mode)}`,
       alt: options.alt,
+      hero: options.hero,
       canVary: true,
       upscale: options.upscale,
     });
@@ -209,6 +225,7 @@ export class ImageGallery implements vscode.Disposable {
   }
 
   private post(message: GalleryHostMessage): void {
+    ImageGallery.recorder?.(message);
     if (!this.ready) {
       this.pending.push(message);
       return;
@@ -235,7 +252,7 @@ export class ImageGallery implements vscode.Disposable {
         if (!c || this.busy) return;
         this.setBusy(true, 'Saving…');
         try {
-          const link = await this.options.use(c, message.alt);
+          const link = await this.options.use(c, message.alt, message.hero ?? this.options.hero);
           this.post({ type: 'used', id: c.id, link });
           this.setBusy(false, `Inserted ${link}`);
         } catch (err) {
@@ -273,7 +290,8 @@ export class ImageGallery implements vscode.Disposable {
       const items: GalleryItem[] = batch.map((c) => ({ id: c.id, src: `data:image/png;base64,${c.candidate.pngBase64}`, caption: captionOf(c.candidate) }));
       this.post({ type: 'items', items, replace });
       const info = source.info;
-      this.setBusy(false, info ? `${info.displayName} · ${source.size} candidates` : '');
+      if (info) this.post({ type: 'subtitle', text: `${info.displayName} · ${info.modelKind.toUpperCase()} · ${describeMode(source.mode)}` });
+      this.setBusy(false, `${source.size} candidates`);
     } catch (err) {
       this.fail(err);
     }
@@ -295,6 +313,9 @@ export class ImageGallery implements vscode.Disposable {
     return g ? g.onMessage(message) : Promise.reject(new Error('No image gallery is open.'));
   }
 
+  /** Test mode only: sees every message posted to the gallery page. */
+  static recorder: ((message: GalleryHostMessage) => void) | undefined;
+
   /** Closes the open gallery, if any. */
   static closeCurrent(): void {
     ImageGallery.current?.dispose();
@@ -305,5 +326,14 @@ export class ImageGallery implements vscode.Disposable {
 export function registerImageGallery(deps: ImageFeatureDeps): vscode.Disposable {
   deps.probes.register('images.gallery', () => ImageGallery.probe());
   deps.probes.register('images.galleryReceive', () => (m: GalleryWebviewMessage) => ImageGallery.receive(m));
-  return new vscode.Disposable(() => ImageGallery.closeCurrent());
+  if (deps.probes.testMode) {
+    // What the page was told, newest last, so tests see what the user sees.
+    const posted: GalleryHostMessage[] = [];
+    ImageGallery.recorder = (m) => posted.push(m);
+    deps.probes.register('images.galleryPosted', () => posted);
+  }
+  return new vscode.Disposable(() => {
+    ImageGallery.recorder = undefined;
+    ImageGallery.closeCurrent();
+  });
 }

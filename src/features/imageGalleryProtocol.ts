@@ -19,6 +19,8 @@ export interface GalleryItem {
 export type GalleryHostMessage =
   /** New candidates; `replace` clears the grid first. */
   | { readonly type: 'items'; readonly items: readonly GalleryItem[]; readonly replace: boolean }
+  /** The line under the heading: which model made the candidates and what they are. */
+  | { readonly type: 'subtitle'; readonly text: string }
   /** Work in progress (generating, saving) or done (`busy` false). */
   | { readonly type: 'status'; readonly busy: boolean; readonly text: string }
   | { readonly type: 'error'; readonly message: string }
@@ -30,8 +32,8 @@ export type GalleryWebviewMessage =
   | { readonly type: 'ready' }
   /** Generate the next batch. */
   | { readonly type: 'more' }
-  /** Save candidate `id` and insert it with this alt text. */
-  | { readonly type: 'use'; readonly id: number; readonly alt: string }
+  /** Save candidate `id` and insert it with this alt text, as the hero image or at the cursor. */
+  | { readonly type: 'use'; readonly id: number; readonly alt: string; readonly hero?: boolean }
   /** Show variations of candidate `id` instead of new samples. */
   | { readonly type: 'vary'; readonly id: number };
 
@@ -47,6 +49,8 @@ export interface GalleryPageOptions {
   readonly subtitle: string;
   /** Pre-filled alt text. */
   readonly alt: string;
+  /** Whether "Use as hero image" starts checked. */
+  readonly hero?: boolean;
   /** Whether candidates can be varied (any model can vary its own latents). */
   readonly canVary: boolean;
   /** Pixel-art models look best scaled with `nearest`; the setting picks the CSS rendering. */
@@ -90,6 +94,7 @@ export function buildGalleryHtml(o: GalleryPageOptions): string {
   <p class="gallery-subtitle">${escapeHtml(o.subtitle)}</p>
   <label class="gallery-alt">Alt text <input id="alt" type="text" value="${escapeHtml(o.alt)}" spellcheck="true" aria-describedby="alt-help"></label>
   <p id="alt-help" class="gallery-help">Describes the image for readers who cannot see it; inserted as <code>![alt](…)</code>.</p>
+  <label class="gallery-hero"><input id="hero" type="checkbox"${o.hero ? ' checked' : ''}> Use as hero image (<code>image:</code> in the frontmatter) instead of inserting it at the cursor</label>
 </header>
 <p id="status" class="gallery-status" role="status" aria-live="polite"></p>
 <ul id="grid" class="gallery-grid" aria-label="Candidates"></ul>

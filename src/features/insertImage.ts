@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
+import { altFromContext, inFrontmatter, replaceFrontmatterImage } from '../core/imageInsertion';
 import { isoDate } from '../core/slug';
 import type { ImageProvenance } from '../generation/image/provenance';
 import {
@@ -22,8 +23,13 @@ export interface InsertImageArgs {
   seed?: number;
   /** Index of the candidate to insert without showing the gallery. */
   choose?: number;
-  /** Alt text; defaults to the post's title. */
+  /** Alt text; defaults to the sentence around the cursor, else the post's title. */
   alt?: string;
+  /**
+   * Use the image as the post's hero image (`image:` in the frontmatter) instead
+   * of linking it at the cursor. Defaults to true when the cursor is in the frontmatter.
+   */
+  hero?: boolean;
   /** Candidates per batch; defaults to `inkwell.images.count`. */
   count?: number;
   /** Class label for a conditional model. */
@@ -37,7 +43,7 @@ export interface InsertedImage {
   /** The link inserted into the post. */
   link: string;
   seed: number;
-  /** Whether `image:` in the frontmatter was set. */
+  /** Whether `image:` in the frontmatter was set (a hero image); otherwise the link went in at the cursor. */
   frontmatterUpdated: boolean;
 }
 
@@ -47,9 +53,19 @@ export interface InsertTarget {
   position: vscode.Position;
 }
 
-/** The alt text used when none is given: the post's title. */
-export function defaultAlt(document: vscode.TextDocument): string {
-  return frontmatterTitle(document.getText()) ?? 'Generated image';
+/**
+ * The alt text used when none is given: the first sentence of the paragraph
+ * around `position`, else the post's title.
+ */
+export function defaultAlt(document: vscode.TextDocument, position?: vscode.Position): string {
+  const text = document.getText();
+  const around = position ? altFromContext(text, document.offsetAt(position)) : undefined;
+  return around ?? frontmatterTitle(text) ?? 'Generated image';
+}
+
+/** Whether an image inserted at `position` is the hero image by default: the cursor is in the frontmatter. */
+export function heroByDefault(document: vscode.TextDocument, position: vscode.Position): boolean {
+  return inFrontmatter(document.getText(), document.offsetAt(position));
 }
 
 /** The first static folder that exists in the workspace folder, else the first one configured. */
@@ -102,9 +118,10 @@ export async function writeNewFile(root: vscode.Uri, placement: ImagePlacement, 
 
 /**
  * Renders a chosen candidate at the display size, saves it by the path
- * template, and inserts `![alt](link)` (plus `image:` when empty) as one edit.
+ * template, and puts it in the post one way: as the hero image (`image:` in
+ * the frontmatter) or as `![alt](link)` at the cursor.
  */
-export async function saveAndInsert(deps: ImageFeatureDeps, target: InsertTarget, model: string, provenance: ImageProvenance, alt: string): Promise<InsertedImage> {
+export async function saveAndInsert(deps: ImageFeatureDeps, target: InsertTarget, model: string, provenance: ImageProvenance, alt: string, hero = false): Promise<InsertedImage> {
   const doc = target.document;
   if (doc.isUntitled) throw new Error('Save the post first: images are saved relative to it.');
   const images = readConfig('images', doc.uri);
@@ -121,24 +138,88 @@ export async function saveAndInsert(deps: ImageFeatureDeps, target: InsertTarget
   const rendered = await deps.request('image.render', { model, provenance, size: images.displaySize, upscale: images.upscale });
   const png = rendered.candidates[0];
   if (!png) throw new Error('The model runtime returned no image.');
-  const saved = await writeNewFile(root, placement, Buffer.from(png.pngBase64, 'base64'));
+  const bytes = Buffer.from(png.pngBase64, 'base64');
+  const saved = await writeNewFile(root, placement, bytes);
 
   // The user may have moved the cursor while choosing: follow the editor when it is visible.
   const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
   const position = editor?.selection.active ?? target.position;
   const link = saved.placement.link;
   const edit = new vscode.WorkspaceEdit();
-  edit.insert(doc.uri, position, markdownImage(alt.trim() || defaultAlt(doc), link));
-  const fm = images.setFrontmatterImage ? frontmatterImageEdit(doc.getText(), link) : undefined;
-  const fmRange = fm && new vscode.Range(doc.positionAt(fm.start), doc.positionAt(fm.end));
-  // Overlapping edits would be refused; the cursor inside the frontmatter line is not worth failing for.
-  const frontmatterUpdated = !!fmRange && !fmRange.contains(position);
-  if (frontmatterUpdated) edit.replace(doc.uri, fmRange!, fm!.newText);
-  if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`Saved ${vscode.workspace.asRelativePath(saved.uri)}, but could not insert the link into the post.`);
-  deps.log.info(`Inserted ${link} (${provenance.model}, seed ${provenance.seed}) into ${vscode.workspace.asRelativePath(doc.uri)}`);
-  lastInserted = { uri: saved.uri.toString(), link, seed: provenance.seed, frontmatterUpdated };
+  const text = doc.getText();
+  const fm = hero ? (frontmatterImageEdit(text, link) ?? replaceFrontmatterImage(text, link)) : undefined;
+  if (hero && !fm) {
+    await vscode.workspace.fs.delete(saved.uri).then(undefined, () => undefined);
+    throw new Error('This post has no YAML or TOML frontmatter to set the hero image in; put the cursor in the text to insert the image there.');
+  }
+  if (fm) edit.replace(doc.uri, new vscode.Range(doc.positionAt(fm.start), doc.positionAt(fm.end)), fm.newText);
+  else edit.insert(doc.uri, position, markdownImage(alt.trim() || defaultAlt(doc, position), link));
+  if (!(await vscode.workspace.applyEdit(edit))) {
+    await vscode.workspace.fs.delete(saved.uri).then(undefined, () => undefined);
+    throw new Error('Could not insert the image into the post.');
+  }
+  tracker?.track(doc, saved.uri, link, bytes);
+  deps.log.info(`Inserted ${link} (${provenance.model}, seed ${provenance.seed}) into ${vscode.workspace.asRelativePath(doc.uri)}${fm ? ' as its hero image' : ''}`);
+  lastInserted = { uri: saved.uri.toString(), link, seed: provenance.seed, frontmatterUpdated: !!fm };
   return lastInserted;
 }
+
+/**
+ * Image files inserted into open posts. The PNG is written when the writer
+ * picks it; if Undo then takes its link out of the post again, the file is an
+ * orphan and is deleted (and written again should Redo bring the link back).
+ */
+class InsertedImageTracker implements vscode.Disposable {
+  private readonly byDocument = new Map<string, { uri: vscode.Uri; link: string; bytes: Uint8Array; onDisk: boolean }[]>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly log: ImageFeatureDeps['log']) {
+    this.subscriptions = [
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.reason === vscode.TextDocumentChangeReason.Undo || e.reason === vscode.TextDocumentChangeReason.Redo) void this.sync(e.document);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.byDocument.delete(d.uri.toString())),
+    ];
+  }
+
+  track(doc: vscode.TextDocument, uri: vscode.Uri, link: string, bytes: Uint8Array): void {
+    const list = this.byDocument.get(doc.uri.toString()) ?? [];
+    list.push({ uri, link, bytes, onDisk: true });
+    this.byDocument.set(doc.uri.toString(), list);
+  }
+
+  private async sync(doc: vscode.TextDocument): Promise<void> {
+    const list = this.byDocument.get(doc.uri.toString());
+    if (!list) return;
+    const text = doc.getText();
+    for (const entry of list) {
+      const linked = text.includes(entry.link);
+      if (entry.onDisk && !linked && !this.linkedElsewhere(doc, entry.uri)) {
+        entry.onDisk = false;
+        await vscode.workspace.fs.delete(entry.uri).then(
+          () => this.log.info(`Removed ${vscode.workspace.asRelativePath(entry.uri)}: Undo took its link out of the post.`),
+          () => undefined,
+        );
+      } else if (!entry.onDisk && linked) {
+        entry.onDisk = true;
+        await vscode.workspace.fs.writeFile(entry.uri, entry.bytes);
+      }
+    }
+  }
+
+  /** Whether another open post links the same file (by its name). */
+  private linkedElsewhere(doc: vscode.TextDocument, uri: vscode.Uri): boolean {
+    const name = path.posix.basename(uri.path);
+    return vscode.workspace.textDocuments.some((d) => d !== doc && d.uri.scheme === 'file' && d.getText().includes(name));
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.byDocument.clear();
+  }
+}
+
+let tracker: InsertedImageTracker | undefined;
 
 let lastInserted: InsertedImage | undefined;
 let lastError: string | undefined;
@@ -165,7 +246,8 @@ export function showImageError(deps: ImageFeatureDeps, err: unknown): undefined 
 export function registerInsertImage(deps: ImageFeatureDeps): vscode.Disposable {
   deps.probes.register('images.lastInserted', () => lastInserted);
   deps.probes.register('images.lastError', () => lastError);
-  return vscode.commands.registerCommand('inkwell.insertImage', async (args?: InsertImageArgs): Promise<InsertedImage | undefined> => {
+  const ownTracker = (tracker = new InsertedImageTracker(deps.log));
+  const command = vscode.commands.registerCommand('inkwell.insertImage', async (args?: InsertImageArgs): Promise<InsertedImage | undefined> => {
     const editor = vscode.window.activeTextEditor;
     if (!editor || !isMarkdown(editor.document)) {
       void vscode.window.showErrorMessage('Inkwell: open a Markdown post to insert a generated image into.');
@@ -182,23 +264,26 @@ export function registerInsertImage(deps: ImageFeatureDeps): vscode.Disposable {
       const model = await deps.resolveImageModel(models.image, doc.uri);
       const count = Math.max(1, Math.min(64, Math.floor(a.count ?? images.count)));
       const source = new CandidateSource(deps, model, { kind: 'sample', baseSeed: a.seed ?? freshSeed(), ...(a.label !== undefined ? { label: a.label } : {}) }, count, images.upscale);
-      if (a.choose !== undefined) return await insertWithoutUi(deps, source, a.choose, target, a.alt ?? defaultAlt(doc));
+      const hero = a.hero ?? heroByDefault(doc, target.position);
+      if (a.choose !== undefined) return await insertWithoutUi(deps, source, a.choose, target, a.alt ?? defaultAlt(doc, target.position), hero);
       ImageGallery.show(deps, {
         title: `Images for ${path.posix.basename(doc.uri.path)}`,
-        alt: defaultAlt(doc),
+        alt: defaultAlt(doc, target.position),
+        hero,
         source,
         upscale: images.upscale,
-        use: async (c: GalleryCandidate, alt: string) => (await saveAndInsert(deps, target, c.model, c.candidate.provenance, alt)).link,
+        use: async (c: GalleryCandidate, alt: string, asHero: boolean) => (await saveAndInsert(deps, target, c.model, c.candidate.provenance, alt, asHero)).link,
       });
       return undefined;
     } catch (err) {
       return showImageError(deps, err);
     }
   });
+  return vscode.Disposable.from(command, ownTracker, { dispose: () => (tracker = tracker === ownTracker ? undefined : tracker) });
 }
 
 /** Generates one batch with progress, then inserts candidate `index` of it. */
-export async function insertWithoutUi(deps: ImageFeatureDeps, source: CandidateSource, index: number, target: InsertTarget, alt: string): Promise<InsertedImage> {
+export async function insertWithoutUi(deps: ImageFeatureDeps, source: CandidateSource, index: number, target: InsertTarget, alt: string, hero = false): Promise<InsertedImage> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating images', cancellable: true }, async (progress, token) => {
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
@@ -207,7 +292,7 @@ export async function insertWithoutUi(deps: ImageFeatureDeps, source: CandidateS
       const chosen = batch[index];
       if (!chosen) throw new Error(`There is no candidate ${index}: the batch has ${batch.length} (0 to ${batch.length - 1}).`);
       progress.report({ message: 'saving' });
-      return await saveAndInsert(deps, target, chosen.model, chosen.candidate.provenance, alt);
+      return await saveAndInsert(deps, target, chosen.model, chosen.candidate.provenance, alt, hero);
     } finally {
       sub.dispose();
     }

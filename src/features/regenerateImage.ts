@@ -7,7 +7,7 @@ import { freshSeed, isValidSeed } from '../generation/image/random';
 import type { ImageSource } from '../runtime/protocol';
 import { readConfig } from '../util/config';
 import { CandidateSource, DEFAULT_VARIATION_STRENGTH, GalleryMode, ImageFeatureDeps, ImageGallery } from './imageGallery';
-import { defaultAlt, InsertedImage, InsertTarget, insertWithoutUi, saveAndInsert, showImageError } from './insertImage';
+import { defaultAlt, heroByDefault, InsertedImage, InsertTarget, insertWithoutUi, saveAndInsert, showImageError } from './insertImage';
 
 /** Arguments of `inkwell.regenerateImage` from code; with `choose` no UI is shown. */
 export interface RegenerateImageArgs {
@@ -136,23 +136,26 @@ export function registerRegenerateImage(deps: ImageFeatureDeps): vscode.Disposab
 
       // With a post open, a chosen image is linked into it; otherwise it is saved beside the original.
       const target: InsertTarget | undefined = post ? { document: post.document, position: post.selection.active } : undefined;
-      const alt = args.alt ?? (target ? defaultAlt(target.document) : 'Generated image');
+      const alt = args.alt ?? (target ? defaultAlt(target.document, target.position) : 'Generated image');
+      // Regenerating the hero image (cursor on `image:`) replaces it; otherwise the new image goes in at the cursor.
+      const hero = !!target && heroByDefault(target.document, target.position);
       if (args.choose !== undefined) {
         if (!target) throw new Error('Open the post to insert the regenerated image into.');
-        return await insertWithoutUi(deps, source, args.choose, target, alt);
+        return await insertWithoutUi(deps, source, args.choose, target, alt, hero);
       }
       const names = sources.map((s) => path.posix.basename(s.uri.path));
       ImageGallery.show(deps, {
         title: sources.length === 2 ? `Blends of ${names[0]} and ${names[1]}` : `Variations of ${names[0]}`,
         alt,
+        hero,
         source,
         upscale: images.upscale,
-        use: async (c, chosenAlt) => {
+        use: async (c, chosenAlt, asHero) => {
           // The gallery has focus now, so look at visible editors rather than the active one.
           const visible = vscode.window.visibleTextEditors.find((e) => isMarkdown(e.document));
           const t = target ?? (visible ? { document: visible.document, position: visible.selection.active } : undefined);
           if (!t) throw new Error('Open a post (and put the cursor where the image goes), then choose Use again.');
-          return (await saveAndInsert(deps, t, c.model, c.candidate.provenance, chosenAlt)).link;
+          return (await saveAndInsert(deps, t, c.model, c.candidate.provenance, chosenAlt, asHero)).link;
         },
       });
       return undefined;

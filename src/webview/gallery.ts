@@ -15,6 +15,8 @@ const grid = document.getElementById('grid') as HTMLUListElement;
 const status = document.getElementById('status') as HTMLParagraphElement;
 const more = document.getElementById('more') as HTMLButtonElement;
 const alt = document.getElementById('alt') as HTMLInputElement;
+const subtitle = document.querySelector('.gallery-subtitle') as HTMLParagraphElement;
+const hero = document.getElementById('hero') as HTMLInputElement | null;
 const canVary = document.body.dataset.canVary === 'true';
 let busy = false;
 
@@ -62,7 +64,7 @@ function card(item: GalleryItem): HTMLLIElement {
 
 function use(id: number): void {
   if (busy) return;
-  vscode.postMessage({ type: 'use', id, alt: alt.value.trim() });
+  vscode.postMessage({ type: 'use', id, alt: alt.value.trim(), hero: hero?.checked ?? false });
 }
 
 more.addEventListener('click', () => {
@@ -76,6 +78,9 @@ window.addEventListener('message', (event: MessageEvent<GalleryHostMessage>) => 
       if (message.replace) grid.replaceChildren();
       grid.append(...message.items.map(card));
       break;
+    case 'subtitle':
+      subtitle.textContent = message.text;
+      return;
     case 'status':
       setBusy(message.busy, message.text);
       break;

@@ -6,7 +6,7 @@ import { decodePng } from '../../src/generation/image/png';
 import { readProvenance } from '../../src/generation/image/provenance';
 import type { InsertedImage } from '../../src/features/insertImage';
 import type { GalleryProbe } from '../../src/features/imageGallery';
-import type { GalleryWebviewMessage } from '../../src/features/imageGalleryProtocol';
+import type { GalleryHostMessage, GalleryWebviewMessage } from '../../src/features/imageGalleryProtocol';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
 import { closeAll, inkwell, openPost, waitFor, workspaceRoot } from './helpers';
 import { repoRoot } from './repo';
@@ -55,11 +55,12 @@ suite('Generated images', function () {
 
   teardown(closeAll);
 
-  test('inserting an image saves a PNG of the display size, links it and fills an empty image:', async () => {
+  test('inserting an image in the text saves a PNG of the display size and links it at the cursor only', async () => {
     const editor = await openPost('posts/notes-on-evaluation.md');
     assert.strictEqual(frontmatterImage(editor.document.getText()), undefined, 'the post starts without an image');
     cursorToEnd(editor);
-    const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 1234, choose: 2, alt: 'A generated test image' });
+    // No alt text given: it comes from the paragraph the image follows.
+    const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 1234, choose: 2 });
     assert.ok(result, 'the command reports what it inserted');
     assert.strictEqual(result.seed, 1236, 'candidate 2 of a batch from seed 1234');
     assert.strictEqual(result.link, 'images/notes-on-evaluation-1236.png');
@@ -72,9 +73,37 @@ suite('Generated images', function () {
     assert.strictEqual(provenance?.seed, 1236);
 
     const text = editor.document.getText();
-    assert.ok(text.trimEnd().endsWith('![A generated test image](images/notes-on-evaluation-1236.png)'), 'the link is at the cursor');
-    assert.strictEqual(frontmatterImage(text), 'images/notes-on-evaluation-1236.png');
-    assert.ok(result.frontmatterUpdated);
+    assert.ok(text.trimEnd().endsWith('![Accuracy does not apply when there is no single right answer](images/notes-on-evaluation-1236.png)'), `the link is at the cursor, described by the paragraph before it: ${text.slice(-120)}`);
+    assert.strictEqual(frontmatterImage(text), undefined, 'the image is shown once: not also as the hero image');
+    assert.strictEqual(result.frontmatterUpdated, false);
+  });
+
+  test('with the cursor in the frontmatter the image becomes the hero image only', async () => {
+    const editor = await openPost('posts/notes-on-evaluation.md');
+    const inFrontmatter = new vscode.Position(2, 3);
+    editor.selection = new vscode.Selection(inFrontmatter, inFrontmatter);
+    const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 31, choose: 0 });
+    assert.ok(result?.frontmatterUpdated, JSON.stringify(result));
+    const text = editor.document.getText();
+    assert.strictEqual(frontmatterImage(text), 'images/notes-on-evaluation-31.png');
+    assert.ok(!text.includes('!['), 'no inline link as well');
+  });
+
+  test('Undo of an inserted image deletes its now unused file, and Redo brings it back', async () => {
+    const editor = await openPost('posts/notes-on-evaluation.md');
+    cursorToEnd(editor);
+    const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 909, choose: 0, alt: 'undo me' });
+    assert.ok(result);
+    const file = vscode.Uri.parse(result.uri);
+    const exists = async () => vscode.workspace.fs.stat(file).then(() => true, () => false);
+    assert.ok(await exists(), 'the PNG is saved');
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => !editor.document.getText().includes(result.link), 'Undo to take the link out');
+    await waitFor(async () => !(await exists()), 'the orphaned PNG to be deleted');
+    await vscode.commands.executeCommand('redo');
+    await waitFor(() => editor.document.getText().includes(result.link), 'Redo to put the link back');
+    await waitFor(exists, 'the PNG to be written again');
   });
 
   test('the same seed gives the same bytes, and an existing file is never overwritten', async () => {
@@ -89,7 +118,7 @@ suite('Generated images', function () {
     const a = await vscode.workspace.fs.readFile(vscode.Uri.parse(first.uri));
     const b = await vscode.workspace.fs.readFile(vscode.Uri.parse(second.uri));
     assert.ok(Buffer.from(a).equals(Buffer.from(b)), 'identical PNG bytes');
-    assert.ok(!second.frontmatterUpdated, 'image: was already set by the first insert');
+    assert.ok(!first.frontmatterUpdated && !second.frontmatterUpdated, 'both went in at the cursor');
   });
 
   test('a site-root template saves into the static folder, links from the root and keeps a set image:', async () => {
@@ -119,6 +148,29 @@ suite('Generated images', function () {
     assert.strictEqual(probe.candidates, 4);
     assert.strictEqual(probe.model, 'tiny-gan');
     assert.strictEqual(probe.lastError, undefined);
+    // The line under the heading names the model once the candidates are there.
+    const posted = api.testing.probe<GalleryHostMessage[]>('images.galleryPosted') ?? [];
+    const subtitle = posted.filter((m) => m.type === 'subtitle').pop();
+    assert.deepStrictEqual(subtitle, { type: 'subtitle', text: 'Tiny GAN (test fixture) · GAN · new images' });
+  });
+
+  test('"Use as hero image" in the gallery replaces the hero image and links nothing in the text', async () => {
+    const api = await inkwell();
+    const editor = await openPost('posts/vae-latent-walks.md');
+    cursorToEnd(editor);
+    const before = editor.document.getText();
+    await vscode.commands.executeCommand('inkwell.insertImage');
+    await waitFor(() => {
+      const p = api.testing.probe<GalleryProbe>('images.gallery');
+      return p?.open && p.ready && !p.busy && p.candidates > 0;
+    }, 'the gallery to show candidates', 30000);
+    const receive = api.testing.probe<(m: GalleryWebviewMessage) => Promise<void>>('images.galleryReceive')!;
+    await receive({ type: 'use', id: 1, alt: 'ignored for a hero image', hero: true });
+    const inserted = api.testing.probe<InsertedImage>('images.lastInserted');
+    assert.ok(inserted?.frontmatterUpdated, JSON.stringify(inserted));
+    const text = editor.document.getText();
+    assert.strictEqual(frontmatterImage(text), inserted.link);
+    assert.strictEqual(text.split('---').slice(2).join('---'), before.split('---').slice(2).join('---'), 'the body is unchanged');
   });
 
   test('the gallery handles More, Vary and Use as its page sends them', async () => {
@@ -191,7 +243,7 @@ suite('Generated images', function () {
   test('a TOML post gets image = "…" and two PNGs blend', async () => {
     const editor = await openPost('posts/fine-tuning-gpt-on-your-posts.md');
     cursorToEnd(editor);
-    const a = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 10, choose: 0, alt: 'a' });
+    const a = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 10, choose: 0, alt: 'a', hero: true });
     assert.ok(a?.frontmatterUpdated);
     assert.match(editor.document.getText(), /^\+\+\+[\s\S]*\nimage = "images\/fine-tuning-gpt-on-your-posts-10\.png"\n\+\+\+/);
     cursorToEnd(editor);

@@ -110,11 +110,21 @@ describe('image gallery page (real Chromium)', function () {
   it('Use sends the candidate and the alt text typed; Vary and More send theirs', async () => {
     await page.fill('#alt', 'A grid of tiny icons');
     await page.locator('.gallery-card').nth(1).locator('button.use').click();
-    assert.deepStrictEqual(await waitForMessage('use'), { type: 'use', id: 2, alt: 'A grid of tiny icons' });
+    assert.deepStrictEqual(await waitForMessage('use'), { type: 'use', id: 2, alt: 'A grid of tiny icons', hero: false });
     await page.locator('.gallery-card').nth(2).locator('button', { hasText: 'Vary' }).click();
     assert.deepStrictEqual(await waitForMessage('vary'), { type: 'vary', id: 3 });
     await page.click('#more');
     assert.deepStrictEqual(await waitForMessage('more'), { type: 'more' });
+  });
+
+  it('"Use as hero image" goes with Use, and the subtitle follows the host', async () => {
+    messages.length = 0;
+    await page.check('#hero');
+    await page.locator('.gallery-card').nth(0).locator('button.use').click();
+    assert.deepStrictEqual(await waitForMessage('use'), { type: 'use', id: 1, alt: 'A grid of tiny icons', hero: true });
+    await page.uncheck('#hero');
+    await send({ type: 'subtitle', text: 'Tiny GAN (test fixture) · GAN · new images' });
+    await page.waitForFunction(() => document.querySelector('.gallery-subtitle')!.textContent === 'Tiny GAN (test fixture) · GAN · new images');
   });
 
   it('disables its buttons while busy and marks a used candidate', async () => {
