@@ -132,6 +132,29 @@ suite('Article preview, tag tree and tag pages', () => {
     assert.strictEqual((await tree.getChildren()).length, tags.length);
   });
 
+  test('a tag row expands on click and offers its tag page as an icon, not a label', async () => {
+    const tree = await waitFor(() => api.testing.probe<TagTreeProbe>('tagTree'), 'the tag tree');
+    const tags = await waitFor(async () => {
+      const nodes = await tree.getChildren();
+      return nodes.some((n) => n.tag === 'generative-ai') ? nodes : undefined;
+    }, 'the sample tags');
+    const item = tree.getTreeItem(tags.find((n) => n.tag === 'generative-ai')!);
+    assert.strictEqual(item.label, 'generative-ai');
+    assert.strictEqual(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.strictEqual(item.command, undefined, 'a click expands the row instead of running a command');
+    // The inline action of a tag row: VS Code draws a command with an icon as a small button and
+    // one without an icon as its whole title, which squeezes the tag name.
+    const pkg = vscode.extensions.getExtension('inkwell.inkwell')!.packageJSON as {
+      contributes: { commands: { command: string; icon?: string }[]; menus: Record<string, { command: string; when?: string; group?: string }[]> };
+    };
+    const inline = pkg.contributes.menus['view/item/context'].filter((m) => m.group?.startsWith('inline') && /viewItem == inkwell\.tag\b/.test(m.when ?? ''));
+    assert.ok(inline.length > 0, 'tag rows have an inline action');
+    for (const m of inline) {
+      const command = pkg.contributes.commands.find((c) => c.command === m.command);
+      assert.match(command?.icon ?? '', /^\$\([a-z-]+\)$/, `${m.command} is drawn as an icon`);
+    }
+  });
+
   test('a new tag appears in the tree after a file changes', async () => {
     const tree = api.testing.probe<TagTreeProbe>('tagTree')!;
     const file = vscode.Uri.joinPath(workspaceRoot(), 'posts', 'preview-test-new-tag.md');
