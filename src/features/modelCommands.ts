@@ -1,16 +1,15 @@
 import * as vscode from 'vscode';
+import type { ProbeRegistry } from '../api';
 import type { ModelEntry } from '../generation/modelRegistry';
 import { RuntimeError } from '../runtime/errors';
-import type { ModelCheckResult, TensorSignature } from '../runtime/protocol';
+import type { ModelCheckResult } from '../runtime/protocol';
+import { signature } from './checkReport';
 import type { Logger } from '../util/logger';
 import type { ModelRegistry } from './modelRegistry';
 import type { ModelRuntime } from './modelRuntime';
 
 const sourceLabel = { workspace: 'workspace', user: 'user folder', shipped: 'shipped with Inkwell' } as const;
 
-function signature(list: TensorSignature[]): string {
-  return list.map((t) => `  ${t.name}: ${t.type}[${t.shape.join(', ')}]`).join('\n');
-}
 
 /**
  * One-line summary and a detailed report of a check, by model kind. Image
@@ -41,7 +40,7 @@ export function describeCheck(check: ModelCheckResult): { summary: string; detai
       // A kind this build does not know yet (a newer process): show what there is.
       const unknown = check as { kind: string; model: string };
       const summary = `${unknown.kind} model, ${size}.`;
-      return { summary, details: `${unknown.model}\n${summary}\n${io}\n${JSON.stringify(check, null, 2)}` };
+      return { summary, details: `${unknown.model}\n${summary}\n${io}` };
     }
   }
 }
@@ -72,7 +71,10 @@ function picks(entries: ModelEntry[], current: Record<string, string>): ModelPic
  * "Inkwell: Select Model" (writes `inkwell.models.text` or `.image`) and
  * "Inkwell: Check Model" (signature plus a test inference, by model kind).
  */
-export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegistry, log: Logger): vscode.Disposable {
+export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegistry, log: Logger, probes?: ProbeRegistry): vscode.Disposable {
+  let lastReport: string | undefined;
+  // Test mode only: the report Check Model wrote to the log.
+  if (probes?.testMode) probes.register('models.lastCheckReport', () => lastReport);
   const current = () => {
     const cfg = vscode.workspace.getConfiguration('inkwell.models');
     return { text: cfg.get<string>('text', ''), image: cfg.get<string>('image', '') };
@@ -134,6 +136,7 @@ export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegi
       );
       const { summary, details } = describeCheck(check);
       log.info(`Check Model: ${details}`);
+      lastReport = details;
       void vscode.window.showInformationMessage(`Inkwell: ${entry.name} works. ${summary}`, 'Show Details').then((c) => c && log.show());
       return check;
     } catch (err) {

@@ -19,6 +19,6 @@ export function registerTextGeneration(runtime: ModelRuntime, registry: ModelReg
     statusBar,
     continuation,
     registerInlineCompletion(runtime, registry, continuation, log, probes),
-    registerModelCommands(runtime, registry, log),
+    registerModelCommands(runtime, registry, log, probes),
   );
 }
