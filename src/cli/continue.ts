@@ -13,6 +13,7 @@ import { loadTokenizer } from '../generation/tokenizer';
 import { RuntimeError } from '../runtime/errors';
 import type { SamplingOptions } from '../runtime/protocol';
 import { processIo, type CliIo } from './io';
+import { DEFAULT_STOP_SEQUENCES, stopSequences } from '../core/stopSequences';
 
 const HELP = `Usage: inkwell continue (--prompt TEXT | --prompt-file FILE) [options]
 
@@ -30,7 +31,8 @@ Options:
   --top-p P                Nucleus sampling threshold (default: 0.95)
   --repetition-penalty R   Penalty for tokens already in the text; 1 = none (default: 1.1)
   --seed S                 Seed for sampling; the same seed gives the same text (default: random)
-  --stop TEXT              Stop before this text (repeatable)
+  --stop TEXT              Stop before this text (repeatable; \\n is a line break;
+                           default: three line breaks, as in the editor)
   --threads N              ONNX Runtime threads (default: 2)
   --json                   Print {"model","prompt_tokens","tokens","text","ttft_ms","tokens_per_s"}
   -h, --help               Show this help`;
@@ -121,7 +123,8 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
       repetitionPenalty: number('repetition-penalty', greedy ? 1 : 1.1, 1, 100),
       seed: number('seed', Math.floor(Math.random() * 2 ** 32), 0, 2 ** 32 - 1, true),
     },
-    stop: stops,
+    // The same default as the editor's setting, and the same escapes (`--stop '\n\n'`).
+    stop: stopSequences(stops.length ? stops : DEFAULT_STOP_SEQUENCES),
     threads: number('threads', 2, 1, 256, true),
     json: flags.has('json'),
   };

@@ -11,6 +11,7 @@ import type { ModelRegistry } from './modelRegistry';
 import type { ModelRuntime } from './modelRuntime';
 import { samplingFromSettings } from './samplingSettings';
 import type { ModelStatusBar } from './statusBar';
+import { stopSequences } from '../core/stopSequences';
 
 /** Optional arguments of `inkwell.generateContinuation` (keybindings, tests). */
 export interface ContinuationArgs {
@@ -269,7 +270,7 @@ export class ContinuationController implements vscode.Disposable {
           try {
             return await this.runtime.request(
               'text.generate',
-              { model: modelDir, prompt, maxTokens: args.maxTokens ?? settings.maxTokens, stop: args.stop ?? settings.stop, sampling },
+              { model: modelDir, prompt, maxTokens: args.maxTokens ?? settings.maxTokens, stop: args.stop ?? stopSequences(settings.stop), sampling },
               {
                 token: cancel.token,
                 onStream: (chunk) => {

@@ -7,6 +7,7 @@ import type { ContinuationController } from './continuation';
 import type { ModelRegistry } from './modelRegistry';
 import type { ModelRuntime } from './modelRuntime';
 import { samplingFromSettings } from './samplingSettings';
+import { stopSequences } from '../core/stopSequences';
 
 /** Resolves after `ms`, or early (false) when the token is cancelled. */
 function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
@@ -69,7 +70,7 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
           prompt,
           maxTokens: settings.maxTokens,
           // Stop at the end of the sentence's paragraph: ghost text should be short.
-          stop: [...generation.stop, '\n\n'],
+          stop: [...stopSequences(generation.stop), '\n\n'],
           sampling: samplingFromSettings(generation),
         },
         { token },

@@ -178,12 +178,25 @@ suite('Text generation in the editor', function () {
     assert.ok(probe<number>('runtime.pid') !== pid, 'a new runtime process served the next request');
   });
 
+  test('the default stop sequence reads as text in the Settings editor', async () => {
+    await inkwell();
+    const stop = vscode.workspace.getConfiguration('inkwell.generation').inspect<string[]>('stop')?.defaultValue;
+    assert.deepStrictEqual(stop, ['\\n\\n\\n'], 'three escaped line breaks, not three invisible ones');
+  });
+
   test('Check Model reports a Llama model with grouped-query attention and a test inference', async () => {
     const check = await vscode.commands.executeCommand<ModelCheckResult>('inkwell.checkModel', { model: 'tiny-llama' });
     assert.ok(check.kind === 'text', JSON.stringify(check));
     assert.strictEqual(check.modelType, 'llama');
     assert.strictEqual(check.kvHeads, 2);
     assert.strictEqual(check.sample.tokens.length, 8);
+    // The log gets the summary and a short, readable signature: the per-layer cache tensors are one line each way.
+    const report = (await inkwell()).testing.probe<string>('models.lastCheckReport');
+    assert.ok(report, 'Check Model wrote its report');
+    const lines = report.split('\n');
+    assert.ok(lines.length <= 14, `a short report (${lines.length} lines):\n${report}`);
+    assert.ok(!lines.some((l) => /\.\d+\.(key|value)\b/.test(l)), `no tensor per layer:\n${report}`);
+    assert.match(report, /past_key_values\.\*\.\{key,value\} \(\d+ tensors, \d+ layers\): float\d+\[/);
   });
 
   test('Check Model names the file and what was expected for a corrupt model', async () => {
