@@ -113,4 +113,37 @@ describe('preview page layout (real Chromium)', function () {
     // The card titles are readable on the page too.
     assert.strictEqual(await backdrop('.inkwell-card h2 a'), await backdrop('.inkwell-cards'));
   });
+
+  it('an article shows highlighted code and styled callouts, figures and details in theme colours', async () => {
+    const post = [
+      '---', 'title: Styled', 'date: 2024-03-01', '---',
+      '```js', 'const answer = "forty-two";', '```', '',
+      '<div class="note">A note for readers.</div>', '',
+      '<div class="warning">Mind the gap.</div>', '',
+      '<figure><figcaption>A caption</figcaption></figure>', '',
+      '<details><summary>More</summary>Hidden text.</details>', '',
+      '> A quotation.', '',
+    ].join('\n');
+    const rendered = renderer.render(post, { locale: 'en', images: { resolveLocal: () => undefined, allowHttpsImages: false } });
+    await load('article', rendered.headerHtml, rendered.bodyHtml);
+    const colour = (selector: string) => page.evaluate((sel) => {
+      const el = document.querySelector(sel);
+      return el ? getComputedStyle(el).color : 'missing';
+    }, selector);
+    assert.strictEqual(await colour('pre code .hljs-keyword'), THEME['--vscode-symbolIcon-keywordForeground'], 'keywords in the theme colour');
+    assert.strictEqual(await colour('pre code .hljs-string'), THEME['--vscode-debugTokenExpression-string'], 'strings in the theme colour');
+    const box = (selector: string) => page.evaluate((sel) => {
+      const el = document.querySelector(sel);
+      if (!el) return 'missing';
+      const s = getComputedStyle(el);
+      return `${s.borderLeftWidth} ${s.borderLeftStyle} ${s.borderLeftColor}`;
+    }, selector);
+    assert.strictEqual(await box('.inkwell-body div.note'), `4px solid ${THEME['--vscode-editorInfo-foreground']}`);
+    assert.strictEqual(await box('.inkwell-body div.warning'), `4px solid ${THEME['--vscode-editorWarning-foreground']}`);
+    assert.notStrictEqual(await box('.inkwell-body blockquote'), 'missing');
+    const figcaption = await page.evaluate(() => getComputedStyle(document.querySelector('figcaption')!).fontSize);
+    const bodyFont = await page.evaluate(() => getComputedStyle(document.body).fontSize);
+    assert.ok(parseFloat(figcaption) < parseFloat(bodyFont), 'the caption is set smaller than the text');
+    assert.strictEqual(await page.evaluate(() => getComputedStyle(document.querySelector('summary')!).cursor), 'pointer');
+  });
 });

@@ -1,3 +1,4 @@
+import hljs from 'highlight.js/lib/common';
 import MarkdownIt from 'markdown-it';
 import type { MarkdownIt as MarkdownItInstance, StateCore } from 'markdown-it';
 import { vettedUrlsPlugin } from './body';
@@ -22,11 +23,27 @@ export function sourceLinesPlugin(md: MarkdownItInstance, lineOffset = 0): void 
  * raw HTML allowed (the sanitizer runs afterwards), bare URLs linked.
  */
 export function createArticleMarkdown(): MarkdownItInstance {
-  const md = new MarkdownIt({ html: true, linkify: true, typographer: false, breaks: false });
+  const md = new MarkdownIt({ html: true, linkify: true, typographer: false, breaks: false, highlight: highlightCode });
   // Links are vetted by the sanitizer; markdown-it's own check would silently drop
   // `data:` images before we can tell the writer why they are missing.
   md.validateLink = () => true;
   md.use(sourceLinesPlugin);
   md.use(vettedUrlsPlugin);
   return md;
+}
+
+/**
+ * Highlights a fenced code block with highlight.js (its common languages), as
+ * VS Code's Markdown preview does: `<span class="hljs-…">` around tokens, text
+ * escaped by highlight.js. Unknown or missing languages stay plain (markdown-it
+ * escapes them). This module is loaded with the renderer, on the first preview.
+ */
+export function highlightCode(code: string, lang: string): string {
+  const language = lang.trim().toLowerCase();
+  if (!language || !hljs.getLanguage(language)) return '';
+  try {
+    return hljs.highlight(code, { language, ignoreIllegals: true }).value;
+  } catch {
+    return '';
+  }
 }

@@ -25,11 +25,21 @@ const ALLOWED_ATTRIBUTES: sanitizeHtml.IOptions['allowedAttributes'] = {
   details: ['open'],
   span: ['class', 'role'],
   code: ['class'],
+  div: ['class'],
+  aside: ['class'],
+  p: ['class'],
 };
 
+/** Callout classes common in blog HTML (`<div class="note">`); the preview styles them. */
+const CALLOUTS = ['note', 'info', 'tip', 'hint', 'warning', 'caution', 'danger', 'important', 'callout', 'admonition', 'alert', 'error', 'success'];
+
 const ALLOWED_CLASSES: sanitizeHtml.IOptions['allowedClasses'] = {
-  code: ['language-*'],
-  span: ['inkwell-image-missing'],
+  code: ['language-*', 'hljs'],
+  // Highlighted code blocks keep their token classes when they sit next to raw HTML.
+  span: ['inkwell-image-missing', 'hljs-*'],
+  div: CALLOUTS,
+  aside: CALLOUTS,
+  p: CALLOUTS,
 };
 
 /**
