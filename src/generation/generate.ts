@@ -41,6 +41,8 @@ export function encodePrompt(model: Pick<LoadedTextModel, 'spec' | 'tokenizer'>,
 export interface GenerateHooks {
   /** Receives text as it becomes safe to show. */
   onText?(delta: string, generatedTokens: number): void;
+  /** Called after every generated token (after `onText`, when that fired for it). */
+  onToken?(generatedTokens: number): void;
   isCancelled?(): boolean;
   yieldBetweenSteps?(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export async function generateText(model: LoadedTextModel, params: Omit<TextGene
       count++;
       const delta = streamer.push(id);
       if (delta || count === 1) hooks.onText?.(delta, count);
+      hooks.onToken?.(count);
       return streamer.stopped;
     },
     isCancelled: () => hooks.isCancelled?.() ?? false,

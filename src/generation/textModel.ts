@@ -7,8 +7,10 @@
  *                            [past_key_values.{i}.key/.value]; outputs logits, [present.{i}.*]
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { RuntimeError } from '../runtime/errors';
+import { formatBytes, MODEL_FILE_LIMITS, readModelText } from './modelFiles';
 
 /** The dimensions of a decoder-only text model, whatever names its config uses. */
 export interface TextModelSpec {
@@ -55,12 +57,47 @@ function ids(value: unknown): number[] {
 }
 
 /**
+ * Model types that are not decoder-only language models: encoders (they fill in
+ * masks, they do not continue text) and encoder-decoders. Their ONNX exports may
+ * even have `input_ids` and `logits`, so the graph alone does not tell.
+ */
+const NOT_DECODERS = new Set([
+  'albert', 'bart', 'bert', 'big_bird', 'camembert', 'clip', 'convbert', 'deberta', 'deberta-v2', 'distilbert', 'electra',
+  'ernie', 'esm', 'flaubert', 'funnel', 'longformer', 'luke', 'marian', 'mbart', 'mobilebert', 'modernbert', 'mpnet', 'mt5',
+  'nomic_bert', 'pegasus', 'roberta', 'roformer', 'squeezebert', 't5', 'vit', 'wav2vec2', 'whisper', 'xlm', 'xlm-roberta',
+]);
+
+/** Why a config.json does not describe a decoder-only language model, if it does not. */
+function notADecoder(config: Json, modelType: string): string | undefined {
+  if (NOT_DECODERS.has(modelType.toLowerCase())) return `model_type "${modelType}" is not a decoder-only language model`;
+  if (config.is_encoder_decoder === true) return `it describes an encoder-decoder model ("is_encoder_decoder": true)`;
+  const architectures = Array.isArray(config.architectures) ? config.architectures.filter((a): a is string => typeof a === 'string') : [];
+  if (architectures.length && !architectures.some((a) => /(?:CausalLM|LMHeadModel)$/.test(a))) {
+    return `its architectures (${architectures.join(', ')}) include no causal language model`;
+  }
+  return undefined;
+}
+
+/** Bytes of working memory one generation allocates per context position and per vocabulary entry. */
+const BYTES_PER_POSITION = 3 * 8;
+const BYTES_PER_VOCAB_ENTRY = 4 + 4 + 8 + 1 + 4;
+
+/** The most working memory a generation may ask for: a quarter of the machine, at most 1 GB. */
+export function generationMemoryBudget(): number {
+  return Math.min(os.totalmem() / 4, 1024 * 1024 * 1024);
+}
+
+/**
  * Reads the dimensions from a parsed config.json. `file` is only for messages.
  * Throws a `model-invalid` RuntimeError naming the missing key.
  */
 export function parseTextModelConfig(config: Json, file: string): TextModelSpec {
   const modelType = typeof config.model_type === 'string' ? config.model_type : '';
   if (!modelType) throw new RuntimeError('model-invalid', `${file} has no "model_type"; expected a decoder such as "gpt2" or "llama".`, file);
+  const wrongKind = notADecoder(config, modelType);
+  if (wrongKind) {
+    throw new RuntimeError('model-invalid', `${file}: ${wrongKind}. Inkwell continues text with decoder-only models such as GPT-2 ("gpt2") or the Llama family ("llama").`, file);
+  }
   const need = (label: string, names: string[]): number => {
     const v = num(config, names);
     if (v === undefined || v <= 0) {
@@ -77,6 +114,20 @@ export function parseTextModelConfig(config: Json, file: string): TextModelSpec 
   if (heads % kvHeads !== 0) throw new RuntimeError('model-invalid', `${file}: ${heads} attention heads are not a multiple of ${kvHeads} key/value heads.`, file);
   const vocabSize = need('vocabulary size', ['vocab_size']);
   const contextLength = need('context length', ['n_positions', 'max_position_embeddings', 'n_ctx']);
+  if (!Number.isInteger(vocabSize) || !Number.isInteger(contextLength)) {
+    throw new RuntimeError('model-invalid', `${file}: the vocabulary size (${vocabSize}) and context length (${contextLength}) must be whole numbers.`, file);
+  }
+  // Checked before anything is allocated: a typo of 1e9 would otherwise end in "Array buffer allocation failed".
+  const needed = contextLength * BYTES_PER_POSITION + vocabSize * BYTES_PER_VOCAB_ENTRY;
+  const budget = generationMemoryBudget();
+  if (needed > budget) {
+    throw new RuntimeError(
+      'model-invalid',
+      `${file} declares a vocabulary of ${vocabSize} tokens and a context of ${contextLength} tokens; generating with them would need ` +
+        `${formatBytes(needed)} of working memory before the model runs, more than the ${formatBytes(budget)} Inkwell allows. Check "vocab_size" and the context length.`,
+      file,
+    );
+  }
   const eos = ids(config.eos_token_id);
   const bos = ids(config.bos_token_id)[0];
   return {
@@ -114,14 +165,12 @@ export function textModelFiles(dir: string): TextModelFiles {
   return { dir, config, tokenizer, onnx, tokenizerConfig: fs.existsSync(tokenizerConfigPath) ? tokenizerConfigPath : undefined };
 }
 
-/** Reads and parses a JSON file, with an error that names it. */
-export function readJson(file: string): Json {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new RuntimeError('model-not-found', `Cannot read ${file}: ${(err as Error).message}`, file);
-  }
+/**
+ * Reads and parses a JSON file of a model, with an error that names it; refuses
+ * anything but a regular file of at most `maxBytes`.
+ */
+export function readJson(file: string, maxBytes: number = MODEL_FILE_LIMITS.json): Json {
+  const text = readModelText(file, maxBytes);
   try {
     const value: unknown = JSON.parse(text);
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');

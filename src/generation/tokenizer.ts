@@ -1,5 +1,6 @@
 import type * as Tokenizers from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
 import { RuntimeError } from '../runtime/errors';
+import { MODEL_FILE_LIMITS } from './modelFiles';
 import { readJson, type TextModelFiles } from './textModel';
 
 // The package is ESM-first but ships a CommonJS build for `require`, which the
@@ -21,7 +22,7 @@ export interface TextTokenizer {
  * plain text that continues.
  */
 export function loadTokenizer(files: TextModelFiles): TextTokenizer {
-  const json = readJson(files.tokenizer);
+  const json = readJson(files.tokenizer, MODEL_FILE_LIMITS.tokenizer);
   const config = files.tokenizerConfig ? readJson(files.tokenizerConfig) : {};
   let tokenizer: Tokenizers.Tokenizer;
   try {

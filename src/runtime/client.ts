@@ -4,12 +4,19 @@
  * sends cancellation as a message, stops the process after an idle period and
  * fails in-flight requests clearly when it dies (the next request starts a new one).
  *
+ * A watchdog times every step of the request the process works on (loading the
+ * model, the first result, each further token) and the answer to a cancel: ONNX
+ * Runtime blocks the process while a model runs, so a model that never finishes
+ * can only be stopped by killing the process. The request then fails with a
+ * message naming the model and the step; requests the dead process had not
+ * started yet are sent once more to a fresh one.
+ *
  * Free of the vscode API so the CLI and benchmarks can drive the same client.
  */
 import { ChildProcess, fork } from 'child_process';
 import { DisposableStore, type IDisposable } from '../util/dispose';
 import { RuntimeError } from './errors';
-import type { HostMessage, MethodName, ParamsOf, ProcessMessage, ResultOf, RuntimeOptions, StreamOf } from './protocol';
+import type { HostMessage, MethodName, ParamsOf, ProcessMessage, ResultOf, RuntimeOptions, RuntimeStep, StreamOf } from './protocol';
 
 /** What the client reports to its owner (status bar, log). */
 export type RuntimeState = 'stopped' | 'starting' | 'idle' | 'busy';
@@ -27,7 +34,28 @@ export interface RuntimeClientOptions {
   log?(level: 'trace' | 'info' | 'warn' | 'error', message: string): void;
   /** Milliseconds to wait for the process to say it is ready. */
   startTimeoutMs?: number;
+  /** Deadlines of the steps of a request; each one missing takes its {@link DEFAULT_DEADLINES} value. */
+  deadlines?: Partial<RuntimeDeadlines>;
 }
+
+/**
+ * How long the process may stay silent in each step of a request before the
+ * client kills it. Every report of progress (a new step, a token, an image
+ * batch) starts the clock again, so the limits bound hangs, not long work.
+ */
+export interface RuntimeDeadlines {
+  /** Loading a model: reading its files and creating its ONNX sessions. */
+  loadMs: number;
+  /** From a loaded model to its first result: encoding the prompt and the first token, an image batch, a test inference. */
+  runMs: number;
+  /** Silence between two generated tokens. */
+  tokenMs: number;
+  /** From Cancel to the process giving the request up. */
+  cancelMs: number;
+}
+
+/** Generous for a CPU running small models on a busy machine; a hang is still stopped. */
+export const DEFAULT_DEADLINES: Readonly<RuntimeDeadlines> = { loadMs: 120_000, runMs: 60_000, tokenMs: 30_000, cancelMs: 5_000 };
 
 export interface RequestOptions<M extends MethodName> {
   /** Receives streamed chunks, in order, before the result resolves. */
@@ -37,11 +65,33 @@ export interface RequestOptions<M extends MethodName> {
 }
 
 interface InFlight {
+  id: number;
   method: MethodName;
+  params: unknown;
   resolve(result: unknown): void;
   reject(err: RuntimeError): void;
   onStream?(chunk: unknown): void;
   cleanup: IDisposable;
+  /** The process this request was sent (or is waiting to be sent) to. */
+  connection?: Connection;
+  /** The process reported working on it: sending it again could run it twice. */
+  started: boolean;
+  /** Already sent again once after a process died before starting it. */
+  retried: boolean;
+  cancelled: boolean;
+}
+
+/** The request the process is working on, as far as its reports tell. */
+interface Activity {
+  id: number;
+  step: RuntimeStep;
+  /** Folder name of the model, when the request names one. */
+  model?: string;
+  method?: MethodName;
+  /** The host asked to cancel it (or gave up on it). */
+  cancelled: boolean;
+  limitMs: number;
+  timer: NodeJS.Timeout;
 }
 
 /** One started process and what lives exactly as long as it. */
@@ -54,6 +104,12 @@ interface Connection {
   /** Set when we stop the process ourselves, so its exit is not reported as a crash. */
   stopping: boolean;
   exitReason?: string;
+  /** The process said it is ready (a start failure is not worth retrying). */
+  started: boolean;
+  /** What the watchdog is timing. */
+  activity?: Activity;
+  /** Set when the watchdog killed the process: the hung request and why. */
+  hung?: { id: number; message: string };
 }
 
 export class RuntimeClient implements IDisposable {
@@ -64,10 +120,13 @@ export class RuntimeClient implements IDisposable {
   private currentState: RuntimeState = 'stopped';
   private readonly stateListeners = new Set<(state: RuntimeState) => void>();
   private disposed = false;
+  private readonly deadlines: RuntimeDeadlines;
   /** Process ids of every process this client started, for tests and diagnostics. */
   readonly startedPids: number[] = [];
 
-  constructor(private readonly opts: RuntimeClientOptions) {}
+  constructor(private readonly opts: RuntimeClientOptions) {
+    this.deadlines = { ...DEFAULT_DEADLINES, ...opts.deadlines };
+  }
 
   /** The running process's id, if one is running. */
   get pid(): number | undefined {
@@ -76,6 +135,12 @@ export class RuntimeClient implements IDisposable {
 
   get state(): RuntimeState {
     return this.currentState;
+  }
+
+  /** What the process last reported working on (the watchdog times it), if anything. */
+  get currentStep(): { model?: string; step: RuntimeStep } | undefined {
+    const activity = this.connection?.activity;
+    return activity && { model: activity.model, step: activity.step };
   }
 
   /** Listens for state changes; returns a disposable that stops listening. */
@@ -87,31 +152,75 @@ export class RuntimeClient implements IDisposable {
   /**
    * Sends a request, starting the process when none runs. Resolves with the
    * result; rejects with a RuntimeError (code `process-exited` when the process
-   * died, `cancelled` when a handler gave up after a cancel).
+   * died, `cancelled` when a handler gave up after a cancel, `timed-out` when
+   * the process stopped answering and was killed).
    */
   request<M extends MethodName>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     if (this.disposed) return Promise.reject(new RuntimeError('process-exited', 'The model runtime has been shut down.'));
     if (options.signal?.aborted) return Promise.reject(new RuntimeError('cancelled', 'Cancelled.'));
-    const connection = this.connect();
     const id = this.nextId++;
     this.clearIdleTimer();
     return new Promise<ResultOf<M>>((resolve, reject) => {
-      const onAbort = () => this.post(connection, { type: 'cancel', id });
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.inFlight.set(id, {
+      const entry: InFlight = {
+        id,
         method,
+        params,
         resolve: resolve as (r: unknown) => void,
         reject,
         onStream: options.onStream as ((chunk: unknown) => void) | undefined,
-        cleanup: { dispose: () => options.signal?.removeEventListener('abort', onAbort) },
-      });
+        cleanup: { dispose: () => undefined },
+        started: false,
+        retried: false,
+        cancelled: false,
+      };
+      const onAbort = () => this.cancel(entry);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      entry.cleanup = { dispose: () => options.signal?.removeEventListener('abort', onAbort) };
+      this.inFlight.set(id, entry);
       this.setState('busy');
-      // Requests wait for `ready` so that a process that fails to start fails them clearly.
-      connection.ready.then(
-        () => this.post(connection, { type: 'request', id, method, params } as HostMessage),
-        (err: RuntimeError) => this.settle(id, undefined, err),
-      );
+      this.dispatch(entry);
     });
+  }
+
+  /** Sends a request to the running process, starting one when needed. */
+  private dispatch(entry: InFlight): void {
+    let connection: Connection;
+    try {
+      connection = this.connect();
+    } catch (err) {
+      this.settle(entry.id, undefined, RuntimeError.from(err, 'process-start-failed'));
+      return;
+    }
+    entry.connection = connection;
+    // Requests wait for `ready` so that a process that fails to start fails them clearly.
+    connection.ready.then(
+      () => {
+        if (entry.connection === connection && this.inFlight.has(entry.id)) {
+          this.post(connection, { type: 'request', id: entry.id, method: entry.method, params: entry.params } as HostMessage);
+        }
+      },
+      (err: RuntimeError) => {
+        if (entry.connection === connection) this.settle(entry.id, undefined, err);
+      },
+    );
+  }
+
+  /**
+   * Cancel: the process is told, and checks between model steps. A request it
+   * has not started ends now; one it works on gets `cancelMs` to end before the
+   * watchdog kills the process.
+   */
+  private cancel(entry: InFlight): void {
+    if (entry.cancelled || !this.inFlight.has(entry.id)) return;
+    entry.cancelled = true;
+    const connection = entry.connection;
+    if (connection) this.post(connection, { type: 'cancel', id: entry.id });
+    if (!entry.started) {
+      this.settle(entry.id, undefined, new RuntimeError('cancelled', 'Cancelled.'));
+      return;
+    }
+    const activity = connection?.activity;
+    if (connection && activity?.id === entry.id && !activity.cancelled) this.watch(connection, entry.id, activity.step);
   }
 
   /** Sends the current options to a running process (threads). */
@@ -160,6 +269,9 @@ export class RuntimeClient implements IDisposable {
           // The extension host's binary may be Electron: make it behave as Node.
           ELECTRON_RUN_AS_NODE: '1',
           INKWELL_RUNTIME_THREADS: String(options.threads),
+          // onnxruntime-node 1.30 otherwise starts its telemetry uploader, keeps a device id
+          // and an event cache under ~/.cache and leaves /tmp/mat-debug-<pid>.log behind.
+          ORT_DISABLE_TELEMETRY: process.env.ORT_DISABLE_TELEMETRY ?? '1',
         },
       });
     } catch (err) {
@@ -172,7 +284,7 @@ export class RuntimeClient implements IDisposable {
       failReady = reject;
     });
     ready.catch(() => undefined);
-    const connection: Connection = { child, ready, pid: child.pid, store, stopping: false };
+    const connection: Connection = { child, ready, pid: child.pid, store, stopping: false, started: false };
     this.connection = connection;
     if (child.pid !== undefined) this.startedPids.push(child.pid);
     this.setState('starting');
@@ -187,6 +299,7 @@ export class RuntimeClient implements IDisposable {
     const onMessage = (message: ProcessMessage) => {
       if (message.type === 'ready') {
         clearTimeout(timeout);
+        connection.started = true;
         connection.pid = message.pid;
         this.log('info', `Model runtime ready (onnxruntime ${message.onnxruntimeVersion}).`);
         markReady();
@@ -198,11 +311,14 @@ export class RuntimeClient implements IDisposable {
         this.log(message.level, message.message);
         return;
       }
+      if (message.type === 'step') this.watch(connection, message.id, message.step);
+      else if (message.type === 'stream') this.watch(connection, message.id, 'token');
+      else if (connection.activity?.id === message.id) this.unwatch(connection);
       const pending = this.inFlight.get(message.id);
       if (!pending) return;
       if (message.type === 'stream') pending.onStream?.(message.chunk);
       else if (message.type === 'result') this.settle(message.id, message.result);
-      else this.settle(message.id, undefined, RuntimeError.fromInfo(message.error));
+      else if (message.type === 'error') this.settle(message.id, undefined, RuntimeError.fromInfo(message.error));
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       failReady(new RuntimeError('process-start-failed', `The model runtime exited while starting (${describeExit(code, signal)}). See the Inkwell log.`));
@@ -221,6 +337,7 @@ export class RuntimeClient implements IDisposable {
     child.stderr?.on('data', err);
     store.add({
       dispose: () => {
+        this.unwatch(connection);
         child.off('message', onMessage);
         child.off('error', onError);
         child.stdout?.off('data', out);
@@ -230,19 +347,74 @@ export class RuntimeClient implements IDisposable {
     return connection;
   }
 
+  /**
+   * (Re)starts the deadline of `step` for request `id`, which the process is
+   * working on. A request the host gave up on only gets the time to cancel.
+   */
+  private watch(connection: Connection, id: number, step: RuntimeStep): void {
+    if (this.connection !== connection) return;
+    const entry = this.inFlight.get(id);
+    if (entry) entry.started = true;
+    const cancelled = !entry || entry.cancelled;
+    const d = this.deadlines;
+    const limitMs = cancelled ? d.cancelMs : step === 'load' ? d.loadMs : step === 'run' ? d.runMs : d.tokenMs;
+    if (connection.activity) clearTimeout(connection.activity.timer);
+    const model = entry && typeof (entry.params as { model?: unknown }).model === 'string' ? modelName((entry.params as { model: string }).model) : connection.activity?.id === id ? connection.activity.model : undefined;
+    const method = entry?.method ?? (connection.activity?.id === id ? connection.activity.method : undefined);
+    const timer = setTimeout(() => this.onHang(connection), limitMs);
+    connection.activity = { id, step, model, method, cancelled, limitMs, timer };
+  }
+
+  private unwatch(connection: Connection): void {
+    if (connection.activity) clearTimeout(connection.activity.timer);
+    connection.activity = undefined;
+  }
+
+  /** The process missed a deadline: kill it, and say which model hung in which step. */
+  private onHang(connection: Connection): void {
+    const activity = connection.activity;
+    if (!activity || this.connection !== connection) return;
+    const who = activity.model ? `The model "${activity.model}"` : 'The model runtime';
+    const doing = describeStep(activity.step, activity.method);
+    const waited = formatSeconds(activity.limitMs);
+    const message = activity.cancelled
+      ? `${who} did not stop within ${waited} of Cancel while ${doing}, so Inkwell stopped the model runtime. The next request starts a fresh one.`
+      : `${who} did not respond for ${waited} while ${doing}, so Inkwell stopped the model runtime. The next request starts a fresh one.`;
+    this.log('error', message);
+    connection.hung = { id: activity.id, message };
+    this.stop('stopped because it hung');
+  }
+
   private onExit(connection: Connection, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.connection !== connection) return;
     this.connection = undefined;
     connection.store.dispose();
     this.clearIdleTimer();
     const how = describeExit(code, signal);
-    const message = connection.stopping
-      ? `The model runtime was ${connection.exitReason ?? 'stopped'} while this request ran.`
-      : `The model runtime stopped unexpectedly (${how}). The next request starts it again.`;
+    const hung = connection.hung;
+    const message = hung
+      ? `The model runtime was stopped because an earlier request hung: ${hung.message}`
+      : connection.stopping
+        ? `The model runtime was ${connection.exitReason ?? 'stopped'} while this request ran.`
+        : `The model runtime stopped unexpectedly (${how}). The next request starts it again.`;
     if (!connection.stopping) this.log('error', message);
     else this.log('info', `Model runtime ${connection.exitReason ?? 'stopped'}.`);
-    for (const id of [...this.inFlight.keys()]) this.settle(id, undefined, new RuntimeError('process-exited', message));
-    this.setState('stopped');
+    // Requests the process never started did not cause this: they get one more try.
+    const mayRetry = connection.started && (hung !== undefined || !connection.stopping) && !this.disposed;
+    const again: InFlight[] = [];
+    for (const entry of [...this.inFlight.values()]) {
+      if (entry.connection !== connection) continue;
+      if (hung?.id === entry.id) this.settle(entry.id, undefined, new RuntimeError('timed-out', hung.message));
+      else if (mayRetry && !entry.started && !entry.retried && !entry.cancelled) again.push(entry);
+      else this.settle(entry.id, undefined, new RuntimeError(hung ? 'timed-out' : 'process-exited', message));
+    }
+    this.setState(this.inFlight.size ? 'busy' : 'stopped');
+    for (const entry of again) {
+      entry.retried = true;
+      entry.connection = undefined;
+      this.log('info', `Sending ${entry.method} again to a fresh model runtime: the last one exited before starting it.`);
+      this.dispatch(entry);
+    }
   }
 
   private settle(id: number, result: unknown, error?: RuntimeError): void {
@@ -291,6 +463,26 @@ export class RuntimeClient implements IDisposable {
   private log(level: 'trace' | 'info' | 'warn' | 'error', message: string): void {
     this.opts.log?.(level, message);
   }
+}
+
+/** The folder name of a model path, for messages. */
+function modelName(dir: string): string {
+  return dir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || dir;
+}
+
+/** What the process was doing, in words, for the message about a hang. */
+function describeStep(step: RuntimeStep, method: MethodName | undefined): string {
+  if (step === 'load') return 'loading it';
+  if (step === 'token') return 'generating the next token';
+  if (method === 'text.generate') return 'reading the prompt and computing the first token';
+  if (method === 'model.check') return 'running the test inference';
+  if (method?.startsWith('image.')) return 'generating images';
+  return 'running';
+}
+
+function formatSeconds(ms: number): string {
+  if (ms >= 10_000) return `${Math.round(ms / 1000)} s`;
+  return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s`;
 }
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {

@@ -35,12 +35,25 @@ export type RuntimeErrorCode =
   | 'process-exited'
   /** The runtime process could not be started. */
   | 'process-start-failed'
+  /**
+   * The process stopped answering (a deadline passed, or it ignored a cancel):
+   * the host killed it; the next request starts a fresh one.
+   */
+  | 'timed-out'
   /** The process does not know the method (host and process bundles out of sync). */
   | 'unknown-method'
   /** The parameters were rejected before any work started. */
   | 'bad-request'
   /** Anything else: a bug. */
   | 'internal';
+
+/**
+ * What the process is doing for the request it is working on, reported as it
+ * moves on so the host can time each step: `load` (reading model files and
+ * creating ONNX sessions), `run` (a model run before any result: the first
+ * token, an image batch, a test inference) and `token` (each further token).
+ */
+export type RuntimeStep = 'load' | 'run' | 'token';
 
 /** A failure as it crosses the process boundary. */
 export interface RuntimeErrorInfo {
@@ -327,6 +340,8 @@ export type HostMessage =
 export type ProcessMessage =
   /** Sent once the process has loaded onnxruntime-node and can take requests. */
   | { type: 'ready'; pid: number; onnxruntimeVersion: string }
+  /** The request `id` started (first `load`) or made progress; the host restarts that step's deadline. */
+  | { type: 'step'; id: number; step: RuntimeStep }
   | { type: 'stream'; id: number; chunk: unknown }
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id: number; error: RuntimeErrorInfo }

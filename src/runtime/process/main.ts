@@ -86,8 +86,11 @@ async function execute(pending: Pending): Promise<void> {
       return pending.cancelled;
     },
     stream: (chunk) => send({ type: 'stream', id, chunk }),
+    step: (step) => send({ type: 'step', id, step }),
     yieldToHost,
   };
+  // Tells the host this request is the one being worked on: its deadlines run from here.
+  ctx.step('load');
   try {
     const result = await handler(params as never, ctx);
     send({ type: 'result', id, result });

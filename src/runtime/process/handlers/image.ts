@@ -6,10 +6,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as ort from 'onnxruntime-node';
 import { RuntimeError } from '../../errors';
-import type { ImageBatchResult, ImageModelCheck, ImageRenderParams, ImageSource, TensorSignature } from '../../protocol';
+import type { ImageBatchResult, ImageModelCheck, ImageRenderParams, ImageSource, RuntimeStep, TensorSignature } from '../../protocol';
 import { FeedTensor, GeneratedImage, GenerationCancelled, GraphRunner, ImageGenerator, OutputTensor, StopCheck } from '../../../generation/image/generator';
 import { ImageManifest, ImageManifestError, imageDecoderOf, parseImageManifest } from '../../../generation/image/manifest';
 import { decodePng } from '../../../generation/image/png';
+import { MODEL_FILE_LIMITS, readModelText } from '../../../generation/modelFiles';
 import { DerivedFrom, provenanceOf, renderPng, RenderOptions } from '../../../generation/image/render';
 import { seededLatent } from '../../../generation/image/random';
 import type { HandlerContext, HandlerGroup, RuntimeServices } from './types';
@@ -33,7 +34,7 @@ export function isImageModelFolder(dir: string): boolean {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) return false;
   try {
-    const kind = (JSON.parse(fs.readFileSync(file, 'utf8')) as { kind?: unknown }).kind;
+    const kind = (JSON.parse(readModelText(file, MODEL_FILE_LIMITS.json)) as { kind?: unknown }).kind;
     return kind === 'gan' || kind === 'vae';
   } catch {
     // An unreadable manifest is still ours: the check reports why it is broken.
@@ -48,8 +49,9 @@ export function readImageManifest(dir: string): ImageManifest {
   if (!fs.existsSync(file)) {
     throw new RuntimeError('model-not-found', `${dir} has no manifest.json; an image model folder needs one (kind "gan" or "vae").`, file);
   }
+  const text = readModelText(file, MODEL_FILE_LIMITS.json);
   try {
-    return parseImageManifest(fs.readFileSync(file, 'utf8'), file);
+    return parseImageManifest(text, file);
   } catch (err) {
     if (err instanceof ImageManifestError) throw new RuntimeError('model-invalid', err.message, file);
     throw new RuntimeError('model-invalid', `Could not read ${file}: ${err instanceof Error ? err.message : String(err)}`, file);
@@ -152,13 +154,18 @@ async function run<M extends 'image.generate' | 'image.variations' | 'image.blen
   effort: 'fast' | 'small' = 'fast',
 ): Promise<ImageBatchResult> {
   const { model, loadMs } = await loadInProcess(ctx.services, dir);
+  ctx.step('run');
   const options = { ...checkRender(render, model.manifest.imageSize), effort };
   await ctx.yieldToHost();
   if (ctx.cancelled) throw new RuntimeError('cancelled', 'Image generation was cancelled.');
   const started = performance.now();
   const g = model.generator;
   try {
-    const { images, derived } = await make(g, () => ctx.cancelled);
+    // Checked before every batch: each batch is progress the host's deadline starts again from.
+    const { images, derived } = await make(g, () => {
+      ctx.step('run');
+      return ctx.cancelled;
+    });
     const candidates = images.map((img) => {
       const png = renderPng(g, img, options, derived);
       return {
@@ -267,8 +274,9 @@ function signature(list: readonly ort.InferenceSession.ValueMetadata[]): TensorS
 const CHECK_SEED = 42;
 
 /** "Check Model" for a GAN or VAE: manifest, signatures and one test image. */
-export async function checkImageModel(services: RuntimeServices, dir: string): Promise<ImageModelCheck> {
+export async function checkImageModel(services: RuntimeServices, dir: string, progress?: (step: RuntimeStep) => void): Promise<ImageModelCheck> {
   const { model } = await loadInProcess(services, dir);
+  progress?.('run');
   const g = model.generator;
   const started = performance.now();
   let sample: GeneratedImage;

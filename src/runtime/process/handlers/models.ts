@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { RuntimeError } from '../../errors';
-import type { ModelCheckResult } from '../../protocol';
+import type { ModelCheckResult, RuntimeStep } from '../../protocol';
 import { imageModelChecker } from './image';
 import { checkTextModel, isTextModelFolder } from './text';
 import type { HandlerGroup, RuntimeServices } from './types';
@@ -9,7 +9,8 @@ import type { HandlerGroup, RuntimeServices } from './types';
 export interface ModelChecker {
   /** Cheap test on the folder's files: does this checker own it? */
   matches(dir: string): boolean;
-  check(services: RuntimeServices, dir: string): Promise<ModelCheckResult>;
+  /** `progress` hears when loading is done and the test inference starts (`run`). */
+  check(services: RuntimeServices, dir: string, progress?: (step: RuntimeStep) => void): Promise<ModelCheckResult>;
 }
 
 /**
@@ -28,7 +29,7 @@ export const modelHandlers: HandlerGroup<'model.check' | 'model.unload' | 'runti
         model,
       );
     }
-    return checker.check(ctx.services, model);
+    return checker.check(ctx.services, model, (step) => ctx.step(step));
   },
   async 'model.unload'({ model }, ctx) {
     return { unloaded: await ctx.services.forget(model) };

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RuntimeError } from '../../errors';
-import type { TextModelCheck } from '../../protocol';
+import type { RuntimeStep, TextModelCheck } from '../../protocol';
 import { decoderSignature } from '../../../generation/decoder';
 import { generateText, type LoadedTextModel } from '../../../generation/generate';
 import type { MakeTensor } from '../../../generation/onnxTypes';
@@ -32,8 +32,9 @@ export async function loadTextModel(services: RuntimeServices, dir: string): Pro
 const checkPrompt = 'The quick brown fox';
 
 /** Signature and a test inference of a text model, for "Check Model". */
-export async function checkTextModel(services: RuntimeServices, dir: string): Promise<TextModelCheck> {
+export async function checkTextModel(services: RuntimeServices, dir: string, progress?: (step: RuntimeStep) => void): Promise<TextModelCheck> {
   const { model } = await loadTextModel(services, dir);
+  progress?.('run');
   const { spec, session } = model;
   const ortSession = await services.sessions.get(model.onnxFile);
   const signature = decoderSignature(session, spec, model.onnxFile);
@@ -77,11 +78,21 @@ export const textHandlers: HandlerGroup<'text.generate'> = {
   async 'text.generate'(params, ctx) {
     if (!params.prompt) throw new RuntimeError('bad-request', 'The prompt is empty: there is nothing to continue.');
     const { model, loadMs } = await loadTextModel(ctx.services, params.model);
+    ctx.step('run');
+    let streamed = false;
     return generateText(
       model,
       params,
       {
-        onText: (text, generatedTokens) => ctx.stream({ text, generatedTokens }),
+        onText: (text, generatedTokens) => {
+          streamed = true;
+          ctx.stream({ text, generatedTokens });
+        },
+        // A token whose text is held back (half a character, a possible stop sequence) is still progress.
+        onToken: () => {
+          if (!streamed) ctx.step('token');
+          streamed = false;
+        },
         isCancelled: () => ctx.cancelled,
         yieldBetweenSteps: ctx.yieldToHost,
       },

@@ -1,5 +1,5 @@
 import type * as ort from 'onnxruntime-node';
-import type { MethodName, ParamsOf, ResultOf, RuntimeOptions, StreamOf } from '../../protocol';
+import type { MethodName, ParamsOf, ResultOf, RuntimeOptions, RuntimeStep, StreamOf } from '../../protocol';
 import type { SessionCache } from '../sessions';
 
 /** Services every handler may use; they live as long as the process. */
@@ -26,8 +26,13 @@ export interface HandlerContext<M extends MethodName> {
   readonly services: RuntimeServices;
   /** True once the host asked to cancel this request. */
   readonly cancelled: boolean;
-  /** Sends one chunk to the host (only for methods that stream). */
+  /** Sends one chunk to the host (only for methods that stream); counts as progress of the `token` step. */
   stream(chunk: StreamOf<M>): void;
+  /**
+   * Tells the host the request moved on to `step` (or made progress in it), so
+   * the host's deadline for that step starts again. The request starts in `load`.
+   */
+  step(step: RuntimeStep): void;
   /**
    * Lets the event loop run (so cancel messages are read) before the next step.
    * ONNX Runtime's `run` blocks the thread, so long loops call this between steps.
