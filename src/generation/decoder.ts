@@ -170,10 +170,18 @@ export async function decode(
     const vocab = logits.dims[logits.dims.length - 1];
     const rows = logits.dims.length === 3 ? logits.dims[1] : 1;
     const data = logits.data as Float32Array;
-    if (!(data instanceof Float32Array) || vocab < spec.vocabSize) {
+    if (!(data instanceof Float32Array) || vocab < spec.vocabSize || rows < 1 || data.length < rows * vocab) {
       throw new RuntimeError('model-invalid', `${file} returned logits of type ${logits.type} and shape [${logits.dims.join(', ')}]; expected float32 [batch, sequence, ${spec.vocabSize}].`, file);
     }
     const row = data.subarray((rows - 1) * vocab, (rows - 1) * vocab + spec.vocabSize);
+    const bad = firstNonFinite(row);
+    if (bad !== undefined) {
+      throw new RuntimeError(
+        'inference-failed',
+        `${file} returned a logit of ${bad.value} (token ${bad.index}) after ${tokens.length} generated tokens; a model that computes NaN or infinite scores cannot be sampled. Check its export (overflow in float16?).`,
+        file,
+      );
+    }
     const next = sampler.sample(row, seen);
 
     if (signature.hasKvCache) {
@@ -211,4 +219,14 @@ export async function decode(
     decodeMs: lastAt - firstAt,
     usedKvCache: signature.hasKvCache,
   };
+}
+
+/** The first NaN or infinite value of a logits row, if any. */
+function firstNonFinite(row: Float32Array): { index: number; value: number } | undefined {
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    // One comparison for the common case: finite values pass, NaN and ±Infinity fall through.
+    if (v - v !== 0) return { index: i, value: v };
+  }
+  return undefined;
 }

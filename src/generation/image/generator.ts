@@ -135,7 +135,14 @@ export class ImageGenerator {
       const result = await this.decoder.run(feeds, [this.spec.output.name]);
       const tensor = result[this.spec.output.name];
       if (!tensor) throw new Error(`The model returned no output named "${this.spec.output.name}".`);
-      out.push(...tensorToImages(tensor.data, tensor.dims, this.spec.output).slice(0, chunk.length));
+      const images = tensorToImages(tensor.data, tensor.dims, this.spec.output);
+      if (images.length < chunk.length) {
+        throw new Error(
+          `The model returned ${images.length} image(s) for a batch of ${n} latents (output "${this.spec.output.name}" has shape [${tensor.dims.join(', ')}]). ` +
+            'If its batch axis is fixed, give that size as the first dimension of "input.shape" in manifest.json.',
+        );
+      }
+      out.push(...images.slice(0, chunk.length));
     }
     return out;
   }
