@@ -14,6 +14,7 @@ import {
   postSlug,
 } from '../generation/image/placement';
 import { freshSeed, isValidSeed } from '../generation/image/random';
+import { isInsideWorkspaceRealPath } from '../preview/resources';
 import { readConfig } from '../util/config';
 import { CandidateSource, GalleryCandidate, ImageFeatureDeps, ImageGallery } from './imageGallery';
 
@@ -99,6 +100,7 @@ export async function writeNewFile(root: vscode.Uri, placement: ImagePlacement, 
   for (let n = 1; n < 10000; n++) {
     const p = numberedPlacement(placement, n);
     const uri = vscode.Uri.joinPath(root, p.file);
+    if (!isInsideWorkspaceRealPath(uri, root)) throw new Error(`Not saving ${vscode.workspace.asRelativePath(uri)}: a symbolic link on its path leads outside the workspace.`);
     if (await exists(uri)) continue;
     const dir = vscode.Uri.joinPath(uri, '..');
     await vscode.workspace.fs.createDirectory(dir);

@@ -1,26 +1,63 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ImagePolicy } from '../core/render/urlPolicy';
 import { readConfig } from '../util/config';
+import { confineToRoots } from '../util/workspacePaths';
 
 /**
  * Finds the file a post refers to: a relative path against the post's folder, a
  * site-root path (`/uploads/x.png`) against each of `inkwell.posts.staticFolders`
  * in order. Only files inside a workspace folder count (the webview may load
- * nothing else). Undefined when no candidate exists.
+ * nothing else), and symlinks must not lead out of it: see {@link isInsideWorkspaceRealPath}.
+ * Undefined when no candidate exists.
  */
-export function resolvePostResource(post: vscode.Uri, path: string): vscode.Uri | undefined {
+export function resolvePostResource(post: vscode.Uri, relative: string): vscode.Uri | undefined {
   const folder = vscode.workspace.getWorkspaceFolder(post);
   let candidates: vscode.Uri[];
-  if (path.startsWith('/')) {
+  if (relative.startsWith('/')) {
     if (!folder) return undefined;
-    candidates = readConfig('posts', post).staticFolders.map((dir) => vscode.Uri.joinPath(folder.uri, dir, path));
+    candidates = readConfig('posts', post).staticFolders.map((dir) => vscode.Uri.joinPath(folder.uri, dir, relative));
   } else {
-    candidates = [vscode.Uri.joinPath(post, '..', path)];
+    candidates = [vscode.Uri.joinPath(post, '..', relative)];
   }
   const inside = candidates.filter((c) => isInsideWorkspace(c));
   if (inside[0] && inside[0].scheme !== 'file') return inside[0];
-  return inside.find((c) => fs.existsSync(c.fsPath));
+  return inside.find((c) => fs.existsSync(c.fsPath) && isInsideWorkspaceRealPath(c));
+}
+
+/**
+ * The folders Inkwell reads and writes post files in, by real path: the
+ * workspace folders and, in a trusted workspace, the real folders its static
+ * folders lead to (a `static` folder may be a link to a shared one). An
+ * untrusted workspace gets no such exception: a link committed to a repository
+ * must not make the preview read, or an image save write, outside it.
+ */
+export function workspaceRealRoots(): string[] {
+  const roots: string[] = [];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    if (folder.uri.scheme !== 'file') continue;
+    roots.push(folder.uri.fsPath);
+    if (!vscode.workspace.isTrusted) continue;
+    for (const dir of readConfig('posts', folder.uri).staticFolders) {
+      const staticDir = path.resolve(folder.uri.fsPath, dir);
+      if (fs.existsSync(staticDir)) roots.push(staticDir);
+    }
+  }
+  return roots;
+}
+
+/**
+ * True when `uri`, all symlinks followed, stays inside {@link workspaceRealRoots}
+ * (or inside `base`, the folder of a post that is in no workspace folder).
+ * A file that does not exist yet is judged by its deepest existing folder, which
+ * is where writing it would land. Only `file:` URIs have links to follow.
+ */
+export function isInsideWorkspaceRealPath(uri: vscode.Uri, base?: vscode.Uri): boolean {
+  if (uri.scheme !== 'file') return true;
+  const roots = workspaceRealRoots();
+  if (base?.scheme === 'file' && !vscode.workspace.getWorkspaceFolder(base)) roots.push(base.fsPath);
+  return confineToRoots(uri.fsPath, roots) !== undefined;
 }
 
 function isInsideWorkspace(uri: vscode.Uri): boolean {
@@ -58,6 +95,6 @@ export function userStylesheet(post: vscode.Uri | undefined, webview: vscode.Web
   const folder = (post && vscode.workspace.getWorkspaceFolder(post)) ?? vscode.workspace.workspaceFolders?.[0];
   if (!folder) return undefined;
   const file = vscode.Uri.joinPath(folder.uri, setting);
-  if (!isInsideWorkspace(file) || (file.scheme === 'file' && !fs.existsSync(file.fsPath))) return undefined;
+  if (!isInsideWorkspace(file) || (file.scheme === 'file' && (!fs.existsSync(file.fsPath) || !isInsideWorkspaceRealPath(file)))) return undefined;
   return webview.asWebviewUri(file).toString();
 }
