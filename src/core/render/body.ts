@@ -9,18 +9,21 @@ import { classifyLink, ImagePolicy, ImageSource, resolveImageSource } from './ur
  * URLs, so they skip the sanitizer. Segments with raw HTML blocks or inline
  * tags are sanitized whole, and an HTML element left open continues its
  * segment until it closes (a `<details>` around Markdown stays one piece).
- * Sanitized segments are cached by their HTML, so an edit re-sanitizes only
- * what changed.
+ * Sanitized segments are cached, so an edit re-sanitizes only what changed. The
+ * output also depends on the image policy (the post's folder, which files exist,
+ * the https setting), so an entry remembers what the policy answered for it and
+ * is reused only while the policy still answers the same: one renderer serves
+ * every post the preview shows.
  */
 export class BodyRenderer {
-  private previous = new Map<string, string>();
+  private previous = new Map<string, SanitizedSegment>();
 
   constructor(private readonly md: MarkdownIt) {}
 
   render(src: string, images: ImagePolicy): string {
     const env = { inkwellImages: images } satisfies RenderEnv as Parameters<MarkdownIt['parse']>[1];
     const tokens = this.md.parse(src, env);
-    const next = new Map<string, string>();
+    const next = new Map<string, SanitizedSegment>();
     let out = '';
     for (const segment of segments(tokens)) {
       if (!segment.html) {
@@ -29,13 +32,41 @@ export class BodyRenderer {
       }
       // Raw HTML: render without pre-resolving images; the sanitizer resolves them.
       const raw = this.md.renderer.render(tokens.slice(segment.start, segment.end), this.md.options, { ...env, inkwellImages: undefined });
-      const clean = next.get(raw) ?? this.previous.get(raw) ?? sanitizeArticleHtml(raw, images);
+      const cached = next.get(raw) ?? this.previous.get(raw);
+      const clean = cached && stillValid(cached, images) ? cached : sanitizeRecording(raw, images);
       next.set(raw, clean);
-      out += clean;
+      out += clean.html;
     }
     this.previous = next;
     return out;
   }
+}
+
+/** A sanitized segment and the policy answers it was built from. */
+interface SanitizedSegment {
+  html: string;
+  allowHttpsImages: boolean;
+  /** Every local image path the sanitizer resolved, with the URL it got (undefined: not found). */
+  locals: ReadonlyArray<readonly [string, string | undefined]>;
+}
+
+/** Sanitizes `raw`, noting every question the sanitizer asked the policy. */
+function sanitizeRecording(raw: string, images: ImagePolicy): SanitizedSegment {
+  const locals: Array<readonly [string, string | undefined]> = [];
+  const recording: ImagePolicy = {
+    allowHttpsImages: images.allowHttpsImages,
+    resolveLocal: (path) => {
+      const url = images.resolveLocal(path);
+      locals.push([path, url]);
+      return url;
+    },
+  };
+  return { html: sanitizeArticleHtml(raw, recording), allowHttpsImages: images.allowHttpsImages, locals };
+}
+
+/** True when the policy would answer every question of `segment` as it did then. */
+function stillValid(segment: SanitizedSegment, images: ImagePolicy): boolean {
+  return segment.allowHttpsImages === images.allowHttpsImages && segment.locals.every(([path, url]) => images.resolveLocal(path) === url);
 }
 
 interface RenderEnv {

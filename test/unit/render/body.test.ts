@@ -39,4 +39,41 @@ describe('BodyRenderer', () => {
     assert.ok(edited.startsWith(first.slice(0, first.indexOf('Prose.'))));
     assert.strictEqual(renderer.render(text, images), first);
   });
+
+  describe('the sanitized-segment cache', () => {
+    const html = '<figure><img src="pic.png" alt="Pic"><figcaption>Raw HTML</figcaption></figure>\n';
+    /** A post's policy: its folder and the files in it, as the preview builds it. */
+    const postPolicy = (folder: string, files: Set<string>, allowHttpsImages = false): ImagePolicy => ({
+      allowHttpsImages,
+      resolveLocal: (p) => (files.has(`${folder}/${p}`) ? `https://res.test/${folder}/${p}` : undefined),
+    });
+
+    it("does not show one post's image in another post with the same HTML", () => {
+      const renderer = new BodyRenderer(createArticleMarkdown());
+      const files = new Set(['a/pic.png']);
+      const a = renderer.render(html, postPolicy('a', files));
+      assert.ok(a.includes('<img src="https://res.test/a/pic.png"'), a);
+      const b = renderer.render(html, postPolicy('b', files));
+      assert.ok(!b.includes('res.test/a/pic.png'), b);
+      assert.ok(b.includes('(Image not found: pic.png)'), b);
+    });
+
+    it('shows an image added after the first render', () => {
+      const renderer = new BodyRenderer(createArticleMarkdown());
+      const files = new Set<string>();
+      assert.ok(renderer.render(html, postPolicy('a', files)).includes('(Image not found: pic.png)'));
+      files.add('a/pic.png');
+      const after = renderer.render(html + '\nAn edit elsewhere.\n', postPolicy('a', files));
+      assert.ok(after.includes('<img src="https://res.test/a/pic.png"'), after);
+    });
+
+    it('drops a remote image once https images are turned off', () => {
+      const renderer = new BodyRenderer(createArticleMarkdown());
+      const remote = '<p><img src="https://cdn.test/x.png" alt="X"></p>\n';
+      assert.ok(renderer.render(remote, postPolicy('a', new Set(), true)).includes('<img src="https://cdn.test/x.png"'));
+      const off = renderer.render(remote, postPolicy('a', new Set(), false));
+      assert.ok(!off.includes('<img'), off);
+      assert.ok(off.includes('Remote image not loaded (enable inkwell.preview.allowHttpsImages)'), off);
+    });
+  });
 });
