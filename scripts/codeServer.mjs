@@ -92,6 +92,8 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
       'update.mode': 'none',
       'workbench.enableExperiments': false,
       'chat.disableAIFeatures': true,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'git.openRepositoryInParentFolders': 'never',
       // Tests revert their edits; nothing may reach the disk behind their back.
       'files.autoSave': 'off',
       'files.hotExit': 'off',
