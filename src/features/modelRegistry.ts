@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { listModels, resolveModel, type ModelEntry, type ModelKind, type ModelRoot } from '../generation/modelRegistry';
+import { findModel, listModels, modelRoots, type ModelEntry, type ModelKind, type ModelLookup, type ModelRoot } from '../generation/modelRegistry';
 import { readConfig } from '../util/config';
 
 /**
@@ -29,37 +29,30 @@ export class ModelRegistry implements vscode.Disposable {
     return path.join(this.extensionPath, 'models');
   }
 
-  /** Search roots in precedence order. */
+  /** Search roots in precedence order (see {@link modelRoots}: trust decides which count). */
   roots(): ModelRoot[] {
-    const roots: ModelRoot[] = [];
-    if (vscode.workspace.isTrusted) {
-      for (const folder of vscode.workspace.workspaceFolders ?? []) {
-        if (folder.uri.scheme === 'file') roots.push({ dir: path.join(folder.uri.fsPath, '.inkwell', 'models'), source: 'workspace' });
-      }
-      // User folders may be set per workspace; untrusted workspaces cannot set them (restrictedConfigurations).
-      for (const dir of readConfig('models').paths) roots.push({ dir: this.absolute(dir), source: 'user' });
-    } else {
-      const inspected = vscode.workspace.getConfiguration('inkwell.models').inspect<string[]>('paths');
-      for (const dir of inspected?.globalValue ?? []) roots.push({ dir: this.absolute(dir), source: 'user' });
-    }
-    roots.push({ dir: this.shippedDir, source: 'shipped' });
-    return roots;
+    // User folders may be set per workspace; untrusted workspaces cannot set them (restrictedConfigurations).
+    const user = vscode.workspace.getConfiguration('inkwell.models').inspect<string[]>('paths')?.globalValue ?? [];
+    return modelRoots(this.lookup(), { effective: readConfig('models').paths, user }, this.shippedDir);
   }
 
   list(kind?: ModelKind): ModelEntry[] {
-    return listModels(this.roots(), kind);
+    const lookup = this.lookup();
+    return listModels(this.roots(), kind, lookup.trusted ? [] : lookup.workspaceDirs);
   }
 
   /**
    * The model a setting names (`inkwell.models.text` or `.image` unless `name`
-   * is given). Throws an error that says what was looked for and where.
+   * is given). In an untrusted workspace a relative path is refused and nothing
+   * inside the workspace is returned. Throws an error that says what was looked
+   * for and where, or why the value was refused.
    */
   resolve(kind: ModelKind, name?: string): ModelEntry {
     const value = name ?? (kind === 'text' ? readConfig('models').text : readConfig('models').image);
     const roots = this.roots();
-    const found = resolveModel(value, roots, kind, this.workspaceDir());
+    const found = findModel(value, roots, kind, this.lookup());
     if (found) return found;
-    const available = listModels(roots, kind).map((m) => m.name);
+    const available = this.list(kind).map((m) => m.name);
     const where = roots.map((r) => r.dir).join(', ');
     throw new Error(
       `No ${kind} model named "${value}" was found (searched ${where}). ` +
@@ -68,14 +61,10 @@ export class ModelRegistry implements vscode.Disposable {
     );
   }
 
-  private workspaceDir(): string | undefined {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
-  }
-
-  private absolute(dir: string): string {
-    if (dir.startsWith('~')) return path.join(process.env.HOME ?? process.env.USERPROFILE ?? '', dir.slice(1));
-    return path.isAbsolute(dir) ? dir : path.resolve(this.workspaceDir() ?? this.extensionPath, dir);
+  /** The trust state and workspace folders every lookup depends on. */
+  private lookup(): ModelLookup {
+    const workspaceDirs = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    return { trusted: vscode.workspace.isTrusted, workspaceDirs };
   }
 
   dispose(): void {

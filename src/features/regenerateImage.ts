@@ -4,6 +4,7 @@ import { imageLinkAt, resolveImageLink } from '../generation/image/placement';
 import { readPngText } from '../generation/image/pngText';
 import { ImageProvenance, readProvenance } from '../generation/image/provenance';
 import { freshSeed, isValidSeed } from '../generation/image/random';
+import { isModelName } from '../generation/modelRegistry';
 import type { ImageSource } from '../runtime/protocol';
 import { readConfig } from '../util/config';
 import { CandidateSource, DEFAULT_VARIATION_STRENGTH, GalleryMode, ImageFeatureDeps, ImageGallery } from './imageGallery';
@@ -85,6 +86,10 @@ async function modelFor(deps: ImageFeatureDeps, sources: SourceImage[], scope: v
   if (!made) return deps.resolveImageModel(configured, scope);
   const current = await deps.resolveImageModel(configured, scope).catch(() => undefined);
   if (current && path.basename(current) === made.model) return current;
+  // The PNG may come from anywhere (a repository, a download): what it records is a name, never a path.
+  if (!isModelName(made.model)) {
+    throw new Error(`This image says it was made by "${made.model}", which is a path, not a model name. Inkwell looks up the model an image names among its model folders, by name only.`);
+  }
   return deps.resolveImageModel(made.model, scope).catch((err: unknown) => {
     throw new Error(`This image was made by the model "${made.model}", which Inkwell cannot find: ${(err as Error).message}`);
   });

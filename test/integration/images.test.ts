@@ -1,9 +1,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { decodePng } from '../../src/generation/image/png';
-import { readProvenance } from '../../src/generation/image/provenance';
+import { decodePng, encodePng } from '../../src/generation/image/png';
+import { provenanceText, readProvenance } from '../../src/generation/image/provenance';
 import type { InsertedImage } from '../../src/features/insertImage';
 import type { GalleryProbe } from '../../src/features/imageGallery';
 import type { GalleryHostMessage, GalleryWebviewMessage } from '../../src/features/imageGalleryProtocol';
@@ -283,5 +284,58 @@ suite('Generated images', function () {
     // Named without a kind, a GAN folder is still found and checked as an image model.
     const gan = await vscode.commands.executeCommand<ModelCheckResult | { error: string }>('inkwell.checkModel', { model: path.join(fixtures, 'tiny-gan') });
     assert.ok(gan && 'kind' in gan && gan.kind === 'image' && gan.modelKind === 'gan', JSON.stringify(gan));
+  });
+
+  test('a PNG that names its model by a path cannot make the runtime load a model from the workspace', async () => {
+    const api = await inkwell();
+    // A repository ships a model folder and an image whose provenance points at it.
+    const evil = vscode.Uri.joinPath(workspaceRoot(), '.inkwell', 'models', 'evil-gan');
+    await vscode.workspace.fs.copy(vscode.Uri.file(path.join(fixtures, 'tiny-gan')), evil, { overwrite: true });
+    const editor = await openPost('posts/notes-on-evaluation.md');
+    cursorToEnd(editor);
+    const made = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 77, choose: 0, alt: 'made' });
+    assert.ok(made);
+    const png = await read(made.uri);
+    const provenance = readProvenance(png.text)!;
+    try {
+      for (const model of ['./.inkwell/models/evil-gan', evil.fsPath, '../.inkwell/models/evil-gan']) {
+        const planted = vscode.Uri.joinPath(workspaceRoot(), 'posts', 'planted.png');
+        await vscode.workspace.fs.writeFile(planted, encodePng(png, provenanceText({ ...provenance, model })));
+        const before = new Set(fs.readdirSync(path.join(workspaceRoot().fsPath, 'posts', 'images')));
+        const result = await vscode.commands.executeCommand<InsertedImage | undefined>('inkwell.regenerateImage', { image: planted.toString(), choose: 0 });
+        assert.strictEqual(result, undefined, `nothing was made from ${model}`);
+        assert.strictEqual(
+          api.testing.probe<string>('images.lastError'),
+          `This image says it was made by "${model}", which is a path, not a model name. Inkwell looks up the model an image names among its model folders, by name only.`,
+        );
+        assert.deepStrictEqual(new Set(fs.readdirSync(path.join(workspaceRoot().fsPath, 'posts', 'images'))), before, 'no image was saved');
+      }
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspaceRoot(), '.inkwell'), { recursive: true });
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspaceRoot(), 'posts', 'planted.png'));
+    }
+  });
+
+  test('an image is never saved through a symlink that leads out of the workspace', async function () {
+    if (process.platform === 'win32') this.skip();
+    const api = await inkwell();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-outside-'));
+    const link = path.join(workspaceRoot().fsPath, 'posts', 'dirlink');
+    fs.symlinkSync(outside, link);
+    try {
+      await setImages('pathTemplate', 'dirlink/${slug}-${seed}.png');
+      const editor = await openPost('posts/notes-on-evaluation.md');
+      cursorToEnd(editor);
+      const before = editor.document.getText();
+      const result = await vscode.commands.executeCommand<InsertedImage | undefined>('inkwell.insertImage', { seed: 5, choose: 0, alt: 'escape' });
+      assert.strictEqual(result, undefined);
+      assert.strictEqual(api.testing.probe<string>('images.lastError'), 'Not saving posts/dirlink/notes-on-evaluation-5.png: a symbolic link on its path leads outside the workspace.');
+      assert.deepStrictEqual(fs.readdirSync(outside), [], 'nothing was written outside');
+      assert.strictEqual(editor.document.getText(), before, 'the post is unchanged');
+    } finally {
+      await setImages('pathTemplate', undefined);
+      fs.rmSync(link);
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 });
