@@ -1,0 +1,34 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+
+interface Manifest {
+  capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
+  contributes: { configuration: { properties: Record<string, unknown> } };
+}
+
+const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as Manifest;
+
+/**
+ * The audit of every setting: a repository's `.vscode/settings.json` must not be
+ * able to make Inkwell load code or models, read files outside the workspace,
+ * or reach the network. These are the settings that could; VS Code ignores
+ * their workspace values until the workspace is trusted.
+ */
+const MUST_BE_RESTRICTED: Record<string, string> = {
+  'inkwell.models.paths': 'folders of ONNX models, run by a native runtime',
+  'inkwell.models.text': 'a model name or folder path',
+  'inkwell.models.image': 'a model name or folder path',
+  'inkwell.validation.schema': 'a JSON file read from a path (which may lead outside the workspace)',
+  'inkwell.preview.stylesheet': 'CSS loaded into the preview',
+  'inkwell.preview.allowHttpsImages': 'lets the preview load images from the network',
+};
+
+describe('settings an untrusted workspace cannot set', () => {
+  it('restricts exactly the audited settings, and each of them exists', () => {
+    const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    assert.deepStrictEqual([...restricted].sort(), Object.keys(MUST_BE_RESTRICTED).sort());
+    for (const key of restricted) assert.ok(key in manifest.contributes.configuration.properties, `${key} is a setting`);
+    assert.strictEqual(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+  });
+});
