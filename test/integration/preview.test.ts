@@ -1,4 +1,7 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import MarkdownIt from 'markdown-it';
 import { closeAll, inkwell, openPost, waitFor, workspaceRoot } from './helpers';
@@ -107,6 +110,36 @@ suite('Article preview, tag tree and tag pages', () => {
       await vscode.workspace.fs.delete(css);
     }
     await waitFor(() => !preview()?.pageHtml?.includes('preview-test.css'), 'the stylesheet to go with its setting');
+  });
+
+  test('the preview shows no file that a symlink in the workspace leads out to', async function () {
+    if (process.platform === 'win32') this.skip();
+    const posts = path.join(workspaceRoot().fsPath, 'posts');
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-outside-'));
+    fs.copyFileSync(path.join(workspaceRoot().fsPath, 'static', 'uploads', 'gan-grid.png'), path.join(outside, 'secret.png'));
+    const post = 'posts/symlinked-images.md';
+    const links = [path.join(posts, 'passwd.png'), path.join(posts, 'outlink'), path.join(posts, 'inlink.png')];
+    fs.symlinkSync('/etc/passwd', links[0]);
+    fs.symlinkSync(outside, links[1]);
+    fs.symlinkSync(path.join(workspaceRoot().fsPath, 'static', 'uploads', 'gan-grid.png'), links[2]);
+    fs.writeFileSync(
+      path.join(workspaceRoot().fsPath, post),
+      '---\ntitle: Symlinked images\ndate: 2024-05-01\n---\n\n![leak](passwd.png)\n\n<p><img src="outlink/secret.png" alt="raw"></p>\n\n![inside](inlink.png)\n',
+    );
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(post))), vscode.ViewColumn.One);
+      const shown = await waitFor(() => {
+        const r = preview()?.lastRendered;
+        return r?.uri === uriOf(post) ? r : undefined;
+      }, 'the preview to show the post with symlinked images');
+      assert.ok(shown.text.includes('Image not found: passwd.png'), shown.text);
+      assert.ok(shown.text.includes('Image not found: outlink/secret.png'), shown.text);
+      assert.ok(!shown.text.includes('inlink.png'), 'a link that stays inside the workspace is shown');
+    } finally {
+      for (const link of links) fs.rmSync(link);
+      fs.rmSync(path.join(workspaceRoot().fsPath, post));
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   test('the tag tree lists the sample tags with counts, posts newest first', async () => {
