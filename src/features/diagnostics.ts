@@ -24,8 +24,10 @@ export function registerDiagnostics(validation: PostValidation, onPublished?: (d
   const heldLine = (doc: vscode.TextDocument): number | undefined => {
     const t = typing.get(doc.uri.toString());
     if (!t || (!t.untilLeft && Date.now() - t.at >= TYPING_HOLD_MS)) return undefined;
-    const editor = vscode.window.activeTextEditor;
-    if (editor?.document !== doc || editor.selection.active.line !== t.line) return undefined;
+    const editor = vscode.window.activeTextEditor?.document === doc ? vscode.window.activeTextEditor : vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    // A line to fill in (New Post) is held until the cursor has been on it and left it.
+    if (t.untilLeft && !t.visited) return t.line;
+    if (editor?.selection.active.line !== t.line) return undefined;
     return t.line;
   };
 
@@ -76,13 +78,15 @@ export function registerDiagnostics(validation: PostValidation, onPublished?: (d
     const change = e.contentChanges[0];
     const typed = e.reason === undefined && vscode.window.activeTextEditor?.document === e.document && e.contentChanges.length === 1;
     if (typed) typing.set(e.document.uri.toString(), { line: change.range.start.line + (change.text.match(/\n/g)?.length ?? 0), at: Date.now() });
-    else typing.delete(e.document.uri.toString());
+    // Other changes end typing; a line to fill in (New Post writing the file) stays held until left.
+    else if (!typing.get(e.document.uri.toString())?.untilLeft) typing.delete(e.document.uri.toString());
     schedule(e.document, validation.settings(e.document.uri).debounceMs);
   }));
   store.add(vscode.window.onDidChangeTextEditorSelection((e) => {
     const key = e.textEditor.document.uri.toString();
     const t = typing.get(key);
-    if (t && e.selections[0]?.active.line !== t.line) {
+    if (t && e.selections[0]?.active.line === t.line) t.visited = true;
+    else if (t && (!t.untilLeft || t.visited)) {
       // The writer left the line: what they typed there is finished.
       typing.delete(key);
       schedule(e.textEditor.document, 0);
@@ -92,7 +96,9 @@ export function registerDiagnostics(validation: PostValidation, onPublished?: (d
     const pending = timers.get(doc.uri.toString());
     if (pending) clearTimeout(pending);
     timers.delete(doc.uri.toString());
-    typing.delete(doc.uri.toString());
+    // A new post's line to fill in survives the close and reopen VS Code does when it settles the document's language.
+    const t = typing.get(doc.uri.toString());
+    if (!t?.untilLeft || t.visited) typing.delete(doc.uri.toString());
     // After "Check All Posts" the Problems panel lists every post; keep closed ones current from disk.
     // Only posts: a closed README or settings file is not a post and never gets post problems.
     if (validation.checkedWorkspace && posts.isPost(doc.uri) && validation.settings(doc.uri).enabled) void validation.checkFile(doc.uri);

@@ -101,22 +101,28 @@ export function registerNewPost(validation: PostValidation, probes?: ProbeRegist
     const uri = await freeUri(folder, slugify(title), await namingIn(folder), now);
     const draft = readConfig('newPost', folder).draft;
     const text = newPostText(title.trim(), now, { description: description.trim(), tags, draft });
+    const descriptionLine = text.split('\n').findIndex((l) => l.startsWith('description:'));
+    // An empty description is the next thing to write: its warning waits until the cursor leaves the line.
+    // Set before the file opens, so that the first check already holds it.
+    if (!description.trim() && descriptionLine >= 0) validation.editing.set(uri.toString(), { line: descriptionLine, at: Date.now(), untilLeft: true });
     const edit = new vscode.WorkspaceEdit();
     edit.createFile(uri, { ignoreIfExists: false });
     edit.insert(uri, new vscode.Position(0, 0), text);
     if (!(await vscode.workspace.applyEdit(edit))) {
+      validation.editing.delete(uri.toString());
       void vscode.window.showErrorMessage(`Inkwell: could not create ${vscode.workspace.asRelativePath(uri)}.`);
       return undefined;
     }
     const doc = await vscode.workspace.openTextDocument(uri);
     await doc.save();
     const lines = doc.getText().split('\n');
-    const descriptionLine = lines.findIndex((l) => l.startsWith('description:'));
-    // An empty description is the next thing to write: its warning waits until the cursor leaves the line.
-    if (!description.trim() && descriptionLine >= 0) validation.editing.set(uri.toString(), { line: descriptionLine, at: Date.now(), untilLeft: true });
-    const editor = await vscode.window.showTextDocument(doc);
     const pos = !description.trim() && descriptionLine >= 0 ? new vscode.Position(descriptionLine, 'description: "'.length) : new vscode.Position(lines.length - 1, 0);
+    // Open with the cursor already in place: a cursor elsewhere first would count as leaving the line.
+    const editor = await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
     editor.selection = new vscode.Selection(pos, pos);
+    // The cursor is on the line now; moving off it shows the line's problems.
+    const held = validation.editing.get(uri.toString());
+    if (held?.untilLeft) held.visited = true;
     return uri;
   });
 }

@@ -165,7 +165,7 @@ export class PostValidation implements vscode.Disposable {
    * until they pause (`at` is when they last typed) or, with `untilLeft`, until
    * the cursor leaves the line (New Post puts the cursor on the value to write).
    */
-  readonly editing = new Map<string, { line: number; at: number; untilLeft?: boolean }>();
+  readonly editing = new Map<string, { line: number; at: number; untilLeft?: boolean; visited?: boolean }>();
 
   /**
    * Validates a post as saved on disk (or its open document) and publishes the
