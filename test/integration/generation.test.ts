@@ -7,6 +7,7 @@ import type { ContinuationOutcome } from '../../src/features/continuation';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
 import { closeAll, inkwell, openPost, waitFor } from './helpers';
 import { repoRoot } from './repo';
+import { writeTextModel } from '../unit/runtime/onnxModels';
 
 const fixtures = path.join(repoRoot(), 'test', 'fixtures', 'models');
 const post = 'posts/exploring-generative-ai.md';
@@ -176,6 +177,34 @@ suite('Text generation in the editor', function () {
     const again = await generate({ ...greedyArgs, maxTokens: 10 });
     assert.ok(again.ok, JSON.stringify(again));
     assert.ok(probe<number>('runtime.pid') !== pid, 'a new runtime process served the next request');
+  });
+
+  test('Cancel on a model that stops answering kills the runtime, keeps the text and names the model and step', async function () {
+    // The runtime waits 5 s for a cancelled request to end before it kills the process.
+    this.timeout(60_000);
+    const dir = writeTextModel(fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-stalls-')), { kind: 'hang-after-first' }, {}, path.join(fixtures, 'tiny-gpt2'));
+    const editor = await editorAtEnd();
+    const original = editor.document.getText();
+    try {
+      const running = generate({ ...greedyArgs, maxTokens: 50, model: dir });
+      await waitFor(() => editor.document.getText().length > original.length, 'the first token in the document');
+      const pid = probe<number>('runtime.pid');
+      await vscode.commands.executeCommand('inkwell.cancelGeneration');
+      const outcome = await running;
+      assert.ok(!outcome.ok, JSON.stringify(outcome));
+      assert.strictEqual(outcome.error.code, 'timed-out');
+      assert.strictEqual(
+        outcome.error.message,
+        `The model "${path.basename(dir)}" did not stop within 5 s of Cancel while generating the next token, so Inkwell stopped the model runtime. The next request starts a fresh one.`,
+      );
+      assert.ok(editor.document.getText().length > original.length, 'what streamed stays in the document');
+      await vscode.commands.executeCommand('undo');
+      const again = await generate({ ...greedyArgs, maxTokens: 5 });
+      assert.ok(again.ok, JSON.stringify(again));
+      assert.notStrictEqual(probe<number>('runtime.pid'), pid, 'a fresh runtime served the next request');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the default stop sequence reads as text in the Settings editor', async () => {

@@ -6,7 +6,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { modelsDir } from '../generation/fixtures';
+
+/** The tiny GPT-2 fixture, whose tokenizer the test decoders use (integration tests pass their own path). */
+const tinyGpt2 = path.join(__dirname, '..', '..', 'fixtures', 'models', 'tiny-gpt2');
 
 // ---------------------------------------------------------------------------
 // Protocol Buffers wire format (only what ONNX models need)
@@ -133,6 +135,8 @@ function loop(trips: string, v: string, out: string): Message[] {
 export type TextModelFault =
   /** Never returns once the sequence is longer than `afterTokens` tokens. */
   | { kind: 'hang'; afterTokens: number }
+  /** Never returns once the sequence ends in token 0, the token it generates: the first token comes, then silence. */
+  | { kind: 'hang-after-first' }
   /** Every logit is NaN (`nan`) or +Infinity (`inf`). */
   | { kind: 'nan' | 'inf' }
   /** Logits of shape [1, 0, vocab]: no position at all. */
@@ -144,8 +148,7 @@ export type TextModelFault =
  * every step and returns logits [1, seq, vocab] equal to the last id (so greedy
  * decoding picks token 0), unless `fault` says otherwise.
  */
-export function writeTextModel(dir: string, fault?: TextModelFault, config: Record<string, unknown> = {}): string {
-  const source = path.join(modelsDir, 'tiny-gpt2');
+export function writeTextModel(dir: string, fault?: TextModelFault, config: Record<string, unknown> = {}, source = tinyGpt2): string {
   const base = JSON.parse(fs.readFileSync(path.join(source, 'config.json'), 'utf8')) as Record<string, unknown>;
   const vocab = base.vocab_size as number;
   fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
@@ -168,9 +171,21 @@ export function writeTextModel(dir: string, fault?: TextModelFault, config: Reco
       ...loop('trips', 'input_ids', 'looped'),
     );
     ids = 'looped';
+  } else if (fault?.kind === 'hang-after-first') {
+    // trips = (last id == 0) * 10^15, reduced to a scalar.
+    inits.push(int64s('minus_one', [-1]), int64s('end', [2n ** 62n]), int64s('axis1', [1]), int64s('zero', [0], []), int64s('huge', [10n ** 15n], []), bools('always', [true]));
+    nodes.push(
+      node('Slice', ['input_ids', 'minus_one', 'end', 'axis1'], ['last']),
+      node('Equal', ['last', 'zero'], ['is_zero']),
+      node('Cast', ['is_zero'], ['is_zero_i'], [{ name: 'to', int: INT64 }]),
+      node('Mul', ['is_zero_i', 'huge'], ['scaled']),
+      node('ReduceSum', ['scaled'], ['trips'], [{ name: 'keepdims', int: 0 }]),
+      ...loop('trips', 'input_ids', 'looped'),
+    );
+    ids = 'looped';
   }
   nodes.push(node('Cast', [ids], ['ids_f'], [{ name: 'to', int: FLOAT }]), node('Unsqueeze', ['ids_f', 'axis2'], ['column']));
-  const expanded = fault && fault.kind !== 'hang' ? 'expanded' : 'logits';
+  const expanded = fault?.kind === 'nan' || fault?.kind === 'inf' || fault?.kind === 'empty' ? 'expanded' : 'logits';
   nodes.push(node('Expand', ['column', 'expand_to'], [expanded]));
   if (fault?.kind === 'nan' || fault?.kind === 'inf') {
     inits.push(floats('poison', [fault.kind === 'nan' ? NaN : Infinity], []));
