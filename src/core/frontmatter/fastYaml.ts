@@ -13,6 +13,7 @@ import type { FieldNode, ValueNode } from './parse';
 export function parseSimpleYaml(source: string, base: number): { fields: FieldNode[]; data: Record<string, unknown> } | undefined {
   const fields: FieldNode[] = [];
   const data: Record<string, unknown> = {};
+  const keys = new Set<string>();
   let pos = 0;
   let pendingList: { field: FieldNode; indent: number; items: ValueNode[]; values: unknown[] } | undefined;
   const closeList = (): boolean => {
@@ -66,9 +67,12 @@ export function parseSimpleYaml(source: string, base: number): { fields: FieldNo
     if (c0 === 32 /* space */ || c0 === 45 /* - */) return undefined;
     closeList();
     const kv = /^([A-Za-z_][A-Za-z0-9_-]*) *:(?: +(.*))?$/.exec(line);
-    if (!kv || kv[1].length > 1000) return undefined;
+    // `__proto__` would set the object's prototype here; the full parser defines it as a field.
+    if (!kv || kv[1].length > 1000 || kv[1] === '__proto__') return undefined;
     const key = kv[1];
-    if (Object.prototype.hasOwnProperty.call(data, key) || fields.some((f) => f.key === key)) return undefined;
+    // A repeated key is a duplicate-key error: the full parser reports it. (A Set: a linear scan per key was quadratic.)
+    if (keys.has(key)) return undefined;
+    keys.add(key);
     const keyStart = base + pos;
     const keyEnd = keyStart + key.length;
     const rawValue = (kv[2] ?? '').replace(/ +$/, '');

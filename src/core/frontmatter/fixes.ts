@@ -152,13 +152,44 @@ function addFrontmatter(text: string, ctx: FixContext): Fix {
 /** A title for a post: its first Markdown heading, else its file name in words. */
 export function titleFor(text: string, parsed: ParsedFrontmatter | undefined, ctx: FixContext): string {
   const body = text.slice(parsed?.block?.bodyStart ?? bomLength(text), Math.min(text.length, (parsed?.block?.bodyStart ?? 0) + 100_000));
-  const heading = /^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t#]*$/m.exec(body);
-  if (heading && heading[1].trim()) return heading[1].trim();
-  const setext = /^([^\n\r]*\S[^\n\r]*)\r?\n[ \t]{0,3}=+[ \t]*$/m.exec(body);
-  if (setext) return setext[1].trim();
+  const heading = firstHeading(body);
+  if (heading !== undefined) return heading;
   const base = (ctx.postPath ?? '').replace(/\\/g, '/').split('/').pop()?.replace(/\.[^.]+$/, '') ?? '';
   const words = base.replace(/^\d{4}-\d{2}-\d{2}-/, '').replace(/[-_]+/g, ' ').trim();
   return words ? words[0].toUpperCase() + words.slice(1) : 'Untitled';
+}
+
+/**
+ * The text of the first Markdown heading: an ATX heading (`# Title #`) if the
+ * body has one with text, else a setext heading (a line underlined with `=`).
+ * Line by line, in linear time: one regex over the whole body (`(.+?)[ \t#]*$`,
+ * `[^\n]*\S[^\n]*`) backtracked quadratically on long lines (4 s for 100 KB).
+ */
+function firstHeading(body: string): string | undefined {
+  const lines = body.split(/\r\n|\n|\r/);
+  // `#`s, a space or tab, and at least one more character (which may be the text or a space).
+  const atxTitle = (line: string): string | undefined => {
+    const rest = line.replace(/^[ \t]{0,3}#{1,6}/, '');
+    return rest !== line && (rest[0] === ' ' || rest[0] === '\t') && rest.length >= 2 ? rest : undefined;
+  };
+  const atx = lines.find((line) => atxTitle(line) !== undefined);
+  if (atx !== undefined) {
+    const title = atxTitle(atx)!;
+    let end = title.length;
+    while (end > 0 && (title[end - 1] === ' ' || title[end - 1] === '\t' || title[end - 1] === '#')) end--;
+    // `# ##` is a heading whose text is `#`: a closing sequence needs a space before it.
+    const text = (end > 0 ? title.slice(0, end) : title.trimStart().slice(0, 1)).trim();
+    if (text) return text;
+  }
+  let offset = 0;
+  for (let i = 0; i + 1 < lines.length; i++) {
+    offset += lines[i].length;
+    // A setext underline must follow a line feed (`\n` or `\r\n`), not a lone `\r`.
+    const breakIsLf = body[offset] === '\n' || body.startsWith('\r\n', offset);
+    offset += body.startsWith('\r\n', offset) ? 2 : 1;
+    if (breakIsLf && /\S/.test(lines[i]) && /^[ \t]{0,3}=+[ \t]*$/.test(lines[i + 1])) return lines[i].trim();
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- specific fixes

@@ -107,10 +107,21 @@ export function parseFrontmatter(text: string, options: ParseOptions = {}): Pars
   return result;
 }
 
+/** Last field of each key, per `fields` array (built on first use, so lookups stay O(1) for big frontmatter). */
+const fieldIndexes = new WeakMap<readonly FieldNode[], { length: number; byKey: Map<string, FieldNode> }>();
+
 /** The field with this key, if present (the last one wins, as parsers do). */
 export function getField(parsed: ParsedFrontmatter, key: string): FieldNode | undefined {
-  for (let i = parsed.fields.length - 1; i >= 0; i--) if (parsed.fields[i].key === key) return parsed.fields[i];
-  return undefined;
+  const fields = parsed.fields;
+  let index = fieldIndexes.get(fields);
+  // Rebuilt if a caller appended to the array after the first lookup.
+  if (!index || index.length !== fields.length) {
+    const byKey = new Map<string, FieldNode>();
+    for (const f of fields) byKey.set(f.key, f);
+    index = { length: fields.length, byKey };
+    fieldIndexes.set(fields, index);
+  }
+  return index.byKey.get(key);
 }
 
 function kindOf(value: unknown): ValueKind {

@@ -45,7 +45,13 @@ export function summarize(id: string, parsed: ParsedFrontmatter): PostSummary {
   const tags: string[] = [];
   const rawTags = tagsField?.value.value;
   const list = Array.isArray(rawTags) ? rawTags : typeof rawTags === 'string' && rawTags.trim() ? [rawTags] : [];
-  for (const t of list) if (typeof t === 'string' && t.trim() && !tags.includes(t)) tags.push(t);
+  const seen = new Set<string>();
+  for (const t of list) {
+    if (typeof t === 'string' && t.trim() && !seen.has(t)) {
+      seen.add(t);
+      tags.push(t);
+    }
+  }
   const date = str('date');
   const dateStyle = date !== undefined ? detectDateStyle(date) : undefined;
   let time: number | undefined;

@@ -7,15 +7,16 @@
 
 /**
  * Milliseconds one call of `fn` takes: repeats it until `minMs` have passed
- * after one warm-up call and returns the fastest round (one round when that
- * alone takes longer).
+ * after one warm-up call (skip it when a smaller run already warmed the code)
+ * and returns the fastest round (one round when that alone takes longer,
+ * unless `minMs` is 0: then the fastest of two).
  */
-export function timePerCall(fn: () => void, minMs = 30): number {
-  fn(); // warm up: the first call of a code path pays for compiling it
+export function timePerCall(fn: () => void, minMs = 30, warmUp = true): number {
+  if (warmUp) fn(); // the first call of a code path pays for compiling it
   const first = performance.now();
   fn();
   let best = performance.now() - first;
-  if (best > minMs) return best;
+  if (minMs > 0 && best > minMs) return best;
   const deadline = performance.now() + minMs;
   let rounds = 0;
   do {
