@@ -24,6 +24,8 @@ Options:
   --upscale MODE    nearest or smooth (default: smooth)
   --label L         Class label, for conditional models
   --out DIR         Folder to write into (created when missing)
+  --force           Replace an existing file of the same name (default: write
+                    NAME-2.png, NAME-3.png… instead; links are never replaced)
   -h, --help        Show this help`;
 
 /** Parsed options of `inkwell image`. */
@@ -35,6 +37,7 @@ interface ImageArgs {
   upscale: UpscaleMode;
   label?: number;
   out: string;
+  force: boolean;
 }
 
 class UsageError extends Error {}
@@ -44,6 +47,10 @@ function parse(args: string[]): ImageArgs | 'help' {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '-h' || arg === '--help') return 'help';
+    if (arg === '--force') {
+      values.set('force', '');
+      continue;
+    }
     const m = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
     if (!m || !['model', 'count', 'seed', 'size', 'upscale', 'label', 'out'].includes(m[1]!)) throw new UsageError(`unknown option '${arg}'`);
     const value = m[2] ?? args[++i];
@@ -71,6 +78,7 @@ function parse(args: string[]): ImageArgs | 'help' {
     upscale,
     ...(values.has('label') ? { label: int('label', 0, 0, 100000) } : {}),
     out,
+    force: values.has('force'),
   };
 }
 
@@ -92,11 +100,54 @@ export function resolveModelDir(model: string, cwd: string): string {
   throw new Error(`no image model '${model}': give a folder with a manifest.json, or the name of a model under ${modelRoots().find((r) => fs.existsSync(r)) ?? modelRoots()[0]}`);
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a PNG. */
-function writeAtomic(file: string, bytes: Buffer): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, file);
+/** `x.png` -> `x-2.png` for n = 2 (the editor numbers images the same way). */
+function numbered(file: string, n: number): string {
+  return n < 2 ? file : file.replace(/(\.png)?$/i, (ext) => `-${n}${ext}`);
+}
+
+/**
+ * Writes `bytes` as `file`, or as the first free numbered name (`x-2.png`…):
+ * never overwrites, never follows or replaces a link. The PNG goes to a fresh
+ * temporary file first (created exclusively), then takes its name with a hard
+ * link, which fails when the name exists (a file, a link, even a dangling one)
+ * and so cannot race with a file that appears meanwhile; a reader never sees
+ * half a PNG. With `force`, an existing regular file is replaced by a rename;
+ * anything else at the name is refused. Returns the path written.
+ */
+export function writeNewFile(file: string, bytes: Uint8Array, force = false): string {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  fs.writeFileSync(tmp, bytes, { flag: 'wx' });
+  try {
+    if (force) {
+      const st = fs.lstatSync(file, { throwIfNoEntry: false });
+      if (st && !st.isFile()) throw new Error(`not replacing ${file}: it is not a regular file`);
+      fs.renameSync(tmp, file);
+      return file;
+    }
+    for (let n = 1; n < 10_000; n++) {
+      const name = numbered(file, n);
+      try {
+        fs.linkSync(tmp, name);
+        return name;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') continue;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw err;
+        // A file system without hard links: an exclusive copy refuses existing names too.
+        try {
+          fs.copyFileSync(tmp, name, fs.constants.COPYFILE_EXCL);
+          return name;
+        } catch (copyErr) {
+          if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw copyErr;
+        }
+      }
+    }
+    throw new Error(`no free file name for ${file} (tried up to ${numbered(file, 9_999)})`);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -136,8 +187,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const out = path.resolve(io.cwd, options.out);
     fs.mkdirSync(out, { recursive: true });
     for (const img of images) {
-      const file = path.join(out, `${g.name}-${img.seed}.png`);
-      writeAtomic(file, renderPng(g, img, { size: options.size, upscale: options.upscale, effort: 'small' }));
+      const file = writeNewFile(path.join(out, `${g.name}-${img.seed}.png`), renderPng(g, img, { size: options.size, upscale: options.upscale, effort: 'small' }), options.force);
       io.out(file);
     }
     return 0;
