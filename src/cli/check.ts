@@ -19,13 +19,18 @@ const HELP = `Usage: inkwell check [paths…] [options]
 
 Checks the frontmatter of blog posts with the same rules as the editor.
 Paths are files or folders (default: the current folder); folders are walked
-for posts matching the include/exclude globs.
+for posts matching the include/exclude globs, relative to the site root.
+Files named are always checked; a folder named that holds no posts is an error.
+The walk skips node_modules and .git, follows links only to places inside the
+folder, and skips special files (FIFOs, devices) with a note.
 
 Options:
   --schema FILE          JSON Schema (draft 7 or 2020-12) for the frontmatter
   --schema-mode MODE     extend (default) or replace the default rules
   --format text|json     output format (default text: file:line:col severity code message)
-  --root DIR             site root for /paths in image: (default: current folder)
+  --root DIR             site root for /paths in image:, the globs and the site's
+                         tag spellings (default: the current folder, or the folder
+                         holding all the paths given when they are outside it)
   --static A,B           static folders under the root (default: ${DEFAULT_STATIC_FOLDERS.join(',')})
   --include GLOB         glob of post files, repeatable (default: ${DEFAULT_POST_INCLUDE.join(' ')})
   --exclude GLOB         glob of files to skip, repeatable (default: ${DEFAULT_POST_EXCLUDE.join(' ')})
@@ -119,8 +124,10 @@ function lineEnd(text: string): number {
 function readPost(file: string, maxSizeKB: number): PostSource {
   const p = toSlash(path.resolve(file));
   const limit = Math.floor(maxSizeKB * 1024);
-  const fd = fs.openSync(file, 'r');
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   try {
+    if (!fs.fstatSync(fd).isFile()) throw new Error(NOT_REGULAR);
     // Read up to one byte past the limit instead of asking for the size first: one syscall less per post.
     let length = 0;
     for (;;) {
@@ -163,24 +170,77 @@ export function readPosts(files: readonly string[], maxSizeKB: number, onError: 
   return out;
 }
 
-/** Files under `dir` that are posts, relative paths matched against the globs from `root`. */
-function walk(dir: string, root: string, isPost: (relative: string) => boolean, out: string[]): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-  for (const e of entries) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) {
+const NOT_REGULAR = 'not a regular file (a FIFO, socket or device); only files are read';
+
+/** Folders deeper than this below the walk's start are not entered (no site nests so deep). */
+const MAX_WALK_DEPTH = 64;
+
+/** What a walk found: post files (real paths, in order) and special files it skipped. */
+interface WalkResult {
+  files: string[];
+  skipped: string[];
+}
+
+/** True when `p` is `dir` or inside it (both real, absolute paths). */
+function isInside(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Post files under `start`, their paths matched against the globs relative to
+ * `globBase`. Bounded: never enters node_modules or .git, follows a link only
+ * when its target is inside `start` (each real folder once, so link loops end),
+ * stops at MAX_WALK_DEPTH, and lists FIFOs and other special files that match
+ * the globs in `skipped` instead of reading them.
+ */
+function walk(start: string, globBase: string, isPost: (relative: string) => boolean, out: WalkResult): void {
+  const top = realpathOr(start);
+  const seenDirs = new Set<string>([top]);
+  const seenFiles = new Set(out.files);
+  const visit = (dir: string, depth: number): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    for (const e of entries) {
       // Never descend into dependency or VCS folders: they can be huge.
       if (e.name === 'node_modules' || e.name === '.git') continue;
-      walk(full, root, isPost, out);
-    } else if (e.isFile() && isPost(toSlash(path.relative(root, full)))) {
-      out.push(full);
+      const full = path.join(dir, e.name);
+      let real = full;
+      let kind: 'dir' | 'file' | 'other' = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+      if (e.isSymbolicLink()) {
+        const target = realpathOr(full, '');
+        if (!target || !isInside(target, top)) continue;
+        const st = fs.statSync(target, { throwIfNoEntry: false });
+        if (!st) continue;
+        real = target;
+        kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+      }
+      if (kind === 'dir') {
+        if (depth >= MAX_WALK_DEPTH || seenDirs.has(real)) continue;
+        seenDirs.add(real);
+        visit(full, depth + 1);
+      } else if (isPost(toSlash(path.relative(globBase, full)))) {
+        if (kind === 'other') out.skipped.push(full);
+        else if (!seenFiles.has(real)) {
+          seenFiles.add(real);
+          out.files.push(real);
+        }
+      }
     }
+  };
+  visit(start, 0);
+}
+
+function realpathOr(p: string, fallback = p): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return fallback;
   }
 }
 
@@ -206,6 +266,15 @@ function toJsonProblems(check: PostCheck, cwd: string): JsonProblem[] {
   });
 }
 
+/** The current folder when every path is inside it, else the deepest folder holding them all. */
+function commonRoot(cwd: string, paths: readonly string[]): string {
+  if (paths.every((p) => isInside(p, cwd))) return cwd;
+  const dirs = paths.map((p) => (fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ? p : path.dirname(p)));
+  let common = dirs[0];
+  while (!dirs.every((d) => isInside(d, common))) common = path.dirname(common);
+  return common;
+}
+
 export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number> => {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(HELP);
@@ -217,7 +286,11 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
     io.err('Run `inkwell check --help` for the options.');
     return 2;
   }
-  const root = path.resolve(io.cwd, args.root ?? '.');
+  const cwd = realpathOr(path.resolve(io.cwd));
+  const named = (args.paths.length ? args.paths : ['.']).map((p) => ({ arg: p, full: realpathOr(path.resolve(cwd, p)) }));
+  // The site root: given, or the current folder, unless the paths are elsewhere (`cd /tmp;
+  // inkwell check ~/blog/posts`): then the folder that holds them all, never the current one.
+  const root = args.root !== undefined ? realpathOr(path.resolve(cwd, args.root)) : commonRoot(cwd, named.map((n) => n.full));
   let customSchema: CustomSchema | undefined;
   if (args.schema) {
     const schemaPath = path.resolve(io.cwd, args.schema);
@@ -229,33 +302,39 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
     }
   }
   const isPost = createPostMatcher(args.include.length ? args.include : DEFAULT_POST_INCLUDE, args.exclude.length ? args.exclude : DEFAULT_POST_EXCLUDE);
-  const files: string[] = [];
-  let namedFiles = false;
-  for (const p of args.paths.length ? args.paths : ['.']) {
-    const full = path.resolve(io.cwd, p);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(full);
-    } catch {
-      io.err(`inkwell check: no such file or folder: ${p}`);
+  const found: WalkResult = { files: [], skipped: [] };
+  for (const { arg, full } of named) {
+    const stat = fs.statSync(full, { throwIfNoEntry: false });
+    if (!stat) {
+      io.err(`inkwell check: no such file or folder: ${arg}`);
       return 2;
     }
-    // Files named explicitly are checked even when the globs would skip them.
-    if (stat.isDirectory()) walk(full, root, isPost, files);
-    else {
-      files.push(full);
-      namedFiles = true;
+    if (stat.isDirectory()) {
+      const before = found.files.length;
+      // Globs are relative to the site root; for a folder outside it, to the folder itself.
+      walk(full, isInside(full, root) ? root : full, isPost, found);
+      if (found.files.length === before && args.paths.length) {
+        const globs = (args.include.length ? args.include : DEFAULT_POST_INCLUDE).join(', ');
+        io.err(`inkwell check: no posts in ${arg}: no file there matches the include globs (${globs}) relative to ${path.relative(cwd, isInside(full, root) ? root : full) || '.'}, outside the excluded ones.`);
+        return 2;
+      }
+    } else if (!stat.isFile()) {
+      io.err(`inkwell check: cannot check ${arg}: ${NOT_REGULAR}.`);
+      return 2;
+    } else if (!found.files.includes(full)) {
+      // Files named explicitly are checked even when the globs would skip them.
+      found.files.push(full);
     }
   }
-  const unique = [...new Set(files)];
-  const checked = new Set(unique.map((f) => toSlash(path.resolve(f))));
+  for (const f of found.skipped) io.err(`inkwell check: skipped ${path.relative(cwd, f)}: ${NOT_REGULAR}.`);
+  const checked = new Set(found.files.map((f) => toSlash(f)));
   // Tag spellings are judged against the whole site, as in the editor: index the
   // site's other posts too when only some files are checked.
-  const context: string[] = [];
-  if (namedFiles || args.paths.length) walk(root, root, isPost, context);
-  const all = [...unique, ...context.filter((f) => !checked.has(toSlash(path.resolve(f))))];
+  const context: WalkResult = { files: [...found.files], skipped: [] };
+  if (args.paths.length) walk(root, root, isPost, context);
+  const all = context.files;
   const sources = readPosts(all, args.maxSizeKB, (f, err) => {
-    io.err(`inkwell check: cannot read ${path.relative(io.cwd, f)}: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(`inkwell check: cannot read ${path.relative(cwd, f)}: ${err instanceof Error ? err.message : String(err)}`);
   });
   const results = checkPosts(sources, {
     siteRoot: toSlash(root),
@@ -267,7 +346,7 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
     schemaMode: args.schemaMode,
     severity: args.severity,
   }, (p) => checked.has(p));
-  const problems = results.flatMap((r) => toJsonProblems(r, io.cwd));
+  const problems = results.flatMap((r) => toJsonProblems(r, cwd));
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.filter((p) => p.severity === 'warning').length;
   if (args.format === 'json') {

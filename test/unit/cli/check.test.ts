@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -80,5 +81,79 @@ describe('inkwell check', () => {
     const help = await check(['--help']);
     assert.strictEqual(help.code, 0);
     assert.match(help.out[0], /Usage: inkwell check/);
+  });
+});
+
+describe('inkwell check: paths and walking', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-walk-')));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const post = (tags = 'a') => `---\ntitle: A post\ndate: 2024-01-01\ntags: [${tags}]\n---\nBody\n`;
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+    fs.writeFileSync(path.join(tmp, rel), text);
+  };
+
+  it('checks a folder given from another directory, with the same results as from inside it', async () => {
+    const inside = await checkJson(['posts']);
+    const elsewhere = await checkJson([path.join(SITE, 'posts'), '--root', SITE], tmp);
+    assert.strictEqual(elsewhere.report.files, inside.report.files);
+    assert.ok(elsewhere.report.files >= 5);
+    assert.deepStrictEqual(elsewhere.report.problems.map((p) => [path.basename(p.file), p.code, p.line]), inside.report.problems.map((p) => [path.basename(p.file), p.code, p.line]));
+    assert.strictEqual(elsewhere.code, inside.code);
+    // Without --root the folder given is the site: the same posts are checked (only /site-root images differ).
+    const noRoot = await checkJson([path.join(SITE, 'posts')], tmp);
+    assert.strictEqual(noRoot.report.files, inside.report.files);
+    assert.ok(noRoot.report.problems.every((p) => p.file.startsWith('../')), 'files are shown relative to the current folder');
+  });
+
+  it('does not walk the current folder for context when the paths given are elsewhere', async () => {
+    // The current folder has posts that would make "Machine Learning" a variant; they are not the site.
+    write('cwd/a.md', post('machine-learning'));
+    write('cwd/b.md', post('machine-learning'));
+    write('blog/posts/p.md', post('Machine Learning'));
+    const r = await checkJson([path.join(tmp, 'blog/posts')], path.join(tmp, 'cwd'));
+    assert.strictEqual(r.report.files, 1);
+    assert.deepStrictEqual(r.report.problems.filter((p) => p.code === 'tag-variant'), []);
+  });
+
+  it('fails with the reason when a path given holds no posts', async () => {
+    write('empty/notes.txt', 'x');
+    const r = await check([path.join(tmp, 'empty')], SITE);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err.join('\n'), /no posts in .*empty.*\*\*\/\*\.md/);
+    const excluded = await check([path.join(SITE, 'posts'), '--include', 'drafts/**'], SITE);
+    assert.strictEqual(excluded.code, 2);
+  });
+
+  it('skips node_modules, .git and links out of the folder, and survives a link loop', async () => {
+    write('site/posts/ok.md', post());
+    write('site/node_modules/x/bad.md', '---\n---\n');
+    write('site/.git/bad.md', '---\n---\n');
+    write('outside/bad.md', '---\n---\n');
+    fs.symlinkSync(path.join(tmp, 'outside'), path.join(tmp, 'site/posts/out'));
+    fs.symlinkSync(path.join(tmp, 'site/posts'), path.join(tmp, 'site/posts/loop'));
+    fs.symlinkSync(path.join(tmp, 'site/posts/ok.md'), path.join(tmp, 'site/posts/alias.md'));
+    const r = await checkJson([], path.join(tmp, 'site'));
+    assert.strictEqual(r.code, 0, JSON.stringify(r.report.problems));
+    assert.deepStrictEqual(r.report.problems.filter((p) => p.severity === 'error'), []);
+    assert.strictEqual(r.report.files, 1, 'the link to a post inside the folder is the same post');
+  });
+
+  it('refuses a FIFO or other special file with a message instead of blocking on it', async function () {
+    if (process.platform === 'win32') this.skip();
+    write('site/posts/ok.md', post());
+    const fifo = path.join(tmp, 'site/posts/pipe.md');
+    execFileSync('mkfifo', [fifo]);
+    const walked = await check([], path.join(tmp, 'site'));
+    assert.strictEqual(walked.code, 0);
+    assert.match(walked.err.join('\n'), /pipe\.md.*not a regular file/);
+    assert.match(walked.err.join('\n'), /1 post checked/);
+    const named = await check([fifo], path.join(tmp, 'site'));
+    assert.strictEqual(named.code, 2);
+    assert.match(named.err.join('\n'), /pipe\.md.*not a regular file/);
   });
 });
