@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { InkwellApi, ProbeRegistry } from './api';
+import { registerDownloadModel } from './features/downloadModel';
 import { registerImageFeatures } from './features/imageGalleryFeatures';
 import { PostIndexService } from './features/postIndex';
 import { registerPosts } from './features/posts';
@@ -19,7 +20,9 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
   const log = new Logger();
   const probes = new ProbeRegistry(context.extensionMode === vscode.ExtensionMode.Test);
   // The model runtime process starts on the first request, not here.
-  const models = new ModelRegistry(context.extensionPath);
+  // Download Model puts models here unless the user configured a models folder.
+  const downloadsDir = vscode.Uri.joinPath(context.globalStorageUri, 'models').fsPath;
+  const models = new ModelRegistry(context.extensionPath, downloadsDir);
   const runtime = new ModelRuntime(context.extensionPath, log, probes);
   // The post index scans the workspace after activation returns (registerPosts schedules it).
   const postIndex = new PostIndexService(log);
@@ -31,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     runtime,
     registerTextGeneration(runtime, models, log, probes),
     registerImageFeatures(runtime, models, context.extensionUri, log, probes),
+    registerDownloadModel(models, downloadsDir, log, probes),
     log,
     vscode.commands.registerCommand('inkwell.showLog', () => log.show()),
   );

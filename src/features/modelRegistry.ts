@@ -14,7 +14,15 @@ export class ModelRegistry implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly extensionPath: string) {
+  /**
+   * @param downloadsDir where Download Model puts models when no models folder
+   *   is configured (in the extension's global storage); searched after the
+   *   configured folders, before the shipped models.
+   */
+  constructor(
+    private readonly extensionPath: string,
+    readonly downloadsDir?: string,
+  ) {
     this.subscriptions = [
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -22,6 +30,11 @@ export class ModelRegistry implements vscode.Disposable {
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
     ];
+  }
+
+  /** Tells listeners that model folders were added or removed (a download finished). */
+  refresh(): void {
+    this.changed.fire();
   }
 
   /** The shipped models folder (`<extension>/models`). */
@@ -33,7 +46,9 @@ export class ModelRegistry implements vscode.Disposable {
   roots(): ModelRoot[] {
     // User folders may be set per workspace; untrusted workspaces cannot set them (restrictedConfigurations).
     const user = vscode.workspace.getConfiguration('inkwell.models').inspect<string[]>('paths')?.globalValue ?? [];
-    return modelRoots(this.lookup(), { effective: readConfig('models').paths, user }, this.shippedDir);
+    const roots = modelRoots(this.lookup(), { effective: readConfig('models').paths, user }, this.shippedDir);
+    if (this.downloadsDir) roots.splice(roots.length - 1, 0, { dir: this.downloadsDir, source: 'user' });
+    return roots;
   }
 
   list(kind?: ModelKind): ModelEntry[] {

@@ -56,8 +56,8 @@ export interface FakeHub {
 const repoRoot = path.join(__dirname, '..', '..', '..');
 
 /** The tiny Llama fixture as a repository: every file a real one has, and some that must not be downloaded. */
-export function tinyLlamaRepo(): FakeRepo {
-  const dir = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-llama');
+export function tinyLlamaRepo(root = repoRoot): FakeRepo {
+  const dir = path.join(root, 'test', 'fixtures', 'models', 'tiny-llama');
   const read = (f: string) => fs.readFileSync(path.join(dir, f));
   const onnx = read('onnx/model.onnx');
   const files = new Map<string, FakeFile>([

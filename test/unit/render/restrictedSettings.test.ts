@@ -22,6 +22,7 @@ const MUST_BE_RESTRICTED: Record<string, string> = {
   'inkwell.validation.schema': 'a JSON file read from a path (which may lead outside the workspace)',
   'inkwell.preview.stylesheet': 'CSS loaded into the preview',
   'inkwell.preview.allowHttpsImages': 'lets the preview load images from the network',
+  'inkwell.models.hubEndpoint': 'the server Download Model fetches model files from',
 };
 
 describe('settings an untrusted workspace cannot set', () => {

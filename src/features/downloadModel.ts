@@ -1,0 +1,229 @@
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { ProbeRegistry } from '../api';
+import { downloadModel, fetchListing, HubError, type DownloadProgress } from '../core/hub/download';
+import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type ResolvedEndpoint } from '../core/hub/endpoint';
+import type { HubListing } from '../core/hub/listing';
+import { formatSize, RECOMMENDED_REPOS } from '../core/hub/manifest';
+import { autoVariant, GPU_DTYPES, isDtype, listVariants, planDownload, type Dtype } from '../core/hub/select';
+import type { Logger } from '../util/logger';
+import type { ModelRegistry } from './modelRegistry';
+
+/** Arguments that skip the pickers (tests, keybindings). */
+export interface DownloadModelArgs {
+  repo?: string;
+  dtype?: Dtype | 'auto';
+  revision?: string;
+  /** Set `inkwell.models.text` to the model afterwards (true) or do not ask (false); unset: ask. */
+  use?: boolean;
+}
+
+export type DownloadModelOutcome =
+  | { ok: true; name: string; dir: string; dtype: Dtype; alreadyPresent: boolean; used: boolean }
+  | { ok: false; reason: 'untrusted' | 'dismissed' | 'cancelled' | 'failed'; message?: string };
+
+/**
+ * Where downloads go: the first models folder the user configured (user
+ * settings, absolute or under the home folder), else `downloadsDir` in the
+ * extension's global storage, which the model registry also searches.
+ */
+export function downloadTarget(downloadsDir: string): string {
+  const configured = vscode.workspace.getConfiguration('inkwell.models').inspect<string[]>('paths')?.globalValue ?? [];
+  for (const dir of configured) {
+    const expanded = dir === '~' || dir.startsWith('~/') ? path.join(os.homedir(), dir.slice(1)) : dir;
+    if (path.isAbsolute(expanded)) return expanded;
+  }
+  return downloadsDir;
+}
+
+/**
+ * The hub endpoint: `inkwell.models.hubEndpoint` when the user set it, else
+ * the `HF_ENDPOINT` environment variable, else the public hub.
+ */
+export function hubEndpoint(): ResolvedEndpoint {
+  const inspected = vscode.workspace.getConfiguration('inkwell.models').inspect<string>('hubEndpoint');
+  const explicit = inspected?.workspaceFolderValue || inspected?.workspaceValue || inspected?.globalValue || undefined;
+  return resolveHubEndpoint({ explicit, explicitSource: 'setting', env: process.env });
+}
+
+interface RepoPick extends vscode.QuickPickItem {
+  repo?: string;
+}
+
+async function pickRepo(): Promise<string | undefined> {
+  const items: RepoPick[] = [
+    ...RECOMMENDED_REPOS.map((r) => ({ label: r.repo, description: `about ${formatSize(r.approxBytes)}`, detail: r.description, repo: r.repo })),
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(edit) Another repository…', detail: 'Type the id of any repository with an ONNX export of a text model (owner/name).' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Download Model', placeHolder: 'Pick a text model to download (sizes are for the variant picked for CPUs)', matchOnDetail: true });
+  if (!picked) return undefined;
+  if (picked.repo) return picked.repo;
+  return vscode.window.showInputBox({
+    title: 'Download Model',
+    prompt: 'Repository id on the model hub',
+    placeHolder: 'owner/name, e.g. onnx-community/Qwen2.5-0.5B-Instruct',
+    validateInput: (v) => {
+      try {
+        checkRepoId(v);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  });
+}
+
+interface DtypePick extends vscode.QuickPickItem {
+  dtype: Dtype | 'auto';
+}
+
+async function pickDtype(repo: string, listing: HubListing): Promise<Dtype | 'auto' | undefined> {
+  const size = (d: Dtype | 'auto') => {
+    try {
+      const bytes = planDownload(listing.files, d).totalBytes;
+      return bytes !== undefined ? formatSize(bytes) : 'size unknown';
+    } catch {
+      return undefined;
+    }
+  };
+  const auto = autoVariant(listing.files);
+  const items: DtypePick[] = [];
+  if (auto) items.push({ label: 'auto', description: `${auto.dtype}, ${size(auto.dtype)}`, detail: 'The fastest variant on a CPU that this repository has.', dtype: 'auto' });
+  for (const v of listVariants(listing.files)) {
+    const s = size(v.dtype);
+    if (!s) continue;
+    items.push({ label: v.dtype, description: s, detail: GPU_DTYPES.has(v.dtype) ? 'Made for GPUs: slow or unsupported on a CPU.' : undefined, dtype: v.dtype });
+  }
+  if (!items.length) {
+    planDownload(listing.files, 'auto'); // throws the reason
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(items, { title: `Download ${repo}`, placeHolder: 'Which ONNX variant?' });
+  return picked?.dtype;
+}
+
+function describeProgress(p: DownloadProgress): string {
+  const of = p.total !== undefined ? ` of ${formatSize(p.total)}` : '';
+  return `${formatSize(p.bytes)}${of} · ${formatSize(p.bytesPerSecond)}/s · file ${p.fileIndex} of ${p.fileCount}`;
+}
+
+/**
+ * "Inkwell: Download Model…": picks a repository (recommended ones with their
+ * size, or any id) and an ONNX variant, downloads it with a cancellable
+ * progress notification, and offers to use it. The only network access
+ * Inkwell makes, only on this command, and never in an untrusted workspace.
+ */
+export function registerDownloadModel(registry: ModelRegistry, downloadsDir: string, log: Logger, probes?: ProbeRegistry): vscode.Disposable {
+  let last: DownloadModelOutcome | undefined;
+  if (probes?.testMode) probes.register('download.lastOutcome', () => last);
+
+  const run = async (args: DownloadModelArgs): Promise<DownloadModelOutcome> => {
+    if (!vscode.workspace.isTrusted) {
+      const message =
+        'Inkwell downloads models only in a trusted workspace: the workspace could point the download at another server. Trust the workspace, then run Download Model again.';
+      void vscode.window.showErrorMessage(message, 'Manage Workspace Trust').then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
+      return { ok: false, reason: 'untrusted', message };
+    }
+    let endpoint: ResolvedEndpoint;
+    let repo: string | undefined;
+    try {
+      endpoint = hubEndpoint();
+      repo = args.repo !== undefined ? checkRepoId(args.repo) : await pickRepo();
+    } catch (err) {
+      void vscode.window.showErrorMessage((err as Error).message);
+      return { ok: false, reason: 'failed', message: (err as Error).message };
+    }
+    if (!repo) return { ok: false, reason: 'dismissed' };
+    const revision = args.revision;
+    let dtype: Dtype | 'auto' | undefined = args.dtype;
+    if (dtype !== undefined && dtype !== 'auto' && !isDtype(dtype)) {
+      const message = `"${String(dtype)}" is not an ONNX variant; use auto, fp32, fp16, q8, int8, uint8, q4, q4f16 or bnb4.`;
+      void vscode.window.showErrorMessage(message);
+      return { ok: false, reason: 'failed', message };
+    }
+    const modelsDir = downloadTarget(downloadsDir);
+    const where = redactUrl(endpoint.url);
+    log.info(`Download Model: ${repo}${revision ? `@${revision}` : ''} from ${where} (${endpoint.source}) into ${modelsDir}`);
+    try {
+      if (dtype === undefined) {
+        const listing = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Listing the files of ${repo}…`, cancellable: true },
+          (_p, token) => {
+            const controller = new AbortController();
+            token.onCancellationRequested(() => controller.abort());
+            return fetchListing(endpoint.url, repo, revision ?? 'main', { signal: controller.signal });
+          },
+        );
+        dtype = await pickDtype(repo, listing);
+        if (!dtype) return { ok: false, reason: 'dismissed' };
+      }
+      const chosen = dtype;
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Downloading ${repo}`, cancellable: true },
+        (progress, token) => {
+          const controller = new AbortController();
+          token.onCancellationRequested(() => controller.abort());
+          let shown = 0;
+          return downloadModel({
+            endpoint: endpoint.url,
+            repo,
+            revision,
+            dtype: chosen,
+            modelsDir,
+            signal: controller.signal,
+            progressIntervalMs: 250,
+            onPlan: (plan) => {
+              for (const note of plan.notes) log.info(`Download Model: ${note}`);
+              log.info(`Download Model: ${plan.files.map((f) => `${f.path} → ${f.target}`).join(', ')}`);
+              progress.report({ message: `${plan.dtype}${plan.auto ? ' (auto)' : ''}${plan.totalBytes !== undefined ? `, ${formatSize(plan.totalBytes)}` : ''}` });
+            },
+            onProgress: (p) => {
+              const percent = p.total ? Math.min(100, (p.bytes / p.total) * 100) : 0;
+              progress.report({ message: describeProgress(p), increment: Math.max(0, percent - shown) });
+              shown = Math.max(shown, percent);
+            },
+          });
+        },
+      );
+      registry.refresh();
+      const summary = result.alreadyPresent
+        ? `${result.name} is already downloaded (${result.dir}).`
+        : `Downloaded ${repo} (${result.plan.dtype}, ${formatSize(result.manifest.files.reduce((n, f) => n + f.size, 0))}) to ${result.dir}.`;
+      log.info(`Download Model: ${summary}`);
+      // The setting takes the name when the registry finds the folder by it, else the folder itself.
+      const value = registry.list('text').some((m) => m.dir === result.dir) ? result.name : result.dir;
+      let used = false;
+      const use = async () => {
+        await vscode.workspace.getConfiguration('inkwell.models').update('text', value, vscode.ConfigurationTarget.Global);
+        used = true;
+      };
+      if (args.use === true) await use();
+      else if (args.use === undefined) {
+        void vscode.window.showInformationMessage(summary, 'Use this model', 'Check Model').then(async (choice) => {
+          if (choice === 'Use this model') await use();
+          if (choice === 'Check Model') await vscode.commands.executeCommand('inkwell.checkModel', { model: value });
+        });
+      }
+      return { ok: true, name: result.name, dir: result.dir, dtype: result.plan.dtype, alreadyPresent: result.alreadyPresent, used };
+    } catch (err) {
+      if (err instanceof HubError && err.code === 'cancelled') {
+        const message = 'Download cancelled. Run Download Model again with the same choices to continue where it stopped.';
+        log.info(`Download Model: ${message}`);
+        void vscode.window.showInformationMessage(message);
+        return { ok: false, reason: 'cancelled', message };
+      }
+      const message = err instanceof HubError || err instanceof HubInputError ? err.message : `Download failed: ${(err as Error).message}`;
+      const hint = err instanceof HubError && err.resumable ? ' Run Download Model again to continue where it stopped.' : '';
+      log.error(`Download Model: ${message}`);
+      void vscode.window.showErrorMessage(message + hint, 'Show Log').then((c) => c && vscode.commands.executeCommand('inkwell.showLog'));
+      return { ok: false, reason: 'failed', message: message + hint };
+    }
+  };
+
+  return vscode.commands.registerCommand('inkwell.downloadModel', async (args?: DownloadModelArgs) => {
+    last = await run(args && typeof args === 'object' ? args : {});
+    return last;
+  });
+}

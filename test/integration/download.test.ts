@@ -1,0 +1,90 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { ContinuationOutcome } from '../../src/features/continuation';
+import type { DownloadModelArgs, DownloadModelOutcome } from '../../src/features/downloadModel';
+import { startFakeHub, tinyLlamaRepo, type FakeHub } from '../unit/hub/fakeHub';
+import { closeAll, inkwell, openPost, waitFor } from './helpers';
+import { repoRoot } from './repo';
+
+const REPO = 'test-org/tiny-llama';
+
+function download(args: DownloadModelArgs): Thenable<DownloadModelOutcome> {
+  return vscode.commands.executeCommand<DownloadModelOutcome>('inkwell.downloadModel', args);
+}
+
+suite('Download Model', function () {
+  let hub: FakeHub;
+  let modelsDir: string;
+  let probe: <T>(name: string) => T | undefined;
+
+  suiteSetup(async () => {
+    probe = (await inkwell()).testing.probe;
+    hub = await startFakeHub({ [REPO]: tinyLlamaRepo(repoRoot()) });
+    modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-download-it-'));
+    const cfg = vscode.workspace.getConfiguration('inkwell.models');
+    await cfg.update('paths', [modelsDir], vscode.ConfigurationTarget.Global);
+    await cfg.update('hubEndpoint', hub.url, vscode.ConfigurationTarget.Global);
+  });
+  teardown(closeAll);
+  suiteTeardown(async () => {
+    const cfg = vscode.workspace.getConfiguration('inkwell.models');
+    for (const key of ['paths', 'hubEndpoint', 'text']) await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
+    await hub?.close();
+    if (modelsDir) fs.rmSync(modelsDir, { recursive: true, force: true });
+  });
+
+  test('downloads a model from the hub in the setting into the models folder, uses it, and it writes text into the post', async () => {
+    const outcome = await download({ repo: REPO, dtype: 'q4', use: true });
+    assert.ok(outcome.ok, JSON.stringify(outcome));
+    assert.strictEqual(outcome.name, 'tiny-llama-q4');
+    assert.strictEqual(outcome.dir, path.join(modelsDir, 'tiny-llama-q4'));
+    assert.deepStrictEqual(fs.readdirSync(modelsDir), ['tiny-llama-q4'], 'nothing else is left in the models folder');
+    assert.deepStrictEqual(fs.readdirSync(path.join(outcome.dir, 'onnx')), ['model.onnx']);
+    assert.ok(hub.requests.some((r) => r.url.endsWith('/resolve/' + 'a'.repeat(40) + '/onnx/model_q4.onnx')), 'the q4 graph came from the local hub');
+    assert.strictEqual(vscode.workspace.getConfiguration('inkwell.models').get('text'), 'tiny-llama-q4', '"Use this model" set the text model');
+    assert.deepStrictEqual(probe('download.lastOutcome'), outcome);
+
+    const editor = await openPost('posts/exploring-generative-ai.md');
+    const end = editor.document.positionAt(editor.document.getText().length);
+    editor.selection = new vscode.Selection(end, end);
+    const before = editor.document.getText();
+    const generated = await vscode.commands.executeCommand<ContinuationOutcome>('inkwell.generateContinuation', {
+      maxTokens: 12,
+      sampling: { greedy: true, temperature: 0, repetitionPenalty: 1 },
+      stop: [],
+    });
+    assert.ok(generated.ok, JSON.stringify(generated));
+    assert.ok(generated.result.tokens.length > 0);
+    assert.strictEqual(editor.document.getText(), before + generated.result.text, 'the continuation went in at the cursor');
+    await waitFor(() => /tiny-llama-q4/.test(probe<string>('statusBar.text') ?? ''), 'the status bar to name the downloaded model');
+
+    // The same request again finds the model in place and fetches no file.
+    const count = hub.requests.length;
+    const again = await download({ repo: REPO, dtype: 'q4', use: false });
+    assert.ok(again.ok && again.alreadyPresent, JSON.stringify(again));
+    assert.deepStrictEqual(hub.requests.slice(count).map((r) => r.url), [`/api/models/${REPO}/revision/main?blobs=true`]);
+  });
+
+  test('content that fails its SHA-256 check is reported and no model folder appears', async () => {
+    hub.corrupt.add('onnx/model_quantized.onnx');
+    try {
+      const outcome = await download({ repo: REPO, dtype: 'q8', use: false });
+      assert.ok(!outcome.ok && outcome.reason === 'failed', JSON.stringify(outcome));
+      assert.match(outcome.message ?? '', /onnx\/model_quantized\.onnx has SHA-256 .* but the hub says/);
+      assert.ok(!fs.existsSync(path.join(modelsDir, 'tiny-llama-q8')));
+      const hidden = path.join(modelsDir, '.inkwell-download-tiny-llama-q8');
+      assert.ok(!fs.existsSync(path.join(hidden, 'onnx', 'model.onnx')) && !fs.existsSync(path.join(hidden, 'onnx', 'model.onnx.part')), 'the damaged file is gone');
+    } finally {
+      hub.corrupt.clear();
+    }
+  });
+
+  test('explains an unknown repository', async () => {
+    const outcome = await download({ repo: 'nobody/nothing', dtype: 'auto', use: false });
+    assert.ok(!outcome.ok && outcome.reason === 'failed');
+    assert.match(outcome.message ?? '', /nobody\/nothing does not exist, or it is private or gated/);
+  });
+});
