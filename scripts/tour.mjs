@@ -68,7 +68,7 @@ class Workbench {
     await page.keyboard.press('Control+G');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
-    await input.fill(column ? `${line}:${column}` : `${line}`);
+    await input.fill(column ? `:${line}:${column}` : `:${line}`);
     await page.keyboard.press('Enter');
     await sleep(300);
   }
@@ -108,9 +108,10 @@ async function main() {
       await sleep(1500);
       await wb.shot('diagnostics');
       log('quick fix');
+      await page.keyboard.press('Control+1'); // back to the editor
       await wb.goto(6, 6); // `Machine Learning`, a variant of the workspace's machine-learning
       await page.keyboard.press('Control+.');
-      await page.locator('.action-widget').waitFor({ timeout: 30_000 });
+      await page.getByText('Quick Fix', { exact: true }).first().waitFor({ timeout: 30_000 });
       await sleep(800);
       await wb.shot('quick-fix');
       await page.keyboard.press('Escape');
@@ -165,6 +166,11 @@ async function main() {
       await sleep(6000);
       await wb.shot('gallery');
     }
+  } catch (err) {
+    const pages = browser.contexts().flatMap((c) => c.pages());
+    if (pages[0]) await pages[0].screenshot({ path: path.join(os.tmpdir(), 'inkwell-tour-error.png') }).catch(() => {});
+    console.error(`[tour] failed; the screen at that moment: ${path.join(os.tmpdir(), 'inkwell-tour-error.png')}`);
+    throw err;
   } finally {
     await browser.close().catch(() => {});
     server.stop();
