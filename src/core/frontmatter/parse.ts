@@ -158,7 +158,13 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
   // - `maxAliasCount` bounds alias expansion in toJS; the nesting limit above bounds recursion.
   // With that, parse, key check and toJS each visit every node a constant number of times.
   const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: false, stringKeys: true });
+  let complexKeyReported = false;
   for (const e of doc.errors) {
+    // One note for collection keys is enough (nested ones would repeat it hundreds of times).
+    if (e.code === 'NON_STRING_KEY') {
+      if (complexKeyReported) continue;
+      complexKeyReported = true;
+    }
     const start = base + Math.min(e.pos[0], source.length);
     const end = base + Math.min(Math.max(e.pos[1], e.pos[0]), source.length);
     const message = e.code === 'NON_STRING_KEY' ? COMPLEX_KEY_MESSAGE : `YAML: ${e.message.split('\n')[0]}`;

@@ -5,6 +5,7 @@ import { parseFrontmatter } from '../../../src/core/frontmatter/parse';
 import { isProblemCode } from '../../../src/core/frontmatter/problemCodes';
 import { validateParsed } from '../../../src/core/frontmatter/validate';
 import { PostIndex } from '../../../src/core/posts/postIndex';
+import { ratio, timePerCall } from './timing';
 
 /** Pieces that steer random text into the parsers' interesting corners. */
 const FRAGMENTS = [
@@ -13,6 +14,8 @@ const FRAGMENTS = [
   '2023-05-08', '2023-02-30', '2023/05/08', 'May 8, 2023', '10:15:00', 'Z', 'true', 'null', '~', '#', ':', ',', '"', "'", '"""', '\\',
   '&a ', '*a', '&b [*a, *a, *a, *a]', '!!binary ', '? ', '|\n', '>-\n', '%YAML 1.2\n', '...\n', '\uD800', '\uDFFF', '\u0000', '🙂', 'é',
   '/uploads/x.png', '../x.png', 'http://x/y.png', 'Machine Learning', 'machine-learning',
+  // Collection keys and deep flow nesting: the shapes that once took exponential time.
+  '{'.repeat(12), '['.repeat(12), '? '.repeat(12), '? [a]: b\n', '{[a]: b}', '[{a: b}: c]', 'a = {b = {c = [1]}}\n', '{"a": [[[{}]]]}',
 ];
 
 const postText = fc.array(fc.oneof(
@@ -52,6 +55,57 @@ describe('validator robustness (property-based)', () => {
     // Each case is tiny; one taking seconds would mean a hang-like blow-up.
     assert.ok(slowest < 2000, `slowest case took ${slowest} ms`);
     assert.ok(Date.now() - started < 55000);
+  });
+
+  it('stays fast on generated nested flow collections, collection keys and huge lists', function () {
+    this.timeout(120_000);
+    // Flow values nested up to 40 deep (past the 28 that took 34 s as keys), as YAML, TOML or JSON.
+    const { node } = fc.letrec<{ node: string }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'large', withCrossShrink: true },
+        fc.constantFrom('a', '1', '"s"', 'true', '*x', '&x a', '? k', ''),
+        fc.array(tie('node'), { maxLength: 3 }).map((xs) => `[${xs.join(', ')}]`),
+        fc.array(fc.tuple(tie('node'), tie('node')), { maxLength: 3 }).map((ps) => `{${ps.map(([k, v]) => `${k}: ${v}`).join(', ')}}`),
+        tie('node').map((k) => `{${k}: v}`),
+        tie('node').map((k) => `? ${k}`),
+      ),
+    }));
+    const open = fc.integer({ min: 0, max: 40 }).map((n) => '{'.repeat(n));
+    const hugeList = fc.integer({ min: 1_000, max: 20_000 }).map((n) => `[${Array.from({ length: n }, (_, i) => `t${i % 97}`).join(', ')}]`);
+    const value = fc.oneof({ weight: 4, arbitrary: node }, { weight: 1, arbitrary: open }, { weight: 1, arbitrary: hugeList });
+    const post = fc.tuple(fc.constantFrom('yaml', 'yaml-key', 'yaml-block-key', 'toml', 'json'), value).map(([lang, v]) => {
+      switch (lang) {
+        case 'yaml': return `---\ntitle: t\ndate: 2024-01-01\ntags: ${v}\n---\n`;
+        case 'yaml-key': return `---\ntitle: t\n${v}: x\n---\n`;
+        case 'yaml-block-key': return `---\ntitle: t\n? ${v}\n: x\n---\n`;
+        case 'toml': return `+++\ntitle = "t"\ntags = ${v.replace(/: /g, ' = ')}\n+++\n`;
+        default: return `{\n"title": "t",\n"tags": ${v}\n}\n`;
+      }
+    });
+    const index = new PostIndex();
+    const check = (text: string) => {
+      index.upsert('me', text);
+      const parsed = parseFrontmatter(text);
+      for (const p of validateParsed(parsed, text, { postId: 'me', tags: index })) fixesFor(text, p, {}, parsed);
+    };
+    // The baseline: a normal post with the same shapes, a few levels deep.
+    const normal = '---\ntitle: t\ndate: 2024-01-01\ntags: [a, b, {c: [d, e]}]\nextra: {a: [1, {b: 2}]}\n---\n';
+    const baseline = timePerCall(() => check(normal));
+    let worst = { ratio: 0, text: '' };
+    fc.assert(
+      fc.property(post, (text) => {
+        const t0 = performance.now();
+        check(text);
+        const ms = performance.now() - t0;
+        // Work may grow with the input's size (huge lists), linearly: allow for it.
+        const allowed = 500 * Math.max(1, text.length / normal.length / 10);
+        const r = ratio(ms, baseline);
+        if (r / allowed > worst.ratio) worst = { ratio: r / allowed, text };
+        assert.ok(r < allowed, `${ms.toFixed(1)} ms (baseline ${baseline.toFixed(3)} ms) for ${JSON.stringify(text.slice(0, 200))}`);
+      }),
+      { numRuns: 1_500, seed: 20261130 },
+    );
+    assert.ok(worst.ratio < 1, JSON.stringify(worst).slice(0, 300));
   });
 
   it('survives hostile inputs: alias bombs, deep nesting, huge lines, lone surrogates', () => {
