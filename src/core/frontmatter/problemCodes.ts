@@ -33,6 +33,10 @@ export enum ProblemCode {
   // Custom JSON Schema
   SchemaViolation = 'schema-violation',
   SchemaInvalid = 'schema-invalid',
+  // Site generator conventions (src/core/site)
+  PostNotBuilt = 'post-not-built',
+  PostFileName = 'post-file-name',
+  SiteSchemaStale = 'site-schema-stale',
 }
 
 /** How serious a problem is; `off` (settings only) drops it. */
@@ -69,6 +73,9 @@ export const DEFAULT_SEVERITY: Readonly<Record<ProblemCode, Severity>> = {
   [ProblemCode.UnknownKey]: 'warning',
   [ProblemCode.SchemaViolation]: 'error',
   [ProblemCode.SchemaInvalid]: 'error',
+  [ProblemCode.PostNotBuilt]: 'warning',
+  [ProblemCode.PostFileName]: 'error',
+  [ProblemCode.SiteSchemaStale]: 'warning',
 };
 
 const ALL_CODES = new Set<string>(Object.values(ProblemCode));

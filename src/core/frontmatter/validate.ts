@@ -28,6 +28,20 @@ export interface ValidateOptions extends ImageLocation {
   schemaMode?: 'extend' | 'replace';
   /** `inkwell.validation.severity`. */
   severity?: Readonly<Record<string, SeverityOverride>>;
+  /** The site generator's conventions (src/core/site), when one is known. */
+  site?: SiteHooks;
+}
+
+/**
+ * What a site generator adds to validation: its fields' schema (checked like a
+ * custom schema, labelled with its name; its fields are the known keys) and
+ * checks of its own, which may also amend the problems found before them.
+ */
+export interface SiteHooks {
+  /** Name in messages, e.g. `Hugo`. */
+  readonly label: string;
+  readonly schema?: CustomSchema;
+  check(parsed: ParsedFrontmatter, text: string, problems: Problem[], options: ValidateOptions): void;
 }
 
 /** Default of `inkwell.validation.maxFileSizeKB`. */
@@ -90,15 +104,20 @@ function collect(parsed: ParsedFrontmatter, text: string, options: ValidateOptio
     checkDraft(parsed, out);
   }
   if (options.customSchema) checkCustom(parsed, options.customSchema, fence, out);
+  const site = options.site;
+  if (site?.schema) checkCustom(parsed, site.schema, fence, out, site.label);
   if (options.flagUnknownKeys) {
-    const known = new Set<string>(useDefaults ? DEFAULT_FIELDS.map((f) => f.name) : []);
+    // With a site generator, its fields are the known ones.
+    const known = new Set<string>(site?.schema ? site.schema.fields.map((f) => f.name) : useDefaults ? DEFAULT_FIELDS.map((f) => f.name) : []);
     for (const f of options.customSchema?.fields ?? []) known.add(f.name);
+    const who = site?.schema ? site.label : 'the schema';
     for (const f of parsed.fields) {
       if (!known.has(f.key)) {
-        out.push(problem(ProblemCode.UnknownKey, `Unknown field "${f.key}": the schema does not define it. Check the spelling, or add it to the schema.`, f.keyStart, f.keyEnd, { field: f.key }));
+        out.push(problem(ProblemCode.UnknownKey, `Unknown field "${f.key}": ${who} does not define it. Check the spelling, or add it to the schema.`, f.keyStart, f.keyEnd, { field: f.key }));
       }
     }
   }
+  site?.check(parsed, text, out, options);
   return out;
 }
 
@@ -240,20 +259,20 @@ function checkDraft(parsed: ParsedFrontmatter, out: Problem[]): void {
   out.push(problem(ProblemCode.DraftNotBoolean, `"draft" must be true or false; it is ${describeKind(f.value)}.${hint}`, s, e, { field: 'draft' }));
 }
 
-function checkCustom(parsed: ParsedFrontmatter, schema: CustomSchema, fence: [number, number], out: Problem[]): void {
+function checkCustom(parsed: ParsedFrontmatter, schema: CustomSchema, fence: [number, number], out: Problem[], label = 'custom schema'): void {
   for (const issue of schema.validate(parsed.data)) {
     const [key, index] = issue.path;
     const field = typeof key === 'string' ? getField(parsed, key) : undefined;
     if (issue.missingProperty && issue.path.length === 0) {
       // The default rules already report missing date/title with a fix.
       if (out.some((p) => p.data?.field === issue.missingProperty && (p.code === ProblemCode.DateMissing || p.code === ProblemCode.TitleMissing))) continue;
-      out.push(problem(ProblemCode.SchemaViolation, `Missing required field "${issue.missingProperty}" (custom schema).`, ...fence, { field: issue.missingProperty }));
+      out.push(problem(ProblemCode.SchemaViolation, `Missing required field "${issue.missingProperty}" (${label}).`, ...fence, { field: issue.missingProperty }));
       continue;
     }
     if (issue.additionalProperty && issue.path.length === 0) {
       const extra = getField(parsed, issue.additionalProperty);
       const [s, e] = extra ? [extra.keyStart, extra.keyEnd] : fence;
-      out.push(problem(ProblemCode.SchemaViolation, `Field "${issue.additionalProperty}" is not allowed by the custom schema.`, s, e, { field: issue.additionalProperty }));
+      out.push(problem(ProblemCode.SchemaViolation, `Field "${issue.additionalProperty}" is not allowed by the ${label}.`, s, e, { field: issue.additionalProperty }));
       continue;
     }
     let span: [number, number] = fence;
@@ -262,6 +281,6 @@ function checkCustom(parsed: ParsedFrontmatter, schema: CustomSchema, fence: [nu
       if (typeof index === 'number' && field.items?.[index]) span = [field.items[index].start, field.items[index].end];
     }
     const where = issue.path.length ? `"${issue.path.join('.')}"` : 'The frontmatter';
-    out.push(problem(ProblemCode.SchemaViolation, `${where} ${issue.message} (custom schema).`, span[0], span[1], field ? { field: field.key } : undefined));
+    out.push(problem(ProblemCode.SchemaViolation, `${where} ${issue.message} (${label}).`, span[0], span[1], field ? { field: field.key } : undefined));
   }
 }
