@@ -14,6 +14,8 @@ import { checkPosts, PostCheck, PostSource } from '../core/posts/checkPosts';
 import { lineColAt, lineStarts, stripBom } from '../core/posts/lines';
 import { createPostMatcher, DEFAULT_POST_EXCLUDE, DEFAULT_POST_INCLUDE, DEFAULT_STATIC_FOLDERS } from '../core/posts/postGlobs';
 import type { CliCommand, CliIo } from './io';
+import { loadCliSite, parseGeneratorSetting } from './site';
+import type { GeneratorSetting } from '../core/site/generators';
 
 const HELP = `Usage: inkwell check [paths…] [options]
 
@@ -37,6 +39,9 @@ Options:
   --flag-unknown-keys    report fields the schema does not define
   --severity CODE=LEVEL  override a problem's severity (error, warning, information, hint, off), repeatable
   --max-size KB          skip files larger than this (default ${DEFAULT_MAX_FILE_SIZE_KB})
+  --generator NAME       site generator whose conventions apply (post globs, static folders,
+                         fields): auto (default: detected from the root), none, hugo,
+                         jekyll, astro, eleventy, hexo, docusaurus
 
 Exit status: 0 when no errors, 1 when any post has an error, 2 on bad usage.`;
 
@@ -53,6 +58,9 @@ interface CheckArgs {
   flagUnknownKeys: boolean;
   severity: Record<string, SeverityOverride>;
   maxSizeKB: number;
+  /** `--generator` (site conventions, src/cli/site.ts); `staticGiven` when --static was passed. */
+  generator?: GeneratorSetting;
+  staticGiven?: boolean;
 }
 
 function parseArgs(argv: string[]): CheckArgs | string {
@@ -84,7 +92,13 @@ function parseArgs(argv: string[]): CheckArgs | string {
           break;
         }
         case '--root': a.root = value(); break;
-        case '--static': a.staticFolders = value().split(',').map((s) => s.trim()).filter(Boolean); break;
+        case '--static': a.staticFolders = value().split(',').map((s) => s.trim()).filter(Boolean); a.staticGiven = true; break;
+        case '--generator': {
+          const g = parseGeneratorSetting(value());
+          if (!g) return '--generator must be auto, none, hugo, jekyll, astro, eleventy, hexo or docusaurus';
+          a.generator = g;
+          break;
+        }
         case '--include': a.include.push(value()); break;
         case '--exclude': a.exclude.push(value()); break;
         case '--flag-unknown-keys': a.flagUnknownKeys = true; break;
@@ -301,7 +315,9 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
       return 2;
     }
   }
-  const isPost = createPostMatcher(args.include.length ? args.include : DEFAULT_POST_INCLUDE, args.exclude.length ? args.exclude : DEFAULT_POST_EXCLUDE);
+  // Site generator conventions: default globs and static folders, generator fields and checks.
+  const site = await loadCliSite(root, args.generator ?? 'auto', { include: args.include, exclude: args.exclude, staticFolders: args.staticGiven ? args.staticFolders : undefined });
+  const isPost = createPostMatcher(site.include, site.exclude);
   const found: WalkResult = { files: [], skipped: [] };
   for (const { arg, full } of named) {
     const stat = fs.statSync(full, { throwIfNoEntry: false });
@@ -314,7 +330,7 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
       // Globs are relative to the site root; for a folder outside it, to the folder itself.
       walk(full, isInside(full, root) ? root : full, isPost, found);
       if (found.files.length === before && args.paths.length) {
-        const globs = (args.include.length ? args.include : DEFAULT_POST_INCLUDE).join(', ');
+        const globs = site.include.join(', ');
         io.err(`inkwell check: no posts in ${arg}: no file there matches the include globs (${globs}) relative to ${path.relative(cwd, isInside(full, root) ? root : full) || '.'}, outside the excluded ones.`);
         return 2;
       }
@@ -338,7 +354,8 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
   });
   const results = checkPosts(sources, {
     siteRoot: toSlash(root),
-    staticFolders: args.staticFolders,
+    staticFolders: site.staticFolders,
+    perPost: (file, options) => site.validation(toSlash(path.relative(root, file)), options),
     fileExists: (p) => fs.existsSync(p),
     flagUnknownKeys: args.flagUnknownKeys,
     maxFileSizeKB: args.maxSizeKB,

@@ -1,7 +1,7 @@
 import type { CustomSchema } from '../frontmatter/customSchema';
 import { parseFrontmatter, ParsedFrontmatter } from '../frontmatter/parse';
 import { DEFAULT_SEVERITY, Problem, ProblemCode, SeverityOverride } from '../frontmatter/problemCodes';
-import { DEFAULT_MAX_FILE_SIZE_KB, fileTooLarge, validateParsed } from '../frontmatter/validate';
+import { DEFAULT_MAX_FILE_SIZE_KB, fileTooLarge, validateParsed, ValidateOptions } from '../frontmatter/validate';
 import { PostIndex } from './postIndex';
 import { summarize } from './summary';
 
@@ -30,6 +30,8 @@ export interface CheckSettings {
   customSchema?: CustomSchema;
   schemaMode?: 'extend' | 'replace';
   severity?: Readonly<Record<string, SeverityOverride>>;
+  /** Adjusts the options of one post (site generator conventions, which depend on the post's path). */
+  perPost?: (path: string, options: ValidateOptions) => ValidateOptions;
 }
 
 /** The problems of one post. */
@@ -59,7 +61,9 @@ export function checkPosts(sources: readonly PostSource[], settings: CheckSettin
   const out: PostCheck[] = [];
   sources.forEach((s, i) => {
     if (report && !report(s.path)) return;
-    const options = { ...settings, postPath: s.path, postId: s.path, tags: index, maxFileSizeKB: maxKB };
+    const { perPost, ...rest } = settings;
+    const base: ValidateOptions = { ...rest, postPath: s.path, postId: s.path, tags: index, maxFileSizeKB: maxKB };
+    const options = perPost ? perPost(s.path, base) : base;
     let problems: Problem[];
     if (s.skippedSize !== undefined || s.text.length > maxKB * 1024) {
       problems = fileTooLarge(options);
