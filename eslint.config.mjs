@@ -7,7 +7,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'models/**', 'training/**', 'media/webview/**', 'media/*.js', 'bench/.cache/**', '*.vsix'],
+    ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'models/**', 'training/**', 'media/webview/**', 'media/*.js', 'bench/.cache/**', '*.vsix', 'test/sites/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

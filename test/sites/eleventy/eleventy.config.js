@@ -1,0 +1,4 @@
+module.exports = function (eleventyConfig) {
+  eleventyConfig.addPassthroughCopy('img');
+  eleventyConfig.ignores.add('README.md');
+};
