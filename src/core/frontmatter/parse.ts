@@ -159,6 +159,8 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
   // With that, parse, key check and toJS each visit every node a constant number of times.
   const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: false, stringKeys: true });
   let complexKeyReported = false;
+  // Nested collections repeat one error per level at the same place: report each once.
+  const reported = new Set<string>();
   for (const e of doc.errors) {
     // One note for collection keys is enough (nested ones would repeat it hundreds of times).
     if (e.code === 'NON_STRING_KEY') {
@@ -166,9 +168,13 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
       complexKeyReported = true;
     }
     const start = base + Math.min(e.pos[0], source.length);
-    const end = base + Math.min(Math.max(e.pos[1], e.pos[0]), source.length);
+    let end = base + Math.min(Math.max(e.pos[1], e.pos[0]), source.length);
+    if (end <= start) end = Math.min(start + 1, text.length);
     const message = e.code === 'NON_STRING_KEY' ? COMPLEX_KEY_MESSAGE : `YAML: ${e.message.split('\n')[0]}`;
-    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message, start, end: end > start ? end : Math.min(start + 1, text.length) });
+    const key = `${start}:${end}:${message}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message, start, end });
   }
   const complex = checkKeys(doc.contents as YamlNode | null, base, out.errors);
   if (complex) {
