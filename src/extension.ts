@@ -3,6 +3,9 @@ import { InkwellApi, ProbeRegistry } from './api';
 import { registerDownloadModel } from './features/downloadModel';
 import { registerImageFeatures } from './features/imageGalleryFeatures';
 import { PostIndexService } from './features/postIndex';
+import { SiteService } from './features/siteGenerator';
+import { registerSiteStatus } from './features/siteStatus';
+import { registerTagRefactor } from './features/tagRefactor';
 import { registerPosts } from './features/posts';
 import { createMarkdownItExtender, registerPreviewFeatures } from './features/previewFeatures';
 import { ModelRegistry } from './features/modelRegistry';
@@ -25,9 +28,14 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
   const models = new ModelRegistry(context.extensionPath, downloadsDir);
   const runtime = new ModelRuntime(context.extensionPath, log, probes);
   // The post index scans the workspace after activation returns (registerPosts schedules it).
-  const postIndex = new PostIndexService(log);
+  // The site generator of each folder (detected on first use) gives the index its post globs.
+  const site = new SiteService(log);
+  const postIndex = new PostIndexService(log, site);
   context.subscriptions.push(
+    site,
     postIndex,
+    registerTagRefactor(postIndex),
+    registerSiteStatus(postIndex),
     registerPosts(postIndex, log, probes),
     registerPreviewFeatures(context.extensionUri, postIndex, log, probes),
     models,

@@ -102,6 +102,11 @@ export async function fieldsFor(validation: PostValidation, uri: vscode.Uri): Pr
   const required = new Set(options.customSchema?.required ?? []);
   const byName = new Map<string, FieldSpec>();
   for (const f of base) byName.set(f.name, f);
+  // The site generator's fields, with its documentation, come before the custom schema's.
+  for (const f of options.site?.schema?.fields ?? []) {
+    const known = byName.get(f.name);
+    byName.set(f.name, { ...known, ...f, type: known && f.type === 'any' ? known.type : f.type, enum: f.enum ?? known?.enum, required: known?.required || options.site!.schema!.required.includes(f.name) });
+  }
   for (const f of custom) byName.set(f.name, { ...byName.get(f.name), ...f, required: required.has(f.name) || byName.get(f.name)?.required });
   return [...byName.values()];
 }

@@ -4,6 +4,7 @@ import { createPostMatcher, IMAGE_EXTENSIONS } from '../core/posts/postGlobs';
 import { onConfigChange, readConfig } from '../util/config';
 import { DisposableStore } from '../util/dispose';
 import type { Logger } from '../util/logger';
+import type { SiteService } from './siteGenerator';
 
 export type { PostIndexChange, PostSummary } from '../core/posts/postIndex';
 
@@ -30,7 +31,8 @@ export class PostIndexService implements vscode.Disposable {
   private images: Promise<vscode.Uri[]> | undefined;
   private readonly pendingDocs = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly log?: Logger) {
+  /** `site`: the site generator conventions, which supply default post globs (and validation reads). */
+  constructor(private readonly log?: Logger, readonly site?: SiteService) {
     this.store.add(this.emitter);
     this.store.add(this.watchers);
     this.store.add(this.index.onDidChange((c) => this.emitter.fire(c)));
@@ -41,6 +43,7 @@ export class PostIndexService implements vscode.Disposable {
       if (d.isDirty && this.isPost(d.uri)) void this.readAndUpsert(d.uri);
     }));
     this.store.add(onConfigChange('posts', () => void this.rebuild()));
+    if (site) this.store.add(site.onDidChange(() => void this.rebuild()));
     this.store.add(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rebuild()));
     const imageWatcher = vscode.workspace.createFileSystemWatcher(`**/*.{${IMAGE_EXTENSIONS.join(',')}}`, false, true, false);
     const forget = () => (this.images = undefined);
@@ -101,11 +104,16 @@ export class PostIndexService implements vscode.Disposable {
     this.store.dispose();
   }
 
+  /** Post globs of a folder: the site generator's defaults unless the user set `inkwell.posts.include`. */
+  private globsOf(folder: vscode.WorkspaceFolder): { include: readonly string[]; exclude: readonly string[] } {
+    return this.site?.cached(folder) ?? readConfig('posts', folder);
+  }
+
   private matcherFor(folder: vscode.WorkspaceFolder): (relative: string) => boolean {
     const key = folder.uri.toString();
     let m = this.matchers.get(key);
     if (!m) {
-      const cfg = readConfig('posts', folder);
+      const cfg = this.globsOf(folder);
       m = createPostMatcher(cfg.include, cfg.exclude);
       this.matchers.set(key, m);
     }
@@ -117,8 +125,13 @@ export class PostIndexService implements vscode.Disposable {
     const started = performance.now();
     this.watchers.clear();
     const files: vscode.Uri[] = [];
+    if (this.site) {
+      await this.site.ready();
+      // Matchers made while the conventions loaded used the plain settings.
+      this.matchers.clear();
+    }
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const cfg = readConfig('posts', folder);
+      const cfg = this.globsOf(folder);
       for (const glob of cfg.include) {
         const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
         this.watchers.add(watcher);

@@ -68,7 +68,8 @@ export class PostValidation implements vscode.Disposable {
   /** Where a post's relative and site-root image paths resolve. */
   location(uri: vscode.Uri): { postPath?: string; siteRoot?: string; staticFolders: string[] } {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
-    const staticFolders = readConfig('posts', uri).staticFolders;
+    const site = folder && this.posts.site?.cached(folder);
+    const staticFolders = site ? [...site.staticFolders] : readConfig('posts', uri).staticFolders;
     return {
       postPath: uri.scheme === 'file' ? toSlash(uri.fsPath) : undefined,
       siteRoot: folder?.uri.scheme === 'file' ? toSlash(folder.uri.fsPath) : undefined,
@@ -89,6 +90,7 @@ export class PostValidation implements vscode.Disposable {
       schemaMode: cfg.schemaMode,
       severity: cfg.severity,
     };
+    await this.siteOptions(uri, options);
     if (!cfg.schema.trim()) return { options };
     try {
       options.customSchema = await this.schema(uri, cfg.schema.trim());
@@ -96,6 +98,16 @@ export class PostValidation implements vscode.Disposable {
     } catch (err) {
       return { options, schemaError: err instanceof Error ? err.message : String(err) };
     }
+  }
+
+  /** Adds the site generator's conventions (fields, checks, severities) to a post's options. */
+  private async siteOptions(uri: vscode.Uri, options: ValidateOptions): Promise<void> {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const site = folder && this.posts.site ? await this.posts.site.site(folder).catch(() => undefined) : undefined;
+    if (!site?.info || !folder) return;
+    const base = folder.uri.path.endsWith('/') ? folder.uri.path : `${folder.uri.path}/`;
+    const rel = uri.path.startsWith(base) ? uri.path.slice(base.length) : uri.path;
+    Object.assign(options, site.validation(rel, options), { staticFolders: [...site.staticFolders] });
   }
 
   /** The custom schema named in settings, compiled once until settings or the file change. */

@@ -5,7 +5,8 @@ export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'of
 
 /** Every Inkwell setting, typed. Keys mirror `contributes.configuration` in package.json. */
 export interface InkwellConfig {
-  posts: { include: string[]; exclude: string[]; staticFolders: string[] };
+  posts: { include: string[]; exclude: string[]; staticFolders: string[]; updateDateOnSave: boolean };
+  site: { generator: 'auto' | 'none' | 'hugo' | 'jekyll' | 'astro' | 'eleventy' | 'hexo' | 'docusaurus' };
   validation: {
     enabled: boolean;
     schema: string;

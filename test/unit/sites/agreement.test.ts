@@ -39,6 +39,7 @@ interface SiteSpec {
   cases: Case[];
 }
 
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const npmBin = (rel: string) => (fs.existsSync(path.join(nodeModules, rel)) ? [process.execPath, path.join(nodeModules, rel)] : undefined);
 
@@ -173,7 +174,7 @@ describe('site generators: Inkwell agrees with the real builds (test/sites)', fu
         const failures = new Map<string, string>();
         for (let attempt = 0; attempt <= site.cases.length; attempt++) {
           const run = spawnSync(cmd![0], cmd!.slice(1), { cwd: dir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1', ASTRO_TELEMETRY_DISABLED: '1' } });
-          const log = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
+          const log = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.replace(ANSI, '');
           if (run.status === 0) break;
           const culprit = site.cases.find((c) => !failures.has(c.post) && (log.includes(c.post) || log.includes(path.posix.basename(c.post)) || log.includes(` ${slugOf(c.post)} `)));
           assert.ok(culprit, `${site.name} failed without naming a known post:\n${log.slice(0, 3000)}`);
