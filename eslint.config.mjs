@@ -5,6 +5,20 @@ import globals from 'globals';
 import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
+/** Modules the pure layers (src/core, src/generation) never import. */
+const pureModules = [
+  { name: 'vscode', message: 'src/core and src/generation are pure: no vscode imports.' },
+  { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
+];
+
+/** A no-restricted-imports pattern for relative imports that climb out of `layer` into one of `folders` of src/. */
+function upperLayers(folders, layer) {
+  return {
+    regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`,
+    message: `${layer} must not import from src/{${folders.join(',')}}: those layers use it, not the reverse. Move the shared type down into ${layer}.`,
+  };
+}
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'models/**', 'training/**', 'media/webview/**', 'media/*.js', 'bench/.cache/**', '*.vsix', 'test/sites/**'],
@@ -50,12 +64,24 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/generation/**/*.ts'],
+    // Arrows point down: generation/ is used by the runtime process and the CLI and knows neither;
+    // core/ is used by everything and knows nothing above it. Type-only imports count too
+    // (import-x/no-cycle ignores them, so a type import back up would hide a cycle).
+    files: ['src/generation/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [
-        { name: 'vscode', message: 'src/core and src/generation are pure: no vscode imports.' },
-        { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
-      ] }],
+      'no-restricted-imports': ['error', {
+        paths: pureModules,
+        patterns: [upperLayers(['runtime', 'features', 'preview', 'cli'], 'src/generation')],
+      }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: pureModules,
+        patterns: [upperLayers(['generation', 'runtime', 'features', 'preview', 'cli'], 'src/core')],
+      }],
     },
   },
   {

@@ -21,14 +21,14 @@ import { monitorEventLoopDelay } from 'perf_hooks';
 import { loadModelInProcess } from '../src/cli/continue';
 import { generateText, type LoadedTextModel } from '../src/generation/generate';
 import { RuntimeClient } from '../src/runtime/client';
-import type { SamplingOptions } from '../src/runtime/protocol';
+import type { SamplingOptions } from '../src/generation/textRequest';
 
 const repo = path.join(__dirname, '..');
 const cacheDir = path.join(repo, 'bench', '.cache');
 const threads = Number(process.env.INKWELL_BENCH_THREADS ?? 2);
 const newTokens = Number(process.env.INKWELL_BENCH_TOKENS ?? 64);
 const runs = Number(process.env.INKWELL_BENCH_RUNS ?? 3);
-const greedy: SamplingOptions = { greedy: true, temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
+const greedy: SamplingOptions = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 const prompt =
   'Generative models learn the distribution of their training data and sample new examples from it. ' +
   'In this post we look at how a small transformer continues a paragraph of text, token by token, ' +

@@ -7,13 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { generateText, type LoadedTextModel } from '../generation/generate';
-import { inkwellSessionOptions } from '../generation/sessionOptions';
+import { openOnnxSession } from '../generation/sessionOptions';
+import { buildTextRequest, GENERATION_DEFAULTS, type GenerationSettings, type TextGenerationParams } from '../generation/textRequest';
 import { loadTextModelSpec, textModelFiles } from '../generation/textModel';
 import { loadTokenizer } from '../generation/tokenizer';
-import { RuntimeError } from '../runtime/errors';
-import type { SamplingOptions } from '../runtime/protocol';
 import { processIo, type CliIo } from './io';
-import { DEFAULT_STOP_SEQUENCES, stopSequences } from '../core/stopSequences';
+
+const D = GENERATION_DEFAULTS;
 
 const HELP = `Usage: inkwell continue (--prompt TEXT | --prompt-file FILE) [options]
 
@@ -24,12 +24,14 @@ Options:
   --model DIR|NAME         Model folder, or the name of a shipped model (default: inkwell-gpt)
   --prompt TEXT            The text to continue
   --prompt-file FILE       Read the prompt from a file ('-' for standard input)
-  --max-tokens N           Most tokens to generate (default: 120)
-  --greedy                 Always take the most likely token
-  --temperature T          Sampling temperature; 0 = greedy (default: 0.8)
-  --top-k K                Sample among the K most likely tokens; 0 = all (default: 40)
-  --top-p P                Nucleus sampling threshold (default: 0.95)
-  --repetition-penalty R   Penalty for tokens already in the text; 1 = none (default: 1.1)
+  --max-tokens N           Most tokens to generate (default: ${D.maxTokens})
+  --mid-sentence           Stop exactly at the token limit; by default the text ends
+                           at a sentence end near it, as in the editor
+  --greedy                 Always take the most likely token (temperature 0, no repetition penalty)
+  --temperature T          Sampling temperature; 0 = greedy (default: ${D.temperature})
+  --top-k K                Sample among the K most likely tokens; 0 = all (default: ${D.topK})
+  --top-p P                Nucleus sampling threshold (default: ${D.topP})
+  --repetition-penalty R   Penalty for tokens already in the text; 1 = none (default: ${D.repetitionPenalty})
   --seed S                 Seed for sampling; the same seed gives the same text (default: random)
   --stop TEXT              Stop before this text (repeatable; \\n is a line break;
                            default: three line breaks, as in the editor)
@@ -41,16 +43,13 @@ class UsageError extends Error {}
 
 interface ContinueArgs {
   model: string;
-  prompt: string;
-  maxTokens: number;
-  sampling: SamplingOptions;
-  stop: string[];
+  request: TextGenerationParams;
   threads: number;
   json: boolean;
 }
 
 const valueOptions = ['model', 'prompt', 'prompt-file', 'max-tokens', 'temperature', 'top-k', 'top-p', 'repetition-penalty', 'seed', 'stop', 'threads'];
-const flagOptions = ['greedy', 'json'];
+const flagOptions = ['greedy', 'json', 'mid-sentence'];
 
 /** The extension root: the folder above dist/ (bundled) or src/cli (from source). */
 function extensionRoot(): string {
@@ -105,26 +104,25 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
       throw new UsageError(`cannot read --prompt-file: ${(err as Error).message}`);
     }
   }
-  if (!prompt) throw new UsageError('the prompt is empty');
   const greedy = flags.has('greedy');
   if (greedy && ['temperature', 'top-k', 'top-p', 'seed'].some((k) => values.has(k))) {
     throw new UsageError('--greedy cannot be combined with --temperature, --top-k, --top-p or --seed');
   }
-  const temperature = number('temperature', 0.8, 0, 100);
+  // The editor's defaults, changed by the options given.
+  const settings: GenerationSettings = {
+    maxTokens: number('max-tokens', D.maxTokens, 1, 100000, true),
+    temperature: greedy ? 0 : number('temperature', D.temperature, 0, 100),
+    topK: number('top-k', D.topK, 0, 1e9, true),
+    topP: number('top-p', D.topP, 0, 1),
+    repetitionPenalty: number('repetition-penalty', greedy ? 1 : D.repetitionPenalty, 1, 100),
+    seed: values.has('seed') ? number('seed', 0, 0, 2 ** 32 - 1, true) : null,
+    // The same escapes as the editor's setting (`--stop '\n\n'`).
+    stop: stops.length ? stops : D.stop,
+  };
+  const request = buildTextRequest(prompt ?? '', settings);
   return {
     model: resolveModelArg(values.get('model'), io.cwd),
-    prompt,
-    maxTokens: number('max-tokens', 120, 1, 100000, true),
-    sampling: {
-      greedy: greedy || temperature === 0,
-      temperature,
-      topK: number('top-k', 40, 0, 1e9, true),
-      topP: number('top-p', 0.95, 0, 1),
-      repetitionPenalty: number('repetition-penalty', greedy ? 1 : 1.1, 1, 100),
-      seed: number('seed', Math.floor(Math.random() * 2 ** 32), 0, 2 ** 32 - 1, true),
-    },
-    // The same default as the editor's setting, and the same escapes (`--stop '\n\n'`).
-    stop: stopSequences(stops.length ? stops : DEFAULT_STOP_SEQUENCES),
+    request: { ...request, endAtSentence: !flags.has('mid-sentence') },
     threads: number('threads', 2, 1, 256, true),
     json: flags.has('json'),
   };
@@ -135,12 +133,7 @@ export async function loadModelInProcess(dir: string, threads: number): Promise<
   const files = textModelFiles(dir);
   const spec = loadTextModelSpec(files);
   const tokenizer = loadTokenizer(files);
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(files.onnx, inkwellSessionOptions(threads));
-  } catch (err) {
-    throw new RuntimeError('model-invalid', `ONNX Runtime could not load ${files.onnx}: ${(err as Error).message}`, files.onnx);
-  }
+  const session = await openOnnxSession((file, options) => ort.InferenceSession.create(file, options), files.onnx, threads);
   return {
     dir,
     onnxFile: files.onnx,
@@ -179,7 +172,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const live = io === processIo;
     const result = await generateText(
       model,
-      { prompt: options.prompt, maxTokens: options.maxTokens, sampling: options.sampling, stop: options.stop },
+      options.request,
       {
         // Without --json the text goes out as it is generated.
         onText: options.json
@@ -206,7 +199,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       else if (!streamed.endsWith('\n')) process.stdout.write('\n');
       io.err(
         `${result.tokens.length} tokens (${result.stopReason}), first token ${result.ttftMs.toFixed(0)} ms, ` +
-          `${result.tokensPerSecond.toFixed(1)} tokens/s, seed ${options.sampling.seed}${result.promptTokensDropped ? `, prompt cut by ${result.promptTokensDropped} tokens` : ''}`,
+          `${result.tokensPerSecond.toFixed(1)} tokens/s, seed ${options.request.sampling.seed}${result.promptTokensDropped ? `, prompt cut by ${result.promptTokensDropped} tokens` : ''}`,
       );
     }
     return 0;

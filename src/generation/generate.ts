@@ -1,11 +1,13 @@
 /**
  * Text in, text out: tokenizes the prompt (cut from the left to fit the
- * context), runs the decode loop and streams text with stop sequences applied.
- * Shared by the runtime process and the CLI.
+ * context), runs the decode loop and streams text with stop sequences (and,
+ * when asked, sentence ends) applied. Shared by the runtime process and the CLI.
  */
-import type { StopReason, TextGenerateParams, TextGenerateResult } from '../runtime/protocol';
 import { decode } from './decoder';
+import { GenerationError } from './errors';
 import type { MakeTensor, SessionLike } from './onnxTypes';
+import { sentenceWindowStart } from './sentenceEnd';
+import type { TextGenerationParams, TextGenerationResult } from './textRequest';
 import type { TextModelSpec } from './textModel';
 import { TextStreamer } from './textStream';
 import type { TextTokenizer } from './tokenizer';
@@ -43,42 +45,57 @@ export interface GenerateHooks {
   onText?(delta: string, generatedTokens: number): void;
   /** Called after every generated token (after `onText`, when that fired for it). */
   onToken?(generatedTokens: number): void;
-  isCancelled?(): boolean;
+  /** Aborting it ends generation with a `cancelled` GenerationError; what `onText` got stays the caller's. */
+  signal?: AbortSignal;
   yieldBetweenSteps?(): Promise<void>;
 }
 
-/** Generates a continuation of `params.prompt` with a loaded model. */
-export async function generateText(model: LoadedTextModel, params: Omit<TextGenerateParams, 'model'>, hooks: GenerateHooks = {}, loadMs = 0): Promise<TextGenerateResult> {
-  const eos = model.spec.eosTokenIds.length ? model.spec : { ...model.spec, eosTokenIds: model.tokenizer.eosTokenId !== undefined ? [model.tokenizer.eosTokenId] : [] };
+/** The spec with the tokenizer's end-of-text id when config.json declares none. */
+function withEos(model: LoadedTextModel): TextModelSpec {
+  if (model.spec.eosTokenIds.length || model.tokenizer.eosTokenId === undefined) return model.spec;
+  return { ...model.spec, eosTokenIds: [model.tokenizer.eosTokenId] };
+}
+
+/**
+ * Generates a continuation of `params.prompt` with a loaded model. The one
+ * place a blank prompt is refused (a `bad-request` GenerationError).
+ */
+export async function generateText(model: LoadedTextModel, params: TextGenerationParams, hooks: GenerateHooks = {}, loadMs = 0): Promise<TextGenerationResult> {
+  if (!params.prompt.trim()) throw new GenerationError('bad-request', 'The prompt is empty: there is nothing to continue. Write a title or a first sentence.');
+  const spec = withEos(model);
   const maxTokens = Math.max(1, Math.floor(params.maxTokens));
-  const { ids: promptIds, dropped } = fitPrompt(encodePrompt(model, params.prompt), eos.contextLength, maxTokens);
-  const streamer = new TextStreamer(model.tokenizer.decode, params.stop.filter((s) => s.length > 0));
+  const { ids: promptIds, dropped } = fitPrompt(encodePrompt(model, params.prompt), spec.contextLength, maxTokens);
+  const stops = params.stop.filter((s) => s.length > 0);
+  const streamer = new TextStreamer(model.tokenizer.decode, stops, params.endAtSentence ? sentenceWindowStart(maxTokens) : undefined);
   let count = 0;
-  const result = await decode(model.session, model.makeTensor, eos, model.onnxFile, { promptIds, maxTokens, sampling: params.sampling }, {
-    onToken(id) {
-      count++;
-      const delta = streamer.push(id);
-      if (delta || count === 1) hooks.onText?.(delta, count);
-      hooks.onToken?.(count);
-      return streamer.stopped;
+  const decoded = await decode(
+    { session: model.session, makeTensor: model.makeTensor, spec, file: model.onnxFile },
+    { promptIds, maxTokens, sampling: params.sampling },
+    {
+      onToken(id) {
+        count++;
+        const delta = streamer.push(id);
+        if (delta || count === 1) hooks.onText?.(delta, count);
+        hooks.onToken?.(count);
+        return streamer.stopReason;
+      },
+      signal: hooks.signal,
+      yieldBetweenSteps: hooks.yieldBetweenSteps,
     },
-    isCancelled: () => hooks.isCancelled?.() ?? false,
-    yieldBetweenSteps: hooks.yieldBetweenSteps,
-  });
-  const rest = streamer.finish();
+  );
+  const rest = streamer.finish(decoded.stop === 'max-tokens');
   if (rest) hooks.onText?.(rest, count);
-  const stopReason: StopReason = result.stop;
-  const decodedAfterFirst = result.tokens.length - 1;
+  const decodedAfterFirst = decoded.tokens.length - 1;
   return {
     model: model.dir,
     promptTokens: promptIds,
     promptTokensDropped: dropped,
-    tokens: result.tokens,
+    tokens: decoded.tokens,
     text: streamer.text,
-    stopReason,
-    ttftMs: result.ttftMs,
+    stopReason: streamer.stopReason ?? decoded.stop,
+    ttftMs: decoded.ttftMs,
     loadMs,
-    tokensPerSecond: decodedAfterFirst > 0 && result.decodeMs > 0 ? (decodedAfterFirst * 1000) / result.decodeMs : 0,
-    usedKvCache: result.usedKvCache,
+    tokensPerSecond: decodedAfterFirst > 0 && decoded.decodeMs > 0 ? (decodedAfterFirst * 1000) / decoded.decodeMs : 0,
+    usedKvCache: decoded.usedKvCache,
   };
 }

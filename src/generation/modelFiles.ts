@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { RuntimeError } from '../runtime/errors';
+import { GenerationError } from './errors';
 
 const MiB = 1024 * 1024;
 
@@ -39,13 +39,13 @@ export function checkModelFile(file: string, maxBytes: number): number {
   try {
     stat = fs.statSync(file);
   } catch (err) {
-    throw new RuntimeError('model-not-found', `Cannot read ${file}: ${(err as Error).message}`, file);
+    throw new GenerationError('model-not-found', `Cannot read ${file}: ${(err as Error).message}`, file);
   }
   if (!stat.isFile()) {
-    throw new RuntimeError('model-invalid', `${file} is not a regular file (it is a ${kindOf(stat)}); Inkwell reads model files only from regular files.`, file);
+    throw new GenerationError('model-invalid', `${file} is not a regular file (it is a ${kindOf(stat)}); Inkwell reads model files only from regular files.`, file);
   }
   if (stat.size > maxBytes) {
-    throw new RuntimeError(
+    throw new GenerationError(
       'model-invalid',
       `${file} is ${formatBytes(stat.size)}; Inkwell reads files like it up to ${formatBytes(maxBytes)}. Is it the right file?`,
       file,
@@ -60,7 +60,7 @@ export function readModelText(file: string, maxBytes: number): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new RuntimeError('model-not-found', `Cannot read ${file}: ${(err as Error).message}`, file);
+    throw new GenerationError('model-not-found', `Cannot read ${file}: ${(err as Error).message}`, file);
   }
 }
 

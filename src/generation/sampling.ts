@@ -4,7 +4,7 @@
  * per-step garbage. Processing order follows the usual transformers pipeline:
  * repetition penalty, temperature, top-k, top-p, then a draw from a seeded PRNG.
  */
-import type { SamplingOptions } from '../runtime/protocol';
+import type { SamplingOptions } from './textRequest';
 
 /** A PRNG returning floats in [0, 1). */
 export type Random = () => number;
@@ -52,9 +52,9 @@ export function applyRepetitionPenalty(logits: Float32Array, seen: Uint8Array, p
   }
 }
 
-/** True when the options reduce to taking the argmax. */
+/** True when the options reduce to taking the argmax: temperature 0 (or a top-k of 1). */
 export function isGreedy(options: SamplingOptions): boolean {
-  return options.greedy || options.temperature <= 0 || options.topK === 1;
+  return options.temperature <= 0 || options.topK === 1;
 }
 
 /**

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { RuntimeError } from '../runtime/errors';
+import { GenerationError } from './errors';
 import { formatBytes, MODEL_FILE_LIMITS, readModelText } from './modelFiles';
 
 /** The dimensions of a decoder-only text model, whatever names its config uses. */
@@ -89,19 +89,19 @@ export function generationMemoryBudget(): number {
 
 /**
  * Reads the dimensions from a parsed config.json. `file` is only for messages.
- * Throws a `model-invalid` RuntimeError naming the missing key.
+ * Throws a `model-invalid` GenerationError naming the missing key.
  */
 export function parseTextModelConfig(config: Json, file: string): TextModelSpec {
   const modelType = typeof config.model_type === 'string' ? config.model_type : '';
-  if (!modelType) throw new RuntimeError('model-invalid', `${file} has no "model_type"; expected a decoder such as "gpt2" or "llama".`, file);
+  if (!modelType) throw new GenerationError('model-invalid', `${file} has no "model_type"; expected a decoder such as "gpt2" or "llama".`, file);
   const wrongKind = notADecoder(config, modelType);
   if (wrongKind) {
-    throw new RuntimeError('model-invalid', `${file}: ${wrongKind}. Inkwell continues text with decoder-only models such as GPT-2 ("gpt2") or the Llama family ("llama").`, file);
+    throw new GenerationError('model-invalid', `${file}: ${wrongKind}. Inkwell continues text with decoder-only models such as GPT-2 ("gpt2") or the Llama family ("llama").`, file);
   }
   const need = (label: string, names: string[]): number => {
     const v = num(config, names);
     if (v === undefined || v <= 0) {
-      throw new RuntimeError('model-invalid', `${file} does not say the ${label} (expected one of ${names.map((n) => `"${n}"`).join(', ')}).`, file);
+      throw new GenerationError('model-invalid', `${file} does not say the ${label} (expected one of ${names.map((n) => `"${n}"`).join(', ')}).`, file);
     }
     return v;
   };
@@ -110,18 +110,18 @@ export function parseTextModelConfig(config: Json, file: string): TextModelSpec 
   const hidden = need('hidden size', ['n_embd', 'hidden_size', 'd_model']);
   const kvHeads = num(config, ['num_key_value_heads', 'n_kv_head']) ?? heads;
   const headDim = num(config, ['head_dim']) ?? hidden / heads;
-  if (!Number.isInteger(headDim)) throw new RuntimeError('model-invalid', `${file}: hidden size ${hidden} is not a multiple of ${heads} heads.`, file);
-  if (heads % kvHeads !== 0) throw new RuntimeError('model-invalid', `${file}: ${heads} attention heads are not a multiple of ${kvHeads} key/value heads.`, file);
+  if (!Number.isInteger(headDim)) throw new GenerationError('model-invalid', `${file}: hidden size ${hidden} is not a multiple of ${heads} heads.`, file);
+  if (heads % kvHeads !== 0) throw new GenerationError('model-invalid', `${file}: ${heads} attention heads are not a multiple of ${kvHeads} key/value heads.`, file);
   const vocabSize = need('vocabulary size', ['vocab_size']);
   const contextLength = need('context length', ['n_positions', 'max_position_embeddings', 'n_ctx']);
   if (!Number.isInteger(vocabSize) || !Number.isInteger(contextLength)) {
-    throw new RuntimeError('model-invalid', `${file}: the vocabulary size (${vocabSize}) and context length (${contextLength}) must be whole numbers.`, file);
+    throw new GenerationError('model-invalid', `${file}: the vocabulary size (${vocabSize}) and context length (${contextLength}) must be whole numbers.`, file);
   }
   // Checked before anything is allocated: a typo of 1e9 would otherwise end in "Array buffer allocation failed".
   const needed = contextLength * BYTES_PER_POSITION + vocabSize * BYTES_PER_VOCAB_ENTRY;
   const budget = generationMemoryBudget();
   if (needed > budget) {
-    throw new RuntimeError(
+    throw new GenerationError(
       'model-invalid',
       `${file} declares a vocabulary of ${vocabSize} tokens and a context of ${contextLength} tokens; generating with them would need ` +
         `${formatBytes(needed)} of working memory before the model runs, more than the ${formatBytes(budget)} Inkwell allows. Check "vocab_size" and the context length.`,
@@ -151,11 +151,11 @@ export function parseTextModelConfig(config: Json, file: string): TextModelSpec 
  */
 export function textModelFiles(dir: string): TextModelFiles {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new RuntimeError('model-not-found', `Model folder not found: ${dir}`, dir);
+    throw new GenerationError('model-not-found', `Model folder not found: ${dir}`, dir);
   }
   const file = (name: string, what: string): string => {
     const p = path.join(dir, name);
-    if (!fs.existsSync(p)) throw new RuntimeError('model-not-found', `${p} is missing; a text model folder needs ${what}.`, p);
+    if (!fs.existsSync(p)) throw new GenerationError('model-not-found', `${p} is missing; a text model folder needs ${what}.`, p);
     return p;
   };
   const config = file('config.json', 'config.json (model_type and dimensions)');
@@ -176,7 +176,7 @@ export function readJson(file: string, maxBytes: number = MODEL_FILE_LIMITS.json
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
     return value as Json;
   } catch (err) {
-    throw new RuntimeError('model-invalid', `${file} is not valid JSON: ${(err as Error).message}`, file);
+    throw new GenerationError('model-invalid', `${file} is not valid JSON: ${(err as Error).message}`, file);
   }
 }
 

@@ -1,5 +1,5 @@
 import type * as Tokenizers from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
-import { RuntimeError } from '../runtime/errors';
+import { GenerationError } from './errors';
 import { MODEL_FILE_LIMITS } from './modelFiles';
 import { readJson, type TextModelFiles } from './textModel';
 
@@ -28,7 +28,7 @@ export function loadTokenizer(files: TextModelFiles): TextTokenizer {
   try {
     tokenizer = new Tokenizer(json, config);
   } catch (err) {
-    throw new RuntimeError('model-invalid', `${files.tokenizer} is not a tokenizer this version understands: ${(err as Error).message}`, files.tokenizer);
+    throw new GenerationError('model-invalid', `${files.tokenizer} is not a tokenizer this version understands: ${(err as Error).message}`, files.tokenizer);
   }
   const eosToken = config.eos_token as unknown;
   const eosName = typeof eosToken === 'string' ? eosToken : typeof (eosToken as { content?: unknown })?.content === 'string' ? (eosToken as { content: string }).content : undefined;

@@ -60,7 +60,11 @@ export const DEFAULT_DEADLINES: Readonly<RuntimeDeadlines> = { loadMs: 120_000, 
 export interface RequestOptions<M extends MethodName> {
   /** Receives streamed chunks, in order, before the result resolves. */
   onStream?(chunk: StreamOf<M>): void;
-  /** Aborting sends a cancel message; the request then settles as its handler decides. */
+  /**
+   * Aborting cancels the request: no chunk reaches `onStream` after it, the
+   * process is sent a cancel message, and the request rejects with a
+   * `cancelled` RuntimeError (see protocol.ts).
+   */
   signal?: AbortSignal;
 }
 
@@ -157,7 +161,7 @@ export class RuntimeClient implements IDisposable {
    */
   request<M extends MethodName>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     if (this.disposed) return Promise.reject(new RuntimeError('process-exited', 'The model runtime has been shut down.'));
-    if (options.signal?.aborted) return Promise.reject(new RuntimeError('cancelled', 'Cancelled.'));
+    if (options.signal?.aborted) return Promise.reject(cancelledError());
     const id = this.nextId++;
     this.clearIdleTimer();
     return new Promise<ResultOf<M>>((resolve, reject) => {
@@ -216,7 +220,7 @@ export class RuntimeClient implements IDisposable {
     const connection = entry.connection;
     if (connection) this.post(connection, { type: 'cancel', id: entry.id });
     if (!entry.started) {
-      this.settle(entry.id, undefined, new RuntimeError('cancelled', 'Cancelled.'));
+      this.settle(entry.id, undefined, cancelledError());
       return;
     }
     const activity = connection?.activity;
@@ -252,13 +256,40 @@ export class RuntimeClient implements IDisposable {
     this.stateListeners.clear();
   }
 
+  /** The running process, or a newly started one (its `ready` settles once it says so or fails to start). */
   private connect(): Connection {
     if (this.connection) return this.connection;
-    const store = new DisposableStore();
     const options = this.opts.options();
-    let child: ChildProcess;
+    const child = this.spawn(options.threads);
+    const ready = deferred<void>();
+    const connection: Connection = { child, ready: ready.promise, pid: child.pid, store: new DisposableStore(), stopping: false, started: false };
+    this.connection = connection;
+    if (child.pid !== undefined) this.startedPids.push(child.pid);
+    this.setState('starting');
+    this.log('info', `Starting the model runtime (pid ${child.pid}, ${options.threads} thread(s)).`);
+
+    const timeout = setTimeout(() => {
+      ready.reject(new RuntimeError('process-start-failed', 'The model runtime did not start within the time allowed. See the Inkwell log.'));
+      this.stop('start timed out');
+    }, this.opts.startTimeoutMs ?? 30000);
+    connection.store.add({ dispose: () => clearTimeout(timeout) });
+    const onReady = (message: Extract<ProcessMessage, { type: 'ready' }>) => {
+      clearTimeout(timeout);
+      this.onReady(connection, message);
+      ready.resolve();
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      ready.reject(new RuntimeError('process-start-failed', `The model runtime exited while starting (${describeExit(code, signal)}). See the Inkwell log.`));
+      this.onExit(connection, code, signal);
+    };
+    this.listen(connection, onReady, onExit);
+    return connection;
+  }
+
+  /** Forks the runtime process: a plain Node process with an IPC channel, its output piped to the log. */
+  private spawn(threads: number): ChildProcess {
     try {
-      child = fork(this.opts.scriptPath, [], {
+      return fork(this.opts.scriptPath, [], {
         execPath: this.opts.execPath ?? process.execPath,
         // No inspector or loader flags of the host: the child is a plain Node process.
         execArgv: [],
@@ -268,7 +299,7 @@ export class RuntimeClient implements IDisposable {
           ...process.env,
           // The extension host's binary may be Electron: make it behave as Node.
           ELECTRON_RUN_AS_NODE: '1',
-          INKWELL_RUNTIME_THREADS: String(options.threads),
+          INKWELL_RUNTIME_THREADS: String(threads),
           // onnxruntime-node 1.30 otherwise starts its telemetry uploader, keeps a device id
           // and an event cache under ~/.cache and leaves /tmp/mat-debug-<pid>.log behind.
           ORT_DISABLE_TELEMETRY: process.env.ORT_DISABLE_TELEMETRY ?? '1',
@@ -277,65 +308,32 @@ export class RuntimeClient implements IDisposable {
     } catch (err) {
       throw new RuntimeError('process-start-failed', `Could not start the model runtime: ${(err as Error).message}`);
     }
-    let markReady!: () => void;
-    let failReady!: (err: RuntimeError) => void;
-    const ready = new Promise<void>((resolve, reject) => {
-      markReady = resolve;
-      failReady = reject;
-    });
-    ready.catch(() => undefined);
-    const connection: Connection = { child, ready, pid: child.pid, store, stopping: false, started: false };
-    this.connection = connection;
-    if (child.pid !== undefined) this.startedPids.push(child.pid);
-    this.setState('starting');
-    this.log('info', `Starting the model runtime (pid ${child.pid}, ${options.threads} thread(s)).`);
+  }
 
-    const timeout = setTimeout(() => {
-      failReady(new RuntimeError('process-start-failed', 'The model runtime did not start within the time allowed. See the Inkwell log.'));
-      this.stop('start timed out');
-    }, this.opts.startTimeoutMs ?? 30000);
-    store.add({ dispose: () => clearTimeout(timeout) });
-
+  /** Attaches the process's listeners; the connection's store detaches them when the process goes. */
+  private listen(
+    connection: Connection,
+    onReady: (message: Extract<ProcessMessage, { type: 'ready' }>) => void,
+    onExit: (code: number | null, signal: NodeJS.Signals | null) => void,
+  ): void {
+    const { child } = connection;
     const onMessage = (message: ProcessMessage) => {
-      if (message.type === 'ready') {
-        clearTimeout(timeout);
-        connection.started = true;
-        connection.pid = message.pid;
-        this.log('info', `Model runtime ready (onnxruntime ${message.onnxruntimeVersion}).`);
-        markReady();
-        if (this.inFlight.size === 0) this.setState('idle');
-        this.armIdleTimer();
-        return;
-      }
-      if (message.type === 'log') {
-        this.log(message.level, message.message);
-        return;
-      }
-      if (message.type === 'step') this.watch(connection, message.id, message.step);
-      else if (message.type === 'stream') this.watch(connection, message.id, 'token');
-      else if (connection.activity?.id === message.id) this.unwatch(connection);
-      const pending = this.inFlight.get(message.id);
-      if (!pending) return;
-      if (message.type === 'stream') pending.onStream?.(message.chunk);
-      else if (message.type === 'result') this.settle(message.id, message.result);
-      else if (message.type === 'error') this.settle(message.id, undefined, RuntimeError.fromInfo(message.error));
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      failReady(new RuntimeError('process-start-failed', `The model runtime exited while starting (${describeExit(code, signal)}). See the Inkwell log.`));
-      this.onExit(connection, code, signal);
+      if (message.type === 'ready') onReady(message);
+      else if (message.type === 'log') this.log(message.level, message.message);
+      else this.onRequestMessage(connection, message);
     };
     const onError = (err: Error) => this.log('error', `Model runtime process error: ${err.message}`);
-    const onOutput = (level: 'info' | 'warn') => (data: Buffer) => {
+    const toLog = (level: 'info' | 'warn') => (data: Buffer) => {
       for (const line of data.toString('utf8').split(/\r?\n/)) if (line.trim()) this.log(level, `[runtime] ${line}`);
     };
+    const out = toLog('info');
+    const err = toLog('warn');
     child.on('message', onMessage);
     child.on('exit', onExit);
     child.on('error', onError);
-    const out = onOutput('info');
-    const err = onOutput('warn');
     child.stdout?.on('data', out);
     child.stderr?.on('data', err);
-    store.add({
+    connection.store.add({
       dispose: () => {
         this.unwatch(connection);
         child.off('message', onMessage);
@@ -344,7 +342,32 @@ export class RuntimeClient implements IDisposable {
         child.stderr?.off('data', err);
       },
     });
-    return connection;
+  }
+
+  /** The process loaded ONNX Runtime and takes requests. */
+  private onReady(connection: Connection, message: Extract<ProcessMessage, { type: 'ready' }>): void {
+    connection.started = true;
+    connection.pid = message.pid;
+    this.log('info', `Model runtime ready (onnxruntime ${message.onnxruntimeVersion}).`);
+    if (this.inFlight.size === 0) this.setState('idle');
+    this.armIdleTimer();
+  }
+
+  /** A message about one request: progress restarts its deadline; a result or error settles it. */
+  private onRequestMessage(connection: Connection, message: Exclude<ProcessMessage, { type: 'ready' } | { type: 'log' }>): void {
+    if (message.type === 'step') this.watch(connection, message.id, message.step);
+    else if (message.type === 'stream') this.watch(connection, message.id, 'token');
+    else if (connection.activity?.id === message.id) this.unwatch(connection);
+    const pending = this.inFlight.get(message.id);
+    if (!pending) return;
+    // After a cancel the caller hears nothing more, and a result that crossed the cancel counts as cancelled.
+    if (message.type === 'stream') {
+      if (!pending.cancelled) pending.onStream?.(message.chunk);
+    } else if (message.type === 'result') {
+      this.settle(message.id, message.result, pending.cancelled ? cancelledError() : undefined);
+    } else if (message.type === 'error') {
+      this.settle(message.id, undefined, RuntimeError.fromInfo(message.error));
+    }
   }
 
   /**
@@ -463,6 +486,23 @@ export class RuntimeClient implements IDisposable {
   private log(level: 'trace' | 'info' | 'warn' | 'error', message: string): void {
     this.opts.log?.(level, message);
   }
+}
+
+/** How every cancelled request ends (see protocol.ts). */
+function cancelledError(): RuntimeError {
+  return new RuntimeError('cancelled', 'Cancelled.');
+}
+
+/** A promise with its resolve and reject at hand; a rejection nobody awaits is not reported as unhandled. */
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(err: unknown): void } {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 /** The folder name of a model path, for messages. */

@@ -1,3 +1,4 @@
+import { GenerationError } from '../generation/errors';
 import type { RuntimeErrorCode, RuntimeErrorInfo } from './protocol';
 
 /**
@@ -25,9 +26,13 @@ export class RuntimeError extends Error {
     return new RuntimeError(info.code, info.message, info.file, info.detail);
   }
 
-  /** Wraps anything thrown into a RuntimeError, keeping codes that are already there. */
+  /**
+   * Wraps anything thrown into a RuntimeError, keeping codes that are already
+   * there: the generation layer's coded errors cross the process boundary here.
+   */
   static from(err: unknown, code: RuntimeErrorCode = 'internal'): RuntimeError {
     if (err instanceof RuntimeError) return err;
+    if (err instanceof GenerationError) return new RuntimeError(err.code, err.message, err.file, err.detail);
     const message = err instanceof Error ? err.message : String(err);
     const stack = err instanceof Error ? err.stack : undefined;
     return new RuntimeError(code, message, undefined, stack);

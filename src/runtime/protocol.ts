@@ -6,10 +6,29 @@
  * the message unions, the client's `request` signature and the process's
  * handler table are all derived from that map, so adding a method means adding
  * one entry here and one handler under `process/handlers/`.
+ *
+ * The generation layer (src/generation) owns the shapes of generation
+ * requests and results; this file adds the model path and the process's
+ * concerns, and never the other way round.
+ *
+ * Cancellation: a caller cancels with an AbortSignal; the client sends
+ * `{ type: 'cancel' }` and the process aborts the request's own signal, which
+ * generation checks between model steps. **A cancelled request always rejects
+ * with a `cancelled` RuntimeError**, whatever its method and wherever it was
+ * (waiting in the client, queued in the process, mid-decode, between image
+ * batches, or finished with its result still on the way). Chunks streamed
+ * before the cancel were delivered and stay the caller's; none is delivered
+ * after it, and no partial result is returned. The one exception is a process
+ * that does not give the request up within the cancel deadline: it is killed
+ * and the request rejects with `timed-out`, which says so.
  */
 
+import type { GenerationErrorCode } from '../generation/errors';
 import type { ImageProvenance } from '../generation/image/provenance';
+import type { SamplingOptions, StopReason, TextGenerationChunk, TextGenerationParams, TextGenerationResult } from '../generation/textRequest';
 import type { TextModelSpec } from '../generation/textModel';
+
+export type { SamplingOptions, StopReason };
 
 // ---------------------------------------------------------------------------
 // Shared pieces
@@ -23,14 +42,12 @@ export interface RuntimeOptions {
 
 /** Why a request failed. Host code switches on this, never on message text. */
 export type RuntimeErrorCode =
-  /** The caller cancelled the request before it produced a result. */
-  | 'cancelled'
-  /** No model folder at the given path, or a required file is missing. */
-  | 'model-not-found'
-  /** The model's files exist but do not have the expected shape (config, inputs, outputs). */
-  | 'model-invalid'
-  /** ONNX Runtime failed while loading or running the model. */
-  | 'inference-failed'
+  /**
+   * The generation layer's codes: `cancelled` (the caller cancelled before the
+   * request finished), `model-not-found`, `model-invalid`, `inference-failed`,
+   * `bad-request` (the parameters were rejected before any work started).
+   */
+  | GenerationErrorCode
   /** The runtime process exited (crashed or was killed) while the request was in flight. */
   | 'process-exited'
   /** The runtime process could not be started. */
@@ -42,8 +59,6 @@ export type RuntimeErrorCode =
   | 'timed-out'
   /** The process does not know the method (host and process bundles out of sync). */
   | 'unknown-method'
-  /** The parameters were rejected before any work started. */
-  | 'bad-request'
   /** Anything else: a bug. */
   | 'internal';
 
@@ -70,68 +85,17 @@ export interface RuntimeErrorInfo {
 // Text generation
 // ---------------------------------------------------------------------------
 
-/** How the next token is chosen. Greedy ignores everything except the repetition penalty. */
-export interface SamplingOptions {
-  /** Always take the most likely token (same as temperature 0). */
-  greedy: boolean;
-  /** Softmax temperature; 0 means greedy. */
-  temperature: number;
-  /** Keep only the K most likely tokens; 0 = no limit. */
-  topK: number;
-  /** Nucleus sampling: keep the smallest set whose probability reaches P; 1 = no limit. */
-  topP: number;
-  /** Penalty (>= 1) applied to the logits of tokens already in the context; 1 = none. */
-  repetitionPenalty: number;
-  /** Seed of the sampling PRNG; the same seed, prompt and model give the same tokens. */
-  seed: number;
-}
-
-/** Parameters of `text.generate`. */
-export interface TextGenerateParams {
+/** Parameters of `text.generate`: a generation request and the model that serves it. */
+export interface TextGenerateParams extends TextGenerationParams {
   /** Absolute path of the model folder (resolved on the host side). */
   model: string;
-  /** The prompt text; it is cut from the left when it does not fit the context. */
-  prompt: string;
-  /** Most tokens to generate. */
-  maxTokens: number;
-  sampling: SamplingOptions;
-  /** Generation stops before any of these strings; they are not part of the result. */
-  stop: string[];
 }
 
 /** One streamed piece of a `text.generate` request. */
-export interface TextGenerateChunk {
-  /** Text to append to what was streamed so far (may be empty while bytes of a character are pending). */
-  text: string;
-  /** Number of tokens generated so far. */
-  generatedTokens: number;
-}
-
-/** Why a generation ended. */
-export type StopReason = 'eos' | 'stop-sequence' | 'max-tokens' | 'context-full' | 'cancelled';
+export type TextGenerateChunk = TextGenerationChunk;
 
 /** Result of `text.generate`. */
-export interface TextGenerateResult {
-  /** The model folder that ran. */
-  model: string;
-  /** Token ids of the prompt actually fed to the model (after left truncation). */
-  promptTokens: number[];
-  /** Prompt tokens dropped from the left to fit the context. */
-  promptTokensDropped: number;
-  /** Generated token ids only (a trailing EOS is not included). */
-  tokens: number[];
-  /** The generated text, stop sequence excluded; equals the concatenation of the streamed chunks. */
-  text: string;
-  stopReason: StopReason;
-  /** Milliseconds from the start of the request (model already loaded) to the first generated token. */
-  ttftMs: number;
-  /** Milliseconds spent loading the model in this request (0 when cached). */
-  loadMs: number;
-  /** Decode speed: tokens after the first divided by the time they took. */
-  tokensPerSecond: number;
-  /** Whether the model reused its KV cache between steps. */
-  usedKvCache: boolean;
-}
+export type TextGenerateResult = TextGenerationResult;
 
 /** Parameters of `model.check` and `model.unload`. */
 export interface ModelRef {

@@ -5,6 +5,7 @@
  * onnxruntime-node session in a {@link GraphRunner}), so everything here stays
  * pure and testable, and the only native code lives where it may.
  */
+import { GenerationError } from '../errors';
 import { fixedBatchSize, imageDecoderOf, ImageManifest, latentSize, VaeDecoderSpec } from './manifest';
 import { cropToSquare, imagesToTensor, resizeImage, RgbaImage, tensorToImages } from './pixels';
 import { blendSteps, perturbLatent, slerpLatent } from './latentMath';
@@ -44,18 +45,14 @@ export interface EncodedImage {
   logvar?: Float32Array;
 }
 
-/** Lets long work stop between batches. */
+/**
+ * Lets long work stop between batches: called before each one; true means
+ * stop, and the work throws a `cancelled` GenerationError.
+ */
 export type StopCheck = () => boolean;
 
 /** Largest batch sent to a model with a dynamic batch axis; bounds memory on big models. */
 const MAX_BATCH = 16;
-
-export class GenerationCancelled extends Error {
-  override readonly name = 'GenerationCancelled';
-  constructor() {
-    super('Image generation was cancelled.');
-  }
-}
 
 /** A loaded GAN or VAE, ready to make images. */
 export class ImageGenerator {
@@ -118,7 +115,7 @@ export class ImageGenerator {
     const batch = fixed ?? MAX_BATCH;
     const out: RgbaImage[] = [];
     for (let start = 0; start < latents.length; start += batch) {
-      if (stop?.()) throw new GenerationCancelled();
+      if (stop?.()) throw new GenerationError('cancelled', 'Image generation was cancelled.');
       const chunk = latents.slice(start, start + batch);
       // A fixed batch axis must be filled; the padding images are dropped.
       const n = fixed ?? chunk.length;

@@ -5,7 +5,9 @@
  * never the editor.
  *
  * Requests run one at a time in arrival order; ONNX Runtime blocks the thread
- * while a model step runs, so handlers yield between steps to read cancel messages.
+ * while a model step runs, so handlers yield between steps to read cancel
+ * messages, which abort the request's signal (see protocol.ts for what a
+ * cancelled request answers).
  */
 import * as ort from 'onnxruntime-node';
 import * as os from 'os';
@@ -64,7 +66,8 @@ const services: RuntimeServices = {
 
 interface Pending {
   message: RequestMessage;
-  cancelled: boolean;
+  /** Aborted by the host's `cancel` message. */
+  cancellation: AbortController;
 }
 
 const queue: Pending[] = [];
@@ -82,9 +85,7 @@ async function execute(pending: Pending): Promise<void> {
   }
   const ctx: HandlerContext<MethodName> = {
     services,
-    get cancelled() {
-      return pending.cancelled;
-    },
+    signal: pending.cancellation.signal,
     stream: (chunk) => send({ type: 'stream', id, chunk }),
     step: (step) => send({ type: 'step', id, step }),
     yieldToHost,
@@ -106,8 +107,8 @@ async function pump(): Promise<void> {
   running = true;
   try {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      if (next.cancelled) {
-        send({ type: 'error', id: next.message.id, error: { code: 'cancelled', message: 'Cancelled.' } });
+      if (next.cancellation.signal.aborted) {
+        send({ type: 'error', id: next.message.id, error: new RuntimeError('cancelled', 'Cancelled.').toInfo() });
       } else {
         await execute(next);
       }
@@ -121,7 +122,7 @@ async function pump(): Promise<void> {
 process.on('message', (message: HostMessage) => {
   switch (message.type) {
     case 'request': {
-      const pending: Pending = { message, cancelled: false };
+      const pending: Pending = { message, cancellation: new AbortController() };
       byId.set(message.id, pending);
       queue.push(pending);
       void pump();
@@ -129,7 +130,7 @@ process.on('message', (message: HostMessage) => {
     }
     case 'cancel': {
       const pending = byId.get(message.id);
-      if (pending) pending.cancelled = true;
+      pending?.cancellation.abort();
       break;
     }
     case 'configure': {

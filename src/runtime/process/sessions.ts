@@ -1,8 +1,6 @@
 import type * as ort from 'onnxruntime-node';
 import * as fs from 'fs';
-import { checkModelFile, formatBytes, onnxSizeLimit } from '../../generation/modelFiles';
-import { inkwellSessionOptions } from '../../generation/sessionOptions';
-import { RuntimeError } from '../errors';
+import { openOnnxSession } from '../../generation/sessionOptions';
 import type { RuntimeOptions } from '../protocol';
 
 /**
@@ -63,22 +61,8 @@ export class SessionCache {
     return changed;
   }
 
-  private async create(file: string): Promise<ort.InferenceSession> {
-    if (!fs.existsSync(file)) throw new RuntimeError('model-not-found', `Model file not found: ${file}`, file);
-    // ONNX Runtime would block forever opening a named pipe, and run out of memory on a graph larger than the machine's.
-    let bytes = checkModelFile(file, onnxSizeLimit());
-    for (const external of [`${file}_data`, `${file}.data`]) {
-      if (fs.existsSync(external)) bytes += checkModelFile(external, onnxSizeLimit());
-    }
-    if (bytes > onnxSizeLimit()) {
-      throw new RuntimeError('model-invalid', `${file} and its weights are ${formatBytes(bytes)}, more than this machine's memory (${formatBytes(onnxSizeLimit())}).`, file);
-    }
-    try {
-      return await this.runtime.InferenceSession.create(file, inkwellSessionOptions(this.options.threads));
-    } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
-      throw new RuntimeError('model-invalid', `ONNX Runtime could not load ${file}: ${detail}`, file, detail);
-    }
+  private create(file: string): Promise<ort.InferenceSession> {
+    return openOnnxSession((f, options) => this.runtime.InferenceSession.create(f, options), file, this.options.threads);
   }
 }
 

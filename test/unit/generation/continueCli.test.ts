@@ -14,7 +14,7 @@ describe('inkwell continue (CLI)', () => {
   it('--json prints the prompt ids, the generated ids and the text, equal to PyTorch greedy', async () => {
     const c = expectedFor('tiny-llama').cases[0];
     const io = capture();
-    const code = await run(['--model', 'tiny-llama', '--prompt', c.prompt, '--greedy', '--max-tokens', '24', '--json'], io);
+    const code = await run(['--model', 'tiny-llama', '--prompt', c.prompt, '--greedy', '--max-tokens', '24', '--mid-sentence', '--json'], io);
     assert.strictEqual(code, 0, io.errors.join('\n'));
     const out = JSON.parse(io.lines.join('\n')) as Record<string, unknown>;
     assert.deepStrictEqual(Object.keys(out).sort(), ['model', 'prompt_tokens', 'text', 'tokens', 'tokens_per_s', 'ttft_ms']);
@@ -48,6 +48,9 @@ describe('inkwell continue (CLI)', () => {
     const missing = capture();
     assert.strictEqual(await run(['--model', './nope', '--prompt', 'x'], missing), 1);
     assert.match(missing.errors[0], /Model folder not found: .*nope/);
+    const blank = capture();
+    assert.strictEqual(await run(['--model', 'tiny-gpt2', '--prompt', '  \n'], blank), 1);
+    assert.match(blank.errors[0], /The prompt is empty: there is nothing to continue/);
     const help = capture();
     assert.strictEqual(await run(['--help'], help), 0);
     assert.match(help.lines[0], /--prompt-file/);

@@ -30,7 +30,7 @@ describe('decode loop on a real model', () => {
   });
 
   it('samples reproducibly with a seed and differently with another', async () => {
-    const sampling = { greedy: false, temperature: 1, topK: 0, topP: 0.9, repetitionPenalty: 1.2, seed: 5 };
+    const sampling = { temperature: 1, topK: 0, topP: 0.9, repetitionPenalty: 1.2, seed: 5 };
     const a = await generateText(model, { prompt: c.prompt, maxTokens: 16, stop: [], sampling });
     const b = await generateText(model, { prompt: c.prompt, maxTokens: 16, stop: [], sampling });
     const other = await generateText(model, { prompt: c.prompt, maxTokens: 16, stop: [], sampling: { ...sampling, seed: 6 } });

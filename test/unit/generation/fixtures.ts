@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import type { LoadedTextModel } from '../../../src/generation/generate';
 import { loadTextModelSpec, textModelFiles } from '../../../src/generation/textModel';
 import { loadTokenizer } from '../../../src/generation/tokenizer';
-import type { SamplingOptions } from '../../../src/runtime/protocol';
+import type { SamplingOptions } from '../../../src/generation/textRequest';
 
 export const modelsDir = path.join(__dirname, '..', '..', 'fixtures', 'models');
 export const fixtureModels = ['tiny-gpt2', 'tiny-gpt2/no-past', 'tiny-llama'] as const;
@@ -20,7 +20,7 @@ export function expectedFor(name: string): ExpectedGreedy {
   return JSON.parse(fs.readFileSync(path.join(modelsDir, name, 'expected.json'), 'utf8')) as ExpectedGreedy;
 }
 
-export const greedy: SamplingOptions = { greedy: true, temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
+export const greedy: SamplingOptions = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 
 /** Loads a fixture model with a real onnxruntime-node session. Release `session` when done. */
 export async function loadFixture(name: string): Promise<LoadedTextModel & { session: ort.InferenceSession }> {

@@ -1,9 +1,9 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
 import { applyRepetitionPenalty, argmax, mulberry32, selectTopK, TokenSampler } from '../../../src/generation/sampling';
-import type { SamplingOptions } from '../../../src/runtime/protocol';
+import type { SamplingOptions } from '../../../src/generation/textRequest';
 
-const base: SamplingOptions = { greedy: false, temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, seed: 42 };
+const base: SamplingOptions = { temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, seed: 42 };
 
 function draws(logits: number[], options: Partial<SamplingOptions>, n: number): number[] {
   const sampler = new TokenSampler(logits.length, { ...base, ...options });
@@ -23,9 +23,8 @@ describe('sampling', () => {
     for (const x of xs) assert.ok(x >= 0 && x < 1);
   });
 
-  it('greedy takes the argmax, also when temperature is 0 or top-k is 1', () => {
+  it('temperature 0 is greedy: it takes the argmax, as does a top-k of 1', () => {
     const logits = [0.1, 3, -2, 2.9];
-    assert.deepStrictEqual(draws(logits, { greedy: true }, 3), [1, 1, 1]);
     assert.deepStrictEqual(draws(logits, { temperature: 0 }, 3), [1, 1, 1]);
     assert.deepStrictEqual(draws(logits, { topK: 1 }, 3), [1, 1, 1]);
   });
@@ -35,7 +34,7 @@ describe('sampling', () => {
     applyRepetitionPenalty(logits, Uint8Array.from([1, 1, 0, 0]), 2);
     assert.deepStrictEqual(Array.from(logits), [1, -2, 4, 1]);
     // Greedy with a penalty moves off a repeated token.
-    const sampler = new TokenSampler(3, { ...base, greedy: true, repetitionPenalty: 3 });
+    const sampler = new TokenSampler(3, { ...base, temperature: 0, repetitionPenalty: 3 });
     assert.strictEqual(sampler.sample(Float32Array.from([3, 2, 0]), Uint8Array.from([1, 0, 0])), 1);
   });
 

@@ -20,6 +20,30 @@ async function waitFor<T>(probe: () => T, what: string, timeoutMs = 10000): Prom
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How late each tick of a 5 ms timer fires while `work` runs, in ms. */
+async function lagWhile(work: () => Promise<unknown>): Promise<number[]> {
+  const lags: number[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lags.push(Math.max(0, now - last - 5));
+    last = now;
+  }, 5);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return lags;
+}
+
+function p90(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? 0;
+}
+
 async function rejection(p: Promise<unknown>): Promise<RuntimeError> {
   try {
     await p;
@@ -68,7 +92,7 @@ describe('runtime client and process', function () {
   });
 
   it('serves GQA Llama models and gives the same text for the same seed', async () => {
-    const sampling: SamplingOptions = { greedy: false, temperature: 0.9, topK: 40, topP: 0.95, repetitionPenalty: 1.1, seed: 1234 };
+    const sampling: SamplingOptions = { temperature: 0.9, topK: 40, topP: 0.95, repetitionPenalty: 1.1, seed: 1234 };
     const params = { model: path.join(modelsDir, 'tiny-llama'), prompt: 'Once upon a time', maxTokens: 20, stop: [], sampling };
     const a = await client.request('text.generate', params);
     const b = await client.request('text.generate', params);
@@ -79,23 +103,86 @@ describe('runtime client and process', function () {
     assert.strictEqual(b.loadMs, 0, 'the session was reused');
   });
 
-  it('cancels between steps and keeps what was generated', async () => {
+  it('cancels between steps: the request rejects as cancelled, and what streamed was delivered', async () => {
+    const params = { model: gpt2, prompt: 'A long story:', maxTokens: 200, stop: [], sampling: greedy };
+    const full = await client.request('text.generate', params);
     const controller = new AbortController();
     let streamed = '';
-    const result = await client.request(
-      'text.generate',
-      { model: gpt2, prompt: 'A long story:', maxTokens: 200, stop: [], sampling: greedy },
-      {
+    let tokens = 0;
+    const err = await rejection(
+      client.request('text.generate', params, {
         signal: controller.signal,
         onStream: (chunk) => {
           streamed += chunk.text;
+          tokens = chunk.generatedTokens;
           if (chunk.generatedTokens >= 3) controller.abort();
         },
-      },
+      }),
     );
-    assert.strictEqual(result.stopReason, 'cancelled');
-    assert.ok(result.tokens.length >= 3 && result.tokens.length < 200, `stopped after ${result.tokens.length} tokens`);
-    assert.strictEqual(streamed, result.text);
+    assert.strictEqual(err.code, 'cancelled');
+    assert.ok(tokens >= 3 && tokens < 200, `stopped after ${tokens} tokens`);
+    assert.ok(streamed.length > 0 && full.text.startsWith(streamed), 'the streamed text is the start of the full continuation');
+    assert.strictEqual(client.state, 'idle', 'the process gave the request up and is free again');
+  });
+
+  it('a cancelled request ends the same way wherever it waits: in the client, queued in the process, running', async () => {
+    const params = { model: gpt2, prompt: 'Queued work', maxTokens: 30, stop: [], sampling: greedy };
+    const before = new AbortController();
+    before.abort();
+    const notSent = await rejection(client.request('text.generate', params, { signal: before.signal }));
+    const running = new AbortController();
+    const queued = new AbortController();
+    let streamedFirst = false;
+    const first = client.request('text.generate', params, {
+      signal: running.signal,
+      onStream: () => {
+        streamedFirst = true;
+        // The second request waits in the process's queue behind this one: cancel both.
+        queued.abort();
+        running.abort();
+      },
+    });
+    const second = client.request('text.generate', params, { signal: queued.signal });
+    const [a, b] = await Promise.all([rejection(first), rejection(second)]);
+    assert.ok(streamedFirst);
+    assert.deepStrictEqual([notSent.code, a.code, b.code], ['cancelled', 'cancelled', 'cancelled']);
+    const again = await client.request('text.generate', { ...params, maxTokens: 2 });
+    assert.strictEqual(again.tokens.length, 2, 'the process serves the next request');
+  });
+
+  it('a result that crosses the cancel still ends as cancelled, and no chunk arrives after the cancel', async () => {
+    // A stand-in process that answers every request at once with three chunks and a result, ignoring cancels.
+    const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-fake-runtime-')), 'runtime.js');
+    fs.writeFileSync(
+      script,
+      `process.on('message', (m) => {
+        if (m.type !== 'request') return;
+        process.send({ type: 'step', id: m.id, step: 'load' });
+        for (let i = 1; i <= 3; i++) process.send({ type: 'stream', id: m.id, chunk: { text: 'x', generatedTokens: i } });
+        process.send({ type: 'result', id: m.id, result: { text: 'xxx' } });
+      });
+      process.on('disconnect', () => process.exit(0));
+      process.send({ type: 'ready', pid: process.pid, onnxruntimeVersion: 'none' });`,
+    );
+    const fake = new RuntimeClient({ scriptPath: script, options: () => ({ threads: 1 }), idleShutdownMs: () => 0 });
+    try {
+      const controller = new AbortController();
+      const chunks: number[] = [];
+      const err = await rejection(
+        fake.request('text.generate', { model: gpt2, prompt: 'x', maxTokens: 3, stop: [], sampling: greedy }, {
+          signal: controller.signal,
+          onStream: (chunk) => {
+            chunks.push(chunk.generatedTokens);
+            controller.abort();
+          },
+        }),
+      );
+      assert.strictEqual(err.code, 'cancelled');
+      assert.deepStrictEqual(chunks, [1]);
+    } finally {
+      fake.dispose();
+      fs.rmSync(path.dirname(script), { recursive: true, force: true });
+    }
   });
 
   it('fails in-flight requests clearly when the process dies, and restarts on the next request', async () => {
@@ -165,21 +252,17 @@ describe('runtime client and process', function () {
     idleMs = 0;
   });
 
-  it('keeps the host event loop free while the process generates', async () => {
+  it("keeps the host's event loop as free while the process generates as when it idles", async () => {
     // Measure generation, not the process start.
     await client.request('text.generate', { model: gpt2, prompt: 'Warm up', maxTokens: 1, stop: [], sampling: greedy });
-    let maxLag = 0;
-    let last = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      maxLag = Math.max(maxLag, now - last - 5);
-      last = now;
-    }, 5);
-    try {
-      await client.request('text.generate', { model: gpt2, prompt: 'Event loop', maxTokens: 100, stop: [], sampling: greedy });
-    } finally {
-      clearInterval(timer);
-    }
-    assert.ok(maxLag < 100, `the host's event loop stalled ${maxLag.toFixed(1)} ms`);
+    // The baseline is measured in this run, right before and after, so a busy machine slows both alike.
+    const idleBefore = await lagWhile(() => sleep(400));
+    const generating = await lagWhile(() => client.request('text.generate', { model: gpt2, prompt: 'Event loop', maxTokens: 100, stop: [], sampling: greedy }));
+    const idleAfter = await lagWhile(() => sleep(400));
+    const idle = p90([...idleBefore, ...idleAfter]);
+    const busy = p90(generating);
+    // Generating in the host itself would hold the loop for whole model steps; a separate process costs
+    // the host only its IPC messages. The ratio (plus a few ms where the idle lag is near zero) holds on a loaded machine.
+    assert.ok(busy <= 3 * idle + 10, `the host's timer lag (p90) was ${busy.toFixed(1)} ms while generating, ${idle.toFixed(1)} ms idle`);
   });
 });

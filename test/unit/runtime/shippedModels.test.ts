@@ -37,6 +37,49 @@ describe('shipped models through the runtime process', function () {
     assert.deepStrictEqual(again.tokens, first.tokens, 'greedy decoding is deterministic');
   });
 
+  it('inkwell-gpt ends a continuation at a sentence end near its token limit instead of mid-sentence', async () => {
+    const model = path.join(shipped, 'inkwell-gpt');
+    const prompt = 'The best way to learn a new language is';
+    // The greedy continuation without the rule, and the text after each token.
+    const textAfter: string[] = [''];
+    let text = '';
+    const reference = await client.request(
+      'text.generate',
+      { model, prompt, maxTokens: 60, stop: [], sampling: greedy },
+      {
+        onStream: (chunk) => {
+          text += chunk.text;
+          textAfter[chunk.generatedTokens] = text;
+        },
+      },
+    );
+    // Its first sentence end (punctuation, or a blank line) after the 10th token, and the token that confirmed it.
+    const end = /[.!?](?=\s)|\S(?=\n\s*\n)/g;
+    end.lastIndex = textAfter[10]!.length;
+    const match = end.exec(reference.text);
+    assert.ok(match, `the reference has a sentence end: ${JSON.stringify(reference.text)}`);
+    const cut = match.index + match[0].length;
+    const confirmedAt = textAfter.findIndex((t) => t !== undefined && t.length > cut);
+    // A budget whose last 20% starts at or before that token.
+    const maxTokens = Math.floor(confirmedAt / 0.8);
+    assert.ok(Math.ceil(maxTokens * 0.8) <= confirmedAt && confirmedAt < maxTokens, `budget ${maxTokens}, sentence confirmed at token ${confirmedAt}`);
+
+    let streamed = '';
+    const ended = await client.request(
+      'text.generate',
+      { model, prompt, maxTokens, stop: [], sampling: greedy, endAtSentence: true },
+      { onStream: (chunk) => (streamed += chunk.text) },
+    );
+    assert.strictEqual(ended.stopReason, 'sentence-end');
+    assert.strictEqual(ended.text, reference.text.slice(0, cut), 'the text ends with the sentence');
+    assert.strictEqual(streamed, ended.text, 'nothing past the sentence end streamed');
+    assert.strictEqual(ended.tokens.length, confirmedAt, 'generation stopped there, before the limit');
+    // Without the rule the same budget ends mid-sentence, past the sentence end.
+    const plain = await client.request('text.generate', { model, prompt, maxTokens, stop: [], sampling: greedy });
+    assert.strictEqual(plain.stopReason, 'max-tokens');
+    assert.ok(plain.text.length > cut);
+  });
+
   for (const name of ['inkwell-gan', 'inkwell-vae']) {
     it(`${name} generates distinct 32 px PNGs from different seeds and the same bytes from the same seed`, async () => {
       const model = path.join(shipped, name);

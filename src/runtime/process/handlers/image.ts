@@ -7,7 +7,8 @@ import * as path from 'path';
 import type * as ort from 'onnxruntime-node';
 import { RuntimeError } from '../../errors';
 import type { ImageBatchResult, ImageModelCheck, ImageRenderParams, ImageSource, RuntimeStep, TensorSignature } from '../../protocol';
-import { FeedTensor, GeneratedImage, GenerationCancelled, GraphRunner, ImageGenerator, OutputTensor, StopCheck } from '../../../generation/image/generator';
+import { GenerationError } from '../../../generation/errors';
+import { FeedTensor, GeneratedImage, GraphRunner, ImageGenerator, OutputTensor, StopCheck } from '../../../generation/image/generator';
 import { ImageManifest, ImageManifestError, imageDecoderOf, parseImageManifest } from '../../../generation/image/manifest';
 import { decodePng } from '../../../generation/image/png';
 import { MODEL_FILE_LIMITS, readModelText } from '../../../generation/modelFiles';
@@ -141,7 +142,7 @@ function checkSeeds(seeds: number[]): void {
 
 /** Converts the pure layer's errors to coded runtime errors. */
 function coded(err: unknown): RuntimeError {
-  if (err instanceof GenerationCancelled) return new RuntimeError('cancelled', err.message);
+  if (err instanceof GenerationError) return RuntimeError.from(err);
   if (err instanceof RangeError) return new RuntimeError('bad-request', err.message);
   return RuntimeError.from(err, 'inference-failed');
 }
@@ -157,14 +158,14 @@ async function run<M extends 'image.generate' | 'image.variations' | 'image.blen
   ctx.step('run');
   const options = { ...checkRender(render, model.manifest.imageSize), effort };
   await ctx.yieldToHost();
-  if (ctx.cancelled) throw new RuntimeError('cancelled', 'Image generation was cancelled.');
+  if (ctx.signal.aborted) throw new RuntimeError('cancelled', 'Image generation was cancelled.');
   const started = performance.now();
   const g = model.generator;
   try {
     // Checked before every batch: each batch is progress the host's deadline starts again from.
     const { images, derived } = await make(g, () => {
       ctx.step('run');
-      return ctx.cancelled;
+      return ctx.signal.aborted;
     });
     const candidates = images.map((img) => {
       const png = renderPng(g, img, options, derived);

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntimeError } from '../../errors';
 import type { RuntimeStep, TextModelCheck } from '../../protocol';
 import { decoderSignature } from '../../../generation/decoder';
 import { generateText, type LoadedTextModel } from '../../../generation/generate';
@@ -45,7 +44,7 @@ export async function checkTextModel(services: RuntimeServices, dir: string, pro
     prompt: checkPrompt,
     maxTokens: 8,
     stop: [],
-    sampling: { greedy: true, temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 },
+    sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 },
   });
   let bytes = fs.statSync(model.onnxFile).size;
   const external = `${model.onnxFile}_data`;
@@ -76,7 +75,6 @@ export function isTextModelFolder(dir: string): boolean {
 
 export const textHandlers: HandlerGroup<'text.generate'> = {
   async 'text.generate'(params, ctx) {
-    if (!params.prompt) throw new RuntimeError('bad-request', 'The prompt is empty: there is nothing to continue.');
     const { model, loadMs } = await loadTextModel(ctx.services, params.model);
     ctx.step('run');
     let streamed = false;
@@ -93,7 +91,7 @@ export const textHandlers: HandlerGroup<'text.generate'> = {
           if (!streamed) ctx.step('token');
           streamed = false;
         },
-        isCancelled: () => ctx.cancelled,
+        signal: ctx.signal,
         yieldBetweenSteps: ctx.yieldToHost,
       },
       loadMs,

@@ -24,8 +24,11 @@ export interface RuntimeServices {
 /** What one request's handler gets besides its parameters. */
 export interface HandlerContext<M extends MethodName> {
   readonly services: RuntimeServices;
-  /** True once the host asked to cancel this request. */
-  readonly cancelled: boolean;
+  /**
+   * Aborted when the host cancels this request. Handlers pass it to
+   * generation, which fails with a `cancelled` error at its next check.
+   */
+  readonly signal: AbortSignal;
   /** Sends one chunk to the host (only for methods that stream); counts as progress of the `token` step. */
   stream(chunk: StreamOf<M>): void;
   /**

@@ -1,0 +1,152 @@
+/**
+ * What a text generation request is, in the generation layer's own terms, and
+ * the one place requests are built from settings: the editor's continuation,
+ * its inline ghost text and `inkwell continue` all call {@link buildTextRequest}
+ * with settings that default to {@link GENERATION_DEFAULTS}.
+ */
+import { DEFAULT_STOP_SEQUENCES, stopSequences } from '../core/stopSequences';
+
+/**
+ * How the next token is chosen. Temperature 0 is greedy decoding (always the
+ * most likely token); greedy ignores everything except the repetition penalty.
+ */
+export interface SamplingOptions {
+  /** Softmax temperature; 0 means greedy. */
+  temperature: number;
+  /** Keep only the K most likely tokens; 0 = no limit. */
+  topK: number;
+  /** Nucleus sampling: keep the smallest set whose probability reaches P; 1 = no limit. */
+  topP: number;
+  /** Penalty (>= 1) applied to the logits of tokens already in the context; 1 = none. */
+  repetitionPenalty: number;
+  /** Seed of the sampling PRNG; the same seed, prompt and model give the same tokens. */
+  seed: number;
+}
+
+/** A text generation request, without the model that serves it. */
+export interface TextGenerationParams {
+  /** The prompt text; it is cut from the left when it does not fit the context. Must not be blank. */
+  prompt: string;
+  /** Most tokens to generate. */
+  maxTokens: number;
+  sampling: SamplingOptions;
+  /** Generation stops before any of these strings; they are not part of the result. */
+  stop: string[];
+  /**
+   * End at a sentence boundary near the token limit instead of mid-sentence:
+   * once 80% of `maxTokens` are generated, stop at the next sentence end; when
+   * the limit is reached, drop what follows a sentence end at the very end.
+   * Off unless set.
+   */
+  endAtSentence?: boolean;
+}
+
+/** Why a generation ended. A cancelled generation does not end: it fails with a `cancelled` error. */
+export type StopReason =
+  /** The model produced an end-of-text token. */
+  | 'eos'
+  /** A stop sequence matched. */
+  | 'stop-sequence'
+  /** `endAtSentence`: a sentence ended near the token limit. */
+  | 'sentence-end'
+  /** `maxTokens` were generated. */
+  | 'max-tokens'
+  /** The prompt and the generated tokens fill the model's context. */
+  | 'context-full';
+
+/** One streamed piece of text. */
+export interface TextGenerationChunk {
+  /** Text to append to what was streamed so far (may be empty while bytes of a character are pending). */
+  text: string;
+  /** Number of tokens generated so far. */
+  generatedTokens: number;
+}
+
+/** What a finished generation returns. */
+export interface TextGenerationResult {
+  /** The model folder that ran. */
+  model: string;
+  /** Token ids of the prompt actually fed to the model (after left truncation). */
+  promptTokens: number[];
+  /** Prompt tokens dropped from the left to fit the context. */
+  promptTokensDropped: number;
+  /** Generated token ids (a trailing EOS is not included; the text may end before the last ones when a stop sequence or sentence end cut it). */
+  tokens: number[];
+  /** The generated text, stop sequence excluded; equals the concatenation of the streamed chunks. */
+  text: string;
+  stopReason: StopReason;
+  /** Milliseconds from the start of the request (model already loaded) to the first generated token. */
+  ttftMs: number;
+  /** Milliseconds spent loading the model in this request (0 when cached). */
+  loadMs: number;
+  /** Decode speed: tokens after the first divided by the time they took. */
+  tokensPerSecond: number;
+  /** Whether the model reused its KV cache between steps. */
+  usedKvCache: boolean;
+}
+
+/** The `inkwell.generation.*` settings, keyed as in package.json. */
+export interface GenerationSettings {
+  maxTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  repetitionPenalty: number;
+  /** Null: a fresh seed for every request. */
+  seed: number | null;
+  /** Stop sequences as written in settings (with `\n` escapes). */
+  stop: readonly string[];
+}
+
+/**
+ * Defaults of `inkwell.generation.*`. package.json declares the same values
+ * for the Settings editor (a unit test holds the two equal); the CLI takes its
+ * defaults from here.
+ */
+export const GENERATION_DEFAULTS: Readonly<GenerationSettings> = Object.freeze({
+  maxTokens: 120,
+  temperature: 0.8,
+  topK: 40,
+  topP: 0.95,
+  repetitionPenalty: 1.1,
+  seed: null,
+  stop: DEFAULT_STOP_SEQUENCES,
+});
+
+/** What one caller changes for one request (command arguments, the ghost text's limits). */
+export interface TextRequestOverrides {
+  maxTokens?: number;
+  /** Replaces the settings' sampling options it names; temperature 0 makes the request greedy. */
+  sampling?: Partial<SamplingOptions>;
+  /** Stop sequences (plain text, no escapes) instead of the settings' ones. */
+  stop?: readonly string[];
+  /** Stop sequences added to the others. */
+  extraStop?: readonly string[];
+}
+
+/** A seed for a request whose settings name none. */
+export function freshSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32);
+}
+
+/**
+ * Builds a text generation request from settings and one caller's overrides.
+ * Requests built here end at a sentence boundary near the token limit.
+ */
+export function buildTextRequest(prompt: string, settings: GenerationSettings, overrides: TextRequestOverrides = {}): TextGenerationParams {
+  const given = overrides.sampling ?? {};
+  const pick = <K extends keyof SamplingOptions>(key: K, fallback: SamplingOptions[K]): SamplingOptions[K] => given[key] ?? fallback;
+  return {
+    prompt,
+    maxTokens: overrides.maxTokens ?? settings.maxTokens,
+    sampling: {
+      temperature: pick('temperature', settings.temperature),
+      topK: pick('topK', settings.topK),
+      topP: pick('topP', settings.topP),
+      repetitionPenalty: pick('repetitionPenalty', settings.repetitionPenalty),
+      seed: pick('seed', settings.seed ?? freshSeed()),
+    },
+    stop: [...(overrides.stop ?? stopSequences(settings.stop)), ...(overrides.extraStop ?? [])],
+    endAtSentence: true,
+  };
+}
