@@ -1,29 +1,28 @@
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import { buildContinuationPrompt } from '../generation/prompt';
 import { moveAnchorThrough } from '../generation/streamAnchor';
+import { buildTextRequest, type SamplingOptions } from '../generation/textRequest';
 import { RuntimeError } from '../runtime/errors';
-import type { RuntimeErrorCode, SamplingOptions, TextGenerateResult } from '../runtime/protocol';
+import type { RuntimeErrorCode, TextGenerateResult } from '../runtime/protocol';
 import { readConfig } from '../util/config';
 import { setContext } from '../util/contextKeys';
 import type { Logger } from '../util/logger';
 import type { ModelRegistry } from './modelRegistry';
 import type { ModelRuntime } from './modelRuntime';
-import { samplingFromSettings } from './samplingSettings';
 import type { ModelStatusBar } from './statusBar';
-import { stopSequences } from '../core/stopSequences';
 
 /** Optional arguments of `inkwell.generateContinuation` (keybindings, tests). */
 export interface ContinuationArgs {
   /** Model name or folder instead of `inkwell.models.text`. */
   model?: string;
   maxTokens?: number;
-  /** Overrides of `inkwell.generation.*` sampling settings. */
+  /** Overrides of `inkwell.generation.*` sampling settings; temperature 0 is greedy. */
   sampling?: Partial<SamplingOptions>;
+  /** Stop sequences (plain text) instead of `inkwell.generation.stop`. */
   stop?: string[];
 }
 
-/** What the command resolves with, so callers (and tests) can tell how it went. */
+/** What the command resolves with, so callers can tell how it went. */
 export type ContinuationOutcome =
   | { ok: true; result: TextGenerateResult }
   | { ok: false; error: { code: RuntimeErrorCode | 'no-editor' | 'busy' | 'no-model' | 'edit-failed'; message: string } };
@@ -56,7 +55,7 @@ class DocumentStream implements vscode.Disposable {
   private savedSinceEdit = false;
   /** Text written so far. */
   written = '';
-  /** How the text went in, for the log and tests. */
+  /** How the text went in: what `consolidate` needs, and a line for the log. */
   readonly stats = { editorEdits: 0, workspaceEdits: 0, retries: 0, undoGroups: 0, foreignChanges: 0, consolidated: false };
 
   constructor(
@@ -188,19 +187,18 @@ class DocumentStream implements vscode.Disposable {
 
 interface Running {
   document: vscode.TextDocument;
-  cancel: vscode.CancellationTokenSource;
+  /** The one cancellation of this continuation: Cancel in the notification, the command, closing the document. */
+  cancellation: AbortController;
 }
 
 /**
  * "Inkwell: Generate Continuation": streams the model's continuation of the
  * post into the document at the cursor, with a cancellable progress
- * notification. One generation runs at a time.
+ * notification. One generation runs at a time; a cancelled one keeps what
+ * streamed, and one Undo removes it.
  */
 export class ContinuationController implements vscode.Disposable {
   private running: Running | undefined;
-  private lastOutcome: ContinuationOutcome | undefined;
-  private lastStreamStats: DocumentStream['stats'] | undefined;
-  private stream: DocumentStream | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -208,7 +206,6 @@ export class ContinuationController implements vscode.Disposable {
     private readonly registry: ModelRegistry,
     private readonly statusBar: ModelStatusBar,
     private readonly log: Logger,
-    probes: ProbeRegistry,
   ) {
     this.subscriptions.push(
       vscode.commands.registerCommand('inkwell.generateContinuation', (args?: ContinuationArgs) => this.run(args ?? {})),
@@ -217,10 +214,6 @@ export class ContinuationController implements vscode.Disposable {
         if (this.running?.document === doc) this.cancel();
       }),
     );
-    probes.register('continuation.running', () => !!this.running);
-    probes.register('continuation.lastOutcome', () => this.lastOutcome);
-    probes.register('continuation.lastStreamStats', () => this.lastStreamStats);
-    probes.register('continuation.streamStats', () => this.stream && { ...this.stream.stats });
   }
 
   /** True while a continuation streams. */
@@ -229,16 +222,10 @@ export class ContinuationController implements vscode.Disposable {
   }
 
   cancel(): void {
-    this.running?.cancel.cancel();
+    this.running?.cancellation.abort();
   }
 
   async run(args: ContinuationArgs): Promise<ContinuationOutcome> {
-    const outcome = await this.generate(args);
-    this.lastOutcome = outcome;
-    return outcome;
-  }
-
-  private async generate(args: ContinuationArgs): Promise<ContinuationOutcome> {
     const editor = vscode.window.activeTextEditor;
     if (!editor) return this.fail('no-editor', 'Open a post and put the cursor where the text should continue.');
     if (this.running) return this.fail('busy', 'A continuation is already being generated. Cancel it first.');
@@ -249,40 +236,31 @@ export class ContinuationController implements vscode.Disposable {
     } catch (err) {
       return this.fail('no-model', (err as Error).message);
     }
-    const settings = readConfig('generation', document.uri);
-    const sampling: SamplingOptions = { ...samplingFromSettings(settings), ...args.sampling };
     const offset = document.offsetAt(editor.selection.active);
     const { prompt } = buildContinuationPrompt(document.getText(), offset);
-    if (!prompt.trim()) return this.fail('bad-request', 'There is nothing before the cursor to continue: write a title or a first sentence.');
+    const request = { model: modelDir, ...buildTextRequest(prompt, readConfig('generation', document.uri), args) };
 
-    const cancel = new vscode.CancellationTokenSource();
-    this.running = { document, cancel };
+    const cancellation = new AbortController();
+    this.running = { document, cancellation };
     setContext('inkwell.generating', true);
     this.statusBar.setPhase('loading');
     const stream = new DocumentStream(document, editor, offset);
-    this.stream = stream;
+    let streamedTokens = 0;
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating continuation', cancellable: true },
-        async (progress, progressToken) => {
-          const sub = progressToken.onCancellationRequested(() => cancel.cancel());
+        (progress, progressToken) => {
+          progressToken.onCancellationRequested(() => cancellation.abort());
           progress.report({ message: 'loading the model…' });
-          try {
-            return await this.runtime.request(
-              'text.generate',
-              { model: modelDir, prompt, maxTokens: args.maxTokens ?? settings.maxTokens, stop: args.stop ?? stopSequences(settings.stop), sampling },
-              {
-                token: cancel.token,
-                onStream: (chunk) => {
-                  if (chunk.generatedTokens === 1) this.statusBar.setPhase('generating');
-                  progress.report({ message: `${chunk.generatedTokens} tokens` });
-                  stream.push(chunk.text);
-                },
-              },
-            );
-          } finally {
-            sub.dispose();
-          }
+          return this.runtime.request('text.generate', request, {
+            signal: cancellation.signal,
+            onStream: (chunk) => {
+              if (chunk.generatedTokens === 1) this.statusBar.setPhase('generating');
+              streamedTokens = chunk.generatedTokens;
+              progress.report({ message: `${chunk.generatedTokens} tokens` });
+              stream.push(chunk.text);
+            },
+          });
         },
       );
       try {
@@ -296,7 +274,7 @@ export class ContinuationController implements vscode.Disposable {
         `Continuation: ${result.tokens.length} tokens (${result.stopReason}), first token ${result.ttftMs.toFixed(0)} ms, ` +
           `${result.tokensPerSecond.toFixed(1)} tokens/s, model ${result.model}`,
       );
-      if (stream.stats.consolidated) this.log.info('Saves split the continuation into several undo steps; it was rejoined into one.');
+      this.logHowItWentIn(stream);
       if (result.promptTokensDropped > 0) this.log.info(`The prompt was cut by ${result.promptTokensDropped} tokens to fit the model's context.`);
       return { ok: true, result };
     } catch (err) {
@@ -305,17 +283,25 @@ export class ContinuationController implements vscode.Disposable {
       await stream.consolidate().catch(() => undefined);
       this.statusBar.finished(0);
       const error = RuntimeError.from(err);
-      if (error.code === 'cancelled') return { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } };
+      if (error.code === 'cancelled') {
+        this.log.info(`Continuation cancelled after ${streamedTokens} tokens; the text streamed so far stays in the document.`);
+        this.logHowItWentIn(stream);
+        return { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } };
+      }
       if (error.detail) this.log.error(`${error.message}\n${error.detail}`);
       return this.fail(error.code, error.message);
     } finally {
-      this.lastStreamStats = { ...stream.stats };
-      this.stream = undefined;
       stream.dispose();
-      cancel.dispose();
       this.running = undefined;
       setContext('inkwell.generating', false);
     }
+  }
+
+  /** Notes in the log how the text went into the document (edits, undo steps). */
+  private logHowItWentIn(stream: DocumentStream): void {
+    const { editorEdits, workspaceEdits, retries, undoGroups, consolidated } = stream.stats;
+    this.log.trace(`Continuation edits: ${editorEdits} in the editor, ${workspaceEdits} without it, ${retries} retried, ${undoGroups} undo step(s).`);
+    if (consolidated) this.log.info('Saves split the continuation into several undo steps; it was rejoined into one.');
   }
 
   /** Tells the user what went wrong (with a way to the log) and returns the failed outcome. */

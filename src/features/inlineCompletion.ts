@@ -1,13 +1,11 @@
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import { buildContinuationPrompt } from '../generation/prompt';
+import { buildTextRequest } from '../generation/textRequest';
 import { readConfig } from '../util/config';
 import type { Logger } from '../util/logger';
 import type { ContinuationController } from './continuation';
 import type { ModelRegistry } from './modelRegistry';
 import type { ModelRuntime } from './modelRuntime';
-import { samplingFromSettings } from './samplingSettings';
-import { stopSequences } from '../core/stopSequences';
 
 /** Resolves after `ms`, or early (false) when the token is cancelled. */
 function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
@@ -24,6 +22,14 @@ function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
   });
 }
 
+/** An AbortSignal that aborts when VS Code cancels `token`, for the runtime client. */
+function abortSignalOf(token: vscode.CancellationToken): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  const sub = token.onCancellationRequested(() => controller.abort());
+  return { signal: controller.signal, dispose: () => sub.dispose() };
+}
+
 /**
  * Ghost-text continuations while writing prose, off by default
  * (`inkwell.inlineCompletion.enabled`). Requests wait for a pause in typing
@@ -31,8 +37,6 @@ function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
  * cancels the request in the runtime process.
  */
 class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
-  requests = 0;
-
   constructor(
     private readonly runtime: ModelRuntime,
     private readonly registry: ModelRegistry,
@@ -53,33 +57,28 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
     if (position.character < line.length && /\S/.test(line.slice(position.character))) return undefined;
     if (!(await delay(settings.debounceMs, token))) return undefined;
     const { prompt, bodyChars } = buildContinuationPrompt(document.getText(), document.offsetAt(position));
-    if (bodyChars === 0 || !prompt.trim()) return undefined;
+    if (bodyChars === 0) return undefined;
     let model: string;
     try {
       model = this.registry.resolve('text').dir;
     } catch {
       return undefined;
     }
-    const generation = readConfig('generation', document.uri);
-    this.requests++;
+    const request = buildTextRequest(prompt, readConfig('generation', document.uri), {
+      maxTokens: settings.maxTokens,
+      // Stop at the end of the sentence's paragraph: ghost text should be short.
+      extraStop: ['\n\n'],
+    });
+    const cancellation = abortSignalOf(token);
     try {
-      const result = await this.runtime.request(
-        'text.generate',
-        {
-          model,
-          prompt,
-          maxTokens: settings.maxTokens,
-          // Stop at the end of the sentence's paragraph: ghost text should be short.
-          stop: [...stopSequences(generation.stop), '\n\n'],
-          sampling: samplingFromSettings(generation),
-        },
-        { token },
-      );
-      if (token.isCancellationRequested || result.stopReason === 'cancelled' || !result.text.trim()) return undefined;
+      const result = await this.runtime.request('text.generate', { model, ...request }, { signal: cancellation.signal });
+      if (!result.text.trim()) return undefined;
       return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
     } catch (err) {
       this.log.trace(`Inline completion skipped: ${(err as Error).message}`);
       return undefined;
+    } finally {
+      cancellation.dispose();
     }
   }
 }
@@ -90,9 +89,7 @@ export function registerInlineCompletion(
   registry: ModelRegistry,
   continuation: ContinuationController,
   log: Logger,
-  probes: ProbeRegistry,
 ): vscode.Disposable {
   const provider = new ProseCompletionProvider(runtime, registry, continuation, log);
-  probes.register('inlineCompletion.requests', () => provider.requests);
   return vscode.languages.registerInlineCompletionItemProvider({ language: 'markdown' }, provider);
 }

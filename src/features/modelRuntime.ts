@@ -1,7 +1,6 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import { RuntimeClient, type RequestOptions, type RuntimeState } from '../runtime/client';
 import type { MethodName, ParamsOf, ResultOf } from '../runtime/protocol';
 import { onConfigChange, readConfig } from '../util/config';
@@ -22,7 +21,7 @@ export class ModelRuntime implements vscode.Disposable {
   readonly client: RuntimeClient;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(extensionPath: string, log: Logger, probes: ProbeRegistry) {
+  constructor(extensionPath: string, log: Logger) {
     this.client = new RuntimeClient({
       scriptPath: path.join(extensionPath, 'dist', 'runtime.js'),
       options: () => ({ threads: effectiveThreads(readConfig('runtime').threads) }),
@@ -37,9 +36,6 @@ export class ModelRuntime implements vscode.Disposable {
         void vscode.window.showInformationMessage('Inkwell: the model runtime will start again on the next request.');
       }),
     );
-    probes.register('runtime.pid', () => this.client.pid);
-    probes.register('runtime.state', () => this.client.state);
-    probes.register('runtime.startedPids', () => [...this.client.startedPids]);
   }
 
   get state(): RuntimeState {
@@ -52,13 +48,11 @@ export class ModelRuntime implements vscode.Disposable {
   }
 
   /**
-   * Sends a request; a VS Code cancellation token becomes a cancel message.
+   * Sends a request. Aborting `options.signal` cancels it: the request then
+   * rejects with a `cancelled` RuntimeError (see runtime/protocol.ts).
    */
-  request<M extends MethodName>(method: M, params: ParamsOf<M>, options: Omit<RequestOptions<M>, 'signal'> & { token?: vscode.CancellationToken } = {}): Promise<ResultOf<M>> {
-    const controller = new AbortController();
-    const sub = options.token?.onCancellationRequested(() => controller.abort());
-    if (options.token?.isCancellationRequested) controller.abort();
-    return this.client.request(method, params, { onStream: options.onStream, signal: controller.signal }).finally(() => sub?.dispose());
+  request<M extends MethodName>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
+    return this.client.request(method, params, options);
   }
 
   dispose(): void {

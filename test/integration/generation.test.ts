@@ -5,7 +5,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ContinuationOutcome } from '../../src/features/continuation';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
-import { closeAll, inkwell, openPost, waitFor } from './helpers';
+import type { InkwellTestSupport } from '../../src/testSupport';
+import { closeAll, inkwell, lastLogLine, openPost, testing, waitFor } from './helpers';
 import { repoRoot } from './repo';
 import { writeTextModel } from '../unit/runtime/onnxModels';
 
@@ -13,8 +14,8 @@ const fixtures = path.join(repoRoot(), 'test', 'fixtures', 'models');
 const post = 'posts/exploring-generative-ai.md';
 /** The fixture exported without past inputs: every step recomputes the sequence, so runs last long enough to interrupt. */
 const noPast = path.join(fixtures, 'tiny-gpt2', 'no-past');
-/** Greedy decoding without stop sequences: the run length depends only on the prompt. */
-const greedyArgs = { sampling: { greedy: true, temperature: 0, repetitionPenalty: 1 }, stop: [] as string[] };
+/** Greedy decoding (temperature 0) without stop sequences: the run length depends only on the prompt. */
+const greedyArgs = { sampling: { temperature: 0, repetitionPenalty: 1 }, stop: [] as string[] };
 
 async function setModels(text: string): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('inkwell');
@@ -45,9 +46,22 @@ function generate(args: object): Thenable<ContinuationOutcome> {
   return vscode.commands.executeCommand<ContinuationOutcome>('inkwell.generateContinuation', args);
 }
 
-function p99(values: number[]): number {
+function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+}
+
+/**
+ * Watches the document for `ms` and fails if its text changes: the one wait in
+ * these tests that is not for a condition, because it checks that nothing happens.
+ */
+async function assertUnchangedFor(doc: vscode.TextDocument, ms: number, what: string): Promise<void> {
+  const text = doc.getText();
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 25));
+    assert.strictEqual(doc.getText(), text, what);
+  }
 }
 
 /** Records the largest delay of a 10 ms timer in this (the extension host's) event loop. */
@@ -69,11 +83,12 @@ function lagMonitor(): { count(): number; stop(): { max: number; samples: number
 }
 
 suite('Text generation in the editor', function () {
-  let probe: <T>(name: string) => T | undefined;
+  let t: InkwellTestSupport;
+  /** The process id of the newest model runtime, as the log reports its start. */
+  const runtimePid = () => Number(/^Starting the model runtime \(pid (\d+)/.exec(lastLogLine(t, /^Starting the model runtime \(pid \d+/) ?? '')?.[1]) || undefined;
 
   suiteSetup(async () => {
-    const api = await inkwell();
-    probe = api.testing.probe;
+    t = await testing();
     await setModels('tiny-gpt2');
   });
   teardown(closeAll);
@@ -99,16 +114,22 @@ suite('Text generation in the editor', function () {
     const lag = lagMonitor();
     const outcome = await generate({ ...greedyArgs, maxTokens: 200 });
     const { max, samples } = lag.stop();
-    console.log(`host event-loop lag: generating max ${max.toFixed(1)} ms (${samples.length} samples, p99 ${p99(samples).toFixed(1)}); idle max ${baseline.max.toFixed(1)} ms (p99 ${p99(baseline.samples).toFixed(1)})`);
+    console.log(
+      `host event-loop lag: generating max ${max.toFixed(1)} ms (${samples.length} samples, p90 ${percentile(samples, 0.9).toFixed(1)}); ` +
+        `idle max ${baseline.max.toFixed(1)} ms (${baseline.samples.length} samples, p90 ${percentile(baseline.samples, 0.9).toFixed(1)})`,
+    );
     sub.dispose();
     assert.ok(outcome.ok, `generation failed: ${JSON.stringify(outcome)}`);
     const { result } = outcome;
     assert.ok(result.tokens.length > 20, `only ${result.tokens.length} tokens`);
     assert.strictEqual(doc.getText(), original + result.text, 'the text went in at the cursor, complete');
     assert.ok(lengths.size >= 2, `the text arrived in ${lengths.size} edit(s); expected streaming`);
-    assert.ok(max < 100, `the extension host's event loop stalled ${max.toFixed(1)} ms while generating`);
-    assert.ok(probe<number>('runtime.pid') !== process.pid, 'the model ran outside the extension host');
-    const status = probe<string>('statusBar.text') ?? '';
+    // Against the idle baseline of this run (absolute numbers are for bench/): the model runs in another process,
+    // so the host's longest stall while text streams in is of the order of what the machine gives anyway. The host
+    // does write the edits, hence the margin; ratio and margin hold on a loaded machine, where both grow alike.
+    assert.ok(max <= 2 * baseline.max + 50, `the extension host's event loop stalled ${max.toFixed(1)} ms while generating, ${baseline.max.toFixed(1)} ms idle`);
+    assert.ok(runtimePid() && runtimePid() !== process.pid, 'the model ran outside the extension host');
+    const status = t.statusBarItem('inkwell.model')?.text ?? '';
     assert.match(status, /tiny-gpt2: \d+(\.\d)? tok\/s/);
   });
 
@@ -118,25 +139,38 @@ suite('Text generation in the editor', function () {
     const outcome = await generate({ ...greedyArgs, maxTokens: 120 });
     assert.ok(outcome.ok && outcome.result.text.length > 0);
     assert.notStrictEqual(editor.document.getText(), original);
-    const stats = probe<{ editorEdits: number; workspaceEdits: number; retries: number }>('continuation.lastStreamStats');
-    assert.ok(stats && stats.editorEdits > 1 && stats.workspaceEdits === 0, JSON.stringify(stats));
+    // The log says how the text went in: several edits in the editor, none around it.
+    const edits = lastLogLine(t, /^Continuation edits: /) ?? '';
+    const [, inEditor, without] = /^Continuation edits: (\d+) in the editor, (\d+) without it/.exec(edits) ?? [];
+    assert.ok(Number(inEditor) > 1 && Number(without) === 0, edits);
     await vscode.window.showTextDocument(editor.document);
     await vscode.commands.executeCommand('undo');
     assert.strictEqual(editor.document.getText(), original);
   });
 
-  test('Cancel stops the generation and keeps what was streamed', async () => {
+  test('Cancel Generation (Escape while it streams) stops the text growing, keeps what streamed, and one Undo removes it', async () => {
+    const keys = vscode.extensions.getExtension('inkwell.inkwell')?.packageJSON.contributes.keybindings as Array<{ command: string; key: string; when?: string }>;
+    assert.deepStrictEqual(
+      keys.filter((k) => k.command === 'inkwell.cancelGeneration').map((k) => [k.key, k.when]),
+      [['escape', 'inkwell.generating && editorTextFocus']],
+    );
     const editor = await editorAtEnd();
-    const original = editor.document.getText();
+    const doc = editor.document;
+    const original = doc.getText();
     const running = generate({ ...greedyArgs, maxTokens: 4000, model: noPast });
-    await waitFor(() => editor.document.getText().length > original.length, 'the first streamed text');
+    await waitFor(() => doc.getText().length > original.length, 'the first streamed text');
     await vscode.commands.executeCommand('inkwell.cancelGeneration');
     const outcome = await running;
-    assert.ok(outcome.ok, JSON.stringify(outcome));
-    assert.strictEqual(outcome.result.stopReason, 'cancelled');
-    assert.ok(outcome.result.tokens.length < 200);
-    assert.strictEqual(editor.document.getText(), original + outcome.result.text);
-    assert.strictEqual(probe<boolean>('continuation.running'), false);
+    assert.ok(!outcome.ok && outcome.error.code === 'cancelled', JSON.stringify(outcome));
+    const streamed = doc.getText().slice(original.length);
+    assert.ok(doc.getText().startsWith(original) && streamed.length > 0, 'what streamed stays at the cursor');
+    await assertUnchangedFor(doc, 500, 'the text stopped growing');
+    assert.match(lastLogLine(t, /^Continuation cancelled/) ?? '', /^Continuation cancelled after \d+ tokens/);
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('undo');
+    assert.strictEqual(doc.getText(), original, 'one Undo removes the whole continuation');
+    const next = await generate({ ...greedyArgs, maxTokens: 1 });
+    assert.ok(next.ok, `a new continuation starts at once: ${JSON.stringify(next)}`);
   });
 
   test('edits made elsewhere while the text streams are kept, and the stream stays in one piece', async () => {
@@ -153,11 +187,12 @@ suite('Text generation in the editor', function () {
     await userEdit(doc, new vscode.Position(bodyLine + 2, 0), 'SECOND. ');
     await vscode.commands.executeCommand('inkwell.cancelGeneration');
     const outcome = await running;
-    assert.ok(outcome.ok, JSON.stringify(outcome));
+    assert.ok(!outcome.ok && outcome.error.code === 'cancelled', JSON.stringify(outcome));
     const text = doc.getText();
     assert.ok(text.includes('USER EDIT. ') && text.includes('SECOND. '), 'the user edits are in the document');
     const withoutUser = text.replace('USER EDIT. ', '').replace('SECOND. ', '');
-    assert.strictEqual(withoutUser, original + outcome.result.text, 'the continuation is whole and at the original cursor');
+    // The cursor was at the end of the post: the continuation is all that follows the original text.
+    assert.ok(withoutUser.startsWith(original) && withoutUser.length > original.length, 'the continuation is whole and at the original cursor');
   });
 
   test('killing the runtime process mid-generation gives a clear error, and the next request works', async () => {
@@ -165,18 +200,17 @@ suite('Text generation in the editor', function () {
     const original = editor.document.getText();
     const running = generate({ ...greedyArgs, maxTokens: 4000, model: noPast });
     await waitFor(() => editor.document.getText().length > original.length, 'the first streamed text');
-    const pid = probe<number>('runtime.pid');
+    const pid = runtimePid();
     assert.ok(pid);
     process.kill(pid, 'SIGKILL');
     const outcome = await running;
     assert.ok(!outcome.ok, 'the request failed');
     assert.strictEqual(outcome.error.code, 'process-exited');
     assert.match(outcome.error.message, /model runtime stopped unexpectedly \(killed by SIGKILL\)\. The next request starts it again/);
-    assert.strictEqual(probe<boolean>('continuation.running'), false);
     await vscode.commands.executeCommand('undo');
     const again = await generate({ ...greedyArgs, maxTokens: 10 });
-    assert.ok(again.ok, JSON.stringify(again));
-    assert.ok(probe<number>('runtime.pid') !== pid, 'a new runtime process served the next request');
+    assert.ok(again.ok, `a new continuation starts at once: ${JSON.stringify(again)}`);
+    assert.ok(runtimePid() !== pid, 'a new runtime process served the next request');
   });
 
   test('Cancel on a model that stops answering kills the runtime, keeps the text and names the model and step', async function () {
@@ -188,7 +222,7 @@ suite('Text generation in the editor', function () {
     try {
       const running = generate({ ...greedyArgs, maxTokens: 50, model: dir });
       await waitFor(() => editor.document.getText().length > original.length, 'the first token in the document');
-      const pid = probe<number>('runtime.pid');
+      const pid = runtimePid();
       await vscode.commands.executeCommand('inkwell.cancelGeneration');
       const outcome = await running;
       assert.ok(!outcome.ok, JSON.stringify(outcome));
@@ -201,9 +235,37 @@ suite('Text generation in the editor', function () {
       await vscode.commands.executeCommand('undo');
       const again = await generate({ ...greedyArgs, maxTokens: 5 });
       assert.ok(again.ok, JSON.stringify(again));
-      assert.notStrictEqual(probe<number>('runtime.pid'), pid, 'a fresh runtime served the next request');
+      assert.notStrictEqual(runtimePid(), pid, 'a fresh runtime served the next request');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a temperature passed to the command overrides a temperature-0 setting', async () => {
+    const cfg = vscode.workspace.getConfiguration('inkwell');
+    await cfg.update('generation.temperature', 0, vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await editorAtEnd();
+      const doc = editor.document;
+      const original = doc.getText();
+      /** The text one continuation adds, undone again. */
+      const continuation = async (args: object): Promise<string> => {
+        const outcome = await generate({ maxTokens: 12, stop: [], ...args });
+        assert.ok(outcome.ok, JSON.stringify(outcome));
+        const added = doc.getText().slice(original.length);
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('undo');
+        assert.strictEqual(doc.getText(), original);
+        return added;
+      };
+      // The setting alone is greedy: the same text every time.
+      assert.strictEqual(await continuation({}), await continuation({}));
+      // With a temperature for this request, different seeds give different text.
+      const a = await continuation({ sampling: { temperature: 1.5, seed: 1 } });
+      const b = await continuation({ sampling: { temperature: 1.5, seed: 2 } });
+      assert.notStrictEqual(a, b, 'the request sampled instead of decoding greedily');
+    } finally {
+      await cfg.update('generation.temperature', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
@@ -220,8 +282,8 @@ suite('Text generation in the editor', function () {
     assert.strictEqual(check.kvHeads, 2);
     assert.strictEqual(check.sample.tokens.length, 8);
     // The log gets the summary and a short, readable signature: the per-layer cache tensors are one line each way.
-    const report = (await inkwell()).testing.probe<string>('models.lastCheckReport');
-    assert.ok(report, 'Check Model wrote its report');
+    const report = lastLogLine(t, /^Check Model: /)?.slice('Check Model: '.length);
+    assert.ok(report, 'Check Model wrote its report to the log');
     const lines = report.split('\n');
     assert.ok(lines.length <= 14, `a short report (${lines.length} lines):\n${report}`);
     assert.ok(!lines.some((l) => /\.\d+\.(key|value)\b/.test(l)), `no tensor per layer:\n${report}`);
@@ -247,13 +309,12 @@ suite('Text generation in the editor', function () {
       const editor = await editorAtEnd();
       const doc = editor.document;
       const original = doc.getText();
-      const before = probe<number>('inlineCompletion.requests') ?? 0;
       await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-      await waitFor(() => (probe<number>('inlineCompletion.requests') ?? 0) > before, 'an inline completion request');
+      // Tab (commit) does nothing until the ghost text is shown.
       await waitFor(async () => {
         await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
         return doc.getText() !== original;
-      }, 'the ghost text to be accepted');
+      }, 'the ghost text to be accepted', 30000);
       const added = doc.getText().slice(original.length);
       assert.ok(doc.getText().startsWith(original) && added.length > 0, 'the suggestion was inserted at the cursor');
       assert.ok(!added.includes('\n\n'), 'ghost text stops at the end of the paragraph');
