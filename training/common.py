@@ -4,6 +4,7 @@ Import this module before torch: it picks an OpenBLAS core type for this CPU
 (OpenBLAS 0.3.21 falls back to an old kernel set on newer CPUs unless
 OPENBLAS_CORETYPE names the core) and then configures torch threads.
 """
+import argparse
 import json
 import os
 import random
@@ -42,6 +43,73 @@ TRAINING_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(TRAINING_DIR)
 DATA_DIR = os.path.join(TRAINING_DIR, "data")
 RUNS_DIR = os.path.join(TRAINING_DIR, "runs")
+
+
+def parse_training_args(argv, doc, model, *, seed, zdim, batch, time_budget_min, budget_unit, add_model_args):
+    """Command-line options of an image model's training script.
+
+    Every script takes the output and run folders, device, threads, seed, latent
+    size, width and batch, then its own options (`add_model_args(parser)`), then a
+    time budget (`0` runs `budget_unit` instead), `--limit` and `--no-export`.
+    """
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", default=os.path.join(REPO_DIR, "models", f"inkwell-{model}"))
+    p.add_argument("--run-dir", default=os.path.join(RUNS_DIR, model))
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--seed", type=int, default=seed)
+    p.add_argument("--zdim", type=int, default=zdim)
+    p.add_argument("--width", type=int, default=32)
+    p.add_argument("--batch", type=int, default=batch)
+    add_model_args(p)
+    p.add_argument("--time-budget-min", type=float, default=time_budget_min, help=f"0 = run {budget_unit}")
+    p.add_argument("--limit", type=int, default=0, help="use only the first N images (smoke tests)")
+    p.add_argument("--no-export", action="store_true")
+    return p.parse_args(argv)
+
+
+def start_run(a):
+    """Threads, seed and the run's log (with the environment and arguments); returns the log."""
+    setup_threads(a.threads)
+    set_seed(a.seed)
+    log = Logger(os.path.join(a.run_dir, "train.log"))
+    log("env", json.dumps(env_info()))
+    log("args", json.dumps(vars(a)))
+    return log
+
+
+# The training data of the image models, as their model cards describe it.
+EMOJI_DATA_SECTION = """## Training data
+
+Noto Emoji artwork from npm `emoji-datasource-google` 16.0.0 (Apache-2.0), 64 px
+PNGs downscaled to 32 px RGBA with premultiplied box filtering; skin-tone variants
+and exact duplicates dropped → 1,892 images. Fetched by `training/data.py`, never
+committed."""
+
+
+def write_export_files(out, manifest, report, write_card, a):
+    """Writes manifest.json and export_report.json to `out`, then the model card from the report."""
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+    with open(os.path.join(out, "export_report.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    write_card(out, report, a)
+
+
+def write_model_card(out, text):
+    with open(os.path.join(out, "MODEL_CARD.md"), "w") as f:
+        f.write(text)
+
+
+def run_training_script(main, write_card):
+    """Runs `main`; `--rewrite-card DIR` instead regenerates DIR/MODEL_CARD.md from its export_report.json (no retraining)."""
+    if len(sys.argv) == 3 and sys.argv[1] == "--rewrite-card":
+        out = sys.argv[2]
+        with open(os.path.join(out, "export_report.json")) as f:
+            r = json.load(f)
+        write_card(out, r, argparse.Namespace(**r["args"]))
+    else:
+        main()
 
 
 def setup_threads(n=None):

@@ -8,7 +8,6 @@ Re-running the same command resumes from training/runs/gan/ckpt.pt.
 Stabilisers: spectral-norm discriminator with hinge loss, EMA of the generator
 weights (exported), and BatchNorm statistics re-estimated on the EMA generator.
 """
-import argparse
 import json
 import os
 import sys
@@ -53,33 +52,21 @@ class Discriminator(nn.Module):
         return self.net(x).view(-1)
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", default=os.path.join(common.REPO_DIR, "models", "inkwell-gan"))
-    p.add_argument("--run-dir", default=os.path.join(common.RUNS_DIR, "gan"))
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=0)
-    p.add_argument("--seed", type=int, default=4242)
-    p.add_argument("--zdim", type=int, default=64)
-    p.add_argument("--width", type=int, default=32)
-    p.add_argument("--batch", type=int, default=32)
+def add_model_args(p):
     p.add_argument("--lr-g", type=float, default=2e-4)
     p.add_argument("--lr-d", type=float, default=4e-4)
     p.add_argument("--ema", type=float, default=0.995)
     p.add_argument("--steps", type=int, default=1000000, help="max steps")
-    p.add_argument("--time-budget-min", type=float, default=55.0, help="0 = run --steps")
-    p.add_argument("--limit", type=int, default=0, help="use only the first N images (smoke tests)")
-    p.add_argument("--no-export", action="store_true")
-    return p.parse_args(argv)
+
+
+def parse_args(argv=None):
+    return common.parse_training_args(argv, __doc__, "gan", seed=4242, zdim=64, batch=32, time_budget_min=55.0,
+                                      budget_unit="--steps", add_model_args=add_model_args)
 
 
 def main(argv=None):
     a = parse_args(argv)
-    common.setup_threads(a.threads)
-    common.set_seed(a.seed)
-    log = common.Logger(os.path.join(a.run_dir, "train.log"))
-    log("env", json.dumps(common.env_info()))
-    log("args", json.dumps(vars(a)))
+    log = common.start_run(a)
     x01 = imgutil.load_emoji(32)
     if a.limit:
         x01 = x01[:a.limit]
@@ -187,14 +174,10 @@ def export(G, x01, a, step, elapsed, history, log):
     manifest = {"kind": "gan", "displayName": "Inkwell Emoji GAN (32px)", "license": "Apache-2.0",
                 "onnx": "generator.onnx", "input": {"name": "z", "shape": [-1, a.zdim, 1, 1]},
                 "output": {"name": "image", "layout": "NCHW", "channels": 4, "range": "tanh"}, "imageSize": 32}
-    with open(os.path.join(out, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=2)
     report = {"steps": step, "train_time_s": elapsed, "diversity": div, "ort_max_abs_diff": {"batch16": d16, "batch1": d1},
               "env": common.env_info(), "args": vars(a), "history_tail": history[-5:],
               "size_kb": os.path.getsize(path) / 1024}
-    with open(os.path.join(out, "export_report.json"), "w") as f:
-        json.dump(report, f, indent=1)
-    write_card(out, report, a)
+    common.write_export_files(out, manifest, report, write_card, a)
     log(f"exported to {out}")
 
 
@@ -223,12 +206,7 @@ latent vector.
 | `manifest.json` | runtime manifest |
 | `samples.png` | 64 samples, composited over white |
 
-## Training data
-
-Noto Emoji artwork from npm `emoji-datasource-google` 16.0.0 (Apache-2.0), 64 px
-PNGs downscaled to 32 px RGBA with premultiplied box filtering; skin-tone variants
-and exact duplicates dropped → 1,892 images. Fetched by `training/data.py`, never
-committed.
+{common.EMOJI_DATA_SECTION}
 
 ## Training
 
@@ -271,19 +249,8 @@ BatchNorm statistics, seed {a.seed}. Trained for {r['steps']:,} steps in
 Tiny model trained briefly on CPU: samples are emoji-like blobs, faces and flag-like
 patterns rather than crisp, recognisable emoji.
 """
-    with open(os.path.join(out, "MODEL_CARD.md"), "w") as f:
-        f.write(card)
-
-
-def rewrite_card(out):
-    """Regenerate MODEL_CARD.md from export_report.json (no retraining)."""
-    with open(os.path.join(out, "export_report.json")) as f:
-        r = json.load(f)
-    write_card(out, r, argparse.Namespace(**r["args"]))
+    common.write_model_card(out, card)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--rewrite-card":
-        rewrite_card(sys.argv[2])
-    else:
-        main()
+    common.run_training_script(main, write_card)

@@ -6,7 +6,6 @@ encoder.onnx + decoder.onnx + manifest.json to models/inkwell-vae.
 
 Re-running the same command resumes from training/runs/vae/ckpt.pt.
 """
-import argparse
 import json
 import os
 import sys
@@ -61,24 +60,16 @@ class Decoder(nn.Module):
         return torch.sigmoid(self.logits(z))
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", default=os.path.join(common.REPO_DIR, "models", "inkwell-vae"))
-    p.add_argument("--run-dir", default=os.path.join(common.RUNS_DIR, "vae"))
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=0)
-    p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--zdim", type=int, default=32)
-    p.add_argument("--width", type=int, default=32)
-    p.add_argument("--batch", type=int, default=64)
+def add_model_args(p):
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--beta", type=float, default=1.0, help="KL weight (after warm-up)")
     p.add_argument("--kl-warmup-epochs", type=float, default=3)
     p.add_argument("--epochs", type=int, default=100000, help="max epochs")
-    p.add_argument("--time-budget-min", type=float, default=45.0, help="0 = run --epochs")
-    p.add_argument("--limit", type=int, default=0, help="use only the first N images (smoke tests)")
-    p.add_argument("--no-export", action="store_true")
-    return p.parse_args(argv)
+
+
+def parse_args(argv=None):
+    return common.parse_training_args(argv, __doc__, "vae", seed=2024, zdim=32, batch=64, time_budget_min=45.0,
+                                      budget_unit="--epochs", add_model_args=add_model_args)
 
 
 def vae_loss(enc, dec, x, beta, gen=None):
@@ -93,11 +84,7 @@ def vae_loss(enc, dec, x, beta, gen=None):
 
 def main(argv=None):
     a = parse_args(argv)
-    common.setup_threads(a.threads)
-    common.set_seed(a.seed)
-    log = common.Logger(os.path.join(a.run_dir, "train.log"))
-    log("env", json.dumps(common.env_info()))
-    log("args", json.dumps(vars(a)))
+    log = common.start_run(a)
     x_all = imgutil.load_emoji(32)
     if a.limit:
         x_all = x_all[:a.limit]
@@ -207,15 +194,11 @@ def export(enc, dec, x_all, a, epoch, elapsed, history, log):
         "encoder": {"onnx": "encoder.onnx", "input": {"name": "image"}, "outputs": {"mean": "mean", "logvar": "logvar"}},
         "imageSize": 32,
     }
-    with open(os.path.join(out, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=2)
     report = {"epochs": epoch, "train_time_s": elapsed, "rec_bce_per_image": float(rec), "kl_per_image": float(kl),
               "recon_rms": rec_rms, "diversity": div, "ort_max_abs_diff": {"decoder": d_dec, "decoder_b1": d_dec1, "encoder": d_enc},
               "env": common.env_info(), "args": vars(a),
               "sizes_kb": {f: os.path.getsize(os.path.join(out, f)) / 1024 for f in ("decoder.onnx", "encoder.onnx")}}
-    with open(os.path.join(out, "export_report.json"), "w") as f:
-        json.dump(report, f, indent=1)
-    write_card(out, report, a)
+    common.write_export_files(out, manifest, report, write_card, a)
     log(f"exported to {out}")
 
 
@@ -250,12 +233,7 @@ image into its 32-dimensional latent space for interpolation and variations.
 | `samples.png` | 64 samples from the prior, composited over white |
 | `reconstructions.png` | rows alternate: training images / their reconstructions |
 
-## Training data
-
-Noto Emoji artwork from npm `emoji-datasource-google` 16.0.0 (Apache-2.0), 64 px
-PNGs downscaled to 32 px RGBA with premultiplied box filtering; skin-tone variants
-and exact duplicates dropped → 1,892 images. Fetched by `training/data.py`, never
-committed.
+{common.EMOJI_DATA_SECTION}
 
 ## Training
 
@@ -308,19 +286,8 @@ Reconstructions (rows alternate training images / reconstructions):
 VAE samples are blurry and only loosely emoji-like; it is a tiny model for
 placeholder art, not photorealistic generation.
 """
-    with open(os.path.join(out, "MODEL_CARD.md"), "w") as f:
-        f.write(card)
-
-
-def rewrite_card(out):
-    """Regenerate MODEL_CARD.md from export_report.json (no retraining)."""
-    with open(os.path.join(out, "export_report.json")) as f:
-        r = json.load(f)
-    write_card(out, r, argparse.Namespace(**r["args"]))
+    common.write_model_card(out, card)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--rewrite-card":
-        rewrite_card(sys.argv[2])
-    else:
-        main()
+    common.run_training_script(main, write_card)
