@@ -1,5 +1,3 @@
-import type * as vscode from 'vscode';
-
 /** Anything with a dispose method; matches vscode.Disposable without importing vscode. */
 export interface IDisposable {
   dispose(): void;
@@ -48,30 +46,4 @@ export class DisposableStore implements IDisposable {
     this.disposed = true;
     this.clear();
   }
-}
-
-/** Base class for objects that own disposables. */
-export abstract class Disposable implements IDisposable {
-  protected readonly store = new DisposableStore();
-
-  protected register<T extends IDisposable>(item: T): T {
-    return this.store.add(item);
-  }
-
-  dispose(): void {
-    this.store.dispose();
-  }
-}
-
-/** Wraps a callback as a disposable (vscode.Disposable.from needs the vscode module). */
-export function toDisposable(fn: () => void): IDisposable & vscode.Disposable {
-  let done = false;
-  return {
-    dispose() {
-      if (!done) {
-        done = true;
-        fn();
-      }
-    },
-  };
 }

@@ -20,16 +20,3 @@ export function memoizePromise<T>(load: () => Promise<T>): { get(): Promise<T>; 
     },
   };
 }
-
-/** A value computed on first access and cached. */
-export function lazy<T>(make: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) {
-      value = make();
-      done = true;
-    }
-    return value;
-  };
-}
