@@ -94,11 +94,16 @@ describe('validator robustness (property-based)', () => {
     let worst = { ratio: 0, text: '' };
     fc.assert(
       fc.property(post, (text) => {
-        const t0 = performance.now();
-        check(text);
-        const ms = performance.now() - t0;
         // Work may grow with the input's size (huge lists), linearly: allow for it.
         const allowed = 500 * Math.max(1, text.length / normal.length / 10);
+        // A case over the bound is timed again (up to three times, the fastest counts): a blow-up
+        // is slow every time, while a first run that compiles new code paths or meets a GC is not.
+        let ms = Infinity;
+        for (let attempt = 0; attempt < 3 && ratio(ms, baseline) >= allowed; attempt++) {
+          const t0 = performance.now();
+          check(text);
+          ms = Math.min(ms, performance.now() - t0);
+        }
         const r = ratio(ms, baseline);
         if (r / allowed > worst.ratio) worst = { ratio: r / allowed, text };
         assert.ok(r < allowed, `${ms.toFixed(1)} ms (baseline ${baseline.toFixed(3)} ms) for ${JSON.stringify(text.slice(0, 200))}`);
