@@ -1,35 +1,12 @@
 import type { MarkdownIt } from 'markdown-it';
+import type { InkwellTestSupport } from './testSupport';
 
-/**
- * What `activate` returns. VS Code's Markdown preview calls `extendMarkdownIt`;
- * integration tests reach internal state through `testing`.
- */
+/** What `activate` returns. VS Code's Markdown preview calls `extendMarkdownIt`. */
 export interface InkwellApi {
   extendMarkdownIt(md: MarkdownIt): MarkdownIt;
-  /** Hooks for integration tests; not a stable API. */
-  readonly testing: InkwellTestingHooks;
-}
-
-/** Internal hooks the integration suites use to observe the extension. */
-export interface InkwellTestingHooks {
-  /** Milliseconds `activate` took. */
-  readonly activationMs: number;
-  /** Named probes registered by features (for example the runtime's process id). */
-  probe<T = unknown>(name: string): T | undefined;
-}
-
-/** Registry behind `InkwellTestingHooks.probe`. */
-export class ProbeRegistry {
-  private readonly probes = new Map<string, () => unknown>();
   /**
-   * True only when the extension runs under its integration tests
-   * (`ExtensionMode.Test`): features install test-only recorders behind it.
+   * Present only when the extension runs under its integration tests
+   * (`ExtensionMode.Test`); not an API for other extensions.
    */
-  constructor(readonly testMode = false) {}
-  register(name: string, read: () => unknown): void {
-    this.probes.set(name, read);
-  }
-  read<T>(name: string): T | undefined {
-    return this.probes.get(name)?.() as T | undefined;
-  }
+  readonly testing?: InkwellTestSupport;
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { InkwellApi, ProbeRegistry } from './api';
+import type { InkwellApi } from './api';
 import { registerDownloadModel } from './features/downloadModel';
 import { registerImageFeatures } from './features/imageGalleryFeatures';
 import { PostIndexService } from './features/postIndex';
@@ -7,11 +7,14 @@ import { SiteService } from './features/siteGenerator';
 import { registerSiteStatus } from './features/siteStatus';
 import { registerTagRefactor } from './features/tagRefactor';
 import { registerPosts } from './features/posts';
+import { PostValidation } from './features/postsValidation';
 import { createMarkdownItExtender, registerPreviewFeatures } from './features/previewFeatures';
 import { ModelRegistry } from './features/modelRegistry';
 import { ModelRuntime } from './features/modelRuntime';
 import { registerTextGeneration } from './features/textGeneration';
+import { TestSupport } from './testSupport';
 import { Logger } from './util/logger';
+import { windowViews } from './util/views';
 
 /**
  * Composition root: builds the services and registers every feature. Nothing
@@ -20,42 +23,43 @@ import { Logger } from './util/logger';
  */
 export function activate(context: vscode.ExtensionContext): InkwellApi {
   const started = performance.now();
-  const log = new Logger();
-  const probes = new ProbeRegistry(context.extensionMode === vscode.ExtensionMode.Test);
+  // Only under the integration tests: watches what the views show (api.testing).
+  const testSupport = context.extensionMode === vscode.ExtensionMode.Test ? new TestSupport() : undefined;
+  const views = testSupport?.views ?? windowViews;
+  const log = new Logger(views);
   // The model runtime process starts on the first request, not here.
   // Download Model puts models here unless the user configured a models folder.
   const downloadsDir = vscode.Uri.joinPath(context.globalStorageUri, 'models').fsPath;
   const models = new ModelRegistry(context.extensionPath, downloadsDir);
-  const runtime = new ModelRuntime(context.extensionPath, log, probes);
+  const runtime = new ModelRuntime(context.extensionPath, log);
   // The post index scans the workspace after activation returns (registerPosts schedules it).
   // The site generator of each folder (detected on first use) gives the index its post globs.
   const site = new SiteService(log);
   const postIndex = new PostIndexService(log, site);
+  const validation = new PostValidation(postIndex, log);
+  testSupport?.watchValidation(validation);
   context.subscriptions.push(
     site,
     postIndex,
     registerTagRefactor(postIndex),
     registerSiteStatus(postIndex),
-    registerPosts(postIndex, log, probes),
-    registerPreviewFeatures(context.extensionUri, postIndex, log, probes),
+    validation,
+    registerPosts(validation, testSupport?.newPostPrompts),
+    registerPreviewFeatures(context.extensionUri, postIndex, log, views),
     models,
     runtime,
-    registerTextGeneration(runtime, models, log, probes),
-    registerImageFeatures(runtime, models, context.extensionUri, log, probes),
-    registerDownloadModel(models, downloadsDir, log, probes),
+    registerTextGeneration(runtime, models, log, views),
+    registerImageFeatures(runtime, models, context.extensionUri, log, views),
+    registerDownloadModel(models, downloadsDir, log),
     log,
     vscode.commands.registerCommand('inkwell.showLog', () => log.show()),
   );
+  if (testSupport) context.subscriptions.push(testSupport);
 
   const activationMs = performance.now() - started;
   log.info(`Inkwell activated in ${activationMs.toFixed(1)} ms`);
-  return {
-    extendMarkdownIt: createMarkdownItExtender(),
-    testing: {
-      activationMs,
-      probe: <T>(name: string) => probes.read<T>(name),
-    },
-  };
+  const api: InkwellApi = { extendMarkdownIt: createMarkdownItExtender() };
+  return testSupport ? { ...api, testing: testSupport.api(activationMs) } : api;
 }
 
 export function deactivate(): void {

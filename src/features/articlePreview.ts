@@ -1,32 +1,22 @@
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import type { ArticleRenderer } from '../core/render/engine';
-import { ArticlePreview, RenderedPreview } from '../preview/articlePreview';
+import { ArticlePreview } from '../preview/articlePreview';
 import type { PreviewPersistedState } from '../preview/protocol';
 import { previewWebviewOptions } from '../preview/resources';
 import { setContext } from '../util/contextKeys';
 import { DisposableStore } from '../util/dispose';
 import type { Logger } from '../util/logger';
+import type { Views } from '../util/views';
 
 /** What the article preview feature needs. */
 export interface ArticlePreviewFeatureDeps {
   readonly extensionUri: vscode.Uri;
   readonly log: Logger;
-  readonly probes: ProbeRegistry;
+  readonly views: Views;
   /** The lazily loaded renderer (shared with tag pages). */
   readonly renderer: () => Promise<ArticleRenderer>;
   /** Whether a file is a blog post (per `inkwell.posts.include`/`exclude`): the preview follows only posts. */
   readonly isPost: (uri: vscode.Uri) => boolean;
-}
-
-/** State the integration tests read through the `preview` probe. */
-export interface PreviewProbe {
-  readonly open: boolean;
-  readonly uri?: string;
-  readonly locked: boolean;
-  readonly lastRendered?: RenderedPreview;
-  /** The page HTML as last set (CSP, stylesheets, initial state). */
-  readonly pageHtml?: string;
 }
 
 /**
@@ -65,7 +55,7 @@ export function registerArticlePreview(deps: ArticlePreviewFeatureDeps): vscode.
       preview.panel.reveal(column, toSide);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(ArticlePreview.viewType, 'Preview', { viewColumn: column, preserveFocus: toSide }, previewWebviewOptions(deps.extensionUri));
+    const panel = deps.views.createWebviewPanel(ArticlePreview.viewType, 'Preview', { viewColumn: column, preserveFocus: toSide }, previewWebviewOptions(deps.extensionUri));
     adopt(panel, uri, { line });
   };
 
@@ -100,13 +90,6 @@ export function registerArticlePreview(deps: ArticlePreviewFeatureDeps): vscode.
     },
   }));
 
-  deps.probes.register('preview', (): PreviewProbe => ({
-    open: !!preview,
-    uri: preview?.resource.toString(),
-    locked: preview?.locked ?? false,
-    lastRendered: preview?.lastRendered,
-    pageHtml: preview?.pageHtml,
-  }));
   store.add({ dispose: () => preview?.dispose() });
   return store;
 }

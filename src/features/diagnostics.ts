@@ -14,7 +14,7 @@ export const TYPING_HOLD_MS = 1500;
  * post changes the workspace's tags or when settings change. Problems on the
  * line the writer is typing on wait until they pause or leave the line.
  */
-export function registerDiagnostics(validation: PostValidation, onPublished?: (doc: vscode.TextDocument, version: number) => void): vscode.Disposable {
+export function registerDiagnostics(validation: PostValidation): vscode.Disposable {
   const store = new DisposableStore();
   const timers = new Map<string, NodeJS.Timeout>();
   const posts = validation.posts;
@@ -45,7 +45,6 @@ export function registerDiagnostics(validation: PostValidation, onPublished?: (d
     const held = heldLine(doc);
     const shown = held === undefined ? result.problems : result.problems.filter((p) => doc.positionAt(p.start).line !== held);
     validation.publish(doc.uri, shown, result.text, doc);
-    onPublished?.(doc, version);
     if (shown.length !== result.problems.length && !typing.get(doc.uri.toString())?.untilLeft) {
       // Show them once the writer pauses (leaving the line shows them sooner).
       schedule(doc, TYPING_HOLD_MS - (Date.now() - typing.get(doc.uri.toString())!.at) + 10);

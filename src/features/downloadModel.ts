@@ -1,7 +1,6 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import { downloadModel, fetchListing, HubError, type DownloadProgress } from '../core/hub/download';
 import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type ResolvedEndpoint } from '../core/hub/endpoint';
 import type { HubListing } from '../core/hub/listing';
@@ -115,10 +114,7 @@ function describeProgress(p: DownloadProgress): string {
  * progress notification, and offers to use it. The only network access
  * Inkwell makes, only on this command, and never in an untrusted workspace.
  */
-export function registerDownloadModel(registry: ModelRegistry, downloadsDir: string, log: Logger, probes?: ProbeRegistry): vscode.Disposable {
-  let last: DownloadModelOutcome | undefined;
-  if (probes?.testMode) probes.register('download.lastOutcome', () => last);
-
+export function registerDownloadModel(registry: ModelRegistry, downloadsDir: string, log: Logger): vscode.Disposable {
   const run = async (args: DownloadModelArgs): Promise<DownloadModelOutcome> => {
     if (!vscode.workspace.isTrusted) {
       const message =
@@ -222,8 +218,5 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
     }
   };
 
-  return vscode.commands.registerCommand('inkwell.downloadModel', async (args?: DownloadModelArgs) => {
-    last = await run(args && typeof args === 'object' ? args : {});
-    return last;
-  });
+  return vscode.commands.registerCommand('inkwell.downloadModel', (args?: DownloadModelArgs) => run(args && typeof args === 'object' ? args : {}));
 }

@@ -1,13 +1,14 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import type { ImageBatchResult, ImageCandidate, ImageSource, ParamsOf, ResultOf } from '../runtime/protocol';
 import type { ImageProvenance } from '../generation/image/provenance';
 import { candidateSeeds } from '../generation/image/random';
-import { RuntimeError } from '../runtime/errors';
+import { isCancellation } from '../runtime/errors';
+import { PanelLifetime } from '../preview/panelLifetime';
 import { makeNonce } from '../util/nonce';
 import type { Logger } from '../util/logger';
-import { buildGalleryHtml, GalleryHostMessage, GalleryItem, GalleryWebviewMessage } from './imageGalleryProtocol';
+import type { Views } from '../util/views';
+import { buildGalleryHtml, GalleryHostMessage, GalleryItem, GalleryWebviewMessage, isGalleryWebviewMessage } from './imageGalleryProtocol';
 
 /** The image methods of the runtime protocol. */
 export type ImageMethod = 'image.generate' | 'image.variations' | 'image.blend' | 'image.render';
@@ -23,7 +24,7 @@ export interface ImageFeatureDeps {
   resolveImageModel(nameOrPath: string, scope?: vscode.Uri): Promise<string>;
   extensionUri: vscode.Uri;
   log: Logger;
-  probes: ProbeRegistry;
+  views: Views;
 }
 
 /** What one gallery generates: fresh samples, variations of one image, or blends of two. */
@@ -155,16 +156,6 @@ export interface GalleryOptions {
   use(c: GalleryCandidate, alt: string, hero: boolean): Promise<string>;
 }
 
-/** What the `images.gallery` probe reports to integration tests. */
-export interface GalleryProbe {
-  open: boolean;
-  ready: boolean;
-  busy: boolean;
-  candidates: number;
-  model?: string;
-  lastError?: string;
-}
-
 /**
  * The image gallery: a locked-down webview that shows candidates and sends
  * back which one to use. One gallery at a time; opening another replaces it.
@@ -172,19 +163,11 @@ export interface GalleryProbe {
 export class ImageGallery implements vscode.Disposable {
   private static current: ImageGallery | undefined;
   private readonly panel: vscode.WebviewPanel;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly lifetime: PanelLifetime;
   private readonly abort = new AbortController();
   private ready = false;
   private busy = false;
-  private lastError: string | undefined;
   private pending: GalleryHostMessage[] = [];
-
-  /** State for the `images.gallery` probe. */
-  static probe(): GalleryProbe {
-    const g = ImageGallery.current;
-    if (!g) return { open: false, ready: false, busy: false, candidates: 0 };
-    return { open: true, ready: g.ready, busy: g.busy, candidates: g.options.source.size, model: g.options.source.info?.modelName, lastError: g.lastError };
-  }
 
   static show(deps: ImageFeatureDeps, options: GalleryOptions): ImageGallery {
     ImageGallery.current?.dispose();
@@ -198,7 +181,7 @@ export class ImageGallery implements vscode.Disposable {
     private readonly options: GalleryOptions,
   ) {
     const media = vscode.Uri.joinPath(deps.extensionUri, 'media');
-    this.panel = vscode.window.createWebviewPanel('inkwell.imageGallery', options.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+    this.panel = deps.views.createWebviewPanel('inkwell.imageGallery', options.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
       enableScripts: true,
       enableForms: false,
       localResourceRoots: [media],
@@ -217,15 +200,19 @@ export class ImageGallery implements vscode.Disposable {
       canVary: true,
       upscale: options.upscale,
     });
-    this.disposables.push(
-      this.panel.onDidDispose(() => this.dispose()),
-      webview.onDidReceiveMessage((m: GalleryWebviewMessage) => void this.onMessage(m)),
-    );
+    this.lifetime = new PanelLifetime(this.panel);
+    this.lifetime.add({ dispose: () => this.abort.abort() });
+    this.lifetime.onDidDispose(() => {
+      if (ImageGallery.current === this) ImageGallery.current = undefined;
+    });
+    this.lifetime.add(webview.onDidReceiveMessage((m: unknown) => {
+      if (isGalleryWebviewMessage(m)) void this.onMessage(m);
+      else deps.log.warn(`Image gallery: ignored a message the page should not send: ${describeMessage(m)}`);
+    }));
     void this.more(true);
   }
 
   private post(message: GalleryHostMessage): void {
-    ImageGallery.recorder?.(message);
     if (!this.ready) {
       this.pending.push(message);
       return;
@@ -269,9 +256,8 @@ export class ImageGallery implements vscode.Disposable {
   }
 
   private fail(err: unknown): void {
-    if (err instanceof RuntimeError && err.code === 'cancelled') return;
+    if (isCancellation(err)) return;
     const message = err instanceof Error ? err.message : String(err);
-    this.lastError = message;
     this.busy = false;
     this.deps.log.error(`Image gallery: ${message}`);
     this.post({ type: 'error', message });
@@ -298,23 +284,8 @@ export class ImageGallery implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (ImageGallery.current === this) ImageGallery.current = undefined;
-    this.abort.abort();
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.lifetime.dispose();
   }
-
-  /**
-   * Handles a message as if the open gallery's page had sent it; for
-   * integration tests, which cannot click inside a webview.
-   */
-  static receive(message: GalleryWebviewMessage): Promise<void> {
-    const g = ImageGallery.current;
-    return g ? g.onMessage(message) : Promise.reject(new Error('No image gallery is open.'));
-  }
-
-  /** Test mode only: sees every message posted to the gallery page. */
-  static recorder: ((message: GalleryHostMessage) => void) | undefined;
 
   /** Closes the open gallery, if any. */
   static closeCurrent(): void {
@@ -322,18 +293,18 @@ export class ImageGallery implements vscode.Disposable {
   }
 }
 
-/** Registers the gallery's probe and closes the gallery when the extension goes. */
-export function registerImageGallery(deps: ImageFeatureDeps): vscode.Disposable {
-  deps.probes.register('images.gallery', () => ImageGallery.probe());
-  deps.probes.register('images.galleryReceive', () => (m: GalleryWebviewMessage) => ImageGallery.receive(m));
-  if (deps.probes.testMode) {
-    // What the page was told, newest last, so tests see what the user sees.
-    const posted: GalleryHostMessage[] = [];
-    ImageGallery.recorder = (m) => posted.push(m);
-    deps.probes.register('images.galleryPosted', () => posted);
+/** Closes the gallery when the extension goes. */
+export function registerImageGallery(): vscode.Disposable {
+  return new vscode.Disposable(() => ImageGallery.closeCurrent());
+}
+
+/** A short, bounded description of an unexpected message for the log. */
+function describeMessage(m: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(m) ?? String(m);
+  } catch {
+    text = String(m);
   }
-  return new vscode.Disposable(() => {
-    ImageGallery.recorder = undefined;
-    ImageGallery.closeCurrent();
-  });
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

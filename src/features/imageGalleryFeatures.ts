@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import type { Logger } from '../util/logger';
+import type { Views } from '../util/views';
 import type { ModelRegistry } from './modelRegistry';
 import type { ModelRuntime } from './modelRuntime';
 import { ImageFeatureDeps, registerImageGallery } from './imageGallery';
@@ -11,23 +11,13 @@ import { registerRegenerateImage } from './regenerateImage';
  * Registers the generated-image features (gallery, "Insert Generated Image",
  * "Regenerate from This Image") on the shared model runtime and registry.
  */
-export function registerImageFeatures(runtime: ModelRuntime, registry: ModelRegistry, extensionUri: vscode.Uri, log: Logger, probes: ProbeRegistry): vscode.Disposable {
+export function registerImageFeatures(runtime: ModelRuntime, registry: ModelRegistry, extensionUri: vscode.Uri, log: Logger, views: Views): vscode.Disposable {
   const deps: ImageFeatureDeps = {
-    request: (method, params, signal) => {
-      // The runtime takes a VS Code token; the gallery cancels with an AbortSignal.
-      const cts = new vscode.CancellationTokenSource();
-      const onAbort = () => cts.cancel();
-      if (signal?.aborted) cts.cancel();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      return runtime.request(method, params, { token: cts.token }).finally(() => {
-        signal?.removeEventListener('abort', onAbort);
-        cts.dispose();
-      });
-    },
+    request: (method, params, signal) => runtime.request(method, params, { signal }),
     resolveImageModel: async (nameOrPath) => registry.resolve('image', nameOrPath).dir,
     extensionUri,
     log,
-    probes,
+    views,
   };
-  return vscode.Disposable.from(registerImageGallery(deps), registerInsertImage(deps), registerRegenerateImage(deps));
+  return vscode.Disposable.from(registerImageGallery(), registerInsertImage(deps), registerRegenerateImage(deps));
 }

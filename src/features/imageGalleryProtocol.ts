@@ -4,6 +4,7 @@
  * the types, and tests can build the page in a browser.
  */
 import { escapeHtml } from '../core/render/escape';
+import { pageHead, requireStrongNonce, webviewCsp } from '../preview/page';
 
 /** One candidate as the gallery shows it. */
 export interface GalleryItem {
@@ -37,6 +38,34 @@ export type GalleryWebviewMessage =
   /** Show variations of candidate `id` instead of new samples. */
   | { readonly type: 'vary'; readonly id: number };
 
+/** The longest alt text the gallery sends (far more than any alt text needs). */
+export const MAX_ALT_LENGTH = 2000;
+
+/** A candidate id as the gallery numbers them: a whole number from 1. */
+function isCandidateId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+
+/**
+ * Runtime check for messages coming from the gallery page (its content is
+ * untrusted): the type, and each field's type and range.
+ */
+export function isGalleryWebviewMessage(value: unknown): value is GalleryWebviewMessage {
+  if (!value || typeof value !== 'object') return false;
+  const m = value as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'more':
+      return true;
+    case 'use':
+      return isCandidateId(m.id) && typeof m.alt === 'string' && m.alt.length <= MAX_ALT_LENGTH && (m.hero === undefined || typeof m.hero === 'boolean');
+    case 'vary':
+      return isCandidateId(m.id);
+    default:
+      return false;
+  }
+}
+
 /** What the gallery page is built from. */
 export interface GalleryPageOptions {
   readonly cspSource: string;
@@ -63,36 +92,20 @@ export interface GalleryPageOptions {
  * extension; the one script carries this page's nonce.
  */
 export function galleryCsp(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    'img-src data:',
-    `style-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-src 'none'",
-    "object-src 'none'",
-  ].join('; ');
+  return webviewCsp({ img: 'data:', style: cspSource, nonce });
 }
 
 /** The gallery page; initial state goes in escaped `data-*` attributes, never in inline script. */
 export function buildGalleryHtml(o: GalleryPageOptions): string {
-  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(o.nonce)) throw new Error('The gallery nonce must be at least 16 base64 characters.');
+  requireStrongNonce(o.nonce, 'gallery');
   return `<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(galleryCsp(o.cspSource, o.nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="referrer" content="no-referrer">
-<link rel="stylesheet" href="${escapeHtml(o.styleUri)}">
-<title>${escapeHtml(o.title)}</title>
-</head>
+${pageHead({ csp: galleryCsp(o.cspSource, o.nonce), styleUris: [o.styleUri], title: o.title })}
 <body data-can-vary="${o.canVary}" data-upscale="${o.upscale}">
 <header class="gallery-header">
   <h1>${escapeHtml(o.title)}</h1>
   <p class="gallery-subtitle">${escapeHtml(o.subtitle)}</p>
-  <label class="gallery-alt">Alt text <input id="alt" type="text" value="${escapeHtml(o.alt)}" spellcheck="true" aria-describedby="alt-help"></label>
+  <label class="gallery-alt">Alt text <input id="alt" type="text" maxlength="${MAX_ALT_LENGTH}" value="${escapeHtml(o.alt)}" spellcheck="true" aria-describedby="alt-help"></label>
   <p id="alt-help" class="gallery-help">Describes the image for readers who cannot see it; inserted as <code>![alt](…)</code>.</p>
   <label class="gallery-hero"><input id="hero" type="checkbox"${o.hero ? ' checked' : ''}> Use as hero image (<code>image:</code> in the frontmatter) instead of inserting it at the cursor</label>
 </header>

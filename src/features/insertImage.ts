@@ -16,6 +16,7 @@ import {
 import { freshSeed, isValidSeed } from '../generation/image/random';
 import { isInsideWorkspaceRealPath } from '../preview/resources';
 import { readConfig } from '../util/config';
+import { uriExists } from '../util/uriExists';
 import { CandidateSource, GalleryCandidate, ImageFeatureDeps, ImageGallery } from './imageGallery';
 
 /** Arguments of `inkwell.insertImage` from code; with `choose` no UI is shown. */
@@ -82,15 +83,6 @@ async function staticFolder(root: vscode.Uri, folders: readonly string[]): Promi
   return folders[0] ?? '.';
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Writes `bytes` to the first free name of `placement` (`x.png`, `x-2.png`, …):
  * never overwrites, and writes a temporary file first and renames it, so
@@ -101,7 +93,7 @@ export async function writeNewFile(root: vscode.Uri, placement: ImagePlacement, 
     const p = numberedPlacement(placement, n);
     const uri = vscode.Uri.joinPath(root, p.file);
     if (!isInsideWorkspaceRealPath(uri, root)) throw new Error(`Not saving ${vscode.workspace.asRelativePath(uri)}: a symbolic link on its path leads outside the workspace.`);
-    if (await exists(uri)) continue;
+    if (await uriExists(uri)) continue;
     const dir = vscode.Uri.joinPath(uri, '..');
     await vscode.workspace.fs.createDirectory(dir);
     const tmp = vscode.Uri.joinPath(dir, `.${path.posix.basename(p.file)}.${process.pid}.${Date.now()}.tmp`);
@@ -162,8 +154,7 @@ export async function saveAndInsert(deps: ImageFeatureDeps, target: InsertTarget
   }
   tracker?.track(doc, saved.uri, link, bytes);
   deps.log.info(`Inserted ${link} (${provenance.model}, seed ${provenance.seed}) into ${vscode.workspace.asRelativePath(doc.uri)}${fm ? ' as its hero image' : ''}`);
-  lastInserted = { uri: saved.uri.toString(), link, seed: provenance.seed, frontmatterUpdated: !!fm };
-  return lastInserted;
+  return { uri: saved.uri.toString(), link, seed: provenance.seed, frontmatterUpdated: !!fm };
 }
 
 /**
@@ -223,9 +214,6 @@ class InsertedImageTracker implements vscode.Disposable {
 
 let tracker: InsertedImageTracker | undefined;
 
-let lastInserted: InsertedImage | undefined;
-let lastError: string | undefined;
-
 function isMarkdown(doc: vscode.TextDocument): boolean {
   return doc.languageId === 'markdown' || /\.(md|markdown)$/i.test(doc.uri.path);
 }
@@ -233,7 +221,6 @@ function isMarkdown(doc: vscode.TextDocument): boolean {
 /** The error shown to the user, with the fix when we know it. */
 export function showImageError(deps: ImageFeatureDeps, err: unknown): undefined {
   const message = err instanceof Error ? err.message : String(err);
-  lastError = message;
   deps.log.error(`Images: ${message}`);
   void vscode.window.showErrorMessage(`Inkwell: ${message}`, 'Show Log').then((choice) => {
     if (choice) deps.log.show();
@@ -246,8 +233,6 @@ export function showImageError(deps: ImageFeatureDeps, err: unknown): undefined 
  * `choose` in its arguments it inserts that candidate without UI (for tests and scripts).
  */
 export function registerInsertImage(deps: ImageFeatureDeps): vscode.Disposable {
-  deps.probes.register('images.lastInserted', () => lastInserted);
-  deps.probes.register('images.lastError', () => lastError);
   const ownTracker = (tracker = new InsertedImageTracker(deps.log));
   const command = vscode.commands.registerCommand('inkwell.insertImage', async (args?: InsertImageArgs): Promise<InsertedImage | undefined> => {
     const editor = vscode.window.activeTextEditor;

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import type { ModelEntry } from '../generation/modelRegistry';
 import { RuntimeError } from '../runtime/errors';
 import type { ModelCheckResult } from '../runtime/protocol';
@@ -71,10 +70,7 @@ function picks(entries: ModelEntry[], current: Record<string, string>): ModelPic
  * "Inkwell: Select Model" (writes `inkwell.models.text` or `.image`) and
  * "Inkwell: Check Model" (signature plus a test inference, by model kind).
  */
-export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegistry, log: Logger, probes?: ProbeRegistry): vscode.Disposable {
-  let lastReport: string | undefined;
-  // Test mode only: the report Check Model wrote to the log.
-  if (probes?.testMode) probes.register('models.lastCheckReport', () => lastReport);
+export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegistry, log: Logger): vscode.Disposable {
   const current = () => {
     const cfg = vscode.workspace.getConfiguration('inkwell.models');
     return { text: cfg.get<string>('text', ''), image: cfg.get<string>('image', '') };
@@ -136,7 +132,6 @@ export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegi
       );
       const { summary, details } = describeCheck(check);
       log.info(`Check Model: ${details}`);
-      lastReport = details;
       void vscode.window.showInformationMessage(`Inkwell: ${entry.name} works. ${summary}`, 'Show Details').then((c) => c && log.show());
       return check;
     } catch (err) {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import { isoDate, newPostText, postFileName, PostNaming, slugify } from '../core/slug';
 import { readConfig } from '../util/config';
+import { uriExists } from '../util/uriExists';
 import type { PostValidation } from './postsValidation';
 
 /** Arguments accepted by `inkwell.newPost` when called from code (tests, other commands). */
@@ -14,7 +14,7 @@ export interface NewPostArgs {
   tags?: string[];
 }
 
-/** The questions New Post asks; replaced by answers in tests. Undefined means the writer cancelled. */
+/** The questions New Post asks. Undefined means the writer cancelled. */
 export interface NewPostPrompts {
   title(): Thenable<string | undefined>;
   /** An empty answer skips the description. */
@@ -23,7 +23,8 @@ export interface NewPostPrompts {
   tags(known: readonly { tag: string; count: number }[]): Thenable<string[] | undefined>;
 }
 
-const windowPrompts: NewPostPrompts = {
+/** New Post's questions as input boxes and a quick pick of tags. */
+export const windowPrompts: NewPostPrompts = {
   title: () => vscode.window.showInputBox({
     title: 'New Post (1/3): title',
     prompt: 'Title of the new post',
@@ -79,9 +80,7 @@ function pickTags(known: readonly { tag: string; count: number }[]): Promise<str
  * posts, marks it a draft (`inkwell.newPost.draft`) and opens it where the
  * writer continues: the description when it was skipped, else the body.
  */
-export function registerNewPost(validation: PostValidation, probes?: ProbeRegistry): vscode.Disposable {
-  let prompts = windowPrompts;
-  if (probes?.testMode) probes.register('newPost.answer', () => (p: NewPostPrompts | undefined) => (prompts = p ?? windowPrompts));
+export function registerNewPost(validation: PostValidation, prompts: NewPostPrompts = windowPrompts): vscode.Disposable {
   const posts = validation.posts;
   return vscode.commands.registerCommand('inkwell.newPost', async (args?: NewPostArgs) => {
     const title = args?.title ?? (await prompts.title());
@@ -147,13 +146,8 @@ async function namingIn(folder: vscode.Uri): Promise<PostNaming> {
   const dated = files.filter((n) => /^\d{4}-\d{2}-\d{2}-/.test(n)).length;
   let bundles = 0;
   for (const [name, type] of entries.slice(0, 200)) {
-    if (type !== vscode.FileType.Directory) continue;
-    try {
-      await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, name, 'index.md'));
-      bundles++;
-    } catch {
-      // Not a page bundle.
-    }
+    // A folder with an index.md is a page bundle.
+    if (type === vscode.FileType.Directory && (await uriExists(vscode.Uri.joinPath(folder, name, 'index.md')))) bundles++;
   }
   if (bundles > files.length) return 'bundle';
   return dated > 0 && dated * 2 >= files.length ? 'dated' : 'plain';
@@ -163,10 +157,6 @@ async function namingIn(folder: vscode.Uri): Promise<PostNaming> {
 async function freeUri(folder: vscode.Uri, slug: string, naming: PostNaming, now: Date): Promise<vscode.Uri> {
   for (let i = 1; ; i++) {
     const uri = vscode.Uri.joinPath(folder, postFileName(i === 1 ? slug : `${slug}-${i}`, naming, isoDate(now)));
-    try {
-      await vscode.workspace.fs.stat(naming === 'bundle' ? vscode.Uri.joinPath(uri, '..') : uri);
-    } catch {
-      return uri;
-    }
+    if (!(await uriExists(naming === 'bundle' ? vscode.Uri.joinPath(uri, '..') : uri))) return uri;
   }
 }

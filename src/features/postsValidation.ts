@@ -25,6 +25,13 @@ export interface DocumentProblems {
   problems: Problem[];
 }
 
+/** Problems of a post that were just published. */
+export interface PublishedProblems {
+  readonly uri: vscode.Uri;
+  /** The version of the open document they were found in; undefined for a file checked on disk. */
+  readonly version?: number;
+}
+
 /**
  * Shared by diagnostics, quick fixes, completions and "Check All Posts": turns
  * settings and the workspace into validator options, loads the custom schema
@@ -38,10 +45,14 @@ export class PostValidation implements vscode.Disposable {
   private readonly settingsEmitter = new vscode.EventEmitter<void>();
   /** Fires when settings or the custom schema change, so everything is checked again. */
   readonly onDidChangeSettings = this.settingsEmitter.event;
+  private readonly publishEmitter = new vscode.EventEmitter<PublishedProblems>();
+  /** Fires after a post's problems went to the Problems panel. */
+  readonly onDidPublish = this.publishEmitter.event;
 
   constructor(readonly posts: PostIndexService, private readonly log?: Logger) {
     this.store.add(this.collection);
     this.store.add(this.settingsEmitter);
+    this.store.add(this.publishEmitter);
     this.store.add(onConfigChange('validation', () => this.settingsChanged()));
     this.store.add(onConfigChange('posts', () => this.settingsChanged()));
     this.store.add(vscode.workspace.onDidSaveTextDocument((d) => {
@@ -223,6 +234,7 @@ export class PostValidation implements vscode.Disposable {
       return new vscode.Position(line, character);
     };
     this.collection.set(uri, problems.map((p) => toDiagnostic(p, pos)));
+    this.publishEmitter.fire({ uri, version: doc?.version });
   }
 }
 

@@ -7,6 +7,7 @@ import { freshSeed, isValidSeed } from '../generation/image/random';
 import { isModelName } from '../generation/modelRegistry';
 import type { ImageSource } from '../runtime/protocol';
 import { readConfig } from '../util/config';
+import { uriExists } from '../util/uriExists';
 import { CandidateSource, DEFAULT_VARIATION_STRENGTH, GalleryMode, ImageFeatureDeps, ImageGallery } from './imageGallery';
 import { defaultAlt, heroByDefault, InsertedImage, InsertTarget, insertWithoutUi, saveAndInsert, showImageError } from './insertImage';
 
@@ -65,12 +66,7 @@ async function imageUnderCursor(editor: vscode.TextEditor): Promise<vscode.Uri> 
   const candidates = resolveImageLink(link, postRelative, readConfig('posts', doc.uri).staticFolders);
   for (const rel of candidates) {
     const uri = vscode.Uri.joinPath(root, rel);
-    try {
-      await vscode.workspace.fs.stat(uri);
-      return uri;
-    } catch {
-      // Try the next static folder.
-    }
+    if (await uriExists(uri)) return uri;
   }
   throw new Error(candidates.length ? `The image ${link} does not exist (looked for ${candidates.join(', ')}).` : `${link} is not a local image.`);
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import type { RuntimeState } from '../runtime/client';
+import type { Views } from '../util/views';
 import type { ModelRegistry } from './modelRegistry';
 import type { ModelRuntime } from './modelRuntime';
 
@@ -12,7 +12,7 @@ export type GenerationPhase = 'idle' | 'loading' | 'generating';
  * (idle, loading, generating) and the speed of the last run. Shown for Markdown editors.
  */
 export class ModelStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('inkwell.model', vscode.StatusBarAlignment.Right, 100);
+  private readonly item: vscode.StatusBarItem;
   private readonly subscriptions: vscode.Disposable[] = [];
   private phase: GenerationPhase = 'idle';
   private lastSpeed: number | undefined;
@@ -21,8 +21,9 @@ export class ModelStatusBar implements vscode.Disposable {
   constructor(
     private readonly registry: ModelRegistry,
     runtime: ModelRuntime,
-    probes: ProbeRegistry,
+    views: Views,
   ) {
+    this.item = views.createStatusBarItem('inkwell.model', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Inkwell Model';
     this.item.command = 'inkwell.selectModel';
     this.runtimeState = runtime.state;
@@ -35,7 +36,6 @@ export class ModelStatusBar implements vscode.Disposable {
       registry.onDidChange(() => this.render()),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
     );
-    probes.register('statusBar.text', () => this.item.text);
     this.render();
   }
 

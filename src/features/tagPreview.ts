@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import type { ArticleRenderer } from '../core/render/engine';
 import { buildTagTree } from '../core/render/tagTree';
 import { TagPagePanel } from '../preview/tagPagePanel';
 import { DisposableStore } from '../util/dispose';
+import type { Views } from '../util/views';
 import type { TaggedPostSource, TagTreeNode } from './tagTree';
 
 /** What "Preview Posts Tagged…" needs. */
@@ -11,7 +11,7 @@ export interface TagPreviewDeps {
   readonly extensionUri: vscode.Uri;
   readonly renderer: () => Promise<ArticleRenderer>;
   readonly source: TaggedPostSource;
-  readonly probes: ProbeRegistry;
+  readonly views: Views;
 }
 
 /**
@@ -47,6 +47,7 @@ export function registerTagPreview(deps: TagPreviewDeps): vscode.Disposable {
       renderer: deps.renderer,
       posts: () => deps.source.all(),
       onPostsChanged: deps.source.onDidChange,
+      views: deps.views,
     });
     panel = created;
     created.onDidDispose(() => {
@@ -54,7 +55,6 @@ export function registerTagPreview(deps: TagPreviewDeps): vscode.Disposable {
     });
   }));
 
-  deps.probes.register('tagPage', () => (panel ? { tag: panel.tag, lastRendered: panel.lastRendered } : undefined));
   store.add({ dispose: () => panel?.dispose() });
   return store;
 }

@@ -1,10 +1,10 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import { calendarDate, formatDate } from '../core/render/articleMeta';
 import { buildTagTree, TagGroup, TagTreePost } from '../core/render/tagTree';
 import { setContext } from '../util/contextKeys';
 import { DisposableStore } from '../util/dispose';
+import type { Views } from '../util/views';
 import type { PostIndexService } from './postIndex';
 
 /** Where the tag tree and tag pages get their posts; the post index provides it. */
@@ -97,10 +97,10 @@ export class TagTreeProvider implements vscode.TreeDataProvider<TagTreeNode>, vs
 }
 
 /** Registers the `inkwell.tags` view with its filter commands. */
-export function registerTagTree(source: TaggedPostSource, probes: ProbeRegistry): vscode.Disposable {
+export function registerTagTree(source: TaggedPostSource, views: Views): vscode.Disposable {
   const store = new DisposableStore();
   const provider = store.add(new TagTreeProvider(source));
-  const view = store.add(vscode.window.createTreeView('inkwell.tags', { treeDataProvider: provider, showCollapseAll: true }));
+  const view = store.add(views.createTreeView('inkwell.tags', { treeDataProvider: provider, showCollapseAll: true }));
 
   const applyFilter = async (value: string) => {
     provider.filter = value;
@@ -121,6 +121,5 @@ export function registerTagTree(source: TaggedPostSource, probes: ProbeRegistry)
   store.add(vscode.commands.registerCommand('inkwell.clearTagFilter', () => applyFilter('')));
   store.add({ dispose: () => setContext('inkwell.tagFilterActive', false) });
 
-  probes.register('tagTree', () => provider);
   return store;
 }

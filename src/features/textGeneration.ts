@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ProbeRegistry } from '../api';
 import type { Logger } from '../util/logger';
+import type { Views } from '../util/views';
 import { ContinuationController } from './continuation';
 import { registerInlineCompletion } from './inlineCompletion';
 import { registerModelCommands } from './modelCommands';
@@ -12,13 +12,13 @@ import { ModelStatusBar } from './statusBar';
  * Text generation in the editor: "Generate Continuation", inline ghost text,
  * the model status bar item, "Select Model" and "Check Model".
  */
-export function registerTextGeneration(runtime: ModelRuntime, registry: ModelRegistry, log: Logger, probes: ProbeRegistry): vscode.Disposable {
-  const statusBar = new ModelStatusBar(registry, runtime, probes);
-  const continuation = new ContinuationController(runtime, registry, statusBar, log, probes);
+export function registerTextGeneration(runtime: ModelRuntime, registry: ModelRegistry, log: Logger, views: Views): vscode.Disposable {
+  const statusBar = new ModelStatusBar(registry, runtime, views);
+  const continuation = new ContinuationController(runtime, registry, statusBar, log);
   return vscode.Disposable.from(
     statusBar,
     continuation,
-    registerInlineCompletion(runtime, registry, continuation, log, probes),
-    registerModelCommands(runtime, registry, log, probes),
+    registerInlineCompletion(runtime, registry, continuation, log),
+    registerModelCommands(runtime, registry, log),
   );
 }

@@ -4,10 +4,11 @@ import type { ArticleRenderer } from '../core/render/engine';
 import { classifyLink } from '../core/render/urlPolicy';
 import { readConfig } from '../util/config';
 import { debounce } from '../util/debounce';
-import { DisposableStore } from '../util/dispose';
 import type { Logger } from '../util/logger';
 import { makeNonce } from '../util/nonce';
 import { buildPreviewHtml } from './html';
+import { errorPage } from './page';
+import { PanelLifetime } from './panelLifetime';
 import { HostToWebview, isWebviewToHost, PreviewPersistedState, WebviewToHost } from './protocol';
 import { imagePolicyFor, previewWebviewOptions, resolvePostResource, userStylesheet } from './resources';
 
@@ -17,15 +18,6 @@ export interface ArticlePreviewDeps {
   readonly log: Logger;
   /** Loads the renderer on first use (markdown-it and sanitize-html are heavy). */
   readonly renderer: () => Promise<ArticleRenderer>;
-}
-
-/** What the webview last reported showing (read by tests through a probe). */
-export interface RenderedPreview {
-  readonly uri: string;
-  readonly version: number;
-  readonly title: string;
-  readonly tags: readonly string[];
-  readonly text: string;
 }
 
 /** Milliseconds during which a scroll we caused is not echoed back to its source. */
@@ -40,11 +32,9 @@ const ECHO_WINDOW_MS = 250;
 export class ArticlePreview implements vscode.Disposable {
   static readonly viewType = 'inkwell.preview';
 
-  private readonly store = new DisposableStore();
-  private readonly didDispose = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this.didDispose.event;
-  private readonly didRender = new vscode.EventEmitter<RenderedPreview>();
-  readonly onDidRender = this.didRender.event;
+  private readonly lifetime: PanelLifetime;
+  /** Fires once the panel is closed or the preview disposed. */
+  readonly onDidDispose: vscode.Event<void>;
 
   private resourceUri: vscode.Uri;
   private lockedState: boolean;
@@ -54,9 +44,6 @@ export class ArticlePreview implements vscode.Disposable {
   private pendingLine: number | undefined;
   private ignoreEditorScrollUntil = 0;
   private ignorePreviewScrollUntil = 0;
-  private disposed = false;
-  private last: RenderedPreview | undefined;
-  private pageHtmlText: string | undefined;
   private readonly scheduleRender = debounce(() => void this.render(false), () => readConfig('preview', this.resourceUri).debounceMs);
 
   constructor(readonly panel: vscode.WebviewPanel, resource: vscode.Uri, options: { locked?: boolean; line?: number }, private readonly deps: ArticlePreviewDeps) {
@@ -64,28 +51,23 @@ export class ArticlePreview implements vscode.Disposable {
     this.lockedState = !!options.locked;
     this.pendingLine = options.line;
     panel.webview.options = previewWebviewOptions(deps.extensionUri);
-    this.store.add(this.scheduleRender);
-    this.store.add(this.didRender);
-    this.store.add(panel.onDidDispose(() => this.dispose()));
-    this.store.add(panel.webview.onDidReceiveMessage((m: unknown) => {
+    this.lifetime = new PanelLifetime(panel);
+    this.onDidDispose = this.lifetime.onDidDispose;
+    this.lifetime.add(this.scheduleRender);
+    this.lifetime.add(panel.webview.onDidReceiveMessage((m: unknown) => {
       if (isWebviewToHost(m)) void this.onMessage(m);
     }));
-    let wasVisible = panel.visible;
-    this.store.add(panel.onDidChangeViewState(() => {
-      // A hidden webview drops messages and reloads its HTML when shown again: render afresh.
-      if (panel.visible && !wasVisible) void this.render(true);
-      wasVisible = panel.visible;
-    }));
-    this.store.add(vscode.workspace.onDidChangeTextDocument((e) => {
+    this.lifetime.onDidBecomeVisible(() => void this.render(true));
+    this.lifetime.add(vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document.uri.toString() === this.resourceUri.toString() && e.contentChanges.length) this.scheduleRender();
     }));
-    this.store.add(vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
+    this.lifetime.add(vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
       if (e.textEditor.document.uri.toString() !== this.resourceUri.toString() || !e.visibleRanges.length) return;
       if (Date.now() < this.ignoreEditorScrollUntil) return;
       this.ignorePreviewScrollUntil = Date.now() + ECHO_WINDOW_MS;
       void panel.webview.postMessage({ type: 'scrollToLine', line: e.visibleRanges[0].start.line });
     }));
-    this.store.add(vscode.workspace.onDidChangeConfiguration((e) => {
+    this.lifetime.add(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('inkwell.preview') || e.affectsConfiguration('inkwell.posts.staticFolders')) void this.render(true);
     }));
     void this.render(true);
@@ -97,16 +79,6 @@ export class ArticlePreview implements vscode.Disposable {
 
   get locked(): boolean {
     return this.lockedState;
-  }
-
-  /** The HTML of the current page (updates since then arrived by message). */
-  get pageHtml(): string | undefined {
-    return this.pageHtmlText;
-  }
-
-  /** What the webview reported after its latest render. */
-  get lastRendered(): RenderedPreview | undefined {
-    return this.last;
   }
 
   /** Shows another post (the first render of a new post is immediate). */
@@ -131,7 +103,7 @@ export class ArticlePreview implements vscode.Disposable {
       const doc = await vscode.workspace.openTextDocument(uri);
       const renderer = await this.deps.renderer();
       // A newer edit or another post arrived while we waited: that render wins.
-      if (this.disposed || version !== this.version) return;
+      if (this.lifetime.isDisposed || version !== this.version) return;
       const webview = this.panel.webview;
       const article = renderer.render(doc.getText(), { locale: vscode.env.language, images: imagePolicyFor(uri, webview) });
       const name = article.meta.title ?? path.posix.basename(uri.path);
@@ -140,7 +112,7 @@ export class ArticlePreview implements vscode.Disposable {
         const styles = [webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'preview.css')).toString()];
         const user = userStylesheet(uri, webview);
         if (user) styles.push(user);
-        this.pageHtmlText = buildPreviewHtml({
+        webview.html = buildPreviewHtml({
           cspSource: webview.cspSource,
           nonce: makeNonce(),
           scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'webview', 'preview.js')).toString(),
@@ -152,7 +124,6 @@ export class ArticlePreview implements vscode.Disposable {
           kind: 'article',
           state: { uri: uri.toString(), version, locked: this.lockedState, line: this.pendingLine },
         });
-        webview.html = this.pageHtmlText;
         this.pendingLine = undefined;
       } else {
         // Edits and switches to another post go by message: no page reload, no flash.
@@ -164,7 +135,7 @@ export class ArticlePreview implements vscode.Disposable {
       }
       this.page = { uri: uri.toString(), header: article.headerHtml };
     } catch (err) {
-      if (this.disposed || version !== this.version) return;
+      if (this.lifetime.isDisposed || version !== this.version) return;
       const message = err instanceof Error ? err.message : String(err);
       this.deps.log.error(`Article preview of ${uri.toString(true)} failed: ${message}`);
       this.page = undefined;
@@ -175,8 +146,7 @@ export class ArticlePreview implements vscode.Disposable {
   private async onMessage(message: WebviewToHost): Promise<void> {
     switch (message.type) {
       case 'rendered':
-        this.last = { uri: message.uri, version: message.version, title: message.title, tags: message.tags, text: message.text };
-        this.didRender.fire(this.last);
+        // The page applied a render; nothing to do (the integration tests read what it reports).
         break;
       case 'revealLine': {
         if (Date.now() < this.ignorePreviewScrollUntil) return;
@@ -205,12 +175,7 @@ export class ArticlePreview implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.store.dispose();
-    this.panel.dispose();
-    this.didDispose.fire();
-    this.didDispose.dispose();
+    this.lifetime.dispose();
   }
 }
 
@@ -227,9 +192,4 @@ export async function openLink(post: vscode.Uri, href: string): Promise<void> {
     }
     await vscode.commands.executeCommand('vscode.open', file, { viewColumn: vscode.ViewColumn.One });
   }
-}
-
-function errorPage(message: string): string {
-  const escaped = message.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${escaped}</p></body></html>`;
 }

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../core/render/escape';
+import { pageHead, requireStrongNonce, webviewCsp } from './page';
 
 /** Everything the page needs; no vscode types, so tests build the real page in a browser. */
 export interface PreviewPageOptions {
@@ -31,37 +32,19 @@ export interface PreviewPageOptions {
  * styles from the extension/workspace; scripts only with this page's nonce.
  */
 export function previewCsp(cspSource: string, nonce: string, allowHttpsImages: boolean): string {
-  return [
-    "default-src 'none'",
-    `img-src ${cspSource} data:${allowHttpsImages ? ' https:' : ''}`,
-    `style-src ${cspSource}`,
-    `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-src 'none'",
-    "object-src 'none'",
-  ].join('; ');
+  return webviewCsp({ img: `${cspSource} data:${allowHttpsImages ? ' https:' : ''}`, style: cspSource, font: cspSource, nonce });
 }
 
 /** Builds the whole HTML document of a preview page. */
 export function buildPreviewHtml(o: PreviewPageOptions): string {
-  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(o.nonce)) throw new Error('The preview nonce must be at least 16 base64 characters.');
+  requireStrongNonce(o.nonce, 'preview');
   const data = Object.entries(o.state)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => ` data-${k.replace(/[^a-z0-9-]/gi, '').toLowerCase()}="${escapeHtml(String(v))}"`)
     .join('');
-  const styles = o.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(previewCsp(o.cspSource, o.nonce, o.allowHttpsImages))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="referrer" content="no-referrer">
-${styles}
-<title>${escapeHtml(o.title)}</title>
-</head>
+${pageHead({ csp: previewCsp(o.cspSource, o.nonce, o.allowHttpsImages), styleUris: o.styleUris, title: o.title })}
 <body class="inkwell-page-${o.kind}" data-kind="${o.kind}"${data}>
 <main class="inkwell-page">
 <div class="inkwell-header-slot">${o.headerHtml}</div>

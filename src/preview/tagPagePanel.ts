@@ -3,12 +3,13 @@ import type { ArticleRenderer } from '../core/render/engine';
 import { buildTagTree, TagTreePost } from '../core/render/tagTree';
 import { resolveImageSource } from '../core/render/urlPolicy';
 import { debounce } from '../util/debounce';
-import { DisposableStore } from '../util/dispose';
 import { makeNonce } from '../util/nonce';
+import type { Views } from '../util/views';
 import { buildPreviewHtml } from './html';
+import { errorPage } from './page';
+import { PanelLifetime } from './panelLifetime';
 import { isWebviewToHost, WebviewToHost } from './protocol';
 import { imagePolicyFor, previewWebviewOptions } from './resources';
-import type { RenderedPreview } from './articlePreview';
 
 /** What a tag page needs from the extension. */
 export interface TagPageDeps {
@@ -16,6 +17,7 @@ export interface TagPageDeps {
   readonly renderer: () => Promise<ArticleRenderer>;
   readonly posts: () => readonly TagTreePost[];
   readonly onPostsChanged: vscode.Event<unknown>;
+  readonly views: Views;
 }
 
 /**
@@ -24,37 +26,24 @@ export interface TagPageDeps {
  */
 export class TagPagePanel implements vscode.Disposable {
   static readonly viewType = 'inkwell.tagPreview';
-  private readonly store = new DisposableStore();
+  private readonly lifetime: PanelLifetime;
+  /** Fires once the panel is closed or disposed. */
+  readonly onDidDispose: vscode.Event<void>;
   private tagName: string;
   private version = 0;
-  private disposed = false;
-  private last: RenderedPreview | undefined;
-  private readonly didDispose = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this.didDispose.event;
   private readonly refreshSoon = debounce(() => void this.render(), () => 200);
 
   constructor(private readonly panel: vscode.WebviewPanel, tag: string, private readonly deps: TagPageDeps) {
     this.tagName = tag;
-    this.store.add(this.refreshSoon);
-    this.store.add(panel.onDidDispose(() => this.dispose()));
-    this.store.add(panel.webview.onDidReceiveMessage((m: unknown) => {
+    this.lifetime = new PanelLifetime(panel);
+    this.onDidDispose = this.lifetime.onDidDispose;
+    this.lifetime.add(this.refreshSoon);
+    this.lifetime.add(panel.webview.onDidReceiveMessage((m: unknown) => {
       if (isWebviewToHost(m)) void this.onMessage(m);
     }));
-    this.store.add(deps.onPostsChanged(() => this.refreshSoon()));
-    let wasVisible = panel.visible;
-    this.store.add(panel.onDidChangeViewState(() => {
-      if (panel.visible && !wasVisible) void this.render();
-      wasVisible = panel.visible;
-    }));
+    this.lifetime.add(deps.onPostsChanged(() => this.refreshSoon()));
+    this.lifetime.onDidBecomeVisible(() => void this.render());
     void this.render();
-  }
-
-  get tag(): string {
-    return this.tagName;
-  }
-
-  get lastRendered(): RenderedPreview | undefined {
-    return this.last;
   }
 
   show(tag: string): void {
@@ -68,15 +57,14 @@ export class TagPagePanel implements vscode.Disposable {
     try {
       await this.renderVersion(version);
     } catch (err) {
-      if (this.disposed || version !== this.version) return;
-      const message = (err instanceof Error ? err.message : String(err)).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-      this.panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>Inkwell could not show the tag page: ${message}</p></body></html>`;
+      if (this.lifetime.isDisposed || version !== this.version) return;
+      this.panel.webview.html = errorPage(`Inkwell could not show the tag page: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
   private async renderVersion(version: number): Promise<void> {
     const renderer = await this.deps.renderer();
-    if (this.disposed || version !== this.version) return;
+    if (this.lifetime.isDisposed || version !== this.version) return;
     const tag = this.tagName;
     const group = buildTagTree(this.deps.posts()).find((g) => g.tag === tag);
     const webview = this.panel.webview;
@@ -100,9 +88,7 @@ export class TagPagePanel implements vscode.Disposable {
   }
 
   private async onMessage(message: WebviewToHost): Promise<void> {
-    if (message.type === 'rendered') {
-      this.last = { uri: `tag:${this.tagName}`, version: message.version, title: message.title, tags: message.tags, text: message.text };
-    } else if (message.type === 'openPost') {
+    if (message.type === 'openPost') {
       const known = this.deps.posts().some((p) => p.id === message.uri);
       if (known) await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri, true), { viewColumn: vscode.ViewColumn.One });
     } else if (message.type === 'previewTag') {
@@ -111,17 +97,12 @@ export class TagPagePanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.store.dispose();
-    this.panel.dispose();
-    this.didDispose.fire();
-    this.didDispose.dispose();
+    this.lifetime.dispose();
   }
 
   /** Creates the panel beside the editor. */
   static create(tag: string, deps: TagPageDeps): TagPagePanel {
-    const panel = vscode.window.createWebviewPanel(TagPagePanel.viewType, `Posts tagged ${tag}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, previewWebviewOptions(deps.extensionUri));
+    const panel = deps.views.createWebviewPanel(TagPagePanel.viewType, `Posts tagged ${tag}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, previewWebviewOptions(deps.extensionUri));
     return new TagPagePanel(panel, tag, deps);
   }
 }

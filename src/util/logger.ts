@@ -1,11 +1,12 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
+import { Views, windowViews } from './views';
 
 /** Inkwell's log, shown in the Output panel under "Inkwell". */
 export class Logger implements vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;
 
-  constructor() {
-    this.channel = vscode.window.createOutputChannel('Inkwell', { log: true });
+  constructor(views: Views = windowViews) {
+    this.channel = views.createLogOutputChannel('Inkwell');
   }
 
   trace(message: string, ...args: unknown[]): void {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { inkwell } from './helpers';
+import { inkwell, testing } from './helpers';
 import { readRunOptions } from './repo';
 
 /**
@@ -22,9 +22,10 @@ suite('Activation benchmark', function () {
       markdownMs = performance.now() - t0;
     }
     const t0 = performance.now();
-    const api = await inkwell();
+    await inkwell();
     const wallMs = performance.now() - t0;
+    const { activationMs } = await testing();
     const ortLoaded = Object.keys(require.cache).some((k) => k.includes('onnxruntime'));
-    fs.writeFileSync(out, JSON.stringify({ activateMs: api.testing.activationMs, wallMs, markdownMs, ortLoaded }));
+    fs.writeFileSync(out, JSON.stringify({ activateMs: activationMs, wallMs, markdownMs, ortLoaded }));
   });
 });

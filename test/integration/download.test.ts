@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { ContinuationOutcome } from '../../src/features/continuation';
 import type { DownloadModelArgs, DownloadModelOutcome } from '../../src/features/downloadModel';
 import { startFakeHub, tinyLlamaRepo, type FakeHub } from '../unit/hub/fakeHub';
-import { closeAll, inkwell, openPost, waitFor } from './helpers';
+import { closeAll, inkwell, openPost, testing, waitFor } from './helpers';
 import { repoRoot } from './repo';
 
 const REPO = 'test-org/tiny-llama';
@@ -18,10 +18,9 @@ function download(args: DownloadModelArgs): Thenable<DownloadModelOutcome> {
 suite('Download Model', function () {
   let hub: FakeHub;
   let modelsDir: string;
-  let probe: <T>(name: string) => T | undefined;
 
   suiteSetup(async () => {
-    probe = (await inkwell()).testing.probe;
+    await inkwell();
     hub = await startFakeHub({ [REPO]: tinyLlamaRepo(repoRoot()) });
     modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-download-it-'));
     const cfg = vscode.workspace.getConfiguration('inkwell.models');
@@ -45,7 +44,6 @@ suite('Download Model', function () {
     assert.deepStrictEqual(fs.readdirSync(path.join(outcome.dir, 'onnx')), ['model.onnx']);
     assert.ok(hub.requests.some((r) => r.url.endsWith('/resolve/' + 'a'.repeat(40) + '/onnx/model_q4.onnx')), 'the q4 graph came from the local hub');
     assert.strictEqual(vscode.workspace.getConfiguration('inkwell.models').get('text'), 'tiny-llama-q4', '"Use this model" set the text model');
-    assert.deepStrictEqual(probe('download.lastOutcome'), outcome);
 
     const editor = await openPost('posts/exploring-generative-ai.md');
     const end = editor.document.positionAt(editor.document.getText().length);
@@ -59,7 +57,8 @@ suite('Download Model', function () {
     assert.ok(generated.ok, JSON.stringify(generated));
     assert.ok(generated.result.tokens.length > 0);
     assert.strictEqual(editor.document.getText(), before + generated.result.text, 'the continuation went in at the cursor');
-    await waitFor(() => /tiny-llama-q4/.test(probe<string>('statusBar.text') ?? ''), 'the status bar to name the downloaded model');
+    const t = await testing();
+    await waitFor(() => /tiny-llama-q4/.test(t.statusBarItem('inkwell.model')?.text ?? ''), 'the status bar to name the downloaded model');
 
     // The same request again finds the model in place and fetches no file.
     const count = hub.requests.length;

@@ -1,12 +1,38 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { InkwellApi } from '../../src/api';
+import type { InkwellTestSupport, WatchedWebview } from '../../src/testSupport';
 
 /** Activates Inkwell (if needed) and returns its API. */
 export async function inkwell(): Promise<InkwellApi> {
   const ext = vscode.extensions.getExtension<InkwellApi>('inkwell.inkwell');
   assert.ok(ext, 'the Inkwell extension is loaded');
   return ext.activate();
+}
+
+/**
+ * Inkwell's test-only API. It exists because the suites run the extension in
+ * `ExtensionMode.Test`; an installed Inkwell has none.
+ */
+export async function testing(): Promise<InkwellTestSupport> {
+  const api = await inkwell();
+  assert.ok(api.testing, 'Inkwell runs in test mode and returns api.testing');
+  return api.testing;
+}
+
+/** The newest webview panel of `viewType` that is still open. */
+export function openWebview(t: InkwellTestSupport, viewType: string): WatchedWebview | undefined {
+  return [...t.webviews(viewType)].reverse().find((w) => !w.disposed);
+}
+
+/** The messages of one `type` in a list of webview messages, oldest first. */
+export function messagesOf<M extends { type: string }, T extends M['type']>(messages: readonly unknown[], type: T): Extract<M, { type: T }>[] {
+  return messages.filter((m): m is Extract<M, { type: T }> => !!m && typeof m === 'object' && (m as { type?: unknown }).type === type);
+}
+
+/** The newest line of Inkwell's log that matches `pattern`. */
+export function lastLogLine(t: InkwellTestSupport, pattern: RegExp): string | undefined {
+  return [...t.log].reverse().find((l) => pattern.test(l.message))?.message;
 }
 
 /** The root of the test workspace (a copy of samples/blog). */

@@ -6,10 +6,10 @@ import * as vscode from 'vscode';
 import { decodePng, encodePng } from '../../src/generation/image/png';
 import { provenanceText, readProvenance } from '../../src/generation/image/provenance';
 import type { InsertedImage } from '../../src/features/insertImage';
-import type { GalleryProbe } from '../../src/features/imageGallery';
 import type { GalleryHostMessage, GalleryWebviewMessage } from '../../src/features/imageGalleryProtocol';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
-import { closeAll, inkwell, openPost, waitFor, workspaceRoot } from './helpers';
+import type { InkwellTestSupport, WatchedWebview } from '../../src/testSupport';
+import { closeAll, inkwell, lastLogLine, messagesOf, openPost, openWebview, testing, waitFor, workspaceRoot } from './helpers';
 import { repoRoot } from './repo';
 
 const fixtures = path.join(repoRoot(), 'test', 'fixtures', 'models');
@@ -35,6 +35,43 @@ function cursorToEnd(editor: vscode.TextEditor): void {
 
 function frontmatterImage(text: string): string | undefined {
   return /^image:\s*(.*)$/m.exec(text.split(/^---\s*$/m)[1] ?? '')?.[1]?.trim();
+}
+
+/** The image gallery as its page shows it: whether it is ready for a click, and how many candidates it has made. */
+interface GalleryView {
+  page: WatchedWebview;
+  /** Candidates made so far, as the status line counts them. */
+  candidates: number;
+  /** Thumbnails in the grid now. */
+  shown: number;
+}
+
+/** The open gallery once its page is up, not busy and has shown at least `atLeast` candidates. */
+function settledGallery(t: InkwellTestSupport, atLeast: number): GalleryView | undefined {
+  const page = openWebview(t, 'inkwell.imageGallery');
+  if (!page || !messagesOf<GalleryWebviewMessage, 'ready'>(page.received, 'ready').length) return undefined;
+  const status = messagesOf<GalleryHostMessage, 'status'>(page.posted, 'status').pop();
+  const candidates = Number(/^(\d+) candidates$/.exec(status?.text ?? '')?.[1] ?? 0);
+  let shown = 0;
+  for (const m of messagesOf<GalleryHostMessage, 'items'>(page.posted, 'items')) shown = (m.replace ? 0 : shown) + m.items.length;
+  return status && !status.busy && candidates >= atLeast ? { page, candidates, shown } : undefined;
+}
+
+/** Sends "Use" as the gallery page does and returns the link the gallery reports inserted. */
+async function useInGallery(page: WatchedWebview, message: Extract<GalleryWebviewMessage, { type: 'use' }>): Promise<string> {
+  const before = page.posted.length;
+  page.send(message);
+  const done = await waitFor(() => page.posted.slice(before).find((m): m is GalleryHostMessage => {
+    const type = (m as GalleryHostMessage).type;
+    return type === 'used' || type === 'error';
+  }), 'the gallery to insert the image');
+  assert.strictEqual(done.type, 'used', JSON.stringify(done));
+  return done.type === 'used' ? done.link : '';
+}
+
+/** The file an image link in a post points at. */
+function linkedFile(post: vscode.TextDocument, link: string): vscode.Uri {
+  return vscode.Uri.joinPath(post.uri, '..', link);
 }
 
 suite('Generated images', function () {
@@ -139,66 +176,75 @@ suite('Generated images', function () {
   });
 
   test('the gallery opens with the configured number of candidates', async () => {
-    const api = await inkwell();
+    const t = await testing();
     await openPost('posts/vae-latent-walks.md');
     await vscode.commands.executeCommand('inkwell.insertImage');
-    const probe = await waitFor(() => {
-      const p = api.testing.probe<GalleryProbe>('images.gallery');
-      return p?.open && p.ready && !p.busy && p.candidates > 0 ? p : undefined;
-    }, 'the gallery to show candidates', 30000);
-    assert.strictEqual(probe.candidates, 4);
-    assert.strictEqual(probe.model, 'tiny-gan');
-    assert.strictEqual(probe.lastError, undefined);
+    const gallery = await waitFor(() => settledGallery(t, 1), 'the gallery to show candidates', 30000);
+    assert.strictEqual(gallery.candidates, 4);
+    assert.strictEqual(gallery.shown, 4);
+    assert.deepStrictEqual(messagesOf<GalleryHostMessage, 'error'>(gallery.page.posted, 'error'), []);
     // The line under the heading names the model once the candidates are there.
-    const posted = api.testing.probe<GalleryHostMessage[]>('images.galleryPosted') ?? [];
-    const subtitle = posted.filter((m) => m.type === 'subtitle').pop();
+    const subtitle = messagesOf<GalleryHostMessage, 'subtitle'>(gallery.page.posted, 'subtitle').pop();
     assert.deepStrictEqual(subtitle, { type: 'subtitle', text: 'Tiny GAN (test fixture) · GAN · new images' });
   });
 
+  test('the gallery ignores messages its page would never send, and says so in the log', async () => {
+    const t = await testing();
+    await openPost('posts/vae-latent-walks.md');
+    await vscode.commands.executeCommand('inkwell.insertImage');
+    const { page } = await waitFor(() => settledGallery(t, 1), 'the gallery to show candidates', 30000);
+    const posted = page.posted.length;
+    const bad: unknown[] = [
+      { type: 'use', id: -1, alt: 'negative id' },
+      { type: 'use', id: 1.5, alt: 'fractional id' },
+      { type: 'use', id: 1, alt: 42 },
+      { type: 'use', id: 1, alt: 'x'.repeat(5000) },
+      { type: 'use', id: 1, alt: 'hero is no boolean', hero: 'yes' },
+      { type: 'vary', id: '2' },
+      { type: 'saveAs', path: '/etc/passwd' },
+      'more',
+      null,
+    ];
+    for (const m of bad) page.send(m);
+    const ignored = t.log.filter((l) => l.level === 'warn' && l.message.startsWith('Image gallery: ignored a message'));
+    assert.ok(ignored.length >= bad.length, ignored.map((l) => l.message).join('\n'));
+    assert.strictEqual(page.posted.length, posted, 'the gallery did nothing for them');
+  });
+
   test('"Use as hero image" in the gallery replaces the hero image and links nothing in the text', async () => {
-    const api = await inkwell();
+    const t = await testing();
     const editor = await openPost('posts/vae-latent-walks.md');
     cursorToEnd(editor);
     const before = editor.document.getText();
     await vscode.commands.executeCommand('inkwell.insertImage');
-    await waitFor(() => {
-      const p = api.testing.probe<GalleryProbe>('images.gallery');
-      return p?.open && p.ready && !p.busy && p.candidates > 0;
-    }, 'the gallery to show candidates', 30000);
-    const receive = api.testing.probe<(m: GalleryWebviewMessage) => Promise<void>>('images.galleryReceive')!;
-    await receive({ type: 'use', id: 1, alt: 'ignored for a hero image', hero: true });
-    const inserted = api.testing.probe<InsertedImage>('images.lastInserted');
-    assert.ok(inserted?.frontmatterUpdated, JSON.stringify(inserted));
+    const { page } = await waitFor(() => settledGallery(t, 1), 'the gallery to show candidates', 30000);
+    const link = await useInGallery(page, { type: 'use', id: 1, alt: 'ignored for a hero image', hero: true });
     const text = editor.document.getText();
-    assert.strictEqual(frontmatterImage(text), inserted.link);
+    assert.strictEqual(frontmatterImage(text), link);
     assert.strictEqual(text.split('---').slice(2).join('---'), before.split('---').slice(2).join('---'), 'the body is unchanged');
   });
 
   test('the gallery handles More, Vary and Use as its page sends them', async () => {
-    const api = await inkwell();
+    const t = await testing();
     const editor = await openPost('posts/vae-latent-walks.md');
     cursorToEnd(editor);
     await vscode.commands.executeCommand('inkwell.insertImage');
-    const settled = (n: number) => () => {
-      const p = api.testing.probe<GalleryProbe>('images.gallery');
-      return p?.open && p.ready && !p.busy && p.candidates >= n ? p : undefined;
-    };
-    await waitFor(settled(4), 'the first batch', 30000);
-    const receive = api.testing.probe<(m: GalleryWebviewMessage) => Promise<void>>('images.galleryReceive')!;
-    await receive({ type: 'more' });
-    assert.strictEqual((await waitFor(settled(8), 'the second batch')).candidates, 8);
-    await receive({ type: 'vary', id: 2 });
-    // The varied image itself, recreated, and four variations of it.
-    assert.strictEqual((await waitFor(settled(13), 'the variations')).candidates, 13);
+    const { page } = await waitFor(() => settledGallery(t, 4), 'the first batch', 30000);
+    page.send({ type: 'more' } satisfies GalleryWebviewMessage);
+    const more = await waitFor(() => settledGallery(t, 8), 'the second batch');
+    assert.deepStrictEqual([more.candidates, more.shown], [8, 8]);
+    page.send({ type: 'vary', id: 2 } satisfies GalleryWebviewMessage);
+    // The grid now shows the varied image itself, recreated, and four variations of it.
+    const varied = await waitFor(() => settledGallery(t, 13), 'the variations');
+    assert.deepStrictEqual([varied.candidates, varied.shown], [13, 5]);
     // Id 9 is the recreated original; 10 is its first variation.
-    await receive({ type: 'use', id: 10, alt: 'Chosen in the gallery' });
-    const inserted = api.testing.probe<InsertedImage>('images.lastInserted');
-    assert.ok(inserted && inserted.link.startsWith('images/vae-latent-walks-'), JSON.stringify(inserted));
-    assert.match(editor.document.getText(), /!\[Chosen in the gallery\]\(images\/vae-latent-walks-\d+\.png\)/);
-    const png = await read(inserted.uri);
+    const link = await useInGallery(page, { type: 'use', id: 10, alt: 'Chosen in the gallery' });
+    assert.ok(link.startsWith('images/vae-latent-walks-'), link);
+    assert.ok(editor.document.getText().includes(`![Chosen in the gallery](${link})`), editor.document.getText().slice(-200));
+    const png = await read(linkedFile(editor.document, link).toString());
     assert.deepStrictEqual([png.width, png.height], [DISPLAY, DISPLAY]);
     assert.strictEqual(readProvenance(png.text)?.method, 'variation');
-    assert.strictEqual(api.testing.probe<GalleryProbe>('images.gallery')?.lastError, undefined);
+    assert.deepStrictEqual(messagesOf<GalleryHostMessage, 'error'>(page.posted, 'error'), []);
   });
 
   test('regenerating from an inserted image recreates it exactly from its provenance', async () => {
@@ -211,7 +257,7 @@ suite('Generated images', function () {
     const pos = editor.document.positionAt(at + 3);
     editor.selection = new vscode.Selection(pos, pos);
     const again = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', { choose: 0, alt: 'again' });
-    assert.ok(again, `regenerate reports what it inserted (error: ${(await inkwell()).testing.probe<string>('images.lastError')})`);
+    assert.ok(again, `regenerate reports what it inserted (log: ${lastLogLine(await testing(), /^Images: /)})`);
     assert.notStrictEqual(again.uri, original.uri);
     const a = await vscode.workspace.fs.readFile(vscode.Uri.parse(original.uri));
     const b = await vscode.workspace.fs.readFile(vscode.Uri.parse(again.uri));
@@ -251,7 +297,7 @@ suite('Generated images', function () {
     const b = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 20, choose: 0, alt: 'b' });
     assert.ok(b);
     const blend = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', { image: a.uri, blendWith: b.uri, choose: 1, alt: 'blend' });
-    assert.ok(blend, `blend inserted (error: ${(await inkwell()).testing.probe<string>('images.lastError')})`);
+    assert.ok(blend, `blend inserted (log: ${lastLogLine(await testing(), /^Images: /)})`);
     const p = readProvenance((await read(blend.uri)).text);
     assert.strictEqual(p?.method, 'blend');
     assert.deepStrictEqual(p?.parentSeeds, [10, 20]);
@@ -265,7 +311,7 @@ suite('Generated images', function () {
       const editor = await openPost('posts/exploring-generative-ai.md');
       cursorToEnd(editor);
       const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 2024, choose: 0, alt: 'emoji' });
-      assert.ok(result, `inserted (error: ${(await inkwell()).testing.probe<string>('images.lastError')})`);
+      assert.ok(result, `inserted (log: ${lastLogLine(await testing(), /^Images: /)})`);
       const png = await read(result.uri);
       assert.deepStrictEqual([png.width, png.height], [DISPLAY, DISPLAY]);
       assert.strictEqual(readProvenance(png.text)?.model, 'inkwell-gan');
@@ -287,7 +333,7 @@ suite('Generated images', function () {
   });
 
   test('a PNG that names its model by a path cannot make the runtime load a model from the workspace', async () => {
-    const api = await inkwell();
+    const t = await testing();
     // A repository ships a model folder and an image whose provenance points at it.
     const evil = vscode.Uri.joinPath(workspaceRoot(), '.inkwell', 'models', 'evil-gan');
     await vscode.workspace.fs.copy(vscode.Uri.file(path.join(fixtures, 'tiny-gan')), evil, { overwrite: true });
@@ -305,8 +351,8 @@ suite('Generated images', function () {
         const result = await vscode.commands.executeCommand<InsertedImage | undefined>('inkwell.regenerateImage', { image: planted.toString(), choose: 0 });
         assert.strictEqual(result, undefined, `nothing was made from ${model}`);
         assert.strictEqual(
-          api.testing.probe<string>('images.lastError'),
-          `This image says it was made by "${model}", which is a path, not a model name. Inkwell looks up the model an image names among its model folders, by name only.`,
+          lastLogLine(t, /^Images: /),
+          `Images: This image says it was made by "${model}", which is a path, not a model name. Inkwell looks up the model an image names among its model folders, by name only.`,
         );
         assert.deepStrictEqual(new Set(fs.readdirSync(path.join(workspaceRoot().fsPath, 'posts', 'images'))), before, 'no image was saved');
       }
@@ -318,7 +364,7 @@ suite('Generated images', function () {
 
   test('an image is never saved through a symlink that leads out of the workspace', async function () {
     if (process.platform === 'win32') this.skip();
-    const api = await inkwell();
+    const t = await testing();
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-outside-'));
     const link = path.join(workspaceRoot().fsPath, 'posts', 'dirlink');
     fs.symlinkSync(outside, link);
@@ -329,7 +375,7 @@ suite('Generated images', function () {
       const before = editor.document.getText();
       const result = await vscode.commands.executeCommand<InsertedImage | undefined>('inkwell.insertImage', { seed: 5, choose: 0, alt: 'escape' });
       assert.strictEqual(result, undefined);
-      assert.strictEqual(api.testing.probe<string>('images.lastError'), 'Not saving posts/dirlink/notes-on-evaluation-5.png: a symbolic link on its path leads outside the workspace.');
+      assert.strictEqual(lastLogLine(t, /^Images: /), 'Images: Not saving posts/dirlink/notes-on-evaluation-5.png: a symbolic link on its path leads outside the workspace.');
       assert.deepStrictEqual(fs.readdirSync(outside), [], 'nothing was written outside');
       assert.strictEqual(editor.document.getText(), before, 'the post is unchanged');
     } finally {

@@ -3,7 +3,8 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { inkwell, openPost, waitFor, workspaceRoot } from './helpers';
+import type { InkwellTestSupport } from '../../src/testSupport';
+import { openPost, testing, waitFor, workspaceRoot } from './helpers';
 import { repoRoot } from './repo';
 
 const EVAL = 'posts/notes-on-evaluation.md';
@@ -68,12 +69,18 @@ async function closeEditors(): Promise<void> {
 }
 
 suite('Posts: frontmatter diagnostics, fixes, completions', () => {
-  let api: Awaited<ReturnType<typeof inkwell>>;
+  let t: InkwellTestSupport;
+
+  /** A tag's post count as the "Posts by Tag" view shows it (its rows wait for the workspace scan). */
+  async function tagCount(tag: string): Promise<number | undefined> {
+    const tree = t.treeDataProvider<{ kind: string; tag: string }>('inkwell.tags');
+    const row = ((await tree?.getChildren?.()) ?? []).find((n) => n.tag === tag);
+    const description = row && (await tree!.getTreeItem(row)).description;
+    return typeof description === 'string' ? Number(description) : undefined;
+  }
 
   suiteSetup(async () => {
-    api = await inkwell();
-    // The index scans the workspace after activation; tag spelling checks need it.
-    await api.testing.probe<Promise<number>>('posts.ready');
+    t = await testing();
     // Other suites share this workspace and may have changed the samples: start from the originals.
     await closeEditors();
     for (const file of SAMPLES) {
@@ -81,8 +88,8 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
       const current = await vscode.workspace.fs.readFile(uriOf(file));
       if (Buffer.compare(Buffer.from(current), pristine) !== 0) await vscode.workspace.fs.writeFile(uriOf(file), pristine);
     }
-    const count = (tag: string) => api.testing.probe<Array<{ tag: string; count: number }>>('posts.tags')?.find((t) => t.tag === tag)?.count;
-    await waitFor(() => count('generative-ai') === 4 && count('machine-learning') === 3 && count('evaluation') === 1, 'the index to hold the sample posts as shipped');
+    // The index scans the workspace after activation; tag spelling checks need it.
+    await waitFor(async () => (await tagCount('generative-ai')) === 4 && (await tagCount('machine-learning')) === 3 && (await tagCount('evaluation')) === 1, 'the index to hold the sample posts as shipped');
   });
   teardown(async () => {
     await restoreEdited();
@@ -183,8 +190,7 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
 
   /** Waits until the document's current text has been checked and its problems published. */
   async function checked(doc: vscode.TextDocument): Promise<void> {
-    const version = api.testing.probe<(uri: string) => number | undefined>('posts.publishedVersion')!;
-    await waitFor(() => version(doc.uri.toString()) === doc.version, `the check of version ${doc.version}`);
+    await waitFor(() => t.publishedVersion(doc.uri.toString()) === doc.version, `the check of version ${doc.version}`);
   }
 
   /** Types `text` at the end of `line` the way a writer does; the cursor ends after it. */
@@ -226,8 +232,7 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
 
   test('New Post asks for title, description and tags, marks a draft, follows the site\'s file names and opens without warnings', async () => {
     type Prompts = { title(): Thenable<string | undefined>; description(): Thenable<string | undefined>; tags(known: readonly { tag: string; count: number }[]): Thenable<string[] | undefined> };
-    const answer = api.testing.probe<(p: Prompts | undefined) => void>('newPost.answer');
-    assert.ok(answer, 'New Post asks its questions through replaceable prompts in test mode');
+    const answer = (p: Prompts | undefined) => t.answerNewPost(p);
     const offered: string[][] = [];
     answer({
       title: async () => 'My First Post',

@@ -4,20 +4,22 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import MarkdownIt from 'markdown-it';
-import { closeAll, inkwell, openPost, waitFor, workspaceRoot } from './helpers';
+import type { WebviewToHost } from '../../src/preview/protocol';
+import type { InkwellTestSupport } from '../../src/testSupport';
+import { closeAll, inkwell, messagesOf, openPost, openWebview, testing, waitFor, workspaceRoot } from './helpers';
 
-/** Mirrors what src/features/articlePreview.ts exposes through the `preview` probe. */
-interface PreviewProbe {
-  open: boolean;
-  uri?: string;
-  locked: boolean;
-  lastRendered?: { uri: string; version: number; title: string; tags: string[]; text: string };
-  pageHtml?: string;
-}
 interface TagNode { kind: 'tag' | 'post'; tag: string; posts?: { id: string; title?: string }[]; post?: { id: string; title?: string } }
-interface TagTreeProbe {
-  getChildren(node?: TagNode): Promise<TagNode[]>;
-  getTreeItem(node: TagNode): vscode.TreeItem;
+
+/** The "Posts by Tag" rows as VS Code gets them from the view's data provider. */
+interface TagRows {
+  children(node?: TagNode): Promise<TagNode[]>;
+  item(node: TagNode): Promise<vscode.TreeItem>;
+}
+
+/** What a preview page last reported showing (its `rendered` message). */
+function lastRendered(t: InkwellTestSupport, viewType: string) {
+  const page = openWebview(t, viewType);
+  return page && messagesOf<WebviewToHost, 'rendered'>(page.received, 'rendered').pop();
 }
 
 const GAN = 'posts/gans-in-one-afternoon.md';
@@ -26,16 +28,30 @@ const EVAL = 'posts/notes-on-evaluation.md';
 
 suite('Article preview, tag tree and tag pages', () => {
   let api: Awaited<ReturnType<typeof inkwell>>;
-  const preview = () => api.testing.probe<PreviewProbe>('preview');
+  let t: InkwellTestSupport;
+  /** The open article preview panel. */
+  const panel = () => openWebview(t, 'inkwell.preview');
+  const rendered = () => lastRendered(t, 'inkwell.preview');
+  const rendererLoaded = () => t.log.some((l) => l.message.startsWith('Article renderer loaded'));
   const uriOf = (relative: string) => vscode.Uri.joinPath(workspaceRoot(), relative).toString();
+
+  /** The tag tree's rows, once the view has its data provider. */
+  async function tagRows(): Promise<TagRows> {
+    const provider = await waitFor(() => t.treeDataProvider<TagNode>('inkwell.tags'), 'the tag tree');
+    return {
+      children: async (node) => (await provider.getChildren?.(node)) ?? [],
+      item: async (node) => provider.getTreeItem(node),
+    };
+  }
 
   suiteSetup(async () => {
     api = await inkwell();
+    t = await testing();
   });
   suiteTeardown(closeAll);
 
   test('the renderer is not loaded until the first preview', () => {
-    assert.strictEqual(api.testing.probe<boolean>('preview.rendererLoaded'), false);
+    assert.strictEqual(rendererLoaded(), false, 'the log does not report the renderer loading');
   });
 
   test('the preview shows a sample post: title, date, tags and body', async function () {
@@ -44,7 +60,7 @@ suite('Article preview, tag tree and tag pages', () => {
     await openPost(GAN);
     await vscode.commands.executeCommand('inkwell.openPreviewToSide');
     const shown = await waitFor(() => {
-      const r = preview()?.lastRendered;
+      const r = rendered();
       return r?.uri === uriOf(GAN) && r.title ? r : undefined;
     }, 'the preview to render the GAN post', 120_000);
     assert.strictEqual(shown.title, 'Training a GAN in One Afternoon');
@@ -52,42 +68,45 @@ suite('Article preview, tag tree and tag pages', () => {
     assert.ok(shown.text.includes('Mode collapse'), 'the body is rendered');
     assert.ok(shown.text.includes('2023'), 'the date is shown');
     assert.ok(!shown.text.includes('title: Training'), 'the YAML itself is not shown');
-    assert.strictEqual(api.testing.probe<boolean>('preview.rendererLoaded'), true);
+    assert.strictEqual(rendererLoaded(), true, 'the log reports the renderer loading');
+    assert.strictEqual(panel()?.title, 'Preview Training a GAN in One Afternoon');
   });
 
   test('the preview updates after an edit, header and body', async () => {
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uriOf(GAN));
     assert.ok(editor, 'the GAN post is still visible');
-    const before = preview()!.lastRendered!.version;
-    const page = preview()!.pageHtml;
+    const before = rendered()!.version;
+    const page = panel()!.html;
     await editor.edit((b) => b.insert(new vscode.Position(editor.document.lineCount, 0), '\nA paragraph written during the test.\n'));
     const body = await waitFor(() => {
-      const r = preview()?.lastRendered;
+      const r = rendered();
       return r && r.version > before && r.text.includes('A paragraph written during the test.') ? r : undefined;
     }, 'the new paragraph in the preview');
     assert.strictEqual(body.title, 'Training a GAN in One Afternoon', 'the header survives a body-only update');
-    assert.strictEqual(preview()!.pageHtml, page, 'edits arrive by message: the page is not reloaded');
+    assert.strictEqual(panel()!.html, page, 'edits arrive by message: the page is not reloaded');
     const titleLine = editor.document.getText().split('\n').findIndex((l) => l.startsWith('title:'));
     await editor.edit((b) => b.replace(editor.document.lineAt(titleLine).range, 'title: Training a GAN Before Dinner'));
-    await waitFor(() => preview()?.lastRendered?.title === 'Training a GAN Before Dinner', 'the new title in the preview header');
+    await waitFor(() => rendered()?.title === 'Training a GAN Before Dinner', 'the new title in the preview header');
   });
 
   test('the preview follows the active post unless locked', async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(VAE))), vscode.ViewColumn.One);
-    await waitFor(() => preview()?.lastRendered?.title === "Walking Through a VAE's Latent Space", 'the preview to follow the VAE post');
+    await waitFor(() => rendered()?.title === "Walking Through a VAE's Latent Space", 'the preview to follow the VAE post');
     await vscode.commands.executeCommand('inkwell.togglePreviewLock');
-    assert.strictEqual(preview()?.locked, true);
+    await waitFor(() => panel()?.title === "[Locked] Preview Walking Through a VAE's Latent Space", 'the tab to say the preview is locked');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(EVAL))), vscode.ViewColumn.One);
     await waitFor(() => vscode.window.activeTextEditor?.document.uri.toString() === uriOf(EVAL), 'the evaluation post to be active');
-    assert.strictEqual(preview()?.uri, uriOf(VAE), 'a locked preview stays on its post');
+    assert.strictEqual(rendered()?.uri, uriOf(VAE), 'a locked preview stays on its post');
+    assert.strictEqual(panel()?.title, "[Locked] Preview Walking Through a VAE's Latent Space");
     await vscode.commands.executeCommand('inkwell.togglePreviewLock');
-    await waitFor(() => preview()?.lastRendered?.uri === uriOf(EVAL) && preview()?.lastRendered?.title === 'notes on evaluating generative models', 'unlocking to catch up with the active post');
+    await waitFor(() => rendered()?.uri === uriOf(EVAL) && rendered()?.title === 'notes on evaluating generative models', 'unlocking to catch up with the active post');
+    assert.ok(!panel()?.title.startsWith('[Locked]'), panel()?.title);
   });
 
   test('the page is locked down and honours the preview settings', async () => {
-    const csp = () => /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(preview()?.pageHtml ?? '')?.[1]?.replace(/&#39;/g, "'");
+    const csp = () => /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(panel()?.html ?? '')?.[1]?.replace(/&#39;/g, "'");
     const nonceOf = (html: string | undefined) => /<script nonce="([^"]+)"/.exec(html ?? '')?.[1];
-    const first = preview()!.pageHtml;
+    const first = panel()!.html;
     const policy = csp();
     assert.ok(policy?.startsWith("default-src 'none'"), policy);
     assert.ok(policy && !/unsafe-(eval|inline)/.test(policy) && !/\bhttps:(?!\/)/.test(policy), policy);
@@ -100,7 +119,7 @@ suite('Article preview, tag tree and tag pages', () => {
       await config.update('stylesheet', 'preview-test.css', vscode.ConfigurationTarget.Workspace);
       await config.update('allowHttpsImages', true, vscode.ConfigurationTarget.Workspace);
       const html = await waitFor(() => {
-        const h = preview()?.pageHtml;
+        const h = panel()?.html;
         return h && h !== first && h.includes('preview-test.css') && /img-src [^;]* https:/.test(csp() ?? '') ? h : undefined;
       }, 'the page to pick up the stylesheet and https images');
       assert.notStrictEqual(nonceOf(html), nonceOf(first), 'every page gets a fresh nonce');
@@ -109,7 +128,7 @@ suite('Article preview, tag tree and tag pages', () => {
       await config.update('allowHttpsImages', undefined, vscode.ConfigurationTarget.Workspace);
       await vscode.workspace.fs.delete(css);
     }
-    await waitFor(() => !preview()?.pageHtml?.includes('preview-test.css'), 'the stylesheet to go with its setting');
+    await waitFor(() => !panel()?.html.includes('preview-test.css'), 'the stylesheet to go with its setting');
   });
 
   test('the preview shows no file that a symlink in the workspace leads out to', async function () {
@@ -129,7 +148,7 @@ suite('Article preview, tag tree and tag pages', () => {
     try {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(post))), vscode.ViewColumn.One);
       const shown = await waitFor(() => {
-        const r = preview()?.lastRendered;
+        const r = rendered();
         return r?.uri === uriOf(post) ? r : undefined;
       }, 'the preview to show the post with symlinked images');
       assert.ok(shown.text.includes('Image not found: passwd.png'), shown.text);
@@ -143,35 +162,35 @@ suite('Article preview, tag tree and tag pages', () => {
   });
 
   test('the tag tree lists the sample tags with counts, posts newest first', async () => {
-    const tree = await waitFor(() => api.testing.probe<TagTreeProbe>('tagTree'), 'the tag tree');
+    const tree = await tagRows();
     const tags = await waitFor(async () => {
-      const nodes = await tree.getChildren();
+      const nodes = await tree.children();
       return nodes.some((n) => n.tag === 'generative-ai') ? nodes : undefined;
     }, 'the sample tags');
     const names = tags.map((n) => n.tag);
     for (const tag of ['generative-ai', 'machine-learning', 'gan', 'vae', 'gpt', 'writing', 'evaluation', 'Machine Learning']) assert.ok(names.includes(tag), `tag ${tag} in ${names.join(', ')}`);
     const genAi = tags.find((n) => n.tag === 'generative-ai')!;
-    assert.strictEqual(tree.getTreeItem(genAi).description, '4');
+    assert.strictEqual((await tree.item(genAi)).description, '4');
     const ml = tags.find((n) => n.tag === 'machine-learning')!;
-    const posts = await tree.getChildren(ml);
+    const posts = await tree.children(ml);
     assert.deepStrictEqual(posts.map((p) => vscode.workspace.asRelativePath(vscode.Uri.parse(p.post!.id))), [VAE, GAN, 'posts/exploring-generative-ai.md']);
-    const item = tree.getTreeItem(posts[0]);
+    const item = await tree.item(posts[0]);
     assert.strictEqual(item.label, "Walking Through a VAE's Latent Space");
     assert.strictEqual(item.command?.command, 'vscode.open');
 
     await vscode.commands.executeCommand('inkwell.filterTags', 'GEN');
-    assert.deepStrictEqual((await tree.getChildren()).map((n) => n.tag), ['artificial-intelligence', 'generative-ai']);
+    assert.deepStrictEqual((await tree.children()).map((n) => n.tag), ['artificial-intelligence', 'generative-ai']);
     await vscode.commands.executeCommand('inkwell.clearTagFilter');
-    assert.strictEqual((await tree.getChildren()).length, tags.length);
+    assert.strictEqual((await tree.children()).length, tags.length);
   });
 
   test('a tag row expands on click and offers its tag page as an icon, not a label', async () => {
-    const tree = await waitFor(() => api.testing.probe<TagTreeProbe>('tagTree'), 'the tag tree');
+    const tree = await tagRows();
     const tags = await waitFor(async () => {
-      const nodes = await tree.getChildren();
+      const nodes = await tree.children();
       return nodes.some((n) => n.tag === 'generative-ai') ? nodes : undefined;
     }, 'the sample tags');
-    const item = tree.getTreeItem(tags.find((n) => n.tag === 'generative-ai')!);
+    const item = await tree.item(tags.find((n) => n.tag === 'generative-ai')!);
     assert.strictEqual(item.label, 'generative-ai');
     assert.strictEqual(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     assert.strictEqual(item.command, undefined, 'a click expands the row instead of running a command');
@@ -189,26 +208,26 @@ suite('Article preview, tag tree and tag pages', () => {
   });
 
   test('a new tag appears in the tree after a file changes', async () => {
-    const tree = api.testing.probe<TagTreeProbe>('tagTree')!;
+    const tree = await tagRows();
     const file = vscode.Uri.joinPath(workspaceRoot(), 'posts', 'preview-test-new-tag.md');
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('---\ntitle: A Fresh Post\ndate: 2024-01-01\ntags: [brand-new-tag]\n---\nHello.\n'));
     try {
-      await waitFor(async () => (await tree.getChildren()).some((n) => n.tag === 'brand-new-tag'), 'the new tag in the tree');
+      await waitFor(async () => (await tree.children()).some((n) => n.tag === 'brand-new-tag'), 'the new tag in the tree');
     } finally {
       await vscode.workspace.fs.delete(file);
     }
-    await waitFor(async () => !(await tree.getChildren()).some((n) => n.tag === 'brand-new-tag'), 'the tag to leave with its post');
+    await waitFor(async () => !(await tree.children()).some((n) => n.tag === 'brand-new-tag'), 'the tag to leave with its post');
   });
 
   test('Preview Posts Tagged shows a card per post', async function () {
     this.timeout(150_000);
     await vscode.commands.executeCommand('inkwell.previewTag', 'machine-learning');
     const page = await waitFor(() => {
-      const p = api.testing.probe<{ tag: string; lastRendered?: { text: string } }>('tagPage');
-      return p?.lastRendered?.text.includes('Posts tagged') ? p : undefined;
+      const r = lastRendered(t, 'inkwell.tagPreview');
+      return r?.text.includes('Posts tagged') ? r : undefined;
     }, 'the tag page', 120_000);
-    assert.strictEqual(page.tag, 'machine-learning');
-    const text = page.lastRendered!.text;
+    assert.strictEqual(openWebview(t, 'inkwell.tagPreview')?.title, 'Posts tagged machine-learning');
+    const text = page.text;
     assert.ok(text.includes('3 posts'), text);
     assert.ok(text.indexOf("Walking Through a VAE's Latent Space") < text.indexOf('Exploring the Limitless Potential of Generative AI'), 'newest first');
     assert.ok(text.includes('Variational autoencoders learn a smooth map'), 'descriptions are shown');

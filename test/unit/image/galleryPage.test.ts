@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { buildGalleryHtml, galleryCsp } from '../../../src/features/imageGalleryProtocol';
+import { buildGalleryHtml, galleryCsp, isGalleryWebviewMessage, MAX_ALT_LENGTH } from '../../../src/features/imageGalleryProtocol';
 
 describe('image gallery page', () => {
   const page = buildGalleryHtml({
@@ -32,5 +32,52 @@ describe('image gallery page', () => {
 
   it('refuses a weak nonce', () => {
     assert.throws(() => buildGalleryHtml({ cspSource: '', nonce: 'short', scriptUri: '', styleUri: '', title: '', subtitle: '', alt: '', canVary: false, upscale: 'smooth' }), /nonce/);
+  });
+});
+
+describe('image gallery messages', () => {
+  it('accepts what the gallery page sends', () => {
+    for (const m of [
+      { type: 'ready' },
+      { type: 'more' },
+      { type: 'vary', id: 3 },
+      { type: 'use', id: 1, alt: '' },
+      { type: 'use', id: 10, alt: 'A cat', hero: false },
+      { type: 'use', id: 2, alt: 'x'.repeat(MAX_ALT_LENGTH), hero: true },
+    ]) {
+      assert.ok(isGalleryWebviewMessage(m), JSON.stringify(m));
+    }
+  });
+
+  it('rejects unknown types, wrong field types and ids or alt text out of range', () => {
+    for (const m of [
+      null,
+      undefined,
+      'more',
+      42,
+      [],
+      {},
+      { type: 'saveAs', path: '/etc/passwd' },
+      { type: 'vary' },
+      { type: 'vary', id: '2' },
+      { type: 'vary', id: 0 },
+      { type: 'vary', id: -1 },
+      { type: 'vary', id: 1.5 },
+      { type: 'vary', id: Number.NaN },
+      { type: 'vary', id: Number.MAX_SAFE_INTEGER + 1 },
+      { type: 'use', id: 1 },
+      { type: 'use', alt: 'no id' },
+      { type: 'use', id: 1, alt: 7 },
+      { type: 'use', id: 1, alt: 'x'.repeat(MAX_ALT_LENGTH + 1) },
+      { type: 'use', id: 1, alt: 'a', hero: 'yes' },
+      { type: 'use', id: 1, alt: 'a', hero: null },
+    ]) {
+      assert.ok(!isGalleryWebviewMessage(m), JSON.stringify(m) ?? String(m));
+    }
+  });
+
+  it('caps the alt text field at the length the extension accepts', () => {
+    const page = buildGalleryHtml({ cspSource: 'vscode-resource:', nonce: 'abcdefghijklmnopqrstuv', scriptUri: 's', styleUri: 'c', title: 't', subtitle: 's', alt: 'a', canVary: true, upscale: 'smooth' });
+    assert.match(page, new RegExp(`<input id="alt" type="text" maxlength="${MAX_ALT_LENGTH}"`));
   });
 });

@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+
+/** How a webview panel is placed when it opens. */
+export type PanelShowOptions = vscode.ViewColumn | { readonly viewColumn: vscode.ViewColumn; readonly preserveFocus?: boolean };
+
+/**
+ * Where Inkwell creates what users see: webview panels, tree views, status
+ * bar items and its log. `activate` passes {@link windowViews} (VS Code's own
+ * window); under the integration tests it passes one that also keeps what
+ * those views show (src/testSupport.ts).
+ */
+export interface Views {
+  createWebviewPanel(viewType: string, title: string, showOptions: PanelShowOptions, options?: vscode.WebviewPanelOptions & vscode.WebviewOptions): vscode.WebviewPanel;
+  createTreeView<T>(viewId: string, options: vscode.TreeViewOptions<T>): vscode.TreeView<T>;
+  createStatusBarItem(id: string, alignment?: vscode.StatusBarAlignment, priority?: number): vscode.StatusBarItem;
+  createLogOutputChannel(name: string): vscode.LogOutputChannel;
+}
+
+/** The views of VS Code's window, as they are. */
+export const windowViews: Views = {
+  createWebviewPanel: (viewType, title, showOptions, options) => vscode.window.createWebviewPanel(viewType, title, showOptions, options),
+  createTreeView: (viewId, options) => vscode.window.createTreeView(viewId, options),
+  createStatusBarItem: (id, alignment, priority) => vscode.window.createStatusBarItem(id, alignment, priority),
+  createLogOutputChannel: (name) => vscode.window.createOutputChannel(name, { log: true }),
+};
