@@ -1,12 +1,15 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { closeAll, inkwell, testing, waitFor, workspaceRoot } from './helpers';
+import { closeAll, inkwell, waitFor, workspaceRoot } from './helpers';
 
 suite('Foundation', () => {
   teardown(closeAll);
 
   test('activates in the real extension host and reports its activation time', async () => {
-    const { activationMs } = await testing();
+    const started = performance.now();
+    const api = await inkwell();
+    // An installed VSIX runs in production mode, without api.testing: then the activation is timed from here.
+    const activationMs = api.testing?.activationMs ?? performance.now() - started;
     assert.ok(activationMs >= 0 && activationMs < 5000, `activation took ${activationMs} ms`);
     const ext = vscode.extensions.getExtension('inkwell.inkwell');
     assert.strictEqual(ext?.isActive, true);
