@@ -8,8 +8,17 @@ import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { generateText, type LoadedTextModel } from '../generation/generate';
 import { openOnnxSession } from '../generation/sessionOptions';
-import { buildTextRequest, GENERATION_DEFAULTS, type GenerationSettings, type TextGenerationParams } from '../generation/textRequest';
-import { loadTextModelSpec, textModelFiles } from '../generation/textModel';
+import { DTYPES, parseDtypeRequest, type DtypeRequest } from '../generation/layout';
+import { MODEL_FILE_LIMITS } from '../generation/modelFiles';
+import {
+  buildTextRequest,
+  GENERATION_DEFAULTS,
+  MODEL_SAMPLING_KEYS,
+  type GenerationSettings,
+  type ModelSamplingKey,
+  type TextGenerationParams,
+} from '../generation/textRequest';
+import { loadTextModelInfo, readJson, textModelFiles, type TextModelFiles, type TextModelInfo } from '../generation/textModel';
 import { loadTokenizer } from '../generation/tokenizer';
 import { processIo, type CliIo } from './io';
 
@@ -35,8 +44,15 @@ Options:
   --seed S                 Seed for sampling; the same seed gives the same text (default: random)
   --stop TEXT              Stop before this text (repeatable; \\n is a line break;
                            default: three line breaks, as in the editor)
+  --dtype D                Which ONNX variant of the model to load: auto, or one of
+                           ${DTYPES.join(', ')} (transformers.js's names; default: auto,
+                           which takes the variant a download recorded, else q4, then
+                           q8/int8/uint8, then fp32, never the float16 ones)
   --threads N              ONNX Runtime threads (default: 2)
-  --json                   Print {"model","prompt_tokens","tokens","text","ttft_ms","tokens_per_s"}
+  --json                   Print {"model","file","dtype","prompt_tokens","tokens","text","ttft_ms","tokens_per_s"}
+
+Temperature, top-p and repetition penalty not given as options come from the
+model's generation_config.json when it names them, else from the defaults above.
   -h, --help               Show this help`;
 
 class UsageError extends Error {}
@@ -45,10 +61,14 @@ interface ContinueArgs {
   model: string;
   request: TextGenerationParams;
   threads: number;
+  dtype: DtypeRequest;
   json: boolean;
 }
 
-const valueOptions = ['model', 'prompt', 'prompt-file', 'max-tokens', 'temperature', 'top-k', 'top-p', 'repetition-penalty', 'seed', 'stop', 'threads'];
+const valueOptions = ['model', 'prompt', 'prompt-file', 'max-tokens', 'temperature', 'top-k', 'top-p', 'repetition-penalty', 'seed', 'stop', 'threads', 'dtype'];
+
+/** The flag of each option a model's generation_config.json may set when the flag is not given. */
+const MODEL_SAMPLING_FLAGS: Record<ModelSamplingKey, string> = { temperature: 'temperature', topP: 'top-p', repetitionPenalty: 'repetition-penalty' };
 const flagOptions = ['greedy', 'json', 'mid-sentence'];
 
 /** The extension root: the folder above dist/ (bundled) or src/cli (from source). */
@@ -118,30 +138,58 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
     seed: values.has('seed') ? number('seed', 0, 0, 2 ** 32 - 1, true) : null,
     // The same escapes as the editor's setting (`--stop '\n\n'`).
     stop: stops.length ? stops : D.stop,
+    // --greedy sets the temperature and the repetition penalty.
+    notSet: MODEL_SAMPLING_KEYS.filter((key) => !values.has(MODEL_SAMPLING_FLAGS[key]) && !(greedy && key !== 'topP')),
   };
+  let dtype: DtypeRequest;
+  try {
+    dtype = parseDtypeRequest(values.get('dtype'));
+  } catch (err) {
+    throw new UsageError(`--dtype: ${(err as Error).message}`);
+  }
   const request = buildTextRequest(prompt ?? '', settings);
   return {
     model: resolveModelArg(values.get('model'), io.cwd),
     request: { ...request, endAtSentence: !flags.has('mid-sentence') },
     threads: number('threads', 2, 1, 256, true),
+    dtype,
     json: flags.has('json'),
   };
 }
 
-/** Loads a text model folder with an in-process ONNX Runtime session. */
-export async function loadModelInProcess(dir: string, threads: number): Promise<LoadedTextModel & { release(): Promise<void> }> {
-  const files = textModelFiles(dir);
-  const spec = loadTextModelSpec(files);
-  const tokenizer = loadTokenizer(files);
-  const session = await openOnnxSession((file, options) => ort.InferenceSession.create(file, options), files.onnx, threads);
+/** A model loaded in this process, with what its folder decided. */
+export type InProcessModel = LoadedTextModel & { files: TextModelFiles; info: TextModelInfo; release(): Promise<void> };
+
+/** Loads a text model folder with in-process ONNX Runtime session(s), for `dtype` (default auto). */
+export async function loadModelInProcess(dir: string, threads: number, dtype: DtypeRequest = 'auto'): Promise<InProcessModel> {
+  const files = textModelFiles(dir, dtype);
+  const tokenizerJson = readJson(files.tokenizer, MODEL_FILE_LIMITS.tokenizer);
+  const info = loadTextModelInfo(files, tokenizerJson);
+  const tokenizer = loadTokenizer(files, tokenizerJson);
+  const open = (file: string) => openOnnxSession((f, options) => ort.InferenceSession.create(f, options), file, threads);
+  const session = await open(files.onnx);
+  let withPast: ort.InferenceSession | undefined;
+  try {
+    withPast = files.withPast ? await open(files.withPast) : undefined;
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
   return {
     dir,
     onnxFile: files.onnx,
-    spec,
+    spec: info.spec,
     tokenizer,
     session,
     makeTensor: (type, data, dims) => new ort.Tensor(type, data, dims),
-    release: () => session.release(),
+    withPast: withPast && files.withPast ? { session: withPast, file: files.withPast } : undefined,
+    samplingDefaults: info.samplingDefaults,
+    files,
+    info,
+    release: async () => {
+      await session.release();
+      await withPast?.release();
+    },
   };
 }
 
@@ -161,7 +209,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   let model: Awaited<ReturnType<typeof loadModelInProcess>>;
   try {
-    model = await loadModelInProcess(options.model, options.threads);
+    model = await loadModelInProcess(options.model, options.threads, options.dtype);
   } catch (err) {
     io.err(`inkwell continue: ${(err as Error).message}`);
     return 1;
@@ -187,6 +235,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.out(
         JSON.stringify({
           model: model.dir,
+          file: model.files.decoder.withPast ? [model.files.decoder.decoder, model.files.decoder.withPast] : model.files.decoder.decoder,
+          dtype: model.files.decoder.dtype,
           prompt_tokens: result.promptTokens,
           tokens: result.tokens,
           text: result.text,
@@ -201,6 +251,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         `${result.tokens.length} tokens (${result.stopReason}), first token ${result.ttftMs.toFixed(0)} ms, ` +
           `${result.tokensPerSecond.toFixed(1)} tokens/s, seed ${options.request.sampling.seed}${result.promptTokensDropped ? `, prompt cut by ${result.promptTokensDropped} tokens` : ''}`,
       );
+      io.err(model.files.decoder.note);
     }
     return 0;
   } catch (err) {

@@ -4,11 +4,18 @@
  * `present.*` outputs straight back as the next step's past (no copies); a model
  * exported without them recomputes the whole sequence each step.
  *
+ * It runs the layouts transformers.js and Optimum export (src/generation/layout.ts): one graph,
+ * a merged decoder fed `use_cache_branch`, or a decoder + decoder-with-past pair. The empty past
+ * of the first step is made from the graph's own input metadata, in its declared type (float16
+ * for fp16 / q4f16 exports) and fixed dims, as transformers.js's `addPastKeyValues` makes it
+ * (models/modeling_utils.js); float16 logits are widened to float32 before sampling.
+ *
  * Buffers for ids, mask and positions are allocated once per request and viewed
  * with subarray; logits are read in place (only the last position's row).
  */
 import { GenerationError, throwIfCancelled } from './errors';
 import type { MakeTensor, SessionLike, TensorLike } from './onnxTypes';
+import { cacheInputs, emptyCacheShape } from './architectures';
 import { TokenSampler } from './sampling';
 import type { SamplingOptions, StopReason } from './textRequest';
 import type { TextModelSpec } from './textModel';
@@ -36,16 +43,36 @@ export interface DecodeResult {
   usedKvCache: boolean;
 }
 
-/** How the graph is wired, read from its input and output names. */
+/** One KV-cache input of a graph and the output that carries it to the next step. */
+export interface CacheFeed {
+  /** `past_key_values.{i}.key`, `.value` or (GPT-BigCode) `.key_value`. */
+  name: string;
+  /** `present.{i}.…`: the same name with `past_key_values` replaced by `present`. */
+  presentName: string;
+  /** The element type the graph declares (float16 for fp16 and q4f16 exports). */
+  type: 'float32' | 'float16';
+  /** The shape of the empty past fed before the first step (batch 1, 0 positions). */
+  emptyShape: number[];
+}
+
+/** How the graph is wired, read from its input and output names and metadata. */
 export interface DecoderSignature {
   hasKvCache: boolean;
+  /** Every `past_key_values.*` input, in the graph's order (empty without a KV cache). */
+  cache: CacheFeed[];
+  /** `present.*` outputs the graph gives (a split export's first graph gives them without taking any past). */
+  presentNames: string[];
   hasAttentionMask: boolean;
   hasPositionIds: boolean;
+  /** A merged Optimum decoder: fed `use_cache_branch` (false on the prompt step, true after). */
+  hasUseCacheBranch: boolean;
   /**
    * The graph takes a scalar `num_logits_to_keep` (transformers.js convention):
    * fed 1, the prompt step projects only its last position onto the vocabulary.
    */
   hasLogitsToKeep: boolean;
+  /** The graph's input names: a step feeds exactly these. */
+  inputNames: readonly string[];
 }
 
 /** Signatures by session: a graph's wiring is read once per loaded session. */
@@ -64,6 +91,8 @@ export function decoderSignature(session: SessionLike, spec: TextModelSpec, file
   return signature;
 }
 
+const PAST = 'past_key_values.';
+
 function readDecoderSignature(session: SessionLike, spec: TextModelSpec, file: string): DecoderSignature {
   const inputs = new Set(session.inputNames);
   const outputs = new Set(session.outputNames);
@@ -73,24 +102,45 @@ function readDecoderSignature(session: SessionLike, spec: TextModelSpec, file: s
   if (!outputs.has('logits')) {
     throw new GenerationError('model-invalid', `${file} has no output "logits" (outputs: ${session.outputNames.join(', ')}).`, file);
   }
-  const hasKvCache = inputs.has('past_key_values.0.key');
-  if (hasKvCache) {
-    for (let i = 0; i < spec.layers; i++) {
-      for (const part of ['key', 'value']) {
-        if (!inputs.has(`past_key_values.${i}.${part}`)) {
-          throw new GenerationError('model-invalid', `${file} has no input "past_key_values.${i}.${part}" but config.json says ${spec.layers} layers.`, file);
-        }
-        if (!outputs.has(`present.${i}.${part}`)) {
-          throw new GenerationError('model-invalid', `${file} has no output "present.${i}.${part}" to match its past_key_values inputs.`, file);
-        }
+  const metadata = new Map((session.inputMetadata ?? []).map((m) => [m.name, m]));
+  // The shapes config.json implies, for graphs whose metadata gives no dims.
+  const fallback = new Map(cacheInputs(spec).map((c) => [c.name, c.emptyShape]));
+  const cache: CacheFeed[] = [];
+  for (const name of session.inputNames) {
+    if (!name.startsWith(PAST)) continue;
+    const presentName = `present.${name.slice(PAST.length)}`;
+    if (!outputs.has(presentName)) {
+      throw new GenerationError('model-invalid', `${file} has no output "${presentName}" to match its input "${name}".`, file);
+    }
+    const m = metadata.get(name);
+    const declaredType = m?.isTensor ? m.type : undefined;
+    if (declaredType !== undefined && declaredType !== 'float32' && declaredType !== 'float16') {
+      throw new GenerationError('model-invalid', `${file} declares its cache input "${name}" as ${declaredType}; Inkwell feeds float32 or float16 caches.`, file);
+    }
+    const expected = fallback.get(name);
+    const shape = m?.isTensor && m.shape && m.shape.length ? emptyCacheShape(m.shape, expected) : expected;
+    if (!shape) {
+      throw new GenerationError('model-invalid', `${file} has a cache input "${name}" that config.json's ${spec.layers} layers of model type ${spec.modelType} do not explain, and no shape for it.`, file);
+    }
+    cache.push({ name, presentName, type: declaredType ?? 'float32', emptyShape: shape });
+  }
+  if (cache.length) {
+    // Every layer's cache must be there: a graph missing some would read garbage.
+    for (const expected of fallback.keys()) {
+      if (!inputs.has(expected)) {
+        throw new GenerationError('model-invalid', `${file} has no input "${expected}" but config.json says ${spec.layers} layers.`, file);
       }
     }
   }
   return {
-    hasKvCache,
+    hasKvCache: cache.length > 0,
+    cache,
+    presentNames: session.outputNames.filter((n) => n.startsWith('present.')),
     hasAttentionMask: inputs.has('attention_mask'),
     hasPositionIds: inputs.has('position_ids'),
+    hasUseCacheBranch: inputs.has('use_cache_branch'),
     hasLogitsToKeep: inputs.has('num_logits_to_keep'),
+    inputNames: session.inputNames,
   };
 }
 
@@ -103,11 +153,17 @@ export interface DecodeRequest {
 
 /** A loaded decoder as the loop needs it. */
 export interface DecoderModel {
+  /** The graph of the prompt step, and of every step unless `withPast` is given. */
   session: SessionLike;
   makeTensor: MakeTensor;
   spec: TextModelSpec;
   /** The ONNX file, for messages. */
   file: string;
+  /**
+   * An older Optimum split export's `decoder_with_past_model.onnx`: every step after the prompt
+   * runs in it, fed the prompt graph's `present.*` outputs as its past.
+   */
+  withPast?: { session: SessionLike; file: string };
 }
 
 /**
@@ -132,13 +188,13 @@ class DecodeSequence {
   constructor(
     promptIds: readonly number[],
     private readonly capacity: number,
-    private readonly signature: DecoderSignature,
+    firstPosition: number,
     private readonly makeTensor: MakeTensor,
   ) {
     this.ids = new BigInt64Array(capacity);
     this.mask = new BigInt64Array(capacity).fill(1n);
     this.positions = new BigInt64Array(capacity);
-    for (let i = 0; i < capacity; i++) this.positions[i] = BigInt(i);
+    for (let i = 0; i < capacity; i++) this.positions[i] = BigInt(i + firstPosition);
     for (let i = 0; i < promptIds.length; i++) this.ids[i] = BigInt(promptIds[i]);
     this.length = promptIds.length;
   }
@@ -147,9 +203,9 @@ class DecodeSequence {
     return this.length >= this.capacity;
   }
 
-  /** Sets `input_ids` (and `position_ids`, `attention_mask`) to what the next step feeds. */
-  feedInputs(feeds: Record<string, TensorLike>): void {
-    const { signature, makeTensor, length } = this;
+  /** Sets `input_ids` (and `position_ids`, `attention_mask` where the graph takes them) to what the next step feeds. */
+  feedInputs(feeds: Record<string, TensorLike>, signature: DecoderSignature): void {
+    const { makeTensor, length } = this;
     const fed = length - this.fedFrom;
     if (fed === 1) {
       this.stepId[0] = this.ids[length - 1];
@@ -173,54 +229,119 @@ class DecodeSequence {
   }
 }
 
-/** The feeds that stay the same for a whole request: the logits selector and an empty KV cache. */
-function initialFeeds(model: DecoderModel, signature: DecoderSignature): Record<string, TensorLike> {
-  const { makeTensor, spec } = model;
-  const feeds: Record<string, TensorLike> = {};
-  // Only the last position's logits are ever read.
-  if (signature.hasLogitsToKeep) feeds.num_logits_to_keep = makeTensor('int64', BigInt64Array.of(1n), []);
-  if (signature.hasKvCache) {
-    const empty = new Float32Array(0);
-    for (let i = 0; i < spec.layers; i++) {
-      feeds[`past_key_values.${i}.key`] = makeTensor('float32', empty, [1, spec.kvHeads, 0, spec.headDim]);
-      feeds[`past_key_values.${i}.value`] = makeTensor('float32', empty, [1, spec.kvHeads, 0, spec.headDim]);
-    }
-  }
-  return feeds;
-}
-
-/** Hands this step's `present.*` outputs to the next step as its past. */
-function carryKvCache(feeds: Record<string, TensorLike>, outputs: Record<string, TensorLike>, layers: number): void {
-  for (let i = 0; i < layers; i++) {
-    feeds[`past_key_values.${i}.key`] = outputs[`present.${i}.key`];
-    feeds[`past_key_values.${i}.value`] = outputs[`present.${i}.value`];
-  }
-}
-
-/** Runs one model step, as an `inference-failed` error naming the file when ONNX Runtime throws. */
-async function runStep(model: DecoderModel, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
-  try {
-    return await model.session.run(feeds);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new GenerationError('inference-failed', `Running ${model.file} failed: ${detail}`, model.file, detail);
-  }
+/** A graph and its wiring. */
+interface Graph {
+  session: SessionLike;
+  file: string;
+  signature: DecoderSignature;
 }
 
 /**
- * The logits row of the last position, checked: float32 of at least the
- * vocabulary's size, every value finite. A view into the output, not a copy.
+ * Which graph runs which step: the prompt graph first, then the step graph (the same one, except
+ * for a split export with a decoder-with-past). `cached`: the steps after the prompt feed one token
+ * and the previous step's `present.*` as past; otherwise every step runs the whole sequence.
  */
-function lastLogitsRow(model: DecoderModel, outputs: Record<string, TensorLike>, generated: number): Float32Array {
-  const { spec, file } = model;
+interface DecodePlan {
+  prompt: Graph;
+  step: Graph;
+  cached: boolean;
+}
+
+function decodePlan(model: DecoderModel): DecodePlan {
+  const prompt: Graph = { session: model.session, file: model.file, signature: decoderSignature(model.session, model.spec, model.file) };
+  if (!model.withPast) return { prompt, step: prompt, cached: prompt.signature.hasKvCache };
+  const { session, file } = model.withPast;
+  const step: Graph = { session, file, signature: decoderSignature(session, model.spec, file) };
+  if (!step.signature.hasKvCache) {
+    throw new GenerationError('model-invalid', `${file} takes no past_key_values inputs, so it cannot continue from ${model.file}.`, file);
+  }
+  const presents = new Set(prompt.signature.presentNames);
+  const missing = step.signature.cache.find((c) => !presents.has(c.presentName));
+  if (missing) {
+    throw new GenerationError('model-invalid', `${model.file} has no output "${missing.presentName}" to feed ${file}'s input "${missing.name}".`, model.file);
+  }
+  return { prompt, step, cached: true };
+}
+
+/** An empty past tensor of the declared type and shape (zero positions, so usually no data). */
+function emptyPast(makeTensor: MakeTensor, cache: CacheFeed): TensorLike {
+  const size = cache.emptyShape.reduce((n, d) => n * d, 1);
+  return cache.type === 'float16' ? makeTensor('float16', new Uint16Array(size), cache.emptyShape) : makeTensor('float32', new Float32Array(size), cache.emptyShape);
+}
+
+/**
+ * The feeds of the first step besides the sequence: the logits selector and, when the prompt graph
+ * takes a past, an empty one for every `past_key_values.*` input in its declared type and shape.
+ */
+function initialFeeds(model: DecoderModel, prompt: DecoderSignature): Record<string, TensorLike> {
+  const { makeTensor } = model;
+  const feeds: Record<string, TensorLike> = {};
+  // Only the last position's logits are ever read.
+  if (prompt.hasLogitsToKeep) feeds.num_logits_to_keep = makeTensor('int64', BigInt64Array.of(1n), []);
+  for (const cache of prompt.cache) feeds[cache.name] = emptyPast(makeTensor, cache);
+  return feeds;
+}
+
+/** Hands this step's `present.*` outputs to the next step as its past (renaming present → past_key_values). */
+function carryKvCache(feeds: Record<string, TensorLike>, outputs: Record<string, TensorLike>, next: DecoderSignature): void {
+  for (const cache of next.cache) feeds[cache.name] = outputs[cache.presentName];
+}
+
+/** The inputs of `graph` out of all the feeds (a split export's two graphs take different ones). */
+function feedsFor(graph: Graph, feeds: Record<string, TensorLike>): Record<string, TensorLike> {
+  const picked: Record<string, TensorLike> = {};
+  for (const name of graph.signature.inputNames) {
+    if (feeds[name] === undefined) {
+      throw new GenerationError('model-invalid', `${graph.file} takes an input "${name}" that Inkwell does not know how to feed.`, graph.file);
+    }
+    picked[name] = feeds[name];
+  }
+  return picked;
+}
+
+/** Runs one model step, as an `inference-failed` error naming the file when ONNX Runtime throws. */
+async function runStep(graph: Graph, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
+  const input = feedsFor(graph, feeds);
+  try {
+    return await graph.session.run(input);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new GenerationError('inference-failed', `Running ${graph.file} failed: ${detail}`, graph.file, detail);
+  }
+}
+
+/** IEEE 754 half-precision bits to a number. */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/**
+ * The logits row of the last position, checked: float32 (or float16, converted into `scratch`)
+ * of at least the vocabulary's size, every value finite. For float32, a view into the output.
+ */
+function lastLogitsRow(spec: TextModelSpec, file: string, outputs: Record<string, TensorLike>, generated: number, scratch: Float32Array): Float32Array {
   const logits = outputs.logits;
   const vocab = logits.dims[logits.dims.length - 1];
   const rows = logits.dims.length === 3 ? logits.dims[1] : 1;
-  const data = logits.data as Float32Array;
-  if (!(data instanceof Float32Array) || vocab < spec.vocabSize || rows < 1 || data.length < rows * vocab) {
-    throw new GenerationError('model-invalid', `${file} returned logits of type ${logits.type} and shape [${logits.dims.join(', ')}]; expected float32 [batch, sequence, ${spec.vocabSize}].`, file);
+  const data = logits.data;
+  const typed = data instanceof Float32Array || (logits.type === 'float16' && data instanceof Uint16Array);
+  if (!typed || vocab < spec.vocabSize || rows < 1 || (data as Float32Array | Uint16Array).length < rows * vocab) {
+    throw new GenerationError('model-invalid', `${file} returned logits of type ${logits.type} and shape [${logits.dims.join(', ')}]; expected float32 [batch, sequence, ${spec.vocabSize}] or the same in float16.`, file);
   }
-  const row = data.subarray((rows - 1) * vocab, (rows - 1) * vocab + spec.vocabSize);
+  const start = (rows - 1) * vocab;
+  let row: Float32Array;
+  if (data instanceof Float32Array) {
+    row = data.subarray(start, start + spec.vocabSize);
+  } else {
+    const half = data as Uint16Array;
+    for (let i = 0; i < spec.vocabSize; i++) scratch[i] = halfToFloat(half[start + i]);
+    row = scratch;
+  }
   const bad = firstNonFinite(row);
   if (bad !== undefined) {
     throw new GenerationError(
@@ -233,22 +354,25 @@ function lastLogitsRow(model: DecoderModel, outputs: Record<string, TensorLike>,
 }
 
 /**
- * Runs the decode loop. The caller owns the session; this function keeps no
- * state between requests (the graph's signature is read once per session).
+ * Runs the decode loop. The caller owns the sessions; this function keeps no
+ * state between requests (a graph's signature is read once per session).
  * Throws a `cancelled` GenerationError when `hooks.signal` aborts.
  */
 export async function decode(model: DecoderModel, request: DecodeRequest, hooks: DecodeHooks): Promise<DecodeResult> {
   const { spec } = model;
-  const signature = decoderSignature(model.session, spec, model.file);
+  const plan = decodePlan(model);
   const promptLength = request.promptIds.length;
   if (promptLength > spec.contextLength) throw new GenerationError('bad-request', `The prompt has ${promptLength} tokens; the model takes ${spec.contextLength}.`);
 
-  const sequence = new DecodeSequence(request.promptIds, spec.contextLength, signature, model.makeTensor);
+  const sequence = new DecodeSequence(request.promptIds, spec.contextLength, spec.firstPosition, model.makeTensor);
   const seen = new Uint8Array(spec.vocabSize);
   for (const id of request.promptIds) if (id < seen.length) seen[id] = 1;
   const sampler = new TokenSampler(spec.vocabSize, request.sampling);
   const eos = new Set(spec.eosTokenIds);
-  const feeds = initialFeeds(model, signature);
+  const feeds = initialFeeds(model, plan.prompt.signature);
+  // A merged decoder is told whether its past is filled: not on the prompt step, from then on.
+  const cacheBranch = [model.makeTensor('bool', Uint8Array.of(0), [1]), model.makeTensor('bool', Uint8Array.of(1), [1])];
+  const scratch = new Float32Array(spec.vocabSize);
 
   const tokens: number[] = [];
   const started = performance.now();
@@ -257,11 +381,13 @@ export async function decode(model: DecoderModel, request: DecodeRequest, hooks:
   let stop: StopReason = 'max-tokens';
   while (tokens.length < request.maxTokens) {
     throwIfCancelled(hooks.signal);
-    sequence.feedInputs(feeds);
-    const outputs = await runStep(model, feeds);
-    const next = sampler.sample(lastLogitsRow(model, outputs, tokens.length), seen);
-    if (signature.hasKvCache) {
-      carryKvCache(feeds, outputs, spec.layers);
+    const graph = tokens.length === 0 || !plan.cached ? plan.prompt : plan.step;
+    sequence.feedInputs(feeds, graph.signature);
+    if (graph.signature.hasUseCacheBranch) feeds.use_cache_branch = cacheBranch[tokens.length === 0 ? 0 : 1];
+    const outputs = await runStep(graph, feeds);
+    const next = sampler.sample(lastLogitsRow(spec, graph.file, outputs, tokens.length, scratch), seen);
+    if (plan.cached) {
+      carryKvCache(feeds, outputs, plan.step.signature);
       sequence.markFed();
     }
     lastAt = performance.now();
@@ -284,7 +410,7 @@ export async function decode(model: DecoderModel, request: DecodeRequest, hooks:
     }
     if (hooks.yieldBetweenSteps) await hooks.yieldBetweenSteps();
   }
-  return { tokens, stop, ttftMs: firstAt ? firstAt - started : 0, decodeMs: lastAt - firstAt, usedKvCache: signature.hasKvCache };
+  return { tokens, stop, ttftMs: firstAt ? firstAt - started : 0, decodeMs: lastAt - firstAt, usedKvCache: plan.cached };
 }
 
 /** The first NaN or infinite value of a logits row, if any. */

@@ -7,7 +7,8 @@ import { decode } from './decoder';
 import { GenerationError } from './errors';
 import type { MakeTensor, SessionLike } from './onnxTypes';
 import { sentenceWindowStart } from './sentenceEnd';
-import type { TextGenerationParams, TextGenerationResult } from './textRequest';
+import { withPrefix } from './specialTokens';
+import { applyModelSampling, type ModelSamplingDefaults, type TextGenerationParams, type TextGenerationResult } from './textRequest';
 import type { TextModelSpec } from './textModel';
 import { TextStreamer } from './textStream';
 import type { TextTokenizer } from './tokenizer';
@@ -15,11 +16,16 @@ import type { TextTokenizer } from './tokenizer';
 /** A loaded text model: everything generation needs. */
 export interface LoadedTextModel {
   dir: string;
+  /** The decoder graph of the prompt step (of every step, without `withPast`). */
   onnxFile: string;
   spec: TextModelSpec;
   tokenizer: TextTokenizer;
   session: SessionLike;
   makeTensor: MakeTensor;
+  /** A split export's decoder-with-past graph, which runs every step after the prompt. */
+  withPast?: { session: SessionLike; file: string };
+  /** generation_config.json's sampling defaults, for the options the user did not set. */
+  samplingDefaults?: ModelSamplingDefaults;
 }
 
 /**
@@ -33,11 +39,9 @@ export function fitPrompt(ids: readonly number[], contextLength: number, maxToke
   return { ids: ids.slice(ids.length - budget), dropped: ids.length - budget };
 }
 
-/** Encodes a prompt, adding the model's BOS token where it expects one. */
+/** Encodes a prompt: the ids the tokenizer puts first (`spec.prefixIds`, see specialTokens.ts), then the text's. */
 export function encodePrompt(model: Pick<LoadedTextModel, 'spec' | 'tokenizer'>, prompt: string): number[] {
-  const ids = model.tokenizer.encode(prompt);
-  if (model.spec.bosTokenId !== undefined && ids[0] !== model.spec.bosTokenId) ids.unshift(model.spec.bosTokenId);
-  return ids;
+  return withPrefix(model.spec.prefixIds, model.tokenizer.encode(prompt));
 }
 
 export interface GenerateHooks {
@@ -50,27 +54,21 @@ export interface GenerateHooks {
   yieldBetweenSteps?(): Promise<void>;
 }
 
-/** The spec with the tokenizer's end-of-text id when config.json declares none. */
-function withEos(model: LoadedTextModel): TextModelSpec {
-  if (model.spec.eosTokenIds.length || model.tokenizer.eosTokenId === undefined) return model.spec;
-  return { ...model.spec, eosTokenIds: [model.tokenizer.eosTokenId] };
-}
-
 /**
  * Generates a continuation of `params.prompt` with a loaded model. The one
  * place a blank prompt is refused (a `bad-request` GenerationError).
  */
 export async function generateText(model: LoadedTextModel, params: TextGenerationParams, hooks: GenerateHooks = {}, loadMs = 0): Promise<TextGenerationResult> {
   if (!params.prompt.trim()) throw new GenerationError('bad-request', 'The prompt is empty: there is nothing to continue. Write a title or a first sentence.');
-  const spec = withEos(model);
+  const { spec } = model;
   const maxTokens = Math.max(1, Math.floor(params.maxTokens));
   const { ids: promptIds, dropped } = fitPrompt(encodePrompt(model, params.prompt), spec.contextLength, maxTokens);
   const stops = params.stop.filter((s) => s.length > 0);
   const streamer = new TextStreamer(model.tokenizer.decode, stops, params.endAtSentence ? sentenceWindowStart(maxTokens) : undefined);
   let count = 0;
   const decoded = await decode(
-    { session: model.session, makeTensor: model.makeTensor, spec, file: model.onnxFile },
-    { promptIds, maxTokens, sampling: params.sampling },
+    { session: model.session, makeTensor: model.makeTensor, spec, file: model.onnxFile, withPast: model.withPast },
+    { promptIds, maxTokens, sampling: applyModelSampling(params, model.samplingDefaults ?? {}) },
     {
       onToken(id) {
         count++;

@@ -39,6 +39,85 @@ export interface TextGenerationParams {
    * Off unless set.
    */
   endAtSentence?: boolean;
+  /**
+   * Sampling options that are Inkwell's defaults rather than the user's choice: the model's
+   * generation_config.json replaces those it names (see {@link applyModelSampling}). Absent: none.
+   */
+  defaultedSampling?: readonly ModelSamplingKey[];
+}
+
+/** Sampling options a model's generation_config.json may give defaults for. */
+export const MODEL_SAMPLING_KEYS = ['temperature', 'topP', 'repetitionPenalty'] as const;
+export type ModelSamplingKey = (typeof MODEL_SAMPLING_KEYS)[number];
+
+/** A model's own sampling defaults, from generation_config.json. */
+export type ModelSamplingDefaults = Partial<Pick<SamplingOptions, ModelSamplingKey>>;
+
+/**
+ * The sampling defaults of a parsed generation_config.json: `temperature`, `top_p` and
+ * `repetition_penalty`, each only when it is a number Inkwell's sampler takes (temperature 0–100,
+ * top_p in (0, 1], repetition_penalty 1–100). `do_sample` is not followed: Inkwell samples unless
+ * the user asks for greedy decoding.
+ */
+export function modelSamplingDefaults(generationConfig: Record<string, unknown> | undefined): ModelSamplingDefaults {
+  const out: ModelSamplingDefaults = {};
+  if (!generationConfig) return out;
+  const value = (key: string, ok: (v: number) => boolean): number | undefined => {
+    const v = generationConfig[key];
+    return typeof v === 'number' && Number.isFinite(v) && ok(v) ? v : undefined;
+  };
+  const temperature = value('temperature', (v) => v >= 0 && v <= 100);
+  const topP = value('top_p', (v) => v > 0 && v <= 1);
+  const repetitionPenalty = value('repetition_penalty', (v) => v >= 1 && v <= 100);
+  if (temperature !== undefined) out.temperature = temperature;
+  if (topP !== undefined) out.topP = topP;
+  if (repetitionPenalty !== undefined) out.repetitionPenalty = repetitionPenalty;
+  return out;
+}
+
+/**
+ * The values of one setting VS Code's `WorkspaceConfiguration.inspect()` reports that someone
+ * wrote: user, workspace and folder settings, plain or for a language. (The default, and a
+ * language default another extension contributes, are nobody's choice.)
+ */
+export interface SettingInspection {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+  globalLanguageValue?: unknown;
+  workspaceLanguageValue?: unknown;
+  workspaceFolderLanguageValue?: unknown;
+}
+
+/** Whether anyone wrote the setting, whatever the value: `"temperature": 0.8`, the default, written down, is a choice. */
+export function isSetByUser(inspection: SettingInspection | undefined): boolean {
+  if (!inspection) return false;
+  return [
+    inspection.globalValue,
+    inspection.workspaceValue,
+    inspection.workspaceFolderValue,
+    inspection.globalLanguageValue,
+    inspection.workspaceLanguageValue,
+    inspection.workspaceFolderLanguageValue,
+  ].some((v) => v !== undefined);
+}
+
+/** The model-defaultable `inkwell.generation.*` settings nobody wrote, from `inspect` of that section. */
+export function samplingNotSet(inspect: (key: ModelSamplingKey) => SettingInspection | undefined): ModelSamplingKey[] {
+  return MODEL_SAMPLING_KEYS.filter((key) => !isSetByUser(inspect(key)));
+}
+
+/**
+ * The request's sampling with the model's defaults in place of the options the user did not set
+ * (`params.defaultedSampling`). Options the user set, in settings, flags or command arguments, stay.
+ */
+export function applyModelSampling(params: Pick<TextGenerationParams, 'sampling' | 'defaultedSampling'>, defaults: ModelSamplingDefaults): SamplingOptions {
+  const sampling = { ...params.sampling };
+  for (const key of params.defaultedSampling ?? []) {
+    const v = defaults[key];
+    if (v !== undefined) sampling[key] = v;
+  }
+  return sampling;
 }
 
 /** Why a generation ended. A cancelled generation does not end: it fails with a `cancelled` error. */
@@ -96,6 +175,12 @@ export interface GenerationSettings {
   seed: number | null;
   /** Stop sequences as written in settings (with `\n` escapes). */
   stop: readonly string[];
+  /**
+   * Which of the model-defaultable options the user has not set: in the editor, those for which
+   * VS Code's `inspect()` finds no user, workspace or folder value; in the CLI, those without a
+   * flag. The model's generation_config.json may choose them. Absent: the user set them all.
+   */
+  notSet?: readonly ModelSamplingKey[];
 }
 
 /**
@@ -148,5 +233,7 @@ export function buildTextRequest(prompt: string, settings: GenerationSettings, o
     },
     stop: [...(overrides.stop ?? stopSequences(settings.stop)), ...(overrides.extraStop ?? [])],
     endAtSentence: true,
+    // An override (a command argument) is a choice too.
+    ...(settings.notSet ? { defaultedSampling: settings.notSet.filter((key) => given[key] === undefined) } : {}),
   };
 }

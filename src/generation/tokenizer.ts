@@ -18,11 +18,12 @@ export interface TextTokenizer {
 
 /**
  * Loads a model's tokenizer.json (and tokenizer_config.json) with the pure-JS
- * Hugging Face tokenizers. No special tokens are added on encode: the prompt is
- * plain text that continues.
+ * Hugging Face tokenizers; `parsed` is tokenizer.json when the caller read it already.
+ * No special tokens are added on encode: the prompt is plain text that continues,
+ * and the ids before it come from src/generation/specialTokens.ts.
  */
-export function loadTokenizer(files: TextModelFiles): TextTokenizer {
-  const json = readJson(files.tokenizer, MODEL_FILE_LIMITS.tokenizer);
+export function loadTokenizer(files: TextModelFiles, parsed?: Record<string, unknown>): TextTokenizer {
+  const json = parsed ?? readJson(files.tokenizer, MODEL_FILE_LIMITS.tokenizer);
   const config = files.tokenizerConfig ? readJson(files.tokenizerConfig) : {};
   let tokenizer: Tokenizers.Tokenizer;
   try {

@@ -89,6 +89,8 @@ export interface RuntimeErrorInfo {
 export interface TextGenerateParams extends TextGenerationParams {
   /** Absolute path of the model folder (resolved on the host side). */
   model: string;
+  /** Which ONNX variant to load (`inkwell.models.dtype`): `auto` (the default) or a transformers.js dtype name. */
+  dtype?: string;
 }
 
 /** One streamed piece of a `text.generate` request. */
@@ -101,6 +103,8 @@ export type TextGenerateResult = TextGenerationResult;
 export interface ModelRef {
   /** Absolute path of the model folder. */
   model: string;
+  /** `model.check` of a text model: the ONNX variant to load, as in {@link TextGenerateParams}. */
+  dtype?: string;
 }
 
 /** One input or output of an ONNX graph, as the check reports it. */
@@ -113,15 +117,25 @@ export interface TensorSignature {
 }
 
 /** What `model.check` found for a text model. */
-export interface TextModelCheck extends Omit<TextModelSpec, 'eosTokenIds' | 'bosTokenId'> {
+export interface TextModelCheck extends Omit<TextModelSpec, 'eosTokenIds' | 'prefixIds' | 'fusedKeyValue' | 'firstPosition'> {
   kind: 'text';
   model: string;
   hasKvCache: boolean;
+  /** The graph(s) loaded, relative to the folder (`onnx/model_q4.onnx`, or a decoder + decoder-with-past pair). */
+  file: string;
+  /** The ONNX variant loaded, by transformers.js's name. */
+  dtype: string;
+  /** Why that file: auto's choice, an older layout, what else the folder has. */
+  note: string;
+  /** Ids put before every prompt, and the ids that end a generation (with the file that named them). */
+  prefixIds: number[];
+  eosTokenIds: number[];
+  eosSource: string;
   inputs: TensorSignature[];
   outputs: TensorSignature[];
   /** The test inference: a short greedy continuation of a fixed prompt. */
   sample: { prompt: string; text: string; tokens: number[]; ms: number };
-  /** Size of onnx/model.onnx (plus external data) in bytes. */
+  /** Size of the graph(s) loaded, with their external data, in bytes. */
   bytes: number;
 }
 

@@ -17,7 +17,8 @@ describe('inkwell continue (CLI)', () => {
     const code = await run(['--model', 'tiny-llama', '--prompt', c.prompt, '--greedy', '--max-tokens', '24', '--mid-sentence', '--json'], io);
     assert.strictEqual(code, 0, io.errors.join('\n'));
     const out = JSON.parse(io.lines.join('\n')) as Record<string, unknown>;
-    assert.deepStrictEqual(Object.keys(out).sort(), ['model', 'prompt_tokens', 'text', 'tokens', 'tokens_per_s', 'ttft_ms']);
+    assert.deepStrictEqual(Object.keys(out).sort(), ['dtype', 'file', 'model', 'prompt_tokens', 'text', 'tokens', 'tokens_per_s', 'ttft_ms']);
+    assert.deepStrictEqual([out.file, out.dtype], ['onnx/model.onnx', 'fp32']);
     assert.strictEqual(out.model, path.join(modelsDir, 'tiny-llama'));
     assert.deepStrictEqual(out.prompt_tokens, c.prompt_ids);
     assert.deepStrictEqual(out.tokens, c.greedy_ids);

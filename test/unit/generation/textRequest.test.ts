@@ -2,7 +2,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { isGreedy } from '../../../src/generation/sampling';
-import { buildTextRequest, GENERATION_DEFAULTS, type GenerationSettings } from '../../../src/generation/textRequest';
+import {
+  applyModelSampling,
+  buildTextRequest,
+  GENERATION_DEFAULTS,
+  isSetByUser,
+  modelSamplingDefaults,
+  samplingNotSet,
+  type GenerationSettings,
+  type SettingInspection,
+} from '../../../src/generation/textRequest';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
@@ -41,5 +50,29 @@ describe('text generation requests', () => {
     // Without a seed in settings, each request draws one.
     const fresh = buildTextRequest('Hi', GENERATION_DEFAULTS).sampling.seed;
     assert.ok(Number.isInteger(fresh) && fresh >= 0 && fresh < 2 ** 32);
+  });
+
+  it('a setting counts as set when any user, workspace or folder value exists, even one equal to the default', () => {
+    assert.strictEqual(isSetByUser(undefined), false);
+    assert.strictEqual(isSetByUser({}), false, 'only the default');
+    assert.strictEqual(isSetByUser({ globalValue: 0.8 }), true, 'the default, written down, is a choice');
+    assert.strictEqual(isSetByUser({ workspaceFolderValue: 1 }), true);
+    assert.strictEqual(isSetByUser({ workspaceLanguageValue: 0.5 }), true, 'a [markdown] setting is the user\'s too');
+    const inspections: Record<string, SettingInspection> = { temperature: { globalValue: 0.8 }, topP: {}, repetitionPenalty: { workspaceValue: 1.3 } };
+    assert.deepStrictEqual(samplingNotSet((key) => inspections[key]), ['topP']);
+  });
+
+  it("generation_config.json's temperature, top_p and repetition_penalty replace only the options nobody set", () => {
+    const defaults = modelSamplingDefaults({ temperature: 0.6, top_p: 0.9, repetition_penalty: 1.05, top_k: 20, do_sample: true, eos_token_id: 2 });
+    assert.deepStrictEqual(defaults, { temperature: 0.6, topP: 0.9, repetitionPenalty: 1.05 });
+    assert.deepStrictEqual(modelSamplingDefaults({ temperature: -1, top_p: 0, repetition_penalty: 0.5 }), {}, 'values the sampler cannot take are ignored');
+    assert.deepStrictEqual(modelSamplingDefaults(undefined), {});
+    const settings: GenerationSettings = { ...GENERATION_DEFAULTS, seed: 1, notSet: ['temperature', 'topP', 'repetitionPenalty'] };
+    const request = buildTextRequest('Hi', settings, { sampling: { temperature: 0.3 } });
+    assert.deepStrictEqual(request.defaultedSampling, ['topP', 'repetitionPenalty'], 'a command argument is a choice');
+    assert.deepStrictEqual(applyModelSampling(request, defaults), { temperature: 0.3, topK: 40, topP: 0.9, repetitionPenalty: 1.05, seed: 1 });
+    // Settings that do not say what is unset: everything is the user's.
+    assert.strictEqual(buildTextRequest('Hi', GENERATION_DEFAULTS).defaultedSampling, undefined);
+    assert.deepStrictEqual(applyModelSampling(buildTextRequest('Hi', { ...GENERATION_DEFAULTS, seed: 1 }), defaults).temperature, 0.8);
   });
 });

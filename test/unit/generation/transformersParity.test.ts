@@ -46,23 +46,7 @@ interface Reference {
 }
 
 /** What Inkwell's CLI cannot do yet, by `<fixture> <dtype>`; each entry is removed when the decoder learns it. */
-const PENDING: Record<string, string> = {
-  'smollm2-nobos fp32': 'BOS is decided by model type: bos_token_id is prepended although the tokenizer adds none (src/generation/specialTokens.ts decides it from the tokenizer)',
-  'qwen2 fp32': 'BOS is decided by model type: bos_token_id is prepended although the Qwen2 tokenizer adds none',
-  'qwen3-head-dim fp32': 'BOS is decided by model type: bos_token_id is prepended although the Qwen2 tokenizer adds none',
-  'llama-external-data fp32': 'BOS is decided by model type: bos_token_id is prepended although the tokenizer adds none',
-  'mistral-genconfig-eos fp32': 'EOS listed only in generation_config.json is not read (src/generation/specialTokens.ts reads it)',
-  'llama-dtypes fp16': 'no --dtype: only onnx/model.onnx is loaded (src/generation/layout.ts picks the file); float16 caches and logits',
-  'llama-dtypes q4': 'no --dtype: only onnx/model.onnx is loaded (src/generation/layout.ts picks the file)',
-  'llama-dtypes q4f16': 'no --dtype: only onnx/model.onnx is loaded; float16 caches and logits',
-  'llama-dtypes q8': 'no --dtype: only onnx/model.onnx is loaded (model_quantized.onnx)',
-  'llama-dtypes uint8': 'no --dtype: only onnx/model.onnx is loaded (model_uint8.onnx)',
-  'gpt2-merged fp32': 'needs onnx/model.onnx: decoder_model_merged.onnx is not found, and use_cache_branch is never fed',
-  'gpt2-merged q8': 'needs onnx/model.onnx: decoder_model_merged_quantized.onnx is not found, and use_cache_branch is never fed',
-  'gpt2-split fp32': 'needs onnx/model.onnx: the decoder_model.onnx + decoder_with_past_model.onnx pair is not loaded (two sessions)',
-  'bigcode-mq fp32': 'multi-query caches past_key_values.{i}.key_value [batch, past, 2*head_dim] are not created',
-  'gpt-neo fp32': 'gpt_neo names its sizes num_layers / num_heads, which the config reader does not know',
-};
+const PENDING: Record<string, string> = {};
 
 /** A stop sequence no fixture produces: the default (three line breaks) must not cut a reference short. */
 const NO_STOP = '<<inkwell parity: no stop>>';

@@ -10,7 +10,7 @@ export interface ModelChecker {
   /** Cheap test on the folder's files: does this checker own it? */
   matches(dir: string): boolean;
   /** `progress` hears when loading is done and the test inference starts (`run`). */
-  check(services: RuntimeServices, dir: string, progress?: (step: RuntimeStep) => void): Promise<ModelCheckResult>;
+  check(services: RuntimeServices, dir: string, progress?: (step: RuntimeStep) => void, dtype?: string): Promise<ModelCheckResult>;
 }
 
 /**
@@ -19,17 +19,17 @@ export interface ModelChecker {
 export const modelCheckers: ModelChecker[] = [{ matches: isTextModelFolder, check: checkTextModel }, imageModelChecker];
 
 export const modelHandlers: HandlerGroup<'model.check' | 'model.unload' | 'runtime.info'> = {
-  async 'model.check'({ model }, ctx) {
+  async 'model.check'({ model, dtype }, ctx) {
     if (!fs.existsSync(model)) throw new RuntimeError('model-not-found', `Model folder not found: ${model}`, model);
     const checker = modelCheckers.find((c) => c.matches(model));
     if (!checker) {
       throw new RuntimeError(
         'model-invalid',
-        `${model} is not a model folder Inkwell knows: a text model needs config.json, tokenizer.json and onnx/model.onnx.`,
+        `${model} is not a model folder Inkwell knows: a text model needs config.json, tokenizer.json and an ONNX decoder (onnx/model.onnx or a dtype variant such as onnx/model_q4.onnx).`,
         model,
       );
     }
-    return checker.check(ctx.services, model, (step) => ctx.step(step));
+    return checker.check(ctx.services, model, (step) => ctx.step(step), dtype);
   },
   async 'model.unload'({ model }, ctx) {
     return { unloaded: await ctx.services.forget(model) };

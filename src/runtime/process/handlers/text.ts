@@ -4,26 +4,51 @@ import type { RuntimeStep, TextModelCheck } from '../../protocol';
 import { decoderSignature } from '../../../generation/decoder';
 import { generateText, type LoadedTextModel } from '../../../generation/generate';
 import type { MakeTensor } from '../../../generation/onnxTypes';
-import { loadTextModelSpec, textModelFiles } from '../../../generation/textModel';
+import { GenerationError } from '../../../generation/errors';
+import { parseDtypeRequest, type DtypeRequest } from '../../../generation/layout';
+import { MODEL_FILE_LIMITS } from '../../../generation/modelFiles';
+import { loadTextModelInfo, readJson, textModelFiles, type TextModelFiles, type TextModelInfo } from '../../../generation/textModel';
 import { loadTokenizer } from '../../../generation/tokenizer';
 import { fileKey } from '../sessions';
 import type { HandlerGroup, RuntimeServices } from './types';
 
-/** Loads (or reuses) a text model: spec and tokenizer are memoized, the session cached. */
-export async function loadTextModel(services: RuntimeServices, dir: string): Promise<{ model: LoadedTextModel; loadMs: number }> {
+/** A loaded text model and what the folder's files decided. */
+export interface LoadedFolder {
+  model: LoadedTextModel;
+  files: TextModelFiles;
+  info: TextModelInfo;
+  loadMs: number;
+}
+
+/**
+ * Loads (or reuses) a text model for `dtype` (`auto` when not given): the files are chosen
+ * (src/generation/layout.ts) on every request, spec and tokenizer are memoized by their files'
+ * versions, sessions are cached by graph file.
+ */
+export async function loadTextModel(services: RuntimeServices, dir: string, dtype?: string): Promise<LoadedFolder> {
   const started = performance.now();
-  const files = textModelFiles(dir);
-  const versions = [files.config, files.tokenizer].map(fileKey).join('|');
-  const { spec, tokenizer } = await services.memo(`${dir}${path.sep}#text|${versions}`, async () => ({
-    spec: loadTextModelSpec(files),
-    tokenizer: loadTokenizer(files),
-  }));
-  const wasLoaded = services.sessions.has(files.onnx);
+  let request: DtypeRequest;
+  try {
+    request = parseDtypeRequest(dtype);
+  } catch (err) {
+    throw new GenerationError('bad-request', `inkwell.models.dtype: ${(err as Error).message}`);
+  }
+  const files = textModelFiles(dir, request);
+  const versions = [files.config, files.tokenizer, files.tokenizerConfig, files.generationConfig].map((f) => (f ? fileKey(f) : '-')).join('|');
+  const { info, tokenizer } = await services.memo(`${dir}${path.sep}#text|${versions}`, async () => {
+    const tokenizerJson = readJson(files.tokenizer, MODEL_FILE_LIMITS.tokenizer);
+    const info = loadTextModelInfo(files, tokenizerJson);
+    return { info, tokenizer: loadTokenizer(files, tokenizerJson) };
+  });
+  const wasLoaded = services.sessions.has(files.onnx) && (!files.withPast || services.sessions.has(files.withPast));
   const session = await services.sessions.get(files.onnx);
+  const withPast = files.withPast ? { session: await services.sessions.get(files.withPast), file: files.withPast } : undefined;
   const { Tensor } = services.ort;
   const makeTensor: MakeTensor = (type, data, dims) => new Tensor(type, data, dims);
   return {
-    model: { dir, onnxFile: files.onnx, spec, tokenizer, session, makeTensor },
+    model: { dir, onnxFile: files.onnx, spec: info.spec, tokenizer, session, makeTensor, withPast, samplingDefaults: info.samplingDefaults },
+    files,
+    info,
     loadMs: wasLoaded ? 0 : performance.now() - started,
   };
 }
@@ -31,12 +56,13 @@ export async function loadTextModel(services: RuntimeServices, dir: string): Pro
 const checkPrompt = 'The quick brown fox';
 
 /** Signature and a test inference of a text model, for "Check Model". */
-export async function checkTextModel(services: RuntimeServices, dir: string, progress?: (step: RuntimeStep) => void): Promise<TextModelCheck> {
-  const { model } = await loadTextModel(services, dir);
+export async function checkTextModel(services: RuntimeServices, dir: string, progress?: (step: RuntimeStep) => void, dtype?: string): Promise<TextModelCheck> {
+  const { model, files, info } = await loadTextModel(services, dir, dtype);
   progress?.('run');
   const { spec, session } = model;
   const ortSession = await services.sessions.get(model.onnxFile);
-  const signature = decoderSignature(session, spec, model.onnxFile);
+  const stepSession = model.withPast ? await services.sessions.get(model.withPast.file) : ortSession;
+  const signature = decoderSignature(model.withPast?.session ?? session, spec, model.withPast?.file ?? model.onnxFile);
   const describe = (m: (typeof ortSession.inputMetadata)[number]) =>
     m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] };
   const started = performance.now();
@@ -46,9 +72,8 @@ export async function checkTextModel(services: RuntimeServices, dir: string, pro
     stop: [],
     sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 },
   });
-  let bytes = fs.statSync(model.onnxFile).size;
-  const external = `${model.onnxFile}_data`;
-  if (fs.existsSync(external)) bytes += fs.statSync(external).size;
+  const bytes = [files.onnx, ...(files.withPast ? [files.withPast] : []), ...files.externalData].reduce((n, f) => n + fs.statSync(f).size, 0);
+  const { decoder } = files;
   return {
     kind: 'text',
     model: dir,
@@ -61,8 +86,14 @@ export async function checkTextModel(services: RuntimeServices, dir: string, pro
     vocabSize: spec.vocabSize,
     contextLength: spec.contextLength,
     hasKvCache: signature.hasKvCache,
+    file: decoder.withPast ? `${decoder.decoder} + ${decoder.withPast}` : decoder.decoder,
+    dtype: decoder.dtype,
+    note: decoder.note,
+    prefixIds: spec.prefixIds,
+    eosTokenIds: spec.eosTokenIds,
+    eosSource: info.special.source.eos,
     inputs: ortSession.inputMetadata.map(describe),
-    outputs: ortSession.outputMetadata.map(describe),
+    outputs: stepSession.outputMetadata.map(describe),
     sample: { prompt: checkPrompt, text: sample.text, tokens: sample.tokens, ms: performance.now() - started },
     bytes,
   };
@@ -75,7 +106,7 @@ export function isTextModelFolder(dir: string): boolean {
 
 export const textHandlers: HandlerGroup<'text.generate'> = {
   async 'text.generate'(params, ctx) {
-    const { model, loadMs } = await loadTextModel(ctx.services, params.model);
+    const { model, loadMs } = await loadTextModel(ctx.services, params.model, params.dtype);
     ctx.step('run');
     let streamed = false;
     return generateText(
