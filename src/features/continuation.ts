@@ -4,7 +4,7 @@ import { moveAnchorThrough } from '../generation/streamAnchor';
 import { buildTextRequest, type SamplingOptions } from '../generation/textRequest';
 import { RuntimeError } from '../runtime/errors';
 import type { RuntimeErrorCode, TextGenerateResult } from '../runtime/protocol';
-import { readConfig } from '../util/config';
+import { readConfig, readGenerationSettings } from '../util/config';
 import { setContext } from '../util/contextKeys';
 import type { Logger } from '../util/logger';
 import type { ModelRegistry } from './modelRegistry';
@@ -238,7 +238,7 @@ export class ContinuationController implements vscode.Disposable {
     }
     const offset = document.offsetAt(editor.selection.active);
     const { prompt } = buildContinuationPrompt(document.getText(), offset);
-    const request = { model: modelDir, ...buildTextRequest(prompt, readConfig('generation', document.uri), args) };
+    const request = { model: modelDir, dtype: readConfig('models').dtype, ...buildTextRequest(prompt, readGenerationSettings(document.uri), args) };
 
     const cancellation = new AbortController();
     this.running = { document, cancellation };

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { buildContinuationPrompt } from '../generation/prompt';
 import { buildTextRequest } from '../generation/textRequest';
-import { readConfig } from '../util/config';
+import { readConfig, readGenerationSettings } from '../util/config';
 import type { Logger } from '../util/logger';
 import type { ContinuationController } from './continuation';
 import type { ModelRegistry } from './modelRegistry';
@@ -64,14 +64,14 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
     } catch {
       return undefined;
     }
-    const request = buildTextRequest(prompt, readConfig('generation', document.uri), {
+    const request = buildTextRequest(prompt, readGenerationSettings(document.uri), {
       maxTokens: settings.maxTokens,
       // Stop at the end of the sentence's paragraph: ghost text should be short.
       extraStop: ['\n\n'],
     });
     const cancellation = abortSignalOf(token);
     try {
-      const result = await this.runtime.request('text.generate', { model, ...request }, { signal: cancellation.signal });
+      const result = await this.runtime.request('text.generate', { model, dtype: readConfig('models').dtype, ...request }, { signal: cancellation.signal });
       if (!result.text.trim()) return undefined;
       return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
     } catch (err) {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { samplingNotSet, type GenerationSettings } from '../generation/textRequest';
 
 /** Severity names accepted by `inkwell.validation.severity`. */
 export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -17,7 +18,7 @@ export interface InkwellConfig {
     debounceMs: number;
   };
   preview: { allowHttpsImages: boolean; stylesheet: string; debounceMs: number };
-  models: { paths: string[]; text: string; image: string };
+  models: { paths: string[]; text: string; image: string; dtype: string };
   runtime: { threads: number; idleShutdownSeconds: number };
   generation: {
     maxTokens: number;
@@ -51,6 +52,16 @@ export function readConfig<S extends Section>(section: S, scope?: vscode.Configu
   const out: Record<string, unknown> = {};
   for (const key of keys) out[key] = cfg.get(key);
   return out as InkwellConfig[S];
+}
+
+/**
+ * `inkwell.generation.*` for a resource, with the sampling settings nobody wrote marked `notSet`
+ * (VS Code's inspect() finds no user, workspace or folder value), so that a model's
+ * generation_config.json may choose them.
+ */
+export function readGenerationSettings(scope?: vscode.ConfigurationScope): GenerationSettings {
+  const cfg = vscode.workspace.getConfiguration('inkwell.generation', scope);
+  return { ...readConfig('generation', scope), notSet: samplingNotSet((key) => cfg.inspect(key)) };
 }
 
 let manifestDefaults: Record<string, unknown> | undefined;
