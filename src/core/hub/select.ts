@@ -3,9 +3,12 @@
  * ONNX variant ("dtype", named as transformers.js names them). Everything else
  * a repository holds (PyTorch weights, other variants, READMEs) stays on the hub.
  *
- * The chosen decoder graph is saved as `onnx/model.onnx`, the file Inkwell's
- * runtime loads; its external data files keep their names, because the graph
- * refers to them by name, relative to its own folder.
+ * Every file keeps its name and folder from the repository (`onnx/model_q4.onnx`,
+ * `onnx/model_q4.onnx_data`, `decoder_model_merged.onnx`), so a downloaded folder is laid out
+ * as transformers.js expects and loads there too; the graph refers to its external data by
+ * name, relative to its own folder. Inkwell's loader finds the variant by the same names
+ * (src/generation/layout.ts) and, with `inkwell.models.dtype` = auto, loads the one the
+ * download recorded in inkwell-download.json.
  */
 import type { HubFile } from './listing';
 
@@ -138,12 +141,9 @@ export function autoVariant(files: readonly HubFile[]): Variant | undefined {
 
 const LAYOUT_NOTES: Record<DecoderLayout, (v: Variant) => string | undefined> = {
   model: () => undefined,
-  merged: (v) =>
-    `This repository has the older Optimum layout: ${v.decoder.path} is saved as onnx/model.onnx. ` +
-    'A merged decoder takes a use_cache_branch input; run Check Model to see whether it runs.',
+  merged: (v) => `This repository has the older Optimum layout: one merged decoder, ${v.decoder.path}, told by use_cache_branch whether its cache is filled.`,
   split: (v) =>
-    `This repository has the older Optimum layout: ${v.decoder.path} is saved as onnx/model.onnx ` +
-    `and ${v.graphs.map((g) => g.path).join(', ')} is kept next to it.`,
+    `This repository has the older Optimum layout: ${v.decoder.path} runs the prompt and ${v.graphs.map((g) => g.path).join(', ')} each next token.`,
 };
 
 /**
@@ -179,8 +179,8 @@ export function planDownload(files: readonly HubFile[], dtype: Dtype | 'auto'): 
     const f = byPath.get(name);
     if (f) planned.push({ ...f, target: name });
   }
-  planned.push({ ...variant.decoder, target: 'onnx/model.onnx' });
-  for (const f of [...variant.graphs, ...variant.data]) planned.push({ ...f, target: `onnx/${baseOf(f.path)}` });
+  // The hub's names, so that transformers.js loads the folder as it is.
+  for (const f of [variant.decoder, ...variant.graphs, ...variant.data]) planned.push({ ...f, target: f.path });
   const totalBytes = planned.every((f) => f.size !== undefined) ? planned.reduce((n, f) => n + (f.size ?? 0), 0) : undefined;
   const notes: string[] = [];
   if (dtype === 'auto') notes.push(`Chose ${variant.dtype}, the fastest variant on a CPU that this repository has. ${offered}`);

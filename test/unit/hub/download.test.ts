@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { downloadModel, fetchListing, HubError, type DownloadModelOptions, type DownloadProgress } from '../../../src/core/hub/download';
 import { MANIFEST_FILE, parseManifest } from '../../../src/core/hub/manifest';
+import { textModelFiles } from '../../../src/generation/textModel';
 import { detectModelKind } from '../../../src/generation/modelRegistry';
 import { sha256, startFakeHub, tinyLlamaRepo, type FakeHub } from './fakeHub';
 
@@ -44,13 +45,16 @@ describe('hub: downloading a model from a local hub', () => {
       'tiny-llama-q4/config.json',
       'tiny-llama-q4/generation_config.json',
       `tiny-llama-q4/${MANIFEST_FILE}`,
-      'tiny-llama-q4/onnx/model.onnx',
+      'tiny-llama-q4/onnx/model_q4.onnx',
       'tiny-llama-q4/tokenizer.json',
       'tiny-llama-q4/tokenizer_config.json',
     ]);
-    assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model.onnx')).equals(q4));
+    assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model_q4.onnx')).equals(q4));
     assert.ok(fs.readFileSync(path.join(result.dir, 'tokenizer.json')).equals(files.get('tokenizer.json')!.content));
     assert.strictEqual(detectModelKind(result.dir), 'text');
+    // Inkwell's loader finds the hub's file name; auto takes the variant the download recorded.
+    const loaded = textModelFiles(result.dir, 'auto');
+    assert.deepStrictEqual([loaded.decoder.decoder, loaded.decoder.dtype], ['onnx/model_q4.onnx', 'q4']);
     // LFS files came from the CDN after a redirect; small files straight from resolve/, pinned to the listed commit.
     assert.strictEqual(q4Requests().length, 1);
     assert.ok(hub.requests.some((r) => r.url === `/${REPO}/resolve/${'a'.repeat(40)}/onnx/model_q4.onnx`));
@@ -62,9 +66,9 @@ describe('hub: downloading a model from a local hub', () => {
     assert.strictEqual(manifest.dtype, 'q4');
     assert.deepStrictEqual(
       manifest.files.filter((f) => f.verified).map((f) => [f.path, f.source]),
-      [['tokenizer.json', 'tokenizer.json'], ['onnx/model.onnx', 'onnx/model_q4.onnx']],
+      [['tokenizer.json', 'tokenizer.json'], ['onnx/model_q4.onnx', 'onnx/model_q4.onnx']],
     );
-    assert.strictEqual(manifest.files.find((f) => f.path === 'onnx/model.onnx')?.sha256, sha256(q4));
+    assert.strictEqual(manifest.files.find((f) => f.path === 'onnx/model_q4.onnx')?.sha256, sha256(q4));
     const last = progress[progress.length - 1];
     assert.strictEqual(last.bytes, result.plan.totalBytes);
     assert.strictEqual(last.fileIndex, last.fileCount);
@@ -81,7 +85,7 @@ describe('hub: downloading a model from a local hub', () => {
     hub.cutAfter.set('onnx/model_q4.onnx', 100_000);
     const result = await downloadModel(opts({ retries: 2 }));
     assert.deepStrictEqual(q4Requests().map((r) => r.range), [undefined, 'bytes=100000-']);
-    assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model.onnx')).equals(q4));
+    assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model_q4.onnx')).equals(q4));
     assert.strictEqual(result.manifest.files.find((f) => f.source === 'onnx/model_q4.onnx')?.verified, true);
   });
 
@@ -91,14 +95,14 @@ describe('hub: downloading a model from a local hub', () => {
     // No model folder; the partial data waits in a clearly named hidden folder the model registry skips.
     assert.deepStrictEqual(fs.readdirSync(modelsDir), ['.inkwell-download-tiny-llama-q4']);
     const staging = path.join(modelsDir, '.inkwell-download-tiny-llama-q4');
-    const part = path.join(staging, 'onnx', 'model.onnx.part');
+    const part = path.join(staging, 'onnx', 'model_q4.onnx.part');
     assert.strictEqual(fs.statSync(part).size, 250_000);
     assert.ok(!fs.existsSync(path.join(staging, '.lock')), 'the lock is released');
     hub.alwaysCutAfter.clear();
     const result = await downloadModel(opts());
     assert.deepStrictEqual(q4Requests().map((r) => r.range), [undefined, 'bytes=250000-']);
     assert.strictEqual(result.resumedBytes > 250_000, true, 'the finished small files and the part were taken over');
-    assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model.onnx')).equals(q4));
+    assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model_q4.onnx')).equals(q4));
     assert.deepStrictEqual(fs.readdirSync(modelsDir), ['tiny-llama-q4']);
   });
 
@@ -106,14 +110,14 @@ describe('hub: downloading a model from a local hub', () => {
     hub.corrupt.add('onnx/model_q4.onnx');
     await assert.rejects(downloadModel(opts()), (e: HubError) => e.code === 'integrity' && /onnx\/model_q4\.onnx has SHA-256 [0-9a-f]{64}, but the hub says/.test(e.message));
     assert.ok(!fs.existsSync(path.join(modelsDir, 'tiny-llama-q4')), 'no model folder');
-    // What stays is verified files only: no .part, no damaged model.onnx.
+    // What stays is verified files only: no .part, no damaged model_q4.onnx.
     const left = tree(modelsDir);
-    assert.ok(!left.some((f) => f.includes('model.onnx')), left.join(', '));
+    assert.ok(!left.some((f) => f.includes('model_q4.onnx')), left.join(', '));
     assert.deepStrictEqual(left, ['.inkwell-download-tiny-llama-q4/.state.json', '.inkwell-download-tiny-llama-q4/config.json', '.inkwell-download-tiny-llama-q4/generation_config.json', '.inkwell-download-tiny-llama-q4/tokenizer.json', '.inkwell-download-tiny-llama-q4/tokenizer_config.json']);
     // When the hub serves the right bytes again, the download completes and fetches the graph anew.
     hub.corrupt.clear();
     const result = await downloadModel(opts());
-    assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model.onnx')).equals(q4));
+    assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model_q4.onnx')).equals(q4));
     assert.deepStrictEqual(q4Requests().map((r) => r.range), [undefined, undefined]);
   });
 
@@ -143,13 +147,13 @@ describe('hub: downloading a model from a local hub', () => {
     );
     await assert.rejects(running, (e: HubError) => e.code === 'cancelled' && e.resumable);
     assert.ok(!fs.existsSync(path.join(modelsDir, 'tiny-llama-q4')));
-    const part = path.join(modelsDir, '.inkwell-download-tiny-llama-q4', 'onnx', 'model.onnx.part');
+    const part = path.join(modelsDir, '.inkwell-download-tiny-llama-q4', 'onnx', 'model_q4.onnx.part');
     const kept = fs.statSync(part).size;
     assert.ok(kept > 200_000 && kept < q4.length, `kept ${kept}`);
     hub.slow.clear();
     const result = await downloadModel(opts());
     assert.strictEqual(q4Requests()[1].range, `bytes=${kept}-`);
-    assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model.onnx')).equals(q4));
+    assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model_q4.onnx')).equals(q4));
   });
 
   it('auto picks q4 and says so; explains unknown repositories, missing variants and foreign folders', async () => {

@@ -1,8 +1,7 @@
 /**
- * The chosen graph is saved as onnx/model.onnx while its external data keeps
- * the name the graph refers to (model_q4.onnx_data). ONNX Runtime must load
- * that pair: this test downloads a graph whose weight lives in external data
- * and runs it.
+ * The chosen graph and its external data keep the hub's names (onnx/model_q4.onnx
+ * and the model_q4.onnx_data it refers to). ONNX Runtime must load that pair: this
+ * test downloads a graph whose weight lives in external data and runs it.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -54,10 +53,10 @@ describe('hub: a downloaded graph with external data', () => {
     fs.rmSync(modelsDir, { recursive: true, force: true });
   });
 
-  it('is saved as onnx/model.onnx next to model_q4.onnx_data, and ONNX Runtime runs it', async () => {
+  it('keeps onnx/model_q4.onnx next to model_q4.onnx_data, and ONNX Runtime runs it', async () => {
     const result = await downloadModel({ endpoint: hub.url, repo: 'test-org/external', dtype: 'q4', modelsDir });
-    assert.deepStrictEqual(fs.readdirSync(path.join(result.dir, 'onnx')).sort(), ['model.onnx', 'model_q4.onnx_data']);
-    const session = await ort.InferenceSession.create(path.join(result.dir, 'onnx', 'model.onnx'));
+    assert.deepStrictEqual(fs.readdirSync(path.join(result.dir, 'onnx')).sort(), ['model_q4.onnx', 'model_q4.onnx_data']);
+    const session = await ort.InferenceSession.create(path.join(result.dir, 'onnx', 'model_q4.onnx'));
     try {
       const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3]), [3]) });
       assert.deepStrictEqual(Array.from(out.y.data as Float32Array), [11, 22, 33]);
@@ -66,7 +65,7 @@ describe('hub: a downloaded graph with external data', () => {
     }
     // The weight really comes from the data file: without it the graph does not load.
     const alone = fs.mkdtempSync(path.join(modelsDir, 'alone-'));
-    fs.copyFileSync(path.join(result.dir, 'onnx', 'model.onnx'), path.join(alone, 'model.onnx'));
-    await assert.rejects(ort.InferenceSession.create(path.join(alone, 'model.onnx')));
+    fs.copyFileSync(path.join(result.dir, 'onnx', 'model_q4.onnx'), path.join(alone, 'model_q4.onnx'));
+    await assert.rejects(ort.InferenceSession.create(path.join(alone, 'model_q4.onnx')));
   });
 });

@@ -50,9 +50,9 @@ describe('hub: choosing the files of a model', () => {
       'onnx/model.onnx_data -> onnx/model.onnx_data',
       'onnx/model.onnx_data_1 -> onnx/model.onnx_data_1',
     ]);
-    // The graph Inkwell runs is onnx/model.onnx; data files keep the names the graph refers to.
-    assert.deepStrictEqual(targets('q4').slice(5), ['onnx/model_q4.onnx -> onnx/model.onnx', 'onnx/model_q4.onnx_data -> onnx/model_q4.onnx_data']);
-    assert.deepStrictEqual(targets('fp16').slice(5), ['onnx/model_fp16.onnx -> onnx/model.onnx', 'onnx/model_fp16.onnx_data -> onnx/model_fp16.onnx_data']);
+    // Every file keeps the hub's name, so the folder loads in transformers.js as it is.
+    assert.deepStrictEqual(targets('q4').slice(5), ['onnx/model_q4.onnx -> onnx/model_q4.onnx', 'onnx/model_q4.onnx_data -> onnx/model_q4.onnx_data']);
+    assert.deepStrictEqual(targets('fp16').slice(5), ['onnx/model_fp16.onnx -> onnx/model_fp16.onnx', 'onnx/model_fp16.onnx_data -> onnx/model_fp16.onnx_data']);
     const suffixes: Record<Dtype, string> = { fp32: '', fp16: '_fp16', q8: '_quantized', int8: '_int8', uint8: '_uint8', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4' };
     for (const d of DTYPES) assert.strictEqual(planDownload(modern, d).files[5].path, `onnx/model${suffixes[d]}.onnx`, d);
   });
@@ -81,8 +81,8 @@ describe('hub: choosing the files of a model', () => {
 
   it('downloads older Optimum layouts: a merged decoder, or a decoder and decoder-with-past pair', () => {
     const merged = [...aux, f('onnx/decoder_model_merged.onnx'), f('onnx/decoder_model_merged_quantized.onnx'), f('onnx/decoder_model.onnx'), f('onnx/decoder_with_past_model.onnx')];
-    assert.deepStrictEqual(targets('auto', merged).slice(5), ['onnx/decoder_model_merged_quantized.onnx -> onnx/model.onnx']);
-    assert.deepStrictEqual(targets('fp32', merged).slice(5), ['onnx/decoder_model_merged.onnx -> onnx/model.onnx']);
+    assert.deepStrictEqual(targets('auto', merged).slice(5), ['onnx/decoder_model_merged_quantized.onnx -> onnx/decoder_model_merged_quantized.onnx']);
+    assert.deepStrictEqual(targets('fp32', merged).slice(5), ['onnx/decoder_model_merged.onnx -> onnx/decoder_model_merged.onnx']);
     const split = [
       ...aux,
       f('decoder_model.onnx'),
@@ -93,10 +93,10 @@ describe('hub: choosing the files of a model', () => {
       f('decoder_with_past_model_quantized.onnx'),
     ];
     assert.deepStrictEqual(targets('fp32', split).slice(5), [
-      'decoder_model.onnx -> onnx/model.onnx',
-      'decoder_with_past_model.onnx -> onnx/decoder_with_past_model.onnx',
-      'decoder_model.onnx_data -> onnx/decoder_model.onnx_data',
-      'decoder_with_past_model.onnx_data -> onnx/decoder_with_past_model.onnx_data',
+      'decoder_model.onnx -> decoder_model.onnx',
+      'decoder_with_past_model.onnx -> decoder_with_past_model.onnx',
+      'decoder_model.onnx_data -> decoder_model.onnx_data',
+      'decoder_with_past_model.onnx_data -> decoder_with_past_model.onnx_data',
     ]);
     const q8 = planDownload(split, 'auto');
     assert.strictEqual(q8.dtype, 'q8');
