@@ -41,7 +41,8 @@ suite('Download Model', function () {
     assert.strictEqual(outcome.name, 'tiny-llama-q4');
     assert.strictEqual(outcome.dir, path.join(modelsDir, 'tiny-llama-q4'));
     assert.deepStrictEqual(fs.readdirSync(modelsDir), ['tiny-llama-q4'], 'nothing else is left in the models folder');
-    assert.deepStrictEqual(fs.readdirSync(path.join(outcome.dir, 'onnx')), ['model.onnx']);
+    // The hub's file name is kept (the folder loads in transformers.js as it is); Inkwell loads it by that name.
+    assert.deepStrictEqual(fs.readdirSync(path.join(outcome.dir, 'onnx')), ['model_q4.onnx']);
     assert.ok(hub.requests.some((r) => r.url.endsWith('/resolve/' + 'a'.repeat(40) + '/onnx/model_q4.onnx')), 'the q4 graph came from the local hub');
     assert.strictEqual(vscode.workspace.getConfiguration('inkwell.models').get('text'), 'tiny-llama-q4', '"Use this model" set the text model');
 
@@ -75,7 +76,7 @@ suite('Download Model', function () {
       assert.match(outcome.message ?? '', /onnx\/model_quantized\.onnx has SHA-256 .* but the hub says/);
       assert.ok(!fs.existsSync(path.join(modelsDir, 'tiny-llama-q8')));
       const hidden = path.join(modelsDir, '.inkwell-download-tiny-llama-q8');
-      assert.ok(!fs.existsSync(path.join(hidden, 'onnx', 'model.onnx')) && !fs.existsSync(path.join(hidden, 'onnx', 'model.onnx.part')), 'the damaged file is gone');
+      assert.ok(!fs.existsSync(path.join(hidden, 'onnx', 'model_quantized.onnx')) && !fs.existsSync(path.join(hidden, 'onnx', 'model_quantized.onnx.part')), 'the damaged file is gone');
     } finally {
       hub.corrupt.clear();
     }
