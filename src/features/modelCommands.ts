@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
+import { parseDtypeRequest, type DtypeRequest } from '../generation/layout';
+import { formatBytes } from '../generation/modelFiles';
 import type { ModelEntry } from '../generation/modelRegistry';
+import { formatParameters, summarizeTextModel } from '../generation/modelSummary';
 import { RuntimeError } from '../runtime/errors';
 import type { ModelCheckResult } from '../runtime/protocol';
 import { signature } from './checkReport';
@@ -21,10 +24,11 @@ export function describeCheck(check: ModelCheckResult): { summary: string; detai
     case 'text': {
       const attention = check.kvHeads === check.heads ? `${check.heads} heads` : `${check.heads} heads / ${check.kvHeads} KV heads`;
       const summary =
-        `${check.modelType}, ${check.layers} layers, ${attention}, width ${check.hidden}, context ${check.contextLength}, ` +
+        `${check.file} (${check.dtype}): ${check.modelType}, ${check.layers} layers, ${attention}, width ${check.hidden}, context ${check.contextLength}, ` +
         `${check.hasKvCache ? 'KV cache' : 'no KV cache (slower)'}, ${size}. Test: "${check.sample.prompt}" → ` +
         `${JSON.stringify(check.sample.text)} in ${check.sample.ms.toFixed(0)} ms.`;
-      return { summary, details: `${check.model}\n${summary}\nvocabulary ${check.vocabSize}, head dim ${check.headDim}\n${io}` };
+      const tokens = `prompt prefix [${check.prefixIds.join(', ')}], end-of-text [${check.eosTokenIds.join(', ')}] (from ${check.eosSource})`;
+      return { summary, details: `${check.model}\n${summary}\n${check.note}\nvocabulary ${check.vocabSize}, head dim ${check.headDim}, ${tokens}\n${io}` };
     }
     case 'image': {
       const classes = check.classes ? `, ${check.classes} classes` : '';
@@ -48,6 +52,23 @@ interface ModelPick extends vscode.QuickPickItem {
   entry?: ModelEntry;
 }
 
+/**
+ * The picker's line about a text model: architecture, parameters, the variant that would load
+ * (`inkwell.models.dtype`) and its size, or why it cannot load.
+ */
+export function textModelLine(dir: string, dtype: string): string {
+  let request: DtypeRequest;
+  try {
+    request = parseDtypeRequest(dtype);
+  } catch (err) {
+    return `cannot load: inkwell.models.dtype: ${(err as Error).message}`;
+  }
+  const s = summarizeTextModel(dir, request);
+  const about = [s.architecture, s.parameters !== undefined ? `≈${formatParameters(s.parameters)} parameters` : undefined].filter(Boolean).join(', ');
+  if (s.problem) return `${about ? `${about}; ` : ''}cannot load: ${s.problem}`;
+  return [about, `${s.dtype} (${s.file})`, s.bytes !== undefined ? formatBytes(s.bytes) : undefined].filter(Boolean).join(' · ');
+}
+
 function picks(entries: ModelEntry[], current: Record<string, string>): ModelPick[] {
   const items: ModelPick[] = [];
   for (const kind of ['text', 'image'] as const) {
@@ -58,7 +79,7 @@ function picks(entries: ModelEntry[], current: Record<string, string>): ModelPic
       items.push({
         label: entry.name,
         description: `${sourceLabel[entry.source]}${current[kind] === entry.name || current[kind] === entry.dir ? ' · current' : ''}`,
-        detail: entry.dir,
+        detail: kind === 'text' ? `${textModelLine(entry.dir, current.dtype)} · ${entry.dir}` : entry.dir,
         entry,
       });
     }
@@ -73,7 +94,7 @@ function picks(entries: ModelEntry[], current: Record<string, string>): ModelPic
 export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegistry, log: Logger): vscode.Disposable {
   const current = () => {
     const cfg = vscode.workspace.getConfiguration('inkwell.models');
-    return { text: cfg.get<string>('text', ''), image: cfg.get<string>('image', '') };
+    return { text: cfg.get<string>('text', ''), image: cfg.get<string>('image', ''), dtype: cfg.get<string>('dtype', 'auto') };
   };
 
   const selectModel = async (kind?: 'text' | 'image'): Promise<ModelEntry | undefined> => {
@@ -128,7 +149,7 @@ export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegi
     try {
       const check = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Inkwell: checking ${entry.name}…` },
-        () => runtime.request('model.check', { model: entry.dir }),
+        () => runtime.request('model.check', { model: entry.dir, ...(entry.kind === 'text' ? { dtype: current().dtype } : {}) }),
       );
       const { summary, details } = describeCheck(check);
       log.info(`Check Model: ${details}`);

@@ -1,6 +1,6 @@
 /**
  * Finding models on disk. A model is a folder; its kind follows from its files
- * (a text model has config.json + tokenizer.json + onnx/model.onnx, an image
+ * (a text model has config.json + tokenizer.json next to its ONNX decoder(s), an image
  * model a manifest.json). Roots are searched in the order given, so the caller
  * decides precedence (workspace, then user folders, then shipped models).
  */
@@ -45,7 +45,8 @@ const exists = (p: string) => {
 
 /** Detectors tried in order; the first match decides the kind. */
 export const modelKindDetectors: ModelKindDetector[] = [
-  { kind: 'text', matches: (dir) => exists(path.join(dir, 'config.json')) && exists(path.join(dir, 'tokenizer.json')) && exists(path.join(dir, 'onnx', 'model.onnx')) },
+  // Any ONNX variant or layout (or none: the model picker then says what the folder lacks).
+  { kind: 'text', matches: (dir) => exists(path.join(dir, 'config.json')) && exists(path.join(dir, 'tokenizer.json')) },
   { kind: 'image', matches: (dir) => exists(path.join(dir, 'manifest.json')) },
 ];
 

@@ -280,6 +280,9 @@ suite('Text generation in the editor', function () {
     assert.ok(check.kind === 'text', JSON.stringify(check));
     assert.strictEqual(check.modelType, 'llama');
     assert.strictEqual(check.kvHeads, 2);
+    // The file and variant inkwell.models.dtype (auto) chose, and the tokens around the prompt.
+    assert.deepStrictEqual([check.file, check.dtype], ['onnx/model.onnx', 'fp32']);
+    assert.deepStrictEqual(check.prefixIds, [50256], 'tiny-llama\'s tokenizer_config.json asks for BOS');
     assert.strictEqual(check.sample.tokens.length, 8);
     // The log gets the summary and a short, readable signature: the per-layer cache tensors are one line each way.
     const report = lastLogLine(t, /^Check Model: /)?.slice('Check Model: '.length);
@@ -288,6 +291,8 @@ suite('Text generation in the editor', function () {
     assert.ok(lines.length <= 14, `a short report (${lines.length} lines):\n${report}`);
     assert.ok(!lines.some((l) => /\.\d+\.(key|value)\b/.test(l)), `no tensor per layer:\n${report}`);
     assert.match(report, /past_key_values\.\*\.\{key,value\} \(\d+ tensors, \d+ layers\): float\d+\[/);
+    assert.match(report, /onnx\/model\.onnx \(fp32\): llama/);
+    assert.match(report, /Using onnx\/model\.onnx \(fp32\), the fastest variant for a CPU in this folder/);
   });
 
   test('Check Model names the file and what was expected for a corrupt model', async () => {
