@@ -269,6 +269,39 @@ suite('Text generation in the editor', function () {
     }
   });
 
+  test("a model's generation_config.json chooses the sampling settings nobody wrote; a written setting wins, even at its default value", async () => {
+    const models = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-genconfig-'));
+    fs.cpSync(path.join(fixtures, 'tiny-llama'), path.join(models, 'greedy-llama'), { recursive: true });
+    // The model asks for greedy decoding without a penalty.
+    fs.writeFileSync(path.join(models, 'greedy-llama', 'generation_config.json'), JSON.stringify({ temperature: 0, repetition_penalty: 1 }));
+    const cfg = vscode.workspace.getConfiguration('inkwell');
+    await cfg.update('models.paths', [models, fixtures], vscode.ConfigurationTarget.Global);
+    await cfg.update('models.text', 'greedy-llama', vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await editorAtEnd();
+      const doc = editor.document;
+      const original = doc.getText();
+      const continuation = async (seed: number): Promise<string> => {
+        const outcome = await generate({ maxTokens: 12, stop: [], sampling: { seed } });
+        assert.ok(outcome.ok, JSON.stringify(outcome));
+        const added = doc.getText().slice(original.length);
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('undo');
+        assert.strictEqual(doc.getText(), original);
+        return added;
+      };
+      assert.strictEqual(await continuation(1), await continuation(2), 'no temperature written: the model chose 0, so seeds do not matter');
+      // Written in the user's settings, Inkwell's own default is the user's choice (inspect() sees it).
+      await cfg.update('generation.temperature', 0.8, vscode.ConfigurationTarget.Global);
+      const sampled = [await continuation(1), await continuation(2), await continuation(3)];
+      assert.ok(new Set(sampled).size > 1, `a written temperature samples: ${JSON.stringify(sampled)}`);
+    } finally {
+      await cfg.update('generation.temperature', undefined, vscode.ConfigurationTarget.Global);
+      await setModels('tiny-gpt2');
+      fs.rmSync(models, { recursive: true, force: true });
+    }
+  });
+
   test('the default stop sequence reads as text in the Settings editor', async () => {
     await inkwell();
     const stop = vscode.workspace.getConfiguration('inkwell.generation').inspect<string[]>('stop')?.defaultValue;
