@@ -21,6 +21,7 @@ import { monitorEventLoopDelay } from 'perf_hooks';
 import { loadModelInProcess } from '../src/cli/continue';
 import { generateText, type LoadedTextModel } from '../src/generation/generate';
 import { RuntimeClient } from '../src/runtime/client';
+import type { Dtype } from '../src/generation/layout';
 import type { SamplingOptions } from '../src/generation/textRequest';
 
 const repo = path.join(__dirname, '..');
@@ -92,8 +93,8 @@ interface Engine {
   dispose(): Promise<void>;
 }
 
-async function inkwellInProcess(dir: string): Promise<Engine> {
-  const loaded = await loadModelInProcess(dir, threads);
+async function inkwellInProcess(dir: string, dtype: Dtype = 'fp32'): Promise<Engine> {
+  const loaded = await loadModelInProcess(dir, threads, dtype);
   const model = withoutEos(loaded);
   return {
     name: 'Inkwell (in process)',
@@ -113,22 +114,23 @@ async function inkwellRuntimeProcess(dir: string): Promise<Engine> {
   return {
     name: 'Inkwell (runtime process, as in the editor)',
     async run(tokens) {
-      const r = await client.request('text.generate', { model: dir, prompt, maxTokens: tokens, stop: [], sampling: greedy });
+      // fp32, as the other engines of this table (the folder may hold quantized variants too).
+      const r = await client.request('text.generate', { model: dir, dtype: 'fp32', prompt, maxTokens: tokens, stop: [], sampling: greedy });
       return { ttftMs: r.ttftMs, tokensPerSecond: r.tokensPerSecond, tokens: r.tokens.length };
     },
     dispose: async () => client.dispose(),
   };
 }
 
-/** transformers.js on the same folder, offline. */
-async function transformersJs(dir: string): Promise<Engine> {
+/** transformers.js on the same folder, offline, loading the same variant. */
+async function transformersJs(dir: string, dtype: Dtype = 'fp32'): Promise<Engine> {
   const tjs = await import('@huggingface/transformers');
   tjs.env.allowRemoteModels = false;
   tjs.env.localModelPath = path.dirname(dir) + path.sep;
   const name = path.basename(dir);
   const tokenizer = await tjs.AutoTokenizer.from_pretrained(name);
   const model = await tjs.AutoModelForCausalLM.from_pretrained(name, {
-    dtype: 'fp32',
+    dtype,
     device: 'cpu',
     session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
   });
@@ -227,6 +229,68 @@ export async function benchGeneration(): Promise<void> {
   }
   console.log(`\nHost event-loop delay while the runtime process generates (worst run; goal: p99 < 10 ms): ${lagLines.join('; ')}.`);
   console.log('Goals: decode >= 1.5x transformers.js and >= 85% of the bandwidth bound; TTFT no worse than transformers.js.');
+  await benchGenerationDtypes();
+}
+
+/** The variants of the distilgpt2-shaped model the dtype table compares, by transformers.js's names. */
+const DTYPE_ROWS: ReadonlyArray<{ dtype: Dtype; file: string; bits?: 4 | 8 }> = [
+  { dtype: 'fp32', file: 'model.onnx' },
+  { dtype: 'int8', file: 'model_int8.onnx', bits: 8 },
+  { dtype: 'q4', file: 'model_q4.onnx', bits: 4 },
+];
+
+/** Builds the int8 and q4 variants of the bench model with training/quantize.py, once. */
+function ensureVariants(dir: string): void {
+  for (const row of DTYPE_ROWS) {
+    if (!row.bits || fs.existsSync(path.join(dir, 'onnx', row.file))) continue;
+    console.log(`\n(quantizing the bench model to ${row.dtype} with training/quantize.py, once)`);
+    execFileSync('/usr/bin/python3', [path.join(repo, 'training', 'quantize.py'), dir, '--bits', String(row.bits)], { stdio: 'inherit' });
+  }
+}
+
+/** Median and spread (min–max) of a list. */
+function spread(values: number[], digits = 1): string {
+  return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+}
+
+/**
+ * One table per dtype variant of the distilgpt2-shaped model: file size, TTFT and decode speed for
+ * Inkwell (in process) and transformers.js on the same file, taking turns run by run, at least 5
+ * runs each, with the median and the spread; the load average before and after is printed, since
+ * a busy machine moves every number.
+ */
+export async function benchGenerationDtypes(): Promise<void> {
+  const dir = ensureDistilGpt2();
+  ensureVariants(dir);
+  const n = Math.max(5, runs);
+  const loadBefore = os.loadavg();
+  console.log('\n## Text generation by dtype (distilgpt2-shaped, greedy, KV cache)\n');
+  console.log(
+    `Machine: ${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores. ONNX Runtime threads: ${threads}. ${newTokens} new tokens; ` +
+      `${n} runs per engine, Inkwell and transformers.js taking turns; median (min–max). Load average at the start: ${loadBefore.map((l) => l.toFixed(2)).join(', ')}.\n`,
+  );
+  console.log('| dtype | file | size | engine | TTFT ms | decode tok/s | decode vs transformers.js |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const row of DTYPE_ROWS) {
+    const bytes = fs.statSync(path.join(dir, 'onnx', row.file)).size;
+    const engines = [await inkwellInProcess(dir, row.dtype), await transformersJs(dir, row.dtype)];
+    const results = engines.map(() => [] as Timing[]);
+    try {
+      for (const e of engines) await e.run(4);
+      for (let i = 0; i < n; i++) for (let k = 0; k < engines.length; k++) results[k].push(await engines[k].run(newTokens));
+    } finally {
+      for (const e of engines) await e.dispose();
+    }
+    const refTps = median(results[1].map((t) => t.tokensPerSecond));
+    engines.forEach((e, k) => {
+      const t = results[k];
+      const tps = median(t.map((x) => x.tokensPerSecond));
+      console.log(
+        `| ${row.dtype} | onnx/${row.file} | ${(bytes / 1e6).toFixed(0)} MB | ${e.name} | ${spread(t.map((x) => x.ttftMs))} | ${spread(t.map((x) => x.tokensPerSecond))} | ${(tps / refTps).toFixed(2)}x |`,
+      );
+    });
+  }
+  console.log(`\nLoad average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.`);
 }
 
 if (require.main === module) {
