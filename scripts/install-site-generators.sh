@@ -2,7 +2,9 @@
 # Installs the real site generators the agreement tests build test/sites/* with:
 # Hugo and Jekyll from Debian's apt, Astro, Eleventy and Hexo from npm (pinned) into a
 # cache folder outside the repository's node_modules (INKWELL_SITE_GENERATORS, default
-# ~/.cache/inkwell-site-generators). Safe to run again: it installs only what is missing.
+# ~/.cache/inkwell-site-generators), and Docusaurus (pinned, with React) into its own
+# folder under it (docusaurus/), as its 1,300 packages share little with the others.
+# Safe to run again: it installs only what is missing.
 set -euo pipefail
 dir="${INKWELL_SITE_GENERATORS:-$HOME/.cache/inkwell-site-generators}"
 start=$(date +%s)
@@ -25,6 +27,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   mkdir -p "$dir"
   [ -f "$dir/package.json" ] || echo '{ "name": "inkwell-site-generators", "private": true }' > "$dir/package.json"
   npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error "${packages[@]}"
+  echo "$want" > "$stamp"
+fi
+# About 50 s and 270 MB.
+docusaurus=(@docusaurus/core@3.10.2 @docusaurus/preset-classic@3.10.2 react@19.2.0 react-dom@19.2.0)
+stamp="$dir/docusaurus/.installed"
+want="${docusaurus[*]}"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  mkdir -p "$dir/docusaurus"
+  [ -f "$dir/docusaurus/package.json" ] || echo '{ "name": "inkwell-site-generators-docusaurus", "private": true }' > "$dir/docusaurus/package.json"
+  npm install --prefix "$dir/docusaurus" --no-audit --no-fund --no-save --loglevel=error "${docusaurus[@]}"
   echo "$want" > "$stamp"
 fi
 echo "site generators ready in $(( $(date +%s) - start ))s: $dir"

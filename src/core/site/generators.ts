@@ -103,6 +103,8 @@ export const GENERATORS: Readonly<Record<GeneratorId, GeneratorInfo>> = {
     severity: { 'date-missing': 'off', 'title-missing': 'warning', 'title-empty': 'warning' },
     consequences: {
       'title-missing': 'Docusaurus takes the first heading as the title.',
+      'date-invalid': 'Docusaurus stops the build: "date" must be a valid date.',
+      'tags-not-list': 'Docusaurus stops the build: "tags" does not look like a valid front matter Yaml array.',
     },
   },
 };

@@ -1,7 +1,7 @@
 /**
  * Agreement with the real builds: each site under test/sites is built with its
- * real generator (Hugo and Jekyll from apt, Astro, Eleventy and Hexo from npm,
- * installed by scripts/install-site-generators.sh) and checked with `inkwell
+ * real generator (Hugo and Jekyll from apt, Astro, Eleventy, Hexo and Docusaurus
+ * from npm, installed by scripts/install-site-generators.sh) and checked with `inkwell
  * check --format json`. Every post the build rejects or drops must be one
  * Inkwell reports, with the generator's reason in the message; a post that
  * builds as written must get no error. A generator that is not installed is
@@ -17,6 +17,8 @@ import { run as check } from '../../../src/cli/check';
 const repo = path.resolve(__dirname, '../../..');
 const npmTools = process.env.INKWELL_SITE_GENERATORS ?? path.join(os.homedir(), '.cache', 'inkwell-site-generators');
 const nodeModules = path.join(npmTools, 'node_modules');
+/** Docusaurus has a folder of its own: its packages share little with the others'. */
+const docusaurusModules = path.join(npmTools, 'docusaurus', 'node_modules');
 
 /** What the build does with a post. `lossy`: built, but a field the author wrote is silently lost. */
 type Outcome = 'built' | 'lossy' | 'dropped' | 'failed';
@@ -34,6 +36,8 @@ interface SiteSpec {
   /** The command line that builds the site in `dir`, or undefined when the generator is not installed. */
   build(dir: string): string[] | undefined;
   output: string;
+  /** The node_modules folder the site builds with, when not the shared one. */
+  nodeModules?: string;
   /** Run before Inkwell checks the site (Astro: refresh the generated collection schemas). */
   prepare?(dir: string): void;
   cases: Case[];
@@ -41,7 +45,7 @@ interface SiteSpec {
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const npmBin = (rel: string) => (fs.existsSync(path.join(nodeModules, rel)) ? [process.execPath, path.join(nodeModules, rel)] : undefined);
+const npmBin = (rel: string, modules = nodeModules) => (fs.existsSync(path.join(modules, rel)) ? [process.execPath, path.join(modules, rel)] : undefined);
 
 const SITES: SiteSpec[] = [
   {
@@ -50,6 +54,7 @@ const SITES: SiteSpec[] = [
     cases: [
       { post: 'content/posts/good.md', what: 'valid YAML post', build: 'built' },
       { post: 'content/posts/good-toml.md', what: 'valid TOML post', build: 'built' },
+      { post: 'content/posts/good-json.md', what: 'valid JSON post', build: 'built' },
       { post: 'content/posts/draft.md', what: 'draft: true', build: 'dropped', reason: /--buildDrafts/ },
       { post: 'content/posts/future.md', what: 'date in the future', build: 'dropped', reason: /--buildFuture/ },
       { post: 'content/posts/expired.md', what: 'expiryDate passed', build: 'dropped', reason: /--buildExpired/ },
@@ -116,6 +121,21 @@ const SITES: SiteSpec[] = [
       { post: 'source/_posts/no-title.md', what: 'no title', build: 'built' },
     ],
   },
+  {
+    name: 'docusaurus', output: 'build', nodeModules: docusaurusModules,
+    build: (dir) => {
+      const bin = npmBin('@docusaurus/core/bin/docusaurus.mjs', docusaurusModules);
+      return bin && [...bin, 'build', dir, '--out-dir', path.join(dir, 'build')];
+    },
+    cases: [
+      { post: 'blog/2023-05-08-good.md', what: 'valid post', build: 'built' },
+      { post: 'blog/2023-05-13-unlisted.md', what: 'unlisted: true', build: 'built' },
+      { post: 'blog/2023-05-09-draft.md', what: 'draft: true', build: 'dropped', reason: /production builds/ },
+      { post: 'blog/2023-05-10-bad-date.md', what: 'date "next tuesday"', build: 'failed', reason: /"date" must be a valid date/ },
+      { post: 'blog/2023-05-11-tags-number.md', what: 'tags: 5', build: 'failed', reason: /"tags" does not look like a valid front matter Yaml array/ },
+      { post: 'blog/2023-05-12-no-title.md', what: 'no title (first heading)', build: 'built' },
+    ],
+  },
 ];
 
 /** Output files of a build, relative, forward slashes. */
@@ -155,7 +175,8 @@ describe('site generators: Inkwell agrees with the real builds (test/sites)', fu
       const work = fs.mkdtempSync(path.join(os.tmpdir(), `inkwell-site-${site.name}-`));
       const dir = path.join(work, site.name);
       fs.cpSync(path.join(repo, 'test', 'sites', site.name), dir, { recursive: true });
-      if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(nodeModules)) fs.symlinkSync(nodeModules, path.join(dir, 'node_modules'), 'dir');
+      const modules = site.nodeModules ?? nodeModules;
+      if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(modules)) fs.symlinkSync(modules, path.join(dir, 'node_modules'), 'dir');
       const cmd = site.build(dir);
       if (!cmd) {
         console.log(`    (${site.name} is not installed: run scripts/install-site-generators.sh)`);
@@ -173,7 +194,10 @@ describe('site generators: Inkwell agrees with the real builds (test/sites)', fu
         // The real build. A build that stops names the post; take it out and build again.
         const failures = new Map<string, string>();
         for (let attempt = 0; attempt <= site.cases.length; attempt++) {
-          const run = spawnSync(cmd![0], cmd!.slice(1), { cwd: dir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1', ASTRO_TELEMETRY_DISABLED: '1' } });
+          // Docusaurus keeps a webpack cache in node_modules/.cache, shared here by every copy
+          // of the site (node_modules is a link): a cache from another copy breaks the build.
+          const env = { ...process.env, NO_COLOR: '1', ASTRO_TELEMETRY_DISABLED: '1', NO_UPDATE_NOTIFIER: '1', DOCUSAURUS_NO_PERSISTENT_CACHE: '1' };
+          const run = spawnSync(cmd![0], cmd!.slice(1), { cwd: dir, encoding: 'utf8', timeout: 300_000, env });
           const log = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.replace(ANSI, '');
           if (run.status === 0) break;
           const culprit = site.cases.find((c) => !failures.has(c.post) && (log.includes(c.post) || log.includes(path.posix.basename(c.post)) || log.includes(` ${slugOf(c.post)} `)));
