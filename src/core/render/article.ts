@@ -3,6 +3,7 @@ import { ArticleMeta, toArticleMeta } from './articleMeta';
 import { blankFrontmatter, splitFrontmatter } from './frontmatter';
 import { escapeHtml } from './escape';
 import { renderHeader } from './header';
+import { readingStats } from '../posts/readingTime';
 import { BodyRenderer } from './body';
 import { ImagePolicy, resolveImageSource } from './urlPolicy';
 
@@ -37,7 +38,7 @@ export function renderArticle(engine: MarkdownIt | BodyRenderer, text: string, o
   const block = splitFrontmatter(text);
   const meta = toArticleMeta(block?.data ?? {});
   const image = meta.image ? resolveImageSource(meta.image, options.images) : undefined;
-  let headerHtml = renderHeader(meta, { locale: options.locale, image, line: 0 });
+  let headerHtml = renderHeader(meta, { locale: options.locale, image, line: 0, reading: readingStats(text) });
   // A broken frontmatter still previews (empty header) but says why, where the writer looks.
   if (block?.error) headerHtml += `<p class="inkwell-frontmatter-error" role="alert">${escapeHtml(block.error)}</p>`;
   // Parse the body with the frontmatter blanked out so token lines equal editor lines.

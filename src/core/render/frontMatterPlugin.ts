@@ -3,6 +3,7 @@ import { toArticleMeta } from './articleMeta';
 import { blankFrontmatter, FrontmatterBlock, splitFrontmatter } from './frontmatter';
 import { escapeHtml } from './escape';
 import { renderHeader } from './header';
+import { readingStats } from '../posts/readingTime';
 import type { ImageSource } from './urlPolicy';
 
 /** What the header plugin needs from its host (VS Code's Markdown preview). */
@@ -37,7 +38,8 @@ export function frontMatterHeaderPlugin(md: MarkdownIt, options: FrontMatterHead
     delete env![ENV_KEY];
     const meta = toArticleMeta(block.data);
     const image = meta.image ? options.resolveImage(meta.image, state.env) : undefined;
-    let html = renderHeader(meta, { locale: options.locale(), image, line: 0 })
+    // The frontmatter is blanked by now: what is left is the body readers read.
+    let html = renderHeader(meta, { locale: options.locale(), image, line: 0, reading: readingStats(state.src) })
       // VS Code's preview syncs scrolling on elements with the `code-line` class.
       .replace('<header class="inkwell-header"', '<header class="inkwell-header code-line"');
     if (block.error) html += `<p class="inkwell-frontmatter-error">${escapeHtml(block.error)}</p>`;

@@ -2,6 +2,7 @@ import type { ArticleMeta } from './articleMeta';
 import { formatDate } from './articleMeta';
 import { escapeHtml } from './escape';
 import type { ImageSource } from './urlPolicy';
+import type { ReadingStats } from '../posts/readingTime';
 
 /** Options for the article header. */
 export interface HeaderOptions {
@@ -11,10 +12,13 @@ export interface HeaderOptions {
   readonly image?: ImageSource;
   /** Editor line of the frontmatter, for scroll sync (0 in a post). */
   readonly line?: number;
+  /** The body's length, shown after the date; nothing for a post without words. */
+  readonly reading?: ReadingStats;
 }
 
 /**
- * The article header: hero image, title, date, draft badge, description and tag chips.
+ * The article header: hero image, title, date, reading time and word count, draft badge,
+ * description and tag chips.
  * Every value is escaped here; the image source was vetted by `resolveImageSource`.
  */
 export function renderHeader(meta: ArticleMeta, options: HeaderOptions): string {
@@ -30,6 +34,12 @@ export function renderHeader(meta: ArticleMeta, options: HeaderOptions): string 
   const facts: string[] = [];
   if (meta.date) facts.push(`<time datetime="${meta.date}">${escapeHtml(formatDate(meta.date, options.locale))}</time>`);
   else if (meta.rawDate) facts.push(`<span class="inkwell-date-invalid" title="Not a date">${escapeHtml(meta.rawDate)}</span>`);
+  const reading = options.reading;
+  if (reading?.words) {
+    const words = reading.words.toLocaleString(options.locale);
+    const title = `${words} word${reading.words === 1 ? '' : 's'}, about ${reading.minutes} minute${reading.minutes === 1 ? '' : 's'} to read`;
+    facts.push(`<span class="inkwell-reading" title="${escapeHtml(title)}">${reading.minutes} min read · ${escapeHtml(words)} word${reading.words === 1 ? '' : 's'}</span>`);
+  }
   if (meta.draft) facts.push('<span class="inkwell-draft">Draft</span>');
   if (facts.length) parts.push(`<p class="inkwell-facts">${facts.join(' ')}</p>`);
   if (meta.description) parts.push(`<p class="inkwell-description">${escapeHtml(meta.description)}</p>`);

@@ -7,6 +7,7 @@ import { blankFrontmatter, splitFrontmatter } from '../../../src/core/render/fro
 import { frontMatterHeaderPlugin } from '../../../src/core/render/frontMatterPlugin';
 import { createArticleRenderer } from '../../../src/core/render/engine';
 import type { ImagePolicy } from '../../../src/core/render/urlPolicy';
+import { readingStats } from '../../../src/core/posts/readingTime';
 
 const samples = path.resolve(__dirname, '../../../samples/blog/posts');
 const read = (name: string) => fs.readFileSync(path.join(samples, name), 'utf8');
@@ -86,6 +87,21 @@ describe('renderArticle', () => {
     assert.ok(out.headerHtml.includes('inkwell-draft'));
   });
 
+  it('shows reading time and word count after the date, counting the body only', () => {
+    const text = read('gans-in-one-afternoon.md');
+    const { words, minutes } = readingStats(text);
+    assert.ok(words > 50, `the sample post has ${words} words`);
+    const out = renderer.render(text, { locale: 'en', images: policy });
+    const facts = /<p class="inkwell-facts">(.*?)<\/p>/.exec(out.headerHtml)?.[1] ?? '';
+    assert.match(facts, new RegExp(`^<time [^>]*>June 2, 2023</time> <span class="inkwell-reading" title="${words} words, about ${minutes} minutes? to read">${minutes} min read · ${words} words</span>$`), facts);
+    // Thousands in the editor's locale; one word is singular.
+    const long = renderer.render(`---\ntitle: T\n---\n${'word '.repeat(1234)}`, { locale: 'de', images: policy });
+    assert.match(long.headerHtml, /<span class="inkwell-reading" title="1\.234 words, about 5 minutes to read">5 min read · 1\.234 words<\/span>/);
+    assert.match(renderer.render('---\ntitle: T\n---\nHello\n', { locale: 'en', images: policy }).headerHtml, />1 min read · 1 word</);
+    // A post without words shows no reading time.
+    assert.ok(!renderer.render('---\ntitle: T\n---\n', { locale: 'en', images: policy }).headerHtml.includes('inkwell-reading'));
+  });
+
   it('renders a long post to its last line', () => {
     const sections = Array.from({ length: 700 }, (_, i) => `## Section ${i}\n\nSome *text* with <span>html</span> and a [link](https://example.org).\n`);
     const out = renderer.render(read('gans-in-one-afternoon.md') + '\n' + sections.join('\n'), { locale: 'en', images: policy });
@@ -106,6 +122,8 @@ describe('frontMatterHeaderPlugin (VS Code preview)', () => {
     assert.ok(html.includes('<img class="inkwell-hero" src="../static/uploads/gan-grid.png"'));
     assert.ok(!html.includes('title: Training'), 'the YAML itself is not shown');
     assert.ok(!html.includes('<table'), 'no front matter table');
+    const { words } = readingStats(read('gans-in-one-afternoon.md'));
+    assert.ok(html.includes(`min read · ${words} words</span>`), 'the same reading time as the article preview');
   });
 
   it('leaves documents without frontmatter alone', () => {
