@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     site,
     postIndex,
     registerTagRefactor(postIndex),
-    registerSiteStatus(postIndex),
+    registerSiteStatus(postIndex, views),
     validation,
     registerPosts(validation, testSupport?.newPostPrompts),
     registerPreviewFeatures(context.extensionUri, postIndex, log, views),

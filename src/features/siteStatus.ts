@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { readingStats } from '../core/posts/readingTime';
 import { updatedDateEdit } from '../core/site/updatedDate';
 import { DisposableStore } from '../util/dispose';
+import type { Views } from '../util/views';
 import type { PostIndexService } from './postIndex';
 
 /**
@@ -9,9 +10,9 @@ import type { PostIndexService } from './postIndex';
  * generator in its tooltip; and, with `inkwell.posts.updateDateOnSave`, the
  * generator's "last updated" field set when a post is saved.
  */
-export function registerSiteStatus(posts: PostIndexService): vscode.Disposable {
+export function registerSiteStatus(posts: PostIndexService, views: Views): vscode.Disposable {
   const store = new DisposableStore();
-  const item = store.add(vscode.window.createStatusBarItem('inkwell.readingTime', vscode.StatusBarAlignment.Right, 101));
+  const item = store.add(views.createStatusBarItem('inkwell.readingTime', vscode.StatusBarAlignment.Right, 101));
   item.name = 'Inkwell Reading Time';
   let timer: NodeJS.Timeout | undefined;
   store.add({ dispose: () => clearTimeout(timer) });

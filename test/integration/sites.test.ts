@@ -1,0 +1,323 @@
+/**
+ * Site generators in the editor: the sample sites of test/sites (Hugo, Jekyll,
+ * Astro, Eleventy, Hexo, Docusaurus) opened together as one multi-root
+ * workspace, each folder with its generator's conventions: static folders,
+ * fields with their docs, unknown keys, the generator in the status bar, the
+ * same problems as `inkwell check`, tag rename and merge through VS Code's
+ * refactor preview and Undo, and the last-updated field on save.
+ *
+ * @workspace test/sites
+ */
+import * as assert from 'assert';
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { InkwellTestSupport } from '../../src/testSupport';
+import { closeAll, testing, waitFor } from './helpers';
+import { repoRoot } from './repo';
+
+type SiteName = 'hugo' | 'jekyll' | 'astro' | 'eleventy' | 'hexo' | 'docusaurus';
+const SITES: readonly SiteName[] = ['hugo', 'jekyll', 'astro', 'eleventy', 'hexo', 'docusaurus'];
+const NAMES: Record<SiteName, string> = { hugo: 'Hugo', jekyll: 'Jekyll', astro: 'Astro', eleventy: 'Eleventy', hexo: 'Hexo', docusaurus: 'Docusaurus' };
+/** Each site's valid post. */
+const GOOD: Record<SiteName, string> = {
+  hugo: 'content/posts/good.md', jekyll: '_posts/2023-05-08-good.md', astro: 'src/content/blog/good.md',
+  eleventy: 'posts/good.md', hexo: 'source/_posts/good.md', docusaurus: 'blog/2023-05-08-good.md',
+};
+const HUGO_TOML = 'content/posts/good-toml.md';
+const HUGO_JSON = 'content/posts/good-json.md';
+
+function folder(site: SiteName): vscode.WorkspaceFolder {
+  const f = vscode.workspace.workspaceFolders?.find((w) => w.name === site);
+  assert.ok(f, `the ${site} folder is open`);
+  return f;
+}
+const uriOf = (site: SiteName, relative: string) => vscode.Uri.joinPath(folder(site).uri, relative);
+const readDisk = (uri: vscode.Uri) => fs.readFileSync(uri.fsPath, 'utf8');
+
+/** Inkwell's diagnostics of a file as "line:col code". */
+function ours(uri: vscode.Uri): string[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'inkwell').map((d) => `${d.range.start.line}:${d.range.start.character} ${String(d.code)}`);
+}
+
+/** Every Markdown file of every site with its text, to prove what an edit did not touch. */
+function snapshot(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const site of SITES) {
+    const root = folder(site).uri.fsPath;
+    for (const rel of fs.readdirSync(root, { recursive: true }) as string[]) {
+      if (/\.mdx?$/.test(rel) && !rel.split(path.sep).includes('node_modules')) out.set(path.join(root, rel), fs.readFileSync(path.join(root, rel), 'utf8'));
+    }
+  }
+  return out;
+}
+
+/** Files whose text differs between two snapshots. */
+const changedFiles = (before: Map<string, string>, after: Map<string, string>) => [...before.keys()].filter((f) => after.get(f) !== before.get(f)).sort();
+
+/** The text of the open document for `file`, or of the file on disk. */
+function currentText(file: string): string {
+  return vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.getText() ?? fs.readFileSync(file, 'utf8');
+}
+
+/** Opens a post and waits until its problems for this version are published. */
+async function openChecked(t: InkwellTestSupport, uri: vscode.Uri): Promise<vscode.TextEditor> {
+  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+  await waitFor(() => t.publishedVersion(uri.toString()) === editor.document.version, `problems of ${vscode.workspace.asRelativePath(uri)}`);
+  return editor;
+}
+
+/** Replaces the first line that starts with `prefix` and waits for its problems. */
+async function replaceLine(t: InkwellTestSupport, editor: vscode.TextEditor, prefix: string, text: string): Promise<void> {
+  const doc = editor.document;
+  const line = doc.getText().split('\n').findIndex((l) => l.startsWith(prefix));
+  assert.ok(line >= 0, `${prefix} in ${doc.uri.path}`);
+  await editor.edit((b) => b.replace(doc.lineAt(line).range, text));
+  await waitFor(() => t.publishedVersion(doc.uri.toString()) === doc.version, 'problems after the edit');
+}
+
+/** The unescaped text of a status bar tooltip. */
+function tooltipText(item: vscode.StatusBarItem | undefined): string {
+  const tip = item?.tooltip;
+  const raw = typeof tip === 'string' ? tip : tip?.value ?? '';
+  return raw.replace(/\\([\\`*_{}[\]()#+\-.!|~<>])/g, '$1').replace(/&nbsp;/g, ' ');
+}
+
+suite('Site generators in the editor (test/sites as a multi-root workspace)', () => {
+  let t: InkwellTestSupport;
+  /** The sites' files as the suite found them. */
+  let original: Map<string, string>;
+
+  suiteSetup(async function () {
+    this.timeout(120_000);
+    t = await testing();
+    original = snapshot();
+  });
+
+  teardown(async () => {
+    await closeAll();
+    // Whatever a test changed goes back, on disk and in open documents.
+    for (const [file, text] of original) if (fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text);
+    for (const key of ['posts.updateDateOnSave', 'validation.flagUnknownKeys']) {
+      await vscode.workspace.getConfiguration('inkwell').update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  /**
+   * Runs a tag command, accepts its refactor preview, and checks the files
+   * changed as `expect` says (file → [before, after] text in the frontmatter)
+   * and nothing else; then one Undo, confirmed for all files as VS Code asks,
+   * brings every file back.
+   */
+  async function refactorAndUndo(command: () => Thenable<unknown>, expect: Array<[SiteName, string, string, string]>): Promise<void> {
+    const before = snapshot();
+    const run = command();
+    let finished = false;
+    void Promise.resolve(run).then(() => (finished = true), () => (finished = true));
+    // The edit needs confirmation: VS Code shows the refactor preview and changes nothing until
+    // it is applied. Changes that need confirmation start unchecked there, so, as a user would,
+    // group them by type, tick the group (one checkbox for the whole rename) and Apply.
+    const changedNow = () => changedFiles(before, new Map([...before.keys()].map((f) => [f, currentText(f)]))).length > 0;
+    const applied = await waitFor(async () => {
+      await vscode.commands.executeCommand('refactorPreview.groupByType');
+      await vscode.commands.executeCommand('refactorPreview.focus');
+      await vscode.commands.executeCommand('list.focusFirst');
+      await vscode.commands.executeCommand('refactorPreview.toggleCheckedState');
+      await vscode.commands.executeCommand('refactorPreview.apply');
+      return changedNow();
+    }, 'the refactor preview to be applied', 30_000, 500);
+    assert.ok(applied);
+    await waitFor(() => finished, 'the command to finish once the preview is applied');
+    // Refactorings are saved (files.refactoring.autoSave): the disk has them.
+    const after = await waitFor(() => {
+      const s = snapshot();
+      return changedFiles(before, s).length === expect.length ? s : undefined;
+    }, 'the changed files on disk');
+    const expected = expect.map(([site, rel]) => uriOf(site, rel).fsPath).sort();
+    assert.deepStrictEqual(changedFiles(before, after), expected, 'exactly these files changed');
+    for (const [site, rel, from, to] of expect) {
+      const file = uriOf(site, rel).fsPath;
+      assert.ok(before.get(file)!.includes(from), `${rel} had ${from}`);
+      assert.strictEqual(after.get(file), before.get(file)!.replace(from, to), `${site}/${rel}: only its tags changed`);
+    }
+
+    // One Undo in an editor of one changed file. The refactor preview applies its changes as one
+    // undo group, so VS Code does not ask "Undo in N Files / Undo this File" (as it does for other
+    // edits across files): Undo reverts every file at once.
+    const [firstSite, firstRel] = expect[0];
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uriOf(firstSite, firstRel)), { preview: false });
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => expected.every((f) => currentText(f) === before.get(f)), 'every file back as it was after one Undo');
+    // Undone in the editor, not yet on disk: the files have unsaved changes until the user saves them.
+    const reverted = vscode.workspace.textDocuments.filter((d) => expected.includes(d.uri.fsPath));
+    assert.deepStrictEqual(reverted.filter((d) => d.isDirty).map((d) => d.uri.fsPath).sort(), expected, 'each reverted file is open with unsaved changes');
+    for (const doc of reverted) assert.ok(await doc.save(), `${doc.uri.fsPath} saved`);
+    await waitFor(() => expected.every((f) => readDisk(vscode.Uri.file(f)) === before.get(f)), 'the reverted files on disk');
+    assert.deepStrictEqual(changedFiles(before, snapshot()), [], 'nothing else changed');
+  }
+
+  test('Rename Tag changes YAML, TOML and JSON frontmatter through the refactor preview, and one Undo reverts every file', async function () {
+    this.timeout(180_000);
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('refactorPreview.apply'), 'this VS Code has the refactor preview\'s Apply command');
+    await refactorAndUndo(() => vscode.commands.executeCommand('inkwell.renameTag', 'hugo', 'hugo-site'), [
+      ['hugo', GOOD.hugo, 'tags: [hugo, writing]', 'tags: [hugo-site, writing]'],
+      ['hugo', HUGO_TOML, 'tags = ["hugo", "toml"]', 'tags = ["hugo-site", "toml"]'],
+      ['hugo', HUGO_JSON, '"tags": ["hugo", "json", "writing"]', '"tags": ["hugo-site", "json", "writing"]'],
+    ]);
+  });
+
+  test('Merge Tags merges across sites and formats (a post that has both keeps one), and one Undo reverts every file', async function () {
+    this.timeout(180_000);
+    await refactorAndUndo(() => vscode.commands.executeCommand('inkwell.mergeTags', 'writing', 'prose', ['toml', 'json']), [
+      ['hugo', GOOD.hugo, 'tags: [hugo, writing]', 'tags: [hugo, prose]'],
+      ['hugo', HUGO_TOML, 'tags = ["hugo", "toml"]', 'tags = ["hugo", "prose"]'],
+      ['hugo', HUGO_JSON, '"tags": ["hugo", "json", "writing"]', '"tags": ["hugo", "prose"]'],
+      ['jekyll', GOOD.jekyll, 'tags: [jekyll, writing]', 'tags: [jekyll, prose]'],
+      ['astro', GOOD.astro, 'tags: [astro, writing]', 'tags: [astro, prose]'],
+      ['eleventy', GOOD.eleventy, 'tags: [posts, writing]', 'tags: [posts, prose]'],
+      ['hexo', GOOD.hexo, 'tags: [hexo, writing]', 'tags: [hexo, prose]'],
+      ['docusaurus', GOOD.docusaurus, 'tags: [docusaurus, writing]', 'tags: [docusaurus, prose]'],
+    ]);
+  });
+
+  test('each folder shows its detected generator in the status bar tooltip, with reading time', async function () {
+    this.timeout(120_000);
+    const item = () => t.statusBarItem('inkwell.readingTime');
+    for (const site of SITES) {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uriOf(site, GOOD[site])), { preview: false });
+      const tip = await waitFor(() => {
+        const text = tooltipText(item());
+        return text.includes(`Site generator: ${NAMES[site]} `) ? text : undefined;
+      }, `the ${site} generator in the tooltip (have: ${tooltipText(item())})`);
+      assert.match(tip, new RegExp(`Site generator: ${NAMES[site]} \\(detected from [^)]+\\)`));
+      assert.match(item()!.text, /^\$\(book\) 1 min · 3 words$/, `${site}: "This one builds." is three words`);
+    }
+  });
+
+  test('a site-root image resolves in the generator\'s static folder; a missing one is flagged', async function () {
+    this.timeout(120_000);
+    // Where /images/hero.png (or /img/) lives: static/, the root, source/, the input folder, static/.
+    for (const site of ['hugo', 'jekyll', 'hexo', 'eleventy', 'docusaurus'] as const) {
+      const uri = uriOf(site, GOOD[site]);
+      const editor = await openChecked(t, uri);
+      const line = editor.document.getText().split('\n').find((l) => l.startsWith('image:'))!;
+      assert.ok(fs.existsSync(path.join(folder(site).uri.fsPath, { hugo: 'static', jekyll: '.', hexo: 'source', eleventy: '.', docusaurus: 'static' }[site], line.slice(7))), `${site}: ${line} exists in its static folder`);
+      assert.deepStrictEqual(ours(uri).filter((d) => d.endsWith('image-not-found')), [], `${site}: ${line} is found`);
+      await replaceLine(t, editor, 'image:', 'image: /images/missing.png');
+      const missing = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'image-not-found');
+      assert.ok(missing, `${site}: a missing site-root image is flagged`);
+      assert.strictEqual(editor.document.getText(missing.range), '/images/missing.png');
+    }
+  });
+
+  test('completions offer the generator\'s own fields with their documentation', async function () {
+    this.timeout(60_000);
+    // Posts that do not have the field yet (completions leave out the fields a post has).
+    const cases: Array<[SiteName, string, string, string]> = [
+      ['hugo', 'content/posts/future.md', 'lastmod', 'hugo'], ['jekyll', GOOD.jekyll, 'permalink', 'jekyll'],
+      ['hexo', 'source/_posts/future.md', 'updated', 'hexo'], ['docusaurus', GOOD.docusaurus, 'unlisted', 'docusaurus'],
+    ];
+    for (const [site, post, field, schema] of cases) {
+      const editor = await openChecked(t, uriOf(site, post));
+      // A new, empty line at the top of the frontmatter.
+      await editor.edit((b) => b.insert(new vscode.Position(1, 0), '\n'));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, new vscode.Position(1, 0), undefined, 500);
+      const item = list.items.find((i) => (typeof i.label === 'string' ? i.label : i.label.label) === field);
+      assert.ok(item, `${site} offers ${field}`);
+      const docs = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'src/core/site/schemas', `${schema}.json`), 'utf8')) as { properties: Record<string, { description: string }> };
+      const shown = typeof item.documentation === 'string' ? item.documentation : item.documentation?.value ?? '';
+      assert.ok(shown.includes(docs.properties[field].description), `${site} ${field}: "${shown}" has the schema's docs`);
+    }
+    // Another generator's field is not offered as this one's: Hugo has no `permalink`, Jekyll no `lastmod`.
+    const hugo = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uriOf('hugo', 'content/posts/future.md'), new vscode.Position(1, 0));
+    assert.ok(!hugo.items.some((i) => i.label === 'permalink'), 'Hugo does not offer permalink');
+  });
+
+  test('unknown keys are flagged against the generator\'s list of fields', async function () {
+    this.timeout(60_000);
+    await vscode.workspace.getConfiguration('inkwell').update('validation.flagUnknownKeys', true, vscode.ConfigurationTarget.Workspace);
+    const unknown = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.code === 'unknown-key');
+    // Hugo's post already has `lastmod`; Jekyll's gets both fields. Each flags the other's.
+    for (const [site, added, stranger] of [['hugo', 'permalink: /x/\n', 'permalink'], ['jekyll', 'permalink: /x/\nlastmod: 2023-06-01\n', 'lastmod']] as const) {
+      const editor = await openChecked(t, uriOf(site, GOOD[site]));
+      await editor.edit((b) => b.insert(new vscode.Position(1, 0), added));
+      const uri = editor.document.uri;
+      const flagged = await waitFor(() => (t.publishedVersion(uri.toString()) === editor.document.version && unknown(uri).length ? unknown(uri) : undefined), `unknown keys in ${site}`);
+      assert.deepStrictEqual(flagged.map((d) => editor.document.getText(d.range)), [stranger], `${site}: only ${stranger} is unknown`);
+      assert.match(flagged[0].message, new RegExp(`Unknown field "${stranger}": ${NAMES[site]}`), flagged[0].message);
+    }
+  });
+
+  test('inkwell check on each site from the command line gives the problems the editor shows', async function () {
+    this.timeout(240_000);
+    await closeAll();
+    const result = await vscode.commands.executeCommand<{ posts: number; cancelled: boolean }>('inkwell.checkAllPosts');
+    assert.strictEqual(result.cancelled, false);
+    const ext = vscode.extensions.getExtension('inkwell.inkwell')!;
+    const cli = vscode.Uri.joinPath(ext.extensionUri, 'dist', 'cli.js').fsPath;
+    const names = ['error', 'warning', 'information', 'hint'];
+    let total = 0;
+    for (const site of SITES) {
+      const root = folder(site).uri.fsPath;
+      const stdout = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [cli, 'check', '--format', 'json'], { cwd: root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+          (err, out, errText) => (err && err.code !== 1 ? reject(new Error(`${err.message}\n${errText}`)) : resolve(out)));
+      });
+      const report = JSON.parse(stdout) as { files: number; problems: Array<{ file: string; line: number; column: number; endLine: number; endColumn: number; code: string; severity: string; message: string }> };
+      const fromCli = report.problems.map((p) => `${p.file}:${p.line - 1}:${p.column - 1}-${p.endLine - 1}:${p.endColumn - 1} ${p.severity} ${p.code} ${p.message}`).sort();
+      const fromEditor = vscode.languages.getDiagnostics()
+        .filter(([uri]) => uri.fsPath.startsWith(root + path.sep))
+        .flatMap(([uri, diags]) => diags.filter((d) => d.source === 'inkwell').map((d) =>
+          `${path.relative(root, uri.fsPath).split(path.sep).join('/')}:${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${names[d.severity]} ${String(d.code)} ${d.message}`))
+        .sort();
+      assert.ok(fromCli.length >= 3, `${site}'s posts are broken on purpose: ${fromCli.join('\n')}`);
+      assert.deepStrictEqual(fromEditor, fromCli, `${site}: the editor and inkwell check agree`);
+      total += report.files;
+    }
+    assert.ok(result.posts >= total, `Check All Posts checked every site's posts (${result.posts} ≥ ${total})`);
+  });
+
+  test('with updateDateOnSave, saving a changed post sets the generator\'s last-updated field', async function () {
+    this.timeout(60_000);
+    await vscode.workspace.getConfiguration('inkwell').update('posts.updateDateOnSave', true, vscode.ConfigurationTarget.Workspace);
+    const now = new Date();
+    const pad = (n: number) => String(n).padStart(2, '0');
+    // The local or the UTC day, whichever the date was formatted in.
+    const today = `(${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}|${now.toISOString().slice(0, 10)})`;
+    const cases: Array<[SiteName, string, string, RegExp]> = [
+      // Updated in place, in the style of the post's date (a date-time).
+      ['hugo', GOOD.hugo, 'lastmod:', new RegExp(`^lastmod: ${today}T\\d\\d:\\d\\d:\\d\\d`, 'm')],
+      // Added to a TOML post that had none.
+      ['hugo', HUGO_TOML, 'lastmod =', new RegExp(`^lastmod = ${today}$`, 'm')],
+      // Jekyll's field (jekyll-last-modified-at), added.
+      ['jekyll', GOOD.jekyll, 'last_modified_at:', new RegExp(`^last_modified_at: ${today}$`, 'm')],
+    ];
+    const without = (text: string, key: string) => text.split('\n').filter((l) => !l.startsWith(key)).join('\n');
+    for (const [site, rel, key, field] of cases) {
+      const uri = uriOf(site, rel);
+      const before = readDisk(uri);
+      assert.ok(!field.test(before), `${rel} has no such field yet`);
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+      await editor.edit((b) => b.insert(new vscode.Position(editor.document.lineCount, 0), '\nOne more sentence.\n'));
+      await vscode.commands.executeCommand('workbench.action.files.save');
+      const saved = await waitFor(() => {
+        const text = readDisk(uri);
+        return text !== before ? text : undefined;
+      }, `${rel} saved`);
+      assert.match(saved, field, `${site}/${rel} after saving:\n${saved}`);
+      assert.ok(saved.endsWith('\nOne more sentence.\n'), 'the edit was saved too');
+      assert.strictEqual(without(saved, key), without(`${before}\nOne more sentence.\n`, key), 'nothing else changed');
+    }
+    // Without the setting, saving changes nothing but the edit.
+    await vscode.workspace.getConfiguration('inkwell').update('posts.updateDateOnSave', undefined, vscode.ConfigurationTarget.Workspace);
+    const uri = uriOf('hexo', GOOD.hexo);
+    const before = readDisk(uri);
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+    await editor.edit((b) => b.insert(new vscode.Position(editor.document.lineCount, 0), 'More.\n'));
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitFor(() => readDisk(uri) !== before, 'the Hexo post saved');
+    assert.strictEqual(readDisk(uri), `${before}More.\n`);
+  });
+});
