@@ -105,20 +105,11 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
   });
 
   /**
-   * Runs a tag command, accepts its refactor preview, and checks the files
-   * changed as `expect` says (file → [before, after] text in the frontmatter)
-   * and nothing else; then one Undo, confirmed for all files as VS Code asks,
-   * brings every file back.
+   * The edit needs confirmation: VS Code shows the refactor preview and changes nothing until
+   * it is applied. Changes that need confirmation start unchecked there, so, as a user would,
+   * group them by type, tick the group (one checkbox for the whole rename) and Apply.
    */
-  async function refactorAndUndo(command: () => Thenable<unknown>, expect: Array<[SiteName, string, string, string]>): Promise<void> {
-    const before = snapshot();
-    const run = command();
-    let finished = false;
-    void Promise.resolve(run).then(() => (finished = true), () => (finished = true));
-    // The edit needs confirmation: VS Code shows the refactor preview and changes nothing until
-    // it is applied. Changes that need confirmation start unchecked there, so, as a user would,
-    // group them by type, tick the group (one checkbox for the whole rename) and Apply.
-    const changedNow = () => changedFiles(before, new Map([...before.keys()].map((f) => [f, currentText(f)]))).length > 0;
+  async function acceptRefactorPreview(changedNow: () => boolean): Promise<void> {
     const applied = await waitFor(async () => {
       await vscode.commands.executeCommand('refactorPreview.groupByType');
       await vscode.commands.executeCommand('refactorPreview.focus');
@@ -128,7 +119,22 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
       return changedNow();
     }, 'the refactor preview to be applied', 30_000, 500);
     assert.ok(applied);
-    await waitFor(() => finished, 'the command to finish once the preview is applied');
+  }
+
+  /**
+   * Runs a tag command, accepts its refactor preview (unless it applies at once), and checks the files
+   * changed as `expect` says (file → [before, after] text in the frontmatter)
+   * and nothing else; then one Undo, confirmed for all files as VS Code asks,
+   * brings every file back.
+   */
+  async function refactorAndUndo(command: () => Thenable<unknown>, expect: Array<[SiteName, string, string, string]>, viaPreview = true): Promise<void> {
+    const before = snapshot();
+    const run = command();
+    let finished = false;
+    void Promise.resolve(run).then(() => (finished = true), () => (finished = true));
+    const changedNow = () => changedFiles(before, new Map([...before.keys()].map((f) => [f, currentText(f)]))).length > 0;
+    if (viaPreview) await acceptRefactorPreview(changedNow);
+    await waitFor(() => finished, 'the command to finish once the edit is applied');
     // Refactorings are saved (files.refactoring.autoSave): the disk has them.
     const after = await waitFor(() => {
       const s = snapshot();
@@ -161,16 +167,16 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
     this.timeout(180_000);
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('refactorPreview.apply'), 'this VS Code has the refactor preview\'s Apply command');
-    await refactorAndUndo(() => vscode.commands.executeCommand('inkwell.renameTag', 'hugo', 'hugo-site'), [
+    await refactorAndUndo(() => vscode.commands.executeCommand('inkwell.renameTag', 'hugo', 'hugo-site', { confirm: 'preview' }), [
       ['hugo', GOOD.hugo, 'tags: [hugo, writing]', 'tags: [hugo-site, writing]'],
       ['hugo', HUGO_TOML, 'tags = ["hugo", "toml"]', 'tags = ["hugo-site", "toml"]'],
       ['hugo', HUGO_JSON, '"tags": ["hugo", "json", "writing"]', '"tags": ["hugo-site", "json", "writing"]'],
     ]);
   });
 
-  test('Merge Tags merges across sites and formats (a post that has both keeps one), and one Undo reverts every file', async function () {
+  test('Merge Tags, answered "Merge", merges across sites and formats (a post that has both keeps one), and one Undo reverts every file', async function () {
     this.timeout(180_000);
-    await refactorAndUndo(() => vscode.commands.executeCommand('inkwell.mergeTags', 'writing', 'prose', ['toml', 'json']), [
+    await refactorAndUndo(() => vscode.commands.executeCommand('inkwell.mergeTags', 'writing', 'prose', ['toml', 'json'], { confirm: 'apply' }), [
       ['hugo', GOOD.hugo, 'tags: [hugo, writing]', 'tags: [hugo, prose]'],
       ['hugo', HUGO_TOML, 'tags = ["hugo", "toml"]', 'tags = ["hugo", "prose"]'],
       ['hugo', HUGO_JSON, '"tags": ["hugo", "json", "writing"]', '"tags": ["hugo", "prose"]'],
@@ -179,7 +185,7 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
       ['eleventy', GOOD.eleventy, 'tags: [posts, writing]', 'tags: [posts, prose]'],
       ['hexo', GOOD.hexo, 'tags: [hexo, writing]', 'tags: [hexo, prose]'],
       ['docusaurus', GOOD.docusaurus, 'tags: [docusaurus, writing]', 'tags: [docusaurus, prose]'],
-    ]);
+    ], false);
   });
 
   test('each folder shows its detected generator in the status bar tooltip, with reading time', async function () {
