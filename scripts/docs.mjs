@@ -18,7 +18,7 @@ const commands = ['| command | id | key |', '|---|---|---|',
 const fmtDefault = (v) => (v === undefined ? '' : `\`${JSON.stringify(v)}\``);
 const settings = ['| setting | default | description |', '|---|---|---|',
   ...Object.entries(pkg.contributes.configuration.properties).map(([key, p]) =>
-    `| \`${key}\` | ${cell(fmtDefault(p.default))} | ${cell(p.markdownDescription ?? p.description ?? '')} |`)].join('\n');
+    `| \`${key}\` | ${cell(fmtDefault(p.default))} | ${cell((p.markdownDescription ?? p.description ?? '').replace(/`#([\w.]+)#`/g, '`$1`'))} |`)].join('\n');
 
 function replaceBlock(text, name, body) {
   const start = `<!-- ${name}:start -->`;
