@@ -115,7 +115,7 @@ async function main() {
       await sleep(800);
       await wb.shot('quick-fix');
       await page.keyboard.press('Escape');
-      await page.keyboard.press('Control+Shift+M'); // close the panel again
+      await wb.palette('View: Close Panel');
       await wb.closeEditors();
     }
 

@@ -107,7 +107,7 @@ ${pageHead({ csp: galleryCsp(o.cspSource, o.nonce), styleUris: [o.styleUri], tit
   <p class="gallery-subtitle">${escapeHtml(o.subtitle)}</p>
   <label class="gallery-alt">Alt text <input id="alt" type="text" maxlength="${MAX_ALT_LENGTH}" value="${escapeHtml(o.alt)}" spellcheck="true" aria-describedby="alt-help"></label>
   <p id="alt-help" class="gallery-help">Describes the image for readers who cannot see it; inserted as <code>![alt](…)</code>.</p>
-  <label class="gallery-hero"><input id="hero" type="checkbox"${o.hero ? ' checked' : ''}> Use as hero image (<code>image:</code> in the frontmatter) instead of inserting it at the cursor</label>
+  <label class="gallery-hero"><input id="hero" type="checkbox"${o.hero ? ' checked' : ''}><span>Use as hero image (<code>image:</code> in the frontmatter) instead of inserting it at the cursor</span></label>
 </header>
 <p id="status" class="gallery-status" role="status" aria-live="polite"></p>
 <ul id="grid" class="gallery-grid" aria-label="Candidates"></ul>
