@@ -71,7 +71,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: pureModules,
-        patterns: [upperLayers(['runtime', 'features', 'preview', 'cli'], 'src/generation')],
+        patterns: [upperLayers(['runtime', 'services', 'features', 'preview', 'cli'], 'src/generation')],
+      }],
+    },
+  },
+  {
+    // Services hold state the features share; features use them, never the reverse.
+    files: ['src/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
+        patterns: [upperLayers(['features', 'cli'], 'src/services')],
       }],
     },
   },
@@ -80,7 +90,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: pureModules,
-        patterns: [upperLayers(['generation', 'runtime', 'features', 'preview', 'cli'], 'src/core')],
+        patterns: [upperLayers(['generation', 'runtime', 'services', 'features', 'preview', 'cli'], 'src/core')],
       }],
     },
   },

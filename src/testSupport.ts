@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { NewPostPrompts, windowPrompts } from './features/newPost';
-import type { PostValidation } from './features/postsValidation';
+import type { PostValidation } from './services/postValidation';
 import { Views, windowViews } from './util/views';
 
 /** One line of Inkwell's log. */

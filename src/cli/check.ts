@@ -14,7 +14,7 @@ import { checkPosts, PostCheck, PostSource } from '../core/posts/checkPosts';
 import { lineColAt, lineStarts, stripBom } from '../core/posts/lines';
 import { createPostMatcher, DEFAULT_POST_EXCLUDE, DEFAULT_POST_INCLUDE, DEFAULT_STATIC_FOLDERS } from '../core/posts/postGlobs';
 import type { CliCommand, CliIo } from './io';
-import { loadCliSite, parseGeneratorSetting } from './site';
+import { loadCliSite, parseGeneratorSetting } from './siteOptions';
 import type { GeneratorSetting } from '../core/site/generators';
 
 const HELP = `Usage: inkwell check [paths…] [options]
@@ -58,7 +58,7 @@ interface CheckArgs {
   flagUnknownKeys: boolean;
   severity: Record<string, SeverityOverride>;
   maxSizeKB: number;
-  /** `--generator` (site conventions, src/cli/site.ts); `staticGiven` when --static was passed. */
+  /** `--generator` (site conventions, src/cli/siteOptions.ts); `staticGiven` when --static was passed. */
   generator?: GeneratorSetting;
   staticGiven?: boolean;
 }

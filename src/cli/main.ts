@@ -16,9 +16,9 @@ function command(name: string, summary: string, load: () => Promise<CliCommand>)
 // (each entry added by the feature that owns it)
 command('check', 'Check the frontmatter of posts (same rules as the editor)', async () => (await import('./check.js')).run);
 command('continue', 'Continue a prompt with a GPT-2 or Llama ONNX text model', async () => (await import('./continue.js')).run);
-command('image', 'Generate PNG images with a GAN or VAE model', async () => (await import('./image.js')).run);
-command('tags', 'Rename or merge a tag across posts: tags rename OLD NEW [--dry-run]', async () => (await import('./tags.js')).run);
-command('models', 'Download a text model from a Hugging Face-style hub (models download REPO)', async () => (await import('./models.js')).run);
+command('image', 'Generate PNG images with a GAN or VAE model', async () => (await import('./imageCommand')).run);
+command('tags', 'Rename or merge a tag across posts: tags rename OLD NEW [--dry-run]', async () => (await import('./tagsCommand')).run);
+command('models', 'Download a text model from a Hugging Face-style hub (models download REPO)', async () => (await import('./modelsCommand')).run);
 
 function usage(io: CliIo): void {
   io.out('Usage: inkwell <command> [options]\n\nCommands:');

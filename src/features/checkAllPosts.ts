@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { PostValidation } from './postsValidation';
+import type { PostValidation } from '../services/postValidation';
 
 /** Result of "Inkwell: Check All Posts" (returned to callers such as tests). */
 export interface CheckAllResult {

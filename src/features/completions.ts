@@ -5,8 +5,8 @@ import { imageValueFor, toSlash } from '../core/frontmatter/images';
 import { getField, parseFrontmatter } from '../core/frontmatter/parse';
 import { DEFAULT_FIELDS, FieldSpec } from '../core/frontmatter/schema';
 import type { FrontmatterLanguage } from '../core/frontmatter/split';
-import type { PostIndexService } from './postIndex';
-import type { PostValidation } from './postsValidation';
+import type { PostIndexService } from '../services/postIndexService';
+import type { PostValidation } from '../services/postValidation';
 
 /** Where the cursor is in the frontmatter and what it takes, for one completion request. */
 interface CompletionSite<C extends CursorContext = CursorContext> {

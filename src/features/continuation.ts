@@ -2,14 +2,14 @@ import * as vscode from 'vscode';
 import { buildContinuationPrompt } from '../generation/prompt';
 import { moveAnchorThrough } from '../generation/streamAnchor';
 import { buildTextRequest, type SamplingOptions } from '../generation/textRequest';
-import { RuntimeError } from '../runtime/errors';
+import { RuntimeError } from '../runtime/runtimeError';
 import type { RuntimeErrorCode, TextGenerateResult } from '../runtime/protocol';
 import { readConfig, readGenerationSettings } from '../util/config';
 import { setContext } from '../util/contextKeys';
 import type { Logger } from '../util/logger';
-import type { ModelRegistry } from './modelRegistry';
-import type { ModelRuntime } from './modelRuntime';
-import type { ModelStatusBar } from './statusBar';
+import type { ModelRegistry } from '../services/modelRegistryService';
+import type { ModelRuntime } from '../services/modelRuntime';
+import type { ModelStatusBar } from './modelStatusBar';
 
 /** Optional arguments of `inkwell.generateContinuation` (keybindings, tests). */
 export interface ContinuationArgs {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../util/dispose';
-import type { PostValidation } from './postsValidation';
+import type { PostValidation } from '../services/postValidation';
 
 /**
  * How long a problem on the line being typed waits for the writer to pause.

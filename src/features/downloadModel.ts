@@ -4,10 +4,10 @@ import * as vscode from 'vscode';
 import { downloadModel, fetchListing, HubError, type DownloadProgress } from '../core/hub/download';
 import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type ResolvedEndpoint } from '../core/hub/endpoint';
 import type { HubListing } from '../core/hub/listing';
-import { formatSize, RECOMMENDED_REPOS } from '../core/hub/manifest';
+import { formatSize, RECOMMENDED_REPOS } from '../core/hub/downloadManifest';
 import { autoVariant, GPU_DTYPES, isDtype, listVariants, planDownload, type Dtype } from '../core/hub/select';
 import type { Logger } from '../util/logger';
-import type { ModelRegistry } from './modelRegistry';
+import type { ModelRegistry } from '../services/modelRegistryService';
 
 /** Arguments that skip the pickers (tests, keybindings). */
 export interface DownloadModelArgs {

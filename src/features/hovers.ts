@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { hoverTarget } from '../core/frontmatter/cursor';
 import { parseFrontmatter } from '../core/frontmatter/parse';
 import { fieldsFor } from './completions';
-import type { PostValidation } from './postsValidation';
+import type { PostValidation } from '../services/postValidation';
 
 /** Hovers in frontmatter: a field's documentation; for a tag, how many posts use it. */
 export function registerHovers(validation: PostValidation): vscode.Disposable {

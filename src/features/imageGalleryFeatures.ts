@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../util/logger';
 import type { Views } from '../util/views';
-import type { ModelRegistry } from './modelRegistry';
-import type { ModelRuntime } from './modelRuntime';
+import type { ModelRegistry } from '../services/modelRegistryService';
+import type { ModelRuntime } from '../services/modelRuntime';
 import { ImageFeatureDeps, registerImageGallery } from './imageGallery';
 import { registerInsertImage } from './insertImage';
 import { registerRegenerateImage } from './regenerateImage';

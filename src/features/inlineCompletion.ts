@@ -4,8 +4,8 @@ import { buildTextRequest } from '../generation/textRequest';
 import { readConfig, readGenerationSettings } from '../util/config';
 import type { Logger } from '../util/logger';
 import type { ContinuationController } from './continuation';
-import type { ModelRegistry } from './modelRegistry';
-import type { ModelRuntime } from './modelRuntime';
+import type { ModelRegistry } from '../services/modelRegistryService';
+import type { ModelRuntime } from '../services/modelRuntime';
 
 /** Resolves after `ms`, or early (false) when the token is cancelled. */
 function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {

@@ -3,12 +3,12 @@ import { parseDtypeRequest, type DtypeRequest } from '../generation/layout';
 import { formatBytes } from '../generation/modelFiles';
 import type { ModelEntry } from '../generation/modelRegistry';
 import { formatParameters, summarizeTextModel } from '../generation/modelSummary';
-import { RuntimeError } from '../runtime/errors';
+import { RuntimeError } from '../runtime/runtimeError';
 import type { ModelCheckResult } from '../runtime/protocol';
 import { signature } from './checkReport';
 import type { Logger } from '../util/logger';
-import type { ModelRegistry } from './modelRegistry';
-import type { ModelRuntime } from './modelRuntime';
+import type { ModelRegistry } from '../services/modelRegistryService';
+import type { ModelRuntime } from '../services/modelRuntime';
 
 const sourceLabel = { workspace: 'workspace', user: 'user folder', shipped: 'shipped with Inkwell' } as const;
 

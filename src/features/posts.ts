@@ -6,7 +6,7 @@ import { registerDiagnostics } from './diagnostics';
 import { registerHovers } from './hovers';
 import { NewPostPrompts, registerNewPost, windowPrompts } from './newPost';
 import { registerPostsContextKey } from './postsContextKey';
-import type { PostValidation } from './postsValidation';
+import type { PostValidation } from '../services/postValidation';
 import { registerQuickFixes } from './quickFixes';
 
 /**

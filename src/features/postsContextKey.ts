@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { setContext } from '../util/contextKeys';
 import { DisposableStore } from '../util/dispose';
-import type { PostIndexService } from './postIndex';
+import type { PostIndexService } from '../services/postIndexService';
 
 /** Keeps the `inkwell.isPost` context key true while the active editor shows a post. */
 export function registerPostsContextKey(posts: PostIndexService): vscode.Disposable {

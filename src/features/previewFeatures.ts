@@ -4,10 +4,10 @@ import { DisposableStore } from '../util/dispose';
 import { memoizePromise } from '../util/lazy';
 import type { Logger } from '../util/logger';
 import type { Views } from '../util/views';
-import { registerArticlePreview } from './articlePreview';
-import type { PostIndexService } from './postIndex';
+import { registerArticlePreview } from './articlePreviewCommands';
+import type { PostIndexService } from '../services/postIndexService';
 import { registerTagPreview } from './tagPreview';
-import { registerTagTree, taggedPostsFrom } from './tagTree';
+import { registerTagTree, taggedPostsFrom } from './tagTreeView';
 
 export { createMarkdownItExtender } from './markdownItPlugin';
 

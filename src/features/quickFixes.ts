@@ -4,7 +4,7 @@ import { imageValueFor, toSlash } from '../core/frontmatter/images';
 import { getField, parseFrontmatter } from '../core/frontmatter/parse';
 import { isProblemCode, ProblemCode } from '../core/frontmatter/problemCodes';
 import { IMAGE_EXTENSIONS } from '../core/posts/postGlobs';
-import { DIAGNOSTIC_SOURCE, PostValidation } from './postsValidation';
+import { DIAGNOSTIC_SOURCE, PostValidation } from '../services/postValidation';
 
 /** Internal command behind "Choose an image…": a file picker for a post's `image` field. */
 const CHOOSE_IMAGE = 'inkwell.chooseFrontmatterImage';

@@ -3,7 +3,7 @@ import { readingStats } from '../core/posts/readingTime';
 import { updatedDateEdit } from '../core/site/updatedDate';
 import { DisposableStore } from '../util/dispose';
 import type { Views } from '../util/views';
-import type { PostIndexService } from './postIndex';
+import type { PostIndexService } from '../services/postIndexService';
 
 /**
  * The post's reading time and word count in the status bar, with the site

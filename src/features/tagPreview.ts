@@ -4,7 +4,7 @@ import { buildTagTree } from '../core/render/tagTree';
 import { TagPagePanel } from '../preview/tagPagePanel';
 import { DisposableStore } from '../util/dispose';
 import type { Views } from '../util/views';
-import type { TaggedPostSource, TagTreeNode } from './tagTree';
+import type { TaggedPostSource, TagTreeNode } from './tagTreeView';
 
 /** What "Preview Posts Tagged…" needs. */
 export interface TagPreviewDeps {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { lineColAt, lineStarts, stripBom } from '../core/posts/lines';
 import { renameTagEdits } from '../core/tags/renameTag';
-import type { PostIndexService } from './postIndex';
+import type { PostIndexService } from '../services/postIndexService';
 
 /** What a rename or merge would change, before it is applied. */
 export interface TagEditPlan {

@@ -4,9 +4,9 @@ import type { Views } from '../util/views';
 import { ContinuationController } from './continuation';
 import { registerInlineCompletion } from './inlineCompletion';
 import { registerModelCommands } from './modelCommands';
-import type { ModelRegistry } from './modelRegistry';
-import type { ModelRuntime } from './modelRuntime';
-import { ModelStatusBar } from './statusBar';
+import type { ModelRegistry } from '../services/modelRegistryService';
+import type { ModelRuntime } from '../services/modelRuntime';
+import { ModelStatusBar } from './modelStatusBar';
 
 /**
  * Text generation in the editor: "Generate Continuation", inline ghost text,

@@ -13,7 +13,7 @@
  * Buffers for ids, mask and positions are allocated once per request and viewed
  * with subarray; logits are read in place (only the last position's row).
  */
-import { GenerationError, throwIfCancelled } from './errors';
+import { GenerationError, throwIfCancelled } from './generationError';
 import type { MakeTensor, SessionLike, TensorLike } from './onnxTypes';
 import { cacheInputs, emptyCacheShape } from './architectures';
 import { TokenSampler } from './sampling';

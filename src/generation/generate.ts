@@ -4,7 +4,7 @@
  * when asked, sentence ends) applied. Shared by the runtime process and the CLI.
  */
 import { decode } from './decoder';
-import { GenerationError } from './errors';
+import { GenerationError } from './generationError';
 import type { MakeTensor, SessionLike } from './onnxTypes';
 import { sentenceWindowStart } from './sentenceEnd';
 import { withPrefix } from './specialTokens';

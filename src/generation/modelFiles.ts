@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { GenerationError } from './errors';
+import { GenerationError } from './generationError';
 
 const MiB = 1024 * 1024;
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import { ArchitectureError, readArchitecture, textConfigOf } from './architectures';
-import { GenerationError } from './errors';
+import { GenerationError } from './generationError';
 import type { DtypeRequest } from './layout';
 import { readJson, textModelFiles } from './textModel';
 

@@ -5,7 +5,7 @@
  * their `InferenceSession.create`.
  */
 import * as fs from 'fs';
-import { GenerationError } from './errors';
+import { GenerationError } from './generationError';
 import { checkModelFile, formatBytes, onnxSizeLimit } from './modelFiles';
 
 /** The ONNX Runtime session options Inkwell creates its sessions with, as a plain object. */

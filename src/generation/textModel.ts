@@ -11,9 +11,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { MANIFEST_FILE, parseManifest } from '../core/hub/manifest';
+import { MANIFEST_FILE, parseManifest } from '../core/hub/downloadManifest';
 import { ArchitectureError, readArchitecture, type ArchitectureSpec } from './architectures';
-import { GenerationError } from './errors';
+import { GenerationError } from './generationError';
 import { chooseDecoderFiles, externalDataOutside, findDecoderVariant, LayoutError, type DecoderFiles, type DtypeRequest } from './layout';
 import { checkModelFile, formatBytes, MODEL_FILE_LIMITS, onnxSizeLimit, readModelText } from './modelFiles';
 import { specialTokens, type SpecialTokens } from './specialTokens';

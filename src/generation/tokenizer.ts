@@ -1,5 +1,5 @@
 import type * as Tokenizers from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
-import { GenerationError } from './errors';
+import { GenerationError } from './generationError';
 import { MODEL_FILE_LIMITS } from './modelFiles';
 import { readJson, type TextModelFiles } from './textModel';
 

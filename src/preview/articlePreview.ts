@@ -9,7 +9,7 @@ import { makeNonce } from '../util/nonce';
 import { buildPreviewHtml } from './html';
 import { errorPage } from './page';
 import { PanelLifetime } from './panelLifetime';
-import { HostToWebview, isWebviewToHost, PreviewPersistedState, WebviewToHost } from './protocol';
+import { HostToWebview, isWebviewToHost, PreviewPersistedState, WebviewToHost } from './previewMessages';
 import { imagePolicyFor, previewWebviewOptions, resolvePostResource, userStylesheet } from './resources';
 
 /** What the article preview needs from the rest of the extension. */

@@ -8,7 +8,7 @@ import type { Views } from '../util/views';
 import { buildPreviewHtml } from './html';
 import { errorPage } from './page';
 import { PanelLifetime } from './panelLifetime';
-import { isWebviewToHost, WebviewToHost } from './protocol';
+import { isWebviewToHost, WebviewToHost } from './previewMessages';
 import { imagePolicyFor, previewWebviewOptions } from './resources';
 
 /** What a tag page needs from the extension. */

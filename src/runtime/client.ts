@@ -15,7 +15,7 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import { DisposableStore, type IDisposable } from '../util/dispose';
-import { RuntimeError } from './errors';
+import { RuntimeError } from './runtimeError';
 import type { HostMessage, MethodName, ParamsOf, ProcessMessage, ResultOf, RuntimeOptions, RuntimeStep, StreamOf } from './protocol';
 
 /** What the client reports to its owner (status bar, log). */

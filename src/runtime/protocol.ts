@@ -23,7 +23,7 @@
  * and the request rejects with `timed-out`, which says so.
  */
 
-import type { GenerationErrorCode } from '../generation/errors';
+import type { GenerationErrorCode } from '../generation/generationError';
 import type { ImageProvenance } from '../generation/image/provenance';
 import type { SamplingOptions, StopReason, TextGenerationChunk, TextGenerationParams, TextGenerationResult } from '../generation/textRequest';
 import type { TextModelSpec } from '../generation/textModel';

@@ -3,7 +3,7 @@
  * shows candidates, and turns "Use", "Vary" and "More" into messages. The page
  * never saves anything itself.
  */
-import type { GalleryHostMessage, GalleryItem, GalleryWebviewMessage } from '../features/imageGalleryProtocol';
+import type { GalleryHostMessage, GalleryItem, GalleryWebviewMessage } from '../preview/galleryPage';
 
 interface VsCodeApi {
   postMessage(message: GalleryWebviewMessage): void;

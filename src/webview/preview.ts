@@ -4,7 +4,7 @@
  * shows, syncs scrolling with the editor and turns clicks into messages: the page
  * itself never navigates.
  */
-import type { HostToWebview, PreviewPersistedState, WebviewToHost } from '../preview/protocol';
+import type { HostToWebview, PreviewPersistedState, WebviewToHost } from '../preview/previewMessages';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as esbuild from 'esbuild';
 import { Browser, BrowserContext, chromium } from 'playwright-core';
-import type { WebviewToHost } from '../../src/preview/protocol';
+import type { WebviewToHost } from '../../src/preview/previewMessages';
 
 /** The origin the tests serve pages from; it plays `webview.cspSource`. */
 export const ORIGIN = 'https://inkwell.test';

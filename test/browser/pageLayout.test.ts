@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createArticleRenderer } from '../../src/core/render/engine';
 import type { TagTreePost } from '../../src/core/render/tagTree';
 import { buildPreviewHtml } from '../../src/preview/html';
-import type { WebviewToHost } from '../../src/preview/protocol';
+import type { WebviewToHost } from '../../src/preview/previewMessages';
 import { makeNonce } from '../../src/util/nonce';
 import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, repoRoot } from './harness';
 

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildPreviewHtml } from '../../src/preview/html';
-import type { HostToWebview, WebviewToHost } from '../../src/preview/protocol';
+import type { HostToWebview, WebviewToHost } from '../../src/preview/previewMessages';
 import { makeNonce } from '../../src/util/nonce';
 import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, repoRoot } from './harness';
 

@@ -15,7 +15,7 @@ import { blankFrontmatter, splitFrontmatter } from '../../src/core/render/frontm
 import { createArticleMarkdown } from '../../src/core/render/markdown';
 import { classifyLink, ImagePolicy } from '../../src/core/render/urlPolicy';
 import { buildPreviewHtml } from '../../src/preview/html';
-import type { WebviewToHost } from '../../src/preview/protocol';
+import type { WebviewToHost } from '../../src/preview/previewMessages';
 import { makeNonce } from '../../src/util/nonce';
 import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, repoRoot as repo } from './harness';
 import { LIVE_WITHOUT_DEFENCES, XSS_POST } from './xssPayloads';

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { decodePng, encodePng } from '../../src/generation/image/png';
 import { provenanceText, readProvenance } from '../../src/generation/image/provenance';
 import type { InsertedImage } from '../../src/features/insertImage';
-import type { GalleryHostMessage, GalleryWebviewMessage } from '../../src/features/imageGalleryProtocol';
+import type { GalleryHostMessage, GalleryWebviewMessage } from '../../src/preview/galleryPage';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
 import type { InkwellTestSupport, WatchedWebview } from '../../src/testSupport';
 import { closeAll, inkwell, lastLogLine, messagesOf, openPost, openWebview, testing, waitFor, workspaceRoot } from './helpers';

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import MarkdownIt from 'markdown-it';
-import type { WebviewToHost } from '../../src/preview/protocol';
+import type { WebviewToHost } from '../../src/preview/previewMessages';
 import type { InkwellTestSupport } from '../../src/testSupport';
 import { closeAll, inkwell, messagesOf, openPost, openWebview, testing, waitFor, workspaceRoot } from './helpers';
 

@@ -17,7 +17,7 @@ import * as path from 'path';
 import { checkRepoId, checkRevision, redactUrl, resolveUrl, revisionApiUrl, treeApiUrl } from './endpoint';
 import { asHubError, cancelledError, httpGet, HubError, readText, type HttpOptions } from './http';
 import { nextPageUrl, parseRevisionListing, parseTreePage, sha256FromEtag, type HubFile, type HubListing } from './listing';
-import { isValidFolderName, MANIFEST_FILE, modelFolderName, parseManifest, STAGING_PREFIX, type DownloadManifest, type ManifestFile } from './manifest';
+import { isValidFolderName, MANIFEST_FILE, modelFolderName, parseManifest, STAGING_PREFIX, type DownloadManifest, type ManifestFile } from './downloadManifest';
 import { planDownload, SelectionError, type DownloadPlan, type Dtype, type PlannedFile } from './select';
 
 export { HubError } from './http';

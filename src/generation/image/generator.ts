@@ -5,7 +5,7 @@
  * onnxruntime-node session in a {@link GraphRunner}), so everything here stays
  * pure and testable, and the only native code lives where it may.
  */
-import { GenerationError } from '../errors';
+import { GenerationError } from '../generationError';
 import { fixedBatchSize, imageDecoderOf, ImageManifest, latentSize, VaeDecoderSpec } from './manifest';
 import { cropToSquare, imagesToTensor, resizeImage, RgbaImage, tensorToImages } from './pixels';
 import { blendSteps, perturbLatent, slerpLatent } from './latentMath';

@@ -11,7 +11,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import * as os from 'os';
-import { RuntimeError } from '../errors';
+import { RuntimeError } from '../runtimeError';
 import type { HostMessage, MethodName, ProcessMessage, RequestMessage, RuntimeOptions } from '../protocol';
 import { handlers } from './handlers';
 import type { Handler, HandlerContext, RuntimeServices } from './handlers/types';

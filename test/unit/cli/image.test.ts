@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { run as imageCommand } from '../../../src/cli/image';
+import { run as imageCommand } from '../../../src/cli/imageCommand';
 import type { CliIo } from '../../../src/cli/io';
 
 const TINY_GAN = path.resolve(__dirname, '../../fixtures/models/tiny-gan');

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../../src/cli/continue';
 import type { CliIo } from '../../../src/cli/io';
-import { GenerationError } from '../../../src/generation/errors';
+import { GenerationError } from '../../../src/generation/generationError';
 import { estimateParameters, formatParameters, summarizeTextModel } from '../../../src/generation/modelSummary';
 import { textModelFiles } from '../../../src/generation/textModel';
 

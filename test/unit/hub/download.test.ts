@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { downloadModel, fetchListing, HubError, type DownloadModelOptions, type DownloadProgress } from '../../../src/core/hub/download';
-import { MANIFEST_FILE, parseManifest } from '../../../src/core/hub/manifest';
+import { MANIFEST_FILE, parseManifest } from '../../../src/core/hub/downloadManifest';
 import { textModelFiles } from '../../../src/generation/textModel';
 import { detectModelKind } from '../../../src/generation/modelRegistry';
 import { sha256, startFakeHub, tinyLlamaRepo, type FakeHub } from './fakeHub';

@@ -4,7 +4,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { MANIFEST_FILE } from '../../../src/core/hub/manifest';
+import { MANIFEST_FILE } from '../../../src/core/hub/downloadManifest';
 import { startFakeHub, tinyLlamaRepo, type FakeHub } from './fakeHub';
 
 const repo = path.join(__dirname, '..', '..', '..');

@@ -10,7 +10,7 @@ import {
   treeApiUrl,
 } from '../../../src/core/hub/endpoint';
 import { nextPageUrl, parseRevisionListing, parseTreePage, sha256FromEtag, type HubFile } from '../../../src/core/hub/listing';
-import { modelFolderName } from '../../../src/core/hub/manifest';
+import { modelFolderName } from '../../../src/core/hub/downloadManifest';
 import { DTYPES, planDownload, SelectionError, type Dtype } from '../../../src/core/hub/select';
 
 const sha = (c: string) => c.repeat(64);

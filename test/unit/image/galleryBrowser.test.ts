@@ -12,7 +12,7 @@ import * as path from 'path';
 import * as esbuild from 'esbuild';
 import * as ort from 'onnxruntime-node';
 import { chromium, Browser, Page } from 'playwright-core';
-import { buildGalleryHtml, GalleryHostMessage, GalleryWebviewMessage } from '../../../src/features/imageGalleryProtocol';
+import { buildGalleryHtml, GalleryHostMessage, GalleryWebviewMessage } from '../../../src/preview/galleryPage';
 import { loadImageModel } from '../../../src/runtime/process/handlers/image';
 import { renderPng } from '../../../src/generation/image/render';
 import { makeNonce } from '../../../src/util/nonce';

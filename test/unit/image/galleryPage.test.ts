@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { buildGalleryHtml, galleryCsp, isGalleryWebviewMessage, MAX_ALT_LENGTH } from '../../../src/features/imageGalleryProtocol';
+import { buildGalleryHtml, galleryCsp, isGalleryWebviewMessage, MAX_ALT_LENGTH } from '../../../src/preview/galleryPage';
 
 describe('image gallery page', () => {
   const page = buildGalleryHtml({

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
-import { run as imageCommand } from '../../../src/cli/image';
+import { run as imageCommand } from '../../../src/cli/imageCommand';
 import type { CliIo } from '../../../src/cli/io';
 import { loadImageModel, LoadedImageModel } from '../../../src/runtime/process/handlers/image';
 import { renderPng } from '../../../src/generation/image/render';

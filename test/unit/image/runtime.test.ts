@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { RuntimeClient } from '../../../src/runtime/client';
-import { RuntimeError } from '../../../src/runtime/errors';
+import { RuntimeError } from '../../../src/runtime/runtimeError';
 import { decodePng } from '../../../src/generation/image/png';
 import { readProvenance } from '../../../src/generation/image/provenance';
 import { runtimeScript } from '../runtime/buildRuntime';

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { buildPreviewHtml, previewCsp } from '../../../src/preview/html';
-import { isWebviewToHost } from '../../../src/preview/protocol';
+import { isWebviewToHost } from '../../../src/preview/previewMessages';
 import { makeNonce } from '../../../src/util/nonce';
 
 const base = {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RuntimeClient } from '../../../src/runtime/client';
-import { RuntimeError } from '../../../src/runtime/errors';
+import { RuntimeError } from '../../../src/runtime/runtimeError';
 import { greedy, modelsDir } from '../generation/fixtures';
 import { runtimeScript } from './buildRuntime';
 import { writeShortBatchGan, writeTextModel } from './onnxModels';

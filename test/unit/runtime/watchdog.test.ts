@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RuntimeClient, type RuntimeDeadlines } from '../../../src/runtime/client';
-import { RuntimeError } from '../../../src/runtime/errors';
+import { RuntimeError } from '../../../src/runtime/runtimeError';
 import { greedy, modelsDir } from '../generation/fixtures';
 import { loadTokenizer } from '../../../src/generation/tokenizer';
 import { textModelFiles } from '../../../src/generation/textModel';

@@ -5,9 +5,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type * as ort from 'onnxruntime-node';
-import { RuntimeError } from '../../errors';
+import { RuntimeError } from '../../runtimeError';
 import type { ImageBatchResult, ImageModelCheck, ImageRenderParams, ImageSource, RuntimeStep, TensorSignature } from '../../protocol';
-import { GenerationError } from '../../../generation/errors';
+import { GenerationError } from '../../../generation/generationError';
 import { FeedTensor, GeneratedImage, GraphRunner, ImageGenerator, OutputTensor, StopCheck } from '../../../generation/image/generator';
 import { ImageManifest, ImageManifestError, imageDecoderOf, parseImageManifest } from '../../../generation/image/manifest';
 import { decodePng } from '../../../generation/image/png';

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { RuntimeError } from '../../errors';
+import { RuntimeError } from '../../runtimeError';
 import type { ModelCheckResult, RuntimeStep } from '../../protocol';
 import { imageModelChecker } from './image';
 import { checkTextModel, isTextModelFolder } from './text';

@@ -4,7 +4,7 @@ import type { RuntimeStep, TextModelCheck } from '../../protocol';
 import { decoderSignature } from '../../../generation/decoder';
 import { generateText, type LoadedTextModel } from '../../../generation/generate';
 import type { MakeTensor } from '../../../generation/onnxTypes';
-import { GenerationError } from '../../../generation/errors';
+import { GenerationError } from '../../../generation/generationError';
 import { parseDtypeRequest, type DtypeRequest } from '../../../generation/layout';
 import { MODEL_FILE_LIMITS } from '../../../generation/modelFiles';
 import { loadTextModelInfo, readJson, textModelFiles, type TextModelFiles, type TextModelInfo } from '../../../generation/textModel';

@@ -4,7 +4,7 @@
  * the types, and tests can build the page in a browser.
  */
 import { escapeHtml } from '../core/render/escape';
-import { pageHead, requireStrongNonce, webviewCsp } from '../preview/page';
+import { pageHead, requireStrongNonce, webviewCsp } from './page';
 
 /** One candidate as the gallery shows it. */
 export interface GalleryItem {

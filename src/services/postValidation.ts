@@ -10,7 +10,7 @@ import { lineColAt, lineStarts, stripBom } from '../core/posts/lines';
 import { onConfigChange, readConfig } from '../util/config';
 import { DisposableStore } from '../util/dispose';
 import type { Logger } from '../util/logger';
-import type { PostIndexService } from './postIndex';
+import type { PostIndexService } from './postIndexService';
 
 /** `source` of every Inkwell frontmatter diagnostic. */
 export const DIAGNOSTIC_SOURCE = 'inkwell';

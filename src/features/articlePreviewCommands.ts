@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ArticleRenderer } from '../core/render/engine';
 import { ArticlePreview } from '../preview/articlePreview';
-import type { PreviewPersistedState } from '../preview/protocol';
+import type { PreviewPersistedState } from '../preview/previewMessages';
 import { previewWebviewOptions } from '../preview/resources';
 import { setContext } from '../util/contextKeys';
 import { DisposableStore } from '../util/dispose';

@@ -9,7 +9,7 @@ import { toSlash } from '../core/frontmatter/images';
 import { createPostMatcher } from '../core/posts/postGlobs';
 import { applyEdits, renameTagEdits } from '../core/tags/renameTag';
 import type { CliCommand } from './io';
-import { loadCliSite, parseGeneratorSetting } from './site';
+import { loadCliSite, parseGeneratorSetting } from './siteOptions';
 
 const HELP = `Usage: inkwell tags rename OLD NEW [options]
 

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_HUB_ENDPOINT, HubInputError, resolveHubEndpoint, redactUrl } from '../core/hub/endpoint';
 import { downloadModel, HubError, type DownloadProgress } from '../core/hub/download';
-import { formatSize } from '../core/hub/manifest';
+import { formatSize } from '../core/hub/downloadManifest';
 import { DTYPES, isDtype, type Dtype } from '../core/hub/select';
 import type { CliIo } from './io';
 

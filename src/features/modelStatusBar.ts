@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { RuntimeState } from '../runtime/client';
 import type { Views } from '../util/views';
-import type { ModelRegistry } from './modelRegistry';
-import type { ModelRuntime } from './modelRuntime';
+import type { ModelRegistry } from '../services/modelRegistryService';
+import type { ModelRuntime } from '../services/modelRuntime';
 
 /** What the text model is doing, as the status bar shows it. */
 export type GenerationPhase = 'idle' | 'loading' | 'generating';

@@ -4,7 +4,7 @@ import { createPostMatcher, IMAGE_EXTENSIONS } from '../core/posts/postGlobs';
 import { onConfigChange, readConfig } from '../util/config';
 import { DisposableStore } from '../util/dispose';
 import type { Logger } from '../util/logger';
-import type { SiteService } from './siteGenerator';
+import type { SiteService } from './siteService';
 
 export type { PostIndexChange, PostSummary } from '../core/posts/postIndex';
 

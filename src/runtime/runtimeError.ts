@@ -1,4 +1,4 @@
-import { GenerationError } from '../generation/errors';
+import { GenerationError } from '../generation/generationError';
 import type { RuntimeErrorCode, RuntimeErrorInfo } from './protocol';
 
 /**

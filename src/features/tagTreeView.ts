@@ -5,7 +5,7 @@ import { buildTagTree, TagGroup, TagTreePost } from '../core/render/tagTree';
 import { setContext } from '../util/contextKeys';
 import { DisposableStore } from '../util/dispose';
 import type { Views } from '../util/views';
-import type { PostIndexService } from './postIndex';
+import type { PostIndexService } from '../services/postIndexService';
 
 /** Where the tag tree and tag pages get their posts; the post index provides it. */
 export interface TaggedPostSource {
