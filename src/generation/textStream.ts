@@ -39,6 +39,18 @@ export class TextStreamer {
   private readonly ids: number[] = [];
   /** Characters already handed out. */
   private emitted = 0;
+  /**
+   * Incremental decoding, so each token costs the same however long the text is:
+   * `decoded` is the text of ids[0, readOffset), final; the ids from `prefixOffset`
+   * on are decoded again with each token, the ones before `readOffset` only as
+   * context (a Metaspace decoder strips the first token's space; a byte-level one
+   * needs a character's earlier bytes), and their text past the context's is new.
+   */
+  private decoded = '';
+  private prefixOffset = 0;
+  private readOffset = 0;
+  /** Text of ids[readOffset…] not yet final (an incomplete character). */
+  private pendingTail = '';
   private finalText: string | undefined;
   private reason: StreamStop | undefined;
   /** Where the text of the sentence-end window starts, once it has opened. */
@@ -70,7 +82,7 @@ export class TextStreamer {
    */
   push(id: number): string {
     this.ids.push(id);
-    const text = this.decode(this.ids);
+    const text = this.decodeIncrementally();
     if (this.windowFrom === undefined && this.sentenceWindowStart !== undefined && this.ids.length >= this.sentenceWindowStart) {
       this.windowFrom = this.emitted;
     }
@@ -94,12 +106,28 @@ export class TextStreamer {
    * sentence end at the very end (held-back whitespace) is dropped.
    */
   finish(atLimit = false): string {
+    const text = this.decoded + this.pendingTail;
     if (this.finalText === undefined && atLimit && this.windowFrom !== undefined) {
-      const text = this.decode(this.ids);
       const cut = findSentenceEnd(text, Math.max(this.windowFrom, this.emitted), true);
       if (cut >= 0) this.end(text.slice(0, cut), 'sentence-end');
     }
-    return this.take(this.finalText ?? this.decode(this.ids));
+    return this.take(this.finalText ?? text);
+  }
+
+  /** The text of all ids so far (an incomplete last character shows as U+FFFD). */
+  private decodeIncrementally(): string {
+    const context = this.readOffset > this.prefixOffset ? this.decode(this.ids.slice(this.prefixOffset, this.readOffset)) : '';
+    const window = this.decode(this.ids.slice(this.prefixOffset));
+    const fresh = window.startsWith(context) ? window.slice(context.length) : window.slice(Math.min(context.length, window.length));
+    if (fresh.length > 0 && !fresh.endsWith('\ufffd')) {
+      this.decoded += fresh;
+      this.pendingTail = '';
+      this.prefixOffset = this.readOffset;
+      this.readOffset = this.ids.length;
+    } else {
+      this.pendingTail = fresh;
+    }
+    return this.decoded + this.pendingTail;
   }
 
   /** The full text handed out so far. */

@@ -62,4 +62,22 @@ describe('text streaming', () => {
     assert.strictEqual(fitPrompt(ids, 256, 1000).ids.length, 128);
     assert.deepStrictEqual(fitPrompt([1, 2], 256, 10), { ids: [1, 2], dropped: 0 });
   });
+
+  it('decodes each token with a constant amount of work, and the pieces still make the whole text', () => {
+    const text = 'Caf\u00e9 na\u00efve \u{1F600} r\u00e9sum\u00e9 \u2014 streaming a long text. '.repeat(200);
+    const ids = tokenizer.encode(text);
+    let decodedIds = 0;
+    const counting = (list: readonly number[]) => {
+      decodedIds += list.length;
+      return tokenizer.decode(list);
+    };
+    const streamer = new TextStreamer(counting, []);
+    let out = '';
+    for (const id of ids) out += streamer.push(id);
+    out += streamer.finish();
+    assert.strictEqual(out, tokenizer.decode(ids));
+    assert.ok(ids.length > 2000, `${ids.length} tokens`);
+    // Re-decoding everything per token would pass ids.length² / 2 ids to the decoder.
+    assert.ok(decodedIds < ids.length * 8, `${decodedIds} ids decoded for ${ids.length} tokens`);
+  });
 });
