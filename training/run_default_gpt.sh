@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The full run of the default Inkwell GPT, one command, on a quiet machine:
+#
+#     bash training/run_default_gpt.sh            # from the repository root, after `npm ci`
+#
+# builds the corpus, trains (time-budgeted, resumable: run the same command again after an
+# interruption), exports ONNX + tokenizer (verified with onnxruntime-node), quantizes (q4 and
+# int8, each scored on the held-out set), tunes the sampling settings, evaluates (bits per byte,
+# continuations through `inkwell continue`, OOV and loop rates) and writes the model card.
+#
+# Settings (environment): BUDGET_MIN training minutes (default 140), OUT model folder
+# (default models/inkwell-gpt), RUN_DIR (default training/runs/gpt-default), THREADS (default:
+# all cores). The model size is the one chosen in training/README.md ("Planning the run").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=/usr/bin/python3
+BUDGET_MIN=${BUDGET_MIN:-140}
+OUT=${OUT:-models/inkwell-gpt}
+RUN_DIR=${RUN_DIR:-training/runs/gpt-default}
+THREADS=${THREADS:-0}
+SIZE=(--n-layer 4 --n-head 4 --n-embd 192 --ctx 512 --batch 16 --lr 1.5e-3 --warmup 100 --seed 1337)
+
+step() { echo; echo "=== $(date '+%H:%M:%S') $*"; }
+
+step "prerequisites"
+[ -f node_modules/onnxruntime-node/package.json ] || { echo "run npm ci first"; exit 1; }
+[ -f dist/cli.js ] || node esbuild.js
+if [ ! -f /usr/share/dict/american-english ]; then
+  apt-get install -y wamerican || { echo "install Debian's wamerican (the OOV word list)"; exit 1; }
+fi
+
+step "corpus (training/data.py text)"
+$PY training/data.py text
+
+step "training ${BUDGET_MIN} min -> $RUN_DIR, export -> $OUT"
+$PY training/train_gpt.py "${SIZE[@]}" --threads "$THREADS" --time-budget-min "$BUDGET_MIN" \
+    --run-dir "$RUN_DIR" --out "$OUT"
+
+step "quantization (q4 with int8 embeddings, int8), scored on the held-out set"
+$PY training/quantize.py "$OUT" --bits 4 --embeddings int8 --eval training/data/text/eval.jsonl \
+    --report "$RUN_DIR/quantize_q4.json"
+$PY training/quantize.py "$OUT" --bits 8 --eval training/data/text/eval.jsonl \
+    --report "$RUN_DIR/quantize_int8.json"
+
+step "sampling defaults (temperature × top-p grid on held-out prompts)"
+$PY training/evaluate_gpt.py "$OUT" --tune-sampling --out "$RUN_DIR/sampling.json"
+
+step "evaluation and model card"
+$PY training/evaluate_gpt.py "$OUT" --card --recommendation "$RUN_DIR/sampling.json" \
+    --out "$RUN_DIR/evaluation.json"
+for f in model_q4 model_int8; do
+  $PY training/evaluate_gpt.py "$OUT" --onnx "onnx/$f.onnx" --bpb-only --out "$RUN_DIR/evaluation_$f.json"
+done
+
+step "done: $OUT (card: $OUT/MODEL_CARD.md; logs and reports: $RUN_DIR)"
