@@ -63,6 +63,8 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--val-frac", type=float, default=0.1)
+    p.add_argument("--no-heldout", action="store_true",
+                   help="skip bits per byte on the base corpus's held-out set (training/data/text/eval.jsonl)")
     return p.parse_args(argv)
 
 
@@ -85,6 +87,44 @@ def eval_loss(model, arr, ctx, device, max_windows=64):
         cnt += y.numel()
     model.train()
     return tot / max(cnt, 1)
+
+
+def token_bytes(tok):
+    """UTF-8 length of every token id (<|endoftext|> counts 0 bytes)."""
+    n = np.zeros(len(tok.vocab), dtype=np.int64)
+    for t, i in tok.vocab.items():
+        n[i] = 0 if t == bpe.EOS else len(bytes(bpe.U2B[c] for c in t))
+    return n
+
+
+@torch.no_grad()
+def eval_bpb(model, arr, ctx, device, nbytes, max_windows=64):
+    """Bits per byte of next-token prediction over the same windows as eval_loss: summed loss in
+    bits divided by the UTF-8 bytes of the predicted tokens (comparable across tokenizers)."""
+    model.eval()
+    ctx = min(ctx, len(arr) - 1)
+    n = min(max_windows, (len(arr) - 1) // ctx)
+    nats, nb = 0.0, 0
+    for i in range(n):
+        x = torch.from_numpy(arr[i * ctx:(i + 1) * ctx][None]).to(device)
+        y = arr[i * ctx + 1:(i + 1) * ctx + 1]
+        logits, _ = model(x)
+        nats += float(F.cross_entropy(logits[0], torch.from_numpy(y).to(device), reduction="sum"))
+        nb += int(nbytes[y].sum())
+    model.train()
+    return nats / math.log(2) / max(nb, 1)
+
+
+def heldout_arrays(tok):
+    """The fixed evaluation set of the base model's corpus (training/data/text/eval.jsonl), per group."""
+    path = os.path.join(common.DATA_DIR, "text", "eval.jsonl")
+    if not os.path.exists(path):
+        return {}
+    out = {}
+    for line in open(path, encoding="utf-8"):
+        d = json.loads(line)
+        out.setdefault(d["group"], []).extend(tok.encode(d["text"]) + [tok.eos_id])
+    return {g: np.array(v, dtype=np.int64) for g, v in out.items()}
 
 
 def main(argv=None):
@@ -119,8 +159,14 @@ def main(argv=None):
     model = export_gpt.load_from_onnx(os.path.join(a.base, "onnx", "model.onnx"), cfg).to(a.device)
     eval_arr = arrays["val"] if len(arrays["val"]) > 16 else arrays["train"]
     eval_name = "held-out posts" if eval_arr is arrays["val"] else "training posts"
+    nbytes = token_bytes(tok)
     base_loss = eval_loss(model, eval_arr, cfg.n_positions, a.device)
-    log(f"base model loss on {eval_name}: {base_loss:.4f} (ppl {math.exp(base_loss):.1f})")
+    base_bpb = eval_bpb(model, eval_arr, cfg.n_positions, a.device, nbytes)
+    log(f"base model on {eval_name}: {base_bpb:.4f} bits/byte (loss {base_loss:.4f}, ppl {math.exp(base_loss):.1f})")
+    general = heldout_arrays(tok) if not a.no_heldout else {}
+    base_general = {g: eval_bpb(model, arr, cfg.n_positions, a.device, nbytes, 24) for g, arr in general.items()}
+    for g, v in base_general.items():
+        log(f"base model on the held-out {g} set: {v:.4f} bits/byte")
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.01)
     ckpt_path = os.path.join(run_dir, "ckpt.pt")
     step, elapsed = 0, 0.0
@@ -160,9 +206,15 @@ def main(argv=None):
             common.save_checkpoint(ckpt_path, model=model.state_dict(), opt=opt.state_dict(), step=step, elapsed=elapsed)
     common.save_checkpoint(ckpt_path, model=model.state_dict(), opt=opt.state_dict(), step=step, elapsed=elapsed)
     final_loss = eval_loss(model, eval_arr, cfg.n_positions, a.device)
-    log(f"fine-tuned loss on {eval_name}: {final_loss:.4f} (ppl {math.exp(final_loss):.1f})")
+    final_bpb = eval_bpb(model, eval_arr, cfg.n_positions, a.device, nbytes)
+    log(f"fine-tuned on {eval_name}: {final_bpb:.4f} bits/byte (loss {final_loss:.4f}, ppl {math.exp(final_loss):.1f})")
+    final_general = {g: eval_bpb(model, arr, cfg.n_positions, a.device, nbytes, 24) for g, arr in general.items()}
+    for g, v in final_general.items():
+        log(f"fine-tuned on the held-out {g} set: {v:.4f} bits/byte (base {base_general[g]:.4f})")
     info = {"posts": len(posts), "val_posts": len(splits["val"]), "train_tokens": int(len(train)),
-            "eval_on": eval_name, "base_ppl": math.exp(base_loss), "final_ppl": math.exp(final_loss),
+            "eval_on": eval_name, "base_bpb": base_bpb, "final_bpb": final_bpb,
+            "base_heldout_bpb": base_general, "final_heldout_bpb": final_general,
+            "base_ppl": math.exp(base_loss), "final_ppl": math.exp(final_loss),
             "steps": step, "train_time_s": elapsed, "env": common.env_info(), "args": vars(a)}
     with open(os.path.join(run_dir, "finetune.json"), "w") as f:
         json.dump(info, f, indent=1)
@@ -181,7 +233,9 @@ Fine-tuned from `{os.path.relpath(a.base, common.REPO_DIR) if a.base.startswith(
 |---|---|
 | steps | {step} (batch {a.batch}×{ctx} tokens, lr {a.lr}) |
 | time | {elapsed/60:.1f} min on {info['env'].get('cpu', '?')} |
-| perplexity on {eval_name}: base → fine-tuned | {info['base_ppl']:.1f} → **{info['final_ppl']:.1f}** |
+| bits per byte on {eval_name}: base → fine-tuned | {info['base_bpb']:.4f} → **{info['final_bpb']:.4f}** |
+| perplexity on {eval_name}: base → fine-tuned | {info['base_ppl']:.1f} → {info['final_ppl']:.1f} |
+{''.join(f"| bits per byte on the base model's held-out {g} text: base → fine-tuned | {base_general[g]:.4f} → {final_general[g]:.4f} |" + chr(10) for g in sorted(final_general))}
 | onnxruntime-node vs PyTorch max abs diff | {max(r['max_abs_diff'] for r in report['numeric_checks']):.2e} |
 | greedy decoding matches (onnxruntime-node KV cache vs PyTorch) | {report['greedy_onnx_matches_torch']} |
 
