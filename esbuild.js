@@ -11,7 +11,10 @@ const watch = process.argv.includes('--watch');
 /** Files in `dir` matching `re`, relative to the repo root; [] when the dir does not exist. */
 function filesIn(dir, re) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => re.test(f)).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => re.test(f))
+    .map((f) => path.join(dir, f));
 }
 
 const common = {
@@ -28,7 +31,11 @@ const common = {
 const builds = [
   {
     ...common,
-    entryPoints: Object.fromEntries(Object.entries({ extension: "src/extension.ts", runtime: "src/runtime/process/main.ts", cli: "src/cli/main.ts" }).filter(([, f]) => fs.existsSync(f))),
+    entryPoints: Object.fromEntries(
+      Object.entries({ extension: 'src/extension.ts', runtime: 'src/runtime/process/main.ts', cli: 'src/cli/main.ts' }).filter(([, f]) =>
+        fs.existsSync(f),
+      ),
+    ),
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
@@ -58,7 +65,8 @@ if (!production) {
 
 async function main() {
   const contexts = await Promise.all(
-    builds.filter((b) => (Array.isArray(b.entryPoints) ? b.entryPoints.length : Object.keys(b.entryPoints).length) > 0)
+    builds
+      .filter((b) => (Array.isArray(b.entryPoints) ? b.entryPoints.length : Object.keys(b.entryPoints).length) > 0)
       .map((b) => esbuild.context(b)),
   );
   if (watch) {

@@ -21,7 +21,19 @@ function upperLayers(folders, layer) {
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'models/**', 'training/**', 'media/webview/**', 'media/*.js', 'bench/.cache/**', '*.vsix', 'test/sites/**'],
+    ignores: [
+      'dist/**',
+      'out/**',
+      'node_modules/**',
+      '.vscode-test/**',
+      'models/**',
+      'training/**',
+      'media/webview/**',
+      'media/*.js',
+      'bench/.cache/**',
+      '*.vsix',
+      'test/sites/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -43,14 +55,18 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: {
       'import-x/extensions': ['.ts'],
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     // The pure core never touches the editor API: it works on strings, offsets and plain objects.
     files: ['src/core/**/*.ts', 'src/generation/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and src/generation are pure: no vscode imports.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'src/core and src/generation are pure: no vscode imports.' }] },
+      ],
     },
   },
   {
@@ -58,9 +74,10 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/runtime/process/**', 'src/cli/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [
-        { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }] },
+      ],
     },
   },
   {
@@ -69,29 +86,38 @@ export default tseslint.config(
     // (import-x/no-cycle ignores them, so a type import back up would hide a cycle).
     files: ['src/generation/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: pureModules,
-        patterns: [upperLayers(['runtime', 'services', 'features', 'preview', 'cli'], 'src/generation')],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: pureModules,
+          patterns: [upperLayers(['runtime', 'services', 'features', 'preview', 'cli'], 'src/generation')],
+        },
+      ],
     },
   },
   {
     // Services hold state the features share; features use them, never the reverse.
     files: ['src/services/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
-        patterns: [upperLayers(['features', 'cli'], 'src/services')],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
+          patterns: [upperLayers(['features', 'cli'], 'src/services')],
+        },
+      ],
     },
   },
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: pureModules,
-        patterns: [upperLayers(['generation', 'runtime', 'services', 'features', 'preview', 'cli'], 'src/core')],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: pureModules,
+          patterns: [upperLayers(['generation', 'runtime', 'services', 'features', 'preview', 'cli'], 'src/core')],
+        },
+      ],
     },
   },
   {

@@ -23,7 +23,10 @@ export async function benchActivation(): Promise<void> {
   const samples: ActivationSample[] = [];
   for (let i = 0; i < RUNS; i++) {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-bench-')), 'activation.json');
-    execFileSync(process.execPath, ['scripts/runIntegrationTests.mjs', '--files', 'activationBench', '--bench-out', out], { cwd: repo, stdio: 'ignore' });
+    execFileSync(process.execPath, ['scripts/runIntegrationTests.mjs', '--files', 'activationBench', '--bench-out', out], {
+      cwd: repo,
+      stdio: 'ignore',
+    });
     samples.push(JSON.parse(fs.readFileSync(out, 'utf8')) as ActivationSample);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -35,7 +38,9 @@ export async function benchActivation(): Promise<void> {
   console.log(`\n## Activation (real VS Code extension host, code-server, median of ${RUNS} starts)\n`);
   console.log('| measure | Inkwell | VS Code Markdown extension (reference) | ratio |');
   console.log('|---|---:|---:|---:|');
-  console.log(`| activate() wall time | ${wall.toFixed(1)} ms | ${mdMedian === undefined ? 'already active' : mdMedian.toFixed(1) + ' ms'} | ${mdMedian ? (wall / mdMedian).toFixed(2) + '×' : '–'} |`);
+  console.log(
+    `| activate() wall time | ${wall.toFixed(1)} ms | ${mdMedian === undefined ? 'already active' : mdMedian.toFixed(1) + ' ms'} | ${mdMedian ? (wall / mdMedian).toFixed(2) + '×' : '–'} |`,
+  );
   console.log(`| time inside activate() | ${act.toFixed(1)} ms | | |`);
   console.log(`| dist/extension.js (dev build) | ${bundleKB.toFixed(0)} KB | | |`);
   console.log(`| onnxruntime loaded by activation | ${samples.some((s) => s.ortLoaded) ? 'YES' : 'no'} | | |`);

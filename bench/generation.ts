@@ -68,7 +68,10 @@ function measureBandwidth(): number {
 /** Bytes of weights in the model's ONNX files (all read once per decoded token). */
 function weightBytes(dir: string): number {
   const onnx = path.join(dir, 'onnx');
-  return fs.readdirSync(onnx).filter((f) => f.startsWith('model.onnx')).reduce((sum, f) => sum + fs.statSync(path.join(onnx, f)).size, 0);
+  return fs
+    .readdirSync(onnx)
+    .filter((f) => f.startsWith('model.onnx'))
+    .reduce((sum, f) => sum + fs.statSync(path.join(onnx, f)).size, 0);
 }
 
 function ensureDistilGpt2(): string {
@@ -76,14 +79,20 @@ function ensureDistilGpt2(): string {
   if (!fs.existsSync(path.join(dir, 'onnx', 'model.onnx'))) {
     console.log('\n(building the distilgpt2-shaped model in bench/.cache, once)');
     fs.mkdirSync(cacheDir, { recursive: true });
-    execFileSync('/usr/bin/python3', [path.join(repo, 'test', 'fixtures', 'make_text_models.py'), '--shape', 'distilgpt2', '--out', dir], { stdio: 'inherit' });
+    execFileSync('/usr/bin/python3', [path.join(repo, 'test', 'fixtures', 'make_text_models.py'), '--shape', 'distilgpt2', '--out', dir], {
+      stdio: 'inherit',
+    });
   }
   return dir;
 }
 
 /** The model without end-of-text tokens, so every run decodes exactly `newTokens`. */
 function withoutEos(model: LoadedTextModel): LoadedTextModel {
-  return { ...model, spec: { ...model.spec, eosTokenIds: [] }, tokenizer: { encode: model.tokenizer.encode, decode: model.tokenizer.decode } };
+  return {
+    ...model,
+    spec: { ...model.spec, eosTokenIds: [] },
+    tokenizer: { encode: model.tokenizer.encode, decode: model.tokenizer.decode },
+  };
 }
 
 /** One engine under test: `run` generates `tokens` new tokens greedily and reports timings. */
@@ -224,7 +233,9 @@ export async function benchGeneration(): Promise<void> {
       );
     };
     for (const [engine, timings] of results) row(engine, timings);
-    console.log(`| ${m.label} | ${(bytes / 1e6).toFixed(0)} MB | bandwidth bound (reference 2) | | | ${bound.toFixed(1)} | ${(bound / refTps).toFixed(2)}x | 100% |`);
+    console.log(
+      `| ${m.label} | ${(bytes / 1e6).toFixed(0)} MB | bandwidth bound (reference 2) | | | ${bound.toFixed(1)} | ${(bound / refTps).toFixed(2)}x | 100% |`,
+    );
     lagLines.push(`${m.label}: p99 ${lagP99Ms.toFixed(1)} ms, max ${lagMaxMs.toFixed(1)} ms`);
   }
   console.log(`\nHost event-loop delay while the runtime process generates (worst run; goal: p99 < 10 ms): ${lagLines.join('; ')}.`);
@@ -290,7 +301,12 @@ export async function benchGenerationDtypes(): Promise<void> {
       );
     });
   }
-  console.log(`\nLoad average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.`);
+  console.log(
+    `\nLoad average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}.`,
+  );
 }
 
 if (require.main === module) {

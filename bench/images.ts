@@ -42,7 +42,11 @@ export async function benchImages(): Promise<number> {
   const root = path.join(__dirname, '..');
   const shipped = path.join(root, 'models', 'inkwell-gan');
   const dir = fs.existsSync(path.join(shipped, 'manifest.json')) ? shipped : path.join(root, 'test', 'fixtures', 'models', 'tiny-gan');
-  const model = await loadImageModel(ort, (file) => ort.InferenceSession.create(file, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' }), dir);
+  const model = await loadImageModel(
+    ort,
+    (file) => ort.InferenceSession.create(file, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' }),
+    dir,
+  );
   const g = model.generator;
   const seeds = candidateSeeds(1000, COUNT);
   try {
@@ -72,10 +76,17 @@ export async function benchImages(): Promise<number> {
       return out;
     });
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    console.log(`\nImages: ${COUNT} candidates, ${model.manifest.displayName} (${path.relative(root, dir)}), ${g.manifest.imageSize} px -> ${SIZE} px`);
+    console.log(
+      `\nImages: ${COUNT} candidates, ${model.manifest.displayName} (${path.relative(root, dir)}), ${g.manifest.imageSize} px -> ${SIZE} px`,
+    );
     // The load average matters on shared machines: say what else was running.
-    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
-    console.log(`Machine: ${cpu}, ${os.cpus().length} cores, load average ${load}, Node ${process.version}, ORT intra-op threads 1; median of ${RUNS} runs`);
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    console.log(
+      `Machine: ${cpu}, ${os.cpus().length} cores, load average ${load}, Node ${process.version}, ORT intra-op threads 1; median of ${RUNS} runs`,
+    );
     const rows: [string, number][] = [
       ['inference only (batched)', inference],
       [`gallery batch: generate + PNG at ${g.manifest.imageSize} px`, gallery],
@@ -86,7 +97,9 @@ export async function benchImages(): Promise<number> {
     console.log('| step | ms per batch | ms per image |');
     console.log('| --- | ---: | ---: |');
     for (const [name, ms] of rows) console.log(`| ${name} | ${ms.toFixed(1)} | ${(ms / COUNT).toFixed(2)} |`);
-    console.log(`Speed-up over the reference: ${(reference / ours).toFixed(2)}x; goal < 150 ms per batch of ${SIZE} px PNGs: ${ours < 150 ? 'met' : 'NOT met'}`);
+    console.log(
+      `Speed-up over the reference: ${(reference / ours).toFixed(2)}x; goal < 150 ms per batch of ${SIZE} px PNGs: ${ours < 150 ? 'met' : 'NOT met'}`,
+    );
     return ours;
   } finally {
     await model.decoder.release();

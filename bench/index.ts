@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`# Inkwell benchmarks\n`);
-  console.log(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}. Date: ${new Date().toISOString()}`);
+  console.log(
+    `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}. Date: ${new Date().toISOString()}`,
+  );
   let failed = 0;
   for (const bench of benches) {
     if (only.length && !only.includes(bench.name)) continue;
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
       await run();
     } catch (err) {
       failed++;
-      console.error(`\n[bench] ${bench.name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      console.error(`\n[bench] ${bench.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
   process.exitCode = failed ? 1 : 0;

@@ -27,7 +27,10 @@ function rng(seed: number): () => number {
   };
 }
 
-const WORDS = 'model latent image sample train data noise layer token prompt weight loss gradient batch epoch decoder encoder attention vector space blog post draft writing local offline'.split(' ');
+const WORDS =
+  'model latent image sample train data noise layer token prompt weight loss gradient batch epoch decoder encoder attention vector space blog post draft writing local offline'.split(
+    ' ',
+  );
 
 function sentence(r: () => number, words: number): string {
   const out: string[] = [];
@@ -121,7 +124,14 @@ export async function benchPosts(): Promise<void> {
   let big = generatePost(1, r);
   while (big.length < 50 * 1024) big += '\n' + sentence(r, 40);
   const postPath = toSlash(path.join(site, 'posts', 'big.md'));
-  const options = { postPath, postId: postPath, siteRoot: toSlash(site), staticFolders, fileExists: (p: string) => fs.existsSync(p), tags: index };
+  const options = {
+    postPath,
+    postId: postPath,
+    siteRoot: toSlash(site),
+    staticFolders,
+    fileExists: (p: string) => fs.existsSync(p),
+    tags: index,
+  };
   const times: number[] = [];
   const refTimes: number[] = [];
   for (let i = 0; i < EDITS; i++) {
@@ -135,23 +145,39 @@ export async function benchPosts(): Promise<void> {
     matter(text, { excerpt: false });
     refTimes.push(performance.now() - b);
   }
-  const p50 = percentile(times, 50), p95 = percentile(times, 95);
+  const p50 = percentile(times, 50),
+    p95 = percentile(times, 95);
   const refP95 = percentile(refTimes, 95);
 
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
   const totalKB = files.reduce((n, f) => n + fs.statSync(f).size, 0) / 1024;
   const load = os.loadavg()[0];
-  console.log(`\n## Posts: frontmatter checks (${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores, load average ${load.toFixed(1)}, Node ${process.version})\n`);
-  console.log(`Inputs: ${POSTS.toLocaleString('en')} generated posts (${(totalKB / 1024).toFixed(1)} MB; 90% YAML, 5% TOML, 5% JSON; ${problems} problems found), one ${(big.length / 1024).toFixed(0)} KB post edited ${EDITS} times.`);
+  console.log(
+    `\n## Posts: frontmatter checks (${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores, load average ${load.toFixed(1)}, Node ${process.version})\n`,
+  );
+  console.log(
+    `Inputs: ${POSTS.toLocaleString('en')} generated posts (${(totalKB / 1024).toFixed(1)} MB; 90% YAML, 5% TOML, 5% JSON; ${problems} problems found), one ${(big.length / 1024).toFixed(0)} KB post edited ${EDITS} times.`,
+  );
   console.log('Reference: gray-matter parsing the same files without validating them, in the same run.');
-  if (load > os.cpus().length) console.log(`Note: the machine is oversubscribed (load ${load.toFixed(1)} on ${os.cpus().length} cores), so wall times are inflated; CPU time is the steadier number.`);
+  if (load > os.cpus().length)
+    console.log(
+      `Note: the machine is oversubscribed (load ${load.toFixed(1)} on ${os.cpus().length} cores), so wall times are inflated; CPU time is the steadier number.`,
+    );
   console.log('\n| measure | Inkwell | reference (gray-matter parse only) | ratio | goal |');
   console.log('|---|---:|---:|---:|---|');
-  console.log(`| cold \`inkwell check\` of ${POSTS.toLocaleString('en')} posts (walk, read, parse, index, validate, JSON), wall | ${coldMs.toFixed(0)} ms (reading alone: ${readMs.toFixed(0)} ms) | ${grayMatterMs.toFixed(0)} ms | ${(coldMs / grayMatterMs).toFixed(2)}× | < 1500 ms: ${coldMs < 1500 ? 'met' : 'MISSED'} |`);
-  console.log(`| cold check, CPU time | ${coldCpuMs.toFixed(0)} ms | ${grayMatterCpuMs.toFixed(0)} ms | ${(coldCpuMs / grayMatterCpuMs).toFixed(2)}× | < 1500 ms: ${coldCpuMs < 1500 ? 'met' : 'MISSED'} |`);
-  console.log(`| warm check of the same posts, wall / CPU | ${warmMs.toFixed(0)} / ${warmCpuMs.toFixed(0)} ms | | ${(warmCpuMs / grayMatterCpuMs).toFixed(2)}× (CPU) | |`);
+  console.log(
+    `| cold \`inkwell check\` of ${POSTS.toLocaleString('en')} posts (walk, read, parse, index, validate, JSON), wall | ${coldMs.toFixed(0)} ms (reading alone: ${readMs.toFixed(0)} ms) | ${grayMatterMs.toFixed(0)} ms | ${(coldMs / grayMatterMs).toFixed(2)}× | < 1500 ms: ${coldMs < 1500 ? 'met' : 'MISSED'} |`,
+  );
+  console.log(
+    `| cold check, CPU time | ${coldCpuMs.toFixed(0)} ms | ${grayMatterCpuMs.toFixed(0)} ms | ${(coldCpuMs / grayMatterCpuMs).toFixed(2)}× | < 1500 ms: ${coldCpuMs < 1500 ? 'met' : 'MISSED'} |`,
+  );
+  console.log(
+    `| warm check of the same posts, wall / CPU | ${warmMs.toFixed(0)} / ${warmCpuMs.toFixed(0)} ms | | ${(warmCpuMs / grayMatterCpuMs).toFixed(2)}× (CPU) | |`,
+  );
   console.log(`| re-validate one 50 KB post, p50 | ${p50.toFixed(3)} ms | ${percentile(refTimes, 50).toFixed(3)} ms | | |`);
-  console.log(`| re-validate one 50 KB post, p95 | ${p95.toFixed(3)} ms | ${refP95.toFixed(3)} ms | ${(p95 / refP95).toFixed(2)}× | < 3 ms: ${p95 < 3 ? 'met' : 'MISSED'} |`);
+  console.log(
+    `| re-validate one 50 KB post, p95 | ${p95.toFixed(3)} ms | ${refP95.toFixed(3)} ms | ${(p95 / refP95).toFixed(2)}× | < 3 ms: ${p95 < 3 ? 'met' : 'MISSED'} |`,
+  );
   console.log(`| peak RSS of the process | ${maxRssMB.toFixed(0)} MB (${(rssBefore / 2 ** 20).toFixed(0)} MB before the check) | | | |`);
   console.log(`| JS heap with the results of ${POSTS.toLocaleString('en')} posts held | ${(heapAfter / 2 ** 20).toFixed(0)} MB | | | |`);
 }

@@ -21,13 +21,21 @@ export function testHostInstalled() {
 export function installExtension(vsix, base) {
   const dirs = isolatedDirs(base);
   return new Promise((resolve, reject) => {
-    const child = spawn(nodeBin, [entry, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--install-extension', vsix], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: isolatedEnv(dirs),
-    });
+    const child = spawn(
+      nodeBin,
+      [entry, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--install-extension', vsix],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: isolatedEnv(dirs),
+      },
+    );
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`--install-extension failed (${code}):\n${output}`))));
   });
@@ -83,33 +91,44 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
   const settingsFile = path.join(dirs.userData, 'User', 'settings.json');
   if (!fs.existsSync(settingsFile)) {
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-    fs.writeFileSync(settingsFile, JSON.stringify({
-      'workbench.startupEditor': 'none',
-      'security.workspace.trust.enabled': false,
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'workbench.enableExperiments': false,
-      'chat.disableAIFeatures': true,
-      'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      'git.openRepositoryInParentFolders': 'never',
-      // Tests revert their edits; nothing may reach the disk behind their back.
-      'files.autoSave': 'off',
-      'files.hotExit': 'off',
-    }, null, 2));
+    fs.writeFileSync(
+      settingsFile,
+      JSON.stringify(
+        {
+          'workbench.startupEditor': 'none',
+          'security.workspace.trust.enabled': false,
+          'extensions.autoCheckUpdates': false,
+          'extensions.autoUpdate': false,
+          'telemetry.telemetryLevel': 'off',
+          'update.mode': 'none',
+          'workbench.enableExperiments': false,
+          'chat.disableAIFeatures': true,
+          'workbench.secondarySideBar.defaultVisibility': 'hidden',
+          'git.openRepositoryInParentFolders': 'never',
+          // Tests revert their edits; nothing may reach the disk behind their back.
+          'files.autoSave': 'off',
+          'files.hotExit': 'off',
+        },
+        null,
+        2,
+      ),
+    );
   }
   const port = await freePort();
   const args = [
     entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--user-data-dir', dirs.userData,
-    '--extensions-dir', dirs.extensions,
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
     // The smoke-test driver lets the test runner read results from the page, but
     // it also makes the workbench drop notification toasts: tests only.
     ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
@@ -130,11 +149,17 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   let exited = false;
-  child.on('exit', () => { exited = true; });
+  child.on('exit', () => {
+    exited = true;
+  });
 
   const stop = () => {
     if (exited) return;
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   };
   process.on('exit', stop);
 
@@ -145,7 +170,9 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (res.ok) break;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     if (Date.now() > deadline) {
       stop();
       throw new Error(`code-server did not start within 60 s:\n${logs.join('')}`);
@@ -157,8 +184,14 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
 
 /** Chromium flags for a closed network (no background calls home). */
 export const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
   '--disable-dev-shm-usage',
 ];
 export const chromiumPath = process.env.INKWELL_CHROMIUM ?? '/usr/bin/chromium';
@@ -176,7 +209,9 @@ export function registerThisFolder(extensionsDir) {
   let entries = [];
   try {
     entries = JSON.parse(fs.readFileSync(manifest, 'utf8'));
-  } catch { /* first run */ }
+  } catch {
+    /* first run */
+  }
   entries = entries.filter((e) => e?.identifier?.id?.toLowerCase() !== id.toLowerCase());
   entries.push({
     identifier: { id },

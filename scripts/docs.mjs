@@ -12,13 +12,23 @@ const readme = fs.readFileSync(readmePath, 'utf8');
 const keybinding = (id) => pkg.contributes.keybindings?.find((k) => k.command === id)?.key ?? '';
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-const commands = ['| command | id | key |', '|---|---|---|',
-  ...pkg.contributes.commands.map((c) => `| ${cell(`${c.category}: ${c.title}`)} | \`${c.command}\` | ${keybinding(c.command) ? `\`${keybinding(c.command)}\`` : ''} |`)].join('\n');
+const commands = [
+  '| command | id | key |',
+  '|---|---|---|',
+  ...pkg.contributes.commands.map(
+    (c) => `| ${cell(`${c.category}: ${c.title}`)} | \`${c.command}\` | ${keybinding(c.command) ? `\`${keybinding(c.command)}\`` : ''} |`,
+  ),
+].join('\n');
 
 const fmtDefault = (v) => (v === undefined ? '' : `\`${JSON.stringify(v)}\``);
-const settings = ['| setting | default | description |', '|---|---|---|',
-  ...Object.entries(pkg.contributes.configuration.properties).map(([key, p]) =>
-    `| \`${key}\` | ${cell(fmtDefault(p.default))} | ${cell((p.markdownDescription ?? p.description ?? '').replace(/`#([\w.]+)#`/g, '`$1`'))} |`)].join('\n');
+const settings = [
+  '| setting | default | description |',
+  '|---|---|---|',
+  ...Object.entries(pkg.contributes.configuration.properties).map(
+    ([key, p]) =>
+      `| \`${key}\` | ${cell(fmtDefault(p.default))} | ${cell((p.markdownDescription ?? p.description ?? '').replace(/`#([\w.]+)#`/g, '`$1`'))} |`,
+  ),
+].join('\n');
 
 function replaceBlock(text, name, body) {
   const start = `<!-- ${name}:start -->`;

@@ -29,10 +29,27 @@ for (const dir of ['dist', 'media/webview']) fs.rmSync(path.join(repoRoot, dir),
 execFileSync(process.execPath, ['esbuild.js', '--production'], { cwd: repoRoot, stdio: 'inherit' });
 
 const ignoreFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-pack-')), '.vscodeignore');
-fs.writeFileSync(ignoreFile, fs.readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8') +
-  `!node_modules/onnxruntime-node/bin/${napi}/${platform}/${arch}/**\n`);
+fs.writeFileSync(
+  ignoreFile,
+  fs.readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8') + `!node_modules/onnxruntime-node/bin/${napi}/${platform}/${arch}/**\n`,
+);
 
 const vsce = path.join(repoRoot, 'node_modules/@vscode/vsce/vsce');
-execFileSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile,
-  '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out], { cwd: repoRoot, stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [
+    vsce,
+    'package',
+    '--target',
+    target,
+    '--ignoreFile',
+    ignoreFile,
+    '--allow-missing-repository',
+    '--skip-license',
+    '--no-rewrite-relative-links',
+    '--out',
+    out,
+  ],
+  { cwd: repoRoot, stdio: 'inherit' },
+);
 console.log(`[package] ${path.relative(process.cwd(), out)} (${(fs.statSync(out).size / 1e6).toFixed(1)} MB)`);

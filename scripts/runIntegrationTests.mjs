@@ -25,7 +25,8 @@ const opt = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 // Workbench chatter forwarded by the smoke-test driver; shown only with INKWELL_TEST_VERBOSE=1.
-const workbenchNoise = /^(Ignoring fetching|Updating additional builtin|Creating a socket|Resolv(ing|ed) connection token|\[(AccountPolicyGate|reconnection-grace-time|Service Worker|AgentHost)|Timed out waiting for authentication provider|Creation of workbench contribution|Unable to retrieve document from URI|document 'file:|Extension host \(Remote\) is (un)?responsive)/;
+const workbenchNoise =
+  /^(Ignoring fetching|Updating additional builtin|Creating a socket|Resolv(ing|ed) connection token|\[(AccountPolicyGate|reconnection-grace-time|Service Worker|AgentHost)|Timed out waiting for authentication provider|Creation of workbench contribution|Unable to retrieve document from URI|document 'file:|Extension host \(Remote\) is (un)?responsive)/;
 const timeoutMs = Number(process.env.INKWELL_INTEGRATION_TIMEOUT ?? 15 * 60_000);
 
 const DEFAULT_WORKSPACE = 'samples/blog';
@@ -41,7 +42,8 @@ function declaredWorkspace(suiteFile) {
 /** The suites to run, grouped by the workspace they run in (the default first). */
 function suitesByWorkspace() {
   const only = (opt('--files') ?? process.env.INKWELL_TEST_FILES ?? '').split(',').filter(Boolean);
-  const files = fs.readdirSync(testsPath)
+  const files = fs
+    .readdirSync(testsPath)
     .filter((f) => f.endsWith('.test.js'))
     .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
     .sort();
@@ -88,13 +90,16 @@ async function runIn(source, suites) {
   // The extension host does not inherit this process's environment, so options
   // travel in a file inside this run's own workspace copy (runs may overlap).
   fs.mkdirSync(path.join(firstFolder, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(firstFolder, '.vscode', 'inkwell-test-options.json'), JSON.stringify({
-    grep: opt('--grep') ?? process.env.INKWELL_TEST_GREP ?? '',
-    files: suites,
-    repo: repoRoot,
-    vsix: !!opt('--vsix'),
-    benchOut: opt('--bench-out'),
-  }));
+  fs.writeFileSync(
+    path.join(firstFolder, '.vscode', 'inkwell-test-options.json'),
+    JSON.stringify({
+      grep: opt('--grep') ?? process.env.INKWELL_TEST_GREP ?? '',
+      files: suites,
+      repo: repoRoot,
+      vsix: !!opt('--vsix'),
+      benchOut: opt('--bench-out'),
+    }),
+  );
   const env = {};
   const verbose = !!process.env.INKWELL_TEST_VERBOSE;
   const log = verbose ? (t) => process.stderr.write(`[code-server] ${t}`) : () => {};

@@ -14,7 +14,9 @@ const persistDir = path.join(testHostRoot, 'serve');
 registerThisFolder(path.join(persistDir, 'extensions'));
 const server = await startCodeServer({ persistDir });
 const url = `${server.url}?folder=${encodeURIComponent(folder)}`;
-console.log(`\nInkwell is running in VS Code (code-server). Open this URL in a browser on this machine:\n\n  ${url}\n\nPress Ctrl+C to stop.`);
+console.log(
+  `\nInkwell is running in VS Code (code-server). Open this URL in a browser on this machine:\n\n  ${url}\n\nPress Ctrl+C to stop.`,
+);
 const stop = () => {
   server.stop();
   process.exit(0);

@@ -58,8 +58,18 @@ function npmStart(clone) {
   });
   let output = '';
   const stop = () => {
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
-    setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 2000).unref();
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 2000).unref();
   };
   process.on('exit', stop);
   const url = new Promise((resolve, reject) => {
@@ -98,7 +108,10 @@ async function checkWorkbench(url, screenshot) {
     // notification toast with a button.
     const toasts = page.locator('.notifications-toasts .notification-toast');
     for (let attempt = 0; attempt < 3; attempt++) {
-      await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+      await page
+        .locator('.monaco-workbench')
+        .click({ position: { x: 700, y: 400 } })
+        .catch(() => {});
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ timeout: 30_000 });

@@ -24,17 +24,26 @@ function copyWorkspace() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-tour-'));
   fs.cpSync(path.join(repoRoot, 'samples', 'blog'), dir, { recursive: true });
   fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({
-    'workbench.colorTheme': 'Default Dark Modern',
-    'editor.minimap.enabled': false,
-    'window.commandCenter': false,
-    'workbench.tips.enabled': false,
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, '.vscode', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.colorTheme': 'Default Dark Modern',
+        'editor.minimap.enabled': false,
+        'window.commandCenter': false,
+        'workbench.tips.enabled': false,
+      },
+      null,
+      2,
+    ),
+  );
   return dir;
 }
 
 class Workbench {
-  constructor(page) { this.page = page; }
+  constructor(page) {
+    this.page = page;
+  }
   async palette(command, { pick } = {}) {
     const { page } = this;
     await page.keyboard.press('Escape');
@@ -42,7 +51,10 @@ class Workbench {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(`>${command}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: command.replace(/^Inkwell: /, '') }).first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: command.replace(/^Inkwell: /, '') })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
     if (pick !== undefined) {
       await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().waitFor({ timeout: 30_000 });
@@ -123,7 +135,10 @@ async function main() {
       log('preview');
       await wb.open('gans-in-one-afternoon.md');
       await wb.palette('Inkwell: Open Article Preview to the Side');
-      await page.locator('.tab', { hasText: /Preview/ }).first().waitFor({ timeout: 60_000 });
+      await page
+        .locator('.tab', { hasText: /Preview/ })
+        .first()
+        .waitFor({ timeout: 60_000 });
       await sleep(4000);
       await wb.shot('preview');
       await wb.closeEditors();
@@ -159,10 +174,18 @@ async function main() {
       await wb.palette('Inkwell: Insert Generated Image');
       // A model pick may come first when several image models are installed.
       const picker = page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row');
-      if (await picker.first().isVisible({ timeout: 3000 }).catch(() => false)) {
+      if (
+        await picker
+          .first()
+          .isVisible({ timeout: 3000 })
+          .catch(() => false)
+      ) {
         await page.keyboard.press('Enter');
       }
-      await page.locator('.tab', { hasText: /Image|Gallery/i }).first().waitFor({ timeout: 60_000 });
+      await page
+        .locator('.tab', { hasText: /Image|Gallery/i })
+        .first()
+        .waitFor({ timeout: 60_000 });
       await sleep(6000);
       await wb.shot('gallery');
     }

@@ -78,11 +78,19 @@ export class TestSupport implements vscode.Disposable {
     },
     createLogOutputChannel: (name) => {
       const channel = windowViews.createLogOutputChannel(name);
-      const record = (level: LogLine['level']) => (message: string | Error, ...args: unknown[]) => {
-        this.logLines.push({ level, message: message instanceof Error ? message.message : message });
-        (channel[level] as (m: string | Error, ...a: unknown[]) => void)(message, ...args);
-      };
-      return forward(channel, { trace: record('trace'), debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') });
+      const record =
+        (level: LogLine['level']) =>
+        (message: string | Error, ...args: unknown[]) => {
+          this.logLines.push({ level, message: message instanceof Error ? message.message : message });
+          (channel[level] as (m: string | Error, ...a: unknown[]) => void)(message, ...args);
+        };
+      return forward(channel, {
+        trace: record('trace'),
+        debug: record('debug'),
+        info: record('info'),
+        warn: record('warn'),
+        error: record('error'),
+      });
     },
   };
 
@@ -95,9 +103,11 @@ export class TestSupport implements vscode.Disposable {
 
   /** Keeps the document version of each publication of problems. */
   watchValidation(validation: PostValidation): void {
-    this.subscriptions.push(validation.onDidPublish((p) => {
-      if (p.version !== undefined) this.published.set(p.uri.toString(), p.version);
-    }));
+    this.subscriptions.push(
+      validation.onDidPublish((p) => {
+        if (p.version !== undefined) this.published.set(p.uri.toString(), p.version);
+      }),
+    );
   }
 
   /** The object `activate` returns as `api.testing`. */
@@ -135,7 +145,10 @@ class WebviewRecord implements WatchedWebview {
   private readonly injected = new vscode.EventEmitter<unknown>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(readonly viewType: string, private readonly real: vscode.WebviewPanel) {
+  constructor(
+    readonly viewType: string,
+    private readonly real: vscode.WebviewPanel,
+  ) {
     this.lastTitle = real.title;
     this.subscriptions = [
       this.injected,
@@ -144,19 +157,26 @@ class WebviewRecord implements WatchedWebview {
         this.closed = true;
       }),
     ];
-    const webview = forward(real.webview, {
-      postMessage: (message: unknown) => {
-        this.posted.push(message);
-        return real.webview.postMessage(message);
+    const webview = forward(
+      real.webview,
+      {
+        postMessage: (message: unknown) => {
+          this.posted.push(message);
+          return real.webview.postMessage(message);
+        },
+        onDidReceiveMessage: (listener: (e: unknown) => unknown, thisArgs?: unknown, disposables?: vscode.Disposable[]) => {
+          const both = vscode.Disposable.from(
+            real.webview.onDidReceiveMessage(listener, thisArgs),
+            this.injected.event(listener, thisArgs),
+          );
+          disposables?.push(both);
+          return both;
+        },
       },
-      onDidReceiveMessage: (listener: (e: unknown) => unknown, thisArgs?: unknown, disposables?: vscode.Disposable[]) => {
-        const both = vscode.Disposable.from(real.webview.onDidReceiveMessage(listener, thisArgs), this.injected.event(listener, thisArgs));
-        disposables?.push(both);
-        return both;
+      (prop, value) => {
+        if (prop === 'html') this.pageHtml = String(value);
       },
-    }, (prop, value) => {
-      if (prop === 'html') this.pageHtml = String(value);
-    });
+    );
     this.panel = forward(real, { webview });
   }
 
@@ -193,7 +213,11 @@ class WebviewRecord implements WatchedWebview {
  * `target` with some members replaced; every other read and write goes to
  * `target` itself (VS Code's objects keep their state in private fields).
  */
-function forward<T extends object>(target: T, overrides: Record<string, unknown>, onSet?: (prop: string | symbol, value: unknown) => void): T {
+function forward<T extends object>(
+  target: T,
+  overrides: Record<string, unknown>,
+  onSet?: (prop: string | symbol, value: unknown) => void,
+): T {
   return new Proxy(target, {
     get(t, prop) {
       if (typeof prop === 'string' && Object.prototype.hasOwnProperty.call(overrides, prop)) return overrides[prop];

@@ -65,12 +65,20 @@ interface CheckArgs {
 
 function parseArgs(argv: string[]): CheckArgs | string {
   const a: CheckArgs = {
-    paths: [], schemaMode: 'extend', format: 'text', staticFolders: [...DEFAULT_STATIC_FOLDERS],
-    include: [], exclude: [], flagUnknownKeys: false, severity: {}, maxSizeKB: DEFAULT_MAX_FILE_SIZE_KB,
+    paths: [],
+    schemaMode: 'extend',
+    format: 'text',
+    staticFolders: [...DEFAULT_STATIC_FOLDERS],
+    include: [],
+    exclude: [],
+    flagUnknownKeys: false,
+    severity: {},
+    maxSizeKB: DEFAULT_MAX_FILE_SIZE_KB,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -78,7 +86,9 @@ function parseArgs(argv: string[]): CheckArgs | string {
     };
     try {
       switch (flag) {
-        case '--schema': a.schema = value(); break;
+        case '--schema':
+          a.schema = value();
+          break;
         case '--schema-mode': {
           const v = value();
           if (v !== 'extend' && v !== 'replace') return `--schema-mode must be extend or replace, not '${v}'`;
@@ -91,17 +101,31 @@ function parseArgs(argv: string[]): CheckArgs | string {
           a.format = v;
           break;
         }
-        case '--root': a.root = value(); break;
-        case '--static': a.staticFolders = value().split(',').map((s) => s.trim()).filter(Boolean); a.staticGiven = true; break;
+        case '--root':
+          a.root = value();
+          break;
+        case '--static':
+          a.staticFolders = value()
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+          a.staticGiven = true;
+          break;
         case '--generator': {
           const g = parseGeneratorSetting(value());
           if (!g) return '--generator must be auto, none, hugo, jekyll, astro, eleventy, hexo or docusaurus';
           a.generator = g;
           break;
         }
-        case '--include': a.include.push(value()); break;
-        case '--exclude': a.exclude.push(value()); break;
-        case '--flag-unknown-keys': a.flagUnknownKeys = true; break;
+        case '--include':
+          a.include.push(value());
+          break;
+        case '--exclude':
+          a.exclude.push(value());
+          break;
+        case '--flag-unknown-keys':
+          a.flagUnknownKeys = true;
+          break;
         case '--max-size': {
           const n = Number(value());
           if (!(n > 0)) return '--max-size must be a positive number of KB';
@@ -276,7 +300,16 @@ function toJsonProblems(check: PostCheck, cwd: string): JsonProblem[] {
   return check.problems.map((p) => {
     const s = lineColAt(starts, p.start);
     const e = lineColAt(starts, p.end);
-    return { file, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, severity: p.severity, code: p.code, message: p.message };
+    return {
+      file,
+      line: s.line + 1,
+      column: s.character + 1,
+      endLine: e.line + 1,
+      endColumn: e.character + 1,
+      severity: p.severity,
+      code: p.code,
+      message: p.message,
+    };
   });
 }
 
@@ -304,7 +337,13 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
   const named = (args.paths.length ? args.paths : ['.']).map((p) => ({ arg: p, full: realpathOr(path.resolve(cwd, p)) }));
   // The site root: given, or the current folder, unless the paths are elsewhere (`cd /tmp;
   // inkwell check ~/blog/posts`): then the folder that holds them all, never the current one.
-  const root = args.root !== undefined ? realpathOr(path.resolve(cwd, args.root)) : commonRoot(cwd, named.map((n) => n.full));
+  const root =
+    args.root !== undefined
+      ? realpathOr(path.resolve(cwd, args.root))
+      : commonRoot(
+          cwd,
+          named.map((n) => n.full),
+        );
   let customSchema: CustomSchema | undefined;
   if (args.schema) {
     const schemaPath = path.resolve(io.cwd, args.schema);
@@ -316,7 +355,11 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
     }
   }
   // Site generator conventions: default globs and static folders, generator fields and checks.
-  const site = await loadCliSite(root, args.generator ?? 'auto', { include: args.include, exclude: args.exclude, staticFolders: args.staticGiven ? args.staticFolders : undefined });
+  const site = await loadCliSite(root, args.generator ?? 'auto', {
+    include: args.include,
+    exclude: args.exclude,
+    staticFolders: args.staticGiven ? args.staticFolders : undefined,
+  });
   const isPost = createPostMatcher(site.include, site.exclude);
   const found: WalkResult = { files: [], skipped: [] };
   for (const { arg, full } of named) {
@@ -331,7 +374,9 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
       walk(full, isInside(full, root) ? root : full, isPost, found);
       if (found.files.length === before && args.paths.length) {
         const globs = site.include.join(', ');
-        io.err(`inkwell check: no posts in ${arg}: no file there matches the include globs (${globs}) relative to ${path.relative(cwd, isInside(full, root) ? root : full) || '.'}, outside the excluded ones.`);
+        io.err(
+          `inkwell check: no posts in ${arg}: no file there matches the include globs (${globs}) relative to ${path.relative(cwd, isInside(full, root) ? root : full) || '.'}, outside the excluded ones.`,
+        );
         return 2;
       }
     } else if (!stat.isFile()) {
@@ -352,17 +397,21 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
   const sources = readPosts(all, args.maxSizeKB, (f, err) => {
     io.err(`inkwell check: cannot read ${path.relative(cwd, f)}: ${err instanceof Error ? err.message : String(err)}`);
   });
-  const results = checkPosts(sources, {
-    siteRoot: toSlash(root),
-    staticFolders: site.staticFolders,
-    perPost: (file, options) => site.validation(toSlash(path.relative(root, file)), options),
-    fileExists: (p) => fs.existsSync(p),
-    flagUnknownKeys: args.flagUnknownKeys,
-    maxFileSizeKB: args.maxSizeKB,
-    customSchema,
-    schemaMode: args.schemaMode,
-    severity: args.severity,
-  }, (p) => checked.has(p));
+  const results = checkPosts(
+    sources,
+    {
+      siteRoot: toSlash(root),
+      staticFolders: site.staticFolders,
+      perPost: (file, options) => site.validation(toSlash(path.relative(root, file)), options),
+      fileExists: (p) => fs.existsSync(p),
+      flagUnknownKeys: args.flagUnknownKeys,
+      maxFileSizeKB: args.maxSizeKB,
+      customSchema,
+      schemaMode: args.schemaMode,
+      severity: args.severity,
+    },
+    (p) => checked.has(p),
+  );
   const problems = results.flatMap((r) => toJsonProblems(r, cwd));
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.filter((p) => p.severity === 'warning').length;
@@ -370,7 +419,9 @@ export const run: CliCommand = async (argv: string[], io: CliIo): Promise<number
     io.out(JSON.stringify({ files: results.length, errors, warnings, problems }, null, 2));
   } else {
     for (const p of problems) io.out(`${p.file}:${p.line}:${p.column} ${p.severity} ${p.code} ${p.message}`);
-    io.err(`${results.length} post${results.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`);
+    io.err(
+      `${results.length} post${results.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`,
+    );
   }
   return errors > 0 ? 1 : 0;
 };

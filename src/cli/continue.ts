@@ -65,10 +65,27 @@ interface ContinueArgs {
   json: boolean;
 }
 
-const valueOptions = ['model', 'prompt', 'prompt-file', 'max-tokens', 'temperature', 'top-k', 'top-p', 'repetition-penalty', 'seed', 'stop', 'threads', 'dtype'];
+const valueOptions = [
+  'model',
+  'prompt',
+  'prompt-file',
+  'max-tokens',
+  'temperature',
+  'top-k',
+  'top-p',
+  'repetition-penalty',
+  'seed',
+  'stop',
+  'threads',
+  'dtype',
+];
 
 /** The flag of each option a model's generation_config.json may set when the flag is not given. */
-const MODEL_SAMPLING_FLAGS: Record<ModelSamplingKey, string> = { temperature: 'temperature', topP: 'top-p', repetitionPenalty: 'repetition-penalty' };
+const MODEL_SAMPLING_FLAGS: Record<ModelSamplingKey, string> = {
+  temperature: 'temperature',
+  topP: 'top-p',
+  repetitionPenalty: 'repetition-penalty',
+};
 const flagOptions = ['greedy', 'json', 'mid-sentence'];
 
 /** The extension root: the folder above dist/ (bundled) or src/cli (from source). */
@@ -218,19 +235,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     let streamed = '';
     // On a terminal the text goes out as it is generated; a captured io gets it as one line at the end.
     const live = io === processIo;
-    const result = await generateText(
-      model,
-      options.request,
-      {
-        // Without --json the text goes out as it is generated.
-        onText: options.json
-          ? undefined
-          : (text) => {
-              streamed += text;
-              if (live) process.stdout.write(text);
-            },
-      },
-    );
+    const result = await generateText(model, options.request, {
+      // Without --json the text goes out as it is generated.
+      onText: options.json
+        ? undefined
+        : (text) => {
+            streamed += text;
+            if (live) process.stdout.write(text);
+          },
+    });
     if (options.json) {
       io.out(
         JSON.stringify({

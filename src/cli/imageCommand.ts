@@ -52,7 +52,8 @@ function parse(args: string[]): ImageArgs | 'help' {
       continue;
     }
     const m = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
-    if (!m || !['model', 'count', 'seed', 'size', 'upscale', 'label', 'out'].includes(m[1]!)) throw new UsageError(`unknown option '${arg}'`);
+    if (!m || !['model', 'count', 'seed', 'size', 'upscale', 'label', 'out'].includes(m[1]!))
+      throw new UsageError(`unknown option '${arg}'`);
     const value = m[2] ?? args[++i];
     if (value === undefined) throw new UsageError(`${arg} needs a value`);
     values.set(m[1]!, value);
@@ -61,7 +62,8 @@ function parse(args: string[]): ImageArgs | 'help' {
     const raw = values.get(name);
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got '${raw}')`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got '${raw}')`);
     return n;
   };
   const out = values.get('out');
@@ -97,7 +99,9 @@ export function resolveModelDir(model: string, cwd: string): string {
       if (fs.existsSync(path.join(dir, 'manifest.json'))) return dir;
     }
   }
-  throw new Error(`no image model '${model}': give a folder with a manifest.json, or the name of a model under ${modelRoots().find((r) => fs.existsSync(r)) ?? modelRoots()[0]}`);
+  throw new Error(
+    `no image model '${model}': give a folder with a manifest.json, or the name of a model under ${modelRoots().find((r) => fs.existsSync(r)) ?? modelRoots()[0]}`,
+  );
 }
 
 /** `x.png` -> `x-2.png` for n = 2 (the editor numbers images the same way). */
@@ -187,7 +191,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const out = path.resolve(io.cwd, options.out);
     fs.mkdirSync(out, { recursive: true });
     for (const img of images) {
-      const file = writeNewFile(path.join(out, `${g.name}-${img.seed}.png`), renderPng(g, img, { size: options.size, upscale: options.upscale, effort: 'small' }), options.force);
+      const file = writeNewFile(
+        path.join(out, `${g.name}-${img.seed}.png`),
+        renderPng(g, img, { size: options.size, upscale: options.upscale, effort: 'small' }),
+        options.force,
+      );
       io.out(file);
     }
     return 0;

@@ -18,7 +18,11 @@ command('check', 'Check the frontmatter of posts (same rules as the editor)', as
 command('continue', 'Continue a prompt with a GPT-2 or Llama ONNX text model', async () => (await import('./continue.js')).run);
 command('image', 'Generate PNG images with a GAN or VAE model', async () => (await import('./imageCommand')).run);
 command('tags', 'Rename or merge a tag across posts: tags rename OLD NEW [--dry-run]', async () => (await import('./tagsCommand')).run);
-command('models', 'Download a text model from a Hugging Face-style hub (models download REPO)', async () => (await import('./modelsCommand')).run);
+command(
+  'models',
+  'Download a text model from a Hugging Face-style hub (models download REPO)',
+  async () => (await import('./modelsCommand')).run,
+);
 
 function usage(io: CliIo): void {
   io.out('Usage: inkwell <command> [options]\n\nCommands:');
@@ -52,4 +56,3 @@ if (require.main === module) {
     },
   );
 }
-

@@ -65,7 +65,12 @@ function parse(args: string[], io: CliIo): DownloadArgs | 'help' {
     if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
     values.set(m[1], value);
   }
-  if (positional.length !== 1) throw new UsageError(positional.length ? `expected one repository, got ${positional.join(' ')}` : 'which repository? e.g. HuggingFaceTB/SmolLM2-135M-Instruct');
+  if (positional.length !== 1)
+    throw new UsageError(
+      positional.length
+        ? `expected one repository, got ${positional.join(' ')}`
+        : 'which repository? e.g. HuggingFaceTB/SmolLM2-135M-Instruct',
+    );
   const dtype = values.get('dtype') ?? 'auto';
   if (dtype !== 'auto' && !isDtype(dtype)) throw new UsageError(`--dtype must be auto or one of ${DTYPES.join(', ')}`);
   const dir = values.get('models-dir') ?? path.join(os.homedir(), 'inkwell-models');
@@ -93,7 +98,9 @@ async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   process.once('SIGINT', onSigint);
   let lastLine = 0;
   try {
-    io.err(`Downloading ${args.repo} (${args.dtype}) from ${redactUrl(endpoint.url)}${endpoint.source === 'HF_ENDPOINT' ? ' (HF_ENDPOINT)' : ''} into ${args.modelsDir}`);
+    io.err(
+      `Downloading ${args.repo} (${args.dtype}) from ${redactUrl(endpoint.url)}${endpoint.source === 'HF_ENDPOINT' ? ' (HF_ENDPOINT)' : ''} into ${args.modelsDir}`,
+    );
     const result = await downloadModel({
       endpoint: endpoint.url,
       repo: args.repo,
@@ -118,12 +125,27 @@ async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     });
     const bytes = result.manifest.files.reduce((n, f) => n + f.size, 0);
     if (result.alreadyPresent) io.err(`${result.name} is already downloaded (${result.manifest.commit ?? result.manifest.revision}).`);
-    else io.err(`Downloaded ${result.name} (${formatSize(bytes)}${result.resumedBytes ? `, ${formatSize(result.resumedBytes)} of it from an earlier run` : ''}) to ${result.dir}`);
+    else
+      io.err(
+        `Downloaded ${result.name} (${formatSize(bytes)}${result.resumedBytes ? `, ${formatSize(result.resumedBytes)} of it from an earlier run` : ''}) to ${result.dir}`,
+      );
     if (args.json) {
-      io.out(JSON.stringify({ name: result.name, dir: result.dir, dtype: result.plan.dtype, repo: result.manifest.repo, commit: result.manifest.commit ?? null, bytes, alreadyPresent: result.alreadyPresent }));
+      io.out(
+        JSON.stringify({
+          name: result.name,
+          dir: result.dir,
+          dtype: result.plan.dtype,
+          repo: result.manifest.repo,
+          commit: result.manifest.commit ?? null,
+          bytes,
+          alreadyPresent: result.alreadyPresent,
+        }),
+      );
     } else {
       io.out(result.dir);
-      io.err(`Use it with: inkwell continue --model ${result.dir} --prompt "…", or in VS Code add ${args.modelsDir} to inkwell.models.paths and pick ${result.name}.`);
+      io.err(
+        `Use it with: inkwell continue --model ${result.dir} --prompt "…", or in VS Code add ${args.modelsDir} to inkwell.models.paths and pick ${result.name}.`,
+      );
     }
     return 0;
   } catch (err) {

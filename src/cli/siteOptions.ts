@@ -60,7 +60,14 @@ export function readAstroFacts(root: string): AstroFacts | undefined {
     // No generated schemas: the bundled Astro fields apply.
   }
   let contentConfig: AstroFacts['contentConfig'];
-  for (const rel of ['src/content.config.ts', 'src/content.config.mjs', 'src/content.config.js', 'src/content/config.ts', 'src/content/config.mjs', 'src/content/config.js']) {
+  for (const rel of [
+    'src/content.config.ts',
+    'src/content.config.mjs',
+    'src/content.config.js',
+    'src/content/config.ts',
+    'src/content/config.mjs',
+    'src/content/config.js',
+  ]) {
     try {
       const full = path.join(root, rel);
       contentConfig = { path: rel, text: fs.readFileSync(full, 'utf8'), mtime: fs.statSync(full).mtimeMs };
@@ -78,12 +85,20 @@ export function parseGeneratorSetting(value: string): GeneratorSetting | undefin
 }
 
 /** Loads the conventions of the site at `root`; explicit include globs and static folders win. */
-export async function loadCliSite(root: string, generator: GeneratorSetting, opts: { include?: string[]; exclude?: string[]; staticFolders?: string[] } = {}): Promise<Site> {
+export async function loadCliSite(
+  root: string,
+  generator: GeneratorSetting,
+  opts: { include?: string[]; exclude?: string[]; staticFolders?: string[] } = {},
+): Promise<Site> {
   const listing = readSiteListing(root);
-  return loadSite(listing, {
-    generator,
-    include: opts.include?.length ? opts.include : undefined,
-    exclude: opts.exclude?.length ? opts.exclude : [...DEFAULT_POST_EXCLUDE],
-    staticFolders: opts.staticFolders,
-  }, readAstroFacts(root));
+  return loadSite(
+    listing,
+    {
+      generator,
+      include: opts.include?.length ? opts.include : undefined,
+      exclude: opts.exclude?.length ? opts.exclude : [...DEFAULT_POST_EXCLUDE],
+      staticFolders: opts.staticFolders,
+    },
+    readAstroFacts(root),
+  );
 }

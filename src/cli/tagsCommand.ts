@@ -84,7 +84,10 @@ export const run: CliCommand = async (argv, io) => {
     io.err('inkwell tags rename: give the old and the new name, e.g. inkwell tags rename ml machine-learning');
     return 2;
   }
-  const from = positional[0].split(',').map((t) => t.trim()).filter(Boolean);
+  const from = positional[0]
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const to = positional[1].trim();
   const site = await loadCliSite(root, generator, { include });
   const files: string[] = [];

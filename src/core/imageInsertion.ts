@@ -25,7 +25,9 @@ export function replaceFrontmatterImage(text: string, link: string): { start: nu
   const end = frontmatterEnd(text);
   if (end === undefined) return undefined;
   const toml = /^\ufeff?\+\+\+/.test(text);
-  const re = toml ? /^([ \t]*image[ \t]*=[ \t]*)([^\r\n]*?)[ \t]*(?:#[^\r\n]*)?$/m : /^(image[ \t]*:[ \t]*)([^\r\n]*?)[ \t]*(?:[ \t]#[^\r\n]*)?$/m;
+  const re = toml
+    ? /^([ \t]*image[ \t]*=[ \t]*)([^\r\n]*?)[ \t]*(?:#[^\r\n]*)?$/m
+    : /^(image[ \t]*:[ \t]*)([^\r\n]*?)[ \t]*(?:[ \t]#[^\r\n]*)?$/m;
   const m = re.exec(text.slice(0, end));
   if (!m) return undefined;
   const start = m.index + m[1].length;

@@ -30,8 +30,10 @@ export interface NewPostFields {
 /** The text of a new post: YAML frontmatter with the default fields and an empty body. */
 export function newPostText(title: string, date: Date, fields: NewPostFields = {}): string {
   const tags = (fields.tags ?? []).map((t) => JSON.stringify(t)).join(', ');
-  return `---\ntitle: ${JSON.stringify(title)}\ndate: ${isoDate(date)}\ndescription: ${JSON.stringify(fields.description ?? '')}\ntags: [${tags}]\n`
-    + `${fields.draft ? 'draft: true\n' : ''}---\n\n`;
+  return (
+    `---\ntitle: ${JSON.stringify(title)}\ndate: ${isoDate(date)}\ndescription: ${JSON.stringify(fields.description ?? '')}\ntags: [${tags}]\n` +
+    `${fields.draft ? 'draft: true\n' : ''}---\n\n`
+  );
 }
 
 /** How a site names its post files: `slug.md`, `2024-05-01-slug.md` or `slug/index.md`. */

@@ -55,40 +55,54 @@ export function registerArticlePreview(deps: ArticlePreviewFeatureDeps): vscode.
       preview.panel.reveal(column, toSide);
       return;
     }
-    const panel = deps.views.createWebviewPanel(ArticlePreview.viewType, 'Preview', { viewColumn: column, preserveFocus: toSide }, previewWebviewOptions(deps.extensionUri));
+    const panel = deps.views.createWebviewPanel(
+      ArticlePreview.viewType,
+      'Preview',
+      { viewColumn: column, preserveFocus: toSide },
+      previewWebviewOptions(deps.extensionUri),
+    );
     adopt(panel, uri, { line });
   };
 
   store.add(vscode.commands.registerCommand('inkwell.openPreview', open(false)));
   store.add(vscode.commands.registerCommand('inkwell.openPreviewToSide', open(true)));
-  store.add(vscode.commands.registerCommand('inkwell.togglePreviewLock', () => {
-    if (!preview) {
-      void vscode.window.showInformationMessage('Inkwell: no article preview is open.');
-      return;
-    }
-    preview.setLocked(!preview.locked);
-    setContext('inkwell.previewLocked', preview.locked);
-    // Unlocking catches up with the post being edited.
-    const active = vscode.window.activeTextEditor?.document.uri;
-    if (!preview.locked && active && isMarkdown(active) && deps.isPost(active)) preview.show(active);
-  }));
-
-  // An unlocked preview follows the post in the active editor (not READMEs and other notes).
-  store.add(vscode.window.onDidChangeActiveTextEditor((editor) => {
-    if (!preview || preview.locked || !editor || !isMarkdown(editor.document.uri) || !deps.isPost(editor.document.uri)) return;
-    preview.show(editor.document.uri, editor.visibleRanges[0]?.start.line);
-  }));
-
-  store.add(vscode.window.registerWebviewPanelSerializer(ArticlePreview.viewType, {
-    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-      const saved = state as Partial<PreviewPersistedState> | undefined;
-      if (typeof saved?.uri !== 'string') {
-        panel.dispose();
+  store.add(
+    vscode.commands.registerCommand('inkwell.togglePreviewLock', () => {
+      if (!preview) {
+        void vscode.window.showInformationMessage('Inkwell: no article preview is open.');
         return;
       }
-      adopt(panel, vscode.Uri.parse(saved.uri, true), { locked: saved.locked === true, line: typeof saved.line === 'number' ? saved.line : undefined });
-    },
-  }));
+      preview.setLocked(!preview.locked);
+      setContext('inkwell.previewLocked', preview.locked);
+      // Unlocking catches up with the post being edited.
+      const active = vscode.window.activeTextEditor?.document.uri;
+      if (!preview.locked && active && isMarkdown(active) && deps.isPost(active)) preview.show(active);
+    }),
+  );
+
+  // An unlocked preview follows the post in the active editor (not READMEs and other notes).
+  store.add(
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (!preview || preview.locked || !editor || !isMarkdown(editor.document.uri) || !deps.isPost(editor.document.uri)) return;
+      preview.show(editor.document.uri, editor.visibleRanges[0]?.start.line);
+    }),
+  );
+
+  store.add(
+    vscode.window.registerWebviewPanelSerializer(ArticlePreview.viewType, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const saved = state as Partial<PreviewPersistedState> | undefined;
+        if (typeof saved?.uri !== 'string') {
+          panel.dispose();
+          return;
+        }
+        adopt(panel, vscode.Uri.parse(saved.uri, true), {
+          locked: saved.locked === true,
+          line: typeof saved.line === 'number' ? saved.line : undefined,
+        });
+      },
+    }),
+  );
 
   store.add({ dispose: () => preview?.dispose() });
   return store;

@@ -44,9 +44,11 @@ export function registerCheckAllPosts(validation: PostValidation): vscode.Dispos
         }
         const summary = `${result.posts} post${result.posts === 1 ? '' : 's'} checked: ${result.errors} error${result.errors === 1 ? '' : 's'}, ${result.warnings} warning${result.warnings === 1 ? '' : 's'}${result.cancelled ? ' (cancelled)' : ''}.`;
         // Offer the Problems panel rather than opening it: focus stays where the user is.
-        void vscode.window.showInformationMessage(`Inkwell: ${summary}`, ...(result.errors || result.warnings ? ['Show Problems'] : [])).then((choice) => {
-          if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
-        });
+        void vscode.window
+          .showInformationMessage(`Inkwell: ${summary}`, ...(result.errors || result.warnings ? ['Show Problems'] : []))
+          .then((choice) => {
+            if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
+          });
         return result;
       },
     ),

@@ -37,7 +37,13 @@ export function registerCompletions(validation: PostValidation): vscode.Disposab
       if (!ctx) return undefined;
       const fields = await fieldsFor(validation, doc.uri);
       if (token.isCancellationRequested) return undefined;
-      const where = { doc, text, offset, range: new vscode.Range(doc.positionAt(ctx.prefixStart), position), language: parseFrontmatter(text).language ?? 'yaml' };
+      const where = {
+        doc,
+        text,
+        offset,
+        range: new vscode.Range(doc.positionAt(ctx.prefixStart), position),
+        language: parseFrontmatter(text).language ?? 'yaml',
+      };
       if (ctx.kind === 'key') return fieldNameItems({ ...where, ctx }, fields);
       const site: ValueSite = { ...where, ctx };
       if (ctx.key === 'tags') return tagItems(site, validation.posts);
@@ -58,17 +64,19 @@ function quoted(site: ValueSite, value: string): string {
 /** The fields the post does not have yet, required ones first, with their docs. */
 function fieldNameItems(site: CompletionSite, fields: readonly FieldSpec[]): vscode.CompletionItem[] {
   const present = new Set(parseFrontmatter(site.text).fields.map((f) => f.key));
-  return fields.filter((f) => !present.has(f.name)).map((f, i) => {
-    const item = new vscode.CompletionItem(f.name, vscode.CompletionItemKind.Property);
-    item.documentation = new vscode.MarkdownString(f.description);
-    item.detail = `${f.type}${f.required ? ', required' : ''}`;
-    item.range = site.range;
-    item.insertText = site.language === 'toml' ? `${f.name} = ` : `${f.name}: `;
-    // Required fields first, then schema order.
-    item.sortText = `${f.required ? 0 : 1}${String(i).padStart(3, '0')}`;
-    item.command = { command: 'editor.action.triggerSuggest', title: 'Suggest values' };
-    return item;
-  });
+  return fields
+    .filter((f) => !present.has(f.name))
+    .map((f, i) => {
+      const item = new vscode.CompletionItem(f.name, vscode.CompletionItemKind.Property);
+      item.documentation = new vscode.MarkdownString(f.description);
+      item.detail = `${f.type}${f.required ? ', required' : ''}`;
+      item.range = site.range;
+      item.insertText = site.language === 'toml' ? `${f.name} = ` : `${f.name}: `;
+      // Required fields first, then schema order.
+      item.sortText = `${f.required ? 0 : 1}${String(i).padStart(3, '0')}`;
+      item.command = { command: 'editor.action.triggerSuggest', title: 'Suggest values' };
+      return item;
+    });
 }
 
 /** The workspace's tags the post lacks, most used first, with their post counts. */
@@ -78,10 +86,14 @@ async function tagItems(site: ValueSite, posts: PostIndexService): Promise<vscod
   // Tags the post already has are not offered again; the item being typed does not count.
   const items = getField(parseFrontmatter(site.text), 'tags')?.items ?? [];
   const mine = new Set(items.filter((i) => offset < i.start || offset > i.end).map((i) => i.value));
-  return posts.index.tags()
+  return posts.index
+    .tags()
     .filter((t) => !mine.has(t.tag))
     .map((t, rank) => {
-      const item = new vscode.CompletionItem({ label: t.tag, description: `${t.count} post${t.count === 1 ? '' : 's'}` }, vscode.CompletionItemKind.EnumMember);
+      const item = new vscode.CompletionItem(
+        { label: t.tag, description: `${t.count} post${t.count === 1 ? '' : 's'}` },
+        vscode.CompletionItemKind.EnumMember,
+      );
       item.range = site.range;
       item.insertText = ctx.inList ? quoted(site, t.tag) : language === 'yaml' ? `[${t.tag}]` : `[${JSON.stringify(t.tag)}]`;
       item.filterText = t.tag;
@@ -96,15 +108,17 @@ async function imageItems(site: ValueSite, validation: PostValidation): Promise<
   const files = await validation.posts.imageFiles();
   const loc = validation.location(site.doc.uri);
   const siteRoot = !site.ctx.prefix || site.ctx.prefix.startsWith('/');
-  return files.filter((u) => u.scheme === 'file').map((u) => {
-    const value = imageValueFor(toSlash(u.fsPath), siteRoot ? '/' : '', loc);
-    const item = new vscode.CompletionItem(value, vscode.CompletionItemKind.File);
-    item.range = site.range;
-    item.insertText = quoted(site, value);
-    item.filterText = value;
-    item.detail = vscode.workspace.asRelativePath(u);
-    return item;
-  });
+  return files
+    .filter((u) => u.scheme === 'file')
+    .map((u) => {
+      const value = imageValueFor(toSlash(u.fsPath), siteRoot ? '/' : '', loc);
+      const item = new vscode.CompletionItem(value, vscode.CompletionItemKind.File);
+      item.range = site.range;
+      item.insertText = quoted(site, value);
+      item.filterText = value;
+      item.detail = vscode.workspace.asRelativePath(u);
+      return item;
+    });
 }
 
 /** Now, written the way the workspace's posts write their dates. */
@@ -138,8 +152,15 @@ export async function fieldsFor(validation: PostValidation, uri: vscode.Uri): Pr
   // The site generator's fields, with its documentation, come before the custom schema's.
   for (const f of options.site?.schema?.fields ?? []) {
     const known = byName.get(f.name);
-    byName.set(f.name, { ...known, ...f, type: known && f.type === 'any' ? known.type : f.type, enum: f.enum ?? known?.enum, required: known?.required || options.site!.schema!.required.includes(f.name) });
+    byName.set(f.name, {
+      ...known,
+      ...f,
+      type: known && f.type === 'any' ? known.type : f.type,
+      enum: f.enum ?? known?.enum,
+      required: known?.required || options.site!.schema!.required.includes(f.name),
+    });
   }
-  for (const f of custom) byName.set(f.name, { ...byName.get(f.name), ...f, required: required.has(f.name) || byName.get(f.name)?.required });
+  for (const f of custom)
+    byName.set(f.name, { ...byName.get(f.name), ...f, required: required.has(f.name) || byName.get(f.name)?.required });
   return [...byName.values()];
 }

@@ -71,7 +71,11 @@ class DocumentStream implements vscode.Disposable {
         if (e.document !== this.document || e.contentChanges.length === 0) return;
         const [only] = e.contentChanges;
         const ours =
-          e.contentChanges.length === 1 && this.expected && only.rangeLength === 0 && only.rangeOffset === this.expected.offset && only.text === this.expected.text;
+          e.contentChanges.length === 1 &&
+          this.expected &&
+          only.rangeLength === 0 &&
+          only.rangeOffset === this.expected.offset &&
+          only.text === this.expected.text;
         if (ours) this.expected = undefined;
         else this.stats.foreignChanges++;
         // Our own inserts arrive here too: an insert at the anchor advances it.
@@ -238,7 +242,11 @@ export class ContinuationController implements vscode.Disposable {
     }
     const offset = document.offsetAt(editor.selection.active);
     const { prompt } = buildContinuationPrompt(document.getText(), offset);
-    const request = { model: modelDir, dtype: readConfig('models').dtype, ...buildTextRequest(prompt, readGenerationSettings(document.uri), args) };
+    const request = {
+      model: modelDir,
+      dtype: readConfig('models').dtype,
+      ...buildTextRequest(prompt, readGenerationSettings(document.uri), args),
+    };
 
     const cancellation = new AbortController();
     this.running = { document, cancellation };
@@ -275,7 +283,8 @@ export class ContinuationController implements vscode.Disposable {
           `${result.tokensPerSecond.toFixed(1)} tokens/s, model ${result.model}`,
       );
       this.logHowItWentIn(stream);
-      if (result.promptTokensDropped > 0) this.log.info(`The prompt was cut by ${result.promptTokensDropped} tokens to fit the model's context.`);
+      if (result.promptTokensDropped > 0)
+        this.log.info(`The prompt was cut by ${result.promptTokensDropped} tokens to fit the model's context.`);
       return { ok: true, result };
     } catch (err) {
       // Keep what already streamed: it is in the document and one Undo removes it.
@@ -300,7 +309,9 @@ export class ContinuationController implements vscode.Disposable {
   /** Notes in the log how the text went into the document (edits, undo steps). */
   private logHowItWentIn(stream: DocumentStream): void {
     const { editorEdits, workspaceEdits, retries, undoGroups, consolidated } = stream.stats;
-    this.log.trace(`Continuation edits: ${editorEdits} in the editor, ${workspaceEdits} without it, ${retries} retried, ${undoGroups} undo step(s).`);
+    this.log.trace(
+      `Continuation edits: ${editorEdits} in the editor, ${workspaceEdits} without it, ${retries} retried, ${undoGroups} undo step(s).`,
+    );
     if (consolidated) this.log.info('Saves split the continuation into several undo steps; it was rejoined into one.');
   }
 

@@ -24,7 +24,10 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
   const heldLine = (doc: vscode.TextDocument): number | undefined => {
     const t = typing.get(doc.uri.toString());
     if (!t || (!t.untilLeft && Date.now() - t.at >= TYPING_HOLD_MS)) return undefined;
-    const editor = vscode.window.activeTextEditor?.document === doc ? vscode.window.activeTextEditor : vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    const editor =
+      vscode.window.activeTextEditor?.document === doc
+        ? vscode.window.activeTextEditor
+        : vscode.window.visibleTextEditors.find((e) => e.document === doc);
     // A line to fill in (New Post) is held until the cursor has been on it and left it.
     if (t.untilLeft && !t.visited) return t.line;
     if (editor?.selection.active.line !== t.line) return undefined;
@@ -60,10 +63,13 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
       void run(doc);
       return;
     }
-    timers.set(key, setTimeout(() => {
-      timers.delete(key);
-      void run(doc);
-    }, delayMs));
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        void run(doc);
+      }, delayMs),
+    );
   };
 
   const recheckOpen = (delayMs: number) => {
@@ -71,42 +77,51 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
   };
 
   store.add(vscode.workspace.onDidOpenTextDocument((doc) => schedule(doc, 0)));
-  store.add(vscode.workspace.onDidChangeTextDocument((e) => {
-    if (e.contentChanges.length === 0) return;
-    // One change in the active editor, not an undo or redo: the writer is typing. It ends on this line.
-    const change = e.contentChanges[0];
-    const typed = e.reason === undefined && vscode.window.activeTextEditor?.document === e.document && e.contentChanges.length === 1;
-    if (typed) typing.set(e.document.uri.toString(), { line: change.range.start.line + (change.text.match(/\n/g)?.length ?? 0), at: Date.now() });
-    // Other changes end typing; a line to fill in (New Post writing the file) stays held until left.
-    else if (!typing.get(e.document.uri.toString())?.untilLeft) typing.delete(e.document.uri.toString());
-    schedule(e.document, validation.settings(e.document.uri).debounceMs);
-  }));
-  store.add(vscode.window.onDidChangeTextEditorSelection((e) => {
-    const key = e.textEditor.document.uri.toString();
-    const t = typing.get(key);
-    if (t && e.selections[0]?.active.line === t.line) t.visited = true;
-    else if (t && (!t.untilLeft || t.visited)) {
-      // The writer left the line: what they typed there is finished.
-      typing.delete(key);
-      schedule(e.textEditor.document, 0);
-    }
-  }));
-  store.add(vscode.workspace.onDidCloseTextDocument((doc) => {
-    const pending = timers.get(doc.uri.toString());
-    if (pending) clearTimeout(pending);
-    timers.delete(doc.uri.toString());
-    // A new post's line to fill in survives the close and reopen VS Code does when it settles the document's language.
-    const t = typing.get(doc.uri.toString());
-    if (!t?.untilLeft || t.visited) typing.delete(doc.uri.toString());
-    // After "Check All Posts" the Problems panel lists every post; keep closed ones current from disk.
-    // Only posts: a closed README or settings file is not a post and never gets post problems.
-    if (validation.checkedWorkspace && posts.isPost(doc.uri) && validation.settings(doc.uri).enabled) void validation.checkFile(doc.uri);
-    else validation.collection.delete(doc.uri);
-  }));
-  store.add(posts.onDidChange((change) => {
-    // Another post's tags changed: tag spelling problems of open posts may have changed too.
-    if (change.tagsChanged) recheckOpen(300);
-  }));
+  store.add(
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length === 0) return;
+      // One change in the active editor, not an undo or redo: the writer is typing. It ends on this line.
+      const change = e.contentChanges[0];
+      const typed = e.reason === undefined && vscode.window.activeTextEditor?.document === e.document && e.contentChanges.length === 1;
+      if (typed)
+        typing.set(e.document.uri.toString(), { line: change.range.start.line + (change.text.match(/\n/g)?.length ?? 0), at: Date.now() });
+      // Other changes end typing; a line to fill in (New Post writing the file) stays held until left.
+      else if (!typing.get(e.document.uri.toString())?.untilLeft) typing.delete(e.document.uri.toString());
+      schedule(e.document, validation.settings(e.document.uri).debounceMs);
+    }),
+  );
+  store.add(
+    vscode.window.onDidChangeTextEditorSelection((e) => {
+      const key = e.textEditor.document.uri.toString();
+      const t = typing.get(key);
+      if (t && e.selections[0]?.active.line === t.line) t.visited = true;
+      else if (t && (!t.untilLeft || t.visited)) {
+        // The writer left the line: what they typed there is finished.
+        typing.delete(key);
+        schedule(e.textEditor.document, 0);
+      }
+    }),
+  );
+  store.add(
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      const pending = timers.get(doc.uri.toString());
+      if (pending) clearTimeout(pending);
+      timers.delete(doc.uri.toString());
+      // A new post's line to fill in survives the close and reopen VS Code does when it settles the document's language.
+      const t = typing.get(doc.uri.toString());
+      if (!t?.untilLeft || t.visited) typing.delete(doc.uri.toString());
+      // After "Check All Posts" the Problems panel lists every post; keep closed ones current from disk.
+      // Only posts: a closed README or settings file is not a post and never gets post problems.
+      if (validation.checkedWorkspace && posts.isPost(doc.uri) && validation.settings(doc.uri).enabled) void validation.checkFile(doc.uri);
+      else validation.collection.delete(doc.uri);
+    }),
+  );
+  store.add(
+    posts.onDidChange((change) => {
+      // Another post's tags changed: tag spelling problems of open posts may have changed too.
+      if (change.tagsChanged) recheckOpen(300);
+    }),
+  );
   store.add(validation.onDidChangeSettings(() => recheckOpen(0)));
   store.add({ dispose: () => timers.forEach((t) => clearTimeout(t)) });
   recheckOpen(0);

@@ -52,11 +52,20 @@ interface RepoPick extends vscode.QuickPickItem {
 
 async function pickRepo(): Promise<string | undefined> {
   const items: RepoPick[] = [
-    ...RECOMMENDED_REPOS.map((r) => ({ label: r.repo, description: `about ${formatSize(r.approxBytes)}`, detail: r.description, repo: r.repo })),
+    ...RECOMMENDED_REPOS.map((r) => ({
+      label: r.repo,
+      description: `about ${formatSize(r.approxBytes)}`,
+      detail: r.description,
+      repo: r.repo,
+    })),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(edit) Another repository…', detail: 'Type the id of any repository with an ONNX export of a text model (owner/name).' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Download Model', placeHolder: 'Pick a text model to download (sizes are for the variant picked for CPUs)', matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Download Model',
+    placeHolder: 'Pick a text model to download (sizes are for the variant picked for CPUs)',
+    matchOnDetail: true,
+  });
   if (!picked) return undefined;
   if (picked.repo) return picked.repo;
   return vscode.window.showInputBox({
@@ -89,11 +98,22 @@ async function pickDtype(repo: string, listing: HubListing): Promise<Dtype | 'au
   };
   const auto = autoVariant(listing.files);
   const items: DtypePick[] = [];
-  if (auto) items.push({ label: 'auto', description: `${auto.dtype}, ${size(auto.dtype)}`, detail: 'The fastest variant on a CPU that this repository has.', dtype: 'auto' });
+  if (auto)
+    items.push({
+      label: 'auto',
+      description: `${auto.dtype}, ${size(auto.dtype)}`,
+      detail: 'The fastest variant on a CPU that this repository has.',
+      dtype: 'auto',
+    });
   for (const v of listVariants(listing.files)) {
     const s = size(v.dtype);
     if (!s) continue;
-    items.push({ label: v.dtype, description: s, detail: GPU_DTYPES.has(v.dtype) ? 'Made for GPUs: slow or unsupported on a CPU.' : undefined, dtype: v.dtype });
+    items.push({
+      label: v.dtype,
+      description: s,
+      detail: GPU_DTYPES.has(v.dtype) ? 'Made for GPUs: slow or unsupported on a CPU.' : undefined,
+      dtype: v.dtype,
+    });
   }
   if (!items.length) {
     planDownload(listing.files, 'auto'); // throws the reason
@@ -119,7 +139,9 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
     if (!vscode.workspace.isTrusted) {
       const message =
         'Inkwell downloads models only in a trusted workspace: the workspace could point the download at another server. Trust the workspace, then run Download Model again.';
-      void vscode.window.showErrorMessage(message, 'Manage Workspace Trust').then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
+      void vscode.window
+        .showErrorMessage(message, 'Manage Workspace Trust')
+        .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
       return { ok: false, reason: 'untrusted', message };
     }
     let endpoint: ResolvedEndpoint;
@@ -173,7 +195,9 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
             onPlan: (plan) => {
               for (const note of plan.notes) log.info(`Download Model: ${note}`);
               log.info(`Download Model: ${plan.files.map((f) => `${f.path} → ${f.target}`).join(', ')}`);
-              progress.report({ message: `${plan.dtype}${plan.auto ? ' (auto)' : ''}${plan.totalBytes !== undefined ? `, ${formatSize(plan.totalBytes)}` : ''}` });
+              progress.report({
+                message: `${plan.dtype}${plan.auto ? ' (auto)' : ''}${plan.totalBytes !== undefined ? `, ${formatSize(plan.totalBytes)}` : ''}`,
+              });
             },
             onProgress: (p) => {
               const percent = p.total ? Math.min(100, (p.bytes / p.total) * 100) : 0;
@@ -218,5 +242,7 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
     }
   };
 
-  return vscode.commands.registerCommand('inkwell.downloadModel', (args?: DownloadModelArgs) => run(args && typeof args === 'object' ? args : {}));
+  return vscode.commands.registerCommand('inkwell.downloadModel', (args?: DownloadModelArgs) =>
+    run(args && typeof args === 'object' ? args : {}),
+  );
 }

@@ -80,10 +80,18 @@ export class CandidateSource {
   /** Switches to variations of a candidate ("Vary"); the next batch starts over. */
   varyFrom(c: GalleryCandidate): void {
     const p = c.candidate.provenance;
-    const source: ImageSource = p.latent ? { latent: p.latent, seed: p.seed } : { seed: p.seed, ...(p.label !== undefined ? { label: p.label } : {}) };
+    const source: ImageSource = p.latent
+      ? { latent: p.latent, seed: p.seed }
+      : { seed: p.seed, ...(p.label !== undefined ? { label: p.label } : {}) };
     // Noise seeds start away from the image's own seed, so "Vary" on neighbouring
     // candidates (seeds s and s + 1) does not reuse the same noise.
-    this.currentMode = { kind: 'variations', source, baseSeed: (p.seed * 7919 + 1) >>> 0, strength: DEFAULT_VARIATION_STRENGTH, original: p };
+    this.currentMode = {
+      kind: 'variations',
+      source,
+      baseSeed: (p.seed * 7919 + 1) >>> 0,
+      strength: DEFAULT_VARIATION_STRENGTH,
+      original: p,
+    };
     this.batch = 0;
   }
 
@@ -105,7 +113,9 @@ export class CandidateSource {
     const results: ImageBatchResult[] = [];
     if (mode.kind === 'sample') {
       const seeds = candidateSeeds((mode.baseSeed + k * this.count) >>> 0, this.count);
-      results.push(await this.deps.request('image.generate', { ...common, seeds, ...(mode.label !== undefined ? { label: mode.label } : {}) }, signal));
+      results.push(
+        await this.deps.request('image.generate', { ...common, seeds, ...(mode.label !== undefined ? { label: mode.label } : {}) }, signal),
+      );
     } else if (mode.kind === 'variations') {
       if (k === 0 && mode.original) results.push(await this.deps.request('image.render', { ...common, provenance: mode.original }, signal));
       const seeds = candidateSeeds((mode.baseSeed + k * this.count) >>> 0, this.count);
@@ -181,12 +191,17 @@ export class ImageGallery implements vscode.Disposable {
     private readonly options: GalleryOptions,
   ) {
     const media = vscode.Uri.joinPath(deps.extensionUri, 'media');
-    this.panel = deps.views.createWebviewPanel('inkwell.imageGallery', options.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
-      enableScripts: true,
-      enableForms: false,
-      localResourceRoots: [media],
-      retainContextWhenHidden: true,
-    });
+    this.panel = deps.views.createWebviewPanel(
+      'inkwell.imageGallery',
+      options.title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      {
+        enableScripts: true,
+        enableForms: false,
+        localResourceRoots: [media],
+        retainContextWhenHidden: true,
+      },
+    );
     const webview = this.panel.webview;
     webview.html = buildGalleryHtml({
       cspSource: webview.cspSource,
@@ -205,10 +220,12 @@ export class ImageGallery implements vscode.Disposable {
     this.lifetime.onDidDispose(() => {
       if (ImageGallery.current === this) ImageGallery.current = undefined;
     });
-    this.lifetime.add(webview.onDidReceiveMessage((m: unknown) => {
-      if (isGalleryWebviewMessage(m)) void this.onMessage(m);
-      else deps.log.warn(`Image gallery: ignored a message the page should not send: ${describeMessage(m)}`);
-    }));
+    this.lifetime.add(
+      webview.onDidReceiveMessage((m: unknown) => {
+        if (isGalleryWebviewMessage(m)) void this.onMessage(m);
+        else deps.log.warn(`Image gallery: ignored a message the page should not send: ${describeMessage(m)}`);
+      }),
+    );
     void this.more(true);
   }
 
@@ -273,10 +290,15 @@ export class ImageGallery implements vscode.Disposable {
     this.setBusy(true, `Generating ${source.count} images…`);
     try {
       const batch = await source.next(this.abort.signal);
-      const items: GalleryItem[] = batch.map((c) => ({ id: c.id, src: `data:image/png;base64,${c.candidate.pngBase64}`, caption: captionOf(c.candidate) }));
+      const items: GalleryItem[] = batch.map((c) => ({
+        id: c.id,
+        src: `data:image/png;base64,${c.candidate.pngBase64}`,
+        caption: captionOf(c.candidate),
+      }));
       this.post({ type: 'items', items, replace });
       const info = source.info;
-      if (info) this.post({ type: 'subtitle', text: `${info.displayName} · ${info.modelKind.toUpperCase()} · ${describeMode(source.mode)}` });
+      if (info)
+        this.post({ type: 'subtitle', text: `${info.displayName} · ${info.modelKind.toUpperCase()} · ${describeMode(source.mode)}` });
       this.setBusy(false, `${source.size} candidates`);
     } catch (err) {
       this.fail(err);

@@ -11,7 +11,13 @@ import { registerRegenerateImage } from './regenerateImage';
  * Registers the generated-image features (gallery, "Insert Generated Image",
  * "Regenerate from This Image") on the shared model runtime and registry.
  */
-export function registerImageFeatures(runtime: ModelRuntime, registry: ModelRegistry, extensionUri: vscode.Uri, log: Logger, views: Views): vscode.Disposable {
+export function registerImageFeatures(
+  runtime: ModelRuntime,
+  registry: ModelRegistry,
+  extensionUri: vscode.Uri,
+  log: Logger,
+  views: Views,
+): vscode.Disposable {
   const deps: ImageFeatureDeps = {
     request: (method, params, signal) => runtime.request(method, params, { signal }),
     resolveImageModel: async (nameOrPath) => registry.resolve('image', nameOrPath).dir,

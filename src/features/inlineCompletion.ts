@@ -71,7 +71,11 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
     });
     const cancellation = abortSignalOf(token);
     try {
-      const result = await this.runtime.request('text.generate', { model, dtype: readConfig('models').dtype, ...request }, { signal: cancellation.signal });
+      const result = await this.runtime.request(
+        'text.generate',
+        { model, dtype: readConfig('models').dtype, ...request },
+        { signal: cancellation.signal },
+      );
       if (!result.text.trim()) return undefined;
       return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
     } catch (err) {

@@ -88,11 +88,16 @@ async function staticFolder(root: vscode.Uri, folders: readonly string[]): Promi
  * never overwrites, and writes a temporary file first and renames it, so
  * nobody sees half a PNG and a file that appears meanwhile is not replaced.
  */
-export async function writeNewFile(root: vscode.Uri, placement: ImagePlacement, bytes: Uint8Array): Promise<{ uri: vscode.Uri; placement: ImagePlacement }> {
+export async function writeNewFile(
+  root: vscode.Uri,
+  placement: ImagePlacement,
+  bytes: Uint8Array,
+): Promise<{ uri: vscode.Uri; placement: ImagePlacement }> {
   for (let n = 1; n < 10000; n++) {
     const p = numberedPlacement(placement, n);
     const uri = vscode.Uri.joinPath(root, p.file);
-    if (!isInsideWorkspaceRealPath(uri, root)) throw new Error(`Not saving ${vscode.workspace.asRelativePath(uri)}: a symbolic link on its path leads outside the workspace.`);
+    if (!isInsideWorkspaceRealPath(uri, root))
+      throw new Error(`Not saving ${vscode.workspace.asRelativePath(uri)}: a symbolic link on its path leads outside the workspace.`);
     if (await uriExists(uri)) continue;
     const dir = vscode.Uri.joinPath(uri, '..');
     await vscode.workspace.fs.createDirectory(dir);
@@ -115,7 +120,14 @@ export async function writeNewFile(root: vscode.Uri, placement: ImagePlacement, 
  * template, and puts it in the post one way: as the hero image (`image:` in
  * the frontmatter) or as `![alt](link)` at the cursor.
  */
-export async function saveAndInsert(deps: ImageFeatureDeps, target: InsertTarget, model: string, provenance: ImageProvenance, alt: string, hero = false): Promise<InsertedImage> {
+export async function saveAndInsert(
+  deps: ImageFeatureDeps,
+  target: InsertTarget,
+  model: string,
+  provenance: ImageProvenance,
+  alt: string,
+  hero = false,
+): Promise<InsertedImage> {
   const doc = target.document;
   if (doc.isUntitled) throw new Error('Save the post first: images are saved relative to it.');
   const images = readConfig('images', doc.uri);
@@ -123,9 +135,16 @@ export async function saveAndInsert(deps: ImageFeatureDeps, target: InsertTarget
   const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
   const root = folder?.uri ?? vscode.Uri.joinPath(doc.uri, '..');
   const postRelative = folder ? path.posix.relative(folder.uri.path, doc.uri.path) : path.posix.basename(doc.uri.path);
-  const expanded = expandPathTemplate(images.pathTemplate, { slug: postSlug(postRelative), seed: provenance.seed, model: provenance.model, date: isoDate(new Date()) });
+  const expanded = expandPathTemplate(images.pathTemplate, {
+    slug: postSlug(postRelative),
+    seed: provenance.seed,
+    model: provenance.model,
+    date: isoDate(new Date()),
+  });
   if (expanded.startsWith('/') && !folder) {
-    throw new Error(`The image path template "${images.pathTemplate}" is site-root, but ${path.posix.basename(doc.uri.path)} is not in a workspace folder with a static folder.`);
+    throw new Error(
+      `The image path template "${images.pathTemplate}" is site-root, but ${path.posix.basename(doc.uri.path)} is not in a workspace folder with a static folder.`,
+    );
   }
   const placement = placeImage(expanded, postRelative, await staticFolder(root, posts.staticFolders));
 
@@ -144,7 +163,9 @@ export async function saveAndInsert(deps: ImageFeatureDeps, target: InsertTarget
   const fm = hero ? (frontmatterImageEdit(text, link) ?? replaceFrontmatterImage(text, link)) : undefined;
   if (hero && !fm) {
     await vscode.workspace.fs.delete(saved.uri).then(undefined, () => undefined);
-    throw new Error('This post has no YAML or TOML frontmatter to set the hero image in; put the cursor in the text to insert the image there.');
+    throw new Error(
+      'This post has no YAML or TOML frontmatter to set the hero image in; put the cursor in the text to insert the image there.',
+    );
   }
   if (fm) edit.replace(doc.uri, new vscode.Range(doc.positionAt(fm.start), doc.positionAt(fm.end)), fm.newText);
   else edit.insert(doc.uri, position, markdownImage(alt.trim() || defaultAlt(doc, position), link));
@@ -153,7 +174,9 @@ export async function saveAndInsert(deps: ImageFeatureDeps, target: InsertTarget
     throw new Error('Could not insert the image into the post.');
   }
   tracker?.track(doc, saved.uri, link, bytes);
-  deps.log.info(`Inserted ${link} (${provenance.model}, seed ${provenance.seed}) into ${vscode.workspace.asRelativePath(doc.uri)}${fm ? ' as its hero image' : ''}`);
+  deps.log.info(
+    `Inserted ${link} (${provenance.model}, seed ${provenance.seed}) into ${vscode.workspace.asRelativePath(doc.uri)}${fm ? ' as its hero image' : ''}`,
+  );
   return { uri: saved.uri.toString(), link, seed: provenance.seed, frontmatterUpdated: !!fm };
 }
 
@@ -169,7 +192,8 @@ class InsertedImageTracker implements vscode.Disposable {
   constructor(private readonly log: ImageFeatureDeps['log']) {
     this.subscriptions = [
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.reason === vscode.TextDocumentChangeReason.Undo || e.reason === vscode.TextDocumentChangeReason.Redo) void this.sync(e.document);
+        if (e.reason === vscode.TextDocumentChangeReason.Undo || e.reason === vscode.TextDocumentChangeReason.Redo)
+          void this.sync(e.document);
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.byDocument.delete(d.uri.toString())),
     ];
@@ -234,54 +258,76 @@ export function showImageError(deps: ImageFeatureDeps, err: unknown): undefined 
  */
 export function registerInsertImage(deps: ImageFeatureDeps): vscode.Disposable {
   const ownTracker = (tracker = new InsertedImageTracker(deps.log));
-  const command = vscode.commands.registerCommand('inkwell.insertImage', async (args?: InsertImageArgs): Promise<InsertedImage | undefined> => {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor || !isMarkdown(editor.document)) {
-      void vscode.window.showErrorMessage('Inkwell: open a Markdown post to insert a generated image into.');
-      return undefined;
-    }
-    const a = args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : {};
-    const doc = editor.document;
-    const target: InsertTarget = { document: doc, position: editor.selection.active };
-    try {
-      if (doc.isUntitled) throw new Error('Save the post first: images are saved relative to it.');
-      if (a.seed !== undefined && !isValidSeed(a.seed)) throw new Error(`The seed must be a whole number from 0 to 4294967295 (got ${a.seed}).`);
-      const images = readConfig('images', doc.uri);
-      const models = readConfig('models', doc.uri);
-      const model = await deps.resolveImageModel(models.image, doc.uri);
-      const count = Math.max(1, Math.min(64, Math.floor(a.count ?? images.count)));
-      const source = new CandidateSource(deps, model, { kind: 'sample', baseSeed: a.seed ?? freshSeed(), ...(a.label !== undefined ? { label: a.label } : {}) }, count, images.upscale);
-      const hero = a.hero ?? heroByDefault(doc, target.position);
-      if (a.choose !== undefined) return await insertWithoutUi(deps, source, a.choose, target, a.alt ?? defaultAlt(doc, target.position), hero);
-      ImageGallery.show(deps, {
-        title: `Images for ${path.posix.basename(doc.uri.path)}`,
-        alt: defaultAlt(doc, target.position),
-        hero,
-        source,
-        upscale: images.upscale,
-        use: async (c: GalleryCandidate, alt: string, asHero: boolean) => (await saveAndInsert(deps, target, c.model, c.candidate.provenance, alt, asHero)).link,
-      });
-      return undefined;
-    } catch (err) {
-      return showImageError(deps, err);
-    }
-  });
+  const command = vscode.commands.registerCommand(
+    'inkwell.insertImage',
+    async (args?: InsertImageArgs): Promise<InsertedImage | undefined> => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor || !isMarkdown(editor.document)) {
+        void vscode.window.showErrorMessage('Inkwell: open a Markdown post to insert a generated image into.');
+        return undefined;
+      }
+      const a = args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : {};
+      const doc = editor.document;
+      const target: InsertTarget = { document: doc, position: editor.selection.active };
+      try {
+        if (doc.isUntitled) throw new Error('Save the post first: images are saved relative to it.');
+        if (a.seed !== undefined && !isValidSeed(a.seed))
+          throw new Error(`The seed must be a whole number from 0 to 4294967295 (got ${a.seed}).`);
+        const images = readConfig('images', doc.uri);
+        const models = readConfig('models', doc.uri);
+        const model = await deps.resolveImageModel(models.image, doc.uri);
+        const count = Math.max(1, Math.min(64, Math.floor(a.count ?? images.count)));
+        const source = new CandidateSource(
+          deps,
+          model,
+          { kind: 'sample', baseSeed: a.seed ?? freshSeed(), ...(a.label !== undefined ? { label: a.label } : {}) },
+          count,
+          images.upscale,
+        );
+        const hero = a.hero ?? heroByDefault(doc, target.position);
+        if (a.choose !== undefined)
+          return await insertWithoutUi(deps, source, a.choose, target, a.alt ?? defaultAlt(doc, target.position), hero);
+        ImageGallery.show(deps, {
+          title: `Images for ${path.posix.basename(doc.uri.path)}`,
+          alt: defaultAlt(doc, target.position),
+          hero,
+          source,
+          upscale: images.upscale,
+          use: async (c: GalleryCandidate, alt: string, asHero: boolean) =>
+            (await saveAndInsert(deps, target, c.model, c.candidate.provenance, alt, asHero)).link,
+        });
+        return undefined;
+      } catch (err) {
+        return showImageError(deps, err);
+      }
+    },
+  );
   return vscode.Disposable.from(command, ownTracker, { dispose: () => (tracker = tracker === ownTracker ? undefined : tracker) });
 }
 
 /** Generates one batch with progress, then inserts candidate `index` of it. */
-export async function insertWithoutUi(deps: ImageFeatureDeps, source: CandidateSource, index: number, target: InsertTarget, alt: string, hero = false): Promise<InsertedImage> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating images', cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
-    try {
-      const batch = await source.next(abort.signal);
-      const chosen = batch[index];
-      if (!chosen) throw new Error(`There is no candidate ${index}: the batch has ${batch.length} (0 to ${batch.length - 1}).`);
-      progress.report({ message: 'saving' });
-      return await saveAndInsert(deps, target, chosen.model, chosen.candidate.provenance, alt, hero);
-    } finally {
-      sub.dispose();
-    }
-  });
+export async function insertWithoutUi(
+  deps: ImageFeatureDeps,
+  source: CandidateSource,
+  index: number,
+  target: InsertTarget,
+  alt: string,
+  hero = false,
+): Promise<InsertedImage> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating images', cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        const batch = await source.next(abort.signal);
+        const chosen = batch[index];
+        if (!chosen) throw new Error(`There is no candidate ${index}: the batch has ${batch.length} (0 to ${batch.length - 1}).`);
+        progress.report({ message: 'saving' });
+        return await saveAndInsert(deps, target, chosen.model, chosen.candidate.provenance, alt, hero);
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
 }

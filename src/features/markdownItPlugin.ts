@@ -35,6 +35,7 @@ function currentDocument(env: unknown): vscode.Uri | undefined {
   if (doc instanceof vscode.Uri) return doc;
   // The Markdown extension's Uri may come from another copy of the API module: accept its shape.
   const d = doc as { scheme?: unknown; authority?: unknown; path?: unknown } | undefined;
-  if (typeof d?.scheme === 'string' && typeof d.path === 'string') return vscode.Uri.from({ scheme: d.scheme, authority: typeof d.authority === 'string' ? d.authority : '', path: d.path });
+  if (typeof d?.scheme === 'string' && typeof d.path === 'string')
+    return vscode.Uri.from({ scheme: d.scheme, authority: typeof d.authority === 'string' ? d.authority : '', path: d.path });
   return undefined;
 }

@@ -12,7 +12,6 @@ import type { ModelRuntime } from '../services/modelRuntime';
 
 const sourceLabel = { workspace: 'workspace', user: 'user folder', shipped: 'shipped with Inkwell' } as const;
 
-
 /**
  * One-line summary and a detailed report of a check, by model kind. Image
  * models report their own fields; unknown kinds fall back to the signature.
@@ -28,7 +27,10 @@ export function describeCheck(check: ModelCheckResult): { summary: string; detai
         `${check.hasKvCache ? 'KV cache' : 'no KV cache (slower)'}, ${size}. Test: "${check.sample.prompt}" → ` +
         `${JSON.stringify(check.sample.text)} in ${check.sample.ms.toFixed(0)} ms.`;
       const tokens = `prompt prefix [${check.prefixIds.join(', ')}], end-of-text [${check.eosTokenIds.join(', ')}] (from ${check.eosSource})`;
-      return { summary, details: `${check.model}\n${summary}\n${check.note}\nvocabulary ${check.vocabSize}, head dim ${check.headDim}, ${tokens}\n${io}` };
+      return {
+        summary,
+        details: `${check.model}\n${summary}\n${check.note}\nvocabulary ${check.vocabSize}, head dim ${check.headDim}, ${tokens}\n${io}`,
+      };
     }
     case 'image': {
       const classes = check.classes ? `, ${check.classes} classes` : '';
@@ -36,7 +38,9 @@ export function describeCheck(check: ModelCheckResult): { summary: string; detai
       const summary =
         `${check.modelKind.toUpperCase()} "${check.displayName}" (${check.license}), ${check.imageSize}×${check.imageSize} px, ` +
         `latent ${check.latentSize}${classes}, ${encoder}, ${size}. Test image (seed ${check.sample.seed}) in ${check.sample.ms.toFixed(0)} ms.`;
-      const enc = check.encoder ? `\nencoder inputs:\n${signature(check.encoder.inputs)}\nencoder outputs:\n${signature(check.encoder.outputs)}` : '';
+      const enc = check.encoder
+        ? `\nencoder inputs:\n${signature(check.encoder.inputs)}\nencoder outputs:\n${signature(check.encoder.outputs)}`
+        : '';
       return { summary, details: `${check.model}\n${summary}\n${io}${enc}` };
     }
     default: {
@@ -64,7 +68,9 @@ export function textModelLine(dir: string, dtype: string): string {
     return `cannot load: inkwell.models.dtype: ${(err as Error).message}`;
   }
   const s = summarizeTextModel(dir, request);
-  const about = [s.architecture, s.parameters !== undefined ? `≈${formatParameters(s.parameters)} parameters` : undefined].filter(Boolean).join(', ');
+  const about = [s.architecture, s.parameters !== undefined ? `≈${formatParameters(s.parameters)} parameters` : undefined]
+    .filter(Boolean)
+    .join(', ');
   if (s.problem) return `${about ? `${about}; ` : ''}cannot load: ${s.problem}`;
   return [about, `${s.dtype} (${s.file})`, s.bytes !== undefined ? formatBytes(s.bytes) : undefined].filter(Boolean).join(' · ');
 }
@@ -117,7 +123,9 @@ export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegi
     return entry;
   };
 
-  const checkModel = async (arg?: string | { model?: string; kind?: 'text' | 'image' }): Promise<ModelCheckResult | { error: string; code: string }> => {
+  const checkModel = async (
+    arg?: string | { model?: string; kind?: 'text' | 'image' },
+  ): Promise<ModelCheckResult | { error: string; code: string }> => {
     let entry: ModelEntry;
     let options: { model?: string; kind?: 'text' | 'image' } = typeof arg === 'string' ? { model: arg } : (arg ?? {});
     if (arg === undefined) {
@@ -158,7 +166,9 @@ export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegi
     } catch (err) {
       const error = RuntimeError.from(err);
       log.error(`Check Model failed for ${entry.dir}: ${error.message}${error.detail ? `\n${error.detail}` : ''}`);
-      void vscode.window.showErrorMessage(`Inkwell: ${entry.name} does not work. ${error.message}`, 'Show Log').then((c) => c && log.show());
+      void vscode.window
+        .showErrorMessage(`Inkwell: ${entry.name} does not work. ${error.message}`, 'Show Log')
+        .then((c) => c && log.show());
       return { error: error.message, code: error.code };
     }
   };

@@ -68,7 +68,13 @@ export class ModelStatusBar implements vscode.Disposable {
     }
     const icon = this.phase === 'generating' ? '$(sync~spin)' : this.phase === 'loading' ? '$(loading~spin)' : '$(sparkle)';
     const detail =
-      this.phase === 'generating' ? 'generating' : this.phase === 'loading' ? 'loading' : this.lastSpeed ? `${this.lastSpeed.toFixed(1)} tok/s` : 'idle';
+      this.phase === 'generating'
+        ? 'generating'
+        : this.phase === 'loading'
+          ? 'loading'
+          : this.lastSpeed
+            ? `${this.lastSpeed.toFixed(1)} tok/s`
+            : 'idle';
     this.item.text = `${icon} ${name}: ${detail}`;
     this.item.tooltip = new vscode.MarkdownString(
       `**Inkwell text model:** ${name}\n\nRuntime: ${this.runtimeState}` +

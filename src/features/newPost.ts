@@ -25,17 +25,19 @@ export interface NewPostPrompts {
 
 /** New Post's questions as input boxes and a quick pick of tags. */
 export const windowPrompts: NewPostPrompts = {
-  title: () => vscode.window.showInputBox({
-    title: 'New Post (1/3): title',
-    prompt: 'Title of the new post',
-    ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? undefined : 'The title cannot be empty.'),
-  }),
-  description: () => vscode.window.showInputBox({
-    title: 'New Post (2/3): description (optional)',
-    prompt: 'A 50–160 character summary for listings and search results. Leave empty to write it later.',
-    ignoreFocusOut: true,
-  }),
+  title: () =>
+    vscode.window.showInputBox({
+      title: 'New Post (1/3): title',
+      prompt: 'Title of the new post',
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() ? undefined : 'The title cannot be empty.'),
+    }),
+  description: () =>
+    vscode.window.showInputBox({
+      title: 'New Post (2/3): description (optional)',
+      prompt: 'A 50–160 character summary for listings and search results. Leave empty to write it later.',
+      ignoreFocusOut: true,
+    }),
   tags: (known) => pickTags(known),
 };
 
@@ -53,7 +55,10 @@ function pickTags(known: readonly { tag: string; count: number }[]): Promise<str
     pick.onDidChangeValue((value) => {
       const tag = value.trim();
       const selected = pick.selectedItems;
-      const fresh = tag && !existing.some((i) => i.label === tag) && !added.some((i) => i.label === tag) ? [{ label: tag, description: 'new tag' }] : [];
+      const fresh =
+        tag && !existing.some((i) => i.label === tag) && !added.some((i) => i.label === tag)
+          ? [{ label: tag, description: 'new tag' }]
+          : [];
       pick.items = [...fresh, ...added, ...existing];
       pick.selectedItems = pick.items.filter((i) => selected.some((s) => s.label === i.label));
     });
@@ -103,7 +108,8 @@ export function registerNewPost(validation: PostValidation, prompts: NewPostProm
     const descriptionLine = text.split('\n').findIndex((l) => l.startsWith('description:'));
     // An empty description is the next thing to write: its warning waits until the cursor leaves the line.
     // Set before the file opens, so that the first check already holds it.
-    if (!description.trim() && descriptionLine >= 0) validation.editing.set(uri.toString(), { line: descriptionLine, at: Date.now(), untilLeft: true });
+    if (!description.trim() && descriptionLine >= 0)
+      validation.editing.set(uri.toString(), { line: descriptionLine, at: Date.now(), untilLeft: true });
     const edit = new vscode.WorkspaceEdit();
     edit.createFile(uri, { ignoreIfExists: false });
     edit.insert(uri, new vscode.Position(0, 0), text);
@@ -115,7 +121,10 @@ export function registerNewPost(validation: PostValidation, prompts: NewPostProm
     const doc = await vscode.workspace.openTextDocument(uri);
     await doc.save();
     const lines = doc.getText().split('\n');
-    const pos = !description.trim() && descriptionLine >= 0 ? new vscode.Position(descriptionLine, 'description: "'.length) : new vscode.Position(lines.length - 1, 0);
+    const pos =
+      !description.trim() && descriptionLine >= 0
+        ? new vscode.Position(descriptionLine, 'description: "'.length)
+        : new vscode.Position(lines.length - 1, 0);
     // Open with the cursor already in place: a cursor elsewhere first would count as leaving the line.
     const editor = await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
     editor.selection = new vscode.Selection(pos, pos);

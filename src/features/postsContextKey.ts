@@ -11,9 +11,11 @@ export function registerPostsContextKey(posts: PostIndexService): vscode.Disposa
     setContext('inkwell.isPost', !!doc && doc.languageId === 'markdown' && posts.isPost(doc.uri));
   };
   store.add(vscode.window.onDidChangeActiveTextEditor(update));
-  store.add(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('inkwell.posts')) update();
-  }));
+  store.add(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('inkwell.posts')) update();
+    }),
+  );
   update();
   return store;
 }

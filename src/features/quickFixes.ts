@@ -62,7 +62,10 @@ export function registerQuickFixes(validation: PostValidation): vscode.Disposabl
 async function chooseImage(validation: PostValidation, uri: vscode.Uri): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const loc = validation.location(uri);
-  const start = loc.siteRoot && loc.staticFolders[0] ? vscode.Uri.joinPath(vscode.Uri.file(loc.siteRoot), loc.staticFolders[0]) : vscode.Uri.joinPath(uri, '..');
+  const start =
+    loc.siteRoot && loc.staticFolders[0]
+      ? vscode.Uri.joinPath(vscode.Uri.file(loc.siteRoot), loc.staticFolders[0])
+      : vscode.Uri.joinPath(uri, '..');
   const picked = await vscode.window.showOpenDialog({
     title: 'Choose the image for this post',
     defaultUri: start,

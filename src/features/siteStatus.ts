@@ -39,24 +39,30 @@ export function registerSiteStatus(posts: PostIndexService, views: Views): vscod
     timer = setTimeout(render, 300);
   };
   store.add(vscode.window.onDidChangeActiveTextEditor(render));
-  store.add(vscode.workspace.onDidChangeTextDocument((e) => {
-    if (e.document === vscode.window.activeTextEditor?.document) later();
-  }));
+  store.add(
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === vscode.window.activeTextEditor?.document) later();
+    }),
+  );
   if (posts.site) store.add(posts.site.onDidChange(later));
   void posts.site?.ready().then(render, () => undefined);
   render();
 
-  store.add(vscode.workspace.onWillSaveTextDocument((e) => {
-    const doc = e.document;
-    if (e.reason !== vscode.TextDocumentSaveReason.Manual || !doc.isDirty || !posts.isPost(doc.uri)) return;
-    if (!vscode.workspace.getConfiguration('inkwell.posts', doc.uri).get<boolean>('updateDateOnSave', false)) return;
-    const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
-    const site = folder ? posts.site?.cached(folder) : undefined;
-    const field = site?.info ? site.info.updatedField : 'lastmod';
-    if (!field) return;
-    const edit = updatedDateEdit(doc.getText(), field, new Date());
-    if (!edit) return;
-    e.waitUntil(Promise.resolve([vscode.TextEdit.replace(new vscode.Range(doc.positionAt(edit.start), doc.positionAt(edit.end)), edit.newText)]));
-  }));
+  store.add(
+    vscode.workspace.onWillSaveTextDocument((e) => {
+      const doc = e.document;
+      if (e.reason !== vscode.TextDocumentSaveReason.Manual || !doc.isDirty || !posts.isPost(doc.uri)) return;
+      if (!vscode.workspace.getConfiguration('inkwell.posts', doc.uri).get<boolean>('updateDateOnSave', false)) return;
+      const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+      const site = folder ? posts.site?.cached(folder) : undefined;
+      const field = site?.info ? site.info.updatedField : 'lastmod';
+      if (!field) return;
+      const edit = updatedDateEdit(doc.getText(), field, new Date());
+      if (!edit) return;
+      e.waitUntil(
+        Promise.resolve([vscode.TextEdit.replace(new vscode.Range(doc.positionAt(edit.start), doc.positionAt(edit.end)), edit.newText)]),
+      );
+    }),
+  );
   return store;
 }

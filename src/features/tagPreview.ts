@@ -22,43 +22,50 @@ export function registerTagPreview(deps: TagPreviewDeps): vscode.Disposable {
   const store = new DisposableStore();
   let panel: TagPagePanel | undefined;
 
-  store.add(vscode.commands.registerCommand('inkwell.previewTag', async (arg?: unknown) => {
-    let tag = typeof arg === 'string' ? arg : isTagNode(arg) ? arg.tag : undefined;
-    if (tag === undefined) {
-      await deps.source.ready();
-      const groups = buildTagTree(deps.source.all());
-      if (!groups.length) {
-        void vscode.window.showInformationMessage('Inkwell: no post has tags yet.');
+  store.add(
+    vscode.commands.registerCommand('inkwell.previewTag', async (arg?: unknown) => {
+      let tag = typeof arg === 'string' ? arg : isTagNode(arg) ? arg.tag : undefined;
+      if (tag === undefined) {
+        await deps.source.ready();
+        const groups = buildTagTree(deps.source.all());
+        if (!groups.length) {
+          void vscode.window.showInformationMessage('Inkwell: no post has tags yet.');
+          return;
+        }
+        const picked = await vscode.window.showQuickPick(
+          groups.map((g) => ({ label: g.tag, description: `${g.posts.length} ${g.posts.length === 1 ? 'post' : 'posts'}` })),
+          { title: 'Preview Posts Tagged…', placeHolder: 'Choose a tag' },
+        );
+        tag = picked?.label;
+      }
+      if (tag === undefined) return;
+      if (panel) {
+        panel.show(tag);
         return;
       }
-      const picked = await vscode.window.showQuickPick(
-        groups.map((g) => ({ label: g.tag, description: `${g.posts.length} ${g.posts.length === 1 ? 'post' : 'posts'}` })),
-        { title: 'Preview Posts Tagged…', placeHolder: 'Choose a tag' },
-      );
-      tag = picked?.label;
-    }
-    if (tag === undefined) return;
-    if (panel) {
-      panel.show(tag);
-      return;
-    }
-    const created = TagPagePanel.create(tag, {
-      extensionUri: deps.extensionUri,
-      renderer: deps.renderer,
-      posts: () => deps.source.all(),
-      onPostsChanged: deps.source.onDidChange,
-      views: deps.views,
-    });
-    panel = created;
-    created.onDidDispose(() => {
-      if (panel === created) panel = undefined;
-    });
-  }));
+      const created = TagPagePanel.create(tag, {
+        extensionUri: deps.extensionUri,
+        renderer: deps.renderer,
+        posts: () => deps.source.all(),
+        onPostsChanged: deps.source.onDidChange,
+        views: deps.views,
+      });
+      panel = created;
+      created.onDidDispose(() => {
+        if (panel === created) panel = undefined;
+      });
+    }),
+  );
 
   store.add({ dispose: () => panel?.dispose() });
   return store;
 }
 
 function isTagNode(value: unknown): value is Extract<TagTreeNode, { kind: 'tag' }> {
-  return !!value && typeof value === 'object' && (value as { kind?: unknown }).kind === 'tag' && typeof (value as { tag?: unknown }).tag === 'string';
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    (value as { kind?: unknown }).kind === 'tag' &&
+    typeof (value as { tag?: unknown }).tag === 'string'
+  );
 }

@@ -24,8 +24,14 @@ export async function planTagRename(posts: PostIndexService, from: readonly stri
   for (const tag of from) for (const p of posts.index.postsByTag(tag)) ids.add(p.id);
   const edit = new vscode.WorkspaceEdit();
   const plan: TagEditPlan = { edit, files: 0, renamed: 0, removed: 0, skipped: [] };
-  const label = from.length === 1 ? `Rename tag “${from[0]}” to “${to}”` : `Merge tags ${from.map((t) => `“${t}”`).join(', ')} into “${to}”`;
-  const metadata: vscode.WorkspaceEditEntryMetadata = { label, needsConfirmation: preview, description: 'Inkwell', iconPath: new vscode.ThemeIcon('tag') };
+  const label =
+    from.length === 1 ? `Rename tag “${from[0]}” to “${to}”` : `Merge tags ${from.map((t) => `“${t}”`).join(', ')} into “${to}”`;
+  const metadata: vscode.WorkspaceEditEntryMetadata = {
+    label,
+    needsConfirmation: preview,
+    description: 'Inkwell',
+    iconPath: new vscode.ThemeIcon('tag'),
+  };
   for (const id of [...ids].sort()) {
     const uri = vscode.Uri.parse(id);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === id);
@@ -63,7 +69,8 @@ export async function planTagRename(posts: PostIndexService, from: readonly stri
 /** A tag from a command argument: a Posts by Tag node or a plain string. */
 function tagOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object' && (arg as { kind?: unknown }).kind === 'tag' && typeof (arg as { tag?: unknown }).tag === 'string') return (arg as { tag: string }).tag;
+  if (arg && typeof arg === 'object' && (arg as { kind?: unknown }).kind === 'tag' && typeof (arg as { tag?: unknown }).tag === 'string')
+    return (arg as { tag: string }).tag;
   return undefined;
 }
 
@@ -84,7 +91,9 @@ function optionsOf(arg: unknown): TagRefactorOptions {
 export function registerTagRefactor(posts: PostIndexService): vscode.Disposable {
   const pickTags = async (title: string, many: boolean, preselect?: string): Promise<string[] | undefined> => {
     await posts.ready();
-    const items = posts.index.tags().map((t) => ({ label: t.tag, description: `${t.count} post${t.count === 1 ? '' : 's'}`, picked: t.tag === preselect }));
+    const items = posts.index
+      .tags()
+      .map((t) => ({ label: t.tag, description: `${t.count} post${t.count === 1 ? '' : 's'}`, picked: t.tag === preselect }));
     if (!items.length) {
       void vscode.window.showInformationMessage('No post has tags yet.');
       return undefined;
@@ -110,7 +119,10 @@ export function registerTagRefactor(posts: PostIndexService): vscode.Disposable 
     // tick them, or the group, and Apply).
     let mode = options.confirm;
     if (!mode) {
-      const what = from.length === 1 ? `Rename tag “${from[0]}” to “${to.trim()}”` : `Merge ${from.map((t) => `“${t}”`).join(', ')} into “${to.trim()}”`;
+      const what =
+        from.length === 1
+          ? `Rename tag “${from[0]}” to “${to.trim()}”`
+          : `Merge ${from.map((t) => `“${t}”`).join(', ')} into “${to.trim()}”`;
       const apply = from.length === 1 ? 'Rename' : 'Merge';
       const answer = await vscode.window.showInformationMessage(
         `${what} in ${dry.files} post${dry.files === 1 ? '' : 's'}?`,
@@ -130,20 +142,38 @@ export function registerTagRefactor(posts: PostIndexService): vscode.Disposable 
     vscode.commands.registerCommand('inkwell.renameTag', async (arg?: unknown, newName?: unknown, options?: unknown) => {
       const from = tagOf(arg) ?? (await pickTags('Rename Tag', false))?.[0];
       if (!from) return;
-      const to = typeof newName === 'string' ? newName : await vscode.window.showInputBox({
-        title: `Rename Tag “${from}”`, prompt: 'The new name, in every post (a post that already has it keeps one)', value: from,
-        validateInput: (v) => (!v.trim() ? 'A tag needs a name.' : v.trim() === from ? 'That is the current name.' : undefined),
-      });
+      const to =
+        typeof newName === 'string'
+          ? newName
+          : await vscode.window.showInputBox({
+              title: `Rename Tag “${from}”`,
+              prompt: 'The new name, in every post (a post that already has it keeps one)',
+              value: from,
+              validateInput: (v) => (!v.trim() ? 'A tag needs a name.' : v.trim() === from ? 'That is the current name.' : undefined),
+            });
       await run([from], to, 'Rename Tag', optionsOf(options));
     }),
     vscode.commands.registerCommand('inkwell.mergeTags', async (arg?: unknown, into?: unknown, more?: unknown, options?: unknown) => {
       const first = tagOf(arg);
-      const from = Array.isArray(more) ? [first, ...more].filter((t): t is string => typeof t === 'string') : await pickTags('Merge Tags', true, first);
+      const from = Array.isArray(more)
+        ? [first, ...more].filter((t): t is string => typeof t === 'string')
+        : await pickTags('Merge Tags', true, first);
       if (!from?.length) return;
-      const to = typeof into === 'string' ? into : (await vscode.window.showQuickPick(
-        [...from, ...posts.index.tags().map((t) => t.tag).filter((t) => !from.includes(t))].map((label) => ({ label })),
-        { title: 'Merge Tags', placeHolder: 'The tag to keep (the others become it)' },
-      ))?.label;
+      const to =
+        typeof into === 'string'
+          ? into
+          : (
+              await vscode.window.showQuickPick(
+                [
+                  ...from,
+                  ...posts.index
+                    .tags()
+                    .map((t) => t.tag)
+                    .filter((t) => !from.includes(t)),
+                ].map((label) => ({ label })),
+                { title: 'Merge Tags', placeHolder: 'The tag to keep (the others become it)' },
+              )
+            )?.label;
       await run(from, to, 'Merge Tags', optionsOf(options));
     }),
   ];

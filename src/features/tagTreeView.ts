@@ -77,7 +77,9 @@ export class TagTreeProvider implements vscode.TreeDataProvider<TagTreeNode>, vs
     const item = new vscode.TreeItem(node.post.title ?? path.posix.basename(uri.path), vscode.TreeItemCollapsibleState.None);
     item.id = `post:${node.tag}:${node.post.id}`;
     const day = node.post.date ? calendarDate(node.post.date) : undefined;
-    item.description = [day ? formatDate(day, vscode.env.language) : undefined, node.post.draft ? 'draft' : undefined].filter(Boolean).join(' · ');
+    item.description = [day ? formatDate(day, vscode.env.language) : undefined, node.post.draft ? 'draft' : undefined]
+      .filter(Boolean)
+      .join(' · ');
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(node.post.title ?? '');
     if (node.post.description) tooltip.appendMarkdown('\n\n').appendText(node.post.description);
@@ -110,14 +112,19 @@ export function registerTagTree(source: TaggedPostSource, views: Views): vscode.
     view.message = provider.filter && !groups.length ? `No tags match “${provider.filter}”.` : undefined;
   };
 
-  store.add(vscode.commands.registerCommand('inkwell.filterTags', async (arg?: unknown) => {
-    const value = typeof arg === 'string' ? arg : await vscode.window.showInputBox({
-      title: 'Filter Tags',
-      prompt: 'Show the tags whose name contains this text (empty shows all)',
-      value: provider.filter,
-    });
-    if (value !== undefined) await applyFilter(value);
-  }));
+  store.add(
+    vscode.commands.registerCommand('inkwell.filterTags', async (arg?: unknown) => {
+      const value =
+        typeof arg === 'string'
+          ? arg
+          : await vscode.window.showInputBox({
+              title: 'Filter Tags',
+              prompt: 'Show the tags whose name contains this text (empty shows all)',
+              value: provider.filter,
+            });
+      if (value !== undefined) await applyFilter(value);
+    }),
+  );
   store.add(vscode.commands.registerCommand('inkwell.clearTagFilter', () => applyFilter('')));
   store.add({ dispose: () => setContext('inkwell.tagFilterActive', false) });
 

@@ -72,9 +72,21 @@ const FAMILY: Record<string, FieldNames> = {
   jais: GPT2_NAMES,
   gpt_bigcode: GPT2_NAMES,
   gpt_neo: { layers: ['num_layers'], heads: ['num_heads'], kvHeads: [], hidden: ['hidden_size'], context: ['max_position_embeddings'] },
-  bloom: { layers: ['n_layer', 'num_hidden_layers'], heads: ['n_head', 'num_attention_heads'], kvHeads: [], hidden: ['hidden_size', 'n_embed'], context: ['seq_length', 'n_positions'] },
+  bloom: {
+    layers: ['n_layer', 'num_hidden_layers'],
+    heads: ['n_head', 'num_attention_heads'],
+    kvHeads: [],
+    hidden: ['hidden_size', 'n_embed'],
+    context: ['seq_length', 'n_positions'],
+  },
   mpt: { layers: ['n_layers'], heads: ['n_heads'], kvHeads: [], hidden: ['d_model'], context: ['max_seq_len'] },
-  openelm: { layers: ['num_transformer_layers'], heads: ['num_query_heads'], kvHeads: ['num_kv_heads'], hidden: ['model_dim'], context: ['max_context_length'] },
+  openelm: {
+    layers: ['num_transformer_layers'],
+    heads: ['num_query_heads'],
+    kvHeads: ['num_kv_heads'],
+    hidden: ['model_dim'],
+    context: ['max_context_length'],
+  },
 };
 
 /** Every other decoder uses Llama's names (llama, mistral, qwen2, qwen3, phi3, gemma*, olmo*, granite, stablelm, gpt_neox, opt, falcon…). */
@@ -86,7 +98,17 @@ function namesFor(modelType: string): FieldNames {
 const ONE_BASED_POSITIONS = new Set(['paligemma', 'gemma3_text', 'gemma3']);
 
 /** Model types that nest their language model's config in `text_config` (multimodal wrappers). */
-const NESTED_TEXT_CONFIG = new Set(['gemma3', 'gemma3n', 'llava', 'mistral3', 'qwen2_5_vl', 'qwen3_vl', 'smolvlm', 'idefics3', 'paligemma']);
+const NESTED_TEXT_CONFIG = new Set([
+  'gemma3',
+  'gemma3n',
+  'llava',
+  'mistral3',
+  'qwen2_5_vl',
+  'qwen3_vl',
+  'smolvlm',
+  'idefics3',
+  'paligemma',
+]);
 
 function num(config: Json, names: readonly string[]): number | undefined {
   for (const name of names) {
@@ -176,10 +198,20 @@ export function cacheInputs(spec: ArchitectureSpec): CacheInput[] {
   const out: CacheInput[] = [];
   for (let i = 0; i < spec.layers; i++) {
     if (spec.fusedKeyValue) {
-      out.push({ name: `past_key_values.${i}.key_value`, presentName: `present.${i}.key_value`, emptyShape: [1, 0, 2 * spec.headDim], sequenceAxis: 1 });
+      out.push({
+        name: `past_key_values.${i}.key_value`,
+        presentName: `present.${i}.key_value`,
+        emptyShape: [1, 0, 2 * spec.headDim],
+        sequenceAxis: 1,
+      });
     } else {
       for (const part of ['key', 'value']) {
-        out.push({ name: `past_key_values.${i}.${part}`, presentName: `present.${i}.${part}`, emptyShape: [1, spec.kvHeads, 0, spec.headDim], sequenceAxis: 2 });
+        out.push({
+          name: `past_key_values.${i}.${part}`,
+          presentName: `present.${i}.${part}`,
+          emptyShape: [1, spec.kvHeads, 0, spec.headDim],
+          sequenceAxis: 2,
+        });
       }
     }
   }

@@ -115,12 +115,20 @@ function readDecoderSignature(session: SessionLike, spec: TextModelSpec, file: s
     const m = metadata.get(name);
     const declaredType = m?.isTensor ? m.type : undefined;
     if (declaredType !== undefined && declaredType !== 'float32' && declaredType !== 'float16') {
-      throw new GenerationError('model-invalid', `${file} declares its cache input "${name}" as ${declaredType}; Inkwell feeds float32 or float16 caches.`, file);
+      throw new GenerationError(
+        'model-invalid',
+        `${file} declares its cache input "${name}" as ${declaredType}; Inkwell feeds float32 or float16 caches.`,
+        file,
+      );
     }
     const expected = fallback.get(name);
     const shape = m?.isTensor && m.shape && m.shape.length ? emptyCacheShape(m.shape, expected) : expected;
     if (!shape) {
-      throw new GenerationError('model-invalid', `${file} has a cache input "${name}" that config.json's ${spec.layers} layers of model type ${spec.modelType} do not explain, and no shape for it.`, file);
+      throw new GenerationError(
+        'model-invalid',
+        `${file} has a cache input "${name}" that config.json's ${spec.layers} layers of model type ${spec.modelType} do not explain, and no shape for it.`,
+        file,
+      );
     }
     cache.push({ name, presentName, type: declaredType ?? 'float32', emptyShape: shape });
   }
@@ -258,7 +266,11 @@ function decodePlan(model: DecoderModel): DecodePlan {
   const presents = new Set(prompt.signature.presentNames);
   const missing = step.signature.cache.find((c) => !presents.has(c.presentName));
   if (missing) {
-    throw new GenerationError('model-invalid', `${model.file} has no output "${missing.presentName}" to feed ${file}'s input "${missing.name}".`, model.file);
+    throw new GenerationError(
+      'model-invalid',
+      `${model.file} has no output "${missing.presentName}" to feed ${file}'s input "${missing.name}".`,
+      model.file,
+    );
   }
   return { prompt, step, cached: true };
 }
@@ -266,7 +278,9 @@ function decodePlan(model: DecoderModel): DecodePlan {
 /** An empty past tensor of the declared type and shape (zero positions, so usually no data). */
 function emptyPast(makeTensor: MakeTensor, cache: CacheFeed): TensorLike {
   const size = cache.emptyShape.reduce((n, d) => n * d, 1);
-  return cache.type === 'float16' ? makeTensor('float16', new Uint16Array(size), cache.emptyShape) : makeTensor('float32', new Float32Array(size), cache.emptyShape);
+  return cache.type === 'float16'
+    ? makeTensor('float16', new Uint16Array(size), cache.emptyShape)
+    : makeTensor('float32', new Float32Array(size), cache.emptyShape);
 }
 
 /**
@@ -292,7 +306,11 @@ function feedsFor(graph: Graph, feeds: Record<string, TensorLike>): Record<strin
   const picked: Record<string, TensorLike> = {};
   for (const name of graph.signature.inputNames) {
     if (feeds[name] === undefined) {
-      throw new GenerationError('model-invalid', `${graph.file} takes an input "${name}" that Inkwell does not know how to feed.`, graph.file);
+      throw new GenerationError(
+        'model-invalid',
+        `${graph.file} takes an input "${name}" that Inkwell does not know how to feed.`,
+        graph.file,
+      );
     }
     picked[name] = feeds[name];
   }
@@ -324,14 +342,24 @@ export function halfToFloat(h: number): number {
  * The logits row of the last position, checked: float32 (or float16, converted into `scratch`)
  * of at least the vocabulary's size, every value finite. For float32, a view into the output.
  */
-function lastLogitsRow(spec: TextModelSpec, file: string, outputs: Record<string, TensorLike>, generated: number, scratch: Float32Array): Float32Array {
+function lastLogitsRow(
+  spec: TextModelSpec,
+  file: string,
+  outputs: Record<string, TensorLike>,
+  generated: number,
+  scratch: Float32Array,
+): Float32Array {
   const logits = outputs.logits;
   const vocab = logits.dims[logits.dims.length - 1];
   const rows = logits.dims.length === 3 ? logits.dims[1] : 1;
   const data = logits.data;
   const typed = data instanceof Float32Array || (logits.type === 'float16' && data instanceof Uint16Array);
   if (!typed || vocab < spec.vocabSize || rows < 1 || (data as Float32Array | Uint16Array).length < rows * vocab) {
-    throw new GenerationError('model-invalid', `${file} returned logits of type ${logits.type} and shape [${logits.dims.join(', ')}]; expected float32 [batch, sequence, ${spec.vocabSize}] or the same in float16.`, file);
+    throw new GenerationError(
+      'model-invalid',
+      `${file} returned logits of type ${logits.type} and shape [${logits.dims.join(', ')}]; expected float32 [batch, sequence, ${spec.vocabSize}] or the same in float16.`,
+      file,
+    );
   }
   const start = (rows - 1) * vocab;
   let row: Float32Array;
@@ -362,7 +390,8 @@ export async function decode(model: DecoderModel, request: DecodeRequest, hooks:
   const { spec } = model;
   const plan = decodePlan(model);
   const promptLength = request.promptIds.length;
-  if (promptLength > spec.contextLength) throw new GenerationError('bad-request', `The prompt has ${promptLength} tokens; the model takes ${spec.contextLength}.`);
+  if (promptLength > spec.contextLength)
+    throw new GenerationError('bad-request', `The prompt has ${promptLength} tokens; the model takes ${spec.contextLength}.`);
 
   const sequence = new DecodeSequence(request.promptIds, spec.contextLength, spec.firstPosition, model.makeTensor);
   const seen = new Uint8Array(spec.vocabSize);

@@ -58,8 +58,14 @@ export interface GenerateHooks {
  * Generates a continuation of `params.prompt` with a loaded model. The one
  * place a blank prompt is refused (a `bad-request` GenerationError).
  */
-export async function generateText(model: LoadedTextModel, params: TextGenerationParams, hooks: GenerateHooks = {}, loadMs = 0): Promise<TextGenerationResult> {
-  if (!params.prompt.trim()) throw new GenerationError('bad-request', 'The prompt is empty: there is nothing to continue. Write a title or a first sentence.');
+export async function generateText(
+  model: LoadedTextModel,
+  params: TextGenerationParams,
+  hooks: GenerateHooks = {},
+  loadMs = 0,
+): Promise<TextGenerationResult> {
+  if (!params.prompt.trim())
+    throw new GenerationError('bad-request', 'The prompt is empty: there is nothing to continue. Write a title or a first sentence.');
   const { spec } = model;
   const maxTokens = Math.max(1, Math.floor(params.maxTokens));
   const { ids: promptIds, dropped } = fitPrompt(encodePrompt(model, params.prompt), spec.contextLength, maxTokens);

@@ -70,7 +70,9 @@ const SUBFOLDERS = ['onnx/', ''];
 export function parseDtypeRequest(value: string | undefined): DtypeRequest {
   const v = (value ?? 'auto').trim();
   if (v === 'auto' || isDtype(v)) return v;
-  throw new LayoutError(`Unknown dtype "${value}". Use auto or one of ${DTYPES.join(', ')} (transformers.js's names; q8 is model_quantized.onnx).`);
+  throw new LayoutError(
+    `Unknown dtype "${value}". Use auto or one of ${DTYPES.join(', ')} (transformers.js's names; q8 is model_quantized.onnx).`,
+  );
 }
 
 /** Number of external data files config.json declares for `fileName` (`transformers.js_config.use_external_data_format`). */
@@ -167,7 +169,9 @@ export function chooseDecoderFiles(files: readonly string[], request: DtypeReque
     const others = files.filter((f) => f.endsWith('.onnx'));
     throw new LayoutError(
       'needs onnx/model.onnx (or a dtype variant such as onnx/model_q4.onnx, or an older decoder_model_merged.onnx or decoder_model.onnx); ' +
-        (others.length ? `found only ${others.join(', ')}, which is not a decoder file transformers.js or Inkwell loads.` : 'found no ONNX file.'),
+        (others.length
+          ? `found only ${others.join(', ')}, which is not a decoder file transformers.js or Inkwell loads.`
+          : 'found no ONNX file.'),
     );
   }
   if (auto) {
@@ -182,7 +186,9 @@ export function chooseDecoderFiles(files: readonly string[], request: DtypeReque
     variant = variants.find((v) => v.dtype === request);
     if (!variant) {
       const suffix = DTYPE_SUFFIX[request];
-      throw new LayoutError(`has no ${request} variant (onnx/model${suffix}.onnx); it has ${listing(variants)}. Set the dtype to auto or to one of those.`);
+      throw new LayoutError(
+        `has no ${request} variant (onnx/model${suffix}.onnx); it has ${listing(variants)}. Set the dtype to auto or to one of those.`,
+      );
     }
   }
   const graphs = [variant.decoder, ...(variant.withPast ? [variant.withPast] : [])];
@@ -219,7 +225,14 @@ export function chooseDecoderFiles(files: readonly string[], request: DtypeReque
  * `realPath` resolves a relative path to its real absolute path (fs.realpathSync in the caller),
  * `folderRealPath` is the folder's. Returns the first file that leads out, or undefined.
  */
-export function externalDataOutside(externalData: readonly string[], folderRealPath: string, realPath: (relative: string) => string): string | undefined {
-  const root = folderRealPath.endsWith('/') || folderRealPath.endsWith('\\') ? folderRealPath : folderRealPath + (folderRealPath.includes('\\') ? '\\' : '/');
+export function externalDataOutside(
+  externalData: readonly string[],
+  folderRealPath: string,
+  realPath: (relative: string) => string,
+): string | undefined {
+  const root =
+    folderRealPath.endsWith('/') || folderRealPath.endsWith('\\')
+      ? folderRealPath
+      : folderRealPath + (folderRealPath.includes('\\') ? '\\' : '/');
   return externalData.find((f) => !realPath(f).startsWith(root));
 }

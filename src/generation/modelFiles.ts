@@ -42,7 +42,11 @@ export function checkModelFile(file: string, maxBytes: number): number {
     throw new GenerationError('model-not-found', `Cannot read ${file}: ${(err as Error).message}`, file);
   }
   if (!stat.isFile()) {
-    throw new GenerationError('model-invalid', `${file} is not a regular file (it is a ${kindOf(stat)}); Inkwell reads model files only from regular files.`, file);
+    throw new GenerationError(
+      'model-invalid',
+      `${file} is not a regular file (it is a ${kindOf(stat)}); Inkwell reads model files only from regular files.`,
+      file,
+    );
   }
   if (stat.size > maxBytes) {
     throw new GenerationError(

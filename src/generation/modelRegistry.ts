@@ -136,7 +136,11 @@ export class ModelRefused extends Error {
  * or under the home folder (a relative one would lead into the workspace), then
  * the shipped models.
  */
-export function modelRoots(lookup: ModelLookup, paths: { effective: readonly string[]; user: readonly string[] }, shippedDir: string): ModelRoot[] {
+export function modelRoots(
+  lookup: ModelLookup,
+  paths: { effective: readonly string[]; user: readonly string[] },
+  shippedDir: string,
+): ModelRoot[] {
   const roots: ModelRoot[] = [];
   const base = lookup.workspaceDirs[0];
   if (lookup.trusted) {
@@ -169,7 +173,9 @@ export function findModel(value: string, roots: readonly ModelRoot[], kind: Mode
   const untrusted = lookup.trusted ? [] : lookup.workspaceDirs;
   if (!isModelName(v)) {
     if (lookup.namesOnly) {
-      throw new ModelRefused(`"${v}" is a path, not a model name. A model named in a file is looked up by name among Inkwell's model folders only, never loaded from a path.`);
+      throw new ModelRefused(
+        `"${v}" is a path, not a model name. A model named in a file is looked up by name among Inkwell's model folders only, never loaded from a path.`,
+      );
     }
     const expanded = expandHome(v, lookup.home);
     if (!path.isAbsolute(expanded) && !lookup.trusted) {
@@ -180,7 +186,9 @@ export function findModel(value: string, roots: readonly ModelRoot[], kind: Mode
   }
   const found = isModelName(v) ? listModels(roots, kind).find((m) => m.name === v) : resolveModel(v, roots, kind, lookup.workspaceDirs[0]);
   if (found && isInsideAny(found.dir, untrusted)) {
-    throw new ModelRefused(`${found.dir} is inside this workspace, which is not trusted: Inkwell loads no models from an untrusted workspace. Trust the workspace, or choose a model outside it.`);
+    throw new ModelRefused(
+      `${found.dir} is inside this workspace, which is not trusted: Inkwell loads no models from an untrusted workspace. Trust the workspace, or choose a model outside it.`,
+    );
   }
   return found;
 }

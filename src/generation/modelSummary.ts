@@ -35,7 +35,21 @@ function num(config: Json, names: readonly string[]): number | undefined {
 }
 
 /** Model types whose MLP has two matrices (up, down) rather than Llama's gated three. */
-const PLAIN_MLP = new Set(['gpt2', 'gpt_neo', 'gpt_bigcode', 'gptj', 'codegen', 'bloom', 'opt', 'falcon', 'mpt', 'phi', 'gpt_neox', 'jais', 'starcoder2']);
+const PLAIN_MLP = new Set([
+  'gpt2',
+  'gpt_neo',
+  'gpt_bigcode',
+  'gptj',
+  'codegen',
+  'bloom',
+  'opt',
+  'falcon',
+  'mpt',
+  'phi',
+  'gpt_neox',
+  'jais',
+  'starcoder2',
+]);
 /** Model types with learned position embeddings (a matrix of context x width). */
 const LEARNED_POSITIONS = new Set(['gpt2', 'gpt_neo', 'gpt_bigcode', 'opt', 'jais']);
 /** Model types that tie the output projection to the input embeddings unless the config says otherwise. */
@@ -82,7 +96,10 @@ export function summarizeTextModel(dir: string, dtype: DtypeRequest = 'auto'): T
     summary.parameters = estimateParameters(config);
     summary.dtype = files.decoder.dtype;
     summary.file = files.decoder.withPast ? `${files.decoder.decoder} + ${files.decoder.withPast}` : files.decoder.decoder;
-    summary.bytes = [files.onnx, ...(files.withPast ? [files.withPast] : []), ...files.externalData].reduce((n, f) => n + fs.statSync(f).size, 0);
+    summary.bytes = [files.onnx, ...(files.withPast ? [files.withPast] : []), ...files.externalData].reduce(
+      (n, f) => n + fs.statSync(f).size,
+      0,
+    );
   } catch (err) {
     if (!(err instanceof GenerationError) && !(err instanceof Error && 'code' in err)) throw err;
     const message = err.message.startsWith(`${dir} `) ? err.message.slice(dir.length + 1) : err.message;

@@ -56,7 +56,11 @@ export async function openOnnxSession<S>(create: CreateSession<S>, file: string,
     if (fs.existsSync(external)) bytes += checkModelFile(external, onnxSizeLimit());
   }
   if (bytes > onnxSizeLimit()) {
-    throw new GenerationError('model-invalid', `${file} and its weights are ${formatBytes(bytes)}, more than this machine's memory (${formatBytes(onnxSizeLimit())}).`, file);
+    throw new GenerationError(
+      'model-invalid',
+      `${file} and its weights are ${formatBytes(bytes)}, more than this machine's memory (${formatBytes(onnxSizeLimit())}).`,
+      file,
+    );
   }
   try {
     return await create(file, inkwellSessionOptions(threads));

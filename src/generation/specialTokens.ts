@@ -50,7 +50,8 @@ export interface SpecialTokens {
 /** The content of a special-token entry of tokenizer_config.json: a string or an AddedToken object. */
 export function tokenContent(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string') return (value as { content: string }).content;
+  if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string')
+    return (value as { content: string }).content;
   return undefined;
 }
 
@@ -156,16 +157,22 @@ export function specialTokens(input: SpecialTokenInput): SpecialTokens {
   const bosId = bosName !== undefined ? tokenId(input.tokenizer, bosName) : undefined;
   if (affixes.decides) {
     if (tc.add_bos_token === false && bosId !== undefined && prefixIds.includes(bosId)) {
-      notes.push(`tokenizer_config.json says add_bos_token: false, but tokenizer.json's post-processor puts ${bosName} first; following the post-processor, as transformers.js does.`);
+      notes.push(
+        `tokenizer_config.json says add_bos_token: false, but tokenizer.json's post-processor puts ${bosName} first; following the post-processor, as transformers.js does.`,
+      );
     }
     if (tc.add_bos_token === true && bosId !== undefined && !prefixIds.includes(bosId)) {
-      notes.push(`tokenizer_config.json says add_bos_token: true, but tokenizer.json's post-processor does not put ${bosName} first; following the post-processor, as transformers.js does.`);
+      notes.push(
+        `tokenizer_config.json says add_bos_token: true, but tokenizer.json's post-processor does not put ${bosName} first; following the post-processor, as transformers.js does.`,
+      );
     }
   } else {
     if (tc.add_bos_token === true && bosId !== undefined) {
       prefixIds = [bosId];
       prefixSource = 'tokenizer_config';
-      notes.push(`tokenizer.json has no template; ${bosName} goes first because tokenizer_config.json says add_bos_token: true (transformers.js would add none).`);
+      notes.push(
+        `tokenizer.json has no template; ${bosName} goes first because tokenizer_config.json says add_bos_token: true (transformers.js would add none).`,
+      );
     }
     const eosName = tokenContent(tc.eos_token);
     const eosId = eosName !== undefined ? tokenId(input.tokenizer, eosName) : undefined;

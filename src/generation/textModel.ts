@@ -64,9 +64,40 @@ function ids(value: unknown): number[] {
  * even have `input_ids` and `logits`, so the graph alone does not tell.
  */
 const NOT_DECODERS = new Set([
-  'albert', 'bart', 'bert', 'big_bird', 'camembert', 'clip', 'convbert', 'deberta', 'deberta-v2', 'distilbert', 'electra',
-  'ernie', 'esm', 'flaubert', 'funnel', 'longformer', 'luke', 'marian', 'mbart', 'mobilebert', 'modernbert', 'mpnet', 'mt5',
-  'nomic_bert', 'pegasus', 'roberta', 'roformer', 'squeezebert', 't5', 'vit', 'wav2vec2', 'whisper', 'xlm', 'xlm-roberta',
+  'albert',
+  'bart',
+  'bert',
+  'big_bird',
+  'camembert',
+  'clip',
+  'convbert',
+  'deberta',
+  'deberta-v2',
+  'distilbert',
+  'electra',
+  'ernie',
+  'esm',
+  'flaubert',
+  'funnel',
+  'longformer',
+  'luke',
+  'marian',
+  'mbart',
+  'mobilebert',
+  'modernbert',
+  'mpnet',
+  'mt5',
+  'nomic_bert',
+  'pegasus',
+  'roberta',
+  'roformer',
+  'squeezebert',
+  't5',
+  'vit',
+  'wav2vec2',
+  'whisper',
+  'xlm',
+  'xlm-roberta',
 ]);
 
 /** Why a config.json does not describe a decoder-only language model, if it does not. */
@@ -95,10 +126,15 @@ export function generationMemoryBudget(): number {
  */
 export function parseTextModelConfig(config: Json, file: string): TextModelSpec {
   const modelType = typeof config.model_type === 'string' ? config.model_type : '';
-  if (!modelType) throw new GenerationError('model-invalid', `${file} has no "model_type"; expected a decoder such as "gpt2" or "llama".`, file);
+  if (!modelType)
+    throw new GenerationError('model-invalid', `${file} has no "model_type"; expected a decoder such as "gpt2" or "llama".`, file);
   const wrongKind = notADecoder(config, modelType);
   if (wrongKind) {
-    throw new GenerationError('model-invalid', `${file}: ${wrongKind}. Inkwell continues text with decoder-only models such as GPT-2 ("gpt2") or the Llama family ("llama").`, file);
+    throw new GenerationError(
+      'model-invalid',
+      `${file}: ${wrongKind}. Inkwell continues text with decoder-only models such as GPT-2 ("gpt2") or the Llama family ("llama").`,
+      file,
+    );
   }
   let arch: ArchitectureSpec;
   try {
@@ -181,7 +217,12 @@ export function textModelFiles(dir: string, dtype: DtypeRequest = 'auto'): TextM
     if (err instanceof LayoutError) throw new GenerationError('model-not-found', `${dir} ${err.message}`, dir);
     throw err;
   }
-  if (recorded) decoder = { ...decoder, auto: true, note: decoder.note.replace(', as asked.', `, the variant downloaded into this folder (auto; ${MANIFEST_FILE}).`) };
+  if (recorded)
+    decoder = {
+      ...decoder,
+      auto: true,
+      note: decoder.note.replace(', as asked.', `, the variant downloaded into this folder (auto; ${MANIFEST_FILE}).`),
+    };
   const abs = (relative: string) => path.join(dir, ...relative.split('/'));
   let realDir: string;
   try {
@@ -192,7 +233,11 @@ export function textModelFiles(dir: string, dtype: DtypeRequest = 'auto'): TextM
   for (const data of decoder.externalData) checkModelFile(abs(data), onnxSizeLimit());
   const outside = externalDataOutside(decoder.externalData, realDir, (relative) => fs.realpathSync(abs(relative)));
   if (outside) {
-    throw new GenerationError('model-invalid', `${abs(outside)} leads outside the model folder ${dir}; Inkwell loads a graph's external data only from its own folder.`, abs(outside));
+    throw new GenerationError(
+      'model-invalid',
+      `${abs(outside)} leads outside the model folder ${dir}; Inkwell loads a graph's external data only from its own folder.`,
+      abs(outside),
+    );
   }
   return {
     dir,

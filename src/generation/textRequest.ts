@@ -111,7 +111,10 @@ export function samplingNotSet(inspect: (key: ModelSamplingKey) => SettingInspec
  * The request's sampling with the model's defaults in place of the options the user did not set
  * (`params.defaultedSampling`). Options the user set, in settings, flags or command arguments, stay.
  */
-export function applyModelSampling(params: Pick<TextGenerationParams, 'sampling' | 'defaultedSampling'>, defaults: ModelSamplingDefaults): SamplingOptions {
+export function applyModelSampling(
+  params: Pick<TextGenerationParams, 'sampling' | 'defaultedSampling'>,
+  defaults: ModelSamplingDefaults,
+): SamplingOptions {
   const sampling = { ...params.sampling };
   for (const key of params.defaultedSampling ?? []) {
     const v = defaults[key];

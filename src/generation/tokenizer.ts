@@ -29,10 +29,19 @@ export function loadTokenizer(files: TextModelFiles, parsed?: Record<string, unk
   try {
     tokenizer = new Tokenizer(json, config);
   } catch (err) {
-    throw new GenerationError('model-invalid', `${files.tokenizer} is not a tokenizer this version understands: ${(err as Error).message}`, files.tokenizer);
+    throw new GenerationError(
+      'model-invalid',
+      `${files.tokenizer} is not a tokenizer this version understands: ${(err as Error).message}`,
+      files.tokenizer,
+    );
   }
   const eosToken = config.eos_token as unknown;
-  const eosName = typeof eosToken === 'string' ? eosToken : typeof (eosToken as { content?: unknown })?.content === 'string' ? (eosToken as { content: string }).content : undefined;
+  const eosName =
+    typeof eosToken === 'string'
+      ? eosToken
+      : typeof (eosToken as { content?: unknown })?.content === 'string'
+        ? (eosToken as { content: string }).content
+        : undefined;
   const eosTokenId = eosName !== undefined ? tokenizer.token_to_id(eosName) : undefined;
   return {
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,

@@ -44,9 +44,17 @@ export class ArticlePreview implements vscode.Disposable {
   private pendingLine: number | undefined;
   private ignoreEditorScrollUntil = 0;
   private ignorePreviewScrollUntil = 0;
-  private readonly scheduleRender = debounce(() => void this.render(false), () => readConfig('preview', this.resourceUri).debounceMs);
+  private readonly scheduleRender = debounce(
+    () => void this.render(false),
+    () => readConfig('preview', this.resourceUri).debounceMs,
+  );
 
-  constructor(readonly panel: vscode.WebviewPanel, resource: vscode.Uri, options: { locked?: boolean; line?: number }, private readonly deps: ArticlePreviewDeps) {
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    resource: vscode.Uri,
+    options: { locked?: boolean; line?: number },
+    private readonly deps: ArticlePreviewDeps,
+  ) {
     this.resourceUri = resource;
     this.lockedState = !!options.locked;
     this.pendingLine = options.line;
@@ -54,22 +62,30 @@ export class ArticlePreview implements vscode.Disposable {
     this.lifetime = new PanelLifetime(panel);
     this.onDidDispose = this.lifetime.onDidDispose;
     this.lifetime.add(this.scheduleRender);
-    this.lifetime.add(panel.webview.onDidReceiveMessage((m: unknown) => {
-      if (isWebviewToHost(m)) void this.onMessage(m);
-    }));
+    this.lifetime.add(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isWebviewToHost(m)) void this.onMessage(m);
+      }),
+    );
     this.lifetime.onDidBecomeVisible(() => void this.render(true));
-    this.lifetime.add(vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document.uri.toString() === this.resourceUri.toString() && e.contentChanges.length) this.scheduleRender();
-    }));
-    this.lifetime.add(vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
-      if (e.textEditor.document.uri.toString() !== this.resourceUri.toString() || !e.visibleRanges.length) return;
-      if (Date.now() < this.ignoreEditorScrollUntil) return;
-      this.ignorePreviewScrollUntil = Date.now() + ECHO_WINDOW_MS;
-      void panel.webview.postMessage({ type: 'scrollToLine', line: e.visibleRanges[0].start.line });
-    }));
-    this.lifetime.add(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('inkwell.preview') || e.affectsConfiguration('inkwell.posts.staticFolders')) void this.render(true);
-    }));
+    this.lifetime.add(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === this.resourceUri.toString() && e.contentChanges.length) this.scheduleRender();
+      }),
+    );
+    this.lifetime.add(
+      vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
+        if (e.textEditor.document.uri.toString() !== this.resourceUri.toString() || !e.visibleRanges.length) return;
+        if (Date.now() < this.ignoreEditorScrollUntil) return;
+        this.ignorePreviewScrollUntil = Date.now() + ECHO_WINDOW_MS;
+        void panel.webview.postMessage({ type: 'scrollToLine', line: e.visibleRanges[0].start.line });
+      }),
+    );
+    this.lifetime.add(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('inkwell.preview') || e.affectsConfiguration('inkwell.posts.staticFolders')) void this.render(true);
+      }),
+    );
     void this.render(true);
   }
 
@@ -129,7 +145,14 @@ export class ArticlePreview implements vscode.Disposable {
         // Edits and switches to another post go by message: no page reload, no flash.
         const samePost = this.page.uri === uri.toString();
         const headerHtml = samePost && article.headerHtml === this.page.header ? undefined : article.headerHtml;
-        const message: HostToWebview = { type: 'update', version, uri: uri.toString(), line: samePost ? undefined : this.pendingLine, headerHtml, bodyHtml: article.bodyHtml };
+        const message: HostToWebview = {
+          type: 'update',
+          version,
+          uri: uri.toString(),
+          line: samePost ? undefined : this.pendingLine,
+          headerHtml,
+          bodyHtml: article.bodyHtml,
+        };
         this.pendingLine = undefined;
         void webview.postMessage(message);
       }

@@ -58,7 +58,12 @@ export function isGalleryWebviewMessage(value: unknown): value is GalleryWebview
     case 'more':
       return true;
     case 'use':
-      return isCandidateId(m.id) && typeof m.alt === 'string' && m.alt.length <= MAX_ALT_LENGTH && (m.hero === undefined || typeof m.hero === 'boolean');
+      return (
+        isCandidateId(m.id) &&
+        typeof m.alt === 'string' &&
+        m.alt.length <= MAX_ALT_LENGTH &&
+        (m.hero === undefined || typeof m.hero === 'boolean')
+      );
     case 'vary':
       return isCandidateId(m.id);
     default:

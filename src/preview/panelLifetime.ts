@@ -27,10 +27,12 @@ export class PanelLifetime implements vscode.Disposable {
    */
   onDidBecomeVisible(listener: () => void): void {
     let wasVisible = this.panel.visible;
-    this.store.add(this.panel.onDidChangeViewState(() => {
-      if (this.panel.visible && !wasVisible) listener();
-      wasVisible = this.panel.visible;
-    }));
+    this.store.add(
+      this.panel.onDidChangeViewState(() => {
+        if (this.panel.visible && !wasVisible) listener();
+        wasVisible = this.panel.visible;
+      }),
+    );
   }
 
   /** Ties `item` to the panel: it is disposed with it. */

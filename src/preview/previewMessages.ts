@@ -22,7 +22,14 @@ export type HostToWebview =
 /** Messages a preview webview posts to the extension. */
 export type WebviewToHost =
   /** The page finished applying `version`; `text` is what a reader sees (for tests and probes). */
-  | { readonly type: 'rendered'; readonly uri: string; readonly version: number; readonly text: string; readonly title: string; readonly tags: readonly string[] }
+  | {
+      readonly type: 'rendered';
+      readonly uri: string;
+      readonly version: number;
+      readonly text: string;
+      readonly title: string;
+      readonly tags: readonly string[];
+    }
   /** The reader scrolled; `line` is the editor line at the top of the preview. */
   | { readonly type: 'revealLine'; readonly line: number }
   /** A link in the post was clicked (never followed inside the webview). */
@@ -45,7 +52,13 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
   const m = value as Record<string, unknown>;
   switch (m.type) {
     case 'rendered':
-      return typeof m.uri === 'string' && typeof m.version === 'number' && typeof m.text === 'string' && typeof m.title === 'string' && Array.isArray(m.tags);
+      return (
+        typeof m.uri === 'string' &&
+        typeof m.version === 'number' &&
+        typeof m.text === 'string' &&
+        typeof m.title === 'string' &&
+        Array.isArray(m.tags)
+      );
     case 'revealLine':
       return typeof m.line === 'number' && Number.isFinite(m.line);
     case 'openLink':

@@ -95,6 +95,7 @@ export function userStylesheet(post: vscode.Uri | undefined, webview: vscode.Web
   const folder = (post && vscode.workspace.getWorkspaceFolder(post)) ?? vscode.workspace.workspaceFolders?.[0];
   if (!folder) return undefined;
   const file = vscode.Uri.joinPath(folder.uri, setting);
-  if (!isInsideWorkspace(file) || (file.scheme === 'file' && (!fs.existsSync(file.fsPath) || !isInsideWorkspaceRealPath(file)))) return undefined;
+  if (!isInsideWorkspace(file) || (file.scheme === 'file' && (!fs.existsSync(file.fsPath) || !isInsideWorkspaceRealPath(file))))
+    return undefined;
   return webview.asWebviewUri(file).toString();
 }

@@ -31,16 +31,25 @@ export class TagPagePanel implements vscode.Disposable {
   readonly onDidDispose: vscode.Event<void>;
   private tagName: string;
   private version = 0;
-  private readonly refreshSoon = debounce(() => void this.render(), () => 200);
+  private readonly refreshSoon = debounce(
+    () => void this.render(),
+    () => 200,
+  );
 
-  constructor(private readonly panel: vscode.WebviewPanel, tag: string, private readonly deps: TagPageDeps) {
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    tag: string,
+    private readonly deps: TagPageDeps,
+  ) {
     this.tagName = tag;
     this.lifetime = new PanelLifetime(panel);
     this.onDidDispose = this.lifetime.onDidDispose;
     this.lifetime.add(this.refreshSoon);
-    this.lifetime.add(panel.webview.onDidReceiveMessage((m: unknown) => {
-      if (isWebviewToHost(m)) void this.onMessage(m);
-    }));
+    this.lifetime.add(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isWebviewToHost(m)) void this.onMessage(m);
+      }),
+    );
     this.lifetime.add(deps.onPostsChanged(() => this.refreshSoon()));
     this.lifetime.onDidBecomeVisible(() => void this.render());
     void this.render();
@@ -90,7 +99,8 @@ export class TagPagePanel implements vscode.Disposable {
   private async onMessage(message: WebviewToHost): Promise<void> {
     if (message.type === 'openPost') {
       const known = this.deps.posts().some((p) => p.id === message.uri);
-      if (known) await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri, true), { viewColumn: vscode.ViewColumn.One });
+      if (known)
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri, true), { viewColumn: vscode.ViewColumn.One });
     } else if (message.type === 'previewTag') {
       this.show(message.tag);
     }
@@ -102,7 +112,12 @@ export class TagPagePanel implements vscode.Disposable {
 
   /** Creates the panel beside the editor. */
   static create(tag: string, deps: TagPageDeps): TagPagePanel {
-    const panel = deps.views.createWebviewPanel(TagPagePanel.viewType, `Posts tagged ${tag}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, previewWebviewOptions(deps.extensionUri));
+    const panel = deps.views.createWebviewPanel(
+      TagPagePanel.viewType,
+      `Posts tagged ${tag}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      previewWebviewOptions(deps.extensionUri),
+    );
     return new TagPagePanel(panel, tag, deps);
   }
 }

@@ -262,14 +262,23 @@ export class RuntimeClient implements IDisposable {
     const options = this.opts.options();
     const child = this.spawn(options.threads);
     const ready = deferred<void>();
-    const connection: Connection = { child, ready: ready.promise, pid: child.pid, store: new DisposableStore(), stopping: false, started: false };
+    const connection: Connection = {
+      child,
+      ready: ready.promise,
+      pid: child.pid,
+      store: new DisposableStore(),
+      stopping: false,
+      started: false,
+    };
     this.connection = connection;
     if (child.pid !== undefined) this.startedPids.push(child.pid);
     this.setState('starting');
     this.log('info', `Starting the model runtime (pid ${child.pid}, ${options.threads} thread(s)).`);
 
     const timeout = setTimeout(() => {
-      ready.reject(new RuntimeError('process-start-failed', 'The model runtime did not start within the time allowed. See the Inkwell log.'));
+      ready.reject(
+        new RuntimeError('process-start-failed', 'The model runtime did not start within the time allowed. See the Inkwell log.'),
+      );
       this.stop('start timed out');
     }, this.opts.startTimeoutMs ?? 30000);
     connection.store.add({ dispose: () => clearTimeout(timeout) });
@@ -279,7 +288,12 @@ export class RuntimeClient implements IDisposable {
       ready.resolve();
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      ready.reject(new RuntimeError('process-start-failed', `The model runtime exited while starting (${describeExit(code, signal)}). See the Inkwell log.`));
+      ready.reject(
+        new RuntimeError(
+          'process-start-failed',
+          `The model runtime exited while starting (${describeExit(code, signal)}). See the Inkwell log.`,
+        ),
+      );
       this.onExit(connection, code, signal);
     };
     this.listen(connection, onReady, onExit);
@@ -382,7 +396,12 @@ export class RuntimeClient implements IDisposable {
     const d = this.deadlines;
     const limitMs = cancelled ? d.cancelMs : step === 'load' ? d.loadMs : step === 'run' ? d.runMs : d.tokenMs;
     if (connection.activity) clearTimeout(connection.activity.timer);
-    const model = entry && typeof (entry.params as { model?: unknown }).model === 'string' ? modelName((entry.params as { model: string }).model) : connection.activity?.id === id ? connection.activity.model : undefined;
+    const model =
+      entry && typeof (entry.params as { model?: unknown }).model === 'string'
+        ? modelName((entry.params as { model: string }).model)
+        : connection.activity?.id === id
+          ? connection.activity.model
+          : undefined;
     const method = entry?.method ?? (connection.activity?.id === id ? connection.activity.method : undefined);
     const timer = setTimeout(() => this.onHang(connection), limitMs);
     connection.activity = { id, step, model, method, cancelled, limitMs, timer };
@@ -507,7 +526,12 @@ function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(e
 
 /** The folder name of a model path, for messages. */
 function modelName(dir: string): string {
-  return dir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || dir;
+  return (
+    dir
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() || dir
+  );
 }
 
 /** What the process was doing, in words, for the message about a hang. */

@@ -25,7 +25,13 @@
 
 import type { GenerationErrorCode } from '../generation/generationError';
 import type { ImageProvenance } from '../generation/image/provenance';
-import type { SamplingOptions, StopReason, TextGenerationChunk, TextGenerationParams, TextGenerationResult } from '../generation/textRequest';
+import type {
+  SamplingOptions,
+  StopReason,
+  TextGenerationChunk,
+  TextGenerationParams,
+  TextGenerationResult,
+} from '../generation/textRequest';
 import type { TextModelSpec } from '../generation/textModel';
 
 export type { SamplingOptions, StopReason };
@@ -183,10 +189,7 @@ export interface ImageGenerateParams extends ImageRenderParams {
  * of a sampled image (its latent is recomputed), or PNG bytes to encode (needs
  * a VAE encoder).
  */
-export type ImageSource =
-  | { latent: number[]; seed?: number }
-  | { seed: number; label?: number }
-  | { pngBase64: string };
+export type ImageSource = { latent: number[]; seed?: number } | { seed: number; label?: number } | { pngBase64: string };
 
 /** Parameters of `image.variations`: the source's latent plus seeded noise, one per seed. */
 export interface ImageVariationsParams extends ImageRenderParams {

@@ -1,6 +1,14 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { findModel, listModels, modelRoots, type ModelEntry, type ModelKind, type ModelLookup, type ModelRoot } from '../generation/modelRegistry';
+import {
+  findModel,
+  listModels,
+  modelRoots,
+  type ModelEntry,
+  type ModelKind,
+  type ModelLookup,
+  type ModelRoot,
+} from '../generation/modelRegistry';
 import { readConfig } from '../util/config';
 
 /**

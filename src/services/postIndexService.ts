@@ -32,16 +32,21 @@ export class PostIndexService implements vscode.Disposable {
   private readonly pendingDocs = new Map<string, NodeJS.Timeout>();
 
   /** `site`: the site generator conventions, which supply default post globs (and validation reads). */
-  constructor(private readonly log?: Logger, readonly site?: SiteService) {
+  constructor(
+    private readonly log?: Logger,
+    readonly site?: SiteService,
+  ) {
     this.store.add(this.emitter);
     this.store.add(this.watchers);
     this.store.add(this.index.onDidChange((c) => this.emitter.fire(c)));
     this.store.add(vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)));
     this.store.add(vscode.workspace.onDidOpenTextDocument((d) => this.onEdit(d, 0)));
-    this.store.add(vscode.workspace.onDidCloseTextDocument((d) => {
-      // A closed document with unsaved edits falls back to what is on disk.
-      if (d.isDirty && this.isPost(d.uri)) void this.readAndUpsert(d.uri);
-    }));
+    this.store.add(
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        // A closed document with unsaved edits falls back to what is on disk.
+        if (d.isDirty && this.isPost(d.uri)) void this.readAndUpsert(d.uri);
+      }),
+    );
     this.store.add(onConfigChange('posts', () => void this.rebuild()));
     if (site) this.store.add(site.onDidChange(() => void this.rebuild()));
     this.store.add(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rebuild()));
@@ -90,7 +95,9 @@ export class PostIndexService implements vscode.Disposable {
   /** Image files in the workspace (for `image:` completions and fixes), cached until one is added or deleted. */
   imageFiles(): Promise<vscode.Uri[]> {
     if (!this.images) {
-      const attempt = Promise.resolve(vscode.workspace.findFiles(`**/*.{${IMAGE_EXTENSIONS.join(',')}}`, '{**/node_modules/**,**/.git/**}', 5000));
+      const attempt = Promise.resolve(
+        vscode.workspace.findFiles(`**/*.{${IMAGE_EXTENSIONS.join(',')}}`, '{**/node_modules/**,**/.git/**}', 5000),
+      );
       this.images = attempt;
       attempt.then(undefined, () => {
         if (this.images === attempt) this.images = undefined;

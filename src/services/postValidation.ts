@@ -49,15 +49,20 @@ export class PostValidation implements vscode.Disposable {
   /** Fires after a post's problems went to the Problems panel. */
   readonly onDidPublish = this.publishEmitter.event;
 
-  constructor(readonly posts: PostIndexService, private readonly log?: Logger) {
+  constructor(
+    readonly posts: PostIndexService,
+    private readonly log?: Logger,
+  ) {
     this.store.add(this.collection);
     this.store.add(this.settingsEmitter);
     this.store.add(this.publishEmitter);
     this.store.add(onConfigChange('validation', () => this.settingsChanged()));
     this.store.add(onConfigChange('posts', () => this.settingsChanged()));
-    this.store.add(vscode.workspace.onDidSaveTextDocument((d) => {
-      if (this.schemas.has(d.uri.fsPath)) this.settingsChanged();
-    }));
+    this.store.add(
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (this.schemas.has(d.uri.fsPath)) this.settingsChanged();
+      }),
+    );
     this.store.add(vscode.workspace.onDidCloseTextDocument((d) => this.cache.delete(d.uri.toString())));
   }
 
@@ -172,8 +177,10 @@ export class PostValidation implements vscode.Disposable {
     if (schemaError && parsed.block) {
       const setting = this.settings(uri).schema;
       problems.unshift({
-        code: ProblemCode.SchemaInvalid, severity: DEFAULT_SEVERITY[ProblemCode.SchemaInvalid],
-        start: parsed.block.start, end: parsed.block.openEnd,
+        code: ProblemCode.SchemaInvalid,
+        severity: DEFAULT_SEVERITY[ProblemCode.SchemaInvalid],
+        start: parsed.block.start,
+        end: parsed.block.openEnd,
         message: `The custom schema "${setting}" (inkwell.validation.schema) cannot be used: ${schemaError}`,
       });
     }
@@ -233,7 +240,10 @@ export class PostValidation implements vscode.Disposable {
       const { line, character } = lineColAt(lines!, offset);
       return new vscode.Position(line, character);
     };
-    this.collection.set(uri, problems.map((p) => toDiagnostic(p, pos)));
+    this.collection.set(
+      uri,
+      problems.map((p) => toDiagnostic(p, pos)),
+    );
     this.publishEmitter.fire({ uri, version: doc?.version });
   }
 }

@@ -24,15 +24,25 @@ export class SiteService implements vscode.Disposable {
 
   constructor(private readonly log?: Logger) {
     this.store.add(this.emitter);
-    this.store.add(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('inkwell.site') || e.affectsConfiguration('inkwell.posts') || e.affectsConfiguration('inkwell.validation.severity')) this.reset();
-    }));
+    this.store.add(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (
+          e.affectsConfiguration('inkwell.site') ||
+          e.affectsConfiguration('inkwell.posts') ||
+          e.affectsConfiguration('inkwell.validation.severity')
+        )
+          this.reset();
+      }),
+    );
     this.store.add(vscode.workspace.onDidChangeWorkspaceFolders(() => this.reset()));
-    const watcher = vscode.workspace.createFileSystemWatcher('{*.{toml,yml,yaml,json,js,cjs,mjs,ts,mts,cts},.astro/collections/*.schema.json,src/content.config.*,src/content/config.*}');
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      '{*.{toml,yml,yaml,json,js,cjs,mjs,ts,mts,cts},.astro/collections/*.schema.json,src/content.config.*,src/content/config.*}',
+    );
     this.store.add(watcher);
     const changed = (uri: vscode.Uri) => {
       const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
-      if (isConfigFile(name) || uri.path.includes('/.astro/collections/') || /\/src\/content(\.config|\/config)\./.test(uri.path)) this.reset();
+      if (isConfigFile(name) || uri.path.includes('/.astro/collections/') || /\/src\/content(\.config|\/config)\./.test(uri.path))
+        this.reset();
     };
     this.store.add(watcher.onDidCreate(changed));
     this.store.add(watcher.onDidChange(changed));
@@ -57,7 +67,10 @@ export class SiteService implements vscode.Disposable {
       const e: { site?: Site; pending: Promise<Site> } = { pending };
       entry = e;
       this.sites.set(key, e);
-      pending.then((s) => (e.site = s), () => this.sites.delete(key));
+      pending.then(
+        (s) => (e.site = s),
+        () => this.sites.delete(key),
+      );
     }
     return entry.pending;
   }
@@ -90,12 +103,16 @@ export class SiteService implements vscode.Disposable {
       return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
     };
     const listing = await this.listing(folder.uri);
-    const site = await loadSite(listing, {
-      generator,
-      include: userSet('include') ? posts.include : undefined,
-      exclude: posts.exclude,
-      staticFolders: userSet('staticFolders') ? posts.staticFolders : undefined,
-    }, await this.astroFacts(folder.uri));
+    const site = await loadSite(
+      listing,
+      {
+        generator,
+        include: userSet('include') ? posts.include : undefined,
+        exclude: posts.exclude,
+        staticFolders: userSet('staticFolders') ? posts.staticFolders : undefined,
+      },
+      await this.astroFacts(folder.uri),
+    );
     for (const note of site.notes) this.log?.warn(`Site conventions of ${folder.name}: ${note}`);
     this.log?.info(`Site generator of ${folder.name}: ${describeSite(site)}`);
     return site;
@@ -157,7 +174,14 @@ export class SiteService implements vscode.Disposable {
       // No generated schemas.
     }
     let contentConfig: AstroFacts['contentConfig'];
-    for (const rel of ['src/content.config.ts', 'src/content.config.mjs', 'src/content.config.js', 'src/content/config.ts', 'src/content/config.mjs', 'src/content/config.js']) {
+    for (const rel of [
+      'src/content.config.ts',
+      'src/content.config.mjs',
+      'src/content.config.js',
+      'src/content/config.ts',
+      'src/content/config.mjs',
+      'src/content/config.js',
+    ]) {
       const uri = vscode.Uri.joinPath(root, rel);
       const text = await this.readSmall(uri);
       if (text === undefined) continue;

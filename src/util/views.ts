@@ -10,7 +10,12 @@ export type PanelShowOptions = vscode.ViewColumn | { readonly viewColumn: vscode
  * those views show (src/testSupport.ts).
  */
 export interface Views {
-  createWebviewPanel(viewType: string, title: string, showOptions: PanelShowOptions, options?: vscode.WebviewPanelOptions & vscode.WebviewOptions): vscode.WebviewPanel;
+  createWebviewPanel(
+    viewType: string,
+    title: string,
+    showOptions: PanelShowOptions,
+    options?: vscode.WebviewPanelOptions & vscode.WebviewOptions,
+  ): vscode.WebviewPanel;
   createTreeView<T>(viewId: string, options: vscode.TreeViewOptions<T>): vscode.TreeView<T>;
   createStatusBarItem(id: string, alignment?: vscode.StatusBarAlignment, priority?: number): vscode.StatusBarItem;
   createLogOutputChannel(name: string): vscode.LogOutputChannel;

@@ -17,7 +17,7 @@ import * as path from 'path';
 export function realPathOf(p: string, hops = 0): string {
   const absolute = path.resolve(p);
   const rest: string[] = [];
-  for (let current = absolute; ; ) {
+  for (let current = absolute; ;) {
     try {
       return path.join(fs.realpathSync.native(current), ...rest.reverse());
     } catch {

@@ -36,7 +36,14 @@ function lineElements(): { line: number; el: HTMLElement }[] {
 function reportRendered(): void {
   const title = headerSlot.querySelector('.inkwell-title')?.textContent ?? '';
   const tags = Array.from(headerSlot.querySelectorAll<HTMLElement>('.inkwell-tag')).map((t) => t.dataset.tag ?? t.textContent ?? '');
-  vscode.postMessage({ type: 'rendered', uri: state.uri, version: state.version, text: document.querySelector('main')?.innerText ?? '', title, tags });
+  vscode.postMessage({
+    type: 'rendered',
+    uri: state.uri,
+    version: state.version,
+    text: document.querySelector('main')?.innerText ?? '',
+    title,
+    tags,
+  });
 }
 
 // --- scroll sync ---------------------------------------------------------------
@@ -83,17 +90,21 @@ function lineAtTop(): number | undefined {
 }
 
 let scrollPending = false;
-window.addEventListener('scroll', () => {
-  if (scrollingForEditor > 0 || scrollPending) return;
-  scrollPending = true;
-  requestAnimationFrame(() => {
-    scrollPending = false;
-    const line = lineAtTop();
-    if (line === undefined) return;
-    vscode.setState({ uri: state.uri, line, locked: state.locked });
-    vscode.postMessage({ type: 'revealLine', line });
-  });
-}, { passive: true });
+window.addEventListener(
+  'scroll',
+  () => {
+    if (scrollingForEditor > 0 || scrollPending) return;
+    scrollPending = true;
+    requestAnimationFrame(() => {
+      scrollPending = false;
+      const line = lineAtTop();
+      if (line === undefined) return;
+      vscode.setState({ uri: state.uri, line, locked: state.locked });
+      vscode.postMessage({ type: 'revealLine', line });
+    });
+  },
+  { passive: true },
+);
 
 // --- messages from the extension ----------------------------------------------------
 

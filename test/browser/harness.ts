@@ -12,7 +12,16 @@ import type { WebviewToHost } from '../../src/preview/previewMessages';
 /** The origin the tests serve pages from; it plays `webview.cspSource`. */
 export const ORIGIN = 'https://inkwell.test';
 export const repoRoot = path.resolve(__dirname, '..', '..');
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Starts Chromium (INKWELL_CHROMIUM or /usr/bin/chromium). */
 export async function launchChromium(): Promise<Browser> {
@@ -23,7 +32,14 @@ export async function launchChromium(): Promise<Browser> {
 
 /** Bundles src/webview/preview.ts the way esbuild.js does, so tests check the source tree. */
 export async function bundleWebviewScript(): Promise<string> {
-  const out = await esbuild.build({ entryPoints: [path.join(repoRoot, 'src/webview/preview.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'es2022', write: false });
+  const out = await esbuild.build({
+    entryPoints: [path.join(repoRoot, 'src/webview/preview.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+  });
   return out.outputFiles[0].text;
 }
 

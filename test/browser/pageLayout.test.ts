@@ -61,15 +61,24 @@ describe('preview page layout (real Chromium)', function () {
     context = await browser.newContext({ viewport: { width: 900, height: 700 } });
     await installHostApi(context, messages);
     const html = buildPreviewHtml({
-      cspSource: ORIGIN, nonce: makeNonce(), scriptUri: `${ORIGIN}/preview.js`, styleUris: [`${ORIGIN}/preview.css`], allowHttpsImages: false,
-      title: 'Page', headerHtml, bodyHtml, kind, state: { uri: 'file:///blog/posts/a.md', version: 1 },
+      cspSource: ORIGIN,
+      nonce: makeNonce(),
+      scriptUri: `${ORIGIN}/preview.js`,
+      styleUris: [`${ORIGIN}/preview.css`],
+      allowHttpsImages: false,
+      title: 'Page',
+      headerHtml,
+      bodyHtml,
+      kind,
+      state: { uri: 'file:///blog/posts/a.md', version: 1 },
     });
     await context.route('**/*', (route) => {
       const url = new URL(route.request().url());
       if (url.origin !== ORIGIN) return route.abort();
       if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
       if (url.pathname === '/preview.js') return route.fulfill({ contentType: 'text/javascript', body: script });
-      if (url.pathname === '/preview.css') return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repoRoot, 'media/preview.css')) });
+      if (url.pathname === '/preview.css')
+        return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repoRoot, 'media/preview.css')) });
       return route.fulfill({ status: 404, body: '' });
     });
     page = await context.newPage();
@@ -81,13 +90,14 @@ describe('preview page layout (real Chromium)', function () {
   }
 
   /** The colour a reader sees behind an element: the first opaque background up its ancestors. */
-  const backdrop = (selector: string) => page.evaluate((sel) => {
-    for (let el: Element | null = document.querySelector(sel); el; el = el.parentElement) {
-      const bg = getComputedStyle(el).backgroundColor;
-      if (bg && bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent') return bg;
-    }
-    return 'none';
-  }, selector);
+  const backdrop = (selector: string) =>
+    page.evaluate((sel) => {
+      for (let el: Element | null = document.querySelector(sel); el; el = el.parentElement) {
+        const bg = getComputedStyle(el).backgroundColor;
+        if (bg && bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent') return bg;
+      }
+      return 'none';
+    }, selector);
 
   it('a tag page shows its title on the page background, not inside a tag chip', async () => {
     const body = renderer.renderTagPage('gan', POSTS, { locale: 'en', image: () => undefined });
@@ -116,28 +126,45 @@ describe('preview page layout (real Chromium)', function () {
 
   it('an article shows highlighted code and styled callouts, figures and details in theme colours', async () => {
     const post = [
-      '---', 'title: Styled', 'date: 2024-03-01', '---',
-      '```js', 'const answer = "forty-two";', '```', '',
-      '<div class="note">A note for readers.</div>', '',
-      '<div class="warning">Mind the gap.</div>', '',
-      '<figure><figcaption>A caption</figcaption></figure>', '',
-      '<details><summary>More</summary>Hidden text.</details>', '',
-      '> A quotation.', '',
+      '---',
+      'title: Styled',
+      'date: 2024-03-01',
+      '---',
+      '```js',
+      'const answer = "forty-two";',
+      '```',
+      '',
+      '<div class="note">A note for readers.</div>',
+      '',
+      '<div class="warning">Mind the gap.</div>',
+      '',
+      '<figure><figcaption>A caption</figcaption></figure>',
+      '',
+      '<details><summary>More</summary>Hidden text.</details>',
+      '',
+      '> A quotation.',
+      '',
     ].join('\n');
     const rendered = renderer.render(post, { locale: 'en', images: { resolveLocal: () => undefined, allowHttpsImages: false } });
     await load('article', rendered.headerHtml, rendered.bodyHtml);
-    const colour = (selector: string) => page.evaluate((sel) => {
-      const el = document.querySelector(sel);
-      return el ? getComputedStyle(el).color : 'missing';
-    }, selector);
-    assert.strictEqual(await colour('pre code .hljs-keyword'), THEME['--vscode-symbolIcon-keywordForeground'], 'keywords in the theme colour');
+    const colour = (selector: string) =>
+      page.evaluate((sel) => {
+        const el = document.querySelector(sel);
+        return el ? getComputedStyle(el).color : 'missing';
+      }, selector);
+    assert.strictEqual(
+      await colour('pre code .hljs-keyword'),
+      THEME['--vscode-symbolIcon-keywordForeground'],
+      'keywords in the theme colour',
+    );
     assert.strictEqual(await colour('pre code .hljs-string'), THEME['--vscode-debugTokenExpression-string'], 'strings in the theme colour');
-    const box = (selector: string) => page.evaluate((sel) => {
-      const el = document.querySelector(sel);
-      if (!el) return 'missing';
-      const s = getComputedStyle(el);
-      return `${s.borderLeftWidth} ${s.borderLeftStyle} ${s.borderLeftColor}`;
-    }, selector);
+    const box = (selector: string) =>
+      page.evaluate((sel) => {
+        const el = document.querySelector(sel);
+        if (!el) return 'missing';
+        const s = getComputedStyle(el);
+        return `${s.borderLeftWidth} ${s.borderLeftStyle} ${s.borderLeftColor}`;
+      }, selector);
     assert.strictEqual(await box('.inkwell-body div.note'), `4px solid ${THEME['--vscode-editorInfo-foreground']}`);
     assert.strictEqual(await box('.inkwell-body div.warning'), `4px solid ${THEME['--vscode-editorWarning-foreground']}`);
     assert.notStrictEqual(await box('.inkwell-body blockquote'), 'missing');

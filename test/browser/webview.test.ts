@@ -14,10 +14,12 @@ import type { HostToWebview, WebviewToHost } from '../../src/preview/previewMess
 import { makeNonce } from '../../src/util/nonce';
 import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, repoRoot } from './harness';
 
-const HEADER = '<header class="inkwell-header" data-line="0"><h1 class="inkwell-title">First Title</h1><ul class="inkwell-tags"><li><a class="inkwell-tag" href="#" data-tag="gan">gan</a></li></ul></header>';
+const HEADER =
+  '<header class="inkwell-header" data-line="0"><h1 class="inkwell-title">First Title</h1><ul class="inkwell-tags"><li><a class="inkwell-tag" href="#" data-tag="gan">gan</a></li></ul></header>';
 /** 120 paragraphs, one every other editor line from line 10. */
-const LONG_BODY = Array.from({ length: 120 }, (_, i) => `<p data-line="${10 + 2 * i}">Paragraph ${i} ${'words '.repeat(30)}</p>`).join('\n')
-  + '<p><a href="other-post.md">another post</a> <a href="https://example.org/">the web</a></p>';
+const LONG_BODY =
+  Array.from({ length: 120 }, (_, i) => `<p data-line="${10 + 2 * i}">Paragraph ${i} ${'words '.repeat(30)}</p>`).join('\n') +
+  '<p><a href="other-post.md">another post</a> <a href="https://example.org/">the web</a></p>';
 
 describe('preview webview script (real Chromium)', function () {
   this.timeout(60_000);
@@ -40,15 +42,24 @@ describe('preview webview script (real Chromium)', function () {
     context = await browser.newContext({ viewport: { width: 800, height: 600 } });
     await installHostApi(context, messages);
     const html = buildPreviewHtml({
-      cspSource: ORIGIN, nonce: makeNonce(), scriptUri: `${ORIGIN}/preview.js`, styleUris: [`${ORIGIN}/preview.css`], allowHttpsImages: false,
-      title: 'First Title', headerHtml: HEADER, bodyHtml: LONG_BODY, kind: 'article', state: { uri: 'file:///a.md', version: 1 },
+      cspSource: ORIGIN,
+      nonce: makeNonce(),
+      scriptUri: `${ORIGIN}/preview.js`,
+      styleUris: [`${ORIGIN}/preview.css`],
+      allowHttpsImages: false,
+      title: 'First Title',
+      headerHtml: HEADER,
+      bodyHtml: LONG_BODY,
+      kind: 'article',
+      state: { uri: 'file:///a.md', version: 1 },
     });
     await context.route('**/*', (route) => {
       const url = new URL(route.request().url());
       if (url.origin !== ORIGIN) return route.abort();
       if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
       if (url.pathname === '/preview.js') return route.fulfill({ contentType: 'text/javascript', body: script });
-      if (url.pathname === '/preview.css') return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repoRoot, 'media/preview.css')) });
+      if (url.pathname === '/preview.css')
+        return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repoRoot, 'media/preview.css')) });
       return route.fulfill({ status: 404, body: '' });
     });
     page = await context.newPage();
@@ -78,7 +89,10 @@ describe('preview webview script (real Chromium)', function () {
     await post({ type: 'update', version: 2, uri: 'file:///a.md', bodyHtml: '<p>two</p>' });
     await post({ type: 'update', version: 4, uri: 'file:///a.md', bodyHtml: '<p>four</p>' });
     await waitForMessage((m) => m.type === 'rendered' && m.version === 4, 'version 4');
-    assert.deepStrictEqual(rendered().map((m) => m.version), [1, 3, 4]);
+    assert.deepStrictEqual(
+      rendered().map((m) => m.version),
+      [1, 3, 4],
+    );
     assert.ok(rendered()[2].text.includes('four'));
     assert.ok(!rendered().some((m) => m.text.includes('two')));
   });
@@ -87,7 +101,13 @@ describe('preview webview script (real Chromium)', function () {
     await post({ type: 'update', version: 2, uri: 'file:///a.md', bodyHtml: '<p>new body</p>' });
     const bodyOnly = await waitForMessage((m) => m.type === 'rendered' && m.version === 2);
     assert.strictEqual(bodyOnly.type === 'rendered' && bodyOnly.title, 'First Title');
-    await post({ type: 'update', version: 3, uri: 'file:///a.md', headerHtml: '<header><h1 class="inkwell-title">Second Title</h1></header>', bodyHtml: '<p>new body</p>' });
+    await post({
+      type: 'update',
+      version: 3,
+      uri: 'file:///a.md',
+      headerHtml: '<header><h1 class="inkwell-title">Second Title</h1></header>',
+      bodyHtml: '<p>new body</p>',
+    });
     const both = await waitForMessage((m) => m.type === 'rendered' && m.version === 3);
     assert.strictEqual(both.type === 'rendered' && both.title, 'Second Title');
   });
@@ -110,11 +130,14 @@ describe('preview webview script (real Chromium)', function () {
     await page.click('text=another post');
     await page.click('text=the web');
     await waitForMessage((m) => m.type === 'openLink' && m.href === 'https://example.org/', 'the web link');
-    assert.deepStrictEqual(messages.filter((m) => m.type !== 'rendered' && m.type !== 'revealLine'), [
-      { type: 'previewTag', tag: 'gan' },
-      { type: 'openLink', href: 'other-post.md' },
-      { type: 'openLink', href: 'https://example.org/' },
-    ]);
+    assert.deepStrictEqual(
+      messages.filter((m) => m.type !== 'rendered' && m.type !== 'revealLine'),
+      [
+        { type: 'previewTag', tag: 'gan' },
+        { type: 'openLink', href: 'other-post.md' },
+        { type: 'openLink', href: 'https://example.org/' },
+      ],
+    );
     assert.strictEqual(page.url(), `${ORIGIN}/index.html`);
   });
 });

@@ -68,7 +68,8 @@ describe('article preview XSS (real Chromium)', function () {
         }
         if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
         if (url.pathname === '/media/webview/preview.js') return route.fulfill({ contentType: 'text/javascript', body: script });
-        if (url.pathname === '/media/preview.css') return route.fulfill({ contentType: 'text/css', path: path.join(repo, 'media/preview.css') });
+        if (url.pathname === '/media/preview.css')
+          return route.fulfill({ contentType: 'text/css', path: path.join(repo, 'media/preview.css') });
         if (url.pathname.endsWith('.png')) return route.fulfill({ contentType: 'image/png', body: PNG_1PX });
         return route.fulfill({ status: 404, body: '' });
       });
@@ -87,8 +88,16 @@ describe('article preview XSS (real Chromium)', function () {
 
   function previewPage(headerHtml: string, bodyHtml: string, nonce = makeNonce()): string {
     return buildPreviewHtml({
-      cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/media/webview/preview.js`, styleUris: [`${ORIGIN}/media/preview.css`],
-      allowHttpsImages: false, title: 'XSS', headerHtml, bodyHtml, kind: 'article', state: { uri: 'file:///xss.md', version: 1 },
+      cspSource: ORIGIN,
+      nonce,
+      scriptUri: `${ORIGIN}/media/webview/preview.js`,
+      styleUris: [`${ORIGIN}/media/preview.css`],
+      allowHttpsImages: false,
+      title: 'XSS',
+      headerHtml,
+      bodyHtml,
+      kind: 'article',
+      state: { uri: 'file:///xss.md', version: 1 },
     });
   }
 
@@ -96,7 +105,8 @@ describe('article preview XSS (real Chromium)', function () {
 
   it('control: without sanitizer and CSP the payloads do run', async () => {
     const seen = await load(`<!DOCTYPE html><html><body>${rawBody()}</body></html>`);
-    for (const id of LIVE_WITHOUT_DEFENCES) assert.ok(seen.fired.includes(id), `payload ${id} should fire without defences (fired: ${seen.fired.join(', ')})`);
+    for (const id of LIVE_WITHOUT_DEFENCES)
+      assert.ok(seen.fired.includes(id), `payload ${id} should fire without defences (fired: ${seen.fired.join(', ')})`);
     assert.ok(seen.foreign.length > 0, 'remote loads happen without defences');
   });
 
@@ -105,14 +115,20 @@ describe('article preview XSS (real Chromium)', function () {
     const seen = await load(`<!DOCTYPE html><html><body>${article.headerHtml}${article.bodyHtml}</body></html>`);
     assert.deepStrictEqual(seen.fired, []);
     // Without the webview script a click on the post's ordinary https link navigates; nothing else may leave.
-    assert.deepStrictEqual(seen.foreign.filter((f) => !(f.navigation && f.url === 'https://example.org/')), []);
+    assert.deepStrictEqual(
+      seen.foreign.filter((f) => !(f.navigation && f.url === 'https://example.org/')),
+      [],
+    );
   });
 
   it('the CSP alone (unsanitized body) stops every payload script and remote load', async () => {
     const seen = await load(previewPage('<h1 class="inkwell-title">XSS</h1>', rawBody()));
     assert.deepStrictEqual(seen.fired, []);
     // CSP governs subresources; top-level navigation (meta refresh) is the webview host's job.
-    assert.deepStrictEqual(seen.foreign.filter((f) => !f.navigation), []);
+    assert.deepStrictEqual(
+      seen.foreign.filter((f) => !f.navigation),
+      [],
+    );
   });
 
   it('the real preview page shows the post, runs its own script and nothing else', async () => {
@@ -120,7 +136,13 @@ describe('article preview XSS (real Chromium)', function () {
     const seen = await load(previewPage(article.headerHtml, article.bodyHtml), {
       // Later edits arrive as messages and go through innerHTML: send the payloads that way too.
       afterLoad: async (page) => {
-        await page.evaluate((update) => window.postMessage(update, '*'), { type: 'update', version: 2, uri: 'file:///xss.md', headerHtml: article.headerHtml, bodyHtml: article.bodyHtml });
+        await page.evaluate((update) => window.postMessage(update, '*'), {
+          type: 'update',
+          version: 2,
+          uri: 'file:///xss.md',
+          headerHtml: article.headerHtml,
+          bodyHtml: article.bodyHtml,
+        });
         await page.waitForFunction(() => document.querySelector('.inkwell-body')?.textContent?.includes('A safe paragraph'));
         await interactWithEverything(page);
       },
@@ -128,7 +150,11 @@ describe('article preview XSS (real Chromium)', function () {
     assert.deepStrictEqual(seen.fired, []);
     assert.deepStrictEqual(seen.foreign, []);
     const rendered = seen.messages.filter((m): m is Extract<WebviewToHost, { type: 'rendered' }> => m.type === 'rendered');
-    assert.deepStrictEqual(rendered.map((m) => m.version), [1, 2], 'the nonce script reported both renders');
+    assert.deepStrictEqual(
+      rendered.map((m) => m.version),
+      [1, 2],
+      'the nonce script reported both renders',
+    );
     assert.match(rendered[1].title, /^XSS <script>__pwned\('title'\)<\/script>$/, 'the title is shown as text');
     assert.ok(rendered[1].text.includes('A safe paragraph at the end'));
     assert.ok(rendered[1].tags.includes('xss'));
@@ -158,7 +184,9 @@ async function interactWithEverything(page: Page): Promise<void> {
 /** Lets pending loads and event tasks finish: waits on conditions, then flushes the task queue. */
 async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('load').catch(() => undefined);
-  await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete), undefined, { timeout: 5000 }).catch(() => undefined);
+  await page
+    .waitForFunction(() => Array.from(document.images).every((img) => img.complete), undefined, { timeout: 5000 })
+    .catch(() => undefined);
   for (let i = 0; i < 3; i++) {
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))).catch(() => undefined);
   }

@@ -43,8 +43,15 @@ suite('Download Model', function () {
     assert.deepStrictEqual(fs.readdirSync(modelsDir), ['tiny-llama-q4'], 'nothing else is left in the models folder');
     // The hub's file name is kept (the folder loads in transformers.js as it is); Inkwell loads it by that name.
     assert.deepStrictEqual(fs.readdirSync(path.join(outcome.dir, 'onnx')), ['model_q4.onnx']);
-    assert.ok(hub.requests.some((r) => r.url.endsWith('/resolve/' + 'a'.repeat(40) + '/onnx/model_q4.onnx')), 'the q4 graph came from the local hub');
-    assert.strictEqual(vscode.workspace.getConfiguration('inkwell.models').get('text'), 'tiny-llama-q4', '"Use this model" set the text model');
+    assert.ok(
+      hub.requests.some((r) => r.url.endsWith('/resolve/' + 'a'.repeat(40) + '/onnx/model_q4.onnx')),
+      'the q4 graph came from the local hub',
+    );
+    assert.strictEqual(
+      vscode.workspace.getConfiguration('inkwell.models').get('text'),
+      'tiny-llama-q4',
+      '"Use this model" set the text model',
+    );
 
     const editor = await openPost('posts/exploring-generative-ai.md');
     const end = editor.document.positionAt(editor.document.getText().length);
@@ -65,7 +72,10 @@ suite('Download Model', function () {
     const count = hub.requests.length;
     const again = await download({ repo: REPO, dtype: 'q4', use: false });
     assert.ok(again.ok && again.alreadyPresent, JSON.stringify(again));
-    assert.deepStrictEqual(hub.requests.slice(count).map((r) => r.url), [`/api/models/${REPO}/revision/main?blobs=true`]);
+    assert.deepStrictEqual(
+      hub.requests.slice(count).map((r) => r.url),
+      [`/api/models/${REPO}/revision/main?blobs=true`],
+    );
   });
 
   test('content that fails its SHA-256 check is reported and no model folder appears', async () => {
@@ -76,7 +86,11 @@ suite('Download Model', function () {
       assert.match(outcome.message ?? '', /onnx\/model_quantized\.onnx has SHA-256 .* but the hub says/);
       assert.ok(!fs.existsSync(path.join(modelsDir, 'tiny-llama-q8')));
       const hidden = path.join(modelsDir, '.inkwell-download-tiny-llama-q8');
-      assert.ok(!fs.existsSync(path.join(hidden, 'onnx', 'model_quantized.onnx')) && !fs.existsSync(path.join(hidden, 'onnx', 'model_quantized.onnx.part')), 'the damaged file is gone');
+      assert.ok(
+        !fs.existsSync(path.join(hidden, 'onnx', 'model_quantized.onnx')) &&
+          !fs.existsSync(path.join(hidden, 'onnx', 'model_quantized.onnx.part')),
+        'the damaged file is gone',
+      );
     } finally {
       hub.corrupt.clear();
     }

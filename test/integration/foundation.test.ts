@@ -38,7 +38,10 @@ suite('Foundation', () => {
     const uri = await vscode.commands.executeCommand<vscode.Uri>('inkwell.newPost', { title: 'Hello, Offline World!', folder });
     assert.ok(uri, 'the command returns the new file');
     assert.strictEqual(uri.path.split('/').pop(), 'hello-offline-world.md');
-    const editor = await waitFor(() => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() && vscode.window.activeTextEditor, 'the new post to open');
+    const editor = await waitFor(
+      () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() && vscode.window.activeTextEditor,
+      'the new post to open',
+    );
     const text = editor.document.getText();
     assert.match(text, /^---\ntitle: "Hello, Offline World!"\ndate: \d{4}-\d{2}-\d{2}\ndescription: ""\ntags: \[\]\ndraft: true\n---\n/);
     assert.strictEqual(editor.selection.active.line, 3);

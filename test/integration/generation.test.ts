@@ -85,7 +85,8 @@ function lagMonitor(): { count(): number; stop(): { max: number; samples: number
 suite('Text generation in the editor', function () {
   let t: InkwellTestSupport;
   /** The process id of the newest model runtime, as the log reports its start. */
-  const runtimePid = () => Number(/^Starting the model runtime \(pid (\d+)/.exec(lastLogLine(t, /^Starting the model runtime \(pid \d+/) ?? '')?.[1]) || undefined;
+  const runtimePid = () =>
+    Number(/^Starting the model runtime \(pid (\d+)/.exec(lastLogLine(t, /^Starting the model runtime \(pid \d+/) ?? '')?.[1]) || undefined;
 
   suiteSetup(async () => {
     t = await testing();
@@ -127,7 +128,10 @@ suite('Text generation in the editor', function () {
     // Against the idle baseline of this run (absolute numbers are for bench/): the model runs in another process,
     // so the host's longest stall while text streams in is of the order of what the machine gives anyway. The host
     // does write the edits, hence the margin; ratio and margin hold on a loaded machine, where both grow alike.
-    assert.ok(max <= 2 * baseline.max + 50, `the extension host's event loop stalled ${max.toFixed(1)} ms while generating, ${baseline.max.toFixed(1)} ms idle`);
+    assert.ok(
+      max <= 2 * baseline.max + 50,
+      `the extension host's event loop stalled ${max.toFixed(1)} ms while generating, ${baseline.max.toFixed(1)} ms idle`,
+    );
     assert.ok(runtimePid() && runtimePid() !== process.pid, 'the model ran outside the extension host');
     const status = t.statusBarItem('inkwell.model')?.text ?? '';
     assert.match(status, /tiny-gpt2: \d+(\.\d)? tok\/s/);
@@ -149,7 +153,11 @@ suite('Text generation in the editor', function () {
   });
 
   test('Cancel Generation (Escape while it streams) stops the text growing, keeps what streamed, and one Undo removes it', async () => {
-    const keys = vscode.extensions.getExtension('inkwell.inkwell')?.packageJSON.contributes.keybindings as Array<{ command: string; key: string; when?: string }>;
+    const keys = vscode.extensions.getExtension('inkwell.inkwell')?.packageJSON.contributes.keybindings as Array<{
+      command: string;
+      key: string;
+      when?: string;
+    }>;
     assert.deepStrictEqual(
       keys.filter((k) => k.command === 'inkwell.cancelGeneration').map((k) => [k.key, k.when]),
       [['escape', 'inkwell.generating && editorTextFocus']],
@@ -192,7 +200,10 @@ suite('Text generation in the editor', function () {
     assert.ok(text.includes('USER EDIT. ') && text.includes('SECOND. '), 'the user edits are in the document');
     const withoutUser = text.replace('USER EDIT. ', '').replace('SECOND. ', '');
     // The cursor was at the end of the post: the continuation is all that follows the original text.
-    assert.ok(withoutUser.startsWith(original) && withoutUser.length > original.length, 'the continuation is whole and at the original cursor');
+    assert.ok(
+      withoutUser.startsWith(original) && withoutUser.length > original.length,
+      'the continuation is whole and at the original cursor',
+    );
   });
 
   test('killing the runtime process mid-generation gives a clear error, and the next request works', async () => {
@@ -216,7 +227,12 @@ suite('Text generation in the editor', function () {
   test('Cancel on a model that stops answering kills the runtime, keeps the text and names the model and step', async function () {
     // The runtime waits 5 s for a cancelled request to end before it kills the process.
     this.timeout(60_000);
-    const dir = writeTextModel(fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-stalls-')), { kind: 'hang-after-first' }, {}, path.join(fixtures, 'tiny-gpt2'));
+    const dir = writeTextModel(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-stalls-')),
+      { kind: 'hang-after-first' },
+      {},
+      path.join(fixtures, 'tiny-gpt2'),
+    );
     const editor = await editorAtEnd();
     const original = editor.document.getText();
     try {
@@ -273,7 +289,10 @@ suite('Text generation in the editor', function () {
     const models = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-genconfig-'));
     fs.cpSync(path.join(fixtures, 'tiny-llama'), path.join(models, 'greedy-llama'), { recursive: true });
     // The model asks for greedy decoding without a penalty.
-    fs.writeFileSync(path.join(models, 'greedy-llama', 'generation_config.json'), JSON.stringify({ temperature: 0, repetition_penalty: 1 }));
+    fs.writeFileSync(
+      path.join(models, 'greedy-llama', 'generation_config.json'),
+      JSON.stringify({ temperature: 0, repetition_penalty: 1 }),
+    );
     const cfg = vscode.workspace.getConfiguration('inkwell');
     await cfg.update('models.paths', [models, fixtures], vscode.ConfigurationTarget.Global);
     await cfg.update('models.text', 'greedy-llama', vscode.ConfigurationTarget.Global);
@@ -315,7 +334,7 @@ suite('Text generation in the editor', function () {
     assert.strictEqual(check.kvHeads, 2);
     // The file and variant inkwell.models.dtype (auto) chose, and the tokens around the prompt.
     assert.deepStrictEqual([check.file, check.dtype], ['onnx/model.onnx', 'fp32']);
-    assert.deepStrictEqual(check.prefixIds, [50256], 'tiny-llama\'s tokenizer_config.json asks for BOS');
+    assert.deepStrictEqual(check.prefixIds, [50256], "tiny-llama's tokenizer_config.json asks for BOS");
     assert.strictEqual(check.sample.tokens.length, 8);
     // The log gets the summary and a short, readable signature: the per-layer cache tensors are one line each way.
     const report = lastLogLine(t, /^Check Model: /)?.slice('Check Model: '.length);
@@ -349,10 +368,14 @@ suite('Text generation in the editor', function () {
       const original = doc.getText();
       await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
       // Tab (commit) does nothing until the ghost text is shown.
-      await waitFor(async () => {
-        await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
-        return doc.getText() !== original;
-      }, 'the ghost text to be accepted', 30000);
+      await waitFor(
+        async () => {
+          await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+          return doc.getText() !== original;
+        },
+        'the ghost text to be accepted',
+        30000,
+      );
       const added = doc.getText().slice(original.length);
       assert.ok(doc.getText().startsWith(original) && added.length > 0, 'the suggestion was inserted at the cursor');
       assert.ok(!added.includes('\n\n'), 'ghost text stops at the end of the paragraph');

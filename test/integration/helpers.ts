@@ -26,7 +26,10 @@ export function openWebview(t: InkwellTestSupport, viewType: string): WatchedWeb
 }
 
 /** The messages of one `type` in a list of webview messages, oldest first. */
-export function messagesOf<M extends { type: string }, T extends M['type']>(messages: readonly unknown[], type: T): Extract<M, { type: T }>[] {
+export function messagesOf<M extends { type: string }, T extends M['type']>(
+  messages: readonly unknown[],
+  type: T,
+): Extract<M, { type: T }>[] {
   return messages.filter((m): m is Extract<M, { type: T }> => !!m && typeof m === 'object' && (m as { type?: unknown }).type === type);
 }
 

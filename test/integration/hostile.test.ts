@@ -52,28 +52,50 @@ suite('Hostile posts: the extension host keeps answering', () => {
     };
     const assertAnswering = () => {
       const slowest = Math.max(0, ...rounds);
-      assert.ok(slowest < ROUND_TRIP_MS, `the longest wait between ${rounds.length} command answers was ${slowest.toFixed(0)} ms (${rounds.map((r) => r.toFixed(0)).join(', ')})`);
+      assert.ok(
+        slowest < ROUND_TRIP_MS,
+        `the longest wait between ${rounds.length} command answers was ${slowest.toFixed(0)} ms (${rounds.map((r) => r.toFixed(0)).join(', ')})`,
+      );
     };
     /** Inkwell's note on the innermost collection key: on the last `{` of the line, so it moves with each one typed. */
-    const keyNoteAt = (braces: number) => vscode.languages.getDiagnostics(uri()).some((d) => d.source === 'inkwell' && /key here is a list/.test(d.message) && d.range.start.line === 3 && d.range.start.character === braces - 1);
+    const keyNoteAt = (braces: number) =>
+      vscode.languages
+        .getDiagnostics(uri())
+        .some(
+          (d) =>
+            d.source === 'inkwell' &&
+            /key here is a list/.test(d.message) &&
+            d.range.start.line === 3 &&
+            d.range.start.character === braces - 1,
+        );
     try {
       // Open a normal post first: the first Markdown document activates other extensions (VS
       // Code's Markdown support) in the same host, which is not what this test measures.
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.joinPath(workspaceRoot(), NORMAL)));
       // Start from a quiet host: activation and the workspace scan may still be running.
       let quiet = 0;
-      await waitFor(async () => {
-        await ping();
-        quiet = rounds[rounds.length - 1] < ROUND_TRIP_MS / 4 ? quiet + 1 : 0;
-        return quiet >= 5;
-      }, 'the extension host to settle', 30_000, 10);
+      await waitFor(
+        async () => {
+          await ping();
+          quiet = rounds[rounds.length - 1] < ROUND_TRIP_MS / 4 ? quiet + 1 : 0;
+          return quiet >= 5;
+        },
+        'the extension host to settle',
+        30_000,
+        10,
+      );
       rounds.length = 0;
       lastAnswer = performance.now();
       const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri()));
-      await waitFor(async () => {
-        await ping();
-        return syntax().length > 0;
-      }, 'a syntax diagnostic on the hostile post', 30_000, 10);
+      await waitFor(
+        async () => {
+          await ping();
+          return syntax().length > 0;
+        },
+        'a syntax diagnostic on the hostile post',
+        30_000,
+        10,
+      );
       assert.strictEqual(editor.document.lineAt(3).text, '{'.repeat(START_BRACES));
       // Measure from here: the post is open. Opening and showing an editor is the workbench's time.
       rounds.length = 0;
@@ -81,17 +103,25 @@ suite('Hostile posts: the extension host keeps answering', () => {
       // Type braces one by one and wait (pinging all along) for each validation.
       for (let n = START_BRACES + 1; n <= END_BRACES; n++) {
         assert.ok(await editor.edit((b) => b.insert(new vscode.Position(3, 0), '{')));
-        await waitFor(async () => {
-          await ping();
-          assertAnswering();
-          return keyNoteAt(n);
-        }, `Inkwell's diagnostics after typing brace ${n}`, 60_000, 10);
+        await waitFor(
+          async () => {
+            await ping();
+            assertAnswering();
+            return keyNoteAt(n);
+          },
+          `Inkwell's diagnostics after typing brace ${n}`,
+          60_000,
+          10,
+        );
       }
       assert.strictEqual(editor.document.lineAt(3).text, '{'.repeat(END_BRACES));
       assertAnswering();
       const diagnostics = syntax();
       assert.ok(diagnostics.length > 0, 'the post still has a syntax diagnostic');
-      assert.ok(diagnostics.every((d) => d.message.length > 0 && d.range.start.line >= 1 && d.range.end.line <= 5), JSON.stringify(diagnostics.map((d) => [d.message, d.range.start.line])));
+      assert.ok(
+        diagnostics.every((d) => d.message.length > 0 && d.range.start.line >= 1 && d.range.end.line <= 5),
+        JSON.stringify(diagnostics.map((d) => [d.message, d.range.start.line])),
+      );
     } finally {
       await vscode.commands.executeCommand('setContext', 'inkwell.test.hostilePing', undefined);
     }

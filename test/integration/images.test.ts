@@ -61,10 +61,14 @@ function settledGallery(t: InkwellTestSupport, atLeast: number): GalleryView | u
 async function useInGallery(page: WatchedWebview, message: Extract<GalleryWebviewMessage, { type: 'use' }>): Promise<string> {
   const before = page.posted.length;
   page.send(message);
-  const done = await waitFor(() => page.posted.slice(before).find((m): m is GalleryHostMessage => {
-    const type = (m as GalleryHostMessage).type;
-    return type === 'used' || type === 'error';
-  }), 'the gallery to insert the image');
+  const done = await waitFor(
+    () =>
+      page.posted.slice(before).find((m): m is GalleryHostMessage => {
+        const type = (m as GalleryHostMessage).type;
+        return type === 'used' || type === 'error';
+      }),
+    'the gallery to insert the image',
+  );
   assert.strictEqual(done.type, 'used', JSON.stringify(done));
   return done.type === 'used' ? done.link : '';
 }
@@ -102,7 +106,10 @@ suite('Generated images', function () {
     assert.ok(result, 'the command reports what it inserted');
     assert.strictEqual(result.seed, 1236, 'candidate 2 of a batch from seed 1234');
     assert.strictEqual(result.link, 'images/notes-on-evaluation-1236.png');
-    assert.strictEqual(vscode.Uri.parse(result.uri).fsPath, path.join(workspaceRoot().fsPath, 'posts', 'images', 'notes-on-evaluation-1236.png'));
+    assert.strictEqual(
+      vscode.Uri.parse(result.uri).fsPath,
+      path.join(workspaceRoot().fsPath, 'posts', 'images', 'notes-on-evaluation-1236.png'),
+    );
 
     const png = await read(result.uri);
     assert.deepStrictEqual([png.width, png.height], [DISPLAY, DISPLAY]);
@@ -111,7 +118,10 @@ suite('Generated images', function () {
     assert.strictEqual(provenance?.seed, 1236);
 
     const text = editor.document.getText();
-    assert.ok(text.trimEnd().endsWith('![Accuracy does not apply when there is no single right answer](images/notes-on-evaluation-1236.png)'), `the link is at the cursor, described by the paragraph before it: ${text.slice(-120)}`);
+    assert.ok(
+      text.trimEnd().endsWith('![Accuracy does not apply when there is no single right answer](images/notes-on-evaluation-1236.png)'),
+      `the link is at the cursor, described by the paragraph before it: ${text.slice(-120)}`,
+    );
     assert.strictEqual(frontmatterImage(text), undefined, 'the image is shown once: not also as the hero image');
     assert.strictEqual(result.frontmatterUpdated, false);
   });
@@ -133,7 +143,11 @@ suite('Generated images', function () {
     const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 909, choose: 0, alt: 'undo me' });
     assert.ok(result);
     const file = vscode.Uri.parse(result.uri);
-    const exists = async () => vscode.workspace.fs.stat(file).then(() => true, () => false);
+    const exists = async () =>
+      vscode.workspace.fs.stat(file).then(
+        () => true,
+        () => false,
+      );
     assert.ok(await exists(), 'the PNG is saved');
     await vscode.window.showTextDocument(editor.document);
     await vscode.commands.executeCommand('undo');
@@ -168,7 +182,10 @@ suite('Generated images', function () {
       const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 77, choose: 1, alt: 'x' });
       assert.ok(result);
       assert.strictEqual(result.link, '/uploads/gans-in-one-afternoon-78.png');
-      assert.strictEqual(vscode.Uri.parse(result.uri).fsPath, path.join(workspaceRoot().fsPath, 'static', 'uploads', 'gans-in-one-afternoon-78.png'));
+      assert.strictEqual(
+        vscode.Uri.parse(result.uri).fsPath,
+        path.join(workspaceRoot().fsPath, 'static', 'uploads', 'gans-in-one-afternoon-78.png'),
+      );
       assert.strictEqual(frontmatterImage(editor.document.getText()), before, 'image: stays as it was');
     } finally {
       await setImages('pathTemplate', undefined);
@@ -262,7 +279,12 @@ suite('Generated images', function () {
     const a = await vscode.workspace.fs.readFile(vscode.Uri.parse(original.uri));
     const b = await vscode.workspace.fs.readFile(vscode.Uri.parse(again.uri));
     assert.ok(Buffer.from(a).equals(Buffer.from(b)), 'candidate 0 is the original, byte for byte');
-    const variation = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', { image: original.uri, choose: 1, seed: 9, alt: 'variation' });
+    const variation = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', {
+      image: original.uri,
+      choose: 1,
+      seed: 9,
+      alt: 'variation',
+    });
     assert.ok(variation);
     const v = await read(variation.uri);
     assert.strictEqual(readProvenance(v.text)?.method, 'variation');
@@ -275,7 +297,12 @@ suite('Generated images', function () {
       const editor = await openPost('posts/gans-in-one-afternoon.md');
       cursorToEnd(editor);
       const grid = vscode.Uri.joinPath(workspaceRoot(), 'static', 'uploads', 'gan-grid.png').toString();
-      const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', { image: grid, choose: 0, seed: 3, alt: 'vae' });
+      const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', {
+        image: grid,
+        choose: 0,
+        seed: 3,
+        alt: 'vae',
+      });
       assert.ok(result);
       const png = await read(result.uri);
       assert.deepStrictEqual([png.width, png.height], [DISPLAY, DISPLAY]);
@@ -296,7 +323,12 @@ suite('Generated images', function () {
     cursorToEnd(editor);
     const b = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', { seed: 20, choose: 0, alt: 'b' });
     assert.ok(b);
-    const blend = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', { image: a.uri, blendWith: b.uri, choose: 1, alt: 'blend' });
+    const blend = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', {
+      image: a.uri,
+      blendWith: b.uri,
+      choose: 1,
+      alt: 'blend',
+    });
     assert.ok(blend, `blend inserted (log: ${lastLogLine(await testing(), /^Images: /)})`);
     const p = readProvenance((await read(blend.uri)).text);
     assert.strictEqual(p?.method, 'blend');
@@ -321,14 +353,19 @@ suite('Generated images', function () {
   });
 
   test('Check Model reports an image model and its test image', async () => {
-    const check = await vscode.commands.executeCommand<ModelCheckResult | { error: string }>('inkwell.checkModel', { kind: 'image', model: path.join(fixtures, 'tiny-vae') });
+    const check = await vscode.commands.executeCommand<ModelCheckResult | { error: string }>('inkwell.checkModel', {
+      kind: 'image',
+      model: path.join(fixtures, 'tiny-vae'),
+    });
     assert.ok(check && 'kind' in check && check.kind === 'image', JSON.stringify(check));
     assert.strictEqual(check.modelKind, 'vae');
     assert.strictEqual(check.canEncode, true);
     assert.strictEqual(check.latentSize, 8);
     assert.deepStrictEqual([check.sample.width, check.sample.height], [16, 16]);
     // Named without a kind, a GAN folder is still found and checked as an image model.
-    const gan = await vscode.commands.executeCommand<ModelCheckResult | { error: string }>('inkwell.checkModel', { model: path.join(fixtures, 'tiny-gan') });
+    const gan = await vscode.commands.executeCommand<ModelCheckResult | { error: string }>('inkwell.checkModel', {
+      model: path.join(fixtures, 'tiny-gan'),
+    });
     assert.ok(gan && 'kind' in gan && gan.kind === 'image' && gan.modelKind === 'gan', JSON.stringify(gan));
   });
 
@@ -348,7 +385,10 @@ suite('Generated images', function () {
         const planted = vscode.Uri.joinPath(workspaceRoot(), 'posts', 'planted.png');
         await vscode.workspace.fs.writeFile(planted, encodePng(png, provenanceText({ ...provenance, model })));
         const before = new Set(fs.readdirSync(path.join(workspaceRoot().fsPath, 'posts', 'images')));
-        const result = await vscode.commands.executeCommand<InsertedImage | undefined>('inkwell.regenerateImage', { image: planted.toString(), choose: 0 });
+        const result = await vscode.commands.executeCommand<InsertedImage | undefined>('inkwell.regenerateImage', {
+          image: planted.toString(),
+          choose: 0,
+        });
         assert.strictEqual(result, undefined, `nothing was made from ${model}`);
         assert.strictEqual(
           lastLogLine(t, /^Images: /),
@@ -373,9 +413,16 @@ suite('Generated images', function () {
       const editor = await openPost('posts/notes-on-evaluation.md');
       cursorToEnd(editor);
       const before = editor.document.getText();
-      const result = await vscode.commands.executeCommand<InsertedImage | undefined>('inkwell.insertImage', { seed: 5, choose: 0, alt: 'escape' });
+      const result = await vscode.commands.executeCommand<InsertedImage | undefined>('inkwell.insertImage', {
+        seed: 5,
+        choose: 0,
+        alt: 'escape',
+      });
       assert.strictEqual(result, undefined);
-      assert.strictEqual(lastLogLine(t, /^Images: /), 'Images: Not saving posts/dirlink/notes-on-evaluation-5.png: a symbolic link on its path leads outside the workspace.');
+      assert.strictEqual(
+        lastLogLine(t, /^Images: /),
+        'Images: Not saving posts/dirlink/notes-on-evaluation-5.png: a symbolic link on its path leads outside the workspace.',
+      );
       assert.deepStrictEqual(fs.readdirSync(outside), [], 'nothing was written outside');
       assert.strictEqual(editor.document.getText(), before, 'the post is unchanged');
     } finally {

@@ -24,11 +24,14 @@ export function run(): Promise<void> {
     .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   console.log(`[inkwell-tests] ${files.length} suite file(s): ${files.join(', ')}`);
-  return mocha.loadFilesAsync().then(() => new Promise<void>((resolve, reject) => {
-    console.log(`[inkwell-tests] loaded ${mocha.suite.suites.length} suite(s)`);
-    mocha.run((failures) => {
-      if (failures > 0) reject(new Error(`${failures} integration test(s) failed.`));
-      else resolve();
-    });
-  }));
+  return mocha.loadFilesAsync().then(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        console.log(`[inkwell-tests] loaded ${mocha.suite.suites.length} suite(s)`);
+        mocha.run((failures) => {
+          if (failures > 0) reject(new Error(`${failures} integration test(s) failed.`));
+          else resolve();
+        });
+      }),
+  );
 }

@@ -15,9 +15,19 @@ const uriOf = (relative: string) => vscode.Uri.joinPath(workspaceRoot(), relativ
 
 /** Inkwell's diagnostics for a file as [code, startLine, startChar, endLine, endChar]. */
 function ours(uri: vscode.Uri): Array<[string, number, number, number, number]> {
-  return vscode.languages.getDiagnostics(uri)
+  return vscode.languages
+    .getDiagnostics(uri)
     .filter((d) => d.source === 'inkwell')
-    .map((d) => [String(d.code), d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character] as [string, number, number, number, number])
+    .map(
+      (d) =>
+        [String(d.code), d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character] as [
+          string,
+          number,
+          number,
+          number,
+          number,
+        ],
+    )
     .sort((a, b) => a[1] - b[1] || a[2] - b[2]);
 }
 
@@ -89,7 +99,11 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
       if (Buffer.compare(Buffer.from(current), pristine) !== 0) await vscode.workspace.fs.writeFile(uriOf(file), pristine);
     }
     // The index scans the workspace after activation; tag spelling checks need it.
-    await waitFor(async () => (await tagCount('generative-ai')) === 4 && (await tagCount('machine-learning')) === 3 && (await tagCount('evaluation')) === 1, 'the index to hold the sample posts as shipped');
+    await waitFor(
+      async () =>
+        (await tagCount('generative-ai')) === 4 && (await tagCount('machine-learning')) === 3 && (await tagCount('evaluation')) === 1,
+      'the index to hold the sample posts as shipped',
+    );
   });
   teardown(async () => {
     await restoreEdited();
@@ -122,7 +136,10 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     assert.match(line.text, /^date: /);
     await editor.edit((b) => b.replace(line.range, 'date: 2023/06/20'));
     await waitFor(() => has(uri, 'date-invalid'), 'a date-invalid diagnostic after the edit');
-    assert.deepStrictEqual(ours(uri).find((d) => d[0] === 'date-invalid'), ['date-invalid', 1, 6, 1, 16]);
+    assert.deepStrictEqual(
+      ours(uri).find((d) => d[0] === 'date-invalid'),
+      ['date-invalid', 1, 6, 1, 16],
+    );
   });
 
   test('the preferred quick fix removes a duplicate tag and the diagnostic goes away', async () => {
@@ -130,7 +147,12 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     const uri = editor.document.uri;
     await waitFor(() => has(uri, 'tag-duplicate'), 'the duplicate tag diagnostic');
     const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'tag-duplicate')!;
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find((a) => a.title === 'Remove duplicate tag "evaluation"');
     assert.ok(fix, `a fix is offered (got ${actions.map((a) => a.title).join(', ')})`);
     assert.strictEqual(fix.isPreferred, true);
@@ -144,7 +166,12 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     const uri = editor.document.uri;
     await waitFor(() => has(uri, 'tag-variant'), 'the tag variant diagnostic');
     const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'tag-variant')!;
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find((a) => a.isPreferred && a.title === 'Change tag to "machine-learning"');
     assert.ok(fix, `the fix is offered (got ${actions.map((a) => a.title).join(', ')})`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit!));
@@ -158,7 +185,12 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     await waitFor(() => has(uri, 'image-not-found'), 'the missing image diagnostic');
     const titles = async () => {
       const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'image-not-found')!;
-      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        uri,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
       return actions.map((a) => a.title);
     };
     // The workspace's only image, /uploads/gan-grid.png, has nothing to do with /uploads/vae-walk.png.
@@ -179,8 +211,15 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     const end = editor.document.lineAt(7).range.end; // "  - evaluation"
     await editor.edit((b) => b.insert(end, '\n  - '));
     const position = new vscode.Position(8, 4);
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, position);
-    const tags = list.items.filter((i) => i.kind === vscode.CompletionItemKind.EnumMember).sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? '')).map(labelOf);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      editor.document.uri,
+      position,
+    );
+    const tags = list.items
+      .filter((i) => i.kind === vscode.CompletionItemKind.EnumMember)
+      .sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? ''))
+      .map(labelOf);
     assert.strictEqual(tags[0], 'generative-ai', `generative-ai (4 posts) comes first: ${tags.join(', ')}`);
     assert.strictEqual(tags[1], 'machine-learning');
     for (const t of ['gan', 'vae', 'gpt', 'writing', 'data-science']) assert.ok(tags.includes(t), `offers ${t}`);
@@ -207,10 +246,17 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     const uri = editor.document.uri;
     await waitFor(() => has(uri, 'description-too-short'), 'the first diagnostics');
     await typeAtEnd(editor, 7, '\n  - ');
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, editor.selection.active);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      uri,
+      editor.selection.active,
+    );
     const offered = list.items.filter((i) => i.kind === vscode.CompletionItemKind.EnumMember).map(labelOf);
     assert.ok(offered.includes('generative-ai'), offered.join(', '));
-    assert.ok(!offered.includes('evaluation') && !offered.includes('Machine Learning'), `tags already in the list are not offered: ${offered.join(', ')}`);
+    assert.ok(
+      !offered.includes('evaluation') && !offered.includes('Machine Learning'),
+      `tags already in the list are not offered: ${offered.join(', ')}`,
+    );
     await checked(editor.document);
     assert.ok(!has(uri, 'tag-not-string'), 'no error for the tag still being typed');
     // Leaving the line: the unfinished item is now a problem.
@@ -230,8 +276,12 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     await waitFor(() => has(uri, 'draft-not-boolean'), 'the problem after a pause', 10000);
   });
 
-  test('New Post asks for title, description and tags, marks a draft, follows the site\'s file names and opens without warnings', async () => {
-    type Prompts = { title(): Thenable<string | undefined>; description(): Thenable<string | undefined>; tags(known: readonly { tag: string; count: number }[]): Thenable<string[] | undefined> };
+  test("New Post asks for title, description and tags, marks a draft, follows the site's file names and opens without warnings", async () => {
+    type Prompts = {
+      title(): Thenable<string | undefined>;
+      description(): Thenable<string | undefined>;
+      tags(known: readonly { tag: string; count: number }[]): Thenable<string[] | undefined>;
+    };
     const answer = (p: Prompts | undefined) => t.answerNewPost(p);
     const offered: string[][] = [];
     answer({
@@ -252,8 +302,14 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
       assert.ok(created, 'the post is created');
       assert.match(created.path.split('/').pop()!, /^\d{4}-\d{2}-\d{2}-my-first-post\.md$/, 'named like the posts beside it');
       assert.ok(offered[0]?.includes('generative-ai'), `the workspace tags are offered: ${offered[0]?.join(', ')}`);
-      const editor = await waitFor(() => vscode.window.activeTextEditor?.document.uri.toString() === created!.toString() && vscode.window.activeTextEditor, 'the new post to open');
-      assert.match(editor.document.getText(), /^---\ntitle: "My First Post"\ndate: \d{4}-\d{2}-\d{2}\ndescription: ""\ntags: \["gan", "first-steps"\]\ndraft: true\n---\n/);
+      const editor = await waitFor(
+        () => vscode.window.activeTextEditor?.document.uri.toString() === created!.toString() && vscode.window.activeTextEditor,
+        'the new post to open',
+      );
+      assert.match(
+        editor.document.getText(),
+        /^---\ntitle: "My First Post"\ndate: \d{4}-\d{2}-\d{2}\ndescription: ""\ntags: \["gan", "first-steps"\]\ndraft: true\n---\n/,
+      );
       assert.strictEqual(editor.selection.active.line, 3, 'the cursor is on the description to write');
       await checked(editor.document);
       assert.deepStrictEqual(ours(created), [], 'a new post opens without warnings');
@@ -270,14 +326,24 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
   test('completions offer missing field names with their documentation', async () => {
     const editor = await edit(EVAL);
     await editor.edit((b) => b.insert(new vscode.Position(1, 0), 'im\n'));
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, new vscode.Position(1, 2));
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      editor.document.uri,
+      new vscode.Position(1, 2),
+    );
     const names = list.items.filter((i) => i.kind === vscode.CompletionItemKind.Property).map(labelOf);
     assert.ok(names.includes('image') && names.includes('draft'), names.join(', '));
     assert.ok(!names.includes('title'), 'fields already present are not offered');
     const image = list.items.find((i) => labelOf(i) === 'image')!;
-    const resolved = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, new vscode.Position(1, 2), undefined, 50);
+    const resolved = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      editor.document.uri,
+      new vscode.Position(1, 2),
+      undefined,
+      50,
+    );
     const doc = resolved.items.find((i) => labelOf(i) === 'image')?.documentation ?? image.documentation;
-    assert.match(typeof doc === 'string' ? doc : doc?.value ?? '', /static folders/);
+    assert.match(typeof doc === 'string' ? doc : (doc?.value ?? ''), /static folders/);
   });
 
   test('hovering a tag tells how many posts use it', async () => {
@@ -299,22 +365,38 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     try {
       await cfg().update('severity', { 'description-too-short': 'off', 'tag-duplicate': 'error' }, vscode.ConfigurationTarget.Workspace);
       await waitFor(() => !has(uri, 'description-too-short'), 'the problem set to off to disappear');
-      const dup = await waitFor(() => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'tag-duplicate' && d.severity === vscode.DiagnosticSeverity.Error), 'the duplicate tag as an error');
+      const dup = await waitFor(
+        () =>
+          vscode.languages.getDiagnostics(uri).find((d) => d.code === 'tag-duplicate' && d.severity === vscode.DiagnosticSeverity.Error),
+        'the duplicate tag as an error',
+      );
       assert.ok(dup);
 
-      await vscode.workspace.fs.writeFile(schemaUri, Buffer.from(JSON.stringify({
-        $schema: 'https://json-schema.org/draft/2020-12/schema',
-        type: 'object',
-        required: ['author'],
-        properties: { author: { type: 'string', description: 'Who wrote the post.' } },
-      })));
+      await vscode.workspace.fs.writeFile(
+        schemaUri,
+        Buffer.from(
+          JSON.stringify({
+            $schema: 'https://json-schema.org/draft/2020-12/schema',
+            type: 'object',
+            required: ['author'],
+            properties: { author: { type: 'string', description: 'Who wrote the post.' } },
+          }),
+        ),
+      );
       await cfg().update('schema', 'frontmatter.schema.json', vscode.ConfigurationTarget.Workspace);
-      const violation = await waitFor(() => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'schema-violation'), 'the custom schema to apply');
+      const violation = await waitFor(
+        () => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'schema-violation'),
+        'the custom schema to apply',
+      );
       assert.strictEqual(violation.message, 'Missing required field "author" (custom schema).');
       assert.deepStrictEqual([violation.range.start.line, violation.range.start.character, violation.range.end.character], [0, 0, 3]);
       // The schema's fields are offered as completions, with their descriptions.
       await editor.edit((b) => b.insert(new vscode.Position(1, 0), 'au\n'));
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(1, 2));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        uri,
+        new vscode.Position(1, 2),
+      );
       const author = list.items.find((i) => labelOf(i) === 'author');
       assert.ok(author, 'the schema field is offered');
       const doc = author.documentation;
@@ -347,7 +429,9 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
 
   test('"Check All Posts" lists problems of closed posts, and the CLI reports the same', async () => {
     await closeEditors();
-    const result = await vscode.commands.executeCommand<{ posts: number; errors: number; warnings: number; cancelled: boolean }>('inkwell.checkAllPosts');
+    const result = await vscode.commands.executeCommand<{ posts: number; errors: number; warnings: number; cancelled: boolean }>(
+      'inkwell.checkAllPosts',
+    );
     assert.ok(result.posts >= SAMPLES.length, `checked ${result.posts} posts`);
     assert.strictEqual(result.cancelled, false);
     await waitFor(() => has(uriOf(VAE), 'image-not-found'), 'problems of a closed post');
@@ -355,16 +439,32 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     const ext = vscode.extensions.getExtension('inkwell.inkwell')!;
     const cli = vscode.Uri.joinPath(ext.extensionUri, 'dist', 'cli.js').fsPath;
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [cli, 'check', '--format', 'json', ...SAMPLES], {
-        cwd: workspaceRoot().fsPath, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      }, (err, out, errText) => (err && err.code !== 1 ? reject(new Error(`${err.message}\n${errText}`)) : resolve(out)));
+      execFile(
+        process.execPath,
+        [cli, 'check', '--format', 'json', ...SAMPLES],
+        {
+          cwd: workspaceRoot().fsPath,
+          env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+        },
+        (err, out, errText) => (err && err.code !== 1 ? reject(new Error(`${err.message}\n${errText}`)) : resolve(out)),
+      );
     });
-    const report = JSON.parse(stdout) as { problems: Array<{ file: string; line: number; column: number; endLine: number; endColumn: number; code: string; severity: string }> };
-    const fromCli = report.problems.map((p) => `${p.file}:${p.line - 1}:${p.column - 1}-${p.endLine - 1}:${p.endColumn - 1} ${p.severity} ${p.code}`).sort();
+    const report = JSON.parse(stdout) as {
+      problems: Array<{ file: string; line: number; column: number; endLine: number; endColumn: number; code: string; severity: string }>;
+    };
+    const fromCli = report.problems
+      .map((p) => `${p.file}:${p.line - 1}:${p.column - 1}-${p.endLine - 1}:${p.endColumn - 1} ${p.severity} ${p.code}`)
+      .sort();
     const names = ['error', 'warning', 'information', 'hint'];
-    const fromEditor = SAMPLES.flatMap((file) => vscode.languages.getDiagnostics(uriOf(file))
-      .filter((d) => d.source === 'inkwell')
-      .map((d) => `${file}:${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${names[d.severity]} ${String(d.code)}`)).sort();
+    const fromEditor = SAMPLES.flatMap((file) =>
+      vscode.languages
+        .getDiagnostics(uriOf(file))
+        .filter((d) => d.source === 'inkwell')
+        .map(
+          (d) =>
+            `${file}:${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${names[d.severity]} ${String(d.code)}`,
+        ),
+    ).sort();
     assert.ok(fromCli.length >= 6, `the samples have problems on purpose: ${fromCli.join('; ')}`);
     assert.deepStrictEqual(fromEditor, fromCli);
   });

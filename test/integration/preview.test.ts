@@ -8,7 +8,12 @@ import type { WebviewToHost } from '../../src/preview/previewMessages';
 import type { InkwellTestSupport } from '../../src/testSupport';
 import { closeAll, inkwell, messagesOf, openPost, openWebview, testing, waitFor, workspaceRoot } from './helpers';
 
-interface TagNode { kind: 'tag' | 'post'; tag: string; posts?: { id: string; title?: string }[]; post?: { id: string; title?: string } }
+interface TagNode {
+  kind: 'tag' | 'post';
+  tag: string;
+  posts?: { id: string; title?: string }[];
+  post?: { id: string; title?: string };
+}
 
 /** The "Posts by Tag" rows as VS Code gets them from the view's data provider. */
 interface TagRows {
@@ -59,10 +64,14 @@ suite('Article preview, tag tree and tag pages', () => {
     this.timeout(150_000);
     await openPost(GAN);
     await vscode.commands.executeCommand('inkwell.openPreviewToSide');
-    const shown = await waitFor(() => {
-      const r = rendered();
-      return r?.uri === uriOf(GAN) && r.title ? r : undefined;
-    }, 'the preview to render the GAN post', 120_000);
+    const shown = await waitFor(
+      () => {
+        const r = rendered();
+        return r?.uri === uriOf(GAN) && r.title ? r : undefined;
+      },
+      'the preview to render the GAN post',
+      120_000,
+    );
     assert.strictEqual(shown.title, 'Training a GAN in One Afternoon');
     assert.deepStrictEqual(shown.tags, ['generative-ai', 'gan', 'machine-learning']);
     assert.ok(shown.text.includes('Mode collapse'), 'the body is rendered');
@@ -84,7 +93,10 @@ suite('Article preview, tag tree and tag pages', () => {
     }, 'the new paragraph in the preview');
     assert.strictEqual(body.title, 'Training a GAN in One Afternoon', 'the header survives a body-only update');
     assert.strictEqual(panel()!.html, page, 'edits arrive by message: the page is not reloaded');
-    const titleLine = editor.document.getText().split('\n').findIndex((l) => l.startsWith('title:'));
+    const titleLine = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('title:'));
     await editor.edit((b) => b.replace(editor.document.lineAt(titleLine).range, 'title: Training a GAN Before Dinner'));
     await waitFor(() => rendered()?.title === 'Training a GAN Before Dinner', 'the new title in the preview header');
   });
@@ -99,7 +111,10 @@ suite('Article preview, tag tree and tag pages', () => {
     assert.strictEqual(rendered()?.uri, uriOf(VAE), 'a locked preview stays on its post');
     assert.strictEqual(panel()?.title, "[Locked] Preview Walking Through a VAE's Latent Space");
     await vscode.commands.executeCommand('inkwell.togglePreviewLock');
-    await waitFor(() => rendered()?.uri === uriOf(EVAL) && rendered()?.title === 'notes on evaluating generative models', 'unlocking to catch up with the active post');
+    await waitFor(
+      () => rendered()?.uri === uriOf(EVAL) && rendered()?.title === 'notes on evaluating generative models',
+      'unlocking to catch up with the active post',
+    );
     assert.ok(!panel()?.title.startsWith('[Locked]'), panel()?.title);
   });
 
@@ -168,18 +183,25 @@ suite('Article preview, tag tree and tag pages', () => {
       return nodes.some((n) => n.tag === 'generative-ai') ? nodes : undefined;
     }, 'the sample tags');
     const names = tags.map((n) => n.tag);
-    for (const tag of ['generative-ai', 'machine-learning', 'gan', 'vae', 'gpt', 'writing', 'evaluation', 'Machine Learning']) assert.ok(names.includes(tag), `tag ${tag} in ${names.join(', ')}`);
+    for (const tag of ['generative-ai', 'machine-learning', 'gan', 'vae', 'gpt', 'writing', 'evaluation', 'Machine Learning'])
+      assert.ok(names.includes(tag), `tag ${tag} in ${names.join(', ')}`);
     const genAi = tags.find((n) => n.tag === 'generative-ai')!;
     assert.strictEqual((await tree.item(genAi)).description, '4');
     const ml = tags.find((n) => n.tag === 'machine-learning')!;
     const posts = await tree.children(ml);
-    assert.deepStrictEqual(posts.map((p) => vscode.workspace.asRelativePath(vscode.Uri.parse(p.post!.id))), [VAE, GAN, 'posts/exploring-generative-ai.md']);
+    assert.deepStrictEqual(
+      posts.map((p) => vscode.workspace.asRelativePath(vscode.Uri.parse(p.post!.id))),
+      [VAE, GAN, 'posts/exploring-generative-ai.md'],
+    );
     const item = await tree.item(posts[0]);
     assert.strictEqual(item.label, "Walking Through a VAE's Latent Space");
     assert.strictEqual(item.command?.command, 'vscode.open');
 
     await vscode.commands.executeCommand('inkwell.filterTags', 'GEN');
-    assert.deepStrictEqual((await tree.children()).map((n) => n.tag), ['artificial-intelligence', 'generative-ai']);
+    assert.deepStrictEqual(
+      (await tree.children()).map((n) => n.tag),
+      ['artificial-intelligence', 'generative-ai'],
+    );
     await vscode.commands.executeCommand('inkwell.clearTagFilter');
     assert.strictEqual((await tree.children()).length, tags.length);
   });
@@ -197,9 +219,14 @@ suite('Article preview, tag tree and tag pages', () => {
     // The inline action of a tag row: VS Code draws a command with an icon as a small button and
     // one without an icon as its whole title, which squeezes the tag name.
     const pkg = vscode.extensions.getExtension('inkwell.inkwell')!.packageJSON as {
-      contributes: { commands: { command: string; icon?: string }[]; menus: Record<string, { command: string; when?: string; group?: string }[]> };
+      contributes: {
+        commands: { command: string; icon?: string }[];
+        menus: Record<string, { command: string; when?: string; group?: string }[]>;
+      };
     };
-    const inline = pkg.contributes.menus['view/item/context'].filter((m) => m.group?.startsWith('inline') && /viewItem == inkwell\.tag\b/.test(m.when ?? ''));
+    const inline = pkg.contributes.menus['view/item/context'].filter(
+      (m) => m.group?.startsWith('inline') && /viewItem == inkwell\.tag\b/.test(m.when ?? ''),
+    );
     assert.ok(inline.length > 0, 'tag rows have an inline action');
     for (const m of inline) {
       const command = pkg.contributes.commands.find((c) => c.command === m.command);
@@ -210,7 +237,10 @@ suite('Article preview, tag tree and tag pages', () => {
   test('a new tag appears in the tree after a file changes', async () => {
     const tree = await tagRows();
     const file = vscode.Uri.joinPath(workspaceRoot(), 'posts', 'preview-test-new-tag.md');
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('---\ntitle: A Fresh Post\ndate: 2024-01-01\ntags: [brand-new-tag]\n---\nHello.\n'));
+    await vscode.workspace.fs.writeFile(
+      file,
+      new TextEncoder().encode('---\ntitle: A Fresh Post\ndate: 2024-01-01\ntags: [brand-new-tag]\n---\nHello.\n'),
+    );
     try {
       await waitFor(async () => (await tree.children()).some((n) => n.tag === 'brand-new-tag'), 'the new tag in the tree');
     } finally {
@@ -222,14 +252,21 @@ suite('Article preview, tag tree and tag pages', () => {
   test('Preview Posts Tagged shows a card per post', async function () {
     this.timeout(150_000);
     await vscode.commands.executeCommand('inkwell.previewTag', 'machine-learning');
-    const page = await waitFor(() => {
-      const r = lastRendered(t, 'inkwell.tagPreview');
-      return r?.text.includes('Posts tagged') ? r : undefined;
-    }, 'the tag page', 120_000);
+    const page = await waitFor(
+      () => {
+        const r = lastRendered(t, 'inkwell.tagPreview');
+        return r?.text.includes('Posts tagged') ? r : undefined;
+      },
+      'the tag page',
+      120_000,
+    );
     assert.strictEqual(openWebview(t, 'inkwell.tagPreview')?.title, 'Posts tagged machine-learning');
     const text = page.text;
     assert.ok(text.includes('3 posts'), text);
-    assert.ok(text.indexOf("Walking Through a VAE's Latent Space") < text.indexOf('Exploring the Limitless Potential of Generative AI'), 'newest first');
+    assert.ok(
+      text.indexOf("Walking Through a VAE's Latent Space") < text.indexOf('Exploring the Limitless Potential of Generative AI'),
+      'newest first',
+    );
     assert.ok(text.includes('Variational autoencoders learn a smooth map'), 'descriptions are shown');
   });
 

@@ -19,11 +19,22 @@ import { repoRoot } from './repo';
 
 type SiteName = 'hugo' | 'jekyll' | 'astro' | 'eleventy' | 'hexo' | 'docusaurus';
 const SITES: readonly SiteName[] = ['hugo', 'jekyll', 'astro', 'eleventy', 'hexo', 'docusaurus'];
-const NAMES: Record<SiteName, string> = { hugo: 'Hugo', jekyll: 'Jekyll', astro: 'Astro', eleventy: 'Eleventy', hexo: 'Hexo', docusaurus: 'Docusaurus' };
+const NAMES: Record<SiteName, string> = {
+  hugo: 'Hugo',
+  jekyll: 'Jekyll',
+  astro: 'Astro',
+  eleventy: 'Eleventy',
+  hexo: 'Hexo',
+  docusaurus: 'Docusaurus',
+};
 /** Each site's valid post. */
 const GOOD: Record<SiteName, string> = {
-  hugo: 'content/posts/good.md', jekyll: '_posts/2023-05-08-good.md', astro: 'src/content/blog/good.md',
-  eleventy: 'posts/good.md', hexo: 'source/_posts/good.md', docusaurus: 'blog/2023-05-08-good.md',
+  hugo: 'content/posts/good.md',
+  jekyll: '_posts/2023-05-08-good.md',
+  astro: 'src/content/blog/good.md',
+  eleventy: 'posts/good.md',
+  hexo: 'source/_posts/good.md',
+  docusaurus: 'blog/2023-05-08-good.md',
 };
 const HUGO_TOML = 'content/posts/good-toml.md';
 const HUGO_JSON = 'content/posts/good-json.md';
@@ -38,7 +49,10 @@ const readDisk = (uri: vscode.Uri) => fs.readFileSync(uri.fsPath, 'utf8');
 
 /** Inkwell's diagnostics of a file as "line:col code". */
 function ours(uri: vscode.Uri): string[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'inkwell').map((d) => `${d.range.start.line}:${d.range.start.character} ${String(d.code)}`);
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === 'inkwell')
+    .map((d) => `${d.range.start.line}:${d.range.start.character} ${String(d.code)}`);
 }
 
 /** Every Markdown file of every site with its text, to prove what an edit did not touch. */
@@ -47,14 +61,16 @@ function snapshot(): Map<string, string> {
   for (const site of SITES) {
     const root = folder(site).uri.fsPath;
     for (const rel of fs.readdirSync(root, { recursive: true }) as string[]) {
-      if (/\.mdx?$/.test(rel) && !rel.split(path.sep).includes('node_modules')) out.set(path.join(root, rel), fs.readFileSync(path.join(root, rel), 'utf8'));
+      if (/\.mdx?$/.test(rel) && !rel.split(path.sep).includes('node_modules'))
+        out.set(path.join(root, rel), fs.readFileSync(path.join(root, rel), 'utf8'));
     }
   }
   return out;
 }
 
 /** Files whose text differs between two snapshots. */
-const changedFiles = (before: Map<string, string>, after: Map<string, string>) => [...before.keys()].filter((f) => after.get(f) !== before.get(f)).sort();
+const changedFiles = (before: Map<string, string>, after: Map<string, string>) =>
+  [...before.keys()].filter((f) => after.get(f) !== before.get(f)).sort();
 
 /** The text of the open document for `file`, or of the file on disk. */
 function currentText(file: string): string {
@@ -64,14 +80,20 @@ function currentText(file: string): string {
 /** Opens a post and waits until its problems for this version are published. */
 async function openChecked(t: InkwellTestSupport, uri: vscode.Uri): Promise<vscode.TextEditor> {
   const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
-  await waitFor(() => t.publishedVersion(uri.toString()) === editor.document.version, `problems of ${vscode.workspace.asRelativePath(uri)}`);
+  await waitFor(
+    () => t.publishedVersion(uri.toString()) === editor.document.version,
+    `problems of ${vscode.workspace.asRelativePath(uri)}`,
+  );
   return editor;
 }
 
 /** Replaces the first line that starts with `prefix` and waits for its problems. */
 async function replaceLine(t: InkwellTestSupport, editor: vscode.TextEditor, prefix: string, text: string): Promise<void> {
   const doc = editor.document;
-  const line = doc.getText().split('\n').findIndex((l) => l.startsWith(prefix));
+  const line = doc
+    .getText()
+    .split('\n')
+    .findIndex((l) => l.startsWith(prefix));
   assert.ok(line >= 0, `${prefix} in ${doc.uri.path}`);
   await editor.edit((b) => b.replace(doc.lineAt(line).range, text));
   await waitFor(() => t.publishedVersion(doc.uri.toString()) === doc.version, 'problems after the edit');
@@ -80,7 +102,7 @@ async function replaceLine(t: InkwellTestSupport, editor: vscode.TextEditor, pre
 /** The unescaped text of a status bar tooltip. */
 function tooltipText(item: vscode.StatusBarItem | undefined): string {
   const tip = item?.tooltip;
-  const raw = typeof tip === 'string' ? tip : tip?.value ?? '';
+  const raw = typeof tip === 'string' ? tip : (tip?.value ?? '');
   return raw.replace(/\\([\\`*_{}[\]()#+\-.!|~<>])/g, '$1').replace(/&nbsp;/g, ' ');
 }
 
@@ -110,14 +132,19 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
    * group them by type, tick the group (one checkbox for the whole rename) and Apply.
    */
   async function acceptRefactorPreview(changedNow: () => boolean): Promise<void> {
-    const applied = await waitFor(async () => {
-      await vscode.commands.executeCommand('refactorPreview.groupByType');
-      await vscode.commands.executeCommand('refactorPreview.focus');
-      await vscode.commands.executeCommand('list.focusFirst');
-      await vscode.commands.executeCommand('refactorPreview.toggleCheckedState');
-      await vscode.commands.executeCommand('refactorPreview.apply');
-      return changedNow();
-    }, 'the refactor preview to be applied', 30_000, 500);
+    const applied = await waitFor(
+      async () => {
+        await vscode.commands.executeCommand('refactorPreview.groupByType');
+        await vscode.commands.executeCommand('refactorPreview.focus');
+        await vscode.commands.executeCommand('list.focusFirst');
+        await vscode.commands.executeCommand('refactorPreview.toggleCheckedState');
+        await vscode.commands.executeCommand('refactorPreview.apply');
+        return changedNow();
+      },
+      'the refactor preview to be applied',
+      30_000,
+      500,
+    );
     assert.ok(applied);
   }
 
@@ -127,11 +154,18 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
    * and nothing else; then one Undo, confirmed for all files as VS Code asks,
    * brings every file back.
    */
-  async function refactorAndUndo(command: () => Thenable<unknown>, expect: Array<[SiteName, string, string, string]>, viaPreview = true): Promise<void> {
+  async function refactorAndUndo(
+    command: () => Thenable<unknown>,
+    expect: Array<[SiteName, string, string, string]>,
+    viaPreview = true,
+  ): Promise<void> {
     const before = snapshot();
     const run = command();
     let finished = false;
-    void Promise.resolve(run).then(() => (finished = true), () => (finished = true));
+    void Promise.resolve(run).then(
+      () => (finished = true),
+      () => (finished = true),
+    );
     const changedNow = () => changedFiles(before, new Map([...before.keys()].map((f) => [f, currentText(f)]))).length > 0;
     if (viaPreview) await acceptRefactorPreview(changedNow);
     await waitFor(() => finished, 'the command to finish once the edit is applied');
@@ -157,7 +191,14 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
     await waitFor(() => expected.every((f) => currentText(f) === before.get(f)), 'every file back as it was after one Undo');
     // Undone in the editor, not yet on disk: the files have unsaved changes until the user saves them.
     const reverted = vscode.workspace.textDocuments.filter((d) => expected.includes(d.uri.fsPath));
-    assert.deepStrictEqual(reverted.filter((d) => d.isDirty).map((d) => d.uri.fsPath).sort(), expected, 'each reverted file is open with unsaved changes');
+    assert.deepStrictEqual(
+      reverted
+        .filter((d) => d.isDirty)
+        .map((d) => d.uri.fsPath)
+        .sort(),
+      expected,
+      'each reverted file is open with unsaved changes',
+    );
     for (const doc of reverted) assert.ok(await doc.save(), `${doc.uri.fsPath} saved`);
     await waitFor(() => expected.every((f) => readDisk(vscode.Uri.file(f)) === before.get(f)), 'the reverted files on disk');
     assert.deepStrictEqual(changedFiles(before, snapshot()), [], 'nothing else changed');
@@ -166,26 +207,33 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
   test('Rename Tag changes YAML, TOML and JSON frontmatter through the refactor preview, and one Undo reverts every file', async function () {
     this.timeout(180_000);
     const commands = await vscode.commands.getCommands(true);
-    assert.ok(commands.includes('refactorPreview.apply'), 'this VS Code has the refactor preview\'s Apply command');
-    await refactorAndUndo(() => vscode.commands.executeCommand('inkwell.renameTag', 'hugo', 'hugo-site', { confirm: 'preview' }), [
-      ['hugo', GOOD.hugo, 'tags: [hugo, writing]', 'tags: [hugo-site, writing]'],
-      ['hugo', HUGO_TOML, 'tags = ["hugo", "toml"]', 'tags = ["hugo-site", "toml"]'],
-      ['hugo', HUGO_JSON, '"tags": ["hugo", "json", "writing"]', '"tags": ["hugo-site", "json", "writing"]'],
-    ]);
+    assert.ok(commands.includes('refactorPreview.apply'), "this VS Code has the refactor preview's Apply command");
+    await refactorAndUndo(
+      () => vscode.commands.executeCommand('inkwell.renameTag', 'hugo', 'hugo-site', { confirm: 'preview' }),
+      [
+        ['hugo', GOOD.hugo, 'tags: [hugo, writing]', 'tags: [hugo-site, writing]'],
+        ['hugo', HUGO_TOML, 'tags = ["hugo", "toml"]', 'tags = ["hugo-site", "toml"]'],
+        ['hugo', HUGO_JSON, '"tags": ["hugo", "json", "writing"]', '"tags": ["hugo-site", "json", "writing"]'],
+      ],
+    );
   });
 
   test('Merge Tags, answered "Merge", merges across sites and formats (a post that has both keeps one), and one Undo reverts every file', async function () {
     this.timeout(180_000);
-    await refactorAndUndo(() => vscode.commands.executeCommand('inkwell.mergeTags', 'writing', 'prose', ['toml', 'json'], { confirm: 'apply' }), [
-      ['hugo', GOOD.hugo, 'tags: [hugo, writing]', 'tags: [hugo, prose]'],
-      ['hugo', HUGO_TOML, 'tags = ["hugo", "toml"]', 'tags = ["hugo", "prose"]'],
-      ['hugo', HUGO_JSON, '"tags": ["hugo", "json", "writing"]', '"tags": ["hugo", "prose"]'],
-      ['jekyll', GOOD.jekyll, 'tags: [jekyll, writing]', 'tags: [jekyll, prose]'],
-      ['astro', GOOD.astro, 'tags: [astro, writing]', 'tags: [astro, prose]'],
-      ['eleventy', GOOD.eleventy, 'tags: [posts, writing]', 'tags: [posts, prose]'],
-      ['hexo', GOOD.hexo, 'tags: [hexo, writing]', 'tags: [hexo, prose]'],
-      ['docusaurus', GOOD.docusaurus, 'tags: [docusaurus, writing]', 'tags: [docusaurus, prose]'],
-    ], false);
+    await refactorAndUndo(
+      () => vscode.commands.executeCommand('inkwell.mergeTags', 'writing', 'prose', ['toml', 'json'], { confirm: 'apply' }),
+      [
+        ['hugo', GOOD.hugo, 'tags: [hugo, writing]', 'tags: [hugo, prose]'],
+        ['hugo', HUGO_TOML, 'tags = ["hugo", "toml"]', 'tags = ["hugo", "prose"]'],
+        ['hugo', HUGO_JSON, '"tags": ["hugo", "json", "writing"]', '"tags": ["hugo", "prose"]'],
+        ['jekyll', GOOD.jekyll, 'tags: [jekyll, writing]', 'tags: [jekyll, prose]'],
+        ['astro', GOOD.astro, 'tags: [astro, writing]', 'tags: [astro, prose]'],
+        ['eleventy', GOOD.eleventy, 'tags: [posts, writing]', 'tags: [posts, prose]'],
+        ['hexo', GOOD.hexo, 'tags: [hexo, writing]', 'tags: [hexo, prose]'],
+        ['docusaurus', GOOD.docusaurus, 'tags: [docusaurus, writing]', 'tags: [docusaurus, prose]'],
+      ],
+      false,
+    );
   });
 
   test('each folder shows its detected generator in the status bar tooltip, with reading time', async function () {
@@ -193,24 +241,43 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
     const item = () => t.statusBarItem('inkwell.readingTime');
     for (const site of SITES) {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uriOf(site, GOOD[site])), { preview: false });
-      const tip = await waitFor(() => {
-        const text = tooltipText(item());
-        return text.includes(`Site generator: ${NAMES[site]} `) ? text : undefined;
-      }, `the ${site} generator in the tooltip (have: ${tooltipText(item())})`);
+      const tip = await waitFor(
+        () => {
+          const text = tooltipText(item());
+          return text.includes(`Site generator: ${NAMES[site]} `) ? text : undefined;
+        },
+        `the ${site} generator in the tooltip (have: ${tooltipText(item())})`,
+      );
       assert.match(tip, new RegExp(`Site generator: ${NAMES[site]} \\(detected from [^)]+\\)`));
       assert.match(item()!.text, /^\$\(book\) 1 min · 3 words$/, `${site}: "This one builds." is three words`);
     }
   });
 
-  test('a site-root image resolves in the generator\'s static folder; a missing one is flagged', async function () {
+  test("a site-root image resolves in the generator's static folder; a missing one is flagged", async function () {
     this.timeout(120_000);
     // Where /images/hero.png (or /img/) lives: static/, the root, source/, the input folder, static/.
     for (const site of ['hugo', 'jekyll', 'hexo', 'eleventy', 'docusaurus'] as const) {
       const uri = uriOf(site, GOOD[site]);
       const editor = await openChecked(t, uri);
-      const line = editor.document.getText().split('\n').find((l) => l.startsWith('image:'))!;
-      assert.ok(fs.existsSync(path.join(folder(site).uri.fsPath, { hugo: 'static', jekyll: '.', hexo: 'source', eleventy: '.', docusaurus: 'static' }[site], line.slice(7))), `${site}: ${line} exists in its static folder`);
-      assert.deepStrictEqual(ours(uri).filter((d) => d.endsWith('image-not-found')), [], `${site}: ${line} is found`);
+      const line = editor.document
+        .getText()
+        .split('\n')
+        .find((l) => l.startsWith('image:'))!;
+      assert.ok(
+        fs.existsSync(
+          path.join(
+            folder(site).uri.fsPath,
+            { hugo: 'static', jekyll: '.', hexo: 'source', eleventy: '.', docusaurus: 'static' }[site],
+            line.slice(7),
+          ),
+        ),
+        `${site}: ${line} exists in its static folder`,
+      );
+      assert.deepStrictEqual(
+        ours(uri).filter((d) => d.endsWith('image-not-found')),
+        [],
+        `${site}: ${line} is found`,
+      );
       await replaceLine(t, editor, 'image:', 'image: /images/missing.png');
       const missing = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'image-not-found');
       assert.ok(missing, `${site}: a missing site-root image is flagged`);
@@ -218,40 +285,64 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
     }
   });
 
-  test('completions offer the generator\'s own fields with their documentation', async function () {
+  test("completions offer the generator's own fields with their documentation", async function () {
     this.timeout(60_000);
     // Posts that do not have the field yet (completions leave out the fields a post has).
     const cases: Array<[SiteName, string, string, string]> = [
-      ['hugo', 'content/posts/future.md', 'lastmod', 'hugo'], ['jekyll', GOOD.jekyll, 'permalink', 'jekyll'],
-      ['hexo', 'source/_posts/future.md', 'updated', 'hexo'], ['docusaurus', GOOD.docusaurus, 'unlisted', 'docusaurus'],
+      ['hugo', 'content/posts/future.md', 'lastmod', 'hugo'],
+      ['jekyll', GOOD.jekyll, 'permalink', 'jekyll'],
+      ['hexo', 'source/_posts/future.md', 'updated', 'hexo'],
+      ['docusaurus', GOOD.docusaurus, 'unlisted', 'docusaurus'],
     ];
     for (const [site, post, field, schema] of cases) {
       const editor = await openChecked(t, uriOf(site, post));
       // A new, empty line at the top of the frontmatter.
       await editor.edit((b) => b.insert(new vscode.Position(1, 0), '\n'));
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, new vscode.Position(1, 0), undefined, 500);
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        editor.document.uri,
+        new vscode.Position(1, 0),
+        undefined,
+        500,
+      );
       const item = list.items.find((i) => (typeof i.label === 'string' ? i.label : i.label.label) === field);
       assert.ok(item, `${site} offers ${field}`);
-      const docs = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'src/core/site/schemas', `${schema}.json`), 'utf8')) as { properties: Record<string, { description: string }> };
-      const shown = typeof item.documentation === 'string' ? item.documentation : item.documentation?.value ?? '';
+      const docs = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'src/core/site/schemas', `${schema}.json`), 'utf8')) as {
+        properties: Record<string, { description: string }>;
+      };
+      const shown = typeof item.documentation === 'string' ? item.documentation : (item.documentation?.value ?? '');
       assert.ok(shown.includes(docs.properties[field].description), `${site} ${field}: "${shown}" has the schema's docs`);
     }
     // Another generator's field is not offered as this one's: Hugo has no `permalink`, Jekyll no `lastmod`.
-    const hugo = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uriOf('hugo', 'content/posts/future.md'), new vscode.Position(1, 0));
+    const hugo = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      uriOf('hugo', 'content/posts/future.md'),
+      new vscode.Position(1, 0),
+    );
     assert.ok(!hugo.items.some((i) => i.label === 'permalink'), 'Hugo does not offer permalink');
   });
 
-  test('unknown keys are flagged against the generator\'s list of fields', async function () {
+  test("unknown keys are flagged against the generator's list of fields", async function () {
     this.timeout(60_000);
     await vscode.workspace.getConfiguration('inkwell').update('validation.flagUnknownKeys', true, vscode.ConfigurationTarget.Workspace);
     const unknown = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.code === 'unknown-key');
     // Hugo's post already has `lastmod`; Jekyll's gets both fields. Each flags the other's.
-    for (const [site, added, stranger] of [['hugo', 'permalink: /x/\n', 'permalink'], ['jekyll', 'permalink: /x/\nlastmod: 2023-06-01\n', 'lastmod']] as const) {
+    for (const [site, added, stranger] of [
+      ['hugo', 'permalink: /x/\n', 'permalink'],
+      ['jekyll', 'permalink: /x/\nlastmod: 2023-06-01\n', 'lastmod'],
+    ] as const) {
       const editor = await openChecked(t, uriOf(site, GOOD[site]));
       await editor.edit((b) => b.insert(new vscode.Position(1, 0), added));
       const uri = editor.document.uri;
-      const flagged = await waitFor(() => (t.publishedVersion(uri.toString()) === editor.document.version && unknown(uri).length ? unknown(uri) : undefined), `unknown keys in ${site}`);
-      assert.deepStrictEqual(flagged.map((d) => editor.document.getText(d.range)), [stranger], `${site}: only ${stranger} is unknown`);
+      const flagged = await waitFor(
+        () => (t.publishedVersion(uri.toString()) === editor.document.version && unknown(uri).length ? unknown(uri) : undefined),
+        `unknown keys in ${site}`,
+      );
+      assert.deepStrictEqual(
+        flagged.map((d) => editor.document.getText(d.range)),
+        [stranger],
+        `${site}: only ${stranger} is unknown`,
+      );
       assert.match(flagged[0].message, new RegExp(`Unknown field "${stranger}": ${NAMES[site]}`), flagged[0].message);
     }
   });
@@ -268,15 +359,40 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
     for (const site of SITES) {
       const root = folder(site).uri.fsPath;
       const stdout = await new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, [cli, 'check', '--format', 'json'], { cwd: root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
-          (err, out, errText) => (err && err.code !== 1 ? reject(new Error(`${err.message}\n${errText}`)) : resolve(out)));
+        execFile(
+          process.execPath,
+          [cli, 'check', '--format', 'json'],
+          { cwd: root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+          (err, out, errText) => (err && err.code !== 1 ? reject(new Error(`${err.message}\n${errText}`)) : resolve(out)),
+        );
       });
-      const report = JSON.parse(stdout) as { files: number; problems: Array<{ file: string; line: number; column: number; endLine: number; endColumn: number; code: string; severity: string; message: string }> };
-      const fromCli = report.problems.map((p) => `${p.file}:${p.line - 1}:${p.column - 1}-${p.endLine - 1}:${p.endColumn - 1} ${p.severity} ${p.code} ${p.message}`).sort();
-      const fromEditor = vscode.languages.getDiagnostics()
+      const report = JSON.parse(stdout) as {
+        files: number;
+        problems: Array<{
+          file: string;
+          line: number;
+          column: number;
+          endLine: number;
+          endColumn: number;
+          code: string;
+          severity: string;
+          message: string;
+        }>;
+      };
+      const fromCli = report.problems
+        .map((p) => `${p.file}:${p.line - 1}:${p.column - 1}-${p.endLine - 1}:${p.endColumn - 1} ${p.severity} ${p.code} ${p.message}`)
+        .sort();
+      const fromEditor = vscode.languages
+        .getDiagnostics()
         .filter(([uri]) => uri.fsPath.startsWith(root + path.sep))
-        .flatMap(([uri, diags]) => diags.filter((d) => d.source === 'inkwell').map((d) =>
-          `${path.relative(root, uri.fsPath).split(path.sep).join('/')}:${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${names[d.severity]} ${String(d.code)} ${d.message}`))
+        .flatMap(([uri, diags]) =>
+          diags
+            .filter((d) => d.source === 'inkwell')
+            .map(
+              (d) =>
+                `${path.relative(root, uri.fsPath).split(path.sep).join('/')}:${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${names[d.severity]} ${String(d.code)} ${d.message}`,
+            ),
+        )
         .sort();
       assert.ok(fromCli.length >= 3, `${site}'s posts are broken on purpose: ${fromCli.join('\n')}`);
       assert.deepStrictEqual(fromEditor, fromCli, `${site}: the editor and inkwell check agree`);
@@ -285,7 +401,7 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
     assert.ok(result.posts >= total, `Check All Posts checked every site's posts (${result.posts} ≥ ${total})`);
   });
 
-  test('with updateDateOnSave, saving a changed post sets the generator\'s last-updated field', async function () {
+  test("with updateDateOnSave, saving a changed post sets the generator's last-updated field", async function () {
     this.timeout(60_000);
     await vscode.workspace.getConfiguration('inkwell').update('posts.updateDateOnSave', true, vscode.ConfigurationTarget.Workspace);
     const now = new Date();
@@ -300,7 +416,11 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
       // Jekyll's field (jekyll-last-modified-at), added.
       ['jekyll', GOOD.jekyll, 'last_modified_at:', new RegExp(`^last_modified_at: ${today}$`, 'm')],
     ];
-    const without = (text: string, key: string) => text.split('\n').filter((l) => !l.startsWith(key)).join('\n');
+    const without = (text: string, key: string) =>
+      text
+        .split('\n')
+        .filter((l) => !l.startsWith(key))
+        .join('\n');
     for (const [site, rel, key, field] of cases) {
       const uri = uriOf(site, rel);
       const before = readDisk(uri);

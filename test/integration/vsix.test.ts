@@ -30,7 +30,10 @@ suite('Packaged VSIX', function () {
       assert.ok(fs.existsSync(path.join(root, f)), `${f} is packaged`);
     }
     // vsce stores the README under a lower-case name.
-    assert.ok(fs.readdirSync(root).some((f) => f.toLowerCase() === 'readme.md'), 'the README is packaged');
+    assert.ok(
+      fs.readdirSync(root).some((f) => f.toLowerCase() === 'readme.md'),
+      'the README is packaged',
+    );
     for (const model of ['inkwell-gan', 'inkwell-vae', 'inkwell-gpt']) {
       const shipped = fs.existsSync(path.join(repoRoot(), 'models', model));
       assert.strictEqual(fs.existsSync(path.join(root, 'models', model)), shipped, `models/${model} is packaged when it is shipped`);

@@ -48,7 +48,8 @@ export function cursorContext(text: string, offset: number): CursorContext | und
 }
 
 function valueContext(key: string, rest: string, offset: number): CursorContext {
-  if (rest.startsWith('[')) return itemContext(key, rest.slice(rest.lastIndexOf(',') >= 0 ? rest.lastIndexOf(',') + 1 : 1).trimStart(), offset);
+  if (rest.startsWith('['))
+    return itemContext(key, rest.slice(rest.lastIndexOf(',') >= 0 ? rest.lastIndexOf(',') + 1 : 1).trimStart(), offset);
   const quote = rest.startsWith('"') ? '"' : rest.startsWith("'") ? "'" : '';
   const prefix = quote ? rest.slice(1) : rest;
   return { kind: 'value', key, inList: false, prefixStart: offset - prefix.length, prefix, quote };
@@ -84,7 +85,8 @@ export function hoverTarget(parsed: ParsedFrontmatter, offset: number): HoverTar
     if (offset >= field.keyStart && offset <= field.keyEnd) return { kind: 'key', field };
     if (field.key === 'tags') {
       for (const item of field.items ?? []) {
-        if (offset >= item.start && offset <= item.end && typeof item.value === 'string') return { kind: 'tag', tag: item.value, start: item.start, end: item.end };
+        if (offset >= item.start && offset <= item.end && typeof item.value === 'string')
+          return { kind: 'tag', tag: item.value, start: item.start, end: item.end };
       }
     }
   }

@@ -57,9 +57,10 @@ function hasBackreference(pattern: string): boolean {
 async function linearRegExpEngine(): Promise<RegExpEngine> {
   const { RE2JS } = await import('re2js');
   const engine = ((pattern: string, flags: string) => {
-    const unsupported = (why: string) => new UnsupportedPatternError(
-      `pattern ${JSON.stringify(pattern)} is not supported: Inkwell runs schema patterns with a linear-time engine (RE2), which ${why}. Rewrite the pattern without it.`,
-    );
+    const unsupported = (why: string) =>
+      new UnsupportedPatternError(
+        `pattern ${JSON.stringify(pattern)} is not supported: Inkwell runs schema patterns with a linear-time engine (RE2), which ${why}. Rewrite the pattern without it.`,
+      );
     if (hasBackreference(pattern)) throw unsupported('has no backreferences (\\1, \\k<name>)');
     let re: InstanceType<typeof RE2JS>;
     try {
@@ -96,7 +97,13 @@ export async function compileCustomSchema(json: unknown): Promise<CustomSchema> 
   if (dialect.includes('2020-12')) Ajv = (await import('ajv/dist/2020.js')).default as unknown as AjvCtor;
   else if (dialect.includes('2019-09')) Ajv = (await import('ajv/dist/2019.js')).default as unknown as AjvCtor;
   else Ajv = (await import('ajv')).default as unknown as AjvCtor;
-  const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: await linearRegExpEngine() } });
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    logger: false,
+    validateFormats: true,
+    code: { regExp: await linearRegExpEngine() },
+  });
   ajv.addFormat('date', (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && isValidDateText(s));
   ajv.addFormat('date-time', (s: string) => isValidDateText(s));
   let check: ValidateFunction;
@@ -129,18 +136,35 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function fieldOf(name: string, prop: Record<string, unknown>): FieldSpec {
   const t = Array.isArray(prop.type) ? prop.type[0] : prop.type;
-  const type: FieldType = prop.format === 'date' || prop.format === 'date-time' ? 'date'
-    : t === 'string' ? 'string' : t === 'boolean' ? 'boolean' : t === 'array' ? 'list' : t === 'number' || t === 'integer' ? 'number' : 'any';
-  const values = Array.isArray(prop.enum) ? prop.enum.filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v)) : undefined;
-  const description = [prop.title, prop.description].filter((s): s is string => typeof s === 'string').join(': ') || `Defined by the custom schema (${t ?? 'any'}).`;
+  const type: FieldType =
+    prop.format === 'date' || prop.format === 'date-time'
+      ? 'date'
+      : t === 'string'
+        ? 'string'
+        : t === 'boolean'
+          ? 'boolean'
+          : t === 'array'
+            ? 'list'
+            : t === 'number' || t === 'integer'
+              ? 'number'
+              : 'any';
+  const values = Array.isArray(prop.enum)
+    ? prop.enum.filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v))
+    : undefined;
+  const description =
+    [prop.title, prop.description].filter((s): s is string => typeof s === 'string').join(': ') ||
+    `Defined by the custom schema (${t ?? 'any'}).`;
   return { name, type, description, enum: values?.length ? values : type === 'boolean' ? [true, false] : undefined };
 }
 
 function issueOf(e: ErrorObject): SchemaIssue {
-  const path = e.instancePath.split('/').slice(1).map((s) => {
-    const part = s.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^\d+$/.test(part) ? Number(part) : part;
-  });
+  const path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => {
+      const part = s.replace(/~1/g, '/').replace(/~0/g, '~');
+      return /^\d+$/.test(part) ? Number(part) : part;
+    });
   const params = e.params as Record<string, unknown>;
   let message = e.message ?? 'is not allowed by the schema';
   if (Array.isArray(params.allowedValues)) message += `: ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;

@@ -31,7 +31,8 @@ export interface DateParts {
 }
 
 // YAML 1.1 timestamp (https://yaml.org/type/timestamp.html) and ISO 8601 date / date-time.
-const TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?[ \t]*(Z|z|[-+]\d{1,2}(?::?\d{2})?)?)?$/;
+const TIMESTAMP =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?[ \t]*(Z|z|[-+]\d{1,2}(?::?\d{2})?)?)?$/;
 
 function daysIn(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -105,8 +106,14 @@ export function formatDateParts(p: DateParts, style: DateStyle): string {
 
 function partsOfUtc(d: Date): DateParts {
   return {
-    year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
-    hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), offsetMinutes: 0, hasTime: true,
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    offsetMinutes: 0,
+    hasTime: true,
   };
 }
 
@@ -115,8 +122,14 @@ export function partsOfDate(d: Date, style: DateStyle): DateParts {
   if (style === 'datetime-utc') return partsOfUtc(d);
   const offsetMinutes = style === 'datetime-offset' ? -d.getTimezoneOffset() : undefined;
   return {
-    year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(),
-    hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds(), offsetMinutes, hasTime: style !== 'date',
+    year: d.getFullYear(),
+    month: d.getMonth() + 1,
+    day: d.getDate(),
+    hour: d.getHours(),
+    minute: d.getMinutes(),
+    second: d.getSeconds(),
+    offsetMinutes,
+    hasTime: style !== 'date',
   };
 }
 
@@ -134,10 +147,16 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
  * Returns undefined when the text is not recognisably a date.
  */
 export function repairDateText(text: string): DateParts | undefined {
-  const t = text.trim().replace(/^["']|["']$/g, '').trim();
+  const t = text
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .trim();
   if (t.length > 64) return undefined;
   let rest = t;
-  let hour = 0, minute = 0, second = 0, hasTime = false;
+  let hour = 0,
+    minute = 0,
+    second = 0,
+    hasTime = false;
   const time = /[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?\s*$/i.exec(rest);
   if (time) {
     hour = Number(time[1]);

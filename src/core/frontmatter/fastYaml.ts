@@ -78,7 +78,12 @@ export function parseSimpleYaml(source: string, base: number): { fields: FieldNo
     const rawValue = (kv[2] ?? '').replace(/ +$/, '');
     if (rawValue === '') {
       // `key:` alone: null, or the owner of a block list on the next lines.
-      const field: FieldNode = { key, keyStart, keyEnd, value: { value: null, kind: 'null', start: base + pos + line.length, end: base + pos + line.length, quote: '' } };
+      const field: FieldNode = {
+        key,
+        keyStart,
+        keyEnd,
+        value: { value: null, kind: 'null', start: base + pos + line.length, end: base + pos + line.length, quote: '' },
+      };
       fields.push(field);
       pendingList = { field, indent: -1, items: [], values: [] };
       pos = next;
@@ -113,7 +118,8 @@ const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
 const NULL = /^(?:~|null|Null|NULL)$/;
 const BOOL = /^(?:true|True|TRUE|false|False|FALSE)$/;
 // The YAML 1.2 core schema's number forms (as the yaml package resolves them): those go to the full parser.
-const NUMBER = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const NUMBER =
+  /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 /** A scalar in block (or, with `flow`, in an inline list) context; undefined when not simple. */
 function scalar(raw: string, start: number, flow: boolean): ValueNode | undefined {

@@ -40,30 +40,67 @@ export function fixesFor(text: string, p: Problem, ctx: FixContext = {}, parsed:
       case ProblemCode.FrontmatterMissing:
         return [addFrontmatter(text, ctx)];
       case ProblemCode.DateMissing:
-        return [{ title: 'Add "date" (now)', edits: [insertField(text, parsed, 'date', dateValue(formatDate(ctx.now ?? new Date(), ctx.dateStyle ?? 'date'), parsed.language))], isPreferred: true, code: p.code }];
+        return [
+          {
+            title: 'Add "date" (now)',
+            edits: [
+              insertField(text, parsed, 'date', dateValue(formatDate(ctx.now ?? new Date(), ctx.dateStyle ?? 'date'), parsed.language)),
+            ],
+            isPreferred: true,
+            code: p.code,
+          },
+        ];
       case ProblemCode.DateInvalid:
         return fixDate(text, parsed, p, ctx);
       case ProblemCode.TitleMissing: {
         const title = titleFor(text, parsed, ctx);
-        return [{ title: `Add "title: ${title}"`, edits: [insertField(text, parsed, 'title', stringValue(title, parsed.language))], isPreferred: true, code: p.code }];
+        return [
+          {
+            title: `Add "title: ${title}"`,
+            edits: [insertField(text, parsed, 'title', stringValue(title, parsed.language))],
+            isPreferred: true,
+            code: p.code,
+          },
+        ];
       }
       case ProblemCode.TitleEmpty: {
         const f = getField(parsed, 'title');
         if (!f) return [];
         const title = titleFor(text, parsed, ctx);
-        return [{ title: `Set title to "${title}"`, edits: [replaceValue(text, f.value, f.keyEnd, title, parsed.language)], isPreferred: true, code: p.code }];
+        return [
+          {
+            title: `Set title to "${title}"`,
+            edits: [replaceValue(text, f.value, f.keyEnd, title, parsed.language)],
+            isPreferred: true,
+            code: p.code,
+          },
+        ];
       }
       case ProblemCode.TagVariant: {
         const item = tagItem(parsed, p);
         const suggestion = p.data?.suggestion;
         if (!item || suggestion === undefined) return [];
-        return [{ title: `Change tag to "${suggestion}"`, edits: [replaceScalar(item, suggestion, parsed.language)], isPreferred: true, code: p.code }];
+        return [
+          {
+            title: `Change tag to "${suggestion}"`,
+            edits: [replaceScalar(item, suggestion, parsed.language)],
+            isPreferred: true,
+            code: p.code,
+          },
+        ];
       }
       case ProblemCode.TagDuplicate: {
         const f = getField(parsed, 'tags');
         const index = p.data?.index;
         if (!f?.items || index === undefined || index < 1 || !f.items[index]) return [];
-        return [{ title: `Remove duplicate tag "${String(f.items[index].value)}"`, edits: [removeItem(text, f.items, index, f.flow !== false)], isPreferred: true, code: p.code }];
+        return [
+          {
+            title: `Remove duplicate tag "${String(f.items[index].value)}"`,
+            edits: [removeItem(text, f.items, index, f.flow !== false)],
+            isPreferred: true,
+            code: p.code,
+          },
+        ];
       }
       case ProblemCode.ImageNotFound:
         return fixImage(parsed, p, ctx);
@@ -80,8 +117,10 @@ export function fixesFor(text: string, p: Problem, ctx: FixContext = {}, parsed:
 
 /** A YAML scalar for a string: plain when unambiguous, else double-quoted. */
 export function yamlString(s: string): string {
-  const plain = /^[A-Za-z0-9_(/.][^\n\r\t]*$/.test(s) && !/:\s|\s#|:$|\s$/.test(s)
-    && !/^(true|false|yes|no|on|off|null|~|[-+]?(\d[\d_]*)?\.?\d+([eE][-+]?\d+)?|0x[0-9a-fA-F]+|\d{4}-\d\d?-\d\d?.*)$/i.test(s);
+  const plain =
+    /^[A-Za-z0-9_(/.][^\n\r\t]*$/.test(s) &&
+    !/:\s|\s#|:$|\s$/.test(s) &&
+    !/^(true|false|yes|no|on|off|null|~|[-+]?(\d[\d_]*)?\.?\d+([eE][-+]?\d+)?|0x[0-9a-fA-F]+|\d{4}-\d\d?-\d\d?.*)$/i.test(s);
   return plain ? s : JSON.stringify(s);
 }
 
@@ -154,8 +193,16 @@ export function titleFor(text: string, parsed: ParsedFrontmatter | undefined, ct
   const body = text.slice(parsed?.block?.bodyStart ?? bomLength(text), Math.min(text.length, (parsed?.block?.bodyStart ?? 0) + 100_000));
   const heading = firstHeading(body);
   if (heading !== undefined) return heading;
-  const base = (ctx.postPath ?? '').replace(/\\/g, '/').split('/').pop()?.replace(/\.[^.]+$/, '') ?? '';
-  const words = base.replace(/^\d{4}-\d{2}-\d{2}-/, '').replace(/[-_]+/g, ' ').trim();
+  const base =
+    (ctx.postPath ?? '')
+      .replace(/\\/g, '/')
+      .split('/')
+      .pop()
+      ?.replace(/\.[^.]+$/, '') ?? '';
+  const words = base
+    .replace(/^\d{4}-\d{2}-\d{2}-/, '')
+    .replace(/[-_]+/g, ' ')
+    .trim();
   return words ? words[0].toUpperCase() + words.slice(1) : 'Untitled';
 }
 
@@ -203,10 +250,20 @@ function fixDate(text: string, parsed: ParsedFrontmatter, p: Problem, ctx: FixCo
   if (parts) {
     const style = ctx.dateStyle ?? (parts.hasTime ? 'datetime-space' : 'date');
     const fixed = formatDateParts(parts, style);
-    fixes.push({ title: `Change date to ${fixed}`, edits: [dateEdit(text, f.value, f.keyEnd, fixed, parsed.language)], isPreferred: true, code: p.code });
+    fixes.push({
+      title: `Change date to ${fixed}`,
+      edits: [dateEdit(text, f.value, f.keyEnd, fixed, parsed.language)],
+      isPreferred: true,
+      code: p.code,
+    });
   }
   const now = formatDate(ctx.now ?? new Date(), ctx.dateStyle ?? 'date');
-  fixes.push({ title: `Set date to now (${now})`, edits: [dateEdit(text, f.value, f.keyEnd, now, parsed.language)], isPreferred: !parts && !raw.trim(), code: p.code });
+  fixes.push({
+    title: `Set date to now (${now})`,
+    edits: [dateEdit(text, f.value, f.keyEnd, now, parsed.language)],
+    isPreferred: !parts && !raw.trim(),
+    code: p.code,
+  });
   return fixes;
 }
 
@@ -249,7 +306,8 @@ function stemOf(file: string): string {
  */
 function closeImage(missing: string, file: string, similarity: number): boolean {
   if (similarity >= 0.5) return true;
-  const a = stemOf(missing), b = stemOf(file);
+  const a = stemOf(missing),
+    b = stemOf(file);
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   return short.length >= 3 && long.startsWith(short) && /^[-_.@ ]/.test(long.slice(short.length));
 }
@@ -259,7 +317,9 @@ function fixImage(parsed: ParsedFrontmatter, p: Problem, ctx: FixContext): Fix[]
   if (!f || typeof f.value.value !== 'string' || !ctx.imageFiles?.length) return [];
   const original = f.value.value;
   // Only close names: an unrelated image (say, the only one in the workspace) is no fix.
-  const close = closestImages(original, ctx.imageFiles, ctx.imageFiles.length).filter((m) => closeImage(original, m.file, m.similarity)).slice(0, 3);
+  const close = closestImages(original, ctx.imageFiles, ctx.imageFiles.length)
+    .filter((m) => closeImage(original, m.file, m.similarity))
+    .slice(0, 3);
   return close.map((m, i) => {
     const value = imageValueFor(m.file, original, ctx);
     return {

@@ -19,7 +19,7 @@ export function toSlash(p: string): string {
 
 /** True for values that are not local files: URLs, protocol-relative and data URIs. */
 export function isRemoteImage(value: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(value) && !/^[a-z]:[\\/]/i.test(value) || value.startsWith('//');
+  return (/^[a-z][a-z0-9+.-]*:/i.test(value) && !/^[a-z]:[\\/]/i.test(value)) || value.startsWith('//');
 }
 
 /**
@@ -81,8 +81,13 @@ function distance(a: string, b: string): number {
 
 /** Similarity in [0, 1] of two file names (case-insensitive, extension ignored). */
 function nameSimilarity(a: string, b: string): number {
-  const strip = (s: string) => posix.basename(s).toLowerCase().replace(/\.[a-z0-9]+$/, '');
-  const x = strip(a), y = strip(b);
+  const strip = (s: string) =>
+    posix
+      .basename(s)
+      .toLowerCase()
+      .replace(/\.[a-z0-9]+$/, '');
+  const x = strip(a),
+    y = strip(b);
   const longest = Math.max(x.length, y.length);
   return longest === 0 ? 1 : 1 - distance(x, y) / longest;
 }
@@ -103,7 +108,10 @@ export function closestImages(missing: string, files: readonly string[], limit =
   const dirs = posix.dirname(target).split('/').filter(Boolean);
   const scored = files.map((f) => {
     const file = toSlash(f);
-    const shared = posix.dirname(file).split('/').filter((d) => dirs.includes(d)).length;
+    const shared = posix
+      .dirname(file)
+      .split('/')
+      .filter((d) => dirs.includes(d)).length;
     return { file: f, similarity: nameSimilarity(target, file), shared };
   });
   scored.sort((a, b) => b.similarity - a.similarity || b.shared - a.shared || (a.file < b.file ? -1 : 1));

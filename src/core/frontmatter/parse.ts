@@ -69,7 +69,12 @@ export function parseFrontmatter(text: string, options: ParseOptions = {}): Pars
   const result: ParsedFrontmatter = { block, language: block?.language, fields: [], data: {}, errors: [] };
   if (!block) return result;
   if (!block.terminated) {
-    const fence = block.language === 'json' ? 'closing }' : block.language === 'toml' && text.startsWith('+++', block.start) ? 'closing +++' : 'closing ---';
+    const fence =
+      block.language === 'json'
+        ? 'closing }'
+        : block.language === 'toml' && text.startsWith('+++', block.start)
+          ? 'closing +++'
+          : 'closing ---';
     result.errors.push({
       code: ProblemCode.FrontmatterUnterminated,
       message: `The frontmatter block is never closed: add a ${fence} line after the last field.`,
@@ -92,7 +97,12 @@ export function parseFrontmatter(text: string, options: ParseOptions = {}): Pars
     // The parsers are robust, but a validator must never throw: report instead. A stack
     // overflow comes from nesting the linear pre-scan does not count (TOML dotted keys, YAML
     // block collections): say so rather than quoting the engine.
-    const why = err instanceof RangeError && /call stack/i.test(err.message) ? 'it is nested too deeply' : err instanceof Error ? err.message : String(err);
+    const why =
+      err instanceof RangeError && /call stack/i.test(err.message)
+        ? 'it is nested too deeply'
+        : err instanceof Error
+          ? err.message
+          : String(err);
     result.fields = [];
     result.data = {};
     result.errors.push({
@@ -180,7 +190,12 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
   if (complex) {
     // Never convert a document with collection keys (see above); its top-level fields stay empty.
     if (!doc.errors.some((e) => e.code === 'NON_STRING_KEY')) {
-      out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: COMPLEX_KEY_MESSAGE, start: base + complex[0], end: base + Math.max(complex[1], complex[0] + 1) });
+      out.errors.push({
+        code: ProblemCode.FrontmatterSyntax,
+        message: COMPLEX_KEY_MESSAGE,
+        start: base + complex[0],
+        end: base + Math.max(complex[1], complex[0] + 1),
+      });
     }
     return;
   }
@@ -247,7 +262,12 @@ function tooDeep(source: string, base: number, language: string, out: ParsedFron
   const deep = deepNesting(source, MAX_NESTING);
   if (deep < 0) return false;
   // The parsers recurse per level; absurd nesting would cost time or the stack.
-  out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `${language}: lists or maps nested more than ${MAX_NESTING} levels deep; Inkwell reads frontmatter only up to that depth.`, start: base + deep, end: base + deep + 1 });
+  out.errors.push({
+    code: ProblemCode.FrontmatterSyntax,
+    message: `${language}: lists or maps nested more than ${MAX_NESTING} levels deep; Inkwell reads frontmatter only up to that depth.`,
+    start: base + deep,
+    end: base + deep + 1,
+  });
   return true;
 }
 
@@ -275,7 +295,8 @@ function deepNesting(source: string, limit: number): number {
   return -1;
 }
 
-const COMPLEX_KEY_MESSAGE = 'YAML: a key here is a list, a map or a `? ` complex key; frontmatter keys must be plain text such as `title:`. Inkwell does not read such keys (they can take exponential time to convert).';
+const COMPLEX_KEY_MESSAGE =
+  'YAML: a key here is a list, a map or a `? ` complex key; frontmatter keys must be plain text such as `title:`. Inkwell does not read such keys (they can take exponential time to convert).';
 
 /**
  * Walks the document once (iteratively, every node once; aliases are not
@@ -298,7 +319,12 @@ function checkKeys(root: YamlNode | null, base: number, errors: ParseError[]): [
         } else if (key) {
           if (seen.has(key.value) && key.range) {
             const [s, e] = key.range;
-            errors.push({ code: ProblemCode.FrontmatterSyntax, message: 'YAML: Map keys must be unique', start: base + s, end: base + Math.max(e, s + 1) });
+            errors.push({
+              code: ProblemCode.FrontmatterSyntax,
+              message: 'YAML: Map keys must be unique',
+              start: base + s,
+              end: base + Math.max(e, s + 1),
+            });
           }
           seen.add(key.value);
         }
@@ -345,7 +371,8 @@ function yamlValue(node: YamlNode | null, value: unknown, base: number, fallback
 
 // ---------------------------------------------------------------- TOML
 
-const TOML_KEY = /^[ \t]*((?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')(?:[ \t]*\.[ \t]*(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'))*)[ \t]*=[ \t]*/;
+const TOML_KEY =
+  /^[ \t]*((?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')(?:[ \t]*\.[ \t]*(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'))*)[ \t]*=[ \t]*/;
 const TOML_TABLE = /^[ \t]*\[\[?[ \t]*([A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')/;
 
 function unquoteKey(raw: string): string {
@@ -371,7 +398,12 @@ function parseTomlBlock(text: string, block: FrontmatterBlock, out: ParsedFrontm
   } catch (err) {
     const at = err instanceof TomlError ? offsetOfLineCol(source, err.line, err.column) : 0;
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `TOML: ${message}`, start: base + at, end: base + Math.min(at + 1, source.length) });
+    out.errors.push({
+      code: ProblemCode.FrontmatterSyntax,
+      message: `TOML: ${message}`,
+      start: base + at,
+      end: base + Math.min(at + 1, source.length),
+    });
     return;
   }
   const seen = new Set<string>();
@@ -389,7 +421,12 @@ function parseTomlBlock(text: string, block: FrontmatterBlock, out: ParsedFrontm
         seen.add(key);
         const keyStart = base + pos + line.indexOf(table[1]);
         const keyEnd = keyStart + table[1].length;
-        out.fields.push({ key, keyStart, keyEnd, value: { value: tomlPlain(values[key]), kind: 'map', start: keyStart, end: keyEnd, quote: '' } });
+        out.fields.push({
+          key,
+          keyStart,
+          keyEnd,
+          value: { value: tomlPlain(values[key]), kind: 'map', start: keyStart, end: keyEnd, quote: '' },
+        });
         out.data[key] = tomlPlain(values[key]);
       }
       pos = lineEnd + 1;
@@ -419,7 +456,12 @@ function parseTomlBlock(text: string, block: FrontmatterBlock, out: ParsedFrontm
         end: base + valueEnd,
         quote: quoteChar === '"' || quoteChar === "'" ? quoteChar : '',
       };
-      const field: FieldNode = { key, keyStart: base + pos + keyStartInLine, keyEnd: base + pos + keyStartInLine + firstPart.length, value: isDotted ? { ...node, kind: 'map' } : node };
+      const field: FieldNode = {
+        key,
+        keyStart: base + pos + keyStartInLine,
+        keyEnd: base + pos + keyStartInLine + firstPart.length,
+        value: isDotted ? { ...node, kind: 'map' } : node,
+      };
       if (!isDotted && source[valueStart] === '[' && Array.isArray(plain)) {
         field.flow = true;
         field.items = scanArrayItems(source, valueStart, 'toml').map(([s, e], i) => {
@@ -473,11 +515,21 @@ function parseJsonBlock(text: string, block: FrontmatterBlock, out: ParsedFrontm
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const at = jsonErrorOffset(source, message);
-    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: `JSON: ${message}`, start: base + at, end: base + Math.min(at + 1, source.length) });
+    out.errors.push({
+      code: ProblemCode.FrontmatterSyntax,
+      message: `JSON: ${message}`,
+      start: base + at,
+      end: base + Math.min(at + 1, source.length),
+    });
     return;
   }
   if (values === null || typeof values !== 'object' || Array.isArray(values)) {
-    out.errors.push({ code: ProblemCode.FrontmatterNotMapping, message: 'The frontmatter must be a JSON object of fields.', start: base + objStart, end: base + source.trimEnd().length });
+    out.errors.push({
+      code: ProblemCode.FrontmatterNotMapping,
+      message: 'The frontmatter must be a JSON object of fields.',
+      start: base + objStart,
+      end: base + source.trimEnd().length,
+    });
     return;
   }
   const obj = values as Record<string, unknown>;
@@ -496,13 +548,19 @@ function parseJsonBlock(text: string, block: FrontmatterBlock, out: ParsedFrontm
     const valueEnd = scanValueEnd(source, valueStart, 'json');
     const value = obj[key];
     const field: FieldNode = {
-      key, keyStart: base + keyStart, keyEnd: base + keyEnd,
+      key,
+      keyStart: base + keyStart,
+      keyEnd: base + keyEnd,
       value: { value, kind: kindOf(value), start: base + valueStart, end: base + valueEnd, quote: source[valueStart] === '"' ? '"' : '' },
     };
     if (Array.isArray(value)) {
       field.flow = true;
       field.items = scanArrayItems(source, valueStart, 'json').map(([s, e], n) => ({
-        value: value[n], kind: kindOf(value[n]), start: base + s, end: base + e, quote: source[s] === '"' ? '"' : '',
+        value: value[n],
+        kind: kindOf(value[n]),
+        start: base + s,
+        end: base + e,
+        quote: source[s] === '"' ? '"' : '',
       }));
     }
     // Duplicate keys: JSON.parse keeps the last; so do we (dropped below, in one pass).

@@ -72,15 +72,31 @@ export function splitFrontmatter(text: string): FrontmatterBlock | undefined {
       const line = lineAt(text, pos);
       if (close.test(text.slice(pos, line.end))) {
         return {
-          language, start, openEnd: first.end, contentStart, contentEnd: pos,
-          closeStart: pos, closeEnd: line.end, bodyStart: line.next, terminated: true, eol,
+          language,
+          start,
+          openEnd: first.end,
+          contentStart,
+          contentEnd: pos,
+          closeStart: pos,
+          closeEnd: line.end,
+          bodyStart: line.next,
+          terminated: true,
+          eol,
         };
       }
       pos = line.next;
     }
     return {
-      language, start, openEnd: first.end, contentStart, contentEnd: text.length,
-      closeStart: -1, closeEnd: -1, bodyStart: text.length, terminated: false, eol,
+      language,
+      start,
+      openEnd: first.end,
+      contentStart,
+      contentEnd: text.length,
+      closeStart: -1,
+      closeEnd: -1,
+      bodyStart: text.length,
+      terminated: false,
+      eol,
     };
   }
 
@@ -89,14 +105,30 @@ export function splitFrontmatter(text: string): FrontmatterBlock | undefined {
     const end = matchingBrace(text, start);
     if (end < 0) {
       return {
-        language: 'json', start, openEnd: start + 1, contentStart: start, contentEnd: text.length,
-        closeStart: -1, closeEnd: -1, bodyStart: text.length, terminated: false, eol,
+        language: 'json',
+        start,
+        openEnd: start + 1,
+        contentStart: start,
+        contentEnd: text.length,
+        closeStart: -1,
+        closeEnd: -1,
+        bodyStart: text.length,
+        terminated: false,
+        eol,
       };
     }
     const after = lineAt(text, end);
     return {
-      language: 'json', start, openEnd: start + 1, contentStart: start, contentEnd: end,
-      closeStart: end - 1, closeEnd: end, bodyStart: after.next, terminated: true, eol,
+      language: 'json',
+      start,
+      openEnd: start + 1,
+      contentStart: start,
+      contentEnd: end,
+      closeStart: end - 1,
+      closeEnd: end,
+      bodyStart: after.next,
+      terminated: true,
+      eol,
     };
   }
   return undefined;

@@ -52,7 +52,8 @@ export function preferredOf(spellings: readonly TagSpelling[]): TagSpelling | un
 }
 
 function rank(a: string, b: string): number {
-  const sa = isSlugLike(a), sb = isSlugLike(b);
+  const sa = isSlugLike(a),
+    sb = isSlugLike(b);
   if (sa !== sb) return sa ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }

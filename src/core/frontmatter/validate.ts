@@ -57,7 +57,10 @@ export function validatePost(text: string, options: ValidateOptions = {}): Probl
 /** The note for a file skipped because it is over `maxFileSizeKB` (honours severity overrides). */
 export function fileTooLarge(options: ValidateOptions = {}): Problem[] {
   const kb = options.maxFileSizeKB ?? DEFAULT_MAX_FILE_SIZE_KB;
-  return finish([problem(ProblemCode.FileTooLarge, `Skipped: the file is larger than ${kb} KB (inkwell.validation.maxFileSizeKB).`, 0, 0)], options);
+  return finish(
+    [problem(ProblemCode.FileTooLarge, `Skipped: the file is larger than ${kb} KB (inkwell.validation.maxFileSizeKB).`, 0, 0)],
+    options,
+  );
 }
 
 /** Validates an already parsed post (the CLI and index parse once and reuse the result). */
@@ -67,7 +70,14 @@ export function validateParsed(parsed: ParsedFrontmatter, text: string, options:
   } catch (err) {
     // Defensive: a validator bug must show up as a problem, not as a broken editor.
     const at = parsed.block?.start ?? 0;
-    return [problem(ProblemCode.FrontmatterSyntax, `Inkwell could not check this frontmatter: ${err instanceof Error ? err.message : String(err)}`, at, at)];
+    return [
+      problem(
+        ProblemCode.FrontmatterSyntax,
+        `Inkwell could not check this frontmatter: ${err instanceof Error ? err.message : String(err)}`,
+        at,
+        at,
+      ),
+    ];
   }
 }
 
@@ -76,7 +86,9 @@ function finish(problems: Problem[], options: ValidateOptions): Problem[] {
 }
 
 function problem(code: ProblemCode, message: string, start: number, end: number, data?: ProblemData): Problem {
-  return data ? { code, message, severity: DEFAULT_SEVERITY[code], start, end, data } : { code, message, severity: DEFAULT_SEVERITY[code], start, end };
+  return data
+    ? { code, message, severity: DEFAULT_SEVERITY[code], start, end, data }
+    : { code, message, severity: DEFAULT_SEVERITY[code], start, end };
 }
 
 function collect(parsed: ParsedFrontmatter, text: string, options: ValidateOptions): Problem[] {
@@ -86,7 +98,14 @@ function collect(parsed: ParsedFrontmatter, text: string, options: ValidateOptio
     const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     const lf = text.indexOf('\n', start);
     const end = lf < 0 ? text.length : lf > start && text[lf - 1] === '\r' ? lf - 1 : lf;
-    out.push(problem(ProblemCode.FrontmatterMissing, 'This post has no frontmatter: add a --- block with at least a title and a date.', start, Math.min(end, start + 200)));
+    out.push(
+      problem(
+        ProblemCode.FrontmatterMissing,
+        'This post has no frontmatter: add a --- block with at least a title and a date.',
+        start,
+        Math.min(end, start + 200),
+      ),
+    );
     return out;
   }
   for (const e of parsed.errors) out.push(problem(e.code, e.message, e.start, e.end));
@@ -108,12 +127,22 @@ function collect(parsed: ParsedFrontmatter, text: string, options: ValidateOptio
   if (site?.schema) checkCustom(parsed, site.schema, fence, out, site.label);
   if (options.flagUnknownKeys) {
     // With a site generator, its fields are the known ones.
-    const known = new Set<string>(site?.schema ? site.schema.fields.map((f) => f.name) : useDefaults ? DEFAULT_FIELDS.map((f) => f.name) : []);
+    const known = new Set<string>(
+      site?.schema ? site.schema.fields.map((f) => f.name) : useDefaults ? DEFAULT_FIELDS.map((f) => f.name) : [],
+    );
     for (const f of options.customSchema?.fields ?? []) known.add(f.name);
     const who = site?.schema ? site.label : 'the schema';
     for (const f of parsed.fields) {
       if (!known.has(f.key)) {
-        out.push(problem(ProblemCode.UnknownKey, `Unknown field "${f.key}": ${who} does not define it. Check the spelling, or add it to the schema.`, f.keyStart, f.keyEnd, { field: f.key }));
+        out.push(
+          problem(
+            ProblemCode.UnknownKey,
+            `Unknown field "${f.key}": ${who} does not define it. Check the spelling, or add it to the schema.`,
+            f.keyStart,
+            f.keyEnd,
+            { field: f.key },
+          ),
+        );
       }
     }
   }
@@ -128,19 +157,29 @@ function valueSpan(f: FieldNode): [number, number] {
 
 function describeKind(v: ValueNode): string {
   switch (v.kind) {
-    case 'list': return 'a list';
-    case 'map': return 'a set of fields';
-    case 'number': return `the number ${String(v.value)}`;
-    case 'boolean': return `the value ${String(v.value)}`;
-    case 'null': return 'nothing';
-    default: return `"${String(v.value)}"`;
+    case 'list':
+      return 'a list';
+    case 'map':
+      return 'a set of fields';
+    case 'number':
+      return `the number ${String(v.value)}`;
+    case 'boolean':
+      return `the value ${String(v.value)}`;
+    case 'null':
+      return 'nothing';
+    default:
+      return `"${String(v.value)}"`;
   }
 }
 
 function checkDate(parsed: ParsedFrontmatter, fence: [number, number], out: Problem[]): void {
   const f = getField(parsed, 'date');
   if (!f) {
-    out.push(problem(ProblemCode.DateMissing, 'Missing required field "date": add the publication date, e.g. date: 2023-05-08.', ...fence, { field: 'date' }));
+    out.push(
+      problem(ProblemCode.DateMissing, 'Missing required field "date": add the publication date, e.g. date: 2023-05-08.', ...fence, {
+        field: 'date',
+      }),
+    );
     return;
   }
   const v = f.value;
@@ -148,7 +187,15 @@ function checkDate(parsed: ParsedFrontmatter, fence: [number, number], out: Prob
   if (v.kind === 'string' && isValidDateText(v.value as string)) return;
   const [s, e] = valueSpan(f);
   const what = v.kind === 'null' || (v.kind === 'string' && !(v.value as string).trim()) ? 'empty' : describeKind(v);
-  out.push(problem(ProblemCode.DateInvalid, `Invalid date (${what}): expected a YAML timestamp or ISO 8601 date such as 2023-05-08 or 2023-05-08T09:30:00Z.`, s, e, { field: 'date' }));
+  out.push(
+    problem(
+      ProblemCode.DateInvalid,
+      `Invalid date (${what}): expected a YAML timestamp or ISO 8601 date such as 2023-05-08 or 2023-05-08T09:30:00Z.`,
+      s,
+      e,
+      { field: 'date' },
+    ),
+  );
 }
 
 function checkTitle(parsed: ParsedFrontmatter, fence: [number, number], out: Problem[]): void {
@@ -165,16 +212,31 @@ function checkTitle(parsed: ParsedFrontmatter, fence: [number, number], out: Pro
   }
   const title = v.kind === 'null' ? '' : String(v.value);
   if (!title.trim()) {
-    out.push(problem(ProblemCode.TitleEmpty, 'The title is empty: write the post\'s title.', s, e, { field: 'title' }));
+    out.push(problem(ProblemCode.TitleEmpty, "The title is empty: write the post's title.", s, e, { field: 'title' }));
   } else if ([...title].length > TITLE_MAX) {
-    out.push(problem(ProblemCode.TitleTooLong, `The title is ${[...title].length} characters long; search results cut titles after about ${TITLE_MAX}.`, s, e, { field: 'title' }));
+    out.push(
+      problem(
+        ProblemCode.TitleTooLong,
+        `The title is ${[...title].length} characters long; search results cut titles after about ${TITLE_MAX}.`,
+        s,
+        e,
+        { field: 'title' },
+      ),
+    );
   }
 }
 
 function checkDescription(parsed: ParsedFrontmatter, fence: [number, number], out: Problem[]): void {
   const f = getField(parsed, 'description');
   if (!f) {
-    out.push(problem(ProblemCode.DescriptionMissing, `Missing "description": add a ${DESCRIPTION_MIN}–${DESCRIPTION_MAX} character summary for listings and search results.`, ...fence, { field: 'description' }));
+    out.push(
+      problem(
+        ProblemCode.DescriptionMissing,
+        `Missing "description": add a ${DESCRIPTION_MIN}–${DESCRIPTION_MAX} character summary for listings and search results.`,
+        ...fence,
+        { field: 'description' },
+      ),
+    );
     return;
   }
   const v = f.value;
@@ -185,9 +247,25 @@ function checkDescription(parsed: ParsedFrontmatter, fence: [number, number], ou
   }
   const length = v.kind === 'null' ? 0 : [...String(v.value).trim()].length;
   if (length < DESCRIPTION_MIN) {
-    out.push(problem(ProblemCode.DescriptionTooShort, `The description is ${length === 0 ? 'empty' : `${length} characters long`}; write ${DESCRIPTION_MIN}–${DESCRIPTION_MAX} characters so search results show a useful summary.`, s, e, { field: 'description' }));
+    out.push(
+      problem(
+        ProblemCode.DescriptionTooShort,
+        `The description is ${length === 0 ? 'empty' : `${length} characters long`}; write ${DESCRIPTION_MIN}–${DESCRIPTION_MAX} characters so search results show a useful summary.`,
+        s,
+        e,
+        { field: 'description' },
+      ),
+    );
   } else if (length > DESCRIPTION_MAX) {
-    out.push(problem(ProblemCode.DescriptionTooLong, `The description is ${length} characters long; search results cut it after about ${DESCRIPTION_MAX}.`, s, e, { field: 'description' }));
+    out.push(
+      problem(
+        ProblemCode.DescriptionTooLong,
+        `The description is ${length} characters long; search results cut it after about ${DESCRIPTION_MAX}.`,
+        s,
+        e,
+        { field: 'description' },
+      ),
+    );
   }
 }
 
@@ -196,30 +274,54 @@ function checkTags(parsed: ParsedFrontmatter, options: ValidateOptions, out: Pro
   if (!f || f.value.kind === 'null') return;
   const [s, e] = valueSpan(f);
   if (f.value.kind !== 'list') {
-    out.push(problem(ProblemCode.TagsNotList, `"tags" must be a list, e.g. tags: [one, two]; it is ${describeKind(f.value)}.`, s, e, { field: 'tags' }));
+    out.push(
+      problem(ProblemCode.TagsNotList, `"tags" must be a list, e.g. tags: [one, two]; it is ${describeKind(f.value)}.`, s, e, {
+        field: 'tags',
+      }),
+    );
     return;
   }
   const values = f.value.value as unknown[];
   // Aliased lists have no item spans: point at the whole value instead.
-  const items: ValueNode[] = f.items ?? values.map((value) => ({ value, kind: typeof value === 'string' ? 'string' : 'other', start: s, end: e, quote: '' }));
+  const items: ValueNode[] =
+    f.items ?? values.map((value) => ({ value, kind: typeof value === 'string' ? 'string' : 'other', start: s, end: e, quote: '' }));
   const seen = new Map<string, string>();
   items.forEach((item, index) => {
     const tag = item.value;
     if (typeof tag !== 'string') {
-      out.push(problem(ProblemCode.TagNotString, `Tags must be text; ${describeKind(item)} is not. Put it in quotes if it is meant as a tag.`, item.start, item.end, { field: 'tags', index }));
+      out.push(
+        problem(
+          ProblemCode.TagNotString,
+          `Tags must be text; ${describeKind(item)} is not. Put it in quotes if it is meant as a tag.`,
+          item.start,
+          item.end,
+          { field: 'tags', index },
+        ),
+      );
       return;
     }
     const key = tagKey(tag);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      const message = earlier === tag ? `Duplicate tag "${tag}": it is already in this list.` : `Duplicate tag "${tag}": it is the same tag as "${earlier}" in this list.`;
+      const message =
+        earlier === tag
+          ? `Duplicate tag "${tag}": it is already in this list.`
+          : `Duplicate tag "${tag}": it is the same tag as "${earlier}" in this list.`;
       out.push(problem(ProblemCode.TagDuplicate, message, item.start, item.end, { field: 'tags', index }));
       return;
     }
     seen.set(key, tag);
     const preferred = options.tags?.preferredSpelling(tag, options.postId);
     if (preferred !== undefined && preferred !== tag) {
-      out.push(problem(ProblemCode.TagVariant, `Tag "${tag}" is spelled "${preferred}" in other posts; two spellings make two tag pages.`, item.start, item.end, { field: 'tags', index, suggestion: preferred }));
+      out.push(
+        problem(
+          ProblemCode.TagVariant,
+          `Tag "${tag}" is spelled "${preferred}" in other posts; two spellings make two tag pages.`,
+          item.start,
+          item.end,
+          { field: 'tags', index, suggestion: preferred },
+        ),
+      );
     }
   });
 }
@@ -229,7 +331,11 @@ function checkImage(parsed: ParsedFrontmatter, options: ValidateOptions, out: Pr
   if (!f || f.value.kind === 'null') return;
   const [s, e] = valueSpan(f);
   if (f.value.kind !== 'string') {
-    out.push(problem(ProblemCode.ImageNotString, `"image" must be a path such as /uploads/hero.png; it is ${describeKind(f.value)}.`, s, e, { field: 'image' }));
+    out.push(
+      problem(ProblemCode.ImageNotString, `"image" must be a path such as /uploads/hero.png; it is ${describeKind(f.value)}.`, s, e, {
+        field: 'image',
+      }),
+    );
     return;
   }
   const value = f.value.value as string;
@@ -255,24 +361,48 @@ function checkDraft(parsed: ParsedFrontmatter, out: Problem[]): void {
   const f = getField(parsed, 'draft');
   if (!f || f.value.kind === 'boolean') return;
   const [s, e] = valueSpan(f);
-  const hint = typeof f.value.value === 'string' && /^(true|false)$/i.test(f.value.value.trim()) ? ` Write ${f.value.value.trim().toLowerCase()} without quotes.` : '';
-  out.push(problem(ProblemCode.DraftNotBoolean, `"draft" must be true or false; it is ${describeKind(f.value)}.${hint}`, s, e, { field: 'draft' }));
+  const hint =
+    typeof f.value.value === 'string' && /^(true|false)$/i.test(f.value.value.trim())
+      ? ` Write ${f.value.value.trim().toLowerCase()} without quotes.`
+      : '';
+  out.push(
+    problem(ProblemCode.DraftNotBoolean, `"draft" must be true or false; it is ${describeKind(f.value)}.${hint}`, s, e, { field: 'draft' }),
+  );
 }
 
-function checkCustom(parsed: ParsedFrontmatter, schema: CustomSchema, fence: [number, number], out: Problem[], label = 'custom schema'): void {
+function checkCustom(
+  parsed: ParsedFrontmatter,
+  schema: CustomSchema,
+  fence: [number, number],
+  out: Problem[],
+  label = 'custom schema',
+): void {
   for (const issue of schema.validate(parsed.data)) {
     const [key, index] = issue.path;
     const field = typeof key === 'string' ? getField(parsed, key) : undefined;
     if (issue.missingProperty && issue.path.length === 0) {
       // The default rules already report missing date/title with a fix.
-      if (out.some((p) => p.data?.field === issue.missingProperty && (p.code === ProblemCode.DateMissing || p.code === ProblemCode.TitleMissing))) continue;
-      out.push(problem(ProblemCode.SchemaViolation, `Missing required field "${issue.missingProperty}" (${label}).`, ...fence, { field: issue.missingProperty }));
+      if (
+        out.some(
+          (p) => p.data?.field === issue.missingProperty && (p.code === ProblemCode.DateMissing || p.code === ProblemCode.TitleMissing),
+        )
+      )
+        continue;
+      out.push(
+        problem(ProblemCode.SchemaViolation, `Missing required field "${issue.missingProperty}" (${label}).`, ...fence, {
+          field: issue.missingProperty,
+        }),
+      );
       continue;
     }
     if (issue.additionalProperty && issue.path.length === 0) {
       const extra = getField(parsed, issue.additionalProperty);
       const [s, e] = extra ? [extra.keyStart, extra.keyEnd] : fence;
-      out.push(problem(ProblemCode.SchemaViolation, `Field "${issue.additionalProperty}" is not allowed by the ${label}.`, s, e, { field: issue.additionalProperty }));
+      out.push(
+        problem(ProblemCode.SchemaViolation, `Field "${issue.additionalProperty}" is not allowed by the ${label}.`, s, e, {
+          field: issue.additionalProperty,
+        }),
+      );
       continue;
     }
     let span: [number, number] = fence;
@@ -281,6 +411,14 @@ function checkCustom(parsed: ParsedFrontmatter, schema: CustomSchema, fence: [nu
       if (typeof index === 'number' && field.items?.[index]) span = [field.items[index].start, field.items[index].end];
     }
     const where = issue.path.length ? `"${issue.path.join('.')}"` : 'The frontmatter';
-    out.push(problem(ProblemCode.SchemaViolation, `${where} ${issue.message} (${label}).`, span[0], span[1], field ? { field: field.key } : undefined));
+    out.push(
+      problem(
+        ProblemCode.SchemaViolation,
+        `${where} ${issue.message} (${label}).`,
+        span[0],
+        span[1],
+        field ? { field: field.key } : undefined,
+      ),
+    );
   }
 }

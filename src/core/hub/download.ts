@@ -17,7 +17,15 @@ import * as path from 'path';
 import { checkRepoId, checkRevision, redactUrl, resolveUrl, revisionApiUrl, treeApiUrl } from './endpoint';
 import { asHubError, cancelledError, httpGet, HubError, readText, type HttpOptions } from './http';
 import { nextPageUrl, parseRevisionListing, parseTreePage, sha256FromEtag, type HubFile, type HubListing } from './listing';
-import { isValidFolderName, MANIFEST_FILE, modelFolderName, parseManifest, STAGING_PREFIX, type DownloadManifest, type ManifestFile } from './downloadManifest';
+import {
+  isValidFolderName,
+  MANIFEST_FILE,
+  modelFolderName,
+  parseManifest,
+  STAGING_PREFIX,
+  type DownloadManifest,
+  type ManifestFile,
+} from './downloadManifest';
 import { planDownload, SelectionError, type DownloadPlan, type Dtype, type PlannedFile } from './select';
 
 export { HubError } from './http';
@@ -84,7 +92,10 @@ const MAX_TREE_PAGES = 200;
 
 function statusError(status: number, what: string, repo: string): HubError {
   if (status === 401 || status === 403) {
-    return new HubError('unauthorized', `${what}: the hub answered ${status}. ${repo} does not exist, or it is private or gated; Inkwell downloads public repositories.`);
+    return new HubError(
+      'unauthorized',
+      `${what}: the hub answered ${status}. ${repo} does not exist, or it is private or gated; Inkwell downloads public repositories.`,
+    );
   }
   if (status === 404) return new HubError('not-found', `${what}: not found (404). Check the repository id and revision.`);
   if (status === 429 || status >= 500) return new HubError('network', `${what}: the hub answered ${status}; try again later.`, true);
@@ -304,7 +315,8 @@ async function fetchFile(job: FileJob): Promise<ManifestFile> {
       return new HubError('integrity', `${file.path} ${why}; the file was deleted. The hub or a proxy served damaged content; try again.`);
     };
     if (expectedSize !== undefined && have !== expectedSize) {
-      if (have < expectedSize) throw new HubError('network', `Downloading ${file.path} stopped after ${have} of ${expectedSize} bytes.`, true);
+      if (have < expectedSize)
+        throw new HubError('network', `Downloading ${file.path} stopped after ${have} of ${expectedSize} bytes.`, true);
       throw reject(`is ${have} bytes, but the hub says ${expectedSize}`);
     }
     if (expectedSha !== undefined && sha256 !== expectedSha) throw reject(`has SHA-256 ${sha256}, but the hub says ${expectedSha}`);
@@ -356,7 +368,9 @@ function clearStaging(staging: string): void {
 /** True when `staging` holds nothing worth resuming (only bookkeeping files). */
 function emptyStaging(staging: string): boolean {
   const walk = (dir: string): boolean =>
-    fs.readdirSync(dir, { withFileTypes: true }).every((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name === '.lock' || e.name === '.state.json'));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .every((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name === '.lock' || e.name === '.state.json'));
   try {
     return walk(staging);
   } catch {
@@ -389,11 +403,21 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   const target = path.join(modelsDir, name);
   const existing = fs.existsSync(target) ? readManifest(target) : undefined;
   const sameRevision = (m: DownloadManifest) => (listing.commit ? m.commit === listing.commit : m.revision === revision);
-  if (existing && existing.repo === repo && existing.dtype === plan.dtype && sameRevision(existing) && complete(target, existing) && !options.force) {
+  if (
+    existing &&
+    existing.repo === repo &&
+    existing.dtype === plan.dtype &&
+    sameRevision(existing) &&
+    complete(target, existing) &&
+    !options.force
+  ) {
     return { dir: target, name, plan, manifest: existing, alreadyPresent: true, fetchedBytes: 0, resumedBytes: 0 };
   }
   if (fs.existsSync(target) && existing?.repo !== repo && !options.force) {
-    throw new HubError('exists', `${target} already exists and is not a download of ${repo}. Choose another name for the model folder, or remove that folder.`);
+    throw new HubError(
+      'exists',
+      `${target} already exists and is not a download of ${repo}. Choose another name for the model folder, or remove that folder.`,
+    );
   }
 
   const staging = path.join(modelsDir, `${STAGING_PREFIX}${name}`);
@@ -403,7 +427,13 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   try {
     // Partial data of another revision or variant cannot be resumed.
     const stateFile = path.join(staging, '.state.json');
-    const state = JSON.stringify({ repo, revision, commit: listing.commit, dtype: plan.dtype, files: plan.files.map((f) => [f.target, f.path, f.size, f.sha256]) });
+    const state = JSON.stringify({
+      repo,
+      revision,
+      commit: listing.commit,
+      dtype: plan.dtype,
+      files: plan.files.map((f) => [f.target, f.path, f.size, f.sha256]),
+    });
     let previous: string | undefined;
     try {
       previous = fs.readFileSync(stateFile, 'utf8');
@@ -449,7 +479,8 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     for (const [i, file] of plan.files.entries()) {
       const dest = path.join(staging, ...file.target.split('/'));
       let fileBytes = 0;
-      const progress = (force = false) => report({ file: file.path, fileIndex: i + 1, fileCount: plan.files.length, fileBytes, fileTotal: file.size }, force);
+      const progress = (force = false) =>
+        report({ file: file.path, fileIndex: i + 1, fileCount: plan.files.length, fileBytes, fileTotal: file.size }, force);
       const retries = options.retries ?? 2;
       for (let attempt = 0; ; attempt++) {
         // A retry starts from what is on disk: count this file afresh.

@@ -43,7 +43,8 @@ export interface DownloadManifest {
 export function parseManifest(text: string): DownloadManifest | undefined {
   try {
     const m = JSON.parse(text) as Partial<DownloadManifest>;
-    if (m && m.format === 1 && typeof m.repo === 'string' && typeof m.dtype === 'string' && Array.isArray(m.files)) return m as DownloadManifest;
+    if (m && m.format === 1 && typeof m.repo === 'string' && typeof m.dtype === 'string' && Array.isArray(m.files))
+      return m as DownloadManifest;
   } catch {
     // not a manifest
   }

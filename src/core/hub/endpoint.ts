@@ -30,7 +30,11 @@ export interface ResolvedEndpoint {
  * Python client reads it), then the public hub. Throws {@link HubInputError}
  * for a value that is not an http(s) URL.
  */
-export function resolveHubEndpoint(input: { explicit?: string; explicitSource?: 'setting' | 'option'; env?: Readonly<Record<string, string | undefined>> }): ResolvedEndpoint {
+export function resolveHubEndpoint(input: {
+  explicit?: string;
+  explicitSource?: 'setting' | 'option';
+  env?: Readonly<Record<string, string | undefined>>;
+}): ResolvedEndpoint {
   const explicit = input.explicit?.trim();
   if (explicit) return { url: normalizeEndpoint(explicit), source: input.explicitSource ?? 'setting' };
   const fromEnv = input.env?.HF_ENDPOINT?.trim();
@@ -94,8 +98,12 @@ export function checkRepoId(value: string): string {
 /** Checks a revision (branch, tag, commit or `refs/pr/N`); returns it trimmed. */
 export function checkRevision(value: string | undefined): string {
   const revision = (value ?? '').trim() || DEFAULT_REVISION;
-  // eslint-disable-next-line no-control-regex
-  if (revision.length > 255 || /[\u0000-\u001f\u007f\\]/.test(revision) || revision.split('/').some((p) => p === '.' || p === '..' || p === '')) {
+  if (
+    revision.length > 255 ||
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f\\]/.test(revision) ||
+    revision.split('/').some((p) => p === '.' || p === '..' || p === '')
+  ) {
     throw new HubInputError(`"${value}" is not a revision; use a branch, a tag or a commit id.`);
   }
   return revision;

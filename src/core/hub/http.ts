@@ -77,7 +77,8 @@ export async function httpGet(url: string, options: HttpOptions = {}): Promise<H
       res.resume();
       if (hop >= (options.maxRedirects ?? 10)) throw new HubError('http', `Too many redirects from ${redactUrl(url)}.`);
       const next = new URL(location, current);
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new HubError('http', `${redactUrl(url)} redirected to a ${next.protocol} URL.`);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        throw new HubError('http', `${redactUrl(url)} redirected to a ${next.protocol} URL.`);
       // Credentials in the endpoint URL go only to the endpoint's own origin.
       if (next.origin === current.origin && !next.username && current.username) {
         next.username = current.username;

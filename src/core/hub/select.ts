@@ -141,7 +141,8 @@ export function autoVariant(files: readonly HubFile[]): Variant | undefined {
 
 const LAYOUT_NOTES: Record<DecoderLayout, (v: Variant) => string | undefined> = {
   model: () => undefined,
-  merged: (v) => `This repository has the older Optimum layout: one merged decoder, ${v.decoder.path}, told by use_cache_branch whether its cache is filled.`,
+  merged: (v) =>
+    `This repository has the older Optimum layout: one merged decoder, ${v.decoder.path}, told by use_cache_branch whether its cache is filled.`,
   split: (v) =>
     `This repository has the older Optimum layout: ${v.decoder.path} runs the prompt and ${v.graphs.map((g) => g.path).join(', ')} each next token.`,
 };
@@ -168,7 +169,9 @@ export function planDownload(files: readonly HubFile[], dtype: Dtype | 'auto'): 
   if (dtype === 'auto') {
     variant = autoVariant(files);
     if (!variant) {
-      throw new SelectionError(`This repository has only variants made for GPUs (${variants.map((v) => v.dtype).join(', ')}), which run slowly if at all on a CPU. Ask for one by name to download it anyway.`);
+      throw new SelectionError(
+        `This repository has only variants made for GPUs (${variants.map((v) => v.dtype).join(', ')}), which run slowly if at all on a CPU. Ask for one by name to download it anyway.`,
+      );
     }
   } else {
     variant = findVariant(files, dtype);

@@ -74,7 +74,10 @@ export function checkPosts(sources: readonly PostSource[], settings: CheckSettin
       const o = settings.severity?.[ProblemCode.InvalidEncoding];
       if (o !== 'off') {
         problems.unshift({
-          code: ProblemCode.InvalidEncoding, severity: o ?? DEFAULT_SEVERITY[ProblemCode.InvalidEncoding], start: 0, end: 0,
+          code: ProblemCode.InvalidEncoding,
+          severity: o ?? DEFAULT_SEVERITY[ProblemCode.InvalidEncoding],
+          start: 0,
+          end: 0,
           message: 'The file is not valid UTF-8; invalid bytes were read as \uFFFD. Save it as UTF-8.',
         });
       }

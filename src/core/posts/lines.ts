@@ -13,7 +13,8 @@ export function lineStarts(text: string): number[] {
 
 /** Zero-based line and character (UTF-16 units, as VS Code counts) of an offset. */
 export function lineColAt(starts: readonly number[], offset: number): { line: number; character: number } {
-  let lo = 0, hi = starts.length - 1;
+  let lo = 0,
+    hi = starts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (starts[mid] <= offset) lo = mid;

@@ -12,8 +12,7 @@ export interface TagCount {
 
 /** What changed in the index; listeners use `tagsChanged` to skip needless work. */
 export type PostIndexChange =
-  | { kind: 'upsert' | 'remove'; id: string; tagsChanged: boolean }
-  | { kind: 'bulk'; ids: readonly string[]; tagsChanged: boolean };
+  { kind: 'upsert' | 'remove'; id: string; tagsChanged: boolean } | { kind: 'bulk'; ids: readonly string[]; tagsChanged: boolean };
 
 /** Something a listener registration returns (matches vscode.Disposable). */
 export interface Unsubscribe {

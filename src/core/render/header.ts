@@ -38,7 +38,9 @@ export function renderHeader(meta: ArticleMeta, options: HeaderOptions): string 
   if (reading?.words) {
     const words = reading.words.toLocaleString(options.locale);
     const title = `${words} word${reading.words === 1 ? '' : 's'}, about ${reading.minutes} minute${reading.minutes === 1 ? '' : 's'} to read`;
-    facts.push(`<span class="inkwell-reading" title="${escapeHtml(title)}">${reading.minutes} min read · ${escapeHtml(words)} word${reading.words === 1 ? '' : 's'}</span>`);
+    facts.push(
+      `<span class="inkwell-reading" title="${escapeHtml(title)}">${reading.minutes} min read · ${escapeHtml(words)} word${reading.words === 1 ? '' : 's'}</span>`,
+    );
   }
   if (meta.draft) facts.push('<span class="inkwell-draft">Draft</span>');
   if (facts.length) parts.push(`<p class="inkwell-facts">${facts.join(' ')}</p>`);

@@ -9,7 +9,14 @@ import { classifyLink, ImagePolicy, resolveImageSource } from './urlPolicy';
  */
 const ALLOWED_TAGS = [
   ...sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'style'),
-  'img', 'del', 'ins', 'details', 'summary', 'figure', 'figcaption', 'picture',
+  'img',
+  'del',
+  'ins',
+  'details',
+  'summary',
+  'figure',
+  'figcaption',
+  'picture',
 ].filter((t, i, all) => all.indexOf(t) === i);
 
 /** Attributes by tag. No `id`/`name` (DOM clobbering), no `style`, no event handlers. */
@@ -31,7 +38,21 @@ const ALLOWED_ATTRIBUTES: sanitizeHtml.IOptions['allowedAttributes'] = {
 };
 
 /** Callout classes common in blog HTML (`<div class="note">`); the preview styles them. */
-const CALLOUTS = ['note', 'info', 'tip', 'hint', 'warning', 'caution', 'danger', 'important', 'callout', 'admonition', 'alert', 'error', 'success'];
+const CALLOUTS = [
+  'note',
+  'info',
+  'tip',
+  'hint',
+  'warning',
+  'caution',
+  'danger',
+  'important',
+  'callout',
+  'admonition',
+  'alert',
+  'error',
+  'success',
+];
 
 const ALLOWED_CLASSES: sanitizeHtml.IOptions['allowedClasses'] = {
   code: ['language-*', 'hljs'],
@@ -60,7 +81,20 @@ export function sanitizeArticleHtml(html: string, policy: ImagePolicy): string {
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
     // Text inside these is code or markup, never prose: drop it with the tag.
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext'],
+    nonTextTags: [
+      'script',
+      'style',
+      'textarea',
+      'option',
+      'noscript',
+      'title',
+      'template',
+      'xmp',
+      'iframe',
+      'noembed',
+      'noframes',
+      'plaintext',
+    ],
     enforceHtmlBoundary: false,
     parseStyleAttributes: false,
     transformTags: {

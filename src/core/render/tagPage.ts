@@ -23,11 +23,15 @@ export function renderTagPage(tag: string, posts: readonly TagTreePost[], option
     const date = day ? `<time datetime="${day}">${escapeHtml(formatDate(day, options.locale))}</time>` : '';
     const draft = post.draft ? ' <span class="inkwell-draft">Draft</span>' : '';
     const description = post.description ? `<p class="inkwell-description">${escapeHtml(post.description)}</p>` : '';
-    return `<article class="inkwell-card">${picture}<div class="inkwell-card-text">`
-      + `<h2><a href="#" data-open="${escapeHtml(post.id)}">${escapeHtml(post.title ?? 'Untitled post')}</a></h2>`
-      + `<p class="inkwell-facts">${date}${draft}</p>${description}</div></article>`;
+    return (
+      `<article class="inkwell-card">${picture}<div class="inkwell-card-text">` +
+      `<h2><a href="#" data-open="${escapeHtml(post.id)}">${escapeHtml(post.title ?? 'Untitled post')}</a></h2>` +
+      `<p class="inkwell-facts">${date}${draft}</p>${description}</div></article>`
+    );
   });
   const empty = posts.length ? '' : '<p class="inkwell-empty">No posts have this tag any more.</p>';
-  return `<header class="inkwell-header"><h1 class="inkwell-title">Posts tagged <span class="inkwell-tag">${escapeHtml(tag)}</span></h1>`
-    + `<p class="inkwell-facts">${count}</p></header><section class="inkwell-cards">${cards.join('')}</section>${empty}`;
+  return (
+    `<header class="inkwell-header"><h1 class="inkwell-title">Posts tagged <span class="inkwell-tag">${escapeHtml(tag)}</span></h1>` +
+    `<p class="inkwell-facts">${count}</p></header><section class="inkwell-cards">${cards.join('')}</section>${empty}`
+  );
 }

@@ -48,7 +48,9 @@ export function resolveImageSource(src: string, policy: ImagePolicy): ImageSourc
   }
   if (scheme === 'data') {
     const compact = trimmed.replace(/\s+/g, '');
-    return SAFE_DATA_IMAGE.test(compact) ? { kind: 'ok', src: compact } : { kind: 'blocked', reason: 'Only PNG, GIF, JPEG, WebP and AVIF data images are shown.' };
+    return SAFE_DATA_IMAGE.test(compact)
+      ? { kind: 'ok', src: compact }
+      : { kind: 'blocked', reason: 'Only PNG, GIF, JPEG, WebP and AVIF data images are shown.' };
   }
   if (scheme === '//' || scheme === 'http') return { kind: 'blocked', reason: `Remote image not loaded: ${trimmed}` };
   if (scheme) return { kind: 'blocked', reason: `Images with a ${scheme}: address are not shown.` };

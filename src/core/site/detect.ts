@@ -26,15 +26,18 @@ export interface Detection {
 /** Sub-folders whose existence detection checks, besides the root's own entries. */
 export const SITE_ENTRIES: readonly string[] = ['_posts/', 'src/content/', 'source/_posts/', 'blog/', 'content/'];
 
-const CONFIG = /^(hugo|config)\.(toml|ya?ml|json)$|^_config\.ya?ml$|^package\.json$|^(eleventy\.config|\.eleventy)\.(c|m)?[jt]s$|^astro\.config\.(c|m)?[jt]s$|^docusaurus\.config\.(c|m)?[jt]s$/;
+const CONFIG =
+  /^(hugo|config)\.(toml|ya?ml|json)$|^_config\.ya?ml$|^package\.json$|^(eleventy\.config|\.eleventy)\.(c|m)?[jt]s$|^astro\.config\.(c|m)?[jt]s$|^docusaurus\.config\.(c|m)?[jt]s$/;
 
 /** True for a root file whose text detection reads. */
 export function isConfigFile(name: string): boolean {
   return CONFIG.test(name);
 }
 
-const HUGO_KEYS = /(?:^|[\n{,])[ \t]*["']?(baseURL|baseurl|languageCode|defaultContentLanguage|contentDir|publishDir|staticDir|theme|enableRobotsTXT|paginate|pagination|taxonomies|summaryLength|buildDrafts|buildFuture|disableKinds|module)["']?[ \t]*[:=]/;
-const HEXO_KEYS = /(?:^|\n)(new_post_name|source_dir|public_dir|tag_dir|archive_dir|category_dir|code_dir|i18n_dir|skip_render|post_asset_folder|render_drafts|default_layout|titlecase|external_link|index_generator|theme_config)[ \t]*:/;
+const HUGO_KEYS =
+  /(?:^|[\n{,])[ \t]*["']?(baseURL|baseurl|languageCode|defaultContentLanguage|contentDir|publishDir|staticDir|theme|enableRobotsTXT|paginate|pagination|taxonomies|summaryLength|buildDrafts|buildFuture|disableKinds|module)["']?[ \t]*[:=]/;
+const HEXO_KEYS =
+  /(?:^|\n)(new_post_name|source_dir|public_dir|tag_dir|archive_dir|category_dir|code_dir|i18n_dir|skip_render|post_asset_folder|render_drafts|default_layout|titlecase|external_link|index_generator|theme_config)[ \t]*:/;
 
 /** The value of a top-level `key = "v"` / `key: v` / `"key": "v"` setting, roughly. */
 function setting(text: string, key: string): string | undefined {
@@ -74,7 +77,12 @@ export function detectGenerator(listing: SiteListing): Detection | undefined {
     const hexoPackage = /"hexo"\s*:/.test(listing.contents['package.json'] ?? '');
     const sourceDir = /(?:^|\n)source_dir[ \t]*:/.test(text) ? setting(text, 'source_dir') : undefined;
     if ((HEXO_KEYS.test(text) || hexoPackage) && (has.has(`${sourceDir ?? 'source'}/_posts/`) || hexoPackage || sourceDir)) {
-      return { id: 'hexo', evidence: `${jekyllConfig} + ${sourceDir ?? 'source'}/_posts/`, contentDir: sourceDir, staticFolders: sourceDir ? [sourceDir] : undefined };
+      return {
+        id: 'hexo',
+        evidence: `${jekyllConfig} + ${sourceDir ?? 'source'}/_posts/`,
+        contentDir: sourceDir,
+        staticFolders: sourceDir ? [sourceDir] : undefined,
+      };
     }
     if (has.has('_posts/')) return { id: 'jekyll', evidence: `${jekyllConfig} + _posts/` };
   }

@@ -15,7 +15,12 @@ import jekyllSchema from './schemas/jekyll.json';
 
 /** The bundled field schemas (JSON Schema files in ./schemas). */
 const SCHEMAS: Readonly<Record<GeneratorId, object>> = {
-  hugo: hugoSchema, jekyll: jekyllSchema, astro: astroSchema, eleventy: eleventySchema, hexo: hexoSchema, docusaurus: docusaurusSchema,
+  hugo: hugoSchema,
+  jekyll: jekyllSchema,
+  astro: astroSchema,
+  eleventy: eleventySchema,
+  hexo: hexoSchema,
+  docusaurus: docusaurusSchema,
 };
 
 /** The bundled JSON Schema of a generator's fields. */
@@ -84,7 +89,8 @@ function includeFor(info: GeneratorInfo, detection: Detection | undefined): stri
  */
 export async function loadSite(listing: SiteListing, settings: SiteSettings, astro?: AstroFacts, now?: () => number): Promise<Site> {
   const detected = settings.generator === 'auto' ? detectGenerator(listing) : undefined;
-  const id: GeneratorId | undefined = settings.generator === 'auto' ? detected?.id : settings.generator === 'none' ? undefined : settings.generator;
+  const id: GeneratorId | undefined =
+    settings.generator === 'auto' ? detected?.id : settings.generator === 'none' ? undefined : settings.generator;
   const info = id ? generatorInfo(id) : undefined;
   const detection = detected ?? (id ? detectGenerator(listing) : undefined);
   const sameDetection = detection?.id === id ? detection : undefined;
@@ -109,10 +115,14 @@ export async function loadSite(listing: SiteListing, settings: SiteSettings, ast
           continue;
         }
         const config = astro.contentConfig;
-        const stale = config && config.mtime > (astro.schemaTimes[name] ?? 0)
-          ? `${config.path} is newer than .astro/collections/${name}.schema.json: run \`astro sync\` (npx astro sync) so Inkwell checks against the current schema.`
-          : undefined;
-        astroCollections.set(name, { conv: { ...base, schema, collection: name, staleSchema: stale }, base: config ? collectionBase(config.text, name) : undefined });
+        const stale =
+          config && config.mtime > (astro.schemaTimes[name] ?? 0)
+            ? `${config.path} is newer than .astro/collections/${name}.schema.json: run \`astro sync\` (npx astro sync) so Inkwell checks against the current schema.`
+            : undefined;
+        astroCollections.set(name, {
+          conv: { ...base, schema, collection: name, staleSchema: stale },
+          base: config ? collectionBase(config.text, name) : undefined,
+        });
       }
     }
   }
@@ -125,7 +135,13 @@ export async function loadSite(listing: SiteListing, settings: SiteSettings, ast
   const severity = (extra?: Readonly<Record<string, SeverityOverride>>) => ({ ...(info?.severity ?? {}), ...(extra ?? {}) });
 
   return {
-    info, detection: sameDetection, fromSetting: settings.generator !== 'auto' && !!info, include, exclude, staticFolders, notes,
+    info,
+    detection: sameDetection,
+    fromSetting: settings.generator !== 'auto' && !!info,
+    include,
+    exclude,
+    staticFolders,
+    notes,
     collectionOf,
     validation(relativePath, options) {
       if (!base) return options;
@@ -142,8 +158,12 @@ export async function loadSite(listing: SiteListing, settings: SiteSettings, ast
  * date or unix-time strings) gets one message saying so.
  */
 function collapseIssues(schema: CustomSchema, json: object): CustomSchema {
-  const props = ((json as { properties?: Record<string, unknown> }).properties ?? {}) as Record<string, { anyOf?: Array<{ format?: string }> }>;
-  const isDate = (key: string | number) => typeof key === 'string' && !!props[key]?.anyOf?.some((b) => b.format === 'date' || b.format === 'date-time');
+  const props = ((json as { properties?: Record<string, unknown> }).properties ?? {}) as Record<
+    string,
+    { anyOf?: Array<{ format?: string }> }
+  >;
+  const isDate = (key: string | number) =>
+    typeof key === 'string' && !!props[key]?.anyOf?.some((b) => b.format === 'date' || b.format === 'date-time');
   return {
     ...schema,
     validate(data) {
@@ -151,7 +171,11 @@ function collapseIssues(schema: CustomSchema, json: object): CustomSchema {
       const anyOf = new Set(issues.filter((i) => /anyOf/.test(i.message)).map((i) => i.path.join('/')));
       return issues
         .filter((i) => !anyOf.has(i.path.join('/')) || /anyOf/.test(i.message))
-        .map((i) => (/anyOf/.test(i.message) && i.path.length === 1 && isDate(i.path[0]) ? { ...i, message: 'is not a valid date (Astro: "Invalid date"); write it as 2023-05-08 or 2023-05-08T09:30:00Z' } : i));
+        .map((i) =>
+          /anyOf/.test(i.message) && i.path.length === 1 && isDate(i.path[0])
+            ? { ...i, message: 'is not a valid date (Astro: "Invalid date"); write it as 2023-05-08 or 2023-05-08T09:30:00Z' }
+            : i,
+        );
     },
   };
 }

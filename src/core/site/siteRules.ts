@@ -39,7 +39,14 @@ export function siteHooks(conv: SiteConventions): SiteHooks {
   };
 }
 
-function make(code: ProblemCode, message: string, start: number, end: number, severity: Severity = DEFAULT_SEVERITY[code], field?: string): Problem {
+function make(
+  code: ProblemCode,
+  message: string,
+  start: number,
+  end: number,
+  severity: Severity = DEFAULT_SEVERITY[code],
+  field?: string,
+): Problem {
   return field ? { code, message, severity, start, end, data: { field } } : { code, message, severity, start, end };
 }
 
@@ -70,10 +77,13 @@ function checkSite(conv: SiteConventions, parsed: ParsedFrontmatter, out: Proble
   }
   // A schema problem on a field a built-in rule already reports (at a severity other than off) says the same thing twice.
   const shown = (p: Problem) => options.severity?.[p.code] !== 'off';
-  const builtIn = new Set(out.filter((p) => p.code !== ProblemCode.SchemaViolation && p.data?.field && shown(p)).map((p) => `${p.data!.field}@${p.start}`));
+  const builtIn = new Set(
+    out.filter((p) => p.code !== ProblemCode.SchemaViolation && p.data?.field && shown(p)).map((p) => `${p.data!.field}@${p.start}`),
+  );
   for (let i = out.length - 1; i >= 0; i--) {
     const p = out[i];
-    if (p.code === ProblemCode.SchemaViolation && p.message.endsWith(`(${siteLabel(conv)}).`) && builtIn.has(`${p.data?.field}@${p.start}`)) out.splice(i, 1);
+    if (p.code === ProblemCode.SchemaViolation && p.message.endsWith(`(${siteLabel(conv)}).`) && builtIn.has(`${p.data?.field}@${p.start}`))
+      out.splice(i, 1);
   }
 
   const draft = getField(parsed, 'draft');
@@ -84,36 +94,71 @@ function checkSite(conv: SiteConventions, parsed: ParsedFrontmatter, out: Proble
 
   switch (info.id) {
     case 'hugo': {
-      if (draft?.value.value === true) notBuilt('Draft: Hugo leaves this post out of the build (hugo --buildDrafts includes it).', draft, 'information');
+      if (draft?.value.value === true)
+        notBuilt('Draft: Hugo leaves this post out of the build (hugo --buildDrafts includes it).', draft, 'information');
       const publish = getField(parsed, 'publishDate') ?? getField(parsed, 'date');
       const at = timeOf(publish);
-      if (publish && at !== undefined && at > now) notBuilt(`Dated in the future (${String(publish.value.value)}): Hugo leaves this post out of the build until then (hugo --buildFuture includes it).`, publish);
+      if (publish && at !== undefined && at > now)
+        notBuilt(
+          `Dated in the future (${String(publish.value.value)}): Hugo leaves this post out of the build until then (hugo --buildFuture includes it).`,
+          publish,
+        );
       const expiry = getField(parsed, 'expiryDate');
       const ends = timeOf(expiry);
-      if (expiry && ends !== undefined && ends <= now) notBuilt(`Expired on ${String(expiry.value.value)}: Hugo leaves this post out of the build (hugo --buildExpired includes it).`, expiry);
+      if (expiry && ends !== undefined && ends <= now)
+        notBuilt(
+          `Expired on ${String(expiry.value.value)}: Hugo leaves this post out of the build (hugo --buildExpired includes it).`,
+          expiry,
+        );
       break;
     }
     case 'jekyll': {
       const published = getField(parsed, 'published');
-      if (published?.value.value === false) notBuilt('published: false: Jekyll leaves this post out of the build (jekyll build --unpublished includes it).', published, 'information');
-      if (rel && /(^|\/)_drafts\//.test(rel)) notBuilt('In _drafts/: Jekyll builds drafts only with jekyll build --drafts.', undefined, 'information');
+      if (published?.value.value === false)
+        notBuilt(
+          'published: false: Jekyll leaves this post out of the build (jekyll build --unpublished includes it).',
+          published,
+          'information',
+        );
+      if (rel && /(^|\/)_drafts\//.test(rel))
+        notBuilt('In _drafts/: Jekyll builds drafts only with jekyll build --drafts.', undefined, 'information');
       if (rel && /(^|\/)_posts\//.test(rel)) {
         const m = JEKYLL_NAME.exec(path.posix.basename(rel));
         if (!m) {
-          out.push(make(ProblemCode.PostFileName, 'Jekyll skips this post: its file name does not start with a date (YYYY-MM-DD-title.md), even with a date in the front matter.', ...fence));
+          out.push(
+            make(
+              ProblemCode.PostFileName,
+              'Jekyll skips this post: its file name does not start with a date (YYYY-MM-DD-title.md), even with a date in the front matter.',
+              ...fence,
+            ),
+          );
         } else {
           const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
           if (mo < 1 || mo > 12 || d < 1 || d > 31) {
-            out.push(make(ProblemCode.PostFileName, `Jekyll stops the build: "${m[1]}-${m[2]}-${m[3]}" in the file name is not a valid date.`, ...fence));
+            out.push(
+              make(
+                ProblemCode.PostFileName,
+                `Jekyll stops the build: "${m[1]}-${m[2]}-${m[3]}" in the file name is not a valid date.`,
+                ...fence,
+              ),
+            );
           } else if (getField(parsed, 'date') === undefined) {
             const fileTime = Date.UTC(y, mo - 1, d);
-            if (fileTime > now && !conv.buildsFuture) notBuilt(`Dated in the future by its file name: Jekyll skips it ("has a future date") unless future: true or jekyll build --future.`, undefined);
+            if (fileTime > now && !conv.buildsFuture)
+              notBuilt(
+                `Dated in the future by its file name: Jekyll skips it ("has a future date") unless future: true or jekyll build --future.`,
+                undefined,
+              );
           }
         }
       }
       const date = getField(parsed, 'date');
       const at = timeOf(date);
-      if (date && at !== undefined && at > now && !conv.buildsFuture) notBuilt(`Dated in the future (${String(date.value.value)}): Jekyll skips it ("has a future date") unless future: true or jekyll build --future.`, date);
+      if (date && at !== undefined && at > now && !conv.buildsFuture)
+        notBuilt(
+          `Dated in the future (${String(date.value.value)}): Jekyll skips it ("has a future date") unless future: true or jekyll build --future.`,
+          date,
+        );
       break;
     }
     case 'eleventy': {
@@ -123,11 +168,13 @@ function checkSite(conv: SiteConventions, parsed: ParsedFrontmatter, out: Proble
         for (let i = out.length - 1; i >= 0; i--) if (out[i].code === ProblemCode.DateInvalid) out.splice(i, 1);
       }
       const permalink = getField(parsed, 'permalink');
-      if (permalink?.value.value === false) notBuilt('permalink: false: Eleventy writes no page for this file (it stays in collections).', permalink, 'information');
+      if (permalink?.value.value === false)
+        notBuilt('permalink: false: Eleventy writes no page for this file (it stays in collections).', permalink, 'information');
       const tags = getField(parsed, 'tags');
       if (tags && tags.value.kind !== 'null' && tags.value.kind !== 'list' && tags.value.kind !== 'string') {
         for (let i = 0; i < out.length; i++) {
-          if (out[i].code === ProblemCode.SchemaViolation && out[i].data?.field === 'tags') out[i] = { ...out[i], message: `${out[i].message} Eleventy stops the build: "String or Array expected for \`tags\`".` };
+          if (out[i].code === ProblemCode.SchemaViolation && out[i].data?.field === 'tags')
+            out[i] = { ...out[i], message: `${out[i].message} Eleventy stops the build: "String or Array expected for \`tags\`".` };
         }
       }
       break;
@@ -135,14 +182,17 @@ function checkSite(conv: SiteConventions, parsed: ParsedFrontmatter, out: Proble
     case 'hexo': {
       const published = getField(parsed, 'published');
       if (published?.value.value === false) notBuilt('published: false: Hexo leaves this post out of the build.', published, 'information');
-      if (rel && /(^|\/)_drafts\//.test(rel)) notBuilt('In _drafts/: Hexo builds drafts only with render_drafts: true or hexo generate --draft.', undefined, 'information');
+      if (rel && /(^|\/)_drafts\//.test(rel))
+        notBuilt('In _drafts/: Hexo builds drafts only with render_drafts: true or hexo generate --draft.', undefined, 'information');
       const date = getField(parsed, 'date');
       const at = timeOf(date);
-      if (date && at !== undefined && at > now && conv.buildsFuture === false) notBuilt(`Dated in the future (${String(date.value.value)}): with future: false Hexo leaves it out until then.`, date);
+      if (date && at !== undefined && at > now && conv.buildsFuture === false)
+        notBuilt(`Dated in the future (${String(date.value.value)}): with future: false Hexo leaves it out until then.`, date);
       break;
     }
     case 'docusaurus': {
-      if (draft?.value.value === true) notBuilt('Draft: Docusaurus shows it in development only and leaves it out of production builds.', draft, 'information');
+      if (draft?.value.value === true)
+        notBuilt('Draft: Docusaurus shows it in development only and leaves it out of production builds.', draft, 'information');
       break;
     }
     case 'astro': {
@@ -152,7 +202,8 @@ function checkSite(conv: SiteConventions, parsed: ParsedFrontmatter, out: Proble
         const collection = new Set(conv.schema.fields.map((f) => f.name));
         for (let i = out.length - 1; i >= 0; i--) {
           const p = out[i];
-          const builtInMissing = p.code === ProblemCode.DateMissing || p.code === ProblemCode.TitleMissing || p.code === ProblemCode.DescriptionMissing;
+          const builtInMissing =
+            p.code === ProblemCode.DateMissing || p.code === ProblemCode.TitleMissing || p.code === ProblemCode.DescriptionMissing;
           if (builtInMissing || (p.code === ProblemCode.DateInvalid && !collection.has('date'))) out.splice(i, 1);
         }
         for (const req of conv.schema.required) {
@@ -161,13 +212,19 @@ function checkSite(conv: SiteConventions, parsed: ParsedFrontmatter, out: Proble
         }
         for (let i = 0; i < out.length; i++) {
           const p = out[i];
-          const onCollectionField = p.severity === 'error' && p.data?.field !== undefined && collection.has(p.data.field) && options.severity?.[p.code] !== 'off';
+          const onCollectionField =
+            p.severity === 'error' && p.data?.field !== undefined && collection.has(p.data.field) && options.severity?.[p.code] !== 'off';
           if ((p.code === ProblemCode.SchemaViolation && p.message.includes(siteLabel(conv))) || onCollectionField) {
             out[i] = { ...out[i], message: `${out[i].message} Astro stops the build: the entry "does not match collection schema".` };
           }
         }
       }
-      if (draft?.value.value === true) notBuilt('Draft: pages that filter drafts out (getCollection with !data.draft, as Astro\'s blog template does) leave it out.', draft, 'information');
+      if (draft?.value.value === true)
+        notBuilt(
+          "Draft: pages that filter drafts out (getCollection with !data.draft, as Astro's blog template does) leave it out.",
+          draft,
+          'information',
+        );
       break;
     }
   }

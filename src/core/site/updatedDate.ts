@@ -25,7 +25,9 @@ export function updatedDateEdit(text: string, field: string, now: Date): TextEdi
     if (v.kind === 'list' || v.kind === 'map') return undefined;
     const newText = v.quote ? `${v.quote}${value}${v.quote}` : value;
     if (text.slice(v.start, v.end) === newText) return undefined;
-    return v.end > v.start ? { start: v.start, end: v.end, newText } : { start: existing.keyEnd, end: existing.keyEnd, newText: toml ? ` = ${value}` : `: ${value}` };
+    return v.end > v.start
+      ? { start: v.start, end: v.end, newText }
+      : { start: existing.keyEnd, end: existing.keyEnd, newText: toml ? ` = ${value}` : `: ${value}` };
   }
   if (existing && sub) {
     // A nested date (Docusaurus `last_update: { date, author }`): replace it inside the field's text.
@@ -36,7 +38,13 @@ export function updatedDateEdit(text: string, field: string, now: Date): TextEdi
     if (m[3].trim() === value) return undefined;
     return { start, end: start + m[3].length, newText: value };
   }
-  const line = sub ? (toml ? `[${key}]${eol}${sub} = ${value}` : `${key}:${eol}  ${sub}: ${value}`) : toml ? `${key} = ${value}` : `${key}: ${value}`;
+  const line = sub
+    ? toml
+      ? `[${key}]${eol}${sub} = ${value}`
+      : `${key}:${eol}  ${sub}: ${value}`
+    : toml
+      ? `${key} = ${value}`
+      : `${key}: ${value}`;
   // A TOML table must come after the plain keys, so a new one goes last; so does a YAML field.
   let at = block.contentEnd;
   if (toml && !sub) {

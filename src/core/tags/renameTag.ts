@@ -26,7 +26,12 @@ export interface TagEditResult {
  * formatting. When the post ends up with `to` twice, the later ones are
  * removed (a merge). Matching is by exact spelling.
  */
-export function renameTagEdits(text: string, from: readonly string[], to: string, parsed: ParsedFrontmatter = parseFrontmatter(text)): TagEditResult {
+export function renameTagEdits(
+  text: string,
+  from: readonly string[],
+  to: string,
+  parsed: ParsedFrontmatter = parseFrontmatter(text),
+): TagEditResult {
   const result: TagEditResult = { edits: [], renamed: 0, removed: 0 };
   const names = new Set(from);
   if (!parsed.block || parsed.errors.length || !to) return result;
@@ -101,7 +106,8 @@ function removeBlockItems(text: string, items: readonly ValueNode[], removed: re
 }
 
 const YAML_PLAIN = /^[\p{L}\p{N}_][\p{L}\p{N}_ ./+-]*$/u;
-const YAML_SPECIAL = /^(true|false|yes|no|on|off|null|~|y|n|[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|\.inf|\.nan)$/i;
+const YAML_SPECIAL =
+  /^(true|false|yes|no|on|off|null|~|y|n|[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|\.inf|\.nan)$/i;
 
 /** A tag as a list item or value, in the quoting style of the item it replaces. */
 export function formatTag(tag: string, like: Pick<ValueNode, 'quote'>, language: 'yaml' | 'toml' | 'json'): string {

@@ -12,9 +12,7 @@ import { blendSteps, perturbLatent, slerpLatent } from './latentMath';
 import { seededLatent } from './random';
 
 /** A tensor fed to a graph. Class labels are int64, everything else float32. */
-export type FeedTensor =
-  | { type: 'float32'; data: Float32Array; dims: number[] }
-  | { type: 'int64'; data: BigInt64Array; dims: number[] };
+export type FeedTensor = { type: 'float32'; data: Float32Array; dims: number[] } | { type: 'int64'; data: BigInt64Array; dims: number[] };
 
 /** A tensor a graph returned. */
 export interface OutputTensor {
@@ -147,7 +145,9 @@ export class ImageGenerator {
   /** Encodes images (any size; centre-cropped to a square and resized smoothly to the model's) to their posterior. */
   async encode(images: readonly RgbaImage[]): Promise<EncodedImage[]> {
     if (this.manifest.kind !== 'vae' || !this.manifest.encoder || !this.encoder) {
-      throw new Error(`${this.manifest.displayName} has no encoder, so it cannot make variations or blends of an image. Use a VAE whose manifest lists an encoder.`);
+      throw new Error(
+        `${this.manifest.displayName} has no encoder, so it cannot make variations or blends of an image. Use a VAE whose manifest lists an encoder.`,
+      );
     }
     const enc = this.manifest.encoder;
     const size = this.manifest.imageSize;
@@ -160,7 +160,9 @@ export class ImageGenerator {
     const logvar = enc.outputs.logvar ? result[enc.outputs.logvar] : undefined;
     const z = this.latentSize;
     if (mean.data.length !== images.length * z) {
-      throw new Error(`The encoder's "${enc.outputs.mean}" has ${mean.data.length / images.length} values per image; the decoder takes ${z}.`);
+      throw new Error(
+        `The encoder's "${enc.outputs.mean}" has ${mean.data.length / images.length} values per image; the decoder takes ${z}.`,
+      );
     }
     return images.map((_, i) => ({
       mean: Float32Array.from(Array.prototype.slice.call(mean.data, i * z, (i + 1) * z) as number[]),
@@ -169,7 +171,12 @@ export class ImageGenerator {
   }
 
   /** Variations of an encoded image: its mean plus seeded noise, one per seed. */
-  async variations(source: EncodedImage, seeds: readonly number[], strength: number, options: { label?: number; stop?: StopCheck } = {}): Promise<GeneratedImage[]> {
+  async variations(
+    source: EncodedImage,
+    seeds: readonly number[],
+    strength: number,
+    options: { label?: number; stop?: StopCheck } = {},
+  ): Promise<GeneratedImage[]> {
     const latents = seeds.map((s) => perturbLatent(source.mean, s, strength, source.logvar));
     const labels = seeds.map((s) => this.labelFor(s, options.label));
     const images = await this.decode(latents, labels, options.stop);
@@ -177,12 +184,21 @@ export class ImageGenerator {
   }
 
   /** `count` blends between two latents, evenly spaced strictly between them (spherical interpolation). */
-  async blend(a: Float32Array, b: Float32Array, count: number, options: { seed?: number; label?: number; stop?: StopCheck } = {}): Promise<GeneratedImage[]> {
+  async blend(
+    a: Float32Array,
+    b: Float32Array,
+    count: number,
+    options: { seed?: number; label?: number; stop?: StopCheck } = {},
+  ): Promise<GeneratedImage[]> {
     const ts = blendSteps(count);
     const latents = ts.map((t) => slerpLatent(a, b, t));
     const seed = options.seed ?? 0;
     const label = this.labelFor(seed, options.label);
-    const images = await this.decode(latents, latents.map(() => label), options.stop);
+    const images = await this.decode(
+      latents,
+      latents.map(() => label),
+      options.stop,
+    );
     return images.map((image, i) => ({ seed, latent: latents[i]!, label, t: ts[i], image }));
   }
 }

@@ -60,5 +60,6 @@ export function blendSteps(count: number): number[] {
 }
 
 function assertSameLength(a: Float32Array, b: Float32Array): void {
-  if (a.length !== b.length) throw new RangeError(`Latents differ in size (${a.length} and ${b.length}); were they made by the same model?`);
+  if (a.length !== b.length)
+    throw new RangeError(`Latents differ in size (${a.length} and ${b.length}); were they made by the same model?`);
 }

@@ -98,9 +98,7 @@ export interface ManifestProblem {
 }
 
 /** The outcome of {@link validateImageManifest}. */
-export type ManifestValidation =
-  | { ok: true; manifest: ImageManifest }
-  | { ok: false; problems: ManifestProblem[] };
+export type ManifestValidation = { ok: true; manifest: ImageManifest } | { ok: false; problems: ManifestProblem[] };
 
 /** Thrown by {@link parseImageManifest}; `problems` lists every problem found. */
 export class ImageManifestError extends Error {
@@ -184,7 +182,10 @@ export function validateImageManifest(value: unknown): ManifestValidation {
 
   let decoder: VaeDecoderSpec | undefined;
   if (!isObject(value.decoder)) {
-    problems.push({ field: 'decoder', message: `must be an object with onnx, input and output (${value.decoder === undefined ? 'it is missing' : `got ${describe(value.decoder)}`}).` });
+    problems.push({
+      field: 'decoder',
+      message: `must be an object with onnx, input and output (${value.decoder === undefined ? 'it is missing' : `got ${describe(value.decoder)}`}).`,
+    });
   } else {
     decoder = check.graph(value.decoder, 'decoder.');
   }
@@ -208,7 +209,14 @@ export function validateImageManifest(value: unknown): ManifestValidation {
   if (problems.length) return { ok: false, problems };
   return {
     ok: true,
-    manifest: { kind, displayName: displayName!, license: license!, imageSize: imageSize!, decoder: decoder!, ...(encoder ? { encoder } : {}) },
+    manifest: {
+      kind,
+      displayName: displayName!,
+      license: license!,
+      imageSize: imageSize!,
+      decoder: decoder!,
+      ...(encoder ? { encoder } : {}),
+    },
   };
 }
 
@@ -302,9 +310,11 @@ class Checker {
       return this.fail(field, `must contain whole numbers only (got ${JSON.stringify(shape)}).`);
     }
     const dims = shape as number[];
-    if (dims[0] === 0 || dims[0]! < -1) return this.fail(field, `must start with -1 (any batch size) or a fixed batch size (got ${dims[0]}).`);
+    if (dims[0] === 0 || dims[0]! < -1)
+      return this.fail(field, `must start with -1 (any batch size) or a fixed batch size (got ${dims[0]}).`);
     if (dims.slice(1).some((d) => d <= 0)) return this.fail(field, `must be ${expected} (got ${JSON.stringify(dims)}).`);
-    if (dims.slice(1).reduce((a, b) => a * b, 1) > 1 << 20) return this.fail(field, `describes a latent that is too large (${JSON.stringify(dims)}).`);
+    if (dims.slice(1).reduce((a, b) => a * b, 1) > 1 << 20)
+      return this.fail(field, `describes a latent that is too large (${JSON.stringify(dims)}).`);
     return name ? { name, shape: dims } : undefined;
   }
 
@@ -318,10 +328,13 @@ class Checker {
     const range = output.range;
     let ok = !!name;
     if (layout !== 'NCHW' && layout !== 'NHWC') ok = !!this.fail(p + 'layout', `must be "NCHW" or "NHWC" (${this.missingOr(layout)}).`);
-    if (channels !== 1 && channels !== 3 && channels !== 4) ok = !!this.fail(p + 'channels', `must be 1, 3 or 4 (${this.missingOr(channels)}).`);
+    if (channels !== 1 && channels !== 3 && channels !== 4)
+      ok = !!this.fail(p + 'channels', `must be 1, 3 or 4 (${this.missingOr(channels)}).`);
     if (range !== 'tanh' && range !== 'sigmoid') {
       ok = !!this.fail(p + 'range', `must be "tanh" (values in [-1, 1]) or "sigmoid" (values in [0, 1]) (${this.missingOr(range)}).`);
     }
-    return ok ? { name: name!, layout: layout as ImageLayout, channels: channels as ImageChannels, range: range as ImageValueRange } : undefined;
+    return ok
+      ? { name: name!, layout: layout as ImageLayout, channels: channels as ImageChannels, range: range as ImageValueRange }
+      : undefined;
   }
 }

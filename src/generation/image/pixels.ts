@@ -33,11 +33,16 @@ function toByte(value: number, range: ImageValueRange): number {
  * actual dimensions; they must agree with the manifest's layout and channels.
  */
 export function tensorToImages(data: ArrayLike<number>, dims: readonly number[], spec: ImageOutputSpec): RgbaImage[] {
-  if (dims.length !== 4) throw new Error(`Output "${spec.name}" has ${dims.length} dimensions ${JSON.stringify(dims)}; an image batch needs 4 (${spec.layout}).`);
+  if (dims.length !== 4)
+    throw new Error(
+      `Output "${spec.name}" has ${dims.length} dimensions ${JSON.stringify(dims)}; an image batch needs 4 (${spec.layout}).`,
+    );
   const [n, a, b, c] = dims as [number, number, number, number];
   const [channels, height, width] = spec.layout === 'NCHW' ? [a, b, c] : [c, a, b];
   if (channels !== spec.channels) {
-    throw new Error(`Output "${spec.name}" has shape ${JSON.stringify(dims)}: ${channels} channels in ${spec.layout} order, but the manifest says ${spec.channels}. Check output.layout and output.channels.`);
+    throw new Error(
+      `Output "${spec.name}" has shape ${JSON.stringify(dims)}: ${channels} channels in ${spec.layout} order, but the manifest says ${spec.channels}. Check output.layout and output.channels.`,
+    );
   }
   const plane = width * height;
   const images: RgbaImage[] = [];
@@ -228,7 +233,11 @@ function resizeBox(img: RgbaImage, width: number, height: number): RgbaImage {
     for (let x = 0; x < width; x++) {
       const left = x * sx;
       const right = left + sx;
-      let r = 0, g = 0, b = 0, a = 0, total = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0,
+        total = 0;
       for (let yy = Math.floor(top); yy < Math.min(img.height, Math.ceil(bottom)); yy++) {
         const wy = Math.min(bottom, yy + 1) - Math.max(top, yy);
         for (let xx = Math.floor(left); xx < Math.min(img.width, Math.ceil(right)); xx++) {

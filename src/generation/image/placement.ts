@@ -47,7 +47,9 @@ function segment(value: string): string {
 export function expandPathTemplate(template: string, vars: PathTemplateVars): string {
   const expanded = template.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
     if (!(VARIABLES as readonly string[]).includes(name)) {
-      throw new Error(`Unknown variable ${whole} in the image path template "${template}". Use ${VARIABLES.map((v) => '${' + v + '}').join(', ')}.`);
+      throw new Error(
+        `Unknown variable ${whole} in the image path template "${template}". Use ${VARIABLES.map((v) => '${' + v + '}').join(', ')}.`,
+      );
     }
     return segment(String(vars[name as (typeof VARIABLES)[number]]));
   });
@@ -127,7 +129,10 @@ export function frontmatterImageEdit(text: string, link: string): OffsetEdit | u
     if (idx < 0) return { start: lines[closeIndex]!.start, end: lines[closeIndex]!.start, newText: `image: ${value}${eol}` };
     const line = body[idx]!;
     const colon = line.text.indexOf(':');
-    const raw = line.text.slice(colon + 1).replace(/\s+#.*$/, '').trim();
+    const raw = line.text
+      .slice(colon + 1)
+      .replace(/\s+#.*$/, '')
+      .trim();
     const next = body[idx + 1];
     const hasBlock = next !== undefined && /^(\s+\S|-\s)/.test(next.text);
     if (!['', '""', "''", '~', 'null', 'Null', 'NULL'].includes(raw) || (raw === '' && hasBlock)) return undefined;
@@ -144,7 +149,10 @@ export function frontmatterImageEdit(text: string, link: string): OffsetEdit | u
   }
   const line = topLevel[idx]!;
   const eq = line.text.indexOf('=');
-  const raw = line.text.slice(eq + 1).replace(/\s+#.*$/, '').trim();
+  const raw = line.text
+    .slice(eq + 1)
+    .replace(/\s+#.*$/, '')
+    .trim();
   if (raw !== '""' && raw !== "''") return undefined;
   return { start: line.start + eq + 1, end: line.start + line.text.length, newText: ` ${value}` };
 }

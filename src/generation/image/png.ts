@@ -54,7 +54,12 @@ export function encodePng(img: RgbaImage, text: readonly PngText[] = [], options
 export function decodePng(bytes: Uint8Array): DecodedPng {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const png = PNG.sync.read(buffer);
-  return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), text: readPngText(buffer) };
+  return {
+    width: png.width,
+    height: png.height,
+    data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
+    text: readPngText(buffer),
+  };
 }
 
 function textChunk({ keyword, text }: PngText): Buffer {

@@ -25,7 +25,12 @@ export interface DerivedFrom {
 }
 
 /** The provenance record of one generated image. */
-export function provenanceOf(model: ImageGenerator, g: GeneratedImage, render: RenderOptions, derived: DerivedFrom = { method: 'sample' }): ImageProvenance {
+export function provenanceOf(
+  model: ImageGenerator,
+  g: GeneratedImage,
+  render: RenderOptions,
+  derived: DerivedFrom = { method: 'sample' },
+): ImageProvenance {
   const p: ImageProvenance = {
     format: 1,
     model: model.name,

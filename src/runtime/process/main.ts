@@ -63,7 +63,6 @@ const services: RuntimeServices = {
   },
 };
 
-
 interface Pending {
   message: RequestMessage;
   /** Aborted by the host's `cancel` message. */
@@ -80,7 +79,11 @@ async function execute(pending: Pending): Promise<void> {
   const { id, method, params } = pending.message;
   const handler = (handlers as Record<MethodName, Handler<MethodName> | undefined>)[method];
   if (!handler) {
-    send({ type: 'error', id, error: { code: 'unknown-method', message: `The model runtime does not know '${method}'. Reload the window to update it.` } });
+    send({
+      type: 'error',
+      id,
+      error: { code: 'unknown-method', message: `The model runtime does not know '${method}'. Reload the window to update it.` },
+    });
     return;
   }
   const ctx: HandlerContext<MethodName> = {

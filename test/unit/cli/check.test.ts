@@ -16,7 +16,10 @@ async function check(args: string[], cwd = SITE): Promise<{ code: number; out: s
   return { code, out, err };
 }
 
-async function checkJson(args: string[], cwd = SITE): Promise<{ code: number; report: { files: number; errors: number; warnings: number; problems: JsonProblem[] } }> {
+async function checkJson(
+  args: string[],
+  cwd = SITE,
+): Promise<{ code: number; report: { files: number; errors: number; warnings: number; problems: JsonProblem[] } }> {
   const r = await check([...args, '--format', 'json'], cwd);
   return { code: r.code, report: JSON.parse(r.out.join('\n')) };
 }
@@ -42,7 +45,10 @@ describe('inkwell check', () => {
     const { code, report } = await checkJson(['posts/toml.md']);
     assert.strictEqual(code, 0, 'warnings alone exit 0');
     assert.strictEqual(report.files, 1);
-    assert.deepStrictEqual(report.problems.map((p) => [p.code, p.line, p.column, p.endLine, p.endColumn]), [['tag-duplicate', 5, 36, 5, 41]]);
+    assert.deepStrictEqual(
+      report.problems.map((p) => [p.code, p.line, p.column, p.endLine, p.endColumn]),
+      [['tag-duplicate', 5, 36, 5, 41]],
+    );
     const text = fs.readFileSync(path.join(SITE, 'posts/toml.md'), 'utf8').split('\n')[4];
     assert.strictEqual(text.slice(35, 40), '"gan"');
   });
@@ -54,7 +60,10 @@ describe('inkwell check', () => {
 
   it('applies a custom schema, severity overrides and unknown-key flagging', async () => {
     const { report } = await checkJson(['posts/good.md', '--schema', 'schema.json', '--flag-unknown-keys']);
-    assert.deepStrictEqual(report.problems.map((p) => [p.code, p.message]), [['schema-violation', 'Missing required field "author" (custom schema).']]);
+    assert.deepStrictEqual(
+      report.problems.map((p) => [p.code, p.message]),
+      [['schema-violation', 'Missing required field "author" (custom schema).']],
+    );
     const off = await checkJson(['posts/no-frontmatter.md', '--severity', 'frontmatter-missing=off']);
     assert.deepStrictEqual(off.report.problems, []);
     const bad = await check(['--schema', 'posts/good.md']);
@@ -68,7 +77,10 @@ describe('inkwell check', () => {
       fs.writeFileSync(path.join(dir, 'big.md'), `---\ntitle: x\n---\n${'x'.repeat(3000)}`);
       const { code, report } = await checkJson(['--max-size', '2'], dir);
       assert.strictEqual(code, 0);
-      assert.deepStrictEqual(report.problems.map((p) => [p.code, p.severity]), [['file-too-large', 'information']]);
+      assert.deepStrictEqual(
+        report.problems.map((p) => [p.code, p.severity]),
+        [['file-too-large', 'information']],
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -102,12 +114,18 @@ describe('inkwell check: paths and walking', () => {
     const elsewhere = await checkJson([path.join(SITE, 'posts'), '--root', SITE], tmp);
     assert.strictEqual(elsewhere.report.files, inside.report.files);
     assert.ok(elsewhere.report.files >= 5);
-    assert.deepStrictEqual(elsewhere.report.problems.map((p) => [path.basename(p.file), p.code, p.line]), inside.report.problems.map((p) => [path.basename(p.file), p.code, p.line]));
+    assert.deepStrictEqual(
+      elsewhere.report.problems.map((p) => [path.basename(p.file), p.code, p.line]),
+      inside.report.problems.map((p) => [path.basename(p.file), p.code, p.line]),
+    );
     assert.strictEqual(elsewhere.code, inside.code);
     // Without --root the folder given is the site: the same posts are checked (only /site-root images differ).
     const noRoot = await checkJson([path.join(SITE, 'posts')], tmp);
     assert.strictEqual(noRoot.report.files, inside.report.files);
-    assert.ok(noRoot.report.problems.every((p) => p.file.startsWith('../')), 'files are shown relative to the current folder');
+    assert.ok(
+      noRoot.report.problems.every((p) => p.file.startsWith('../')),
+      'files are shown relative to the current folder',
+    );
   });
 
   it('does not walk the current folder for context when the paths given are elsewhere', async () => {
@@ -117,7 +135,10 @@ describe('inkwell check: paths and walking', () => {
     write('blog/posts/p.md', post('Machine Learning'));
     const r = await checkJson([path.join(tmp, 'blog/posts')], path.join(tmp, 'cwd'));
     assert.strictEqual(r.report.files, 1);
-    assert.deepStrictEqual(r.report.problems.filter((p) => p.code === 'tag-variant'), []);
+    assert.deepStrictEqual(
+      r.report.problems.filter((p) => p.code === 'tag-variant'),
+      [],
+    );
   });
 
   it('fails with the reason when a path given holds no posts', async () => {
@@ -139,7 +160,10 @@ describe('inkwell check: paths and walking', () => {
     fs.symlinkSync(path.join(tmp, 'site/posts/ok.md'), path.join(tmp, 'site/posts/alias.md'));
     const r = await checkJson([], path.join(tmp, 'site'));
     assert.strictEqual(r.code, 0, JSON.stringify(r.report.problems));
-    assert.deepStrictEqual(r.report.problems.filter((p) => p.severity === 'error'), []);
+    assert.deepStrictEqual(
+      r.report.problems.filter((p) => p.severity === 'error'),
+      [],
+    );
     assert.strictEqual(r.report.files, 1, 'the link to a post inside the folder is the same post');
   });
 

@@ -27,12 +27,23 @@ describe('inkwell check on hostile posts (the built CLI in a child process)', fu
     // The CLI bundle as esbuild.js builds it (same options), from the current sources.
     cli = path.join(dir, 'cli.js');
     await esbuild.build({
-      entryPoints: [path.join(REPO, 'src/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-      external: ['vscode', 'onnxruntime-node'], logLevel: 'error', absWorkingDir: REPO, nodePaths: [path.join(REPO, 'node_modules')],
+      entryPoints: [path.join(REPO, 'src/cli/main.ts')],
+      outfile: cli,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode', 'onnxruntime-node'],
+      logLevel: 'error',
+      absWorkingDir: REPO,
+      nodePaths: [path.join(REPO, 'node_modules')],
     });
     fs.writeFileSync(path.join(dir, 'normal.md'), '---\ntitle: A normal post\ndate: 2024-01-01\ntags: [a, b]\nweight: 3\n---\nBody\n');
     for (const [name, text] of Object.entries(POSTS)) fs.writeFileSync(path.join(dir, `${name}.md`), text);
-    fs.writeFileSync(path.join(dir, 'schema.json'), JSON.stringify({ type: 'object', properties: { title: { type: 'string', pattern: '^(a+)+$' } } }));
+    fs.writeFileSync(
+      path.join(dir, 'schema.json'),
+      JSON.stringify({ type: 'object', properties: { title: { type: 'string', pattern: '^(a+)+$' } } }),
+    );
     fs.writeFileSync(path.join(dir, 'redos.md'), `---\ntitle: ${'a'.repeat(40)}!\ndate: 2024-01-01\n---\n`);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -43,7 +54,12 @@ describe('inkwell check on hostile posts (the built CLI in a child process)', fu
     const r = spawnSync(process.execPath, [cli, 'check', ...args, '--format', 'json'], { cwd: dir, timeout: 60_000, encoding: 'utf8' });
     const ms = performance.now() - t0;
     assert.strictEqual(r.signal, null, `inkwell check ${args.join(' ')} was killed after ${ms.toFixed(0)} ms`);
-    return { ms, code: r.status, report: JSON.parse(r.stdout) as { files: number; problems: { code: string; message: string }[] }, stderr: r.stderr };
+    return {
+      ms,
+      code: r.status,
+      report: JSON.parse(r.stdout) as { files: number; problems: { code: string; message: string }[] },
+      stderr: r.stderr,
+    };
   };
 
   it('finishes each in about the time a normal post takes, and reports a problem', () => {
@@ -54,7 +70,11 @@ describe('inkwell check on hostile posts (the built CLI in a child process)', fu
       assert.strictEqual(r.report.files, 1, r.stderr);
       // Generous: the big posts are 0.5-1 MB to read and check (linear work, tens of ms).
       assert.ok(r.ms < baseline * 4 + 1000, `${name}: ${r.ms.toFixed(0)} ms, a normal post ${baseline.toFixed(0)} ms`);
-      if (name in HOSTILE_POSTS) assert.ok(r.report.problems.some((p) => p.code === 'frontmatter-syntax'), `${name}: ${JSON.stringify(r.report.problems)}`);
+      if (name in HOSTILE_POSTS)
+        assert.ok(
+          r.report.problems.some((p) => p.code === 'frontmatter-syntax'),
+          `${name}: ${JSON.stringify(r.report.problems)}`,
+        );
     }
   });
 
@@ -62,6 +82,9 @@ describe('inkwell check on hostile posts (the built CLI in a child process)', fu
     const baseline = runCheck('normal.md', '--schema', 'schema.json').ms;
     const r = runCheck('redos.md', '--schema', 'schema.json');
     assert.ok(r.ms < baseline * 4 + 1000, `^(a+)+$: ${r.ms.toFixed(0)} ms, a normal post ${baseline.toFixed(0)} ms`);
-    assert.ok(r.report.problems.some((p) => p.code === 'schema-violation' && /pattern/.test(p.message)), JSON.stringify(r.report.problems));
+    assert.ok(
+      r.report.problems.some((p) => p.code === 'schema-violation' && /pattern/.test(p.message)),
+      JSON.stringify(r.report.problems),
+    );
   });
 });

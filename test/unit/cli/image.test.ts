@@ -36,7 +36,11 @@ describe('inkwell image never overwrites', function () {
     const second = await generate();
     assert.deepStrictEqual(second.io.lines, [path.join(dir, 'tiny-gan-7-3.png')]);
     assert.strictEqual(fs.readFileSync(taken, 'utf8'), 'mine');
-    assert.deepStrictEqual(fs.readdirSync(dir).sort(), ['tiny-gan-7-2.png', 'tiny-gan-7-3.png', 'tiny-gan-7.png'], 'no temporary files are left');
+    assert.deepStrictEqual(
+      fs.readdirSync(dir).sort(),
+      ['tiny-gan-7-2.png', 'tiny-gan-7-3.png', 'tiny-gan-7.png'],
+      'no temporary files are left',
+    );
   });
 
   it('neither replaces nor writes through a symbolic link at the name', async () => {

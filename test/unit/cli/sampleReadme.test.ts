@@ -36,10 +36,16 @@ describe('samples/blog README', () => {
     await run(['--format', 'json'], { out: (l) => out.push(l), err: () => undefined, cwd: BLOG });
     const report = JSON.parse(out.join('\n')) as { problems: JsonProblem[] };
     const promises = promised(fs.readFileSync(path.join(BLOG, 'README.md'), 'utf8'));
-    const posts = fs.readdirSync(path.join(BLOG, 'posts')).filter((f) => f.endsWith('.md')).sort();
+    const posts = fs
+      .readdirSync(path.join(BLOG, 'posts'))
+      .filter((f) => f.endsWith('.md'))
+      .sort();
     assert.deepStrictEqual([...promises.keys()].sort(), posts, 'the README covers every sample post');
     for (const post of posts) {
-      const found = report.problems.filter((p) => p.file === `posts/${post}`).map((p) => p.code).sort();
+      const found = report.problems
+        .filter((p) => p.file === `posts/${post}`)
+        .map((p) => p.code)
+        .sort();
       assert.deepStrictEqual(found, [...promises.get(post)!].sort(), `${post}: what the README promises and what is reported`);
     }
   });

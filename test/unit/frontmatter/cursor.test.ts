@@ -16,15 +16,50 @@ describe('cursorContext', () => {
   });
 
   it('knows which field a value belongs to', () => {
-    assert.deepStrictEqual(at('---\ndraft: t|\n---\n'), { kind: 'value', key: 'draft', inList: false, prefixStart: 11, prefix: 't', quote: '' });
-    assert.deepStrictEqual(at('---\nimage: "/up|\n---\n'), { kind: 'value', key: 'image', inList: false, prefixStart: 12, prefix: '/up', quote: '"' });
+    assert.deepStrictEqual(at('---\ndraft: t|\n---\n'), {
+      kind: 'value',
+      key: 'draft',
+      inList: false,
+      prefixStart: 11,
+      prefix: 't',
+      quote: '',
+    });
+    assert.deepStrictEqual(at('---\nimage: "/up|\n---\n'), {
+      kind: 'value',
+      key: 'image',
+      inList: false,
+      prefixStart: 12,
+      prefix: '/up',
+      quote: '"',
+    });
   });
 
   it('knows a list item in block, flow and TOML lists', () => {
-    assert.deepStrictEqual(at('---\ntags:\n  - a\n  - ma|\n---\n'), { kind: 'value', key: 'tags', inList: true, prefixStart: 20, prefix: 'ma', quote: '' });
-    assert.deepStrictEqual(at('---\ntags: [a, g|\n---\n'), { kind: 'value', key: 'tags', inList: true, prefixStart: 14, prefix: 'g', quote: '' });
+    assert.deepStrictEqual(at('---\ntags:\n  - a\n  - ma|\n---\n'), {
+      kind: 'value',
+      key: 'tags',
+      inList: true,
+      prefixStart: 20,
+      prefix: 'ma',
+      quote: '',
+    });
+    assert.deepStrictEqual(at('---\ntags: [a, g|\n---\n'), {
+      kind: 'value',
+      key: 'tags',
+      inList: true,
+      prefixStart: 14,
+      prefix: 'g',
+      quote: '',
+    });
     assert.deepStrictEqual(at('+++\ntags = ["a", "g|\n+++\n')?.prefix, 'g');
-    assert.deepStrictEqual(at('+++\ntags = [\n  "a",\n  "g|\n]\n+++\n'), { kind: 'value', key: 'tags', inList: true, prefixStart: 23, prefix: 'g', quote: '"' });
+    assert.deepStrictEqual(at('+++\ntags = [\n  "a",\n  "g|\n]\n+++\n'), {
+      kind: 'value',
+      key: 'tags',
+      inList: true,
+      prefixStart: 23,
+      prefix: 'g',
+      quote: '"',
+    });
   });
 
   it('is undefined outside the frontmatter and in JSON', () => {

@@ -18,7 +18,11 @@ describe('custom schema patterns', () => {
   it('keeps the meaning of ordinary patterns and patternProperties', async () => {
     const schema = await compileCustomSchema({
       type: 'object',
-      properties: { slug: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' }, code: { type: 'string', pattern: '\\d{3}' }, word: { type: 'string', pattern: '^\\p{L}+$' } },
+      properties: {
+        slug: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' },
+        code: { type: 'string', pattern: '\\d{3}' },
+        word: { type: 'string', pattern: '^\\p{L}+$' },
+      },
       patternProperties: { '^x-': { type: 'number' } },
     });
     assert.deepStrictEqual(schema.validate({ slug: 'my-post-2', code: 'ab123', word: 'Café', 'x-a': 1 }), []);

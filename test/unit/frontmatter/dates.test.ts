@@ -26,7 +26,10 @@ describe('dates', () => {
   });
 
   it('converts offsets to UTC for the UTC style', () => {
-    assert.strictEqual(formatDateParts({ year: 2024, month: 1, day: 1, hour: 1, minute: 0, second: 0, offsetMinutes: 120, hasTime: true }, 'datetime-utc'), '2023-12-31T23:00:00Z');
+    assert.strictEqual(
+      formatDateParts({ year: 2024, month: 1, day: 1, hour: 1, minute: 0, second: 0, offsetMinutes: 120, hasTime: true }, 'datetime-utc'),
+      '2023-12-31T23:00:00Z',
+    );
   });
 
   it('repairs what people write and refuses what is not a date', () => {

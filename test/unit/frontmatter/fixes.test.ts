@@ -30,7 +30,10 @@ function applyPreferred(text: string, code: ProblemCode, ctx: FixContext = {}, o
 describe('fixes: missing fields', () => {
   it('adds a missing date in the style the workspace uses', () => {
     const text = `---\ntitle: T\ndescription: ${DESC}\n---\n`;
-    assert.strictEqual(applyPreferred(text, ProblemCode.DateMissing, { dateStyle: 'datetime-space' }), `---\ndate: 2024-03-09 14:05:06\ntitle: T\ndescription: ${DESC}\n---\n`);
+    assert.strictEqual(
+      applyPreferred(text, ProblemCode.DateMissing, { dateStyle: 'datetime-space' }),
+      `---\ndate: 2024-03-09 14:05:06\ntitle: T\ndescription: ${DESC}\n---\n`,
+    );
     assert.strictEqual(applyPreferred(text, ProblemCode.DateMissing), `---\ndate: 2024-03-09\ntitle: T\ndescription: ${DESC}\n---\n`);
   });
 
@@ -45,7 +48,11 @@ describe('fixes: missing fields', () => {
     const text = `---\ndate: 2023-01-01\ndescription: ${DESC}\n---\n\nIntro\n\n## Why GANs: a primer\n`;
     assert.ok(applyPreferred(text, ProblemCode.TitleMissing).startsWith('---\ntitle: "Why GANs: a primer"\n'));
     const bare = `---\ndate: 2023-01-01\ndescription: ${DESC}\n---\nNo heading.\n`;
-    assert.ok(applyPreferred(bare, ProblemCode.TitleMissing, { postPath: '/b/posts/2023-01-01-my-first-post.md' }).startsWith('---\ntitle: My first post\n'));
+    assert.ok(
+      applyPreferred(bare, ProblemCode.TitleMissing, { postPath: '/b/posts/2023-01-01-my-first-post.md' }).startsWith(
+        '---\ntitle: My first post\n',
+      ),
+    );
   });
 
   it('fills an empty title', () => {
@@ -59,7 +66,10 @@ describe('fixes: missing fields', () => {
     const text = '# My Post\r\n\r\nText\r\n';
     const fixed = applyEdits(text, fixes(text, ProblemCode.FrontmatterMissing)[0].edits);
     assert.strictEqual(fixed, '---\r\ntitle: My Post\r\ndate: 2024-03-09\r\n---\r\n\r\n# My Post\r\n\r\nText\r\n');
-    assert.deepStrictEqual(validatePost(fixed).map((p) => p.code), [ProblemCode.DescriptionMissing]);
+    assert.deepStrictEqual(
+      validatePost(fixed).map((p) => p.code),
+      [ProblemCode.DescriptionMissing],
+    );
     assert.ok(applyPreferred('\uFEFF', ProblemCode.FrontmatterMissing).startsWith('\uFEFF---\ntitle: Untitled\n'));
   });
 });
@@ -84,7 +94,10 @@ describe('fixes: dates', () => {
 
   it('offers "now" when the date cannot be read', () => {
     const all = fixes(withDate('someday'), ProblemCode.DateInvalid);
-    assert.deepStrictEqual(all.map((f) => [f.title, f.isPreferred]), [['Set date to now (2024-03-09)', false]]);
+    assert.deepStrictEqual(
+      all.map((f) => [f.title, f.isPreferred]),
+      [['Set date to now (2024-03-09)', false]],
+    );
     assert.strictEqual(applyPreferred(withDate(''), ProblemCode.DateInvalid), withDate('2024-03-09'));
   });
 });
@@ -97,14 +110,16 @@ describe('fixes: tags', () => {
     const text = `---\ntitle: T\ndate: 2023-01-01\ndescription: ${DESC}\ntags:\n  - Machine Learning\n  - 'Machine_learning'\n---\n`;
     const options = { tags: index, postId: 'me' };
     const fixed = applyPreferred(text, ProblemCode.TagVariant, {}, options);
-    assert.ok(fixed.includes('  - machine-learning\n  - \'Machine_learning\'\n'));
+    assert.ok(fixed.includes("  - machine-learning\n  - 'Machine_learning'\n"));
     const toml = `+++\ntitle = "T"\ndate = 2023-01-01\ndescription = "${DESC}"\ntags = ["ML", "Machine Learning"]\n+++\n`;
     assert.ok(applyPreferred(toml, ProblemCode.TagVariant, {}, options).includes('tags = ["ML", "machine-learning"]'));
   });
 
   it('removes a duplicate tag in block, flow, TOML and JSON lists', () => {
     const head = `title: T\ndate: 2023-01-01\ndescription: ${DESC}\n`;
-    assert.ok(applyPreferred(`---\n${head}tags:\n  - a\n  - b\n  - a\n---\n`, ProblemCode.TagDuplicate).endsWith('tags:\n  - a\n  - b\n---\n'));
+    assert.ok(
+      applyPreferred(`---\n${head}tags:\n  - a\n  - b\n  - a\n---\n`, ProblemCode.TagDuplicate).endsWith('tags:\n  - a\n  - b\n---\n'),
+    );
     assert.ok(applyPreferred(`---\n${head}tags: [a, a, b]\n---\n`, ProblemCode.TagDuplicate).includes('tags: [a, b]\n'));
     const toml = `+++\ntitle = "T"\ndate = 2023-01-01\ndescription = "${DESC}"\ntags = ["a", "b", "A"]\n+++\n`;
     assert.ok(applyPreferred(toml, ProblemCode.TagDuplicate).includes('tags = ["a", "b"]\n'));
@@ -120,20 +135,40 @@ describe('fixes: image paths', () => {
   const withImage = (i: string) => `---\ntitle: T\ndate: 2023-01-01\ndescription: ${DESC}\nimage: ${i}\n---\n`;
 
   it('changes a site-root path to the closest existing file, keeping it site-root', () => {
-    assert.strictEqual(applyPreferred(withImage('/uploads/vae-walk.png'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options), withImage('/uploads/vae-walk-01.png'));
+    assert.strictEqual(
+      applyPreferred(withImage('/uploads/vae-walk.png'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options),
+      withImage('/uploads/vae-walk-01.png'),
+    );
   });
 
   it('keeps relative paths relative to the post', () => {
-    assert.strictEqual(applyPreferred(withImage('img/diagam.svg'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options), withImage('img/diagram.svg'));
+    assert.strictEqual(
+      applyPreferred(withImage('img/diagam.svg'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options),
+      withImage('img/diagram.svg'),
+    );
   });
 
   it('offers no unrelated image, however few there are', () => {
-    assert.deepStrictEqual(fixes(withImage('/uploads/screenshot-2023-05-08.png'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options), []);
-    assert.deepStrictEqual(fixes(withImage('/uploads/screenshot.png'), ProblemCode.ImageNotFound, { ...loc, imageFiles: ['/site/static/uploads/gan-grid.png'] }, options), []);
+    assert.deepStrictEqual(
+      fixes(withImage('/uploads/screenshot-2023-05-08.png'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options),
+      [],
+    );
+    assert.deepStrictEqual(
+      fixes(
+        withImage('/uploads/screenshot.png'),
+        ProblemCode.ImageNotFound,
+        { ...loc, imageFiles: ['/site/static/uploads/gan-grid.png'] },
+        options,
+      ),
+      [],
+    );
   });
 
   it('offers an image with the same stem', () => {
     const all = fixes(withImage('/uploads/gan.png'), ProblemCode.ImageNotFound, { ...loc, imageFiles: files }, options);
-    assert.deepStrictEqual(all.map((f) => f.title), ['Change image to /uploads/gan-grid.png']);
+    assert.deepStrictEqual(
+      all.map((f) => f.title),
+      ['Change image to /uploads/gan-grid.png'],
+    );
   });
 });

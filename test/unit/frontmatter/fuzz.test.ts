@@ -9,19 +9,87 @@ import { ratio, timePerCall } from './timing';
 
 /** Pieces that steer random text into the parsers' interesting corners. */
 const FRAGMENTS = [
-  '---', '---\n', '+++\n', '---json\n', '---toml\n', '{', '}', '[', ']', '\n', '\r\n', '\r', '\uFEFF', '\t', ' ', '  - ',
-  'title:', 'title = ', 'date: ', 'date = ', 'description: ', 'tags:', 'tags = [', 'image: ', 'draft: ', '"tags": [',
-  '2023-05-08', '2023-02-30', '2023/05/08', 'May 8, 2023', '10:15:00', 'Z', 'true', 'null', '~', '#', ':', ',', '"', "'", '"""', '\\',
-  '&a ', '*a', '&b [*a, *a, *a, *a]', '!!binary ', '? ', '|\n', '>-\n', '%YAML 1.2\n', '...\n', '\uD800', '\uDFFF', '\u0000', '🙂', 'é',
-  '/uploads/x.png', '../x.png', 'http://x/y.png', 'Machine Learning', 'machine-learning',
+  '---',
+  '---\n',
+  '+++\n',
+  '---json\n',
+  '---toml\n',
+  '{',
+  '}',
+  '[',
+  ']',
+  '\n',
+  '\r\n',
+  '\r',
+  '\uFEFF',
+  '\t',
+  ' ',
+  '  - ',
+  'title:',
+  'title = ',
+  'date: ',
+  'date = ',
+  'description: ',
+  'tags:',
+  'tags = [',
+  'image: ',
+  'draft: ',
+  '"tags": [',
+  '2023-05-08',
+  '2023-02-30',
+  '2023/05/08',
+  'May 8, 2023',
+  '10:15:00',
+  'Z',
+  'true',
+  'null',
+  '~',
+  '#',
+  ':',
+  ',',
+  '"',
+  "'",
+  '"""',
+  '\\',
+  '&a ',
+  '*a',
+  '&b [*a, *a, *a, *a]',
+  '!!binary ',
+  '? ',
+  '|\n',
+  '>-\n',
+  '%YAML 1.2\n',
+  '...\n',
+  '\uD800',
+  '\uDFFF',
+  '\u0000',
+  '🙂',
+  'é',
+  '/uploads/x.png',
+  '../x.png',
+  'http://x/y.png',
+  'Machine Learning',
+  'machine-learning',
   // Collection keys and deep flow nesting: the shapes that once took exponential time.
-  '{'.repeat(12), '['.repeat(12), '? '.repeat(12), '? [a]: b\n', '{[a]: b}', '[{a: b}: c]', 'a = {b = {c = [1]}}\n', '{"a": [[[{}]]]}',
+  '{'.repeat(12),
+  '['.repeat(12),
+  '? '.repeat(12),
+  '? [a]: b\n',
+  '{[a]: b}',
+  '[{a: b}: c]',
+  'a = {b = {c = [1]}}\n',
+  '{"a": [[[{}]]]}',
 ];
 
-const postText = fc.array(fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom(...FRAGMENTS) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
-), { maxLength: 40 }).map((parts) => parts.join(''));
+const postText = fc
+  .array(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...FRAGMENTS) },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => parts.join(''));
 
 describe('validator robustness (property-based)', () => {
   it('never throws, never hangs, and reports in-bounds problems and fixes (10,000 cases)', function () {
@@ -37,8 +105,13 @@ describe('validator robustness (property-based)', () => {
         index.upsert('me', text);
         const parsed = parseFrontmatter(text);
         const problems = validateParsed(parsed, text, {
-          postId: 'me', tags: index, flagUnknownKeys, postPath: '/site/posts/p.md', siteRoot: '/site',
-          staticFolders: ['static', '.'], fileExists: (p) => files.includes(p),
+          postId: 'me',
+          tags: index,
+          flagUnknownKeys,
+          postPath: '/site/posts/p.md',
+          siteRoot: '/site',
+          staticFolders: ['static', '.'],
+          fileExists: (p) => files.includes(p),
         });
         for (const p of problems) {
           assert.ok(isProblemCode(p.code), p.code);
@@ -71,15 +144,22 @@ describe('validator robustness (property-based)', () => {
       ),
     }));
     const open = fc.integer({ min: 0, max: 40 }).map((n) => '{'.repeat(n));
-    const hugeList = fc.integer({ min: 1_000, max: 20_000 }).map((n) => `[${Array.from({ length: n }, (_, i) => `t${i % 97}`).join(', ')}]`);
+    const hugeList = fc
+      .integer({ min: 1_000, max: 20_000 })
+      .map((n) => `[${Array.from({ length: n }, (_, i) => `t${i % 97}`).join(', ')}]`);
     const value = fc.oneof({ weight: 4, arbitrary: node }, { weight: 1, arbitrary: open }, { weight: 1, arbitrary: hugeList });
     const post = fc.tuple(fc.constantFrom('yaml', 'yaml-key', 'yaml-block-key', 'toml', 'json'), value).map(([lang, v]) => {
       switch (lang) {
-        case 'yaml': return `---\ntitle: t\ndate: 2024-01-01\ntags: ${v}\n---\n`;
-        case 'yaml-key': return `---\ntitle: t\n${v}: x\n---\n`;
-        case 'yaml-block-key': return `---\ntitle: t\n? ${v}\n: x\n---\n`;
-        case 'toml': return `+++\ntitle = "t"\ntags = ${v.replace(/: /g, ' = ')}\n+++\n`;
-        default: return `{\n"title": "t",\n"tags": ${v}\n}\n`;
+        case 'yaml':
+          return `---\ntitle: t\ndate: 2024-01-01\ntags: ${v}\n---\n`;
+        case 'yaml-key':
+          return `---\ntitle: t\n${v}: x\n---\n`;
+        case 'yaml-block-key':
+          return `---\ntitle: t\n? ${v}\n: x\n---\n`;
+        case 'toml':
+          return `+++\ntitle = "t"\ntags = ${v.replace(/: /g, ' = ')}\n+++\n`;
+        default:
+          return `{\n"title": "t",\n"tags": ${v}\n}\n`;
       }
     });
     const index = new PostIndex();
@@ -115,7 +195,12 @@ describe('validator robustness (property-based)', () => {
 
   it('survives hostile inputs: alias bombs, deep nesting, huge lines, lone surrogates', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 12; i++) bomb.push(`k${i}: &k${i} [${Array(10).fill(i === 1 ? '*a' : `*k${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 12; i++)
+      bomb.push(
+        `k${i}: &k${i} [${Array(10)
+          .fill(i === 1 ? '*a' : `*k${i - 1}`)
+          .join(', ')}]`,
+      );
     const inputs = [
       `---\n${bomb.join('\n')}\n---\n`,
       `---\ntitle: ${'['.repeat(5000)}\n---\n`,

@@ -23,7 +23,10 @@ describe('hostile frontmatter', () => {
       // The larger inputs are 100-200 KB: allow for their size (linear work), not for blow-ups.
       const allowance = 200 * Math.max(1, text.length / NORMAL.length / 20);
       assert.ok(ratio(ms, baseline) < allowance, `${name}: ${ms.toFixed(1)} ms vs ${baseline.toFixed(3)} ms for a normal post`);
-      assert.ok(problems.some((p) => p.code === ProblemCode.FrontmatterSyntax), `${name} reports a syntax problem: ${JSON.stringify(problems.map((p) => p.message))}`);
+      assert.ok(
+        problems.some((p) => p.code === ProblemCode.FrontmatterSyntax),
+        `${name} reports a syntax problem: ${JSON.stringify(problems.map((p) => p.message))}`,
+      );
     }
   });
 

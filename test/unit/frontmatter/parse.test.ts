@@ -47,9 +47,15 @@ describe('parseFrontmatter', () => {
     assert.strictEqual(title.value.quote, '"');
     assert.strictEqual(title.value.value, 'Hello');
     const tags = getField(p, 'tags')!;
-    assert.deepStrictEqual(tags.items!.map((i) => spanOf(text, i)), ['one', 'two']);
+    assert.deepStrictEqual(
+      tags.items!.map((i) => spanOf(text, i)),
+      ['one', 'two'],
+    );
     assert.strictEqual(tags.flow, false);
-    assert.deepStrictEqual(getField(p, 'flow')!.items!.map((i) => spanOf(text, i)), ['a', 'b']);
+    assert.deepStrictEqual(
+      getField(p, 'flow')!.items!.map((i) => spanOf(text, i)),
+      ['a', 'b'],
+    );
     assert.deepStrictEqual(p.data, { title: 'Hello', tags: ['one', 'two'], flow: ['a', 'b'] });
   });
 
@@ -61,7 +67,10 @@ describe('parseFrontmatter', () => {
     assert.strictEqual(date.value.kind, 'date');
     assert.strictEqual(date.value.value, '2023-07-11T08:30:00Z');
     assert.strictEqual(spanOf(text, getField(p, 'title')!.value), '"A = B"');
-    assert.deepStrictEqual(getField(p, 'tags')!.items!.map((i) => spanOf(text, i)), ['"x"', "'y'"]);
+    assert.deepStrictEqual(
+      getField(p, 'tags')!.items!.map((i) => spanOf(text, i)),
+      ['"x"', "'y'"],
+    );
     assert.deepStrictEqual(getField(p, 'tags')!.value.value, ['x', 'y']);
     assert.strictEqual(getField(p, 'params')!.value.kind, 'map');
     assert.strictEqual(getField(p, 'k'), undefined, 'table members are not top-level fields');
@@ -71,7 +80,10 @@ describe('parseFrontmatter', () => {
     const text = '{\n  "title": "Hi, there",\n  "tags": ["a", "b"],\n  "draft": false\n}\nBody';
     const p = parseFrontmatter(text);
     assert.strictEqual(spanOf(text, getField(p, 'title')!.value), '"Hi, there"');
-    assert.deepStrictEqual(getField(p, 'tags')!.items!.map((i) => spanOf(text, i)), ['"a"', '"b"']);
+    assert.deepStrictEqual(
+      getField(p, 'tags')!.items!.map((i) => spanOf(text, i)),
+      ['"a"', '"b"'],
+    );
     assert.strictEqual(getField(p, 'draft')!.value.value, false);
   });
 
@@ -98,7 +110,12 @@ describe('parseFrontmatter', () => {
 
   it('stops YAML alias bombs', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) lines.push(`${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(9).fill('*' + 'abcdefgh'[i - 1]).join(', ')}]`);
+    for (let i = 1; i < 8; i++)
+      lines.push(
+        `${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(9)
+          .fill('*' + 'abcdefgh'[i - 1])
+          .join(', ')}]`,
+      );
     const started = Date.now();
     const p = parseFrontmatter(`---\n${lines.join('\n')}\n---\n`);
     assert.strictEqual(p.errors[0]?.code, ProblemCode.AliasLimit);

@@ -14,10 +14,22 @@ describe('inkwell continue (CLI)', () => {
   it('--json prints the prompt ids, the generated ids and the text, equal to PyTorch greedy', async () => {
     const c = expectedFor('tiny-llama').cases[0];
     const io = capture();
-    const code = await run(['--model', 'tiny-llama', '--prompt', c.prompt, '--greedy', '--max-tokens', '24', '--mid-sentence', '--json'], io);
+    const code = await run(
+      ['--model', 'tiny-llama', '--prompt', c.prompt, '--greedy', '--max-tokens', '24', '--mid-sentence', '--json'],
+      io,
+    );
     assert.strictEqual(code, 0, io.errors.join('\n'));
     const out = JSON.parse(io.lines.join('\n')) as Record<string, unknown>;
-    assert.deepStrictEqual(Object.keys(out).sort(), ['dtype', 'file', 'model', 'prompt_tokens', 'text', 'tokens', 'tokens_per_s', 'ttft_ms']);
+    assert.deepStrictEqual(Object.keys(out).sort(), [
+      'dtype',
+      'file',
+      'model',
+      'prompt_tokens',
+      'text',
+      'tokens',
+      'tokens_per_s',
+      'ttft_ms',
+    ]);
     assert.deepStrictEqual([out.file, out.dtype], ['onnx/model.onnx', 'fp32']);
     assert.strictEqual(out.model, path.join(modelsDir, 'tiny-llama'));
     assert.deepStrictEqual(out.prompt_tokens, c.prompt_ids);
@@ -27,7 +39,23 @@ describe('inkwell continue (CLI)', () => {
   });
 
   it('gives the same text for the same seed and stops before a stop sequence', async () => {
-    const args = ['--model', path.join(modelsDir, 'tiny-gpt2'), '--prompt', 'Seeded run', '--temperature', '1.2', '--top-k', '50', '--top-p', '0.9', '--seed', '7', '--max-tokens', '16', '--json'];
+    const args = [
+      '--model',
+      path.join(modelsDir, 'tiny-gpt2'),
+      '--prompt',
+      'Seeded run',
+      '--temperature',
+      '1.2',
+      '--top-k',
+      '50',
+      '--top-p',
+      '0.9',
+      '--seed',
+      '7',
+      '--max-tokens',
+      '16',
+      '--json',
+    ];
     const a = capture();
     const b = capture();
     await run(args, a);

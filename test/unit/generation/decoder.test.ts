@@ -15,7 +15,10 @@ describe('decode loop on a real model', () => {
   it('stops at an end-of-text token and leaves it out of the result', async () => {
     // Declare the fifth greedy token the model's EOS: generation must end right before it.
     const eos = c.greedy_ids[4];
-    const result = await generateText({ ...model, spec: { ...model.spec, eosTokenIds: [eos] } }, { prompt: c.prompt, maxTokens: 24, stop: [], sampling: greedy });
+    const result = await generateText(
+      { ...model, spec: { ...model.spec, eosTokenIds: [eos] } },
+      { prompt: c.prompt, maxTokens: 24, stop: [], sampling: greedy },
+    );
     assert.strictEqual(result.stopReason, 'eos');
     assert.deepStrictEqual(result.tokens, c.greedy_ids.slice(0, c.greedy_ids.indexOf(eos)));
   });

@@ -16,7 +16,9 @@ const base = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 
 /** Files of a folder, relative and `/`-separated, as the loader would list them. */
 function listFiles(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
 describe('generation/layout: which ONNX files to load', () => {
@@ -84,20 +86,35 @@ describe('generation/layout: which ONNX files to load', () => {
   });
 
   it('names the variants a folder has when the requested one is missing, and rejects unknown dtype names', () => {
-    assert.throws(() => chooseDecoderFiles([...base, 'onnx/model.onnx', 'onnx/model_q4.onnx'], 'fp16'), /has no fp16 variant \(onnx\/model_fp16\.onnx\); it has onnx\/model\.onnx \(fp32\), onnx\/model_q4\.onnx \(q4\)/);
-    assert.throws(() => parseDtypeRequest('int4'), /Unknown dtype "int4"\. Use auto or one of fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4/);
+    assert.throws(
+      () => chooseDecoderFiles([...base, 'onnx/model.onnx', 'onnx/model_q4.onnx'], 'fp16'),
+      /has no fp16 variant \(onnx\/model_fp16\.onnx\); it has onnx\/model\.onnx \(fp32\), onnx\/model_q4\.onnx \(q4\)/,
+    );
+    assert.throws(
+      () => parseDtypeRequest('int4'),
+      /Unknown dtype "int4"\. Use auto or one of fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4/,
+    );
     assert.strictEqual(parseDtypeRequest(undefined), 'auto');
-    assert.throws(() => chooseDecoderFiles([...base, 'onnx/encoder_model.onnx'], 'auto'), /found only onnx\/encoder_model\.onnx, which is not a decoder file/);
+    assert.throws(
+      () => chooseDecoderFiles([...base, 'onnx/encoder_model.onnx'], 'auto'),
+      /found only onnx\/encoder_model\.onnx, which is not a decoder file/,
+    );
     assert.throws(() => chooseDecoderFiles(base, 'auto'), /found no ONNX file/);
   });
 
   it('finds older Optimum exports: merged decoders (use_cache_branch) and decoder + decoder-with-past pairs, in onnx/ or at the top', () => {
     const merged = chooseDecoderFiles([...base, 'onnx/decoder_model_merged.onnx', 'onnx/decoder_model_merged_quantized.onnx'], 'auto');
-    assert.deepStrictEqual([merged.decoder, merged.dtype, merged.layout, merged.useCacheBranch], ['onnx/decoder_model_merged_quantized.onnx', 'q8', 'merged', true]);
+    assert.deepStrictEqual(
+      [merged.decoder, merged.dtype, merged.layout, merged.useCacheBranch],
+      ['onnx/decoder_model_merged_quantized.onnx', 'q8', 'merged', true],
+    );
     const fp32 = chooseDecoderFiles([...base, 'onnx/decoder_model_merged.onnx', 'onnx/decoder_model_merged_quantized.onnx'], 'fp32');
     assert.strictEqual(fp32.decoder, 'onnx/decoder_model_merged.onnx');
     const split = chooseDecoderFiles([...base, 'decoder_model.onnx', 'decoder_with_past_model.onnx'], 'auto');
-    assert.deepStrictEqual([split.layout, split.decoder, split.withPast, split.useCacheBranch], ['split', 'decoder_model.onnx', 'decoder_with_past_model.onnx', false]);
+    assert.deepStrictEqual(
+      [split.layout, split.decoder, split.withPast, split.useCacheBranch],
+      ['split', 'decoder_model.onnx', 'decoder_with_past_model.onnx', false],
+    );
     const alone = chooseDecoderFiles([...base, 'onnx/decoder_model_quantized.onnx'], 'q8');
     assert.strictEqual(alone.withPast, undefined);
     assert.match(alone.note, /no decoder_with_past graph/);
@@ -106,27 +123,64 @@ describe('generation/layout: which ONNX files to load', () => {
   });
 
   it('lists external data of the chosen graph only, from its own folder, and checks the count config.json declares', () => {
-    const files = [...base, 'onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model.onnx_data_1', 'onnx/model.onnx_data_10', 'onnx/model.onnx_data_2', 'onnx/model_q4.onnx', 'onnx/model_q4.onnx_data', 'model.onnx_data', 'onnx/sub/model.onnx_data_3'];
-    assert.deepStrictEqual(externalDataFiles('onnx/model.onnx', files), ['onnx/model.onnx_data', 'onnx/model.onnx_data_1', 'onnx/model.onnx_data_2', 'onnx/model.onnx_data_10']);
+    const files = [
+      ...base,
+      'onnx/model.onnx',
+      'onnx/model.onnx_data',
+      'onnx/model.onnx_data_1',
+      'onnx/model.onnx_data_10',
+      'onnx/model.onnx_data_2',
+      'onnx/model_q4.onnx',
+      'onnx/model_q4.onnx_data',
+      'model.onnx_data',
+      'onnx/sub/model.onnx_data_3',
+    ];
+    assert.deepStrictEqual(externalDataFiles('onnx/model.onnx', files), [
+      'onnx/model.onnx_data',
+      'onnx/model.onnx_data_1',
+      'onnx/model.onnx_data_2',
+      'onnx/model.onnx_data_10',
+    ]);
     assert.deepStrictEqual(chooseDecoderFiles(files, 'q4').externalData, ['onnx/model_q4.onnx_data']);
     const config = { 'transformers.js_config': { use_external_data_format: { 'model.onnx': 3, 'model_q4.onnx': true } } };
     assert.strictEqual(declaredExternalDataChunks(config, 'model.onnx'), 3);
     assert.strictEqual(declaredExternalDataChunks(config, 'model_q4.onnx'), 1);
-    assert.strictEqual(declaredExternalDataChunks({ 'transformers.js_config': { use_external_data_format: { model: 2 } } }, 'model_fp16.onnx'), 2);
+    assert.strictEqual(
+      declaredExternalDataChunks({ 'transformers.js_config': { use_external_data_format: { model: 2 } } }, 'model_fp16.onnx'),
+      2,
+    );
     assert.strictEqual(declaredExternalDataChunks({}, 'model.onnx'), 0);
     assert.throws(
-      () => chooseDecoderFiles([...base, 'onnx/model.onnx', 'onnx/model.onnx_data'], 'fp32', { 'transformers.js_config': { use_external_data_format: { 'model.onnx': 2 } } }),
+      () =>
+        chooseDecoderFiles([...base, 'onnx/model.onnx', 'onnx/model.onnx_data'], 'fp32', {
+          'transformers.js_config': { use_external_data_format: { 'model.onnx': 2 } },
+        }),
       /onnx\/model\.onnx: config\.json says its weights are in 2 external data file\(s\) \(model\.onnx_data, …, model\.onnx_data_1\); found 1/,
     );
   });
 
   it('finds external data that leads out of the model folder', () => {
-    const real: Record<string, string> = { 'onnx/model.onnx_data': '/models/m/onnx/model.onnx_data', 'onnx/model.onnx_data_1': '/etc/passwd' };
-    assert.strictEqual(externalDataOutside(['onnx/model.onnx_data', 'onnx/model.onnx_data_1'], '/models/m', (f) => real[f]), 'onnx/model.onnx_data_1');
-    assert.strictEqual(externalDataOutside(['onnx/model.onnx_data'], '/models/m', (f) => real[f]), undefined);
+    const real: Record<string, string> = {
+      'onnx/model.onnx_data': '/models/m/onnx/model.onnx_data',
+      'onnx/model.onnx_data_1': '/etc/passwd',
+    };
+    assert.strictEqual(
+      externalDataOutside(['onnx/model.onnx_data', 'onnx/model.onnx_data_1'], '/models/m', (f) => real[f]),
+      'onnx/model.onnx_data_1',
+    );
+    assert.strictEqual(
+      externalDataOutside(['onnx/model.onnx_data'], '/models/m', (f) => real[f]),
+      undefined,
+    );
     // A sibling whose name starts like the folder is outside it.
-    assert.strictEqual(externalDataOutside(['onnx/model.onnx_data'], '/models/m/onnx/model.onnx_dat', (f) => real[f]), 'onnx/model.onnx_data');
-    assert.strictEqual(externalDataOutside(['x'], '/models/m', () => '/models/mm/x'), 'x');
+    assert.strictEqual(
+      externalDataOutside(['onnx/model.onnx_data'], '/models/m/onnx/model.onnx_dat', (f) => real[f]),
+      'onnx/model.onnx_data',
+    );
+    assert.strictEqual(
+      externalDataOutside(['x'], '/models/m', () => '/models/mm/x'),
+      'x',
+    );
   });
 
   it('chooses, for every parity fixture and dtype, the file transformers.js (or PyTorch) ran', () => {

@@ -26,7 +26,8 @@ function capture(): CliIo & { lines: string[]; errors: string[] } {
 function folderFrom(tmp: string, fixture: string, keep: string[], extra: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(tmp, `${fixture}-`));
   const from = path.join(parityDir, fixture);
-  for (const f of fs.readdirSync(from)) if (f !== 'onnx' && fs.statSync(path.join(from, f)).isFile()) fs.copyFileSync(path.join(from, f), path.join(dir, f));
+  for (const f of fs.readdirSync(from))
+    if (f !== 'onnx' && fs.statSync(path.join(from, f)).isFile()) fs.copyFileSync(path.join(from, f), path.join(dir, f));
   fs.mkdirSync(path.join(dir, 'onnx'));
   for (const f of keep) fs.copyFileSync(path.join(from, 'onnx', f), path.join(dir, 'onnx', f));
   for (const [name, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, name), text);
@@ -47,14 +48,36 @@ describe('text model folders', () => {
     assert.strictEqual(textModelFiles(dir, 'q8').onnx, path.join(dir, 'onnx', 'model_quantized.onnx'));
     assert.strictEqual(textModelFiles(dir, 'fp16').decoder.cacheDtype, 'float16');
     const split = textModelFiles(path.join(parityDir, 'gpt2-split'));
-    assert.deepStrictEqual([split.decoder.layout, split.onnx, split.withPast], ['split', path.join(parityDir, 'gpt2-split', 'onnx', 'decoder_model.onnx'), path.join(parityDir, 'gpt2-split', 'onnx', 'decoder_with_past_model.onnx')]);
+    assert.deepStrictEqual(
+      [split.decoder.layout, split.onnx, split.withPast],
+      [
+        'split',
+        path.join(parityDir, 'gpt2-split', 'onnx', 'decoder_model.onnx'),
+        path.join(parityDir, 'gpt2-split', 'onnx', 'decoder_with_past_model.onnx'),
+      ],
+    );
     const external = textModelFiles(path.join(parityDir, 'llama-external-data'));
-    assert.deepStrictEqual(external.externalData.map((f) => path.basename(f)), ['model.onnx_data', 'model.onnx_data_1']);
+    assert.deepStrictEqual(
+      external.externalData.map((f) => path.basename(f)),
+      ['model.onnx_data', 'model.onnx_data_1'],
+    );
   });
 
   it('auto takes the variant a download recorded in inkwell-download.json, while it is still there', () => {
-    const manifest = (dtype: string) => JSON.stringify({ format: 1, repo: 'org/m', revision: 'main', endpoint: 'https://huggingface.co', dtype, layout: 'model', downloadedAt: '2026-01-01T00:00:00Z', files: [] });
-    const dir = folderFrom(tmp, 'llama-dtypes', ['model.onnx', 'model_q4.onnx', 'model_quantized.onnx'], { 'inkwell-download.json': manifest('q8') });
+    const manifest = (dtype: string) =>
+      JSON.stringify({
+        format: 1,
+        repo: 'org/m',
+        revision: 'main',
+        endpoint: 'https://huggingface.co',
+        dtype,
+        layout: 'model',
+        downloadedAt: '2026-01-01T00:00:00Z',
+        files: [],
+      });
+    const dir = folderFrom(tmp, 'llama-dtypes', ['model.onnx', 'model_q4.onnx', 'model_quantized.onnx'], {
+      'inkwell-download.json': manifest('q8'),
+    });
     const chosen = textModelFiles(dir).decoder;
     assert.deepStrictEqual([chosen.decoder, chosen.dtype, chosen.auto], ['onnx/model_quantized.onnx', 'q8', true]);
     assert.match(chosen.note, /the variant downloaded into this folder/);
@@ -86,7 +109,10 @@ describe('text model folders', () => {
     const outside = path.join(tmp, 'elsewhere.bin');
     fs.copyFileSync(path.join(parityDir, 'llama-external-data', 'onnx', 'model.onnx_data_1'), outside);
     fs.symlinkSync(outside, path.join(dir, 'onnx', 'model.onnx_data_1'));
-    assert.throws(() => textModelFiles(dir), (e: GenerationError) => e.code === 'model-invalid' && /model\.onnx_data_1 leads outside the model folder/.test(e.message));
+    assert.throws(
+      () => textModelFiles(dir),
+      (e: GenerationError) => e.code === 'model-invalid' && /model\.onnx_data_1 leads outside the model folder/.test(e.message),
+    );
   });
 
   it('summarizes a model for the picker: architecture, parameters, variant and size', () => {
@@ -94,9 +120,24 @@ describe('text model folders', () => {
     assert.deepStrictEqual([s.architecture, s.dtype, s.file, s.problem], ['llama', 'q4', 'onnx/model_q4.onnx', undefined]);
     assert.strictEqual(s.bytes, fs.statSync(path.join(parityDir, 'llama-dtypes', 'onnx', 'model_q4.onnx')).size);
     // Published sizes: SmolLM2-135M (tied, grouped-query), GPT-2 small (124M).
-    const smol = { model_type: 'llama', vocab_size: 49152, hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, tie_word_embeddings: true, max_position_embeddings: 8192 };
+    const smol = {
+      model_type: 'llama',
+      vocab_size: 49152,
+      hidden_size: 576,
+      num_hidden_layers: 30,
+      num_attention_heads: 9,
+      num_key_value_heads: 3,
+      intermediate_size: 1536,
+      tie_word_embeddings: true,
+      max_position_embeddings: 8192,
+    };
     assert.strictEqual(formatParameters(estimateParameters(smol)!), '134M');
-    assert.strictEqual(formatParameters(estimateParameters({ model_type: 'gpt2', vocab_size: 50257, n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024 })!), '124M');
+    assert.strictEqual(
+      formatParameters(
+        estimateParameters({ model_type: 'gpt2', vocab_size: 50257, n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024 })!,
+      ),
+      '124M',
+    );
   });
 });
 
@@ -119,12 +160,27 @@ describe('inkwell continue: --dtype and generation_config.json defaults', functi
 
   it('takes temperature, top_p and repetition_penalty from generation_config.json unless the flag is given', async () => {
     // A generation_config.json that asks for greedy decoding without a penalty: the output is the reference greedy run.
-    const reference = JSON.parse(fs.readFileSync(path.join(parityDir, 'qwen2', 'reference.json'), 'utf8')) as { runs: Array<{ cases: Array<{ prompt: string; greedy_ids: number[] }> }> };
+    const reference = JSON.parse(fs.readFileSync(path.join(parityDir, 'qwen2', 'reference.json'), 'utf8')) as {
+      runs: Array<{ cases: Array<{ prompt: string; greedy_ids: number[] }> }>;
+    };
     const c = reference.runs[0].cases[0];
     const dir = folderFrom(tmp, 'qwen2', ['model.onnx']);
     const genconfig = JSON.parse(fs.readFileSync(path.join(dir, 'generation_config.json'), 'utf8')) as Record<string, unknown>;
     fs.writeFileSync(path.join(dir, 'generation_config.json'), JSON.stringify({ ...genconfig, temperature: 0, repetition_penalty: 1 }));
-    const base = ['--model', dir, '--prompt', c.prompt, '--max-tokens', '12', '--mid-sentence', '--stop', '<<none>>', '--json', '--threads', '1'];
+    const base = [
+      '--model',
+      dir,
+      '--prompt',
+      c.prompt,
+      '--max-tokens',
+      '12',
+      '--mid-sentence',
+      '--stop',
+      '<<none>>',
+      '--json',
+      '--threads',
+      '1',
+    ];
     const tokens = async (more: string[]) => {
       const io = capture();
       assert.strictEqual(await run([...base, ...more], io), 0, io.errors.join('\n'));
@@ -134,6 +190,9 @@ describe('inkwell continue: --dtype and generation_config.json defaults', functi
     assert.deepStrictEqual(await tokens(['--seed', '1']), expected, 'the model asked for temperature 0 and no penalty');
     assert.deepStrictEqual(await tokens(['--seed', '2']), expected, 'whatever the seed');
     const sampled = await Promise.all([1, 2, 3].map((seed) => tokens(['--seed', String(seed), '--temperature', '5'])));
-    assert.ok(sampled.some((t) => JSON.stringify(t) !== JSON.stringify(expected)), '--temperature given: the flag wins and the run samples');
+    assert.ok(
+      sampled.some((t) => JSON.stringify(t) !== JSON.stringify(expected)),
+      '--temperature given: the flag wins and the run samples',
+    );
   });
 });

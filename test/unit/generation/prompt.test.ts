@@ -16,7 +16,10 @@ Second one starts here and`;
 describe('continuation prompt', () => {
   it('puts title, description and tags before the body up to the cursor', () => {
     const { prompt } = buildContinuationPrompt(post, post.length);
-    assert.strictEqual(prompt, 'Local models in the editor\nRunning GPT-2 offline\nTags: ml, onnx\n\nFirst paragraph.\n\nSecond one starts here and');
+    assert.strictEqual(
+      prompt,
+      'Local models in the editor\nRunning GPT-2 offline\nTags: ml, onnx\n\nFirst paragraph.\n\nSecond one starts here and',
+    );
   });
 
   it('stops at the cursor and leaves out other frontmatter keys', () => {

@@ -18,8 +18,14 @@ describe('sampling', () => {
     const b = mulberry32(7);
     const c = mulberry32(8);
     const xs = Array.from({ length: 5 }, () => a());
-    assert.deepStrictEqual(Array.from({ length: 5 }, () => b()), xs);
-    assert.notDeepStrictEqual(Array.from({ length: 5 }, () => c()), xs);
+    assert.deepStrictEqual(
+      Array.from({ length: 5 }, () => b()),
+      xs,
+    );
+    assert.notDeepStrictEqual(
+      Array.from({ length: 5 }, () => c()),
+      xs,
+    );
     for (const x of xs) assert.ok(x >= 0 && x < 1);
   });
 
@@ -52,12 +58,17 @@ describe('sampling', () => {
 
   it('top-k only ever picks among the k most likely tokens', () => {
     fc.assert(
-      fc.property(fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: 5, maxLength: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (values, k, seed) => {
-        const picks = draws(values, { topK: k, seed }, 20);
-        const sorted = [...values].sort((a, b) => b - a);
-        const kth = Math.fround(sorted[k - 1]);
-        for (const p of picks) assert.ok(Math.fround(values[p]) >= kth, `picked ${p} (${values[p]}) below the k-th value ${kth}`);
-      }),
+      fc.property(
+        fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: 5, maxLength: 60 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer(),
+        (values, k, seed) => {
+          const picks = draws(values, { topK: k, seed }, 20);
+          const sorted = [...values].sort((a, b) => b - a);
+          const kth = Math.fround(sorted[k - 1]);
+          for (const p of picks) assert.ok(Math.fround(values[p]) >= kth, `picked ${p} (${values[p]}) below the k-th value ${kth}`);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -106,13 +117,19 @@ describe('sampling', () => {
 
   it('selectTopK returns the k largest indices in descending order', () => {
     fc.assert(
-      fc.property(fc.array(fc.float({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 50 }), (values, k) => {
-        const row = Float32Array.from(values);
-        const out = new Int32Array(row.length);
-        const count = selectTopK(row, k, out);
-        const expected = Array.from(row.keys()).sort((a, b) => row[b] - row[a] || a - b).slice(0, Math.min(k, row.length));
-        assert.deepStrictEqual(Array.from(out.subarray(0, count)), expected);
-      }),
+      fc.property(
+        fc.array(fc.float({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 50 }),
+        (values, k) => {
+          const row = Float32Array.from(values);
+          const out = new Int32Array(row.length);
+          const count = selectTopK(row, k, out);
+          const expected = Array.from(row.keys())
+            .sort((a, b) => row[b] - row[a] || a - b)
+            .slice(0, Math.min(k, row.length));
+          assert.deepStrictEqual(Array.from(out.subarray(0, count)), expected);
+        },
+      ),
     );
     assert.strictEqual(argmax([1, 5, 5, 2]), 1);
   });

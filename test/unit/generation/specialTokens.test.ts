@@ -9,12 +9,17 @@ const { Tokenizer } = require('@huggingface/tokenizers') as typeof Tokenizers;
 
 type Json = Record<string, unknown>;
 const parityDir = path.join(__dirname, '..', '..', 'fixtures', 'models', 'parity');
-const readJson = (file: string): Json | undefined => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Json) : undefined);
+const readJson = (file: string): Json | undefined =>
+  fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Json) : undefined;
 
 const vocab = { '<unk>': 0, '<s>': 1, '</s>': 2, a: 3, b: 4, '[CLS]': 5, '[SEP]': 6 };
 const added = (id: number, content: string) => ({ id, content, special: true });
 function tokenizerWith(postProcessor: unknown): Json {
-  return { added_tokens: [added(0, '<unk>'), added(1, '<s>'), added(2, '</s>')], post_processor: postProcessor, model: { type: 'BPE', vocab } };
+  return {
+    added_tokens: [added(0, '<unk>'), added(1, '<s>'), added(2, '</s>')],
+    post_processor: postProcessor,
+    model: { type: 'BPE', vocab },
+  };
 }
 const template = (single: unknown[]) => ({
   type: 'TemplateProcessing',
@@ -26,7 +31,10 @@ const A = { Sequence: { id: 'A', type_id: 0 } };
 
 describe('generation/specialTokens: BOS and EOS as transformers.js decides them', () => {
   it("puts before the prompt what the post-processor's template puts before $A, and never appends its EOS", () => {
-    const t = specialTokens({ tokenizer: tokenizerWith(template([S('<s>'), A, S('</s>')])), tokenizerConfig: { add_bos_token: true, add_eos_token: true, bos_token: '<s>', eos_token: '</s>' } });
+    const t = specialTokens({
+      tokenizer: tokenizerWith(template([S('<s>'), A, S('</s>')])),
+      tokenizerConfig: { add_bos_token: true, add_eos_token: true, bos_token: '<s>', eos_token: '</s>' },
+    });
     assert.deepStrictEqual(t.prefixIds, [1]);
     assert.deepStrictEqual(t.droppedSuffixIds, [2]);
     assert.strictEqual(t.source.prefix, 'post_processor');
@@ -43,16 +51,24 @@ describe('generation/specialTokens: BOS and EOS as transformers.js decides them'
   });
 
   it('reads Sequence post-processors (Llama 3: ByteLevel then TemplateProcessing) and Bert/Roberta processors', () => {
-    const seq = specialTokens({ tokenizer: tokenizerWith({ type: 'Sequence', processors: [{ type: 'ByteLevel' }, template([S('<s>'), A])] }) });
+    const seq = specialTokens({
+      tokenizer: tokenizerWith({ type: 'Sequence', processors: [{ type: 'ByteLevel' }, template([S('<s>'), A])] }),
+    });
     assert.deepStrictEqual(seq.prefixIds, [1]);
     const bert = specialTokens({ tokenizer: tokenizerWith({ type: 'BertProcessing', cls: ['[CLS]', 5], sep: ['[SEP]', 6] }) });
     assert.deepStrictEqual([bert.prefixIds, bert.droppedSuffixIds], [[5], [6]]);
   });
 
   it('without a template, follows tokenizer_config.json add_bos_token (as Python does); with one, the template wins and the conflict is noted', () => {
-    const legacy = specialTokens({ tokenizer: tokenizerWith(null), tokenizerConfig: { add_bos_token: true, bos_token: { __type: 'AddedToken', content: '<s>' } } });
+    const legacy = specialTokens({
+      tokenizer: tokenizerWith(null),
+      tokenizerConfig: { add_bos_token: true, bos_token: { __type: 'AddedToken', content: '<s>' } },
+    });
     assert.deepStrictEqual([legacy.prefixIds, legacy.source.prefix], [[1], 'tokenizer_config']);
-    const off = specialTokens({ tokenizer: tokenizerWith(template([S('<s>'), A])), tokenizerConfig: { add_bos_token: false, bos_token: '<s>' } });
+    const off = specialTokens({
+      tokenizer: tokenizerWith(template([S('<s>'), A])),
+      tokenizerConfig: { add_bos_token: false, bos_token: '<s>' },
+    });
     assert.deepStrictEqual(off.prefixIds, [1]);
     assert.match(off.notes[0], /add_bos_token: false, but tokenizer\.json's post-processor puts <s> first; following the post-processor/);
     const none = specialTokens({ tokenizer: tokenizerWith(null), tokenizerConfig: { bos_token: '<s>' } });
@@ -62,9 +78,18 @@ describe('generation/specialTokens: BOS and EOS as transformers.js decides them'
   it('takes EOS from generation_config.json first (a list too), then config.json (its text_config), then the tokenizer', () => {
     const tokenizer = tokenizerWith(null);
     const tokenizerConfig = { eos_token: '</s>' };
-    assert.deepStrictEqual(specialTokens({ tokenizer, tokenizerConfig, config: { eos_token_id: 2 }, generationConfig: { eos_token_id: [7, 8] } }).eosTokenIds, [7, 8]);
-    assert.deepStrictEqual(specialTokens({ tokenizer, tokenizerConfig, config: { eos_token_id: [2, 9] }, generationConfig: { bos_token_id: 1 } }).eosTokenIds, [2, 9]);
-    assert.deepStrictEqual(specialTokens({ tokenizer, tokenizerConfig, config: { eos_token_id: 2, text_config: { eos_token_id: [1, 106] } } }).eosTokenIds, [1, 106]);
+    assert.deepStrictEqual(
+      specialTokens({ tokenizer, tokenizerConfig, config: { eos_token_id: 2 }, generationConfig: { eos_token_id: [7, 8] } }).eosTokenIds,
+      [7, 8],
+    );
+    assert.deepStrictEqual(
+      specialTokens({ tokenizer, tokenizerConfig, config: { eos_token_id: [2, 9] }, generationConfig: { bos_token_id: 1 } }).eosTokenIds,
+      [2, 9],
+    );
+    assert.deepStrictEqual(
+      specialTokens({ tokenizer, tokenizerConfig, config: { eos_token_id: 2, text_config: { eos_token_id: [1, 106] } } }).eosTokenIds,
+      [1, 106],
+    );
     const fallback = specialTokens({ tokenizer, tokenizerConfig, config: {} });
     assert.deepStrictEqual([fallback.eosTokenIds, fallback.source.eos], [[2], 'tokenizer_config.json']);
     assert.deepStrictEqual(specialTokens({ tokenizer, config: {} }).source.eos, 'none');
@@ -72,7 +97,22 @@ describe('generation/specialTokens: BOS and EOS as transformers.js decides them'
 
   it('looks tokens up in added tokens, BPE vocabularies and Unigram piece lists', () => {
     assert.strictEqual(tokenId(tokenizerWith(null), 'b'), 4);
-    assert.strictEqual(tokenId({ model: { type: 'Unigram', vocab: [['<pad>', 0], ['</s>', 0], ['▁a', -1]] } }, '</s>'), 1);
+    assert.strictEqual(
+      tokenId(
+        {
+          model: {
+            type: 'Unigram',
+            vocab: [
+              ['<pad>', 0],
+              ['</s>', 0],
+              ['▁a', -1],
+            ],
+          },
+        },
+        '</s>',
+      ),
+      1,
+    );
     assert.strictEqual(tokenId(tokenizerWith(null), 'zz'), undefined);
     assert.strictEqual(tokenContent({ content: '<bos>' }), '<bos>');
     assert.deepStrictEqual(withPrefix([1], [1, 3]), [1, 3]);
@@ -84,12 +124,22 @@ describe('generation/specialTokens: BOS and EOS as transformers.js decides them'
     let checked = 0;
     for (const name of fs.readdirSync(parityDir)) {
       const dir = path.join(parityDir, name);
-      const ref = readJson(path.join(dir, 'reference.json')) as { eos_token_ids: number[]; runs: Array<{ cases?: Array<{ prompt: string; prompt_ids: number[] }> }> } | undefined;
+      const ref = readJson(path.join(dir, 'reference.json')) as
+        { eos_token_ids: number[]; runs: Array<{ cases?: Array<{ prompt: string; prompt_ids: number[] }> }> } | undefined;
       if (!ref) continue;
       const tokenizer = readJson(path.join(dir, 'tokenizer.json'))!;
       const tokenizerConfig = readJson(path.join(dir, 'tokenizer_config.json'));
-      const t = specialTokens({ tokenizer, tokenizerConfig, config: readJson(path.join(dir, 'config.json')), generationConfig: readJson(path.join(dir, 'generation_config.json')) });
-      assert.deepStrictEqual([...t.eosTokenIds].sort((a, b) => a - b), [...ref.eos_token_ids].sort((a, b) => a - b), `${name}: EOS`);
+      const t = specialTokens({
+        tokenizer,
+        tokenizerConfig,
+        config: readJson(path.join(dir, 'config.json')),
+        generationConfig: readJson(path.join(dir, 'generation_config.json')),
+      });
+      assert.deepStrictEqual(
+        [...t.eosTokenIds].sort((a, b) => a - b),
+        [...ref.eos_token_ids].sort((a, b) => a - b),
+        `${name}: EOS`,
+      );
       const tok = new Tokenizer(tokenizer, tokenizerConfig ?? {});
       for (const c of ref.runs.find((r) => r.cases)?.cases ?? []) {
         const ids = withPrefix(t.prefixIds, tok.encode(c.prompt, { add_special_tokens: false }).ids);

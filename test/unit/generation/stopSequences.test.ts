@@ -3,7 +3,10 @@ import { DEFAULT_STOP_SEQUENCES, stopSequences, unescapeStop } from '../../../sr
 
 describe('stop sequences as written in settings and on the command line', () => {
   it('the default is visible text that means three line breaks', () => {
-    assert.ok(DEFAULT_STOP_SEQUENCES.every((s) => /^[\x20-\x7e]+$/.test(s)), 'no invisible characters');
+    assert.ok(
+      DEFAULT_STOP_SEQUENCES.every((s) => /^[\x20-\x7e]+$/.test(s)),
+      'no invisible characters',
+    );
     assert.deepStrictEqual(stopSequences(DEFAULT_STOP_SEQUENCES), ['\n\n\n']);
   });
 

@@ -33,7 +33,11 @@ describe('text generation requests', () => {
     const sampled = buildTextRequest('Hello', settings, { sampling: { temperature: 0.9 } });
     assert.strictEqual(sampled.sampling.temperature, 0.9);
     assert.ok(!isGreedy(sampled.sampling), 'the override made the request sample');
-    assert.deepStrictEqual(Object.keys(sampled.sampling).sort(), ['repetitionPenalty', 'seed', 'temperature', 'topK', 'topP'], 'no separate greedy flag');
+    assert.deepStrictEqual(
+      Object.keys(sampled.sampling).sort(),
+      ['repetitionPenalty', 'seed', 'temperature', 'topK', 'topP'],
+      'no separate greedy flag',
+    );
   });
 
   it('takes settings, overrides and extra stops, with the settings written with escapes', () => {
@@ -57,20 +61,44 @@ describe('text generation requests', () => {
     assert.strictEqual(isSetByUser({}), false, 'only the default');
     assert.strictEqual(isSetByUser({ globalValue: 0.8 }), true, 'the default, written down, is a choice');
     assert.strictEqual(isSetByUser({ workspaceFolderValue: 1 }), true);
-    assert.strictEqual(isSetByUser({ workspaceLanguageValue: 0.5 }), true, 'a [markdown] setting is the user\'s too');
-    const inspections: Record<string, SettingInspection> = { temperature: { globalValue: 0.8 }, topP: {}, repetitionPenalty: { workspaceValue: 1.3 } };
-    assert.deepStrictEqual(samplingNotSet((key) => inspections[key]), ['topP']);
+    assert.strictEqual(isSetByUser({ workspaceLanguageValue: 0.5 }), true, "a [markdown] setting is the user's too");
+    const inspections: Record<string, SettingInspection> = {
+      temperature: { globalValue: 0.8 },
+      topP: {},
+      repetitionPenalty: { workspaceValue: 1.3 },
+    };
+    assert.deepStrictEqual(
+      samplingNotSet((key) => inspections[key]),
+      ['topP'],
+    );
   });
 
   it("generation_config.json's temperature, top_p and repetition_penalty replace only the options nobody set", () => {
-    const defaults = modelSamplingDefaults({ temperature: 0.6, top_p: 0.9, repetition_penalty: 1.05, top_k: 20, do_sample: true, eos_token_id: 2 });
+    const defaults = modelSamplingDefaults({
+      temperature: 0.6,
+      top_p: 0.9,
+      repetition_penalty: 1.05,
+      top_k: 20,
+      do_sample: true,
+      eos_token_id: 2,
+    });
     assert.deepStrictEqual(defaults, { temperature: 0.6, topP: 0.9, repetitionPenalty: 1.05 });
-    assert.deepStrictEqual(modelSamplingDefaults({ temperature: -1, top_p: 0, repetition_penalty: 0.5 }), {}, 'values the sampler cannot take are ignored');
+    assert.deepStrictEqual(
+      modelSamplingDefaults({ temperature: -1, top_p: 0, repetition_penalty: 0.5 }),
+      {},
+      'values the sampler cannot take are ignored',
+    );
     assert.deepStrictEqual(modelSamplingDefaults(undefined), {});
     const settings: GenerationSettings = { ...GENERATION_DEFAULTS, seed: 1, notSet: ['temperature', 'topP', 'repetitionPenalty'] };
     const request = buildTextRequest('Hi', settings, { sampling: { temperature: 0.3 } });
     assert.deepStrictEqual(request.defaultedSampling, ['topP', 'repetitionPenalty'], 'a command argument is a choice');
-    assert.deepStrictEqual(applyModelSampling(request, defaults), { temperature: 0.3, topK: 40, topP: 0.9, repetitionPenalty: 1.05, seed: 1 });
+    assert.deepStrictEqual(applyModelSampling(request, defaults), {
+      temperature: 0.3,
+      topK: 40,
+      topP: 0.9,
+      repetitionPenalty: 1.05,
+      seed: 1,
+    });
     // Settings that do not say what is unset: everything is the user's.
     assert.strictEqual(buildTextRequest('Hi', GENERATION_DEFAULTS).defaultedSampling, undefined);
     assert.deepStrictEqual(applyModelSampling(buildTextRequest('Hi', { ...GENERATION_DEFAULTS, seed: 1 }), defaults).temperature, 0.8);

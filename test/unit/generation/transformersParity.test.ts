@@ -104,7 +104,20 @@ describe('greedy parity with transformers.js (test/fixtures/models/parity)', fun
         it(title, async () => {
           const dir = path.join(parityDir, ref.name);
           for (const c of r.cases!) {
-            const args = ['--model', dir, '--prompt', c.prompt, '--max-tokens', String(ref.max_new_tokens), '--greedy', '--json', '--stop', NO_STOP, '--threads', '1'];
+            const args = [
+              '--model',
+              dir,
+              '--prompt',
+              c.prompt,
+              '--max-tokens',
+              String(ref.max_new_tokens),
+              '--greedy',
+              '--json',
+              '--stop',
+              NO_STOP,
+              '--threads',
+              '1',
+            ];
             if (withDtype) args.push('--dtype', r.dtype);
             const io = capture();
             const code = await run(args, io);

@@ -24,7 +24,14 @@ describe('hub: downloading a model from a local hub', () => {
   let modelsDir: string;
   const files = tinyLlamaRepo().files;
   const q4 = files.get('onnx/model_q4.onnx')!.content;
-  const opts = (more: Partial<DownloadModelOptions> = {}): DownloadModelOptions => ({ endpoint: hub.url, repo: REPO, dtype: 'q4', modelsDir, retries: 0, ...more });
+  const opts = (more: Partial<DownloadModelOptions> = {}): DownloadModelOptions => ({
+    endpoint: hub.url,
+    repo: REPO,
+    dtype: 'q4',
+    modelsDir,
+    retries: 0,
+    ...more,
+  });
   const q4Requests = () => hub.requests.filter((r) => r.url.startsWith(`/cdn/${sha256(q4)}`));
 
   beforeEach(async () => {
@@ -66,7 +73,10 @@ describe('hub: downloading a model from a local hub', () => {
     assert.strictEqual(manifest.dtype, 'q4');
     assert.deepStrictEqual(
       manifest.files.filter((f) => f.verified).map((f) => [f.path, f.source]),
-      [['tokenizer.json', 'tokenizer.json'], ['onnx/model_q4.onnx', 'onnx/model_q4.onnx']],
+      [
+        ['tokenizer.json', 'tokenizer.json'],
+        ['onnx/model_q4.onnx', 'onnx/model_q4.onnx'],
+      ],
     );
     assert.strictEqual(manifest.files.find((f) => f.path === 'onnx/model_q4.onnx')?.sha256, sha256(q4));
     const last = progress[progress.length - 1];
@@ -78,13 +88,19 @@ describe('hub: downloading a model from a local hub', () => {
     const before = hub.requests.length;
     const again = await downloadModel(opts());
     assert.strictEqual(again.alreadyPresent, true);
-    assert.deepStrictEqual(hub.requests.slice(before).map((r) => r.url), [`/api/models/${REPO}/revision/main?blobs=true`]);
+    assert.deepStrictEqual(
+      hub.requests.slice(before).map((r) => r.url),
+      [`/api/models/${REPO}/revision/main?blobs=true`],
+    );
   });
 
   it('resumes a file whose connection was cut, with a Range request, within the same download', async () => {
     hub.cutAfter.set('onnx/model_q4.onnx', 100_000);
     const result = await downloadModel(opts({ retries: 2 }));
-    assert.deepStrictEqual(q4Requests().map((r) => r.range), [undefined, 'bytes=100000-']);
+    assert.deepStrictEqual(
+      q4Requests().map((r) => r.range),
+      [undefined, 'bytes=100000-'],
+    );
     assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model_q4.onnx')).equals(q4));
     assert.strictEqual(result.manifest.files.find((f) => f.source === 'onnx/model_q4.onnx')?.verified, true);
   });
@@ -100,7 +116,10 @@ describe('hub: downloading a model from a local hub', () => {
     assert.ok(!fs.existsSync(path.join(staging, '.lock')), 'the lock is released');
     hub.alwaysCutAfter.clear();
     const result = await downloadModel(opts());
-    assert.deepStrictEqual(q4Requests().map((r) => r.range), [undefined, 'bytes=250000-']);
+    assert.deepStrictEqual(
+      q4Requests().map((r) => r.range),
+      [undefined, 'bytes=250000-'],
+    );
     assert.strictEqual(result.resumedBytes > 250_000, true, 'the finished small files and the part were taken over');
     assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model_q4.onnx')).equals(q4));
     assert.deepStrictEqual(fs.readdirSync(modelsDir), ['tiny-llama-q4']);
@@ -108,17 +127,29 @@ describe('hub: downloading a model from a local hub', () => {
 
   it('rejects content whose SHA-256 does not match the hub and leaves nothing half-written in the models folder', async () => {
     hub.corrupt.add('onnx/model_q4.onnx');
-    await assert.rejects(downloadModel(opts()), (e: HubError) => e.code === 'integrity' && /onnx\/model_q4\.onnx has SHA-256 [0-9a-f]{64}, but the hub says/.test(e.message));
+    await assert.rejects(
+      downloadModel(opts()),
+      (e: HubError) => e.code === 'integrity' && /onnx\/model_q4\.onnx has SHA-256 [0-9a-f]{64}, but the hub says/.test(e.message),
+    );
     assert.ok(!fs.existsSync(path.join(modelsDir, 'tiny-llama-q4')), 'no model folder');
     // What stays is verified files only: no .part, no damaged model_q4.onnx.
     const left = tree(modelsDir);
     assert.ok(!left.some((f) => f.includes('model_q4.onnx')), left.join(', '));
-    assert.deepStrictEqual(left, ['.inkwell-download-tiny-llama-q4/.state.json', '.inkwell-download-tiny-llama-q4/config.json', '.inkwell-download-tiny-llama-q4/generation_config.json', '.inkwell-download-tiny-llama-q4/tokenizer.json', '.inkwell-download-tiny-llama-q4/tokenizer_config.json']);
+    assert.deepStrictEqual(left, [
+      '.inkwell-download-tiny-llama-q4/.state.json',
+      '.inkwell-download-tiny-llama-q4/config.json',
+      '.inkwell-download-tiny-llama-q4/generation_config.json',
+      '.inkwell-download-tiny-llama-q4/tokenizer.json',
+      '.inkwell-download-tiny-llama-q4/tokenizer_config.json',
+    ]);
     // When the hub serves the right bytes again, the download completes and fetches the graph anew.
     hub.corrupt.clear();
     const result = await downloadModel(opts());
     assert.ok(fs.readFileSync(path.join(result.dir, 'onnx', 'model_q4.onnx')).equals(q4));
-    assert.deepStrictEqual(q4Requests().map((r) => r.range), [undefined, undefined]);
+    assert.deepStrictEqual(
+      q4Requests().map((r) => r.range),
+      [undefined, undefined],
+    );
   });
 
   it('checks against X-Linked-Etag when the listing has no hash (a tree-only mirror without blobs)', async () => {
@@ -161,9 +192,15 @@ describe('hub: downloading a model from a local hub', () => {
     const result = await downloadModel(opts({ dtype: 'auto', onPlan: (plan) => (notes = plan.notes) }));
     assert.strictEqual(result.plan.dtype, 'q4');
     assert.match(notes[0], /Chose q4.*It has fp32, fp16, q8, q4, q4f16\./);
-    await assert.rejects(downloadModel(opts({ repo: 'nobody/nothing' })), (e: HubError) => e.code === 'unauthorized' && /nobody\/nothing does not exist, or it is private or gated/.test(e.message));
+    await assert.rejects(
+      downloadModel(opts({ repo: 'nobody/nothing' })),
+      (e: HubError) => e.code === 'unauthorized' && /nobody\/nothing does not exist, or it is private or gated/.test(e.message),
+    );
     await assert.rejects(downloadModel(opts({ revision: 'v9' })), (e: HubError) => e.code === 'not-found');
-    await assert.rejects(downloadModel(opts({ dtype: 'int8' })), (e: HubError) => e.code === 'selection' && /no int8 variant/.test(e.message));
+    await assert.rejects(
+      downloadModel(opts({ dtype: 'int8' })),
+      (e: HubError) => e.code === 'selection' && /no int8 variant/.test(e.message),
+    );
     fs.mkdirSync(path.join(modelsDir, 'mine-fp32'));
     await assert.rejects(downloadModel(opts({ dtype: 'fp32', name: 'mine-fp32' })), (e: HubError) => e.code === 'exists');
     assert.deepStrictEqual(fs.readdirSync(path.join(modelsDir, 'mine-fp32')), [], "a folder that is not Inkwell's download is left alone");
@@ -173,7 +210,10 @@ describe('hub: downloading a model from a local hub', () => {
     const first = await downloadModel(opts());
     const repo = hub.repos.get(REPO)!;
     repo.commit = 'b'.repeat(40);
-    repo.files.set('config.json', { content: Buffer.from(fs.readFileSync(path.join(first.dir, 'config.json'), 'utf8').replace('"silu"', '"silu" ')), lfs: false });
+    repo.files.set('config.json', {
+      content: Buffer.from(fs.readFileSync(path.join(first.dir, 'config.json'), 'utf8').replace('"silu"', '"silu" ')),
+      lfs: false,
+    });
     const second = await downloadModel(opts());
     assert.strictEqual(second.alreadyPresent, false);
     assert.strictEqual(second.manifest.commit, 'b'.repeat(40));

@@ -31,7 +31,15 @@ const valueInfo = (name: string) => [...str(1, name), ...bytes(2, bytes(1, [...i
 /** y = x + w, where w (3 floats) is stored in `dataFile` at offset 0. */
 function addModel(dataFile: string): Buffer {
   const entry = (k: string, v: string) => bytes(13, [...str(1, k), ...str(2, v)]);
-  const w = [...int(1, 3), ...int(2, FLOAT), ...str(8, 'w'), ...entry('location', dataFile), ...entry('offset', '0'), ...entry('length', '12'), ...int(14, 1)];
+  const w = [
+    ...int(1, 3),
+    ...int(2, FLOAT),
+    ...str(8, 'w'),
+    ...entry('location', dataFile),
+    ...entry('offset', '0'),
+    ...entry('length', '12'),
+    ...int(14, 1),
+  ];
   const node = [...str(1, 'x'), ...str(1, 'w'), ...str(2, 'y'), ...str(3, 'add'), ...str(4, 'Add')];
   const graph = [...bytes(1, node), ...str(2, 'g'), ...bytes(5, w), ...bytes(11, valueInfo('x')), ...bytes(12, valueInfo('y'))];
   return Buffer.from([...int(1, 8), ...str(2, 'inkwell-tests'), ...bytes(7, graph), ...bytes(8, [...str(1, ''), ...int(2, 17)])]);

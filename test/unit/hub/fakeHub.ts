@@ -124,7 +124,13 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     return undefined;
   };
 
-  const serveContent = (req: http.IncomingMessage, res: http.ServerResponse, repoPath: string, content: Buffer, headers: http.OutgoingHttpHeaders) => {
+  const serveContent = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    repoPath: string,
+    content: Buffer,
+    headers: http.OutgoingHttpHeaders,
+  ) => {
     let body = content;
     if (hub.corrupt.has(repoPath)) {
       body = Buffer.from(content);
@@ -190,7 +196,8 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
       const found = findRepo(segments.slice(2));
       if (!found) return json(res, 401, { error: 'Repository not found' }, { 'X-Error-Code': 'RepoNotFound' });
       const [kind, revision] = found.rest;
-      if (revision !== 'main' && revision !== found.repo.commit) return json(res, 404, { error: `Invalid rev id: ${revision}` }, { 'X-Error-Code': 'RevisionNotFound' });
+      if (revision !== 'main' && revision !== found.repo.commit)
+        return json(res, 404, { error: `Invalid rev id: ${revision}` }, { 'X-Error-Code': 'RevisionNotFound' });
       if (kind === 'revision') {
         if (hub.treeOnly) return json(res, 404, { error: 'Not Found' });
         const blobs = url.searchParams.get('blobs') === 'true';
@@ -219,7 +226,10 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
         const cursor = Number(url.searchParams.get('cursor') ?? 0);
         const page = entries.slice(cursor, cursor + hub.treePageSize);
         const next = cursor + hub.treePageSize < entries.length ? cursor + hub.treePageSize : undefined;
-        const link = next !== undefined ? { Link: `<${hub.url}/api/models/${found.id}/tree/${revision}?recursive=true&cursor=${next}>; rel="next"` } : {};
+        const link =
+          next !== undefined
+            ? { Link: `<${hub.url}/api/models/${found.id}/tree/${revision}?recursive=true&cursor=${next}>; rel="next"` }
+            : {};
         return json(res, 200, page, link);
       }
       return json(res, 404, { error: 'Not Found' });
@@ -234,7 +244,8 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     const revision = found.rest[1];
     const file = found.rest.slice(2).join('/');
     const entry = found.repo.files.get(file);
-    if (revision !== 'main' && revision !== found.repo.commit) return json(res, 404, { error: 'Revision Not Found' }, { 'X-Error-Code': 'RevisionNotFound' });
+    if (revision !== 'main' && revision !== found.repo.commit)
+      return json(res, 404, { error: 'Revision Not Found' }, { 'X-Error-Code': 'RevisionNotFound' });
     if (!entry) return json(res, 404, { error: 'Entry not found' }, { 'X-Error-Code': 'EntryNotFound' });
     const common = { 'X-Repo-Commit': found.repo.commit };
     if (entry.lfs) {

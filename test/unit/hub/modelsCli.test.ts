@@ -64,7 +64,14 @@ describe('inkwell models download (CLI, spawned)', () => {
     assert.deepStrictEqual([out.name, out.dtype, out.commit, out.alreadyPresent], ['tiny-llama-q4', 'q4', 'a'.repeat(40), false]);
     assert.strictEqual(out.dir, path.join(modelsDir, 'tiny-llama-q4'));
     assert.match(r.err, new RegExp(`from ${hub.url.replace(/[.]/g, '\\.')} \\(HF_ENDPOINT\\)`));
-    assert.deepStrictEqual(fs.readdirSync(out.dir).sort(), ['config.json', 'generation_config.json', MANIFEST_FILE, 'onnx', 'tokenizer.json', 'tokenizer_config.json']);
+    assert.deepStrictEqual(fs.readdirSync(out.dir).sort(), [
+      'config.json',
+      'generation_config.json',
+      MANIFEST_FILE,
+      'onnx',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
     assert.ok(hub.requests.some((q) => q.url.startsWith('/test-org/tiny-llama/resolve/') && q.url.endsWith('/onnx/model_q4.onnx')));
     const gen = await cli(script, ['continue', '--model', out.dir, '--prompt', 'The sea', '--greedy', '--max-tokens', '5', '--json'], env);
     assert.strictEqual(gen.code, 0, gen.err);
@@ -73,7 +80,11 @@ describe('inkwell models download (CLI, spawned)', () => {
 
   it('--endpoint wins over HF_ENDPOINT; bad input exits 2 and hub errors exit 1 with the reason', async () => {
     const wrongEnv = { ...env, HF_ENDPOINT: 'http://127.0.0.1:9' };
-    const ok = await cli(script, ['models', 'download', 'test-org/tiny-llama', '--dtype', 'fp32', '--models-dir', modelsDir, '--endpoint', hub.url], wrongEnv);
+    const ok = await cli(
+      script,
+      ['models', 'download', 'test-org/tiny-llama', '--dtype', 'fp32', '--models-dir', modelsDir, '--endpoint', hub.url],
+      wrongEnv,
+    );
     assert.strictEqual(ok.code, 0, ok.err);
     assert.strictEqual(ok.out.trim(), path.join(modelsDir, 'tiny-llama-fp32'));
     const badDtype = await cli(script, ['models', 'download', 'test-org/tiny-llama', '--dtype', 'q3', '--models-dir', modelsDir], env);

@@ -30,7 +30,14 @@ describe('image gallery page (real Chromium)', function () {
 
   before(async function () {
     if (!fs.existsSync(executablePath)) this.skip();
-    const out = await esbuild.build({ entryPoints: [path.join(repo, 'src/webview/gallery.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'es2022', write: false });
+    const out = await esbuild.build({
+      entryPoints: [path.join(repo, 'src/webview/gallery.ts')],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+    });
     const script = out.outputFiles[0]!.text;
     const css = fs.readFileSync(path.join(repo, 'media', 'gallery.css'), 'utf8');
     const html = buildGalleryHtml({
@@ -44,7 +51,10 @@ describe('image gallery page (real Chromium)', function () {
       canVary: true,
       upscale: 'nearest',
     });
-    browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
     const context = await browser.newContext();
     await context.exposeBinding('__inkwellHost', (_source, json: string) => {
       messages.push(JSON.parse(json) as GalleryWebviewMessage);
@@ -85,7 +95,11 @@ describe('image gallery page (real Chromium)', function () {
   });
 
   it('shows generated candidates from data: URLs under the CSP', async () => {
-    const model = await loadImageModel(ort, (f) => ort.InferenceSession.create(f), path.join(repo, 'test', 'fixtures', 'models', 'tiny-gan'));
+    const model = await loadImageModel(
+      ort,
+      (f) => ort.InferenceSession.create(f),
+      path.join(repo, 'test', 'fixtures', 'models', 'tiny-gan'),
+    );
     try {
       const images = await model.generator.generate([1, 2, 3]);
       const items = images.map((g, i) => ({
@@ -124,7 +138,9 @@ describe('image gallery page (real Chromium)', function () {
     assert.deepStrictEqual(await waitForMessage('use'), { type: 'use', id: 1, alt: 'A grid of tiny icons', hero: true });
     await page.uncheck('#hero');
     await send({ type: 'subtitle', text: 'Tiny GAN (test fixture) · GAN · new images' });
-    await page.waitForFunction(() => document.querySelector('.gallery-subtitle')!.textContent === 'Tiny GAN (test fixture) · GAN · new images');
+    await page.waitForFunction(
+      () => document.querySelector('.gallery-subtitle')!.textContent === 'Tiny GAN (test fixture) · GAN · new images',
+    );
   });
 
   it('disables its buttons while busy and marks a used candidate', async () => {

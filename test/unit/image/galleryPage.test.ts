@@ -31,7 +31,21 @@ describe('image gallery page', () => {
   });
 
   it('refuses a weak nonce', () => {
-    assert.throws(() => buildGalleryHtml({ cspSource: '', nonce: 'short', scriptUri: '', styleUri: '', title: '', subtitle: '', alt: '', canVary: false, upscale: 'smooth' }), /nonce/);
+    assert.throws(
+      () =>
+        buildGalleryHtml({
+          cspSource: '',
+          nonce: 'short',
+          scriptUri: '',
+          styleUri: '',
+          title: '',
+          subtitle: '',
+          alt: '',
+          canVary: false,
+          upscale: 'smooth',
+        }),
+      /nonce/,
+    );
   });
 });
 
@@ -77,7 +91,17 @@ describe('image gallery messages', () => {
   });
 
   it('caps the alt text field at the length the extension accepts', () => {
-    const page = buildGalleryHtml({ cspSource: 'vscode-resource:', nonce: 'abcdefghijklmnopqrstuv', scriptUri: 's', styleUri: 'c', title: 't', subtitle: 's', alt: 'a', canVary: true, upscale: 'smooth' });
+    const page = buildGalleryHtml({
+      cspSource: 'vscode-resource:',
+      nonce: 'abcdefghijklmnopqrstuv',
+      scriptUri: 's',
+      styleUri: 'c',
+      title: 't',
+      subtitle: 's',
+      alt: 'a',
+      canVary: true,
+      upscale: 'smooth',
+    });
     assert.match(page, new RegExp(`<input id="alt" type="text" maxlength="${MAX_ALT_LENGTH}"`));
   });
 });

@@ -62,7 +62,15 @@ describe('image generation with the fixture models', function () {
     const png = decodePng(renderPng(generator, img!, { size: 100, upscale: 'nearest' }));
     assert.strictEqual(png.width, 100);
     assert.strictEqual(png.height, 100);
-    assert.deepStrictEqual(readProvenance(png.text), { format: 1, model: 'tiny-gan', modelKind: 'gan', method: 'sample', seed: 99, size: 100, upscale: 'nearest' });
+    assert.deepStrictEqual(readProvenance(png.text), {
+      format: 1,
+      model: 'tiny-gan',
+      modelKind: 'gan',
+      method: 'sample',
+      seed: 99,
+      size: 100,
+      upscale: 'nearest',
+    });
   });
 
   it('a conditional model takes labels: each label changes the image, a bad label is refused', async () => {
@@ -73,7 +81,11 @@ describe('image generation with the fixture models', function () {
     assert.strictEqual(l0!.image.width, 16);
     assert.ok(difference(l0!.image, l2!.image) > 0.5, 'labels matter');
     const auto = await generator.generate([3, 4, 5]);
-    assert.deepStrictEqual(auto.map((g) => g.label), [0, 1, 2], 'labels follow the seed when none is given');
+    assert.deepStrictEqual(
+      auto.map((g) => g.label),
+      [0, 1, 2],
+      'labels follow the seed when none is given',
+    );
     await assert.rejects(generator.generate([1], { label: 3 }), /Class label 3 is out of range: this model has classes 0 to 2/);
   });
 
@@ -89,14 +101,20 @@ describe('image generation with the fixture models', function () {
     assert.ok(difference(near!.image, same!.image) < difference(far!.image, same!.image), 'more strength, more change');
     const [other] = await generator.generate([22]);
     const blends = await generator.blend(source!.latent, other!.latent, 3);
-    assert.deepStrictEqual(blends.map((b) => b.t), [0.25, 0.5, 0.75]);
+    assert.deepStrictEqual(
+      blends.map((b) => b.t),
+      [0.25, 0.5, 0.75],
+    );
     const toA = blends.map((b) => difference(b.image, source!.image));
     assert.ok(toA[0]! < toA[2]!, 'the first blend is closer to the first parent than the last is');
   });
 
   it('a GAN refuses to encode, with a message that says what to use instead', async () => {
     const { generator } = await load('tiny-gan');
-    await assert.rejects(generator.encode([{ width: 1, height: 1, data: new Uint8Array(4) }]), /has no encoder.*Use a VAE whose manifest lists an encoder/);
+    await assert.rejects(
+      generator.encode([{ width: 1, height: 1, data: new Uint8Array(4) }]),
+      /has no encoder.*Use a VAE whose manifest lists an encoder/,
+    );
   });
 
   it('a manifest naming an input the graph lacks fails with both names', async () => {
@@ -131,9 +149,15 @@ describe('inkwell image (CLI)', function () {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-cli-'));
     try {
       const io = capture(process.cwd());
-      const code = await imageCommand(['--model', path.join(fixtures, 'tiny-gan'), '--count', '3', '--seed', '10', '--size', '48', '--out', out], io);
+      const code = await imageCommand(
+        ['--model', path.join(fixtures, 'tiny-gan'), '--count', '3', '--seed', '10', '--size', '48', '--out', out],
+        io,
+      );
       assert.strictEqual(code, 0, io.errors.join('\n'));
-      assert.deepStrictEqual(io.lines, [10, 11, 12].map((s) => path.join(out, `tiny-gan-${s}.png`)));
+      assert.deepStrictEqual(
+        io.lines,
+        [10, 11, 12].map((s) => path.join(out, `tiny-gan-${s}.png`)),
+      );
       for (const file of io.lines) {
         const png = decodePng(fs.readFileSync(file));
         assert.deepStrictEqual([png.width, png.height], [48, 48]);

@@ -19,7 +19,11 @@ const vae = {
   kind: 'vae',
   displayName: 'Inkwell VAE',
   license: 'MIT',
-  decoder: { onnx: 'decoder.onnx', input: { name: 'z', shape: [-1, 32] }, output: { name: 'image', layout: 'NCHW', channels: 4, range: 'sigmoid' } },
+  decoder: {
+    onnx: 'decoder.onnx',
+    input: { name: 'z', shape: [-1, 32] },
+    output: { name: 'image', layout: 'NCHW', channels: 4, range: 'sigmoid' },
+  },
   encoder: { onnx: 'encoder.onnx', input: { name: 'image' }, outputs: { mean: 'mean', logvar: 'logvar' } },
   imageSize: 32,
 };
@@ -42,10 +46,19 @@ describe('image manifest validator', () => {
   });
 
   it('accepts every latent shape form, NHWC, gray and class inputs, and a VAE without encoder', () => {
-    for (const shape of [[-1, 100], [-1, 100, 1, 1], [-1, 4, 8, 8], [1, 16]]) {
+    for (const shape of [
+      [-1, 100],
+      [-1, 100, 1, 1],
+      [-1, 4, 8, 8],
+      [1, 16],
+    ]) {
       assert.ok(validateImageManifest({ ...gan, input: { name: 'z', shape } }).ok, JSON.stringify(shape));
     }
-    const conditional = { ...gan, classInput: { name: 'label', classes: 10 }, output: { name: 'img', layout: 'NHWC', channels: 1, range: 'sigmoid' } };
+    const conditional = {
+      ...gan,
+      classInput: { name: 'label', classes: 10 },
+      output: { name: 'img', layout: 'NHWC', channels: 1, range: 'sigmoid' },
+    };
     assert.ok(validateImageManifest(conditional).ok);
     const { encoder: _encoder, ...decoderOnly } = vae;
     const r = validateImageManifest(decoderOnly);
@@ -67,7 +80,10 @@ describe('image manifest validator', () => {
 
   it('rejects bad latent shapes with the expected forms in the message', () => {
     const [three] = problemsOf({ ...gan, input: { name: 'z', shape: [-1, 64, 1] } });
-    assert.match(three!, /^input\.shape: must be a batch axis \(-1\) followed by positive sizes, as \[-1, z\], \[-1, z, 1, 1\] or \[-1, C, h, w\] \(got an array of length 3\)\.$/);
+    assert.match(
+      three!,
+      /^input\.shape: must be a batch axis \(-1\) followed by positive sizes, as \[-1, z\], \[-1, z, 1, 1\] or \[-1, C, h, w\] \(got an array of length 3\)\.$/,
+    );
     assert.match(problemsOf({ ...gan, input: { name: 'z', shape: [-1, 0] } })[0]!, /^input\.shape: must be .*\(got \[-1,0\]\)/);
     assert.match(problemsOf({ ...gan, input: { name: 'z', shape: [-1, 1.5] } })[0]!, /whole numbers only/);
     assert.match(problemsOf({ ...gan, input: { name: 'z', shape: [-2, 8] } })[0]!, /must start with -1/);
@@ -87,7 +103,11 @@ describe('image manifest validator', () => {
     const problems = problemsOf({
       kind: 'vae',
       license: '',
-      decoder: { onnx: '../escape.onnx', input: { name: 'z', shape: [-1, 8] }, output: { name: 'image', layout: 'NCHW', channels: 3, range: 'tanh' } },
+      decoder: {
+        onnx: '../escape.onnx',
+        input: { name: 'z', shape: [-1, 8] },
+        output: { name: 'image', layout: 'NCHW', channels: 3, range: 'tanh' },
+      },
       encoder: { onnx: 'encoder.onnx', input: {}, outputs: { logvar: 'logvar' } },
       imageSize: 0,
     });
@@ -102,22 +122,34 @@ describe('image manifest validator', () => {
   });
 
   it('rejects a class input that reuses the latent name or has no classes', () => {
-    assert.match(problemsOf({ ...gan, classInput: { name: 'z', classes: 3 } })[0]!, /classInput\.name: must differ from the latent input's name \("z"\)/);
-    assert.match(problemsOf({ ...gan, classInput: { name: 'label', classes: 0 } })[0]!, /classInput\.classes: must be a whole number from 1/);
+    assert.match(
+      problemsOf({ ...gan, classInput: { name: 'z', classes: 3 } })[0]!,
+      /classInput\.name: must differ from the latent input's name \("z"\)/,
+    );
+    assert.match(
+      problemsOf({ ...gan, classInput: { name: 'label', classes: 0 } })[0]!,
+      /classInput\.classes: must be a whole number from 1/,
+    );
   });
 
   it('parseImageManifest throws one readable message for JSON errors and for schema errors', () => {
-    assert.throws(() => parseImageManifest('{ kind: gan', 'm/manifest.json'), (err: unknown) => {
-      assert.ok(err instanceof ImageManifestError);
-      assert.match(err.message, /^Image model manifest m\/manifest\.json: is not valid JSON \(/);
-      return true;
-    });
-    assert.throws(() => parseImageManifest(JSON.stringify({ ...gan, imageSize: 'big', onnx: '/abs.onnx' })), (err: unknown) => {
-      assert.ok(err instanceof ImageManifestError);
-      assert.strictEqual(err.problems.length, 2);
-      assert.strictEqual(err.message, formatProblems(err.problems));
-      assert.match(err.message, /^Image model manifest has 2 problems:\n- `imageSize` must be a whole number/);
-      return true;
-    });
+    assert.throws(
+      () => parseImageManifest('{ kind: gan', 'm/manifest.json'),
+      (err: unknown) => {
+        assert.ok(err instanceof ImageManifestError);
+        assert.match(err.message, /^Image model manifest m\/manifest\.json: is not valid JSON \(/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => parseImageManifest(JSON.stringify({ ...gan, imageSize: 'big', onnx: '/abs.onnx' })),
+      (err: unknown) => {
+        assert.ok(err instanceof ImageManifestError);
+        assert.strictEqual(err.problems.length, 2);
+        assert.strictEqual(err.message, formatProblems(err.problems));
+        assert.match(err.message, /^Image model manifest has 2 problems:\n- `imageSize` must be a whole number/);
+        return true;
+      },
+    );
   });
 });

@@ -43,7 +43,7 @@ describe('tensor to pixels', () => {
 
   it('packs images back into the tensor they came from', () => {
     const spec = { name: 'image', layout: 'NCHW' as const, channels: 3 as const, range: 'sigmoid' as const };
-    const data = Float32Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => (i * 17 % 256) / 255);
+    const data = Float32Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => ((i * 17) % 256) / 255);
     const images = tensorToImages(data, [2, 3, 2, 2], spec);
     const back = imagesToTensor(images, spec);
     assert.deepStrictEqual(back.dims, [2, 3, 2, 2]);
@@ -55,9 +55,15 @@ describe('resizing', () => {
   it('nearest repeats each pixel into a block', () => {
     const img: RgbaImage = { width: 2, height: 1, data: Uint8Array.from([255, 0, 0, 255, 0, 0, 255, 255]) };
     const big = resizeImage(img, 4, 2, 'nearest');
-    assert.deepStrictEqual([pixel(big, 0, 0), pixel(big, 1, 1), pixel(big, 2, 0), pixel(big, 3, 1)], [
-      [255, 0, 0, 255], [255, 0, 0, 255], [0, 0, 255, 255], [0, 0, 255, 255],
-    ]);
+    assert.deepStrictEqual(
+      [pixel(big, 0, 0), pixel(big, 1, 1), pixel(big, 2, 0), pixel(big, 3, 1)],
+      [
+        [255, 0, 0, 255],
+        [255, 0, 0, 255],
+        [0, 0, 255, 255],
+        [0, 0, 255, 255],
+      ],
+    );
   });
 
   it('smooth keeps a flat colour flat and blends across an edge', () => {
@@ -67,7 +73,10 @@ describe('resizing', () => {
     const row = resizeImage(edge, 8, 1, 'smooth');
     const reds = Array.from({ length: 8 }, (_, x) => pixel(row, x, 0)[0]!);
     for (let x = 1; x < 8; x++) assert.ok(reds[x]! >= reds[x - 1]!, 'monotonic across the edge');
-    assert.ok(reds.some((r) => r > 0 && r < 255), 'in-between values appear');
+    assert.ok(
+      reds.some((r) => r > 0 && r < 255),
+      'in-between values appear',
+    );
   });
 
   it('smooth does not darken colour next to transparent pixels', () => {
@@ -88,7 +97,11 @@ describe('resizing', () => {
   });
 
   it('shrinking averages boxes', () => {
-    const checker: RgbaImage = { width: 2, height: 2, data: Uint8Array.from([0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 255]) };
+    const checker: RgbaImage = {
+      width: 2,
+      height: 2,
+      data: Uint8Array.from([0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 255]),
+    };
     assert.deepStrictEqual(pixel(resizeImage(checker, 1, 1, 'smooth'), 0, 0), [128, 128, 128, 255]);
   });
 });
@@ -129,11 +142,25 @@ describe('PNG encoding', () => {
   });
 
   it('stores provenance that reads back, and ignores damaged provenance', () => {
-    const p: ImageProvenance = { format: 1, model: 'tiny-vae', modelKind: 'vae', method: 'variation', seed: 9, latent: [0.5, -1.25], strength: 0.5, size: 64, upscale: 'smooth' };
+    const p: ImageProvenance = {
+      format: 1,
+      model: 'tiny-vae',
+      modelKind: 'vae',
+      method: 'variation',
+      seed: 9,
+      latent: [0.5, -1.25],
+      strength: 0.5,
+      size: 64,
+      upscale: 'smooth',
+    };
     const bytes = encodePng(img, provenanceText(p));
     assert.deepStrictEqual(readProvenance(readPngText(bytes)), p);
     assert.strictEqual(readProvenance({ 'inkwell:provenance': '{"format":1' }), undefined);
-    assert.strictEqual(readProvenance({ 'inkwell:provenance': JSON.stringify({ ...p, latent: undefined }) }), undefined, 'a variation needs its latent');
+    assert.strictEqual(
+      readProvenance({ 'inkwell:provenance': JSON.stringify({ ...p, latent: undefined }) }),
+      undefined,
+      'a variation needs its latent',
+    );
     assert.throws(() => readPngText(Buffer.from('not a png')), /Not a PNG file/);
   });
 });

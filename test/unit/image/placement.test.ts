@@ -40,7 +40,10 @@ describe('image placement', () => {
   });
 
   it('rejects unknown variables and paths that leave the workspace', () => {
-    assert.throws(() => expandPathTemplate('images/${title}.png', vars), /Unknown variable \$\{title\} .*Use \$\{slug\}, \$\{seed\}, \$\{model\}, \$\{date\}/);
+    assert.throws(
+      () => expandPathTemplate('images/${title}.png', vars),
+      /Unknown variable \$\{title\} .*Use \$\{slug\}, \$\{seed\}, \$\{model\}, \$\{date\}/,
+    );
     assert.throws(() => placeImage('../../x.png', 'posts/a.md', 'static'), /points outside the workspace folder/);
     assert.throws(() => expandPathTemplate('images/', vars), /does not name a file/);
   });
@@ -71,7 +74,10 @@ describe('frontmatter image edit', () => {
   });
 
   it('fills an empty YAML image, keeping CRLF line ends', () => {
-    assert.strictEqual(apply('---\r\ntitle: A\r\nimage: ""\r\n---\r\n', 'images/a.png'), '---\r\ntitle: A\r\nimage: images/a.png\r\n---\r\n');
+    assert.strictEqual(
+      apply('---\r\ntitle: A\r\nimage: ""\r\n---\r\n', 'images/a.png'),
+      '---\r\ntitle: A\r\nimage: images/a.png\r\n---\r\n',
+    );
     assert.strictEqual(apply('---\nimage:\ntitle: A\n---\n', 'images/a.png'), '---\nimage: images/a.png\ntitle: A\n---\n');
     assert.strictEqual(apply('---\nimage: ~ # none yet\n---\n', 'a b.png'), '---\nimage: "a b.png"\n---\n');
   });
@@ -83,7 +89,10 @@ describe('frontmatter image edit', () => {
 
   it('handles TOML frontmatter before any table', () => {
     assert.strictEqual(apply('+++\ntitle = "A"\n+++\n', '/uploads/a.png'), '+++\ntitle = "A"\nimage = "/uploads/a.png"\n+++\n');
-    assert.strictEqual(apply('+++\ntitle = "A"\n[extra]\nimage = "x"\n+++\n', 'a.png'), '+++\ntitle = "A"\nimage = "a.png"\n[extra]\nimage = "x"\n+++\n');
+    assert.strictEqual(
+      apply('+++\ntitle = "A"\n[extra]\nimage = "x"\n+++\n', 'a.png'),
+      '+++\ntitle = "A"\nimage = "a.png"\n[extra]\nimage = "x"\n+++\n',
+    );
     assert.strictEqual(apply('+++\nimage = ""\n+++\n', 'a.png'), '+++\nimage = "a.png"\n+++\n');
     assert.strictEqual(frontmatterImageEdit('+++\nimage = "b.png"\n+++\n', 'a.png'), undefined);
   });

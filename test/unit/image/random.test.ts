@@ -38,8 +38,14 @@ describe('latent math', () => {
 
   it('interpolations start and end at their parents', () => {
     for (const f of [lerpLatent, slerpLatent]) {
-      assert.deepStrictEqual(Array.from(f(a, b, 0)).map((x) => Math.round(x * 1e6) / 1e6), [1, 0, 0, 0]);
-      assert.deepStrictEqual(Array.from(f(a, b, 1)).map((x) => Math.round(x * 1e6) / 1e6), [0, 1, 0, 0]);
+      assert.deepStrictEqual(
+        Array.from(f(a, b, 0)).map((x) => Math.round(x * 1e6) / 1e6),
+        [1, 0, 0, 0],
+      );
+      assert.deepStrictEqual(
+        Array.from(f(a, b, 1)).map((x) => Math.round(x * 1e6) / 1e6),
+        [0, 1, 0, 0],
+      );
     }
   });
 

@@ -23,8 +23,14 @@ describe('image methods of the runtime process', function () {
     const thumbs = await client.request('image.generate', { model: gan, seeds: [1, 2, 3], size: 0, upscale: 'smooth' });
     assert.strictEqual(thumbs.modelName, 'tiny-gan');
     assert.strictEqual(thumbs.modelKind, 'gan');
-    assert.deepStrictEqual(thumbs.candidates.map((c) => c.seed), [1, 2, 3]);
-    assert.deepStrictEqual([thumbs.candidates[0]!.width, decodePng(Buffer.from(thumbs.candidates[0]!.pngBase64, 'base64')).width], [32, 32]);
+    assert.deepStrictEqual(
+      thumbs.candidates.map((c) => c.seed),
+      [1, 2, 3],
+    );
+    assert.deepStrictEqual(
+      [thumbs.candidates[0]!.width, decodePng(Buffer.from(thumbs.candidates[0]!.pngBase64, 'base64')).width],
+      [32, 32],
+    );
     const big = await client.request('image.generate', { model: gan, seeds: [2], size: 80, upscale: 'nearest' });
     assert.strictEqual(decodePng(Buffer.from(big.candidates[0]!.pngBase64, 'base64')).width, 80);
     assert.strictEqual(big.loadMs, 0, 'the model stays loaded between requests');
@@ -41,21 +47,62 @@ describe('image methods of the runtime process', function () {
 
   it('image.variations encodes a PNG with a VAE; image.blend interpolates two sources', async () => {
     const [source] = (await client.request('image.generate', { model: vae, seeds: [5], size: 0, upscale: 'smooth' })).candidates;
-    const vars = await client.request('image.variations', { model: vae, source: { pngBase64: source!.pngBase64 }, seeds: [1, 2], strength: 0.5, size: 0, upscale: 'smooth' });
+    const vars = await client.request('image.variations', {
+      model: vae,
+      source: { pngBase64: source!.pngBase64 },
+      seeds: [1, 2],
+      strength: 0.5,
+      size: 0,
+      upscale: 'smooth',
+    });
     assert.strictEqual(vars.candidates.length, 2);
     assert.ok(vars.candidates.every((c) => c.provenance.method === 'variation' && c.provenance.latent?.length === 8));
-    const blend = await client.request('image.blend', { model: vae, a: { seed: 5 }, b: { latent: vars.candidates[0]!.provenance.latent! }, count: 3, size: 0, upscale: 'smooth' });
-    assert.deepStrictEqual(blend.candidates.map((c) => c.t), [0.25, 0.5, 0.75]);
+    const blend = await client.request('image.blend', {
+      model: vae,
+      a: { seed: 5 },
+      b: { latent: vars.candidates[0]!.provenance.latent! },
+      count: 3,
+      size: 0,
+      upscale: 'smooth',
+    });
+    assert.deepStrictEqual(
+      blend.candidates.map((c) => c.t),
+      [0.25, 0.5, 0.75],
+    );
     assert.deepStrictEqual(blend.candidates[0]!.provenance.parentSeeds, [5]);
   });
 
   it('refuses what it cannot do with coded errors and messages that say why', async () => {
     const reject = async (p: Promise<unknown>, code: string, message: RegExp) =>
       assert.rejects(p, (err: unknown) => err instanceof RuntimeError && err.code === code && message.test(err.message));
-    await reject(client.request('image.variations', { model: gan, source: { pngBase64: 'AAAA' }, seeds: [1], strength: 0.5, size: 0, upscale: 'smooth' }), 'bad-request', /has no encoder/);
+    await reject(
+      client.request('image.variations', {
+        model: gan,
+        source: { pngBase64: 'AAAA' },
+        seeds: [1],
+        strength: 0.5,
+        size: 0,
+        upscale: 'smooth',
+      }),
+      'bad-request',
+      /has no encoder/,
+    );
     await reject(client.request('image.generate', { model: gan, seeds: [], size: 0, upscale: 'smooth' }), 'bad-request', /1 to 256 images/);
-    await reject(client.request('image.generate', { model: path.join(fixtures, 'missing'), seeds: [1], size: 0, upscale: 'smooth' }), 'model-not-found', /Image model folder not found/);
-    await reject(client.request('image.render', { model: vae, provenance: { format: 1, model: 'x', modelKind: 'vae', method: 'variation', seed: 1, latent: [1, 2], size: 8, upscale: 'smooth' }, size: 8, upscale: 'smooth' }), 'bad-request', /2 latent values, but tiny-vae takes 8/);
+    await reject(
+      client.request('image.generate', { model: path.join(fixtures, 'missing'), seeds: [1], size: 0, upscale: 'smooth' }),
+      'model-not-found',
+      /Image model folder not found/,
+    );
+    await reject(
+      client.request('image.render', {
+        model: vae,
+        provenance: { format: 1, model: 'x', modelKind: 'vae', method: 'variation', seed: 1, latent: [1, 2], size: 8, upscale: 'smooth' },
+        size: 8,
+        upscale: 'smooth',
+      }),
+      'bad-request',
+      /2 latent values, but tiny-vae takes 8/,
+    );
   });
 
   it('model.check reports image models', async () => {

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import { altFromContext, frontmatterEnd, inFrontmatter, replaceFrontmatterImage } from '../../../src/core/imageInsertion';
 
-const POST = '---\ntitle: GANs\nimage: /uploads/old.png # hero\n---\nGANs learn to draw by competing. The generator fakes, the discriminator judges.\n\n```js\ncode();\n```\n';
+const POST =
+  '---\ntitle: GANs\nimage: /uploads/old.png # hero\n---\nGANs learn to draw by competing. The generator fakes, the discriminator judges.\n\n```js\ncode();\n```\n';
 
 describe('image insertion: hero or inline, and alt text', () => {
   it('knows where the frontmatter ends', () => {

@@ -26,7 +26,8 @@ describe('post globs', () => {
 
 describe('checkPosts', () => {
   it('judges each post against the tags of all of them, and reports only what is asked', () => {
-    const post = (tags: string) => `---\ntitle: T\ndate: 2023-01-01\ndescription: A description that is long enough to be a useful summary in search.\ntags: [${tags}]\n---\n`;
+    const post = (tags: string) =>
+      `---\ntitle: T\ndate: 2023-01-01\ndescription: A description that is long enough to be a useful summary in search.\ntags: [${tags}]\n---\n`;
     const sources = [
       { path: '/s/a.md', text: post('machine-learning') },
       { path: '/s/b.md', text: post('machine-learning') },
@@ -35,15 +36,21 @@ describe('checkPosts', () => {
       { path: '/s/e.md', text: post('x'), invalidUtf8: true },
     ];
     const all = checkPosts(sources);
-    assert.deepStrictEqual(all.map((r) => [r.path, r.problems.map((p) => p.code)]), [
-      ['/s/a.md', []],
-      ['/s/b.md', []],
-      ['/s/c.md', [ProblemCode.TagVariant]],
-      ['/s/d.md', [ProblemCode.FileTooLarge]],
-      ['/s/e.md', [ProblemCode.InvalidEncoding]],
-    ]);
+    assert.deepStrictEqual(
+      all.map((r) => [r.path, r.problems.map((p) => p.code)]),
+      [
+        ['/s/a.md', []],
+        ['/s/b.md', []],
+        ['/s/c.md', [ProblemCode.TagVariant]],
+        ['/s/d.md', [ProblemCode.FileTooLarge]],
+        ['/s/e.md', [ProblemCode.InvalidEncoding]],
+      ],
+    );
     const some = checkPosts(sources, {}, (p) => p === '/s/c.md');
-    assert.deepStrictEqual(some.map((r) => r.path), ['/s/c.md']);
+    assert.deepStrictEqual(
+      some.map((r) => r.path),
+      ['/s/c.md'],
+    );
     assert.strictEqual(some[0].problems[0].code, ProblemCode.TagVariant);
   });
 });

@@ -14,7 +14,10 @@ describe('PostIndex', () => {
       { tag: 'gan', count: 1 },
       { tag: 'vae', count: 1 },
     ]);
-    assert.deepStrictEqual(index.postsByTag('gan').map((p) => p.id), ['a']);
+    assert.deepStrictEqual(
+      index.postsByTag('gan').map((p) => p.id),
+      ['a'],
+    );
     assert.strictEqual(index.get('c')?.title, 'A post');
   });
 
@@ -27,7 +30,10 @@ describe('PostIndex', () => {
     assert.strictEqual(index.tagCount('gan'), 0);
     assert.strictEqual(index.tagCount('vae'), 1);
     index.upsert('a', post(['vae'], 'draft: true\n'));
-    assert.deepStrictEqual(changes.map((c) => c.kind === 'bulk' ? 'bulk' : `${c.kind}:${c.tagsChanged}`), ['upsert:true', 'upsert:true', 'upsert:false']);
+    assert.deepStrictEqual(
+      changes.map((c) => (c.kind === 'bulk' ? 'bulk' : `${c.kind}:${c.tagsChanged}`)),
+      ['upsert:true', 'upsert:true', 'upsert:false'],
+    );
     assert.strictEqual(index.get('a')?.draft, true);
     assert.ok(index.remove('a'));
     assert.strictEqual(index.remove('a'), false);
@@ -83,6 +89,9 @@ describe('PostIndex', () => {
     index.upsert('old', '---\ndate: 2020-01-01\ntags: [t]\n---\n');
     index.upsert('new', '---\ndate: 2024-01-01\ntags: [t]\n---\n');
     index.upsert('undated', '---\ntags: [t]\n---\n');
-    assert.deepStrictEqual(index.postsByTag('t').map((p) => p.id), ['new', 'old', 'undated']);
+    assert.deepStrictEqual(
+      index.postsByTag('t').map((p) => p.id),
+      ['new', 'old', 'undated'],
+    );
   });
 });

@@ -19,9 +19,12 @@ const CASES: Record<string, (n: number) => string> = {
   'YAML anchors': (n) => `---\ntitle: t\ndate: 2024-01-01\n${list(n, (i) => `k${i}: &a${i} v`, '\n')}\n---\n`,
   'YAML tags, inline': (n) => `---\ntitle: t\ndate: 2024-01-01\ntags: [${list(n, (i) => `t${i}`, ', ')}]\n---\n`,
   'YAML tags, block list': (n) => `---\ntitle: t\ndate: 2024-01-01\ntags:\n${list(n, (i) => `  - t${i}`, '\n')}\n---\n`,
-  'YAML tags, duplicates and variants': (n) => `---\ntitle: t\ndate: 2024-01-01\ntags: [${list(n, (i) => (i % 3 === 0 ? `Tag ${i % 1000}` : `tag-${i % 1000}`), ', ')}]\n---\n`,
-  'YAML tags, variants of one tag': (n) => `---\ntitle: t\ndate: 2024-01-01\ntags:\n${list(n, (i) => `  - "a${'-'.repeat(i % 50)}${'_'.repeat(Math.floor(i / 50))}b"`, '\n')}\n---\n`,
-  'YAML duplicate keys and tags': (n) => `---\ntitle: t\ndate: 2024-01-01\n${list(n, (i) => `k${i}: ${i}`, '\n')}\ntags: [${list(n, () => 'x', ', ')}]\n---\n`,
+  'YAML tags, duplicates and variants': (n) =>
+    `---\ntitle: t\ndate: 2024-01-01\ntags: [${list(n, (i) => (i % 3 === 0 ? `Tag ${i % 1000}` : `tag-${i % 1000}`), ', ')}]\n---\n`,
+  'YAML tags, variants of one tag': (n) =>
+    `---\ntitle: t\ndate: 2024-01-01\ntags:\n${list(n, (i) => `  - "a${'-'.repeat(i % 50)}${'_'.repeat(Math.floor(i / 50))}b"`, '\n')}\n---\n`,
+  'YAML duplicate keys and tags': (n) =>
+    `---\ntitle: t\ndate: 2024-01-01\n${list(n, (i) => `k${i}: ${i}`, '\n')}\ntags: [${list(n, () => 'x', ', ')}]\n---\n`,
   'TOML keys': (n) => `+++\ntitle = "t"\ndate = 2024-01-01\n${list(n, (i) => `k${i} = 1`, '\n')}\n+++\n`,
   'TOML tags': (n) => `+++\ntitle = "t"\ndate = 2024-01-01\ntags = [${list(n, (i) => `"t${i % 7}"`, ', ')}]\n+++\n`,
   'TOML tables': (n) => `+++\ntitle = "t"\ndate = 2024-01-01\n${list(n, (i) => `[t${i}]\nx = 1`, '\n')}\n+++\n`,
@@ -36,10 +39,17 @@ describe('scaling of the checks with the size of the frontmatter', () => {
   let schema: CustomSchema;
   before(async () => {
     // Closed schema: every unknown key is a violation, so the custom schema path scales too.
-    schema = await compileCustomSchema({ type: 'object', properties: { title: { type: 'string' }, tags: { type: 'array', items: { type: 'string', maxLength: 3 } } }, additionalProperties: false });
+    schema = await compileCustomSchema({
+      type: 'object',
+      properties: { title: { type: 'string' }, tags: { type: 'array', items: { type: 'string', maxLength: 3 } } },
+      additionalProperties: false,
+    });
   });
 
-  const other = { path: '/site/other.md', text: `---\ntitle: o\ndate: 2024-01-01\ntags: [${list(1000, (i) => `tag-${i}`, ', ')}, a-b]\n---\n` };
+  const other = {
+    path: '/site/other.md',
+    text: `---\ntitle: o\ndate: 2024-01-01\ntags: [${list(1000, (i) => `tag-${i}`, ', ')}, a-b]\n---\n`,
+  };
   const checkAll = (text: string, customSchema?: CustomSchema) => {
     const results = checkPosts([{ path: '/site/p.md', text }, other], { customSchema }, (p) => p === '/site/p.md');
     const parsed = parseFrontmatter(text);

@@ -44,7 +44,15 @@ describe('frontmatter for the preview', () => {
 describe('article meta', () => {
   it('normalises the fields the header shows', () => {
     const meta = toArticleMeta({ title: ' T ', date: '2023-05-08 00:00:00', tags: ['a', 'b', 'a', 3], image: '/x.png', draft: true });
-    assert.deepStrictEqual(meta, { title: 'T', date: '2023-05-08', rawDate: undefined, description: undefined, tags: ['a', 'b', '3'], image: '/x.png', draft: true });
+    assert.deepStrictEqual(meta, {
+      title: 'T',
+      date: '2023-05-08',
+      rawDate: undefined,
+      description: undefined,
+      tags: ['a', 'b', '3'],
+      image: '/x.png',
+      draft: true,
+    });
     assert.strictEqual(toArticleMeta({ date: 'next week' }).rawDate, 'next week');
     assert.strictEqual(calendarDate('2023-02-30'), undefined);
   });
@@ -93,17 +101,29 @@ describe('renderArticle', () => {
     assert.ok(words > 50, `the sample post has ${words} words`);
     const out = renderer.render(text, { locale: 'en', images: policy });
     const facts = /<p class="inkwell-facts">(.*?)<\/p>/.exec(out.headerHtml)?.[1] ?? '';
-    assert.match(facts, new RegExp(`^<time [^>]*>June 2, 2023</time> <span class="inkwell-reading" title="${words} words, about ${minutes} minutes? to read">${minutes} min read · ${words} words</span>$`), facts);
+    assert.match(
+      facts,
+      new RegExp(
+        `^<time [^>]*>June 2, 2023</time> <span class="inkwell-reading" title="${words} words, about ${minutes} minutes? to read">${minutes} min read · ${words} words</span>$`,
+      ),
+      facts,
+    );
     // Thousands in the editor's locale; one word is singular.
     const long = renderer.render(`---\ntitle: T\n---\n${'word '.repeat(1234)}`, { locale: 'de', images: policy });
-    assert.match(long.headerHtml, /<span class="inkwell-reading" title="1\.234 words, about 5 minutes to read">5 min read · 1\.234 words<\/span>/);
+    assert.match(
+      long.headerHtml,
+      /<span class="inkwell-reading" title="1\.234 words, about 5 minutes to read">5 min read · 1\.234 words<\/span>/,
+    );
     assert.match(renderer.render('---\ntitle: T\n---\nHello\n', { locale: 'en', images: policy }).headerHtml, />1 min read · 1 word</);
     // A post without words shows no reading time.
     assert.ok(!renderer.render('---\ntitle: T\n---\n', { locale: 'en', images: policy }).headerHtml.includes('inkwell-reading'));
   });
 
   it('renders a long post to its last line', () => {
-    const sections = Array.from({ length: 700 }, (_, i) => `## Section ${i}\n\nSome *text* with <span>html</span> and a [link](https://example.org).\n`);
+    const sections = Array.from(
+      { length: 700 },
+      (_, i) => `## Section ${i}\n\nSome *text* with <span>html</span> and a [link](https://example.org).\n`,
+    );
     const out = renderer.render(read('gans-in-one-afternoon.md') + '\n' + sections.join('\n'), { locale: 'en', images: policy });
     assert.ok(out.bodyHtml.includes('>Section 699</h2>'));
     assert.strictEqual(out.bodyHtml.match(/<a href="https:\/\/example\.org" rel="noopener noreferrer">link<\/a>/g)?.length, 700);
@@ -113,7 +133,10 @@ describe('renderArticle', () => {
 describe('frontMatterHeaderPlugin (VS Code preview)', () => {
   it('replaces the frontmatter with the article header and keeps line numbers', () => {
     const md = new MarkdownIt({ html: true });
-    md.use(frontMatterHeaderPlugin, { locale: () => 'en-US', resolveImage: (src: string) => ({ kind: 'ok' as const, src: `../static${src}` }) });
+    md.use(frontMatterHeaderPlugin, {
+      locale: () => 'en-US',
+      resolveImage: (src: string) => ({ kind: 'ok' as const, src: `../static${src}` }),
+    });
     const tokensBefore = md.parse(read('gans-in-one-afternoon.md'), {});
     const heading = tokensBefore.find((t) => t.type === 'heading_open');
     assert.deepStrictEqual(heading?.map?.[0], 14, 'lines after the frontmatter keep their numbers');

@@ -4,11 +4,15 @@ import { createArticleMarkdown } from '../../../src/core/render/markdown';
 import { sanitizeArticleHtml } from '../../../src/core/render/sanitize';
 import type { ImagePolicy } from '../../../src/core/render/urlPolicy';
 
-const images: ImagePolicy = { allowHttpsImages: false, resolveLocal: (p) => (p.includes('missing') ? undefined : `https://res.test/${p.replace(/^\//, '')}`) };
+const images: ImagePolicy = {
+  allowHttpsImages: false,
+  resolveLocal: (p) => (p.includes('missing') ? undefined : `https://res.test/${p.replace(/^\//, '')}`),
+};
 
 describe('BodyRenderer', () => {
   it('vets links and images of Markdown-only text like the sanitizer does', () => {
-    const text = '[js](javascript:alert(1)) [web](https://example.org) [post](other.md) ![cat](img/cat.png "Cat") ![gone](img/missing.png) ![far](https://cdn.test/x.png)\n';
+    const text =
+      '[js](javascript:alert(1)) [web](https://example.org) [post](other.md) ![cat](img/cat.png "Cat") ![gone](img/missing.png) ![far](https://cdn.test/x.png)\n';
     const fast = new BodyRenderer(createArticleMarkdown()).render(text, images);
     const slow = sanitizeArticleHtml(createArticleMarkdown().render(text), images);
     assert.strictEqual(fast, slow);
@@ -17,7 +21,8 @@ describe('BodyRenderer', () => {
   });
 
   it('sanitizes every segment that holds raw HTML, wherever it is', () => {
-    const text = '# Title\n\nPlain *prose*.\n\n<img src=x onerror=alert(1)>\n\nMore prose with <b onclick="x()">inline</b> HTML.\n\n<script>alert(1)</script>\n';
+    const text =
+      '# Title\n\nPlain *prose*.\n\n<img src=x onerror=alert(1)>\n\nMore prose with <b onclick="x()">inline</b> HTML.\n\n<script>alert(1)</script>\n';
     const out = new BodyRenderer(createArticleMarkdown()).render(text, images);
     assert.ok(!/onerror|onclick|<script/.test(out), out);
     assert.ok(out.includes('<h1 data-line="0">Title</h1>'));

@@ -24,8 +24,14 @@ describe('workspace paths: containment by real path', function () {
   after(() => fs.rmSync(base, { recursive: true, force: true }));
 
   it('keeps plain files and links that stay inside', () => {
-    assert.strictEqual(confineToRoots(path.join(workspace, 'posts', 'images', 'cat.png'), [workspace]), path.join(workspace, 'posts', 'images', 'cat.png'));
-    assert.strictEqual(confineToRoots(path.join(workspace, 'posts', 'pictures', 'cat.png'), [workspace]), path.join(workspace, 'posts', 'images', 'cat.png'));
+    assert.strictEqual(
+      confineToRoots(path.join(workspace, 'posts', 'images', 'cat.png'), [workspace]),
+      path.join(workspace, 'posts', 'images', 'cat.png'),
+    );
+    assert.strictEqual(
+      confineToRoots(path.join(workspace, 'posts', 'pictures', 'cat.png'), [workspace]),
+      path.join(workspace, 'posts', 'images', 'cat.png'),
+    );
   });
 
   it('refuses a link to a file outside the roots', () => {
@@ -36,7 +42,10 @@ describe('workspace paths: containment by real path', function () {
     const target = path.join(workspace, 'posts', 'dirlink', 'images', 'new.png');
     assert.strictEqual(realPathOf(target), path.join(outside, 'images', 'new.png'));
     assert.strictEqual(confineToRoots(target, [workspace]), undefined);
-    assert.strictEqual(confineToRoots(path.join(workspace, 'posts', 'images', 'new.png'), [workspace]), path.join(workspace, 'posts', 'images', 'new.png'));
+    assert.strictEqual(
+      confineToRoots(path.join(workspace, 'posts', 'images', 'new.png'), [workspace]),
+      path.join(workspace, 'posts', 'images', 'new.png'),
+    );
   });
 
   it('follows a dangling link to where it points', () => {
@@ -45,7 +54,10 @@ describe('workspace paths: containment by real path', function () {
   });
 
   it('accepts a file outside when one of the roots is the real folder it is in', () => {
-    assert.strictEqual(confineToRoots(path.join(workspace, 'posts', 'dirlink', 'secret.png'), [workspace, path.join(workspace, 'posts', 'dirlink')]), path.join(outside, 'secret.png'));
+    assert.strictEqual(
+      confineToRoots(path.join(workspace, 'posts', 'dirlink', 'secret.png'), [workspace, path.join(workspace, 'posts', 'dirlink')]),
+      path.join(outside, 'secret.png'),
+    );
   });
 
   it('compares whole path segments', () => {

@@ -23,7 +23,8 @@ describe('runtime: models that load but cannot be used', function () {
   this.timeout(30000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-bad-models-'));
   let client: RuntimeClient;
-  const generate = (model: string) => client.request('text.generate', { model, prompt: 'Hello there', maxTokens: 4, stop: [], sampling: greedy });
+  const generate = (model: string) =>
+    client.request('text.generate', { model, prompt: 'Hello there', maxTokens: 4, stop: [], sampling: greedy });
 
   before(async () => {
     client = new RuntimeClient({ scriptPath: await runtimeScript(), options: () => ({ threads: 1 }), idleShutdownMs: () => 0 });
@@ -43,7 +44,12 @@ describe('runtime: models that load but cannot be used', function () {
       const model = writeTextModel(path.join(tmp, `logits-${kind}`), { kind });
       const err = await rejection(generate(model));
       assert.strictEqual(err.code, 'inference-failed');
-      assert.match(err.message, new RegExp(`returned a logit of ${kind === 'nan' ? 'NaN' : 'Infinity'} \\(token 0\\) after 0 generated tokens; a model that computes NaN or infinite scores cannot be sampled`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `returned a logit of ${kind === 'nan' ? 'NaN' : 'Infinity'} \\(token 0\\) after 0 generated tokens; a model that computes NaN or infinite scores cannot be sampled`,
+        ),
+      );
     });
   }
 
@@ -57,17 +63,26 @@ describe('runtime: models that load but cannot be used', function () {
     const model = writeTextModel(path.join(tmp, 'bert'), undefined, { model_type: 'bert', architectures: ['BertForMaskedLM'] });
     const err = await rejection(generate(model));
     assert.strictEqual(err.code, 'model-invalid');
-    assert.match(err.message, /config\.json: model_type "bert" is not a decoder-only language model\. Inkwell continues text with decoder-only models/);
+    assert.match(
+      err.message,
+      /config\.json: model_type "bert" is not a decoder-only language model\. Inkwell continues text with decoder-only models/,
+    );
     const check = await rejection(client.request('model.check', { model }));
     assert.strictEqual(check.code, 'model-invalid');
   });
 
-  for (const [key, label] of [['vocab_size', 'vocabulary'], ['n_positions', 'context']] as const) {
+  for (const [key, label] of [
+    ['vocab_size', 'vocabulary'],
+    ['n_positions', 'context'],
+  ] as const) {
     it(`refuses a ${label} of 1e9 before allocating for it`, async () => {
       const model = writeTextModel(path.join(tmp, `huge-${key}`), undefined, { [key]: 1e9 });
       const err = await rejection(generate(model));
       assert.strictEqual(err.code, 'model-invalid');
-      assert.match(err.message, /declares a vocabulary of \d+ tokens and a context of \d+ tokens; generating with them would need [\d.]+ GB of working memory before the model runs/);
+      assert.match(
+        err.message,
+        /declares a vocabulary of \d+ tokens and a context of \d+ tokens; generating with them would need [\d.]+ GB of working memory before the model runs/,
+      );
       assert.doesNotMatch(err.message, /allocation failed/);
     });
   }

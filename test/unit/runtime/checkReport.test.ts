@@ -3,11 +3,18 @@ import { signature } from '../../../src/features/checkReport';
 
 describe('Check Model report', () => {
   it('lists per-layer cache tensors as one line per family', () => {
-    const kv = (prefix: string) => Array.from({ length: 4 }, (_, i) => ['key', 'value'].map((part) => ({ name: `${prefix}.${i}.${part}`, type: 'float32', shape: ['batch_size', 4, 'past_sequence_length', 16] }))).flat();
-    const text = signature([
-      { name: 'input_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] },
-      ...kv('past_key_values'),
-    ]);
-    assert.strictEqual(text, '  input_ids: int64[batch_size, sequence_length]\n  past_key_values.*.{key,value} (8 tensors, 4 layers): float32[batch_size, 4, past_sequence_length, 16]');
+    const kv = (prefix: string) =>
+      Array.from({ length: 4 }, (_, i) =>
+        ['key', 'value'].map((part) => ({
+          name: `${prefix}.${i}.${part}`,
+          type: 'float32',
+          shape: ['batch_size', 4, 'past_sequence_length', 16],
+        })),
+      ).flat();
+    const text = signature([{ name: 'input_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] }, ...kv('past_key_values')]);
+    assert.strictEqual(
+      text,
+      '  input_ids: int64[batch_size, sequence_length]\n  past_key_values.*.{key,value} (8 tensors, 4 layers): float32[batch_size, 4, past_sequence_length, 16]',
+    );
   });
 });

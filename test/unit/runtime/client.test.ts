@@ -169,13 +169,17 @@ describe('runtime client and process', function () {
       const controller = new AbortController();
       const chunks: number[] = [];
       const err = await rejection(
-        fake.request('text.generate', { model: gpt2, prompt: 'x', maxTokens: 3, stop: [], sampling: greedy }, {
-          signal: controller.signal,
-          onStream: (chunk) => {
-            chunks.push(chunk.generatedTokens);
-            controller.abort();
+        fake.request(
+          'text.generate',
+          { model: gpt2, prompt: 'x', maxTokens: 3, stop: [], sampling: greedy },
+          {
+            signal: controller.signal,
+            onStream: (chunk) => {
+              chunks.push(chunk.generatedTokens);
+              controller.abort();
+            },
           },
-        }),
+        ),
       );
       assert.strictEqual(err.code, 'cancelled');
       assert.deepStrictEqual(chunks, [1]);
@@ -257,7 +261,9 @@ describe('runtime client and process', function () {
     await client.request('text.generate', { model: gpt2, prompt: 'Warm up', maxTokens: 1, stop: [], sampling: greedy });
     // The baseline is measured in this run, right before and after, so a busy machine slows both alike.
     const idleBefore = await lagWhile(() => sleep(400));
-    const generating = await lagWhile(() => client.request('text.generate', { model: gpt2, prompt: 'Event loop', maxTokens: 100, stop: [], sampling: greedy }));
+    const generating = await lagWhile(() =>
+      client.request('text.generate', { model: gpt2, prompt: 'Event loop', maxTokens: 100, stop: [], sampling: greedy }),
+    );
     const idleAfter = await lagWhile(() => sleep(400));
     const idle = p90([...idleBefore, ...idleAfter]);
     const busy = p90(generating);

@@ -74,8 +74,10 @@ function tensor(name: string, elemType: number, dims: number[], data: Uint8Array
 
 const int64s = (name: string, values: Array<number | bigint>, dims = [values.length]) =>
   tensor(name, INT64, dims, new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer));
-const floats = (name: string, values: number[], dims = [values.length]) => tensor(name, FLOAT, dims, new Uint8Array(Float32Array.from(values).buffer));
-const bools = (name: string, values: boolean[], dims: number[] = []) => tensor(name, BOOL, dims, Uint8Array.from(values.map((b) => (b ? 1 : 0))));
+const floats = (name: string, values: number[], dims = [values.length]) =>
+  tensor(name, FLOAT, dims, new Uint8Array(Float32Array.from(values).buffer));
+const bools = (name: string, values: boolean[], dims: number[] = []) =>
+  tensor(name, BOOL, dims, Uint8Array.from(values.map((b) => (b ? 1 : 0))));
 
 interface Attribute {
   name: string;
@@ -161,7 +163,13 @@ export function writeTextModel(dir: string, fault?: TextModelFault, config: Reco
   let ids = 'input_ids';
   if (fault?.kind === 'hang') {
     // trips = max(seq - afterTokens, 0) * 10^15: zero while the sequence is short, forever after.
-    inits.push(int64s('one', [1], []), int64s('after', [fault.afterTokens], []), int64s('huge', [10n ** 15n], []), int64s('zero', [0], []), bools('always', [true]));
+    inits.push(
+      int64s('one', [1], []),
+      int64s('after', [fault.afterTokens], []),
+      int64s('huge', [10n ** 15n], []),
+      int64s('zero', [0], []),
+      bools('always', [true]),
+    );
     nodes.push(
       node('Shape', ['input_ids'], ['shape']),
       node('Gather', ['shape', 'one'], ['seq'], [{ name: 'axis', int: 0 }]),
@@ -173,7 +181,14 @@ export function writeTextModel(dir: string, fault?: TextModelFault, config: Reco
     ids = 'looped';
   } else if (fault?.kind === 'hang-after-first') {
     // trips = (last id == 0) * 10^15, reduced to a scalar.
-    inits.push(int64s('minus_one', [-1]), int64s('end', [2n ** 62n]), int64s('axis1', [1]), int64s('zero', [0], []), int64s('huge', [10n ** 15n], []), bools('always', [true]));
+    inits.push(
+      int64s('minus_one', [-1]),
+      int64s('end', [2n ** 62n]),
+      int64s('axis1', [1]),
+      int64s('zero', [0], []),
+      int64s('huge', [10n ** 15n], []),
+      bools('always', [true]),
+    );
     nodes.push(
       node('Slice', ['input_ids', 'minus_one', 'end', 'axis1'], ['last']),
       node('Equal', ['last', 'zero'], ['is_zero']),
@@ -209,7 +224,15 @@ export function writeTextModel(dir: string, fault?: TextModelFault, config: Reco
  */
 export function writeShortBatchGan(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  const inits = [int64s('from', [0]), int64s('to', [1]), int64s('axis0', [0]), int64s('pixels', [1, 3, 8, 8]), int64s('first', [0, 0]), int64s('one', [1, 1]), int64s('axes01', [0, 1])];
+  const inits = [
+    int64s('from', [0]),
+    int64s('to', [1]),
+    int64s('axis0', [0]),
+    int64s('pixels', [1, 3, 8, 8]),
+    int64s('first', [0, 0]),
+    int64s('one', [1, 1]),
+    int64s('axes01', [0, 1]),
+  ];
   const nodes = [
     // The first latent's first value, broadcast to a whole image: one image, always.
     node('Slice', ['z', 'from', 'to', 'axis0'], ['z0']),

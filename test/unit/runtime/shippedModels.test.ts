@@ -62,7 +62,10 @@ describe('shipped models through the runtime process', function () {
     const confirmedAt = textAfter.findIndex((t) => t !== undefined && t.length > cut);
     // A budget whose last 20% starts at or before that token.
     const maxTokens = Math.floor(confirmedAt / 0.8);
-    assert.ok(Math.ceil(maxTokens * 0.8) <= confirmedAt && confirmedAt < maxTokens, `budget ${maxTokens}, sentence confirmed at token ${confirmedAt}`);
+    assert.ok(
+      Math.ceil(maxTokens * 0.8) <= confirmedAt && confirmedAt < maxTokens,
+      `budget ${maxTokens}, sentence confirmed at token ${confirmedAt}`,
+    );
 
     let streamed = '';
     const ended = await client.request(

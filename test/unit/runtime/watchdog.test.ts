@@ -48,7 +48,13 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
   let script: string;
 
   const client = (deadlines: Partial<RuntimeDeadlines> = {}) => {
-    const c = new RuntimeClient({ scriptPath: script, options: () => ({ threads: 1 }), idleShutdownMs: () => 0, deadlines, log: (l, m) => logs.push(`${l}: ${m}`) });
+    const c = new RuntimeClient({
+      scriptPath: script,
+      options: () => ({ threads: 1 }),
+      idleShutdownMs: () => 0,
+      deadlines,
+      log: (l, m) => logs.push(`${l}: ${m}`),
+    });
     clients.push(c);
     return c;
   };
@@ -79,7 +85,13 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
     await waitFor(() => !alive(first), 'the hung process to exit');
     const info = await queued;
     assert.strictEqual(info.pid, second, 'the queued request ran on a fresh process');
-    const plain = await c.request('text.generate', { model: path.join(modelsDir, 'tiny-gpt2'), prompt, maxTokens: 3, stop: [], sampling: greedy });
+    const plain = await c.request('text.generate', {
+      model: path.join(modelsDir, 'tiny-gpt2'),
+      prompt,
+      maxTokens: 3,
+      stop: [],
+      sampling: greedy,
+    });
     assert.strictEqual(plain.tokens.length, 3);
   });
 
@@ -87,7 +99,13 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
     const model = writeTextModel(path.join(tmp, 'stalls'), { kind: 'hang', afterTokens: promptTokens });
     const c = client({ tokenMs: 400 });
     let streamed = 0;
-    const err = await rejection(c.request('text.generate', { model, prompt, maxTokens: 8, stop: [], sampling: greedy }, { onStream: (ch) => (streamed = ch.generatedTokens) }));
+    const err = await rejection(
+      c.request(
+        'text.generate',
+        { model, prompt, maxTokens: 8, stop: [], sampling: greedy },
+        { onStream: (ch) => (streamed = ch.generatedTokens) },
+      ),
+    );
     assert.strictEqual(streamed, 1, 'the first token arrived');
     assert.strictEqual(err.code, 'timed-out');
     assert.match(err.message, /"stalls" did not respond for 0\.4 s while generating the next token/);
@@ -104,7 +122,10 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
     controller.abort();
     const err = await rejection(pending);
     assert.strictEqual(err.code, 'timed-out');
-    assert.match(err.message, /The model "deaf" did not stop within 0\.3 s of Cancel while reading the prompt and computing the first token/);
+    assert.match(
+      err.message,
+      /The model "deaf" did not stop within 0\.3 s of Cancel while reading the prompt and computing the first token/,
+    );
     assert.strictEqual(c.state, 'stopped');
   });
 
@@ -117,7 +138,9 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
     };
     fs.writeFileSync(path.join(model, 'tokenizer.json'), JSON.stringify(tokenizer));
     const c = client({ runMs: 1000 });
-    const err = await rejection(c.request('text.generate', { model, prompt: `${'a'.repeat(28)}!`, maxTokens: 2, stop: [], sampling: greedy }));
+    const err = await rejection(
+      c.request('text.generate', { model, prompt: `${'a'.repeat(28)}!`, maxTokens: 2, stop: [], sampling: greedy }),
+    );
     assert.strictEqual(err.code, 'timed-out');
     assert.match(err.message, /"regex" did not respond for 1 s while reading the prompt/);
   });
@@ -131,7 +154,10 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
     const c = client();
     const err = await rejection(c.request('text.generate', { model, prompt, maxTokens: 2, stop: [], sampling: greedy }));
     assert.strictEqual(err.code, 'model-invalid');
-    assert.strictEqual(err.message, `${onnx} is not a regular file (it is a named pipe); Inkwell reads model files only from regular files.`);
+    assert.strictEqual(
+      err.message,
+      `${onnx} is not a regular file (it is a named pipe); Inkwell reads model files only from regular files.`,
+    );
     const check = await rejection(c.request('model.check', { model }));
     assert.match(check.message, /not a regular file \(it is a named pipe\)/);
   });

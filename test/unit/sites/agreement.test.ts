@@ -45,11 +45,13 @@ interface SiteSpec {
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const npmBin = (rel: string, modules = nodeModules) => (fs.existsSync(path.join(modules, rel)) ? [process.execPath, path.join(modules, rel)] : undefined);
+const npmBin = (rel: string, modules = nodeModules) =>
+  fs.existsSync(path.join(modules, rel)) ? [process.execPath, path.join(modules, rel)] : undefined;
 
 const SITES: SiteSpec[] = [
   {
-    name: 'hugo', output: 'public',
+    name: 'hugo',
+    output: 'public',
     build: (dir) => (which('hugo') ? ['hugo', '--source', dir, '--destination', path.join(dir, 'public'), '--quiet'] : undefined),
     cases: [
       { post: 'content/posts/good.md', what: 'valid YAML post', build: 'built' },
@@ -66,37 +68,55 @@ const SITES: SiteSpec[] = [
     ],
   },
   {
-    name: 'jekyll', output: '_site',
-    build: (dir) => (which('jekyll') ? ['jekyll', 'build', '--source', dir, '--destination', path.join(dir, '_site'), '--quiet'] : undefined),
+    name: 'jekyll',
+    output: '_site',
+    build: (dir) =>
+      which('jekyll') ? ['jekyll', 'build', '--source', dir, '--destination', path.join(dir, '_site'), '--quiet'] : undefined,
     cases: [
       { post: '_posts/2023-05-08-good.md', what: 'valid post', build: 'built' },
       { post: '_posts/2023-05-09-with-date.md', what: 'date field and file name', build: 'built' },
       { post: '_posts/no-date-in-name.md', what: 'no date in the file name', build: 'dropped', reason: /does not start with a date/ },
       { post: '_posts/2999-01-01-future.md', what: 'future date (file name)', build: 'dropped', reason: /has a future date/ },
       { post: '_posts/2023-05-11-unpublished.md', what: 'published: false', build: 'dropped', reason: /published: false/ },
-      { post: '_posts/2023-05-12-bad-date.md', what: 'date "next tuesday"', build: 'failed', reason: /does not have a valid date in the YAML front matter/ },
+      {
+        post: '_posts/2023-05-12-bad-date.md',
+        what: 'date "next tuesday"',
+        build: 'failed',
+        reason: /does not have a valid date in the YAML front matter/,
+      },
       { post: '_posts/2023-05-13-tags-number.md', what: 'tags: 5', build: 'built' },
       { post: '_posts/2023-05-14-no-title.md', what: 'no title', build: 'built' },
     ],
   },
   {
-    name: 'astro', output: 'dist',
+    name: 'astro',
+    output: 'dist',
     build: (dir) => npmBin('astro/astro.js') && [...npmBin('astro/astro.js')!, 'build', '--root', dir, '--silent'],
     prepare: (dir) => {
       // `astro sync` writes .astro/collections/*.schema.json (it stops at the first bad entry, after writing them).
-      spawnSync(process.execPath, [path.join(nodeModules, 'astro/astro.js'), 'sync', '--root', dir], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      spawnSync(process.execPath, [path.join(nodeModules, 'astro/astro.js'), 'sync', '--root', dir], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
     },
     cases: [
       { post: 'src/content/blog/good.md', what: 'valid entry', build: 'built' },
       { post: 'src/content/blog/future.md', what: 'date in the future', build: 'built' },
       { post: 'src/content/blog/draft.md', what: 'draft: true (pages filter drafts)', build: 'dropped', reason: /getCollection/ },
       { post: 'src/content/blog/bad-date.md', what: 'pubDate "next tuesday"', build: 'failed', reason: /does not match collection schema/ },
-      { post: 'src/content/blog/tags-string.md', what: 'tags: astro (schema wants a list)', build: 'failed', reason: /does not match collection schema/ },
+      {
+        post: 'src/content/blog/tags-string.md',
+        what: 'tags: astro (schema wants a list)',
+        build: 'failed',
+        reason: /does not match collection schema/,
+      },
       { post: 'src/content/blog/no-title.md', what: 'no title (required)', build: 'failed', reason: /does not match collection schema/ },
     ],
   },
   {
-    name: 'eleventy', output: '_site',
+    name: 'eleventy',
+    output: '_site',
     build: () => npmBin('@11ty/eleventy/cmd.cjs') && [...npmBin('@11ty/eleventy/cmd.cjs')!, '--quiet'],
     cases: [
       { post: 'posts/good.md', what: 'valid post', build: 'built' },
@@ -110,7 +130,8 @@ const SITES: SiteSpec[] = [
     ],
   },
   {
-    name: 'hexo', output: 'public',
+    name: 'hexo',
+    output: 'public',
     build: (dir) => npmBin('hexo/bin/hexo') && [...npmBin('hexo/bin/hexo')!, '--cwd', dir, 'generate', '--silent'],
     cases: [
       { post: 'source/_posts/good.md', what: 'valid post', build: 'built' },
@@ -122,7 +143,9 @@ const SITES: SiteSpec[] = [
     ],
   },
   {
-    name: 'docusaurus', output: 'build', nodeModules: docusaurusModules,
+    name: 'docusaurus',
+    output: 'build',
+    nodeModules: docusaurusModules,
     build: (dir) => {
       const bin = npmBin('@docusaurus/core/bin/docusaurus.mjs', docusaurusModules);
       return bin && [...bin, 'build', dir, '--out-dir', path.join(dir, 'build')];
@@ -132,7 +155,12 @@ const SITES: SiteSpec[] = [
       { post: 'blog/2023-05-13-unlisted.md', what: 'unlisted: true', build: 'built' },
       { post: 'blog/2023-05-09-draft.md', what: 'draft: true', build: 'dropped', reason: /production builds/ },
       { post: 'blog/2023-05-10-bad-date.md', what: 'date "next tuesday"', build: 'failed', reason: /"date" must be a valid date/ },
-      { post: 'blog/2023-05-11-tags-number.md', what: 'tags: 5', build: 'failed', reason: /"tags" does not look like a valid front matter Yaml array/ },
+      {
+        post: 'blog/2023-05-11-tags-number.md',
+        what: 'tags: 5',
+        build: 'failed',
+        reason: /"tags" does not look like a valid front matter Yaml array/,
+      },
       { post: 'blog/2023-05-12-no-title.md', what: 'no title (first heading)', build: 'built' },
     ],
   },
@@ -146,7 +174,10 @@ function filesUnder(dir: string): string[] {
 
 /** The page a post became: a folder or file named by its slug (Jekyll's without the date prefix). */
 function slugOf(post: string): string {
-  return path.posix.basename(post).replace(/\.(md|markdown|mdx)$/, '').replace(/^\d{2,4}-\d{1,2}-\d{1,2}-/, '');
+  return path.posix
+    .basename(post)
+    .replace(/\.(md|markdown|mdx)$/, '')
+    .replace(/^\d{2,4}-\d{1,2}-\d{1,2}-/, '');
 }
 
 interface Row {
@@ -166,7 +197,10 @@ describe('site generators: Inkwell agrees with the real builds (test/sites)', fu
   after(() => {
     if (!rows.length) return;
     const lines = ['| generator | case | build says | Inkwell says | agrees |', '|---|---|---|---|---|'];
-    for (const r of rows) lines.push(`| ${r.site} | ${r.what} (\`${path.posix.basename(r.post)}\`) | ${r.build} | ${r.inkwell.replace(/\|/g, '\\|')} | ${r.agrees ? 'yes' : 'NO'} |`);
+    for (const r of rows)
+      lines.push(
+        `| ${r.site} | ${r.what} (\`${path.posix.basename(r.post)}\`) | ${r.build} | ${r.inkwell.replace(/\|/g, '\\|')} | ${r.agrees ? 'yes' : 'NO'} |`,
+      );
     console.log(`\n${lines.join('\n')}\n`);
   });
 
@@ -176,7 +210,8 @@ describe('site generators: Inkwell agrees with the real builds (test/sites)', fu
       const dir = path.join(work, site.name);
       fs.cpSync(path.join(repo, 'test', 'sites', site.name), dir, { recursive: true });
       const modules = site.nodeModules ?? nodeModules;
-      if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(modules)) fs.symlinkSync(modules, path.join(dir, 'node_modules'), 'dir');
+      if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(modules))
+        fs.symlinkSync(modules, path.join(dir, 'node_modules'), 'dir');
       const cmd = site.build(dir);
       if (!cmd) {
         console.log(`    (${site.name} is not installed: run scripts/install-site-generators.sh)`);
@@ -196,17 +231,33 @@ describe('site generators: Inkwell agrees with the real builds (test/sites)', fu
         for (let attempt = 0; attempt <= site.cases.length; attempt++) {
           // Docusaurus keeps a webpack cache in node_modules/.cache, shared here by every copy
           // of the site (node_modules is a link): a cache from another copy breaks the build.
-          const env = { ...process.env, NO_COLOR: '1', ASTRO_TELEMETRY_DISABLED: '1', NO_UPDATE_NOTIFIER: '1', DOCUSAURUS_NO_PERSISTENT_CACHE: '1' };
+          const env = {
+            ...process.env,
+            NO_COLOR: '1',
+            ASTRO_TELEMETRY_DISABLED: '1',
+            NO_UPDATE_NOTIFIER: '1',
+            DOCUSAURUS_NO_PERSISTENT_CACHE: '1',
+          };
           const run = spawnSync(cmd![0], cmd!.slice(1), { cwd: dir, encoding: 'utf8', timeout: 300_000, env });
           const log = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.replace(ANSI, '');
           if (run.status === 0) break;
-          const culprit = site.cases.find((c) => !failures.has(c.post) && (log.includes(c.post) || log.includes(path.posix.basename(c.post)) || log.includes(` ${slugOf(c.post)} `)));
+          const culprit = site.cases.find(
+            (c) =>
+              !failures.has(c.post) &&
+              (log.includes(c.post) || log.includes(path.posix.basename(c.post)) || log.includes(` ${slugOf(c.post)} `)),
+          );
           assert.ok(culprit, `${site.name} failed without naming a known post:\n${log.slice(0, 3000)}`);
-          failures.set(culprit.post, log.split('\n').find((l) => culprit.reason?.test(l)) ?? log.split('\n').find((l) => /error/i.test(l)) ?? 'build failed');
+          failures.set(
+            culprit.post,
+            log.split('\n').find((l) => culprit.reason?.test(l)) ?? log.split('\n').find((l) => /error/i.test(l)) ?? 'build failed',
+          );
           fs.rmSync(path.join(dir, culprit.post));
         }
         const output = filesUnder(path.join(dir, site.output));
-        const built = (post: string) => output.some((f) => f.endsWith(`/${slugOf(post)}/index.html`) || f === `${slugOf(post)}/index.html` || f.endsWith(`/${slugOf(post)}.html`));
+        const built = (post: string) =>
+          output.some(
+            (f) => f.endsWith(`/${slugOf(post)}/index.html`) || f === `${slugOf(post)}/index.html` || f.endsWith(`/${slugOf(post)}.html`),
+          );
 
         const problems: string[] = [];
         for (const c of site.cases) {
@@ -217,9 +268,11 @@ describe('site generators: Inkwell agrees with the real builds (test/sites)', fu
           const says = mine.length ? mine.map((p) => `${p.severity} ${p.code}: ${p.message}`).join('<br>') : 'nothing';
           let agrees = actual === c.build;
           if (actual === 'built') agrees &&= errors.length === 0;
-          else if (actual === 'failed') agrees &&= errors.some((p) => !c.reason || c.reason.test(p.message)) && (!c.reason || c.reason.test(failed!));
+          else if (actual === 'failed')
+            agrees &&= errors.some((p) => !c.reason || c.reason.test(p.message)) && (!c.reason || c.reason.test(failed!));
           else agrees &&= mine.some((p) => !c.reason || c.reason.test(p.message));
-          const buildSays = actual === 'failed' ? `fails: ${failed!.trim().slice(0, 140)}` : actual === 'lossy' ? 'built, field lost' : actual;
+          const buildSays =
+            actual === 'failed' ? `fails: ${failed!.trim().slice(0, 140)}` : actual === 'lossy' ? 'built, field lost' : actual;
           rows.push({ site: site.name, what: c.what, post: c.post, build: buildSays, inkwell: says, agrees });
           if (!agrees) problems.push(`${c.post}: expected the build to say ${c.build}; it said ${buildSays}; Inkwell said ${says}`);
         }

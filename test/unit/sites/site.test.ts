@@ -20,10 +20,13 @@ describe('site generators: detection, conventions, reading time, updated date', 
     assert.strictEqual(d(['.eleventy.js']), 'eleventy');
     assert.strictEqual(d(['docusaurus.config.ts', 'blog/']), 'docusaurus');
     assert.strictEqual(d(['README.md', 'posts/']), undefined);
-    assert.deepStrictEqual(detectGenerator({ entries: ['hugo.yaml'], contents: { 'hugo.yaml': 'contentDir: posts\nstaticDir: assets\n' } }), { id: 'hugo', evidence: 'hugo.yaml', contentDir: 'posts', staticFolders: ['assets'] });
+    assert.deepStrictEqual(
+      detectGenerator({ entries: ['hugo.yaml'], contents: { 'hugo.yaml': 'contentDir: posts\nstaticDir: assets\n' } }),
+      { id: 'hugo', evidence: 'hugo.yaml', contentDir: 'posts', staticFolders: ['assets'] },
+    );
   });
 
-  it('the setting overrides detection; the user\'s include globs and static folders win over the generator\'s', async () => {
+  it("the setting overrides detection; the user's include globs and static folders win over the generator's", async () => {
     const listing = { entries: ['hugo.toml', 'content/'], contents: {} };
     const hugo = await loadSite(listing, { generator: 'auto', exclude: [] });
     assert.strictEqual(hugo.info?.id, 'hugo');
@@ -37,7 +40,7 @@ describe('site generators: detection, conventions, reading time, updated date', 
     assert.strictEqual(none.info, undefined);
   });
 
-  it('validation follows the generator: its unknown keys, its fields\' types, its checks', async () => {
+  it("validation follows the generator: its unknown keys, its fields' types, its checks", async () => {
     const site = await loadSite({ entries: ['hugo.toml'], contents: {} }, { generator: 'auto', exclude: [] });
     const text = '---\ntitle: T\ndate: 2023-05-08\nweight: heavy\nexpiryDate: 2020-01-01\nlayuot: post\n---\n';
     const problems = validatePost(text, site.validation('content/posts/a.md', { flagUnknownKeys: true }));
@@ -49,18 +52,22 @@ describe('site generators: detection, conventions, reading time, updated date', 
   });
 
   it('counts the words a reader reads', () => {
-    const text = '---\ntitle: Not counted\n---\n# Heading here\n\nOne two [three](http://x.org/a b) <b>four</b>.\n\n```js\nconst notCounted = 1;\n```\n';
+    const text =
+      '---\ntitle: Not counted\n---\n# Heading here\n\nOne two [three](http://x.org/a b) <b>four</b>.\n\n```js\nconst notCounted = 1;\n```\n';
     assert.deepStrictEqual(readingStats(text), { words: 6, minutes: 1 });
     assert.strictEqual(readingStats('---\nt: x\n---\n').words, 0);
     assert.strictEqual(readingStats(Array(461).fill('word').join(' ')).minutes, 2);
   });
 
-  it('sets the last-updated field in the post\'s date style, adding it when missing', () => {
+  it("sets the last-updated field in the post's date style, adding it when missing", () => {
     const now = new Date(Date.UTC(2024, 0, 2, 3, 4, 5));
     const yaml = '---\ntitle: T\ndate: 2023-05-08\nlastmod: 2023-06-01\n---\nBody\n';
     assert.strictEqual(applyEdits(yaml, [updatedDateEdit(yaml, 'lastmod', now)!]), yaml.replace('2023-06-01', '2024-01-02'));
     const missing = '---\ntitle: T\ndate: 2023-05-08\n---\n';
-    assert.strictEqual(applyEdits(missing, [updatedDateEdit(missing, 'updated', now)!]), '---\ntitle: T\ndate: 2023-05-08\nupdated: 2024-01-02\n---\n');
+    assert.strictEqual(
+      applyEdits(missing, [updatedDateEdit(missing, 'updated', now)!]),
+      '---\ntitle: T\ndate: 2023-05-08\nupdated: 2024-01-02\n---\n',
+    );
     const toml = '+++\ntitle = "T"\ndate = 2023-05-08T09:00:00Z\n[params]\nx = 1\n+++\n';
     const t = applyEdits(toml, [updatedDateEdit(toml, 'lastmod', now)!]);
     assert.strictEqual(parseFrontmatter(t).data.lastmod, '2024-01-02T03:04:05Z');

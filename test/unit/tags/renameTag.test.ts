@@ -9,7 +9,10 @@ function rename(text: string, from: string | string[], to: string): string {
 
 describe('tags: rename and merge across frontmatter languages', () => {
   it('renames in a YAML inline list, keeping quotes and spacing', () => {
-    assert.strictEqual(rename('---\ntitle: x\ntags: [ml,  "gan", \'vae\']\n---\nBody ml\n', 'ml', 'machine-learning'), '---\ntitle: x\ntags: [machine-learning,  "gan", \'vae\']\n---\nBody ml\n');
+    assert.strictEqual(
+      rename('---\ntitle: x\ntags: [ml,  "gan", \'vae\']\n---\nBody ml\n', 'ml', 'machine-learning'),
+      '---\ntitle: x\ntags: [machine-learning,  "gan", \'vae\']\n---\nBody ml\n',
+    );
     assert.strictEqual(rename('---\ntags: [ml,  "gan"]\n---\n', 'gan', 'GANs'), '---\ntags: [ml,  "GANs"]\n---\n');
     assert.strictEqual(rename("---\ntags: [ml, 'vae']\n---\n", 'vae', "it's"), "---\ntags: [ml, 'it''s']\n---\n");
   });
@@ -34,7 +37,11 @@ describe('tags: rename and merge across frontmatter languages', () => {
   });
 
   it('merges: a post that already has the new name loses the old one, inline and block', () => {
-    assert.strictEqual(rename('---\ntags: [a, ml, b, ML]\n---\n', 'ml', 'ML'), '---\ntags: [a, ML, b]\n---\n', 'the first occurrence keeps its place');
+    assert.strictEqual(
+      rename('---\ntags: [a, ml, b, ML]\n---\n', 'ml', 'ML'),
+      '---\ntags: [a, ML, b]\n---\n',
+      'the first occurrence keeps its place',
+    );
     assert.strictEqual(rename('---\ntags: [a, ML, ml]\n---\n', 'ml', 'ML'), '---\ntags: [a, ML]\n---\n');
     assert.strictEqual(rename('---\ntags: [ml, gan]\n---\n', ['ml', 'gan'], 'ai'), '---\ntags: [ai]\n---\n');
     assert.strictEqual(rename('---\ntags: [x, ml, gan]\n---\n', ['ml', 'gan'], 'ai'), '---\ntags: [x, ai]\n---\n');

@@ -70,14 +70,23 @@ export function ortRunner(runtime: typeof ort, session: ort.InferenceSession, fi
         result = await session.run(input, [...outputs]);
       } catch (err) {
         const detail = err instanceof Error ? err.message : String(err);
-        throw new RuntimeError('inference-failed', `Running ${path.basename(file)} failed: ${detail}. Check the input and output names and shapes in manifest.json.`, file, detail);
+        throw new RuntimeError(
+          'inference-failed',
+          `Running ${path.basename(file)} failed: ${detail}. Check the input and output names and shapes in manifest.json.`,
+          file,
+          detail,
+        );
       }
       const out: Record<string, OutputTensor> = {};
       for (const name of outputs) {
         const value = result[name];
         if (!value) continue;
         if (value.type !== 'float32') {
-          throw new RuntimeError('model-invalid', `Output "${name}" of ${path.basename(file)} is ${value.type}; Inkwell reads float32 image and latent outputs.`, file);
+          throw new RuntimeError(
+            'model-invalid',
+            `Output "${name}" of ${path.basename(file)} is ${value.type}; Inkwell reads float32 image and latent outputs.`,
+            file,
+          );
         }
         out[name] = { data: value.data as Float32Array, dims: value.dims };
       }
@@ -130,14 +139,18 @@ async function loadInProcess(services: RuntimeServices, dir: string): Promise<{ 
 
 /** Size 0 means the model's own size: small PNGs for gallery thumbnails, scaled by the webview. */
 function checkRender(p: ImageRenderParams, nativeSize: number): RenderOptions {
-  if (!Number.isInteger(p.size) || p.size < 0 || p.size > 4096) throw new RuntimeError('bad-request', `Image size must be a whole number of pixels from 1 to 4096 (got ${p.size}).`);
-  if (p.upscale !== 'nearest' && p.upscale !== 'smooth') throw new RuntimeError('bad-request', `Upscale must be "nearest" or "smooth" (got ${String(p.upscale)}).`);
+  if (!Number.isInteger(p.size) || p.size < 0 || p.size > 4096)
+    throw new RuntimeError('bad-request', `Image size must be a whole number of pixels from 1 to 4096 (got ${p.size}).`);
+  if (p.upscale !== 'nearest' && p.upscale !== 'smooth')
+    throw new RuntimeError('bad-request', `Upscale must be "nearest" or "smooth" (got ${String(p.upscale)}).`);
   return { size: p.size || nativeSize, upscale: p.upscale };
 }
 
 function checkSeeds(seeds: number[]): void {
-  if (!Array.isArray(seeds) || !seeds.length || seeds.length > 256) throw new RuntimeError('bad-request', 'Ask for 1 to 256 images at a time.');
-  if (!seeds.every((s) => Number.isInteger(s) && s >= 0 && s <= 0xffffffff)) throw new RuntimeError('bad-request', 'Seeds must be whole numbers from 0 to 4294967295.');
+  if (!Array.isArray(seeds) || !seeds.length || seeds.length > 256)
+    throw new RuntimeError('bad-request', 'Ask for 1 to 256 images at a time.');
+  if (!seeds.every((s) => Number.isInteger(s) && s >= 0 && s <= 0xffffffff))
+    throw new RuntimeError('bad-request', 'Seeds must be whole numbers from 0 to 4294967295.');
 }
 
 /** Converts the pure layer's errors to coded runtime errors. */
@@ -199,13 +212,19 @@ async function run<M extends 'image.generate' | 'image.variations' | 'image.blen
 async function latentOf(g: ImageGenerator, source: ImageSource): Promise<{ mean: Float32Array; logvar?: Float32Array; seed?: number }> {
   if ('latent' in source) {
     if (!Array.isArray(source.latent) || source.latent.length !== g.latentSize) {
-      throw new RuntimeError('bad-request', `The recorded latent has ${Array.isArray(source.latent) ? source.latent.length : 0} values but ${g.name} takes ${g.latentSize}; it was made by a different model.`);
+      throw new RuntimeError(
+        'bad-request',
+        `The recorded latent has ${Array.isArray(source.latent) ? source.latent.length : 0} values but ${g.name} takes ${g.latentSize}; it was made by a different model.`,
+      );
     }
     return { mean: Float32Array.from(source.latent), seed: source.seed };
   }
   if ('seed' in source) return { mean: seededLatent(source.seed, g.latentSize), seed: source.seed };
   if (!g.canEncode) {
-    throw new RuntimeError('bad-request', `${g.manifest.displayName} has no encoder, so it can only vary images it made itself (with provenance). Choose a VAE with an encoder in inkwell.models.image.`);
+    throw new RuntimeError(
+      'bad-request',
+      `${g.manifest.displayName} has no encoder, so it can only vary images it made itself (with provenance). Choose a VAE with an encoder in inkwell.models.image.`,
+    );
   }
   let image;
   try {
@@ -227,7 +246,8 @@ export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' |
   },
   async 'image.variations'(params, ctx) {
     checkSeeds(params.seeds);
-    if (!(params.strength >= 0 && params.strength <= 10)) throw new RuntimeError('bad-request', `Variation strength must be from 0 to 10 (got ${params.strength}).`);
+    if (!(params.strength >= 0 && params.strength <= 10))
+      throw new RuntimeError('bad-request', `Variation strength must be from 0 to 10 (got ${params.strength}).`);
     return run(ctx, params.model, params, async (g, stop) => {
       const source = await latentOf(g, params.source);
       const label = params.label ?? ('label' in params.source ? params.source.label : undefined);
@@ -238,7 +258,8 @@ export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' |
     });
   },
   async 'image.blend'(params, ctx) {
-    if (!Number.isInteger(params.count) || params.count < 1 || params.count > 64) throw new RuntimeError('bad-request', 'Ask for 1 to 64 blends at a time.');
+    if (!Number.isInteger(params.count) || params.count < 1 || params.count > 64)
+      throw new RuntimeError('bad-request', 'Ask for 1 to 64 blends at a time.');
     return run(ctx, params.model, params, async (g, stop) => {
       const a = await latentOf(g, params.a);
       const b = await latentOf(g, params.b);
@@ -251,31 +272,46 @@ export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' |
   },
   async 'image.render'(params, ctx) {
     const p = params.provenance;
-    return run(ctx, params.model, params, async (g, stop) => {
-      if (p.latent && p.latent.length !== g.latentSize) {
-        throw new RuntimeError('bad-request', `This image was made by a model with ${p.latent.length} latent values, but ${g.name} takes ${g.latentSize}. Is inkwell.models.image the model that made it ("${p.model}")?`);
-      }
-      const latent = p.latent ? Float32Array.from(p.latent) : seededLatent(p.seed, g.latentSize);
-      const label = g.labelFor(p.seed, p.label);
-      const [image] = await g.decode([latent], [label], stop);
-      return {
-        images: [{ seed: p.seed, latent, label, ...(p.t !== undefined ? { t: p.t } : {}), image: image! }],
-        derived: { method: p.method, strength: p.strength, parentSeeds: p.parentSeeds },
-      };
-      // Rendering one image is how a chosen image is saved: compress it well.
-    }, params.size > 0 ? 'small' : 'fast');
+    return run(
+      ctx,
+      params.model,
+      params,
+      async (g, stop) => {
+        if (p.latent && p.latent.length !== g.latentSize) {
+          throw new RuntimeError(
+            'bad-request',
+            `This image was made by a model with ${p.latent.length} latent values, but ${g.name} takes ${g.latentSize}. Is inkwell.models.image the model that made it ("${p.model}")?`,
+          );
+        }
+        const latent = p.latent ? Float32Array.from(p.latent) : seededLatent(p.seed, g.latentSize);
+        const label = g.labelFor(p.seed, p.label);
+        const [image] = await g.decode([latent], [label], stop);
+        return {
+          images: [{ seed: p.seed, latent, label, ...(p.t !== undefined ? { t: p.t } : {}), image: image! }],
+          derived: { method: p.method, strength: p.strength, parentSeeds: p.parentSeeds },
+        };
+        // Rendering one image is how a chosen image is saved: compress it well.
+      },
+      params.size > 0 ? 'small' : 'fast',
+    );
   },
 };
 
 function signature(list: readonly ort.InferenceSession.ValueMetadata[]): TensorSignature[] {
-  return list.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] }));
+  return list.map((m) =>
+    m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] },
+  );
 }
 
 /** Seed of the check's test image: fixed, so two checks of one model agree. */
 const CHECK_SEED = 42;
 
 /** "Check Model" for a GAN or VAE: manifest, signatures and one test image. */
-export async function checkImageModel(services: RuntimeServices, dir: string, progress?: (step: RuntimeStep) => void): Promise<ImageModelCheck> {
+export async function checkImageModel(
+  services: RuntimeServices,
+  dir: string,
+  progress?: (step: RuntimeStep) => void,
+): Promise<ImageModelCheck> {
   const { model } = await loadInProcess(services, dir);
   progress?.('run');
   const g = model.generator;
@@ -305,7 +341,9 @@ export async function checkImageModel(services: RuntimeServices, dir: string, pr
     canEncode: g.canEncode,
     inputs: signature(model.decoder.inputMetadata),
     outputs: signature(model.decoder.outputMetadata),
-    ...(model.encoder ? { encoder: { inputs: signature(model.encoder.inputMetadata), outputs: signature(model.encoder.outputMetadata) } } : {}),
+    ...(model.encoder
+      ? { encoder: { inputs: signature(model.encoder.inputMetadata), outputs: signature(model.encoder.outputMetadata) } }
+      : {}),
     sample: { seed: CHECK_SEED, width: sample.image.width, height: sample.image.height, ms, meanBrightness },
     bytes,
   };

@@ -34,7 +34,9 @@ export async function loadTextModel(services: RuntimeServices, dir: string, dtyp
     throw new GenerationError('bad-request', `inkwell.models.dtype: ${(err as Error).message}`);
   }
   const files = textModelFiles(dir, request);
-  const versions = [files.config, files.tokenizer, files.tokenizerConfig, files.generationConfig].map((f) => (f ? fileKey(f) : '-')).join('|');
+  const versions = [files.config, files.tokenizer, files.tokenizerConfig, files.generationConfig]
+    .map((f) => (f ? fileKey(f) : '-'))
+    .join('|');
   const { info, tokenizer } = await services.memo(`${dir}${path.sep}#text|${versions}`, async () => {
     const tokenizerJson = readJson(files.tokenizer, MODEL_FILE_LIMITS.tokenizer);
     const info = loadTextModelInfo(files, tokenizerJson);
@@ -46,7 +48,16 @@ export async function loadTextModel(services: RuntimeServices, dir: string, dtyp
   const { Tensor } = services.ort;
   const makeTensor: MakeTensor = (type, data, dims) => new Tensor(type, data, dims);
   return {
-    model: { dir, onnxFile: files.onnx, spec: info.spec, tokenizer, session, makeTensor, withPast, samplingDefaults: info.samplingDefaults },
+    model: {
+      dir,
+      onnxFile: files.onnx,
+      spec: info.spec,
+      tokenizer,
+      session,
+      makeTensor,
+      withPast,
+      samplingDefaults: info.samplingDefaults,
+    },
     files,
     info,
     loadMs: wasLoaded ? 0 : performance.now() - started,
@@ -56,7 +67,12 @@ export async function loadTextModel(services: RuntimeServices, dir: string, dtyp
 const checkPrompt = 'The quick brown fox';
 
 /** Signature and a test inference of a text model, for "Check Model". */
-export async function checkTextModel(services: RuntimeServices, dir: string, progress?: (step: RuntimeStep) => void, dtype?: string): Promise<TextModelCheck> {
+export async function checkTextModel(
+  services: RuntimeServices,
+  dir: string,
+  progress?: (step: RuntimeStep) => void,
+  dtype?: string,
+): Promise<TextModelCheck> {
   const { model, files, info } = await loadTextModel(services, dir, dtype);
   progress?.('run');
   const { spec, session } = model;
@@ -72,7 +88,10 @@ export async function checkTextModel(services: RuntimeServices, dir: string, pro
     stop: [],
     sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 },
   });
-  const bytes = [files.onnx, ...(files.withPast ? [files.withPast] : []), ...files.externalData].reduce((n, f) => n + fs.statSync(f).size, 0);
+  const bytes = [files.onnx, ...(files.withPast ? [files.withPast] : []), ...files.externalData].reduce(
+    (n, f) => n + fs.statSync(f).size,
+    0,
+  );
   const { decoder } = files;
   return {
     kind: 'text',
