@@ -127,7 +127,7 @@ async function main() {
       await sleep(800);
       await wb.shot('quick-fix');
       await page.keyboard.press('Escape');
-      await wb.palette('View: Close Panel');
+      await wb.palette('View: Toggle Panel Visibility'); // the Problems panel is open: this hides it
       await wb.closeEditors();
     }
 
