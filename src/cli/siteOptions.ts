@@ -8,7 +8,7 @@ import * as path from 'path';
 import { DEFAULT_POST_EXCLUDE } from '../core/posts/postGlobs';
 import { isConfigFile, SITE_ENTRIES, SiteListing } from '../core/site/detect';
 import { GeneratorSetting, isGeneratorId } from '../core/site/generators';
-import { AstroFacts, loadSite, Site } from '../core/site/site';
+import { ASTRO_CONTENT_CONFIGS, AstroFacts, loadSite, Site } from '../core/site/site';
 
 /** Largest config file detection reads. */
 const MAX_CONFIG_BYTES = 256 * 1024;
@@ -60,14 +60,7 @@ export function readAstroFacts(root: string): AstroFacts | undefined {
     // No generated schemas: the bundled Astro fields apply.
   }
   let contentConfig: AstroFacts['contentConfig'];
-  for (const rel of [
-    'src/content.config.ts',
-    'src/content.config.mjs',
-    'src/content.config.js',
-    'src/content/config.ts',
-    'src/content/config.mjs',
-    'src/content/config.js',
-  ]) {
+  for (const rel of ASTRO_CONTENT_CONFIGS) {
     try {
       const full = path.join(root, rel);
       contentConfig = { path: rel, text: fs.readFileSync(full, 'utf8'), mtime: fs.statSync(full).mtimeMs };

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isConfigFile, SITE_ENTRIES, SiteListing } from '../core/site/detect';
 import { GeneratorSetting, isGeneratorId } from '../core/site/generators';
-import { AstroFacts, describeSite, loadSite, Site } from '../core/site/site';
+import { ASTRO_CONTENT_CONFIGS, AstroFacts, describeSite, loadSite, Site } from '../core/site/site';
 import { readConfig } from '../util/config';
 import { DisposableStore } from '../util/dispose';
 import type { Logger } from '../util/logger';
@@ -174,14 +174,7 @@ export class SiteService implements vscode.Disposable {
       // No generated schemas.
     }
     let contentConfig: AstroFacts['contentConfig'];
-    for (const rel of [
-      'src/content.config.ts',
-      'src/content.config.mjs',
-      'src/content.config.js',
-      'src/content/config.ts',
-      'src/content/config.mjs',
-      'src/content/config.js',
-    ]) {
+    for (const rel of ASTRO_CONTENT_CONFIGS) {
       const uri = vscode.Uri.joinPath(root, rel);
       const text = await this.readSmall(uri);
       if (text === undefined) continue;

@@ -20,15 +20,7 @@ export interface InkwellConfig {
   preview: { allowHttpsImages: boolean; stylesheet: string; debounceMs: number };
   models: { paths: string[]; text: string; image: string; dtype: string };
   runtime: { threads: number; idleShutdownSeconds: number };
-  generation: {
-    maxTokens: number;
-    temperature: number;
-    topK: number;
-    topP: number;
-    repetitionPenalty: number;
-    seed: number | null;
-    stop: string[];
-  };
+  generation: GenerationSettings;
   inlineCompletion: { enabled: boolean; debounceMs: number; maxTokens: number };
   images: {
     count: number;

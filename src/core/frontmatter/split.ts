@@ -86,36 +86,14 @@ export function splitFrontmatter(text: string): FrontmatterBlock | undefined {
       }
       pos = line.next;
     }
-    return {
-      language,
-      start,
-      openEnd: first.end,
-      contentStart,
-      contentEnd: text.length,
-      closeStart: -1,
-      closeEnd: -1,
-      bodyStart: text.length,
-      terminated: false,
-      eol,
-    };
+    return unterminated(text, language, start, first.end, contentStart, eol);
   }
 
   // Hugo also reads a bare JSON object as frontmatter.
   if (text.charCodeAt(start) === 123 /* { */ && firstLine.trim().length > 0) {
     const end = matchingBrace(text, start);
     if (end < 0) {
-      return {
-        language: 'json',
-        start,
-        openEnd: start + 1,
-        contentStart: start,
-        contentEnd: text.length,
-        closeStart: -1,
-        closeEnd: -1,
-        bodyStart: text.length,
-        terminated: false,
-        eol,
-      };
+      return unterminated(text, 'json', start, start + 1, start, eol);
     }
     const after = lineAt(text, end);
     return {
@@ -135,6 +113,19 @@ export function splitFrontmatter(text: string): FrontmatterBlock | undefined {
 }
 
 /** Offset just past the `}` matching the `{` at `open`, skipping strings; -1 if none. */
+/** A block whose closing fence never comes: it runs to the end of the text. */
+function unterminated(
+  text: string,
+  language: FrontmatterLanguage,
+  start: number,
+  openEnd: number,
+  contentStart: number,
+  eol: string,
+): FrontmatterBlock {
+  const end = text.length;
+  return { language, start, openEnd, contentStart, contentEnd: end, closeStart: -1, closeEnd: -1, bodyStart: end, terminated: false, eol };
+}
+
 function matchingBrace(text: string, open: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {

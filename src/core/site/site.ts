@@ -13,6 +13,16 @@ import hexoSchema from './schemas/hexo.json';
 import hugoSchema from './schemas/hugo.json';
 import jekyllSchema from './schemas/jekyll.json';
 
+/** Where Astro looks for its content configuration, newest convention first. */
+export const ASTRO_CONTENT_CONFIGS: readonly string[] = [
+  'src/content.config.ts',
+  'src/content.config.mjs',
+  'src/content.config.js',
+  'src/content/config.ts',
+  'src/content/config.mjs',
+  'src/content/config.js',
+];
+
 /** The bundled field schemas (JSON Schema files in ./schemas). */
 const SCHEMAS: Readonly<Record<GeneratorId, object>> = {
   hugo: hugoSchema,
