@@ -194,6 +194,29 @@ def choose_heldout(docs_by_source):
     return held
 
 
+def extend_heldout(held, docs_by_source):
+    """Sources added after training/heldout.txt was written get held-out documents by the same
+    hash rule, appended as 'val' only: the evaluation set stays the one already listed."""
+    known = {d.split("/", 1)[0] for d in held}
+    added = []
+    for src in SOURCES:
+        if src.name in known or src.name not in docs_by_source:
+            continue
+        ids = [d for d, _ in docs_by_source[src.name]]
+        chosen = [d for d in ids if _stable_hash(d.split("#")[0]) % HELDOUT_MOD == 0]
+        if not chosen and len(ids) >= 5:
+            chosen = [min(ids, key=lambda d: _stable_hash(d.split("#")[0]))]
+        for d in chosen:
+            held[d] = (src.group, False)
+            added.append(d)
+    if added:
+        with open(HELDOUT_FILE, "a") as f:
+            for d in sorted(added):
+                f.write(f"{d}\t{held[d][0]}\tval\n")
+        log(f"appended {len(added)} held-out documents of new sources to {HELDOUT_FILE}")
+    return held
+
+
 def eval_excerpt(text, limit=EVAL_BYTES):
     out, n = [], 0
     for p in text.split("\n\n"):
@@ -235,6 +258,8 @@ def build(exclude_copyleft=False):
     held = read_heldout()
     if held is None:
         held = choose_heldout(docs_by_source)
+    elif not exclude_copyleft:
+        held = extend_heldout(held, docs_by_source)
     train, val, ev = [], [], []
     for src in SOURCES:
         rep = GENERAL_REPEAT if src.group == "general" else 1

@@ -269,6 +269,11 @@ def pod_inline(s):
     return re.sub(r"\s+", " ", s).strip()
 
 
+def pod_sections(text):
+    """The POD of a Perl module (.pm): from a line starting a command paragraph to '=cut'."""
+    return "\n\n".join(re.findall(r"^=(?!cut\b)[a-z].*?(?=^=cut\b|\Z)", text, re.M | re.S))
+
+
 def pod_blocks(text):
     out = []
     skip = False

@@ -101,7 +101,10 @@ def pod_docs(subdir, pattern, exclude=None):
     def reader(src):
         root = os.path.join(fetch_deb(src.package, src.version), subdir)
         for rel, fn in files(root, pattern, exclude):
-            yield rel_id(rel), md.clean_blocks(md.pod_blocks(read(fn)))
+            text = read(fn)
+            if fn.endswith(".pm"):
+                text = md.pod_sections(text)
+            yield re.sub(r"\.pm$", "", rel_id(rel)), md.clean_blocks(md.pod_blocks(text))
     return reader
 
 
@@ -128,7 +131,7 @@ def brown_reader(src):
 def python_reader(src):
     root = fetch_deb(src.package, src.version)
     base = os.path.join(root, "usr/share/doc/python3.11/html/_sources")
-    for rel, fn in files(base, "**/*.rst.txt", r"^(c-api/|whatsnew/changelog|license|bugs|copyright|about|"
+    for rel, fn in files(base, "**/*.rst.txt", r"^(whatsnew/changelog|license|bugs|copyright|about|"
                                                 r"glossary|contents|genindex)"):
         yield rel[:-len(".rst.txt")], md.clean_blocks(md.rst_blocks(read(fn)))
 
@@ -140,7 +143,7 @@ SOURCES = [
            "Brown corpus: distributed with the permission of the copyright holder, redistribution permitted; package MIT",
            "keep (as before)", "general", False, brown_reader),
     Source("python", "python3.11-doc", "3.11.2-6+deb12u9", "PSF License Agreement",
-           "keep: permissive (as before); C API, changelog and licence pages dropped", "docs", False, python_reader),
+           "keep: permissive (as before); changelog and licence pages dropped", "docs", False, python_reader),
     Source("debian-handbook", "debian-handbook", "11.20220922", "GPL-2.0+ or CC-BY-SA-3.0",
            "keep: free, copyleft (share-alike); English HTML only", "docs", True,
            html_docs(f"{DOC}/debian-handbook/html/en-US", "*.html", r"^(index|pr01|Legal_Notice|ix01|.*\bapa)")),
@@ -192,9 +195,9 @@ SOURCES = [
            html_docs(f"{DOC}/python-django-doc/html", "**/*.html",
                      r"^(releases/|_modules/|genindex|py-modindex|search|contents|index\.html|internals/)")),
     Source("sqlite", "sqlite3-doc", "3.40.1-2+deb12u2", "public domain",
-           "keep: public domain; C API reference, change logs and keyword lists dropped", "docs", False,
-           html_docs(f"{DOC}/sqlite3", "*.html",
-                     r"^(c3ref|releaselog|changes|chronology|doc_|keyword_index|sitemap|toc|index\.html|"
+           "keep: public domain; change logs and keyword lists dropped", "docs", False,
+           html_docs(f"{DOC}/sqlite3", "**/*.html",
+                     r"^(releaselog|changes|chronology|doc_|keyword_index|sitemap|toc|index\.html|c3ref/(funclist|objlist|constlist)|"
                      r"copyright|mostdeployed|famous|support|prosupport|news|session/|syntax/)")),
     Source("linux", "linux-doc-6.1", "6.1.192-3",
            "GPL-2.0 (per-file SPDX: GPL-2.0, some GPL-2.0 OR CC-BY-4.0, GFDL-1.1 without invariants)",
@@ -258,6 +261,10 @@ SOURCES += [
            "dropped", "docs", True,
            html_docs(f"{DOC}/racket", "*/*.html", r"^(srfi|search|license|release|local-redirect|"
                                                    r"compatibility)/|/(index|doc-index)\.html$")),
+    Source("perl-modules", "perl-modules-5.36", "5.36.0-7+deb12u4", "GPL-1+ or Artistic (a few modules Expat)",
+           "keep: free (Artistic licence option); the POD of the core modules, code dropped", "docs", False,
+           pod_docs("usr/share/perl/5.36.0", "**/*.pm", r"^(unicore|Unicode/Collate|CPAN/Meta/History|"
+                                                         r"Encode/|Pod/Perldoc/)")),
     Source("gnome-devel", "gnome-devel-docs", "40.3-1",
            "CC-BY-SA-3.0 / CC-BY-SA-4.0 (HIG) / GFDL-1.1+ without invariant sections (per guide)",
            "keep: free, copyleft; the English (C) guides except the code demos", "docs", True,
