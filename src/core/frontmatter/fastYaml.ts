@@ -11,107 +11,106 @@ import type { FieldNode, ValueNode } from './parse';
  * what makes a cold check of a large site fast.
  */
 export function parseSimpleYaml(source: string, base: number): { fields: FieldNode[]; data: Record<string, unknown> } | undefined {
-  const fields: FieldNode[] = [];
-  const data: Record<string, unknown> = {};
-  const keys = new Set<string>();
+  const parser = new SimpleYaml(base);
   let pos = 0;
-  let pendingList: { field: FieldNode; indent: number; items: ValueNode[]; values: unknown[] } | undefined;
-  const closeList = (): boolean => {
-    if (!pendingList) return true;
-    const { field, items, values } = pendingList;
-    if (items.length) {
-      field.value = { value: values, kind: 'list', start: field.value.start, end: items[items.length - 1].end, quote: '' };
-      field.items = items;
-      field.flow = false;
-    }
-    data[field.key] = field.value.value;
-    pendingList = undefined;
-    return true;
-  };
   while (pos < source.length) {
     const lf = source.indexOf('\n', pos);
     const next = lf < 0 ? source.length : lf + 1;
     let end = lf < 0 ? source.length : lf;
     if (end > pos && source.charCodeAt(end - 1) === 13) end--;
-    const line = source.slice(pos, end);
-    if (line.includes('\r') || line.includes('\t')) return undefined;
-    if (line.trim() === '') {
-      pos = next;
-      continue;
-    }
+    if (!parser.line(source.slice(pos, end), pos)) return undefined;
+    pos = next;
+  }
+  parser.closeList();
+  return { fields: parser.fields, data: parser.data };
+}
+
+/** The state of {@link parseSimpleYaml}: one line at a time; false means "not the simple subset". */
+class SimpleYaml {
+  readonly fields: FieldNode[] = [];
+  readonly data: Record<string, unknown> = {};
+  private readonly keys = new Set<string>();
+  private pendingList: { field: FieldNode; indent: number; items: ValueNode[]; values: unknown[] } | undefined;
+
+  constructor(private readonly base: number) {}
+
+  line(line: string, pos: number): boolean {
+    if (line.includes('\r') || line.includes('\t')) return false;
+    if (line.trim() === '') return true;
     const c0 = line.charCodeAt(0);
-    if (c0 === 35 /* # */) {
-      // A comment line inside a block list changes the list's span in `yaml`; keep it simple.
-      if (pendingList) return undefined;
-      pos = next;
-      continue;
-    }
-    // A block list item of the key just above.
+    // A comment line inside a block list changes the list's span in `yaml`; keep it simple.
+    if (c0 === 35 /* # */) return !this.pendingList;
     const item = /^( *)- +(\S.*)$/.exec(line);
-    if (item) {
-      if (!pendingList) return undefined;
-      const indent = item[1].length;
-      if (pendingList.items.length === 0) {
-        pendingList.indent = indent;
-        pendingList.field.value.start = base + pos + indent;
-      } else if (indent !== pendingList.indent) return undefined;
-      const raw = item[2].replace(/ +$/, '');
-      const start = pos + indent + (line.length - indent - item[2].length);
-      const node = scalar(raw, base + start, false);
-      if (!node) return undefined;
-      pendingList.items.push(node);
-      pendingList.values.push(node.value);
-      pos = next;
-      continue;
-    }
-    if (c0 === 32 /* space */ || c0 === 45 /* - */) return undefined;
-    closeList();
+    if (item) return this.listItem(item, line, pos);
+    if (c0 === 32 /* space */ || c0 === 45 /* - */) return false;
+    this.closeList();
+    return this.field(line, pos);
+  }
+
+  /** A block list item of the key just above. */
+  private listItem(item: RegExpExecArray, line: string, pos: number): boolean {
+    const list = this.pendingList;
+    if (!list) return false;
+    const indent = item[1].length;
+    if (list.items.length === 0) {
+      list.indent = indent;
+      list.field.value.start = this.base + pos + indent;
+    } else if (indent !== list.indent) return false;
+    const raw = item[2].replace(/ +$/, '');
+    const start = pos + indent + (line.length - indent - item[2].length);
+    const node = scalar(raw, this.base + start, false);
+    if (!node) return false;
+    list.items.push(node);
+    list.values.push(node.value);
+    return true;
+  }
+
+  /** `key: value`, `key: [a, b]`, or `key:` (null, or the owner of a block list below). */
+  private field(line: string, pos: number): boolean {
     const kv = /^([A-Za-z_][A-Za-z0-9_-]*) *:(?: +(.*))?$/.exec(line);
     // `__proto__` would set the object's prototype here; the full parser defines it as a field.
-    if (!kv || kv[1].length > 1000 || kv[1] === '__proto__') return undefined;
+    if (!kv || kv[1].length > 1000 || kv[1] === '__proto__') return false;
     const key = kv[1];
     // A repeated key is a duplicate-key error: the full parser reports it. (A Set: a linear scan per key was quadratic.)
-    if (keys.has(key)) return undefined;
-    keys.add(key);
-    const keyStart = base + pos;
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
+    const keyStart = this.base + pos;
     const keyEnd = keyStart + key.length;
     const rawValue = (kv[2] ?? '').replace(/ +$/, '');
     if (rawValue === '') {
-      // `key:` alone: null, or the owner of a block list on the next lines.
-      const field: FieldNode = {
-        key,
-        keyStart,
-        keyEnd,
-        value: { value: null, kind: 'null', start: base + pos + line.length, end: base + pos + line.length, quote: '' },
-      };
-      fields.push(field);
-      pendingList = { field, indent: -1, items: [], values: [] };
-      pos = next;
-      continue;
+      const at = this.base + pos + line.length;
+      const field: FieldNode = { key, keyStart, keyEnd, value: { value: null, kind: 'null', start: at, end: at, quote: '' } };
+      this.fields.push(field);
+      this.pendingList = { field, indent: -1, items: [], values: [] };
+      return true;
     }
-    const valueStart = base + pos + line.length - (kv[2] ?? '').length;
-    let node: ValueNode | undefined;
-    let items: ValueNode[] | undefined;
-    if (rawValue.startsWith('[')) {
-      const list = flowList(rawValue, valueStart);
-      if (!list) return undefined;
-      node = list.node;
-      items = list.items;
-    } else {
-      node = scalar(rawValue, valueStart, false);
-    }
-    if (!node) return undefined;
+    const valueStart = this.base + pos + line.length - (kv[2] ?? '').length;
+    const list = rawValue.startsWith('[') ? flowList(rawValue, valueStart) : undefined;
+    if (rawValue.startsWith('[') && !list) return false;
+    const node = list ? list.node : scalar(rawValue, valueStart, false);
+    if (!node) return false;
     const field: FieldNode = { key, keyStart, keyEnd, value: node };
-    if (items) {
-      field.items = items;
+    if (list) {
+      field.items = list.items;
       field.flow = true;
     }
-    fields.push(field);
-    data[key] = node.value;
-    pos = next;
+    this.fields.push(field);
+    this.data[key] = node.value;
+    return true;
   }
-  closeList();
-  return { fields, data };
+
+  closeList(): void {
+    const list = this.pendingList;
+    if (!list) return;
+    const { field, items, values } = list;
+    if (items.length) {
+      field.value = { value: values, kind: 'list', start: field.value.start, end: items[items.length - 1].end, quote: '' };
+      field.items = items;
+      field.flow = false;
+    }
+    this.data[field.key] = field.value.value;
+    this.pendingList = undefined;
+  }
 }
 
 const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
