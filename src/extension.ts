@@ -50,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     runtime,
     registerTextGeneration(runtime, models, log, views),
     registerImageFeatures(runtime, models, context.extensionUri, log, views),
-    registerDownloadModel(models, downloadsDir, log),
+    registerDownloadModel(models, downloadsDir, log, views),
     log,
     vscode.commands.registerCommand('inkwell.showLog', () => log.show()),
   );

@@ -32,6 +32,15 @@ export interface WatchedWebview {
   send(message: unknown): void;
 }
 
+/** A progress notification (or other progress view) Inkwell showed, as the user reads it. */
+export interface WatchedProgress {
+  readonly title: string | undefined;
+  /** The messages reported, oldest first (the view shows the newest). */
+  readonly messages: readonly string[];
+  /** Whether the task finished and the view went away. */
+  readonly done: boolean;
+}
+
 /** `api.testing`: present only under the integration tests. */
 export interface InkwellTestSupport {
   /** Milliseconds `activate` took. */
@@ -48,6 +57,8 @@ export interface InkwellTestSupport {
   publishedVersion(uri: string): number | undefined;
   /** Answers New Post's questions with `prompts` instead of asking; undefined asks again. */
   answerNewPost(prompts: NewPostPrompts | undefined): void;
+  /** Progress views Inkwell showed through its views, oldest first. */
+  progress(): readonly WatchedProgress[];
 }
 
 /** Builds the views and watchers behind {@link InkwellTestSupport}. */
@@ -56,6 +67,7 @@ export class TestSupport implements vscode.Disposable {
   private readonly trees = new Map<string, vscode.TreeDataProvider<unknown>>();
   private readonly statusItems = new Map<string, vscode.StatusBarItem>();
   private readonly logLines: LogLine[] = [];
+  private readonly progressRecords: { title: string | undefined; messages: string[]; done: boolean }[] = [];
   private readonly published = new Map<string, number>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private answers: NewPostPrompts | undefined;
@@ -92,6 +104,25 @@ export class TestSupport implements vscode.Disposable {
         error: record('error'),
       });
     },
+    withProgress: (options, task) => {
+      const record = { title: options.title, messages: [] as string[], done: false };
+      this.progressRecords.push(record);
+      return Promise.resolve(
+        windowViews.withProgress(options, (progress, token) =>
+          task(
+            {
+              report: (value) => {
+                if (value.message !== undefined) record.messages.push(value.message);
+                progress.report(value);
+              },
+            },
+            token,
+          ),
+        ),
+      ).finally(() => {
+        record.done = true;
+      });
+    },
   };
 
   /** New Post's questions: the tests' answers when they gave some, else the usual input boxes. */
@@ -125,6 +156,7 @@ export class TestSupport implements vscode.Disposable {
       answerNewPost: (prompts) => {
         this.answers = prompts;
       },
+      progress: () => this.progressRecords,
     };
   }
 

@@ -6,7 +6,9 @@ import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type Resolve
 import type { HubListing } from '../core/hub/listing';
 import { formatSize, RECOMMENDED_REPOS } from '../core/hub/downloadManifest';
 import { autoVariant, GPU_DTYPES, isDtype, listVariants, planDownload, type Dtype } from '../core/hub/select';
+import { setContext } from '../util/contextKeys';
 import type { Logger } from '../util/logger';
+import type { Views } from '../util/views';
 import type { ModelRegistry } from '../services/modelRegistryService';
 
 /** Arguments that skip the pickers (tests, keybindings). */
@@ -133,8 +135,24 @@ function describeProgress(p: DownloadProgress): string {
  * size, or any id) and an ONNX variant, downloads it with a cancellable
  * progress notification, and offers to use it. The only network access
  * Inkwell makes, only on this command, and never in an untrusted workspace.
+ * "Inkwell: Cancel Download" (in the palette while one runs) aborts it as the
+ * notification's Cancel does.
  */
-export function registerDownloadModel(registry: ModelRegistry, downloadsDir: string, log: Logger): vscode.Disposable {
+export function registerDownloadModel(registry: ModelRegistry, downloadsDir: string, log: Logger, views: Views): vscode.Disposable {
+  /** The controllers of the downloads in flight (listing or fetching); Cancel and Cancel Download abort them. */
+  const running = new Set<AbortController>();
+  const track = async <T>(task: (controller: AbortController) => Thenable<T>): Promise<T> => {
+    const controller = new AbortController();
+    running.add(controller);
+    setContext('inkwell.downloading', true);
+    try {
+      return await task(controller);
+    } finally {
+      running.delete(controller);
+      setContext('inkwell.downloading', running.size > 0);
+    }
+  };
+
   const run = async (args: DownloadModelArgs): Promise<DownloadModelOutcome> => {
     if (!vscode.workspace.isTrusted) {
       const message =
@@ -166,46 +184,48 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
     log.info(`Download Model: ${repo}${revision ? `@${revision}` : ''} from ${where} (${endpoint.source}) into ${modelsDir}`);
     try {
       if (dtype === undefined) {
-        const listing = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Listing the files of ${repo}…`, cancellable: true },
-          (_p, token) => {
-            const controller = new AbortController();
-            token.onCancellationRequested(() => controller.abort());
-            return fetchListing(endpoint.url, repo, revision ?? 'main', { signal: controller.signal });
-          },
+        const listing = await track((controller) =>
+          views.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `Listing the files of ${repo}…`, cancellable: true },
+            (_p, token) => {
+              token.onCancellationRequested(() => controller.abort());
+              return fetchListing(endpoint.url, repo, revision ?? 'main', { signal: controller.signal });
+            },
+          ),
         );
         dtype = await pickDtype(repo, listing);
         if (!dtype) return { ok: false, reason: 'dismissed' };
       }
       const chosen = dtype;
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Downloading ${repo}`, cancellable: true },
-        (progress, token) => {
-          const controller = new AbortController();
-          token.onCancellationRequested(() => controller.abort());
-          let shown = 0;
-          return downloadModel({
-            endpoint: endpoint.url,
-            repo,
-            revision,
-            dtype: chosen,
-            modelsDir,
-            signal: controller.signal,
-            progressIntervalMs: 250,
-            onPlan: (plan) => {
-              for (const note of plan.notes) log.info(`Download Model: ${note}`);
-              log.info(`Download Model: ${plan.files.map((f) => `${f.path} → ${f.target}`).join(', ')}`);
-              progress.report({
-                message: `${plan.dtype}${plan.auto ? ' (auto)' : ''}${plan.totalBytes !== undefined ? `, ${formatSize(plan.totalBytes)}` : ''}`,
-              });
-            },
-            onProgress: (p) => {
-              const percent = p.total ? Math.min(100, (p.bytes / p.total) * 100) : 0;
-              progress.report({ message: describeProgress(p), increment: Math.max(0, percent - shown) });
-              shown = Math.max(shown, percent);
-            },
-          });
-        },
+      const result = await track((controller) =>
+        views.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Downloading ${repo}`, cancellable: true },
+          (progress, token) => {
+            token.onCancellationRequested(() => controller.abort());
+            let shown = 0;
+            return downloadModel({
+              endpoint: endpoint.url,
+              repo,
+              revision,
+              dtype: chosen,
+              modelsDir,
+              signal: controller.signal,
+              progressIntervalMs: 250,
+              onPlan: (plan) => {
+                for (const note of plan.notes) log.info(`Download Model: ${note}`);
+                log.info(`Download Model: ${plan.files.map((f) => `${f.path} → ${f.target}`).join(', ')}`);
+                progress.report({
+                  message: `${plan.dtype}${plan.auto ? ' (auto)' : ''}${plan.totalBytes !== undefined ? `, ${formatSize(plan.totalBytes)}` : ''}`,
+                });
+              },
+              onProgress: (p) => {
+                const percent = p.total ? Math.min(100, (p.bytes / p.total) * 100) : 0;
+                progress.report({ message: describeProgress(p), increment: Math.max(0, percent - shown) });
+                shown = Math.max(shown, percent);
+              },
+            });
+          },
+        ),
       );
       registry.refresh();
       const summary = result.alreadyPresent
@@ -242,7 +262,12 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
     }
   };
 
-  return vscode.commands.registerCommand('inkwell.downloadModel', (args?: DownloadModelArgs) =>
-    run(args && typeof args === 'object' ? args : {}),
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('inkwell.downloadModel', (args?: DownloadModelArgs) =>
+      run(args && typeof args === 'object' ? args : {}),
+    ),
+    vscode.commands.registerCommand('inkwell.cancelDownload', () => {
+      for (const controller of running) controller.abort();
+    }),
   );
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 
 /** Context keys Inkwell sets; used in package.json `when` clauses. */
-export type ContextKey = 'inkwell.isPost' | 'inkwell.tagFilterActive' | 'inkwell.previewLocked' | 'inkwell.generating';
+export type ContextKey =
+  'inkwell.isPost' | 'inkwell.tagFilterActive' | 'inkwell.previewLocked' | 'inkwell.generating' | 'inkwell.downloading';
 
 const current = new Map<ContextKey, unknown>();
 

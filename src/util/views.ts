@@ -5,7 +5,7 @@ export type PanelShowOptions = vscode.ViewColumn | { readonly viewColumn: vscode
 
 /**
  * Where Inkwell creates what users see: webview panels, tree views, status
- * bar items and its log. `activate` passes {@link windowViews} (VS Code's own
+ * bar items, its log and progress notifications. `activate` passes {@link windowViews} (VS Code's own
  * window); under the integration tests it passes one that also keeps what
  * those views show (src/testSupport.ts).
  */
@@ -19,6 +19,10 @@ export interface Views {
   createTreeView<T>(viewId: string, options: vscode.TreeViewOptions<T>): vscode.TreeView<T>;
   createStatusBarItem(id: string, alignment?: vscode.StatusBarAlignment, priority?: number): vscode.StatusBarItem;
   createLogOutputChannel(name: string): vscode.LogOutputChannel;
+  withProgress<R>(
+    options: vscode.ProgressOptions,
+    task: (progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) => Thenable<R>,
+  ): Thenable<R>;
 }
 
 /** The views of VS Code's window, as they are. */
@@ -27,4 +31,5 @@ export const windowViews: Views = {
   createTreeView: (viewId, options) => vscode.window.createTreeView(viewId, options),
   createStatusBarItem: (id, alignment, priority) => vscode.window.createStatusBarItem(id, alignment, priority),
   createLogOutputChannel: (name) => vscode.window.createOutputChannel(name, { log: true }),
+  withProgress: (options, task) => vscode.window.withProgress(options, task),
 };

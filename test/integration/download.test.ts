@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ContinuationOutcome } from '../../src/features/continuation';
 import type { DownloadModelArgs, DownloadModelOutcome } from '../../src/features/downloadModel';
+import type { ModelCheckResult } from '../../src/runtime/protocol';
 import { startFakeHub, tinyLlamaRepo, type FakeHub } from '../unit/hub/fakeHub';
 import { closeAll, inkwell, openPost, testing, waitFor } from './helpers';
 import { repoRoot } from './repo';
@@ -94,6 +95,92 @@ suite('Download Model', function () {
     } finally {
       hub.corrupt.clear();
     }
+  });
+
+  test('Cancel Download stops a download in flight, keeps its data, and the next run resumes it with a Range request', async () => {
+    const graph = 'onnx/model.onnx';
+    const staging = path.join(modelsDir, '.inkwell-download-tiny-llama-fp32');
+    const part = path.join(staging, 'onnx', 'model.onnx.part');
+    const target = path.join(modelsDir, 'tiny-llama-fp32');
+    const partSize = () => (fs.existsSync(part) ? fs.statSync(part).size : 0);
+    const t = await testing();
+    const progressBefore = t.progress().length;
+    // The hub's CDN serves content by hash, and the q4 graph has the same bytes: throttle every path with them.
+    const content = hub.repos.get(REPO)!.files.get(graph)!.content;
+    const throttled = [...hub.repos.get(REPO)!.files].filter(([, f]) => f.content.equals(content)).map(([p]) => p);
+    for (const p of throttled) hub.slow.add(p);
+    let cancelled: DownloadModelOutcome;
+    let stoppedAt: number;
+    try {
+      const first = download({ repo: REPO, dtype: 'fp32', use: false });
+      // What a user sees: the graph's data growing in the resume cache, and the notification counting it.
+      await waitFor(() => partSize() > 0, 'the graph to start arriving in the resume cache');
+      const grown = partSize();
+      await waitFor(() => partSize() > grown, 'more of the graph to arrive');
+      const notification = await waitFor(
+        () =>
+          t
+            .progress()
+            .slice(progressBefore)
+            .find((p) => p.title === `Downloading ${REPO}` && p.messages.some((m) => / · .*\/s · /.test(m))),
+        'the notification to show bytes and a speed',
+      );
+      assert.ok(!notification.done, 'the notification is still up while the data arrives');
+      const shown = notification.messages.filter((m) => / · /.test(m)).at(-1) ?? '';
+      assert.match(
+        shown,
+        /^\d+(\.\d)? (B|kB|MB) of \d+(\.\d)? MB · \d+(\.\d)? (B|kB|MB)\/s · file \d+ of \d+$/,
+        `bytes and a speed: ${shown}`,
+      );
+
+      await vscode.commands.executeCommand('inkwell.cancelDownload');
+      cancelled = await first;
+      stoppedAt = partSize();
+      await waitFor(() => notification.done, 'the notification to close');
+    } finally {
+      hub.slow.clear();
+    }
+    assert.ok(!cancelled.ok && cancelled.reason === 'cancelled', JSON.stringify(cancelled));
+    assert.match(cancelled.message ?? '', /Run Download Model again with the same choices to continue/);
+    assert.ok(!fs.existsSync(target), 'no model folder appeared');
+    const fullSize = content.length;
+    assert.ok(stoppedAt > 0 && stoppedAt < fullSize, `the partial graph stays (${stoppedAt} of ${fullSize} bytes)`);
+
+    const count = hub.requests.length;
+    const outcome = await download({ repo: REPO, dtype: 'fp32', use: false });
+    assert.ok(outcome.ok && !outcome.alreadyPresent, JSON.stringify(outcome));
+    assert.strictEqual(outcome.dir, target);
+    const resumed = hub.requests.slice(count).filter((r) => r.url.startsWith('/cdn/') && r.range !== undefined);
+    assert.deepStrictEqual(
+      resumed.map((r) => r.range),
+      [`bytes=${stoppedAt}-`],
+      'the graph continued where it stopped, and only the graph was resumed',
+    );
+    assert.ok(!fs.existsSync(staging), 'the resume cache is gone');
+    assert.deepStrictEqual(
+      fs.readFileSync(path.join(target, graph)),
+      hub.repos.get(REPO)!.files.get(graph)!.content,
+      'the graph is complete',
+    );
+
+    const check = await vscode.commands.executeCommand<ModelCheckResult | { error: string }>('inkwell.checkModel', {
+      model: 'tiny-llama-fp32',
+    });
+    assert.ok('kind' in check && check.kind === 'text', JSON.stringify(check));
+    assert.deepStrictEqual([check.file, check.dtype], [graph, 'fp32']);
+
+    const editor = await openPost('posts/exploring-generative-ai.md');
+    const end = editor.document.positionAt(editor.document.getText().length);
+    editor.selection = new vscode.Selection(end, end);
+    const before = editor.document.getText();
+    const generated = await vscode.commands.executeCommand<ContinuationOutcome>('inkwell.generateContinuation', {
+      model: 'tiny-llama-fp32',
+      maxTokens: 8,
+      sampling: { greedy: true, temperature: 0, repetitionPenalty: 1 },
+      stop: [],
+    });
+    assert.ok(generated.ok && generated.result.tokens.length > 0, JSON.stringify(generated));
+    assert.strictEqual(editor.document.getText(), before + generated.result.text, 'the resumed model wrote at the cursor');
   });
 
   test('explains an unknown repository', async () => {
