@@ -227,13 +227,15 @@ def pydoc_documents():
 def prepare_text(exclude_copyleft=False):
     """Builds the GPT text corpus (training/corpus/): Brown, Python docs and the Debian
     documentation packages listed in training/corpus/sources.py, as Markdown-ish text,
-    de-duplicated, with the held-out documents of training/heldout.txt."""
-    out_dir = os.path.join(DATA_DIR, "text")
+    de-duplicated, with the held-out documents of training/heldout.txt. With exclude_copyleft
+    the corpus of the permissive and public-domain sources only, in training/data/text-permissive
+    (train_gpt.py --text-dir training/data/text-permissive)."""
+    out_dir = os.path.join(DATA_DIR, "text-permissive" if exclude_copyleft else "text")
     if os.path.exists(os.path.join(out_dir, "eval.jsonl")) and os.path.exists(os.path.join(out_dir, "sources.json")):
         log("text already prepared:", out_dir)
         return out_dir
     from corpus import build
-    return build.build(exclude_copyleft=exclude_copyleft)
+    return build.build(exclude_copyleft=exclude_copyleft, out_dir=out_dir)
 
 
 # --------------------------------------------------------------------------- images

@@ -36,6 +36,9 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default=os.path.join(common.REPO_DIR, "models", "inkwell-gpt"))
     p.add_argument("--run-dir", default=os.path.join(common.RUNS_DIR, "gpt-default"))
+    p.add_argument("--text-dir", default=None,
+                   help="corpus folder (default training/data/text, built by data.py text; "
+                        "training/data/text-permissive after data.py text --exclude-copyleft)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=0, help="torch threads (default: all cores)")
     p.add_argument("--seed", type=int, default=1337)
@@ -123,7 +126,7 @@ def main(argv=None):
     log = common.Logger(os.path.join(a.run_dir, "train.log"))
     log("env", json.dumps(common.env_info()))
     log("args", json.dumps(vars(a)))
-    tok, arrays = corpus_tokens.prepare(a.run_dir, a.vocab_size, log)
+    tok, arrays = corpus_tokens.prepare(a.run_dir, a.vocab_size, log, text_dir=a.text_dir)
     bytes_per_token = val_bytes_per_token(a.run_dir)
     cfg = GPTConfig(vocab_size=len(tok.vocab), n_positions=a.ctx, n_layer=a.n_layer, n_head=a.n_head,
                     n_embd=a.n_embd, dropout=a.dropout)

@@ -230,8 +230,8 @@ def eval_excerpt(text, limit=EVAL_BYTES):
 
 # --------------------------------------------------------------------------- build
 
-def build(exclude_copyleft=False):
-    os.makedirs(OUT_DIR, exist_ok=True)
+def build(exclude_copyleft=False, out_dir=OUT_DIR):
+    os.makedirs(out_dir, exist_ok=True)
     dd = Deduper()
     docs_by_source = defaultdict(list)
     stats = {}
@@ -277,7 +277,7 @@ def build(exclude_copyleft=False):
     if missing and not exclude_copyleft:
         log(f"warning: {len(missing)} held-out ids not found in this build, e.g. {missing[:3]}")
     for name, rows in (("train", train), ("val", val), ("eval", ev)):
-        with open(os.path.join(OUT_DIR, name + ".jsonl"), "w") as f:
+        with open(os.path.join(out_dir, name + ".jsonl"), "w") as f:
             for r in rows:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
         log(f"{name}: {len(rows)} documents, {sum(len(r['text']) for r in rows)/1e6:.2f} M chars")
@@ -285,6 +285,6 @@ def build(exclude_copyleft=False):
                                            "near_duplicate_paragraphs_dropped": dd.near_drops},
                "general_repeat": GENERAL_REPEAT, "eval_bytes_per_document": EVAL_BYTES,
                "exclude_copyleft": exclude_copyleft}
-    with open(os.path.join(OUT_DIR, "sources.json"), "w") as f:
+    with open(os.path.join(out_dir, "sources.json"), "w") as f:
         json.dump(summary, f, indent=1)
-    return OUT_DIR
+    return out_dir

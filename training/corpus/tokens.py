@@ -19,9 +19,9 @@ import bpe  # noqa: E402
 import data  # noqa: E402
 
 
-def prepare(run_dir, vocab_size, log=print):
+def prepare(run_dir, vocab_size, log=print, text_dir=None):
     os.makedirs(run_dir, exist_ok=True)
-    text_dir = data.prepare_text()
+    text_dir = text_dir or data.prepare_text()
     docs = {s: [json.loads(l) for l in open(os.path.join(text_dir, s + ".jsonl"), encoding="utf-8")]
             for s in ("train", "val")}
     tok_path = os.path.join(run_dir, "tokenizer.json")
