@@ -427,6 +427,10 @@ def main():
     p.add_argument("--card", action="store_true", help="write the results into MODEL_CARD.md")
     p.add_argument("--tune-sampling", action="store_true")
     p.add_argument("--bpb-only", action="store_true", help="bits per byte only (no continuations)")
+    p.add_argument("--grid-temperatures", default="0.6,0.7,0.8,0.9,1.0")
+    p.add_argument("--grid-top-p", default="0.8,0.9,0.95,1.0")
+    p.add_argument("--grid-prompts", type=int, default=48, help="held-out prompts per grid cell")
+    p.add_argument("--grid-seeds", default="101,202", help="seeds per prompt (seed + prompt index)")
     p.add_argument("--recommendation", default=None, help="JSON from --tune-sampling to quote in the card")
     a = p.parse_args()
     log = lambda *x: print("[evaluate]", *x, file=sys.stderr, flush=True)  # noqa: E731
@@ -438,7 +442,9 @@ def main():
         res = {"model": a.model_dir, "onnx": a.onnx, "bits_per_byte": bits_per_byte(a.model_dir, a.onnx, a.threads, log)}
         print(json.dumps(res["bits_per_byte"], indent=1))
     elif a.tune_sampling:
-        res = tune(a.model_dir, a.threads, log)
+        res = tune(a.model_dir, a.threads, log, temps=tuple(float(x) for x in a.grid_temperatures.split(",")),
+                   top_ps=tuple(float(x) for x in a.grid_top_p.split(",")), n_prompts=a.grid_prompts,
+                   seeds=tuple(int(x) for x in a.grid_seeds.split(",")))
         b = res["best"]
         log(f"best: temperature {b['temperature']}, top-p {b['top_p']} (proxy {b['proxy']:.3f})")
     else:

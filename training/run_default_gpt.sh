@@ -10,7 +10,8 @@
 #
 # Settings (environment): BUDGET_MIN training minutes (default 140), OUT model folder
 # (default models/inkwell-gpt), RUN_DIR (default training/runs/gpt-default), THREADS (default:
-# all cores). The model size is the one chosen in training/README.md ("Planning the run").
+# all cores), TUNE_ARGS (options of the sampling grid, e.g. "--grid-prompts 8 --grid-seeds 1" for a
+# quick check). The model size is the one chosen in training/README.md ("Planning the run").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,18 +39,27 @@ $PY training/train_gpt.py "${SIZE[@]}" --threads "$THREADS" --time-budget-min "$
     --run-dir "$RUN_DIR" --out "$OUT"
 
 step "quantization (q4 with int8 embeddings, int8), scored on the held-out set"
-$PY training/quantize.py "$OUT" --bits 4 --embeddings int8 --eval training/data/text/eval.jsonl \
-    --report "$RUN_DIR/quantize_q4.json"
-$PY training/quantize.py "$OUT" --bits 8 --eval training/data/text/eval.jsonl \
-    --report "$RUN_DIR/quantize_int8.json"
+# A quantized file whose bits per byte rise more than 5% (quantize.py exits 3) is removed:
+# Inkwell would otherwise prefer it to the fp32 file.
+quantize() {
+  local name=$1; shift
+  if ! $PY training/quantize.py "$OUT" "$@" --eval training/data/text/eval.jsonl --max-tokens 1000000 \
+      --report "$RUN_DIR/quantize_$name.json"; then
+    echo "WARNING: $name rejected (see $RUN_DIR/quantize_$name.json); removing onnx/model_$name.onnx"
+    rm -f "$OUT/onnx/model_$name.onnx"
+  fi
+}
+quantize q4 --bits 4 --embeddings int8
+quantize int8 --bits 8
 
 step "sampling defaults (temperature × top-p grid on held-out prompts)"
-$PY training/evaluate_gpt.py "$OUT" --tune-sampling --out "$RUN_DIR/sampling.json"
+$PY training/evaluate_gpt.py "$OUT" --tune-sampling --out "$RUN_DIR/sampling.json" ${TUNE_ARGS:-}
 
 step "evaluation and model card"
 $PY training/evaluate_gpt.py "$OUT" --card --recommendation "$RUN_DIR/sampling.json" \
     --out "$RUN_DIR/evaluation.json"
 for f in model_q4 model_int8; do
+  [ -f "$OUT/onnx/$f.onnx" ] || continue
   $PY training/evaluate_gpt.py "$OUT" --onnx "onnx/$f.onnx" --bpb-only --out "$RUN_DIR/evaluation_$f.json"
 done
 
