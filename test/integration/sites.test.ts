@@ -204,6 +204,8 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
     assert.deepStrictEqual(changedFiles(before, snapshot()), [], 'nothing else changed');
   }
 
+  // The two tag tests run first in this suite: placed after the others, applying the refactor
+  // preview timed out twice (cause not found; the preview's list focus is the suspect).
   test('Rename Tag changes YAML, TOML and JSON frontmatter through the refactor preview, and one Undo reverts every file', async function () {
     this.timeout(180_000);
     const commands = await vscode.commands.getCommands(true);
