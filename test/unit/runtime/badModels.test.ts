@@ -3,20 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RuntimeClient } from '../../../src/runtime/client';
-import { RuntimeError } from '../../../src/runtime/runtimeError';
 import { greedy, modelsDir } from '../generation/fixtures';
 import { runtimeScript } from './buildRuntime';
+import { rejection } from './outcomes';
 import { writeShortBatchGan, writeTextModel } from './onnxModels';
-
-async function rejection(p: Promise<unknown>): Promise<RuntimeError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof RuntimeError, `expected a RuntimeError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the request to fail');
-}
 
 /** Models that load but are wrong: each must fail with a message that says what is wrong. */
 describe('runtime: models that load but cannot be used', function () {

@@ -3,22 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RuntimeClient, type RuntimeState } from '../../../src/runtime/client';
-import { RuntimeError } from '../../../src/runtime/runtimeError';
 import type { SamplingOptions, TextGenerateChunk } from '../../../src/runtime/protocol';
 import { expectedFor, greedy, modelsDir } from '../generation/fixtures';
 import { runtimeScript } from './buildRuntime';
+import { rejection, waitFor } from './outcomes';
 
 const gpt2 = path.join(modelsDir, 'tiny-gpt2');
-
-async function waitFor<T>(probe: () => T, what: string, timeoutMs = 10000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,16 +32,6 @@ async function lagWhile(work: () => Promise<unknown>): Promise<number[]> {
 function p90(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? 0;
-}
-
-async function rejection(p: Promise<unknown>): Promise<RuntimeError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof RuntimeError, `expected a RuntimeError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the request to fail');
 }
 
 describe('runtime client and process', function () {

@@ -4,32 +4,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RuntimeClient, type RuntimeDeadlines } from '../../../src/runtime/client';
-import { RuntimeError } from '../../../src/runtime/runtimeError';
 import { greedy, modelsDir } from '../generation/fixtures';
 import { loadTokenizer } from '../../../src/generation/tokenizer';
 import { textModelFiles } from '../../../src/generation/textModel';
 import { runtimeScript } from './buildRuntime';
+import { rejection, waitFor } from './outcomes';
 import { writeTextModel } from './onnxModels';
-
-async function rejection(p: Promise<unknown>): Promise<RuntimeError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof RuntimeError, `expected a RuntimeError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the request to fail');
-}
-
-async function waitFor<T>(probe: () => T, what: string, timeoutMs = 20000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const alive = (pid: number) => {
   try {
@@ -84,7 +64,7 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
     assert.match(err.message, /stopped the model runtime\. The next request starts a fresh one\./);
     const [first, second] = c.startedPids;
     assert.ok(first);
-    await waitFor(() => !alive(first), 'the hung process to exit');
+    await waitFor(() => !alive(first), 'the hung process to exit', 20000);
     const info = await queued;
     assert.strictEqual(info.pid, second, 'the queued request ran on a fresh process');
     const plain = await c.request('text.generate', {
@@ -119,7 +99,7 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
     const c = client({ runMs: 60000, cancelMs: 300 });
     const controller = new AbortController();
     const pending = c.request('text.generate', { model, prompt, maxTokens: 4, stop: [], sampling: greedy }, { signal: controller.signal });
-    await waitFor(() => c.currentStep?.step === 'run', 'the model to start running');
+    await waitFor(() => c.currentStep?.step === 'run', 'the model to start running', 20000);
     assert.strictEqual(c.currentStep?.model, 'deaf');
     controller.abort();
     const err = await rejection(pending);
@@ -191,7 +171,7 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
     await c.request('text.generate', { model: path.join(modelsDir, 'tiny-gpt2'), prompt, maxTokens: 2, stop: [], sampling: greedy });
     const pid = c.pid!;
     c.dispose();
-    await waitFor(() => !alive(pid), 'the process to exit');
+    await waitFor(() => !alive(pid), 'the process to exit', 20000);
     assert.deepStrictEqual(
       fs.readdirSync(os.tmpdir()).filter((f) => f === `mat-debug-${pid}.log`),
       [],
