@@ -61,3 +61,19 @@ export async function installHostApi(context: BrowserContext, messages: WebviewT
     });
   })();`);
 }
+
+/**
+ * Serves a preview page on ORIGIN as the webview would load it: the page, the bundled
+ * webview script and media/preview.css; anything else is 404, any other origin aborted.
+ */
+export async function servePreviewPage(context: BrowserContext, html: string, script: string): Promise<void> {
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== ORIGIN) return route.abort();
+    if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
+    if (url.pathname === '/preview.js') return route.fulfill({ contentType: 'text/javascript', body: script });
+    if (url.pathname === '/preview.css')
+      return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repoRoot, 'media/preview.css')) });
+    return route.fulfill({ status: 404, body: '' });
+  });
+}

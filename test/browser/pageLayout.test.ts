@@ -6,15 +6,13 @@
  * Run: npx mocha test/browser/pageLayout.test.ts
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createArticleRenderer } from '../../src/core/render/engine';
 import type { TagTreePost } from '../../src/core/render/tagTree';
 import { buildPreviewHtml } from '../../src/preview/html';
 import type { WebviewToHost } from '../../src/preview/previewMessages';
 import { makeNonce } from '../../src/util/nonce';
-import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, repoRoot } from './harness';
+import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, servePreviewPage } from './harness';
 
 /** Theme colours VS Code puts on the webview's <html> (a light theme). */
 const THEME: Record<string, string> = {
@@ -72,15 +70,7 @@ describe('preview page layout (real Chromium)', function () {
       kind,
       state: { uri: 'file:///blog/posts/a.md', version: 1 },
     });
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin !== ORIGIN) return route.abort();
-      if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-      if (url.pathname === '/preview.js') return route.fulfill({ contentType: 'text/javascript', body: script });
-      if (url.pathname === '/preview.css')
-        return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repoRoot, 'media/preview.css')) });
-      return route.fulfill({ status: 404, body: '' });
-    });
+    await servePreviewPage(context, html, script);
     page = await context.newPage();
     await page.goto(`${ORIGIN}/index.html`);
     // The CSP forbids inline styles; CSSOM changes are what VS Code itself does to set theme variables.

@@ -6,13 +6,11 @@
  * Run: npx mocha --no-config --require tsx/cjs --timeout 60000 test/browser/webview.test.ts
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildPreviewHtml } from '../../src/preview/html';
 import type { HostToWebview, WebviewToHost } from '../../src/preview/previewMessages';
 import { makeNonce } from '../../src/util/nonce';
-import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, repoRoot } from './harness';
+import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, servePreviewPage } from './harness';
 
 const HEADER =
   '<header class="inkwell-header" data-line="0"><h1 class="inkwell-title">First Title</h1><ul class="inkwell-tags"><li><a class="inkwell-tag" href="#" data-tag="gan">gan</a></li></ul></header>';
@@ -53,15 +51,7 @@ describe('preview webview script (real Chromium)', function () {
       kind: 'article',
       state: { uri: 'file:///a.md', version: 1 },
     });
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin !== ORIGIN) return route.abort();
-      if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-      if (url.pathname === '/preview.js') return route.fulfill({ contentType: 'text/javascript', body: script });
-      if (url.pathname === '/preview.css')
-        return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repoRoot, 'media/preview.css')) });
-      return route.fulfill({ status: 404, body: '' });
-    });
+    await servePreviewPage(context, html, script);
     page = await context.newPage();
     await page.goto(`${ORIGIN}/index.html`);
     await waitForMessage((m) => m.type === 'rendered' && m.version === 1);
