@@ -1,34 +1,45 @@
 /**
- * Text generation speed: time to first token (TTFT) and decode tokens/s with
- * the KV cache, greedy, for the shipped model (when present) and a
- * distilgpt2-shaped model (6 layers, width 768, 12 heads, vocabulary 50257,
- * random weights; built into bench/.cache/ on first run with /usr/bin/python3).
+ * Text generation speed: time to first token (TTFT) and decode tokens/s with the KV cache,
+ * greedy, for three models in fp32, int8 and q4: the shipped inkwell-gpt, a distilgpt2-shaped
+ * GPT-2 and a SmolLM2-135M-shaped Llama (random weights, built into bench/.cache/ on the first
+ * run with /usr/bin/python3; the variants by training/quantize.py).
  *
- * References measured in the same run:
- *  1. transformers.js running the same ONNX files (same threads, same prompt).
- *  2. The memory-bandwidth bound: every weight is read once per token, so
- *     decode can be no faster than bandwidth / weight bytes. Bandwidth is
- *     measured with a large Float32Array copy (bytes read + written per second).
- * Also: the host's event-loop delay (p99, max) while the runtime child process generates.
+ * Every row is measured with its references in the same run:
+ *  1. transformers.js loading the very same file (same threads, same prompt), the engines taking
+ *     turns run by run, at least 5 runs each, median and spread (min–max).
+ *  2. The memory-bandwidth bound: decode reads each weight once per token, so it can be no faster
+ *     than read bandwidth / bytes read per token. The bandwidth is measured with all threads
+ *     reading (ONNX Runtime's ReduceSum over 256 MB, and plain JavaScript workers); the higher of
+ *     the two is used, so the bound is never set low. Bytes per token: bench/onnx_tools.py.
+ * Also: where each token's time goes (inside session.run or around it, for both engines), the
+ * session-option sweep, and the host's event-loop delay while the runtime child process generates.
+ * The load average is printed before and after: a busy machine moves every number.
  *
  * Run: npm run bench -- generation  (or: npx tsx bench/generation.ts)
+ * Settings: INKWELL_BENCH_THREADS (2), INKWELL_BENCH_TOKENS (64), INKWELL_BENCH_RUNS (5, at least 5),
+ * INKWELL_BENCH_MODELS (comma-separated labels: shipped, distilgpt2, smollm2).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
+import { Worker } from 'worker_threads';
+import * as ort from 'onnxruntime-node';
 import { loadModelInProcess } from '../src/cli/continue';
 import { generateText, type LoadedTextModel } from '../src/generation/generate';
+import type { SessionLike } from '../src/generation/onnxTypes';
 import { RuntimeClient } from '../src/runtime/client';
 import type { Dtype } from '../src/generation/layout';
+import type { SessionTuning } from '../src/generation/sessionOptions';
 import type { SamplingOptions } from '../src/generation/textRequest';
 
 const repo = path.join(__dirname, '..');
 const cacheDir = path.join(repo, 'bench', '.cache');
 const threads = Number(process.env.INKWELL_BENCH_THREADS ?? 2);
 const newTokens = Number(process.env.INKWELL_BENCH_TOKENS ?? 64);
-const runs = Number(process.env.INKWELL_BENCH_RUNS ?? 3);
+const runs = Math.max(5, Number(process.env.INKWELL_BENCH_RUNS ?? 5));
+const onlyModels = process.env.INKWELL_BENCH_MODELS?.split(',').filter(Boolean);
 const greedy: SamplingOptions = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 const prompt =
   'Generative models learn the distribution of their training data and sample new examples from it. ' +
@@ -36,63 +47,190 @@ const prompt =
   'and what it costs to run one on a laptop without a GPU.';
 
 interface BenchModel {
+  key: string;
   label: string;
   dir: string;
 }
 
+/** One generation: its timings, and the time the engine spent inside session.run while decoding. */
 interface Timing {
   ttftMs: number;
   tokensPerSecond: number;
   tokens: number;
+  /** ms per decoded token (after the first) inside session.run. */
+  runMsPerToken: number;
 }
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Copy bandwidth of one thread in bytes/s (read + write), best of several passes. */
-function measureBandwidth(): number {
-  const n = 64 * 2 ** 20; // 256 MB per array: far beyond any cache
-  const src = new Float32Array(n).fill(1);
-  const dst = new Float32Array(n);
+/** Median and spread (min–max) of a list. */
+function spread(values: number[], digits = 1): string {
+  return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+}
+
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+
+function python(args: string[]): string {
+  return execFileSync('/usr/bin/python3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read bandwidth, all threads
+
+const BANDWIDTH_BYTES = 256 * 2 ** 20; // far beyond any cache
+
+/** ONNX Runtime summing 256 MB of rows with `threads` intra-op threads: bytes read per second, best of 8. */
+async function ortReadBandwidth(): Promise<number> {
+  const file = path.join(cacheDir, 'readbw.onnx');
+  if (!fs.existsSync(file)) python([path.join(repo, 'bench', 'onnx_tools.py'), 'readbw', file]);
+  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const rows = 256;
+  const data = new Float32Array(BANDWIDTH_BYTES / 4).fill(1);
+  const x = new ort.Tensor('float32', data, [rows, data.length / rows]);
   let best = Infinity;
-  for (let i = 0; i < 6; i++) {
-    const t = performance.now();
-    dst.set(src);
-    best = Math.min(best, performance.now() - t);
+  try {
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      await session.run({ X: x });
+      if (i >= 2) best = Math.min(best, performance.now() - t);
+    }
+  } finally {
+    await session.release();
   }
-  return (2 * n * 4) / (best / 1000);
+  return BANDWIDTH_BYTES / (best / 1000);
 }
 
-/** Bytes of weights in the model's ONNX files (all read once per decoded token). */
-function weightBytes(dir: string): number {
-  const onnx = path.join(dir, 'onnx');
-  return fs
-    .readdirSync(onnx)
-    .filter((f) => f.startsWith('model.onnx'))
-    .reduce((sum, f) => sum + fs.statSync(path.join(onnx, f)).size, 0);
+/** `threads` JavaScript workers each summing their share of one 256 MB buffer at once: bytes read per second, best of 8. */
+async function workerReadBandwidth(): Promise<number> {
+  const shared = new SharedArrayBuffer(BANDWIDTH_BYTES);
+  new Float64Array(shared).fill(1);
+  const share = BANDWIDTH_BYTES / 8 / threads;
+  // Four independent sums, so the loop is bound by loads rather than by the latency of one add chain.
+  const source = `
+    const { parentPort, workerData } = require('worker_threads');
+    const a = new Float64Array(workerData.buffer, workerData.offset * 8, workerData.length);
+    parentPort.on('message', () => {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let i = 0; i < a.length; i += 4) { s0 += a[i]; s1 += a[i + 1]; s2 += a[i + 2]; s3 += a[i + 3]; }
+      parentPort.postMessage(s0 + s1 + s2 + s3);
+    });`;
+  const workers = Array.from(
+    { length: threads },
+    (_, i) => new Worker(source, { eval: true, workerData: { buffer: shared, offset: i * share, length: share } }),
+  );
+  const pass = () => Promise.all(workers.map((w) => new Promise((resolve) => (w.once('message', resolve), w.postMessage(0)))));
+  let best = Infinity;
+  try {
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      await pass();
+      if (i >= 2) best = Math.min(best, performance.now() - t);
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return BANDWIDTH_BYTES / (best / 1000);
 }
 
-function ensureDistilGpt2(): string {
-  const dir = path.join(cacheDir, 'distilgpt2-shape');
+// ---------------------------------------------------------------------------------------------
+// Models
+
+function ensureFixture(shape: 'distilgpt2' | 'smollm2'): string {
+  const dir = path.join(cacheDir, `${shape}-shape`);
   if (!fs.existsSync(path.join(dir, 'onnx', 'model.onnx'))) {
-    console.log('\n(building the distilgpt2-shaped model in bench/.cache, once)');
+    console.log(`\n(building the ${shape}-shaped model in bench/.cache, once)`);
     fs.mkdirSync(cacheDir, { recursive: true });
-    execFileSync('/usr/bin/python3', [path.join(repo, 'test', 'fixtures', 'make_text_models.py'), '--shape', 'distilgpt2', '--out', dir], {
-      stdio: 'inherit',
-    });
+    python([path.join(repo, 'test', 'fixtures', 'make_text_models.py'), '--shape', shape, '--out', dir]);
   }
   return dir;
 }
 
-/** The model without end-of-text tokens, so every run decodes exactly `newTokens`. */
-function withoutEos(model: LoadedTextModel): LoadedTextModel {
-  return {
-    ...model,
-    spec: { ...model.spec, eosTokenIds: [] },
-    tokenizer: { encode: model.tokenizer.encode, decode: model.tokenizer.decode },
-  };
+/** The variants the tables compare, by transformers.js's names. */
+const DTYPE_ROWS: ReadonlyArray<{ dtype: Dtype; file: string; bits?: 4 | 8 }> = [
+  { dtype: 'fp32', file: 'model.onnx' },
+  { dtype: 'int8', file: 'model_int8.onnx', bits: 8 },
+  { dtype: 'q4', file: 'model_q4.onnx', bits: 4 },
+];
+
+/** Builds a fixture's int8 and q4 variants with training/quantize.py, once (the shipped model ships its own). */
+function ensureVariants(dir: string): void {
+  for (const row of DTYPE_ROWS) {
+    if (!row.bits || fs.existsSync(path.join(dir, 'onnx', row.file))) continue;
+    console.log(`\n(quantizing ${path.basename(dir)} to ${row.dtype} with training/quantize.py, once)`);
+    python([path.join(repo, 'training', 'quantize.py'), dir, '--bits', String(row.bits)]);
+  }
+}
+
+function benchModels(): BenchModel[] {
+  const models: BenchModel[] = [];
+  const shipped = path.join(repo, 'models', 'inkwell-gpt');
+  const want = (key: string) => !onlyModels || onlyModels.includes(key);
+  if (want('shipped') && fs.existsSync(path.join(shipped, 'onnx', 'model.onnx'))) {
+    models.push({ key: 'shipped', label: 'inkwell-gpt (shipped)', dir: shipped });
+  }
+  if (want('distilgpt2')) models.push({ key: 'distilgpt2', label: 'distilgpt2-shaped', dir: ensureFixture('distilgpt2') });
+  if (want('smollm2')) models.push({ key: 'smollm2', label: 'SmolLM2-135M-shaped', dir: ensureFixture('smollm2') });
+  for (const m of models) if (m.key !== 'shipped') ensureVariants(m.dir);
+  return models;
+}
+
+/** Bytes one decode step reads from each of a folder's variants (bench/onnx_tools.py weights). */
+function readBytes(dir: string): Map<Dtype, { file: number; read: number }> {
+  const present = DTYPE_ROWS.filter((r) => fs.existsSync(path.join(dir, 'onnx', r.file)));
+  const out = JSON.parse(
+    python([path.join(repo, 'bench', 'onnx_tools.py'), 'weights', ...present.map((r) => path.join(dir, 'onnx', r.file))]),
+  ) as Record<string, { file_bytes: number; read_per_token: number }>;
+  return new Map(
+    present.map((r) => {
+      const v = out[path.join(dir, 'onnx', r.file)];
+      return [r.dtype, { file: v.file_bytes, read: v.read_per_token }];
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engines
+
+/** Records how long each `run` of a session takes (the profile's "inside session.run"). */
+class RunClock {
+  readonly calls: number[] = [];
+
+  /** Per decoded token after the first: the mean of every run but the prompt step's. */
+  perDecodedToken(): number {
+    const steps = this.calls.slice(1);
+    return steps.length ? steps.reduce((a, b) => a + b, 0) / steps.length : 0;
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+  }
+
+  /** `run`, timed. */
+  time<A extends unknown[], R>(run: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    const calls = this.calls;
+    return async (...args) => {
+      const t = performance.now();
+      const out = await run(...args);
+      calls.push(performance.now() - t);
+      return out;
+    };
+  }
+
+  wrap(session: SessionLike): SessionLike {
+    return {
+      inputNames: session.inputNames,
+      outputNames: session.outputNames,
+      inputMetadata: session.inputMetadata,
+      run: this.time((feeds: Parameters<SessionLike['run']>[0]) => session.run(feeds)),
+    };
+  }
 }
 
 /** One engine under test: `run` generates `tokens` new tokens greedily and reports timings. */
@@ -102,37 +240,49 @@ interface Engine {
   dispose(): Promise<void>;
 }
 
-async function inkwellInProcess(dir: string, dtype: Dtype = 'fp32'): Promise<Engine> {
-  const loaded = await loadModelInProcess(dir, threads, dtype);
-  const model = withoutEos(loaded);
+/** The model without end-of-text tokens, so every run decodes exactly `newTokens`. */
+function withoutEos(model: LoadedTextModel, clock: RunClock): LoadedTextModel {
   return {
-    name: 'Inkwell (in process)',
+    ...model,
+    session: clock.wrap(model.session),
+    withPast: model.withPast && { ...model.withPast, session: clock.wrap(model.withPast.session) },
+    spec: { ...model.spec, eosTokenIds: [] },
+    tokenizer: { encode: model.tokenizer.encode, decode: model.tokenizer.decode },
+  };
+}
+
+async function inkwellInProcess(dir: string, dtype: Dtype, tuning?: SessionTuning, name = 'Inkwell (in process)'): Promise<Engine> {
+  const loaded = await loadModelInProcess(dir, threads, dtype, tuning);
+  const clock = new RunClock();
+  const model = withoutEos(loaded, clock);
+  return {
+    name,
     async run(tokens) {
+      clock.reset();
       const r = await generateText(model, { prompt, maxTokens: tokens, stop: [], sampling: greedy });
-      return { ttftMs: r.ttftMs, tokensPerSecond: r.tokensPerSecond, tokens: r.tokens.length };
+      return { ttftMs: r.ttftMs, tokensPerSecond: r.tokensPerSecond, tokens: r.tokens.length, runMsPerToken: clock.perDecodedToken() };
     },
     dispose: () => loaded.release(),
   };
 }
 
 /** Through the runtime child process, as the editor runs it (below-normal priority, IPC per token). */
-async function inkwellRuntimeProcess(dir: string): Promise<Engine> {
+function inkwellRuntimeProcess(dir: string, dtype: Dtype): Engine {
   const scriptPath = path.join(repo, 'dist', 'runtime.js');
   if (!fs.existsSync(scriptPath)) throw new Error('dist/runtime.js is missing: run `node esbuild.js` first.');
   const client = new RuntimeClient({ scriptPath, options: () => ({ threads }), idleShutdownMs: () => 0 });
   return {
     name: 'Inkwell (runtime process, as in the editor)',
     async run(tokens) {
-      // fp32, as the other engines of this table (the folder may hold quantized variants too).
-      const r = await client.request('text.generate', { model: dir, dtype: 'fp32', prompt, maxTokens: tokens, stop: [], sampling: greedy });
-      return { ttftMs: r.ttftMs, tokensPerSecond: r.tokensPerSecond, tokens: r.tokens.length };
+      const r = await client.request('text.generate', { model: dir, dtype, prompt, maxTokens: tokens, stop: [], sampling: greedy });
+      return { ttftMs: r.ttftMs, tokensPerSecond: r.tokensPerSecond, tokens: r.tokens.length, runMsPerToken: NaN };
     },
     dispose: async () => client.dispose(),
   };
 }
 
-/** transformers.js on the same folder, offline, loading the same variant. */
-async function transformersJs(dir: string, dtype: Dtype = 'fp32'): Promise<Engine> {
+/** transformers.js on the same folder, offline, loading the same variant; its decoder session's runs are timed too. */
+async function transformersJs(dir: string, dtype: Dtype): Promise<Engine> {
   const tjs = await import('@huggingface/transformers');
   tjs.env.allowRemoteModels = false;
   tjs.env.localModelPath = path.dirname(dir) + path.sep;
@@ -143,10 +293,15 @@ async function transformersJs(dir: string, dtype: Dtype = 'fp32'): Promise<Engin
     device: 'cpu',
     session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
   });
+  const clock = new RunClock();
+  // The decoder session's own `run`, timed (an own property shadows the prototype's method).
+  const session = (model as unknown as { sessions: Record<string, { run: (...args: unknown[]) => Promise<unknown> }> }).sessions.model;
+  session.run = clock.time(session.run.bind(session));
   const inputs = tokenizer(prompt);
   return {
-    name: 'transformers.js (reference 1)',
+    name: 'transformers.js',
     async run(tokens) {
+      clock.reset();
       const stamps: number[] = [];
       // The streamer sees the prompt first, then each new token.
       const streamer = new (class extends tjs.BaseStreamer {
@@ -159,7 +314,12 @@ async function transformersJs(dir: string, dtype: Dtype = 'fp32'): Promise<Engin
       await model.generate({ ...inputs, max_new_tokens: tokens, min_new_tokens: tokens, do_sample: false, streamer: streamer as never });
       const tokenStamps = stamps.slice(1);
       const decodeMs = tokenStamps[tokenStamps.length - 1] - tokenStamps[0];
-      return { ttftMs: tokenStamps[0] - start, tokensPerSecond: ((tokenStamps.length - 1) * 1000) / decodeMs, tokens: tokenStamps.length };
+      return {
+        ttftMs: tokenStamps[0] - start,
+        tokensPerSecond: ((tokenStamps.length - 1) * 1000) / decodeMs,
+        tokens: tokenStamps.length,
+        runMsPerToken: clock.perDecodedToken(),
+      };
     },
     dispose: async () => {
       await model.dispose();
@@ -167,146 +327,163 @@ async function transformersJs(dir: string, dtype: Dtype = 'fp32'): Promise<Engin
   };
 }
 
-/**
- * Runs the engines in turns (A, B, C, A, B, C, ...) so that a busy machine
- * slows them alike; also samples this process's event loop while the runtime
- * child process generates.
- */
-async function measure(dir: string): Promise<{ results: Map<string, Timing[]>; lagP99Ms: number; lagMaxMs: number }> {
-  const engines = [await inkwellInProcess(dir), await inkwellRuntimeProcess(dir), await transformersJs(dir)];
-  const results = new Map<string, Timing[]>(engines.map((e) => [e.name, []]));
-  let lagP99Ms = 0;
-  let lagMaxMs = 0;
+/** Runs the engines in turns (A, B, A, B, ...) after one warm-up each, so that a busy machine slows them alike. */
+async function alternate(engines: Engine[], n = runs, onRun?: (engine: number, run: () => Promise<Timing>) => Promise<Timing>): Promise<Timing[][]> {
+  const results = engines.map(() => [] as Timing[]);
   try {
-    for (const e of engines) await e.run(4); // warm up: sessions loaded, first-run allocations done
-    for (let i = 0; i < runs; i++) {
-      for (const e of engines) {
-        // A fresh histogram per run of the runtime process: only its generation is sampled.
-        const histogram = e === engines[1] ? monitorEventLoopDelay({ resolution: 1 }) : undefined;
-        histogram?.enable();
-        results.get(e.name)!.push(await e.run(newTokens));
-        if (histogram) {
-          histogram.disable();
-          lagP99Ms = Math.max(lagP99Ms, histogram.percentile(99) / 1e6);
-          lagMaxMs = Math.max(lagMaxMs, histogram.max / 1e6);
-        }
+    for (const e of engines) await e.run(4); // sessions loaded, first-run allocations done
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < engines.length; k++) {
+        const run = () => engines[k].run(newTokens);
+        results[k].push(await (onRun ? onRun(k, run) : run()));
       }
     }
   } finally {
     for (const e of engines) await e.dispose();
   }
-  return { results, lagP99Ms, lagMaxMs };
+  return results;
+}
+
+const decodeMedian = (t: Timing[]) => median(t.map((x) => x.tokensPerSecond));
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+/**
+ * Each model in fp32, int8 and q4: Inkwell in process against transformers.js on the same file,
+ * the bound from the file's bytes read per token, and where a decoded token's time goes.
+ */
+async function dtypeTables(models: BenchModel[], bandwidth: number): Promise<string[]> {
+  console.log('\n### By model and dtype (Inkwell in process vs transformers.js on the same file)\n');
+  console.log(
+    `${newTokens} new tokens, greedy; ${runs} runs per engine after a warm-up, engines taking turns; median (min–max). ` +
+      `Bound = ${(bandwidth / 1e9).toFixed(1)} GB/s / bytes read per token. Load average at the start: ${loadavg()}.\n`,
+  );
+  console.log(
+    '| model | dtype | file | read/token | engine | TTFT ms | decode tok/s | vs transformers.js | vs own fp32 | % of bound | ms/token in session.run | ms/token around it |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const goals: string[] = [];
+  for (const m of models) {
+    const bytes = readBytes(m.dir);
+    let ownFp32 = 0;
+    for (const row of DTYPE_ROWS) {
+      const b = bytes.get(row.dtype);
+      if (!b) continue;
+      const [ink, ref] = await alternate([await inkwellInProcess(m.dir, row.dtype), await transformersJs(m.dir, row.dtype)]);
+      const bound = bandwidth / b.read;
+      const refTps = decodeMedian(ref);
+      const inkTps = decodeMedian(ink);
+      if (row.dtype === 'fp32') ownFp32 = inkTps;
+      for (const [name, t] of [
+        ['Inkwell', ink],
+        ['transformers.js', ref],
+      ] as const) {
+        const tps = decodeMedian(t);
+        const perToken = 1000 / tps;
+        const inside = median(t.map((x) => x.runMsPerToken));
+        console.log(
+          `| ${m.label} | ${row.dtype} | ${(b.file / 1e6).toFixed(1)} MB | ${(b.read / 1e6).toFixed(1)} MB | ${name} | ${spread(t.map((x) => x.ttftMs))} | ` +
+            `${spread(t.map((x) => x.tokensPerSecond))} | ${(tps / refTps).toFixed(2)}x | ${name === 'Inkwell' && ownFp32 ? `${(tps / ownFp32).toFixed(2)}x` : ''} | ` +
+            `${((100 * tps) / bound).toFixed(0)}% | ${inside.toFixed(2)} | ${(perToken - inside).toFixed(2)} |`,
+        );
+      }
+      const ttft = median(ink.map((x) => x.ttftMs)) / median(ref.map((x) => x.ttftMs));
+      goals.push(
+        `${m.label} ${row.dtype}: decode ${(inkTps / refTps).toFixed(2)}x transformers.js, TTFT ${ttft.toFixed(2)}x theirs, ` +
+          `${((100 * inkTps) / bound).toFixed(0)}% of the bound${row.dtype !== 'fp32' && ownFp32 ? `, ${(inkTps / ownFp32).toFixed(2)}x own fp32` : ''}`,
+      );
+    }
+  }
+  console.log(`\nLoad average at the end: ${loadavg()}.`);
+  return goals;
+}
+
+/** The editor's path: the runtime child process (IPC per token) next to in process and transformers.js, with the host's event-loop delay. */
+async function runtimeProcessTable(models: BenchModel[]): Promise<void> {
+  console.log('\n### Through the runtime process, as the editor runs it (fp32 and q4)\n');
+  console.log(`Load average at the start: ${loadavg()}.\n`);
+  console.log('| model | dtype | engine | TTFT ms | decode tok/s | vs transformers.js |');
+  console.log('|---|---|---|---|---|---|');
+  const lag: string[] = [];
+  for (const m of models) {
+    for (const dtype of ['fp32', 'q4'] as const) {
+      if (!fs.existsSync(path.join(m.dir, 'onnx', DTYPE_ROWS.find((r) => r.dtype === dtype)!.file))) continue;
+      const engines = [inkwellRuntimeProcess(m.dir, dtype), await inkwellInProcess(m.dir, dtype), await transformersJs(m.dir, dtype)];
+      let p99 = 0;
+      let max = 0;
+      const results = await alternate(engines, runs, async (k, run) => {
+        if (k !== 0) return run();
+        // A fresh histogram per run of the runtime process: only its generation is sampled.
+        const histogram = monitorEventLoopDelay({ resolution: 1 });
+        histogram.enable();
+        try {
+          return await run();
+        } finally {
+          histogram.disable();
+          p99 = Math.max(p99, histogram.percentile(99) / 1e6);
+          max = Math.max(max, histogram.max / 1e6);
+        }
+      });
+      const refTps = decodeMedian(results[2]);
+      engines.forEach((e, k) => {
+        const t = results[k];
+        console.log(
+          `| ${m.label} | ${dtype} | ${e.name} | ${spread(t.map((x) => x.ttftMs))} | ${spread(t.map((x) => x.tokensPerSecond))} | ${(decodeMedian(t) / refTps).toFixed(2)}x |`,
+        );
+      });
+      lag.push(`${m.label} ${dtype}: p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+    }
+  }
+  console.log(`\nHost event-loop delay while the runtime process generates (worst run; goal: p99 < 10 ms): ${lag.join('; ')}.`);
+}
+
+/** Inkwell's session options against one departure at a time, on the distilgpt2 shape in fp32 and q4, taking turns. */
+async function sessionOptionSweep(models: BenchModel[]): Promise<void> {
+  const model = models.find((m) => m.key === 'distilgpt2');
+  if (!model) return;
+  const variants: Array<{ name: string; tuning?: SessionTuning; threads?: number }> = [
+    { name: "Inkwell's options (all optimizations, sequential, arena and memory pattern on, no spinning)" },
+    { name: 'graph optimization: extended', tuning: { graphOptimizationLevel: 'extended' } },
+    { name: 'graph optimization: basic', tuning: { graphOptimizationLevel: 'basic' } },
+    { name: 'worker threads spin', tuning: { allowSpinning: true } },
+    { name: 'CPU memory arena off', tuning: { enableCpuMemArena: false } },
+    { name: 'memory pattern off', tuning: { enableMemPattern: false } },
+    { name: 'parallel execution mode, 2 inter-op threads', tuning: { executionMode: 'parallel', interOpNumThreads: 2 } },
+  ];
+  console.log(`\n### Session options (${model.label}, Inkwell in process)\n`);
+  console.log(`${threads} intra-op threads unless said; ${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadavg()}.\n`);
+  console.log('| dtype | session options | TTFT ms | decode tok/s | vs Inkwell\'s options |');
+  console.log('|---|---|---|---|---|');
+  for (const dtype of ['fp32', 'q4'] as const) {
+    const engines: Engine[] = [];
+    for (const v of variants) engines.push(await inkwellInProcess(model.dir, dtype, v.tuning, v.name));
+    const results = await alternate(engines);
+    const base = decodeMedian(results[0]);
+    engines.forEach((e, k) => {
+      const t = results[k];
+      console.log(`| ${dtype} | ${e.name} | ${spread(t.map((x) => x.ttftMs))} | ${spread(t.map((x) => x.tokensPerSecond))} | ${(decodeMedian(t) / base).toFixed(2)}x |`);
+    });
+  }
+  console.log(`\nLoad average at the end: ${loadavg()}.`);
 }
 
 export async function benchGeneration(): Promise<void> {
-  const models: BenchModel[] = [];
-  const shipped = path.join(repo, 'models', 'inkwell-gpt');
-  if (fs.existsSync(path.join(shipped, 'onnx', 'model.onnx'))) models.push({ label: 'inkwell-gpt (shipped)', dir: shipped });
-  models.push({ label: 'distilgpt2-shaped (random weights)', dir: ensureDistilGpt2() });
-
-  const bandwidth = measureBandwidth();
+  const models = benchModels();
   console.log('\n## Text generation (greedy, KV cache)\n');
+  const ortBandwidth = await ortReadBandwidth();
+  const jsBandwidth = await workerReadBandwidth();
+  const bandwidth = Math.max(ortBandwidth, jsBandwidth);
   console.log(
-    `Machine: ${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}. ` +
-      `ONNX Runtime threads: ${threads}. Prompt: ${prompt.length} characters; ${newTokens} new tokens; median of ${runs} runs, engines taking turns. ` +
-      `Measured copy bandwidth: ${(bandwidth / 1e9).toFixed(1)} GB/s (one thread, read + write).\n`,
+    `Machine: ${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} logical CPUs. ONNX Runtime threads: ${threads}. Prompt: ${prompt.length} characters. ` +
+      `Read bandwidth with ${threads} threads: ONNX Runtime ReduceSum ${(ortBandwidth / 1e9).toFixed(1)} GB/s, JavaScript workers ` +
+      `${(jsBandwidth / 1e9).toFixed(1)} GB/s (the higher sets the bound). Load average: ${loadavg()}.`,
   );
-  console.log('| model | weights | engine | prompt tokens | TTFT ms | decode tok/s | decode vs transformers.js | % of bandwidth bound |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  const lagLines: string[] = [];
-  for (const m of models) {
-    const bytes = weightBytes(m.dir);
-    const bound = bandwidth / bytes;
-    const promptTokens = (await loadModelInProcess(m.dir, 1).then(async (x) => {
-      const n = x.tokenizer.encode(prompt).length;
-      await x.release();
-      return n;
-    })) as number;
-    const { results, lagP99Ms, lagMaxMs } = await measure(m.dir);
-    const ref = results.get('transformers.js (reference 1)')!;
-    const refTps = median(ref.map((t) => t.tokensPerSecond));
-    const row = (engine: string, t: Timing[]) => {
-      const tps = median(t.map((x) => x.tokensPerSecond));
-      console.log(
-        `| ${m.label} | ${(bytes / 1e6).toFixed(0)} MB | ${engine} | ${promptTokens} | ${median(t.map((x) => x.ttftMs)).toFixed(1)} | ${tps.toFixed(1)} | ` +
-          `${(tps / refTps).toFixed(2)}x | ${((100 * tps) / bound).toFixed(0)}% |`,
-      );
-    };
-    for (const [engine, timings] of results) row(engine, timings);
-    console.log(
-      `| ${m.label} | ${(bytes / 1e6).toFixed(0)} MB | bandwidth bound (reference 2) | | | ${bound.toFixed(1)} | ${(bound / refTps).toFixed(2)}x | 100% |`,
-    );
-    lagLines.push(`${m.label}: p99 ${lagP99Ms.toFixed(1)} ms, max ${lagMaxMs.toFixed(1)} ms`);
-  }
-  console.log(`\nHost event-loop delay while the runtime process generates (worst run; goal: p99 < 10 ms): ${lagLines.join('; ')}.`);
-  console.log('Goals: decode >= 1.5x transformers.js and >= 85% of the bandwidth bound; TTFT no worse than transformers.js.');
-  await benchGenerationDtypes();
-}
-
-/** The variants of the distilgpt2-shaped model the dtype table compares, by transformers.js's names. */
-const DTYPE_ROWS: ReadonlyArray<{ dtype: Dtype; file: string; bits?: 4 | 8 }> = [
-  { dtype: 'fp32', file: 'model.onnx' },
-  { dtype: 'int8', file: 'model_int8.onnx', bits: 8 },
-  { dtype: 'q4', file: 'model_q4.onnx', bits: 4 },
-];
-
-/** Builds the int8 and q4 variants of the bench model with training/quantize.py, once. */
-function ensureVariants(dir: string): void {
-  for (const row of DTYPE_ROWS) {
-    if (!row.bits || fs.existsSync(path.join(dir, 'onnx', row.file))) continue;
-    console.log(`\n(quantizing the bench model to ${row.dtype} with training/quantize.py, once)`);
-    execFileSync('/usr/bin/python3', [path.join(repo, 'training', 'quantize.py'), dir, '--bits', String(row.bits)], { stdio: 'inherit' });
-  }
-}
-
-/** Median and spread (min–max) of a list. */
-function spread(values: number[], digits = 1): string {
-  return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
-}
-
-/**
- * One table per dtype variant of the distilgpt2-shaped model: file size, TTFT and decode speed for
- * Inkwell (in process) and transformers.js on the same file, taking turns run by run, at least 5
- * runs each, with the median and the spread; the load average before and after is printed, since
- * a busy machine moves every number.
- */
-export async function benchGenerationDtypes(): Promise<void> {
-  const dir = ensureDistilGpt2();
-  ensureVariants(dir);
-  const n = Math.max(5, runs);
-  const loadBefore = os.loadavg();
-  console.log('\n## Text generation by dtype (distilgpt2-shaped, greedy, KV cache)\n');
-  console.log(
-    `Machine: ${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores. ONNX Runtime threads: ${threads}. ${newTokens} new tokens; ` +
-      `${n} runs per engine, Inkwell and transformers.js taking turns; median (min–max). Load average at the start: ${loadBefore.map((l) => l.toFixed(2)).join(', ')}.\n`,
-  );
-  console.log('| dtype | file | size | engine | TTFT ms | decode tok/s | decode vs transformers.js |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const row of DTYPE_ROWS) {
-    const bytes = fs.statSync(path.join(dir, 'onnx', row.file)).size;
-    const engines = [await inkwellInProcess(dir, row.dtype), await transformersJs(dir, row.dtype)];
-    const results = engines.map(() => [] as Timing[]);
-    try {
-      for (const e of engines) await e.run(4);
-      for (let i = 0; i < n; i++) for (let k = 0; k < engines.length; k++) results[k].push(await engines[k].run(newTokens));
-    } finally {
-      for (const e of engines) await e.dispose();
-    }
-    const refTps = median(results[1].map((t) => t.tokensPerSecond));
-    engines.forEach((e, k) => {
-      const t = results[k];
-      const tps = median(t.map((x) => x.tokensPerSecond));
-      console.log(
-        `| ${row.dtype} | onnx/${row.file} | ${(bytes / 1e6).toFixed(0)} MB | ${e.name} | ${spread(t.map((x) => x.ttftMs))} | ${spread(t.map((x) => x.tokensPerSecond))} | ${(tps / refTps).toFixed(2)}x |`,
-      );
-    });
-  }
-  console.log(
-    `\nLoad average at the end: ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(', ')}.`,
-  );
+  const goals = await dtypeTables(models, bandwidth);
+  await runtimeProcessTable(models.filter((m) => m.key !== 'smollm2'));
+  await sessionOptionSweep(models);
+  console.log('\nGoals: decode >= 1.5x transformers.js on fp32 and >= 1.2x on q4; TTFT no worse; q4 >= 3x own fp32 (distilgpt2); >= 85% of the bound.');
+  for (const g of goals) console.log(`- ${g}`);
 }
 
 if (require.main === module) {

@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark and prints its tables (Markdown), each
  * with its inputs and a reference measured in the same run. Results are
  * recorded in BENCHMARKS.md. `npm run bench -- NAME…` runs a subset
- * (activation, posts, render, generation, generation-dtypes, images).
+ * (activation, posts, render, generation, images).
  */
 import * as os from 'os';
 
@@ -13,8 +13,6 @@ const benches: Bench[] = [
   { name: 'posts', load: async () => (await import('./posts')).benchPosts },
   { name: 'render', load: async () => (await import('./render')).benchRender },
   { name: 'generation', load: async () => (await import('./generation')).benchGeneration },
-  // Only the dtype table of the generation benchmark (generation runs it too).
-  { name: 'generation-dtypes', load: async () => (await import('./generation')).benchGenerationDtypes },
   { name: 'images', load: async () => (await import('./images')).benchImages },
 ];
 

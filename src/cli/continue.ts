@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { generateText, type LoadedTextModel } from '../generation/generate';
-import { openOnnxSession } from '../generation/sessionOptions';
+import { openOnnxSession, physicalCoreCount, type SessionTuning } from '../generation/sessionOptions';
 import { DTYPES, parseDtypeRequest, type DtypeRequest } from '../generation/layout';
 import { MODEL_FILE_LIMITS } from '../generation/modelFiles';
 import {
@@ -48,7 +48,7 @@ Options:
                            ${DTYPES.join(', ')} (transformers.js's names; default: auto,
                            which takes the variant a download recorded, else q4, then
                            q8/int8/uint8, then fp32, never the float16 ones)
-  --threads N              ONNX Runtime threads (default: 2)
+  --threads N              ONNX Runtime threads (default: one per physical core, up to 4)
   --json                   Print {"model","file","dtype","prompt_tokens","tokens","text","ttft_ms","tokens_per_s"}
 
 Temperature, top-p and repetition penalty not given as options come from the
@@ -168,7 +168,7 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
   return {
     model: resolveModelArg(values.get('model'), io.cwd),
     request: { ...request, endAtSentence: !flags.has('mid-sentence') },
-    threads: number('threads', 2, 1, 256, true),
+    threads: number('threads', Math.min(4, physicalCoreCount()), 1, 256, true),
     dtype,
     json: flags.has('json'),
   };
@@ -178,12 +178,17 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
 export type InProcessModel = LoadedTextModel & { files: TextModelFiles; info: TextModelInfo; release(): Promise<void> };
 
 /** Loads a text model folder with in-process ONNX Runtime session(s), for `dtype` (default auto). */
-export async function loadModelInProcess(dir: string, threads: number, dtype: DtypeRequest = 'auto'): Promise<InProcessModel> {
+export async function loadModelInProcess(
+  dir: string,
+  threads: number,
+  dtype: DtypeRequest = 'auto',
+  tuning?: SessionTuning,
+): Promise<InProcessModel> {
   const files = textModelFiles(dir, dtype);
   const tokenizerJson = readJson(files.tokenizer, MODEL_FILE_LIMITS.tokenizer);
   const info = loadTextModelInfo(files, tokenizerJson);
   const tokenizer = loadTokenizer(files, tokenizerJson);
-  const open = (file: string) => openOnnxSession((f, options) => ort.InferenceSession.create(f, options), file, threads);
+  const open = (file: string) => openOnnxSession((f, options) => ort.InferenceSession.create(f, options), file, threads, tuning);
   const session = await open(files.onnx);
   let withPast: ort.InferenceSession | undefined;
   try {

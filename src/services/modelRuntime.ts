@@ -1,15 +1,15 @@
-import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { physicalCoreCount } from '../generation/sessionOptions';
 import { RuntimeClient, type RequestOptions, type RuntimeState } from '../runtime/client';
 import type { MethodName, ParamsOf, ResultOf } from '../runtime/protocol';
 import { onConfigChange, readConfig } from '../util/config';
 import type { Logger } from '../util/logger';
 
-/** Threads for `inkwell.runtime.threads`: 0 means one per core, up to 4. */
+/** Threads for `inkwell.runtime.threads`: 0 means one per physical core, up to 4. */
 export function effectiveThreads(setting: number): number {
   if (setting > 0) return Math.floor(setting);
-  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+  return Math.max(1, Math.min(4, physicalCoreCount()));
 }
 
 /**
