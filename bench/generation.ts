@@ -328,7 +328,11 @@ async function transformersJs(dir: string, dtype: Dtype): Promise<Engine> {
 }
 
 /** Runs the engines in turns (A, B, A, B, ...) after one warm-up each, so that a busy machine slows them alike. */
-async function alternate(engines: Engine[], n = runs, onRun?: (engine: number, run: () => Promise<Timing>) => Promise<Timing>): Promise<Timing[][]> {
+async function alternate(
+  engines: Engine[],
+  n = runs,
+  onRun?: (engine: number, run: () => Promise<Timing>) => Promise<Timing>,
+): Promise<Timing[][]> {
   const results = engines.map(() => [] as Timing[]);
   try {
     for (const e of engines) await e.run(4); // sessions loaded, first-run allocations done
@@ -452,8 +456,10 @@ async function sessionOptionSweep(models: BenchModel[]): Promise<void> {
     { name: 'parallel execution mode, 2 inter-op threads', tuning: { executionMode: 'parallel', interOpNumThreads: 2 } },
   ];
   console.log(`\n### Session options (${model.label}, Inkwell in process)\n`);
-  console.log(`${threads} intra-op threads unless said; ${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadavg()}.\n`);
-  console.log('| dtype | session options | TTFT ms | decode tok/s | vs Inkwell\'s options |');
+  console.log(
+    `${threads} intra-op threads unless said; ${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadavg()}.\n`,
+  );
+  console.log("| dtype | session options | TTFT ms | decode tok/s | vs Inkwell's options |");
   console.log('|---|---|---|---|---|');
   for (const dtype of ['fp32', 'q4'] as const) {
     const engines: Engine[] = [];
@@ -462,7 +468,9 @@ async function sessionOptionSweep(models: BenchModel[]): Promise<void> {
     const base = decodeMedian(results[0]);
     engines.forEach((e, k) => {
       const t = results[k];
-      console.log(`| ${dtype} | ${e.name} | ${spread(t.map((x) => x.ttftMs))} | ${spread(t.map((x) => x.tokensPerSecond))} | ${(decodeMedian(t) / base).toFixed(2)}x |`);
+      console.log(
+        `| ${dtype} | ${e.name} | ${spread(t.map((x) => x.ttftMs))} | ${spread(t.map((x) => x.tokensPerSecond))} | ${(decodeMedian(t) / base).toFixed(2)}x |`,
+      );
     });
   }
   console.log(`\nLoad average at the end: ${loadavg()}.`);
@@ -482,7 +490,9 @@ export async function benchGeneration(): Promise<void> {
   const goals = await dtypeTables(models, bandwidth);
   await runtimeProcessTable(models.filter((m) => m.key !== 'smollm2'));
   await sessionOptionSweep(models);
-  console.log('\nGoals: decode >= 1.5x transformers.js on fp32 and >= 1.2x on q4; TTFT no worse; q4 >= 3x own fp32 (distilgpt2); >= 85% of the bound.');
+  console.log(
+    '\nGoals: decode >= 1.5x transformers.js on fp32 and >= 1.2x on q4; TTFT no worse; q4 >= 3x own fp32 (distilgpt2); >= 85% of the bound.',
+  );
   for (const g of goals) console.log(`- ${g}`);
 }
 

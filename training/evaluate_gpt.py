@@ -376,9 +376,42 @@ def markdown(res):
     lines += ["", "Greedy continuations:", ""]
     for c in res["greedy"]["continuations"]:
         lines.append(f"- **{c['prompt']}** →{c['text'].replace(chr(10), ' ⏎ ')}")
+    comparison = baseline_comparison(res)
+    if comparison:
+        lines += ["", comparison]
     if res.get("sampling_recommendation"):
         lines += ["", res["sampling_recommendation"]]
     return "\n".join(lines) + "\n"
+
+
+BASELINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "baselines", "inkwell-gpt-3.4M-evaluation.json")
+
+
+def baseline_comparison(res, path=BASELINE):
+    """The same measures of the model this one replaces (its evaluation, kept in training/baselines/),
+    side by side: bits per byte on the same held-out set, and the OOV and loop rates of the same prompts."""
+    if not os.path.exists(path):
+        return ""
+    old = json.load(open(path, encoding="utf-8"))
+    ob, nb = old["bits_per_byte"], res["bits_per_byte"]
+    rows = []
+    for key, name in (("general", "bits/byte, general prose (Brown)"), ("docs", "bits/byte, documentation")):
+        rows.append((name, f"{ob[key]['bits_per_byte']:.4f}", f"{nb[key]['bits_per_byte']:.4f}",
+                     f"{100 * (nb[key]['bits_per_byte'] / ob[key]['bits_per_byte'] - 1):+.1f}%"))
+    rows.append(("**bits/byte, mean**", f"{ob['mean']:.4f}", f"**{nb['mean']:.4f}**", f"**{100 * (nb['mean'] / ob['mean'] - 1):+.1f}%**"))
+    for kind, label in (("sampled", "sampled"), ("greedy", "greedy")):
+        o, n = old[kind]["metrics"], res[kind]["metrics"]
+        rows.append((f"OOV word rate, {label}", f"{o['oov']['oov_rate']:.1%}", f"{n['oov']['oov_rate']:.1%}", ""))
+        rows.append((f"looping continuations, {label}", f"{o['loops']['looping']}/{o['loops']['continuations']}",
+                     f"{n['loops']['looping']}/{n['loops']['continuations']}", ""))
+    os_, ns = old["settings"], res["settings"]
+    settings = lambda st: f"temperature {st['temperature']}, top-p {st['topP']}, repetition penalty {st['repetitionPenalty']}"  # noqa: E731
+    table = "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
+    return ("### Against the model it replaces\n\n"
+            "The previous default (3.4 M parameters, context 256, 2.4 M tokens of Brown and Python documentation), "
+            f"measured by this script on the same held-out set and prompts (`training/baselines/{os.path.basename(path)}`; "
+            f"its continuations used {settings(os_)}; this model's {settings(ns)}).\n\n"
+            "| | previous model | this model | change |\n|---|---|---|---|\n" + table)
 
 
 def recommendation_text(t):

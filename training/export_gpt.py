@@ -410,6 +410,15 @@ Weights: MIT, like Inkwell. Training text: the sources and licences listed under
 Training data (Brown corpus: redistribution permitted by the copyright holder; the
 documentation under its packages' free licences, some of them copyleft).
 
+Decision on the copyleft sources: they are used. Every source is free software documentation
+from Debian main, redistributable under its licence, and the issue this model answers asks for
+exactly these manuals; without them the corpus is about 12.6 M tokens instead of 19.4 M, which
+this model size needs. Whether trained weights are a derivative work of their training text is
+not settled law; the sources are named here with their licences, and a user who needs weights trained on permissive and
+public-domain text only can rebuild them with
+`training/data.py text --exclude-copyleft` and `train_gpt.py --text-dir training/data/text-permissive`
+(same command otherwise).
+
 ## Limitations
 
 Small model: expect made-up facts and words, loss of the thread after a sentence or two,
