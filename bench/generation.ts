@@ -9,7 +9,7 @@
  *     turns run by run, at least 5 runs each, median and spread (min–max).
  *  2. The memory-bandwidth bound: decode reads each weight once per token, so it can be no faster
  *     than read bandwidth / bytes read per token. The bandwidth is measured with all threads
- *     reading (ONNX Runtime's ReduceSum over 256 MB, and plain JavaScript workers); the higher of
+ *     reading (ONNX Runtime's fp32 matrix-vector product over a 256 MiB weight, and plain JavaScript workers); the higher of
  *     the two is used, so the bound is never set low. Bytes per token: bench/onnx_tools.py.
  * Also: where each token's time goes (inside session.run or around it, for both engines), the
  * session-option sweep, and the host's event-loop delay while the runtime child process generates.
@@ -86,14 +86,15 @@ function python(args: string[]): string {
 
 const BANDWIDTH_BYTES = 256 * 2 ** 20; // far beyond any cache
 
-/** ONNX Runtime summing 256 MB of rows with `threads` intra-op threads: bytes read per second, best of 8. */
+/**
+ * ONNX Runtime's fp32 matrix-vector product reading a 256 MiB weight with `threads` intra-op
+ * threads (the kernel of decoding): bytes read per second, best of 8.
+ */
 async function ortReadBandwidth(): Promise<number> {
-  const file = path.join(cacheDir, 'readbw.onnx');
+  const file = path.join(cacheDir, 'readbw-gemv.onnx');
   if (!fs.existsSync(file)) python([path.join(repo, 'bench', 'onnx_tools.py'), 'readbw', file]);
   const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads, interOpNumThreads: 1 });
-  const rows = 256;
-  const data = new Float32Array(BANDWIDTH_BYTES / 4).fill(1);
-  const x = new ort.Tensor('float32', data, [rows, data.length / rows]);
+  const x = new ort.Tensor('float32', new Float32Array(4096).fill(1), [1, 4096]);
   let best = Infinity;
   try {
     for (let i = 0; i < 10; i++) {
@@ -484,7 +485,7 @@ export async function benchGeneration(): Promise<void> {
   const bandwidth = Math.max(ortBandwidth, jsBandwidth);
   console.log(
     `Machine: ${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} logical CPUs. ONNX Runtime threads: ${threads}. Prompt: ${prompt.length} characters. ` +
-      `Read bandwidth with ${threads} threads: ONNX Runtime ReduceSum ${(ortBandwidth / 1e9).toFixed(1)} GB/s, JavaScript workers ` +
+      `Read bandwidth with ${threads} threads: ONNX Runtime fp32 MatMul [1×4096]·[4096×16384] ${(ortBandwidth / 1e9).toFixed(1)} GB/s, JavaScript workers ` +
       `${(jsBandwidth / 1e9).toFixed(1)} GB/s (the higher sets the bound). Load average: ${loadavg()}.`,
   );
   const goals = await dtypeTables(models, bandwidth);
