@@ -477,6 +477,49 @@ async function sessionOptionSweep(models: BenchModel[]): Promise<void> {
   console.log(`\nLoad average at the end: ${loadavg()}.`);
 }
 
+/** The q4 settings training/quantize.py offers, each in its own folder (the loader finds `onnx/model_q4.onnx` by name). */
+const Q4_SETTINGS: ReadonlyArray<{ key: string; name: string; args: string[] }> = [
+  { key: 'default', name: 'block 32, accuracy level 4 (int8 activations; the default)', args: [] },
+  { key: 'b128', name: 'block 128, accuracy level 4', args: ['--block-size', '128'] },
+  { key: 'acc0', name: 'block 32, accuracy level 0 (fp32 activations)', args: ['--accuracy-level', '0'] },
+];
+
+/** A folder with the model's config and tokenizer and a q4 file made with `args` (built once). */
+function ensureQ4Variant(dir: string, key: string, args: string[]): string {
+  if (!args.length) return dir;
+  const variant = path.join(cacheDir, `${path.basename(dir)}-q4-${key}`);
+  const file = path.join(variant, 'onnx', 'model_q4.onnx');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.join(variant, 'onnx'), { recursive: true });
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.json')) fs.copyFileSync(path.join(dir, f), path.join(variant, f));
+    console.log(`\n(quantizing ${path.basename(dir)} with ${args.join(' ')}, once)`);
+    python([path.join(repo, 'training', 'quantize.py'), dir, '--bits', '4', ...args, '--out', file]);
+  }
+  return variant;
+}
+
+/** q4 files of the distilgpt2 shape made with different quantizer settings, Inkwell in process, taking turns. */
+async function q4SettingsSweep(models: BenchModel[]): Promise<void> {
+  const model = models.find((m) => m.key === 'distilgpt2');
+  if (!model) return;
+  const dirs = Q4_SETTINGS.map((q) => ensureQ4Variant(model.dir, q.key, q.args));
+  console.log(`\n### q4 quantizer settings (${model.label}, Inkwell in process)\n`);
+  console.log(`${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadavg()}.\n`);
+  console.log('| training/quantize.py --bits 4 | file | decode tok/s | vs the default |');
+  console.log('|---|---|---|---|');
+  const engines: Engine[] = [];
+  for (let i = 0; i < dirs.length; i++) engines.push(await inkwellInProcess(dirs[i], 'q4', undefined, Q4_SETTINGS[i].name));
+  const results = await alternate(engines);
+  const base = decodeMedian(results[0]);
+  engines.forEach((e, k) => {
+    const t = results[k];
+    const size = fs.statSync(path.join(dirs[k], 'onnx', 'model_q4.onnx')).size;
+    console.log(
+      `| ${e.name} | ${(size / 1e6).toFixed(0)} MB | ${spread(t.map((x) => x.tokensPerSecond))} | ${(decodeMedian(t) / base).toFixed(2)}x |`,
+    );
+  });
+}
+
 export async function benchGeneration(): Promise<void> {
   const models = benchModels();
   console.log('\n## Text generation (greedy, KV cache)\n');
@@ -491,6 +534,7 @@ export async function benchGeneration(): Promise<void> {
   const goals = await dtypeTables(models, bandwidth);
   await runtimeProcessTable(models.filter((m) => m.key !== 'smollm2'));
   await sessionOptionSweep(models);
+  await q4SettingsSweep(models);
   console.log(
     '\nGoals: decode >= 1.5x transformers.js on fp32 and >= 1.2x on q4; TTFT no worse; q4 >= 3x own fp32 (distilgpt2); >= 85% of the bound.',
   );

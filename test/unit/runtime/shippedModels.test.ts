@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import { decodePng } from '../../../src/generation/image/png';
 import { greedy } from '../generation/fixtures';
@@ -35,6 +36,26 @@ describe('shipped models through the runtime process', function () {
     assert.ok(first.promptTokens.length > 3 && first.promptTokens.length < prompt.length, 'the BPE tokenizer merges characters');
     const again = await client.request('text.generate', { model, prompt, maxTokens: 24, stop: [], sampling: greedy });
     assert.deepStrictEqual(again.tokens, first.tokens, 'greedy decoding is deterministic');
+  });
+
+  it('inkwell-gpt loads and writes words in every variant it ships (fp32, int8, q4)', async () => {
+    const model = path.join(shipped, 'inkwell-gpt');
+    const variants = (['fp32', 'int8', 'q4'] as const).filter((d) =>
+      fs.existsSync(path.join(model, 'onnx', d === 'fp32' ? 'model.onnx' : `model_${d}.onnx`)),
+    );
+    assert.ok(variants.includes('fp32'));
+    for (const dtype of variants) {
+      const r = await client.request('text.generate', {
+        model,
+        dtype,
+        prompt: 'My favourite tool for taking notes is',
+        maxTokens: 24,
+        stop: [],
+        sampling: greedy,
+      });
+      assert.strictEqual(r.tokens.length, 24, dtype);
+      assert.ok(/[a-z]{3,}/i.test(r.text), `${dtype} writes words: ${JSON.stringify(r.text)}`);
+    }
   });
 
   it('inkwell-gpt ends a continuation at a sentence end near its token limit instead of mid-sentence', async () => {
