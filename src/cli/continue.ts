@@ -41,6 +41,7 @@ Options:
   --top-k K                Sample among the K most likely tokens; 0 = all (default: ${D.topK})
   --top-p P                Nucleus sampling threshold (default: ${D.topP})
   --repetition-penalty R   Penalty for tokens already in the text; 1 = none (default: ${D.repetitionPenalty})
+  --no-repeat-ngram N      Never repeat a run of N tokens already in the text; 0 = off (default: ${D.noRepeatNgramSize})
   --seed S                 Seed for sampling; the same seed gives the same text (default: random)
   --stop TEXT              Stop before this text (repeatable; \\n is a line break;
                            default: three line breaks, as in the editor)
@@ -51,8 +52,8 @@ Options:
   --threads N              ONNX Runtime threads (default: one per physical core, up to 4)
   --json                   Print {"model","file","dtype","prompt_tokens","tokens","text","ttft_ms","tokens_per_s"}
 
-Temperature, top-p and repetition penalty not given as options come from the
-model's generation_config.json when it names them, else from the defaults above.
+Temperature, top-p, repetition penalty and the n-gram ban not given as options come
+from the model's generation_config.json when it names them, else from the defaults above.
   -h, --help               Show this help`;
 
 class UsageError extends Error {}
@@ -74,6 +75,7 @@ const valueOptions = [
   'top-k',
   'top-p',
   'repetition-penalty',
+  'no-repeat-ngram',
   'seed',
   'stop',
   'threads',
@@ -85,6 +87,7 @@ const MODEL_SAMPLING_FLAGS: Record<ModelSamplingKey, string> = {
   temperature: 'temperature',
   topP: 'top-p',
   repetitionPenalty: 'repetition-penalty',
+  noRepeatNgramSize: 'no-repeat-ngram',
 };
 const flagOptions = ['greedy', 'json', 'mid-sentence'];
 
@@ -152,11 +155,14 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
     topK: number('top-k', D.topK, 0, 1e9, true),
     topP: number('top-p', D.topP, 0, 1),
     repetitionPenalty: number('repetition-penalty', greedy ? 1 : D.repetitionPenalty, 1, 100),
+    noRepeatNgramSize: number('no-repeat-ngram', D.noRepeatNgramSize, 0, 100, true),
     seed: values.has('seed') ? number('seed', 0, 0, 2 ** 32 - 1, true) : null,
     // The same escapes as the editor's setting (`--stop '\n\n'`).
     stop: stops.length ? stops : D.stop,
     // --greedy sets the temperature and the repetition penalty.
-    notSet: MODEL_SAMPLING_KEYS.filter((key) => !values.has(MODEL_SAMPLING_FLAGS[key]) && !(greedy && key !== 'topP')),
+    notSet: MODEL_SAMPLING_KEYS.filter(
+      (key) => !values.has(MODEL_SAMPLING_FLAGS[key]) && !(greedy && (key === 'temperature' || key === 'repetitionPenalty')),
+    ),
   };
   let dtype: DtypeRequest;
   try {

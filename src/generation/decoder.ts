@@ -16,7 +16,7 @@
 import { GenerationError, throwIfCancelled } from './generationError';
 import type { MakeTensor, SessionLike, TensorLike } from './onnxTypes';
 import { cacheInputs, emptyCacheShape } from './architectures';
-import { TokenSampler } from './sampling';
+import { NgramBan, TokenSampler } from './sampling';
 import type { SamplingOptions, StopReason } from './textRequest';
 import type { TextModelSpec } from './textModel';
 
@@ -397,6 +397,8 @@ export async function decode(model: DecoderModel, request: DecodeRequest, hooks:
   const seen = new Uint8Array(spec.vocabSize);
   for (const id of request.promptIds) if (id < seen.length) seen[id] = 1;
   const sampler = new TokenSampler(spec.vocabSize, request.sampling);
+  const ngramSize = request.sampling.noRepeatNgramSize ?? 0;
+  const ngrams = ngramSize > 0 ? new NgramBan(ngramSize, request.promptIds) : undefined;
   const eos = new Set(spec.eosTokenIds);
   const feeds = initialFeeds(model, plan.prompt.signature);
   // A merged decoder is told whether its past is filled: not on the prompt step, from then on.
@@ -414,7 +416,9 @@ export async function decode(model: DecoderModel, request: DecodeRequest, hooks:
     sequence.feedInputs(feeds, graph.signature);
     if (graph.signature.hasUseCacheBranch) feeds.use_cache_branch = cacheBranch[tokens.length === 0 ? 0 : 1];
     const outputs = await runStep(graph, feeds);
-    const next = sampler.sample(lastLogitsRow(spec, graph.file, outputs, tokens.length, scratch), seen);
+    const row = lastLogitsRow(spec, graph.file, outputs, tokens.length, scratch);
+    ngrams?.apply(row);
+    const next = sampler.sample(row, seen);
     if (plan.cached) {
       carryKvCache(feeds, outputs, plan.step.signature);
       sequence.markFed();
@@ -427,6 +431,7 @@ export async function decode(model: DecoderModel, request: DecodeRequest, hooks:
     }
     tokens.push(next);
     seen[next] = 1;
+    ngrams?.push(next);
     sequence.append(next);
     const reason = hooks.onToken(next);
     if (reason) {

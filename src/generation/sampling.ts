@@ -241,3 +241,44 @@ function selectNucleusCandidates(probs: Float64Array, total: number, topP: numbe
     }
   }
 }
+
+/**
+ * transformers' `no_repeat_ngram_size`: a token that would complete an n-gram already in the
+ * sequence (prompt included) is banned. Keeps, for every (n-1)-gram seen, the tokens that followed
+ * it; a step looks up the sequence's last n-1 tokens. O(n) per token, memory linear in the sequence.
+ */
+export class NgramBan {
+  private readonly ids: number[] = [];
+  /** The tokens that followed each (n-1)-gram, keyed by its ids joined with commas. */
+  private readonly followers = new Map<string, number[]>();
+
+  constructor(
+    private readonly n: number,
+    prompt: readonly number[],
+  ) {
+    for (const id of prompt) this.push(id);
+  }
+
+  /** Appends a token to the sequence. */
+  push(id: number): void {
+    this.ids.push(id);
+    const start = this.ids.length - this.n;
+    if (start < 0) return;
+    const key = this.key(start);
+    const list = this.followers.get(key);
+    if (!list) this.followers.set(key, [id]);
+    else if (!list.includes(id)) list.push(id);
+  }
+
+  /** Sets the logits of the tokens banned after the sequence so far to -Infinity, in place. */
+  apply(logits: Float32Array): void {
+    const start = this.ids.length - this.n + 1;
+    if (start < 0) return;
+    const banned = this.followers.get(this.key(start));
+    if (banned) for (const id of banned) if (id < logits.length) logits[id] = -Infinity;
+  }
+
+  private key(start: number): string {
+    return this.ids.slice(start, start + this.n - 1).join(',');
+  }
+}

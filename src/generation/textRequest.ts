@@ -8,7 +8,8 @@ import { DEFAULT_STOP_SEQUENCES, stopSequences } from '../core/stopSequences';
 
 /**
  * How the next token is chosen. Temperature 0 is greedy decoding (always the
- * most likely token); greedy ignores everything except the repetition penalty.
+ * most likely token); greedy ignores everything except the repetition penalty
+ * and the n-gram ban.
  */
 export interface SamplingOptions {
   /** Softmax temperature; 0 means greedy. */
@@ -21,6 +22,11 @@ export interface SamplingOptions {
   repetitionPenalty: number;
   /** Seed of the sampling PRNG; the same seed, prompt and model give the same tokens. */
   seed: number;
+  /**
+   * Never repeat an n-gram of this many tokens that is already in the text, prompt included
+   * (transformers' `no_repeat_ngram_size`); 0 or absent = off.
+   */
+  noRepeatNgramSize?: number;
 }
 
 /** A text generation request, without the model that serves it. */
@@ -47,16 +53,17 @@ export interface TextGenerationParams {
 }
 
 /** Sampling options a model's generation_config.json may give defaults for. */
-export const MODEL_SAMPLING_KEYS = ['temperature', 'topP', 'repetitionPenalty'] as const;
+export const MODEL_SAMPLING_KEYS = ['temperature', 'topP', 'repetitionPenalty', 'noRepeatNgramSize'] as const;
 export type ModelSamplingKey = (typeof MODEL_SAMPLING_KEYS)[number];
 
 /** A model's own sampling defaults, from generation_config.json. */
 export type ModelSamplingDefaults = Partial<Pick<SamplingOptions, ModelSamplingKey>>;
 
 /**
- * The sampling defaults of a parsed generation_config.json: `temperature`, `top_p` and
- * `repetition_penalty`, each only when it is a number Inkwell's sampler takes (temperature 0–100,
- * top_p in (0, 1], repetition_penalty 1–100). `do_sample` is not followed: Inkwell samples unless
+ * The sampling defaults of a parsed generation_config.json: `temperature`, `top_p`,
+ * `repetition_penalty` and `no_repeat_ngram_size`, each only when it is a number Inkwell's sampler
+ * takes (temperature 0–100, top_p in (0, 1], repetition_penalty 1–100, no_repeat_ngram_size a whole
+ * number 0–100). `do_sample` is not followed: Inkwell samples unless
  * the user asks for greedy decoding.
  */
 export function modelSamplingDefaults(generationConfig: Record<string, unknown> | undefined): ModelSamplingDefaults {
@@ -69,9 +76,11 @@ export function modelSamplingDefaults(generationConfig: Record<string, unknown> 
   const temperature = value('temperature', (v) => v >= 0 && v <= 100);
   const topP = value('top_p', (v) => v > 0 && v <= 1);
   const repetitionPenalty = value('repetition_penalty', (v) => v >= 1 && v <= 100);
+  const noRepeatNgramSize = value('no_repeat_ngram_size', (v) => Number.isInteger(v) && v >= 0 && v <= 100);
   if (temperature !== undefined) out.temperature = temperature;
   if (topP !== undefined) out.topP = topP;
   if (repetitionPenalty !== undefined) out.repetitionPenalty = repetitionPenalty;
+  if (noRepeatNgramSize !== undefined) out.noRepeatNgramSize = noRepeatNgramSize;
   return out;
 }
 
@@ -174,6 +183,8 @@ export interface GenerationSettings {
   topK: number;
   topP: number;
   repetitionPenalty: number;
+  /** 0 = off. */
+  noRepeatNgramSize: number;
   /** Null: a fresh seed for every request. */
   seed: number | null;
   /** Stop sequences as written in settings (with `\n` escapes). */
@@ -197,6 +208,7 @@ export const GENERATION_DEFAULTS: Readonly<GenerationSettings> = Object.freeze({
   topK: 40,
   topP: 0.95,
   repetitionPenalty: 1.1,
+  noRepeatNgramSize: 0,
   seed: null,
   stop: DEFAULT_STOP_SEQUENCES,
 });
@@ -233,6 +245,7 @@ export function buildTextRequest(prompt: string, settings: GenerationSettings, o
       topP: pick('topP', settings.topP),
       repetitionPenalty: pick('repetitionPenalty', settings.repetitionPenalty),
       seed: pick('seed', settings.seed ?? freshSeed()),
+      noRepeatNgramSize: pick('noRepeatNgramSize', settings.noRepeatNgramSize),
     },
     stop: [...(overrides.stop ?? stopSequences(settings.stop)), ...(overrides.extraStop ?? [])],
     endAtSentence: true,

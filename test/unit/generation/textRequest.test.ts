@@ -35,7 +35,7 @@ describe('text generation requests', () => {
     assert.ok(!isGreedy(sampled.sampling), 'the override made the request sample');
     assert.deepStrictEqual(
       Object.keys(sampled.sampling).sort(),
-      ['repetitionPenalty', 'seed', 'temperature', 'topK', 'topP'],
+      ['noRepeatNgramSize', 'repetitionPenalty', 'seed', 'temperature', 'topK', 'topP'],
       'no separate greedy flag',
     );
   });
@@ -46,7 +46,7 @@ describe('text generation requests', () => {
     assert.deepStrictEqual(request, {
       prompt: 'Hi',
       maxTokens: 5,
-      sampling: { temperature: 0.8, topK: 2, topP: 0.95, repetitionPenalty: 1.1, seed: 3 },
+      sampling: { temperature: 0.8, topK: 2, topP: 0.95, repetitionPenalty: 1.1, seed: 3, noRepeatNgramSize: 0 },
       stop: ['\n\n\n', '\n\n'],
       endAtSentence: true,
     });
@@ -66,6 +66,7 @@ describe('text generation requests', () => {
       temperature: { globalValue: 0.8 },
       topP: {},
       repetitionPenalty: { workspaceValue: 1.3 },
+      noRepeatNgramSize: { globalValue: 0 },
     };
     assert.deepStrictEqual(
       samplingNotSet((key) => inspections[key]),
@@ -73,31 +74,37 @@ describe('text generation requests', () => {
     );
   });
 
-  it("generation_config.json's temperature, top_p and repetition_penalty replace only the options nobody set", () => {
+  it("generation_config.json's temperature, top_p, repetition_penalty and no_repeat_ngram_size replace only the options nobody set", () => {
     const defaults = modelSamplingDefaults({
       temperature: 0.6,
       top_p: 0.9,
       repetition_penalty: 1.05,
+      no_repeat_ngram_size: 4,
       top_k: 20,
       do_sample: true,
       eos_token_id: 2,
     });
-    assert.deepStrictEqual(defaults, { temperature: 0.6, topP: 0.9, repetitionPenalty: 1.05 });
+    assert.deepStrictEqual(defaults, { temperature: 0.6, topP: 0.9, repetitionPenalty: 1.05, noRepeatNgramSize: 4 });
     assert.deepStrictEqual(
-      modelSamplingDefaults({ temperature: -1, top_p: 0, repetition_penalty: 0.5 }),
+      modelSamplingDefaults({ temperature: -1, top_p: 0, repetition_penalty: 0.5, no_repeat_ngram_size: 2.5 }),
       {},
       'values the sampler cannot take are ignored',
     );
     assert.deepStrictEqual(modelSamplingDefaults(undefined), {});
-    const settings: GenerationSettings = { ...GENERATION_DEFAULTS, seed: 1, notSet: ['temperature', 'topP', 'repetitionPenalty'] };
+    const settings: GenerationSettings = {
+      ...GENERATION_DEFAULTS,
+      seed: 1,
+      notSet: ['temperature', 'topP', 'repetitionPenalty', 'noRepeatNgramSize'],
+    };
     const request = buildTextRequest('Hi', settings, { sampling: { temperature: 0.3 } });
-    assert.deepStrictEqual(request.defaultedSampling, ['topP', 'repetitionPenalty'], 'a command argument is a choice');
+    assert.deepStrictEqual(request.defaultedSampling, ['topP', 'repetitionPenalty', 'noRepeatNgramSize'], 'a command argument is a choice');
     assert.deepStrictEqual(applyModelSampling(request, defaults), {
       temperature: 0.3,
       topK: 40,
       topP: 0.9,
       repetitionPenalty: 1.05,
       seed: 1,
+      noRepeatNgramSize: 4,
     });
     // Settings that do not say what is unset: everything is the user's.
     assert.strictEqual(buildTextRequest('Hi', GENERATION_DEFAULTS).defaultedSampling, undefined);
