@@ -252,8 +252,14 @@ function withoutEos(model: LoadedTextModel, clock: RunClock): LoadedTextModel {
   };
 }
 
-async function inkwellInProcess(dir: string, dtype: Dtype, tuning?: SessionTuning, name = 'Inkwell (in process)'): Promise<Engine> {
-  const loaded = await loadModelInProcess(dir, threads, dtype, tuning);
+async function inkwellInProcess(
+  dir: string,
+  dtype: Dtype,
+  tuning?: SessionTuning,
+  name = 'Inkwell (in process)',
+  intraOpThreads = threads,
+): Promise<Engine> {
+  const loaded = await loadModelInProcess(dir, intraOpThreads, dtype, tuning);
   const clock = new RunClock();
   const model = withoutEos(loaded, clock);
   return {
@@ -455,6 +461,8 @@ async function sessionOptionSweep(models: BenchModel[]): Promise<void> {
     { name: 'CPU memory arena off', tuning: { enableCpuMemArena: false } },
     { name: 'memory pattern off', tuning: { enableMemPattern: false } },
     { name: 'parallel execution mode, 2 inter-op threads', tuning: { executionMode: 'parallel', interOpNumThreads: 2 } },
+    ...(threads > 1 ? [{ name: `${threads - 1} intra-op thread${threads > 2 ? 's' : ''}`, threads: threads - 1 }] : []),
+    { name: `${threads * 2} intra-op threads (more than the cores)`, threads: threads * 2 },
   ];
   console.log(`\n### Session options (${model.label}, Inkwell in process)\n`);
   console.log(
@@ -464,7 +472,7 @@ async function sessionOptionSweep(models: BenchModel[]): Promise<void> {
   console.log('|---|---|---|---|---|');
   for (const dtype of ['fp32', 'q4'] as const) {
     const engines: Engine[] = [];
-    for (const v of variants) engines.push(await inkwellInProcess(model.dir, dtype, v.tuning, v.name));
+    for (const v of variants) engines.push(await inkwellInProcess(model.dir, dtype, v.tuning, v.name, v.threads));
     const results = await alternate(engines);
     const base = decodeMedian(results[0]);
     engines.forEach((e, k) => {
