@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 TRAINING_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(TRAINING_DIR)
@@ -289,7 +290,7 @@ def proxy_with_se(items, dic, n_boot=300):
 
 
 def tune(model_dir, threads, log, temps=(0.6, 0.7, 0.8, 0.9, 1.0), top_ps=(0.8, 0.9, 0.95, 1.0), n_prompts=48,
-         seeds=(101, 202)):
+         seeds=(101, 202), jobs=2):
     """Grid over temperature × top-p on prompts cut from held-out documents (the first 12 words
     of a paragraph; half Brown, half documentation), the other settings at the extension's
     defaults, the same prompts and seeds in every cell. Proxy (lower is better): OOV rate + loop
@@ -300,13 +301,16 @@ def tune(model_dir, threads, log, temps=(0.6, 0.7, 0.8, 0.9, 1.0), top_ps=(0.8, 
     pairs = heldout_snippets(n_prompts, 500)
     human = distinct2([c for _, c in pairs])
     grid = []
+    # Continuations run `jobs` at a time, each CLI process on threads // jobs ONNX Runtime threads: a small
+    # model's step does not keep two threads busy, and starting node is single-threaded.
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    per_job = max(1, threads // jobs)
     for t in temps:
         for tp in top_ps:
-            items = []
-            for i, (p, _) in enumerate(pairs):
-                for sd in seeds:
-                    r = cli_continue(model_dir, p, dict(settings, temperature=t, topP=tp), seed=sd + i, threads=threads)
-                    items.append({"prompt": p, "text": r["text"]})
+            cell = dict(settings, temperature=t, topP=tp)
+            work = [(p, sd + i) for i, (p, _) in enumerate(pairs) for sd in seeds]
+            texts = pool.map(lambda w: cli_continue(model_dir, w[0], cell, seed=w[1], threads=per_job)["text"], work)
+            items = [{"prompt": p, "text": text} for (p, _), text in zip(work, texts)]
             m = text_metrics(items, dic)
             proxy, se = proxy_with_se(items, dic)
             row = {"temperature": t, "top_p": tp, "oov_rate": m["oov"]["oov_rate"], "loop_rate": m["loops"]["loop_rate"],
@@ -465,6 +469,7 @@ def main():
     p.add_argument("--grid-prompts", type=int, default=48, help="held-out prompts per grid cell")
     p.add_argument("--grid-seeds", default="101,202", help="seeds per prompt (seed + prompt index)")
     p.add_argument("--recommendation", default=None, help="JSON from --tune-sampling to quote in the card")
+    p.add_argument("--jobs", type=int, default=2, help="continuations run at once by --tune-sampling")
     a = p.parse_args()
     log = lambda *x: print("[evaluate]", *x, file=sys.stderr, flush=True)  # noqa: E731
     if not os.path.exists(EVAL_FILE):
@@ -477,7 +482,7 @@ def main():
     elif a.tune_sampling:
         res = tune(a.model_dir, a.threads, log, temps=tuple(float(x) for x in a.grid_temperatures.split(",")),
                    top_ps=tuple(float(x) for x in a.grid_top_p.split(",")), n_prompts=a.grid_prompts,
-                   seeds=tuple(int(x) for x in a.grid_seeds.split(",")))
+                   seeds=tuple(int(x) for x in a.grid_seeds.split(",")), jobs=a.jobs)
         b = res["best"]
         log(f"best: temperature {b['temperature']}, top-p {b['top_p']} (proxy {b['proxy']:.3f})")
     else:
