@@ -27,6 +27,13 @@ step() { echo; echo "=== $(date '+%H:%M:%S') $*"; }
 step "prerequisites"
 [ -f node_modules/onnxruntime-node/package.json ] || { echo "run npm ci first"; exit 1; }
 [ -f dist/cli.js ] || node esbuild.js
+# Debian's PyTorch multiplies matrices through whatever libblas.so.3 the alternatives system
+# points at; the reference BLAS is single-threaded and many times slower than OpenBLAS.
+blas=$(readlink -f "$(ldconfig -p | awk '$1 == "libblas.so.3" {print $NF; exit}')" || true)
+case "$blas" in
+  *openblas*) ;;
+  *) echo "libblas.so.3 is ${blas:-missing}, not OpenBLAS: install Debian's libopenblas0-pthread"; exit 1 ;;
+esac
 if [ ! -f /usr/share/dict/american-english ]; then
   apt-get install -y wamerican || { echo "install Debian's wamerican (the OOV word list)"; exit 1; }
 fi
