@@ -11,8 +11,9 @@
    documentation documents, and their mean (the headline figure; each group counts half).
    Windows are the model's context (at most 1024 tokens).
 2. Continuations of the ten prompts in training/eval_prompts.txt through Inkwell's own CLI
-   (`node dist/cli.js continue --json`, so exactly the decode loop users get) with the
-   extension's default settings read from package.json (`inkwell.generation.*`):
+   (`node dist/cli.js continue --json`, so exactly the decode loop users get) with the settings
+   the extension uses for the model when the user has set none (package.json's
+   `inkwell.generation.*` defaults, replaced by those in the model's generation_config.json):
    greedy (temperature 0; the other settings as configured) and sampled (seeds 1..3 per prompt).
 3. On the sampled continuations: the out-of-vocabulary word rate against Debian's wamerican list
    (see `oov`), repeated n-grams (see `loops`) and distinct bigrams (diversity).
@@ -20,7 +21,8 @@
 --tune-sampling instead continues prompts cut from held-out documents over a grid of
 temperatures and top-p values (the other settings at their defaults) and picks the pair with the
 lowest quality proxy (OOV rate + loop rate) among those whose diversity is at least 90% of the
-held-out human text's (see `tune`).
+held-out human text's (see `tune`); `--card --recommendation FILE` then writes that pair into the
+model's generation_config.json, so the card's continuations use what users get.
 """
 import argparse
 import json
@@ -53,7 +55,45 @@ def extension_defaults():
         props.update(c.get("properties", {}))
     g = lambda k: props[f"inkwell.generation.{k}"]["default"]  # noqa: E731
     return {"maxTokens": g("maxTokens"), "temperature": g("temperature"), "topK": g("topK"), "topP": g("topP"),
-            "repetitionPenalty": g("repetitionPenalty"), "stop": g("stop")}
+            "repetitionPenalty": g("repetitionPenalty"), "noRepeatNgramSize": g("noRepeatNgramSize"), "stop": g("stop")}
+
+
+# generation_config.json keys Inkwell takes as a model's own defaults, with the ranges it accepts
+# (src/generation/textRequest.ts, modelSamplingDefaults).
+MODEL_SAMPLING_KEYS = {
+    "temperature": ("temperature", lambda v: 0 <= v <= 100),
+    "top_p": ("topP", lambda v: 0 < v <= 1),
+    "repetition_penalty": ("repetitionPenalty", lambda v: 1 <= v <= 100),
+    "no_repeat_ngram_size": ("noRepeatNgramSize", lambda v: float(v).is_integer() and 0 <= v <= 100),
+}
+
+
+def model_settings(model_dir):
+    """The settings the extension uses for this model when the user has set none: package.json's
+    defaults, replaced by those the model's generation_config.json gives."""
+    settings = extension_defaults()
+    path = os.path.join(model_dir, "generation_config.json")
+    conf = json.load(open(path, encoding="utf-8")) if os.path.exists(path) else {}
+    for key, (name, ok) in MODEL_SAMPLING_KEYS.items():
+        v = conf.get(key)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and ok(v):
+            settings[name] = int(v) if name == "noRepeatNgramSize" else v
+    return settings
+
+
+def apply_recommendation(model_dir, t, log):
+    """Writes a --tune-sampling recommendation into the model's generation_config.json (the model's
+    own defaults, which the extension uses unless the user set the setting), unless the current
+    default was within one standard error of the best cell."""
+    if t.get("default_within_one_se"):
+        log("sampling: the current default stays (within one standard error of the best cell)")
+        return
+    path = os.path.join(model_dir, "generation_config.json")
+    conf = json.load(open(path, encoding="utf-8")) if os.path.exists(path) else {}
+    conf["temperature"], conf["top_p"] = t["best"]["temperature"], t["best"]["top_p"]
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(conf, f, indent=2)
+    log(f"sampling: wrote temperature {conf['temperature']}, top-p {conf['top_p']} into {path}")
 
 
 def read_prompts(path=PROMPTS_FILE):
@@ -100,6 +140,8 @@ def cli_continue(model_dir, prompt, settings, seed=None, threads=2):
         args += ["--top-k", str(settings["topK"]), "--top-p", str(settings["topP"])]
         if seed is not None:
             args += ["--seed", str(seed)]
+    if settings.get("noRepeatNgramSize"):
+        args += ["--no-repeat-ngram", str(settings["noRepeatNgramSize"])]
     for s in settings["stop"]:
         args += ["--stop", s]
     r = subprocess.run(args, cwd=REPO_DIR, capture_output=True, text=True)
@@ -236,7 +278,7 @@ def text_metrics(items, dic):
 
 
 def evaluate(model_dir, onnx_rel, threads, log):
-    settings = extension_defaults()
+    settings = model_settings(model_dir)
     dic = Dictionary()
     res = {"model": os.path.relpath(os.path.abspath(model_dir), REPO_DIR), "onnx": onnx_rel, "settings": settings}
     res["bits_per_byte"] = bits_per_byte(model_dir, onnx_rel, threads, log)
@@ -296,7 +338,7 @@ def tune(model_dir, threads, log, temps=(0.6, 0.7, 0.8, 0.9, 1.0), top_ps=(0.8, 
     defaults, the same prompts and seeds in every cell. Proxy (lower is better): OOV rate + loop
     rate; admissible when distinct-2 ≥ 0.9 × the held-out text's. The best admissible cell is
     the recommendation unless the current default is within one standard error of it."""
-    settings = extension_defaults()
+    settings = model_settings(model_dir)
     dic = Dictionary()
     pairs = heldout_snippets(n_prompts, 500)
     human = distinct2([c for _, c in pairs])
@@ -352,8 +394,10 @@ def markdown(res):
         f"| **mean of the two** | | | | **{b['mean']:.4f}** | |",
         "",
         f"Continuations of the 10 prompts in `training/eval_prompts.txt` through `inkwell continue --json` with the "
-        f"extension's defaults (max tokens {st['maxTokens']}, temperature {st['temperature']}, top-k {st['topK']}, "
-        f"top-p {st['topP']}, repetition penalty {st['repetitionPenalty']}, stop {json.dumps(st['stop'])}); "
+        f"settings the extension uses for this model when none are set (package.json's defaults, replaced by those "
+        f"in the model's `generation_config.json`): max tokens {st['maxTokens']}, temperature {st['temperature']}, "
+        f"top-k {st['topK']}, top-p {st['topP']}, repetition penalty {st['repetitionPenalty']}, "
+        f"no-repeat n-gram size {st.get('noRepeatNgramSize', 0)}, stop {json.dumps(st['stop'])}; "
         f"greedy = temperature 0 with the other settings unchanged; sampled = seeds {', '.join(map(str, SEEDS))} per prompt.",
         "",
         "| | OOV word rate | looping continuations | mean rep-4 | distinct-2 |",
@@ -409,7 +453,8 @@ def baseline_comparison(res, path=BASELINE):
         rows.append((f"looping continuations, {label}", f"{o['loops']['looping']}/{o['loops']['continuations']}",
                      f"{n['loops']['looping']}/{n['loops']['continuations']}", ""))
     os_, ns = old["settings"], res["settings"]
-    settings = lambda st: f"temperature {st['temperature']}, top-p {st['topP']}, repetition penalty {st['repetitionPenalty']}"  # noqa: E731
+    settings = lambda st: (f"temperature {st['temperature']}, top-p {st['topP']}, "  # noqa: E731
+                           f"repetition penalty {st['repetitionPenalty']}, no-repeat n-gram size {st.get('noRepeatNgramSize', 0)}")
     table = "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
     return ("### Against the model it replaces\n\n"
             "The previous default (3.4 M parameters, context 256, 2.4 M tokens of Brown and Python documentation), "
@@ -468,7 +513,9 @@ def main():
     p.add_argument("--grid-top-p", default="0.8,0.9,0.95,1.0")
     p.add_argument("--grid-prompts", type=int, default=48, help="held-out prompts per grid cell")
     p.add_argument("--grid-seeds", default="101,202", help="seeds per prompt (seed + prompt index)")
-    p.add_argument("--recommendation", default=None, help="JSON from --tune-sampling to quote in the card")
+    p.add_argument("--recommendation", default=None,
+                   help="JSON from --tune-sampling to quote in the card; with --card its recommended temperature "
+                        "and top-p also go into the model's generation_config.json before the continuations run")
     p.add_argument("--jobs", type=int, default=2, help="continuations run at once by --tune-sampling")
     a = p.parse_args()
     log = lambda *x: print("[evaluate]", *x, file=sys.stderr, flush=True)  # noqa: E731
@@ -486,9 +533,11 @@ def main():
         b = res["best"]
         log(f"best: temperature {b['temperature']}, top-p {b['top_p']} (proxy {b['proxy']:.3f})")
     else:
+        t = json.load(open(a.recommendation)) if a.recommendation and os.path.exists(a.recommendation) else None
+        if t and a.card:
+            apply_recommendation(a.model_dir, t, log)
         res = evaluate(a.model_dir, a.onnx, a.threads, log)
-        if a.recommendation and os.path.exists(a.recommendation):
-            t = json.load(open(a.recommendation))
+        if t:
             res["sampling_recommendation"] = recommendation_text(t)
         md_text = markdown(res)
         print(md_text)
