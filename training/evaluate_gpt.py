@@ -463,6 +463,12 @@ def baseline_comparison(res, path=BASELINE):
             "| | previous model | this model | change |\n|---|---|---|---|\n" + table)
 
 
+def fixed_settings(t):
+    f = t.get("settings_fixed", {})
+    return (f"top-k {f.get('topK')}, repetition penalty {f.get('repetitionPenalty')}, "
+            f"no-repeat n-gram size {f.get('noRepeatNgramSize', 0)}, max tokens {f.get('maxTokens')}")
+
+
 def recommendation_text(t):
     bb, cur = t["best"], t.get("current_default")
     rows = "\n".join(f"| {g['temperature']} | {g['top_p']} | {g['oov_rate']:.1%} | {g['loop_rate']:.0%} | "
@@ -472,7 +478,7 @@ def recommendation_text(t):
                f"Recommended: temperature **{bb['temperature']}**, top-p **{bb['top_p']}**.")
     return (f"### Sampling settings (`evaluate_gpt.py --tune-sampling`)\n\n"
             f"{len(t['prompts'])} prompts cut from held-out documents (first 12 words of a paragraph), "
-            f"{len(t['seeds'])} seeds each, the other settings at the extension's defaults. Proxy = OOV rate + share "
+            f"{len(t['seeds'])} seeds each, the other settings as they were then ({fixed_settings(t)}). Proxy = OOV rate + share "
             f"of looping continuations (± bootstrap standard error); admissible when distinct-2 ≥ "
             f"{t['diversity_floor']:.3f} (90% of the held-out text's {t['human_distinct2']:.3f}).\n\n"
             f"| temperature | top-p | OOV | looping | distinct-2 | proxy |\n|---|---|---|---|---|---|\n{rows}\n\n"
