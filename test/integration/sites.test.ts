@@ -169,12 +169,20 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
     const changedNow = () => changedFiles(before, new Map([...before.keys()].map((f) => [f, currentText(f)]))).length > 0;
     if (viaPreview) await acceptRefactorPreview(changedNow);
     await waitFor(() => finished, 'the command to finish once the edit is applied');
-    // Refactorings are saved (files.refactoring.autoSave): the disk has them.
+    const expected = expect.map(([site, rel]) => uriOf(site, rel).fsPath).sort();
+    // What the user sees first: every file's text changed, in its editor or on disk.
+    await waitFor(
+      () => expected.every((f) => currentText(f) !== before.get(f)),
+      `the tags changed in ${expected.length} files (changed: ${expected.filter((f) => currentText(f) !== before.get(f)).length})`,
+      30_000,
+    );
+    // Refactorings are saved (files.refactoring.autoSave); on a busy machine that save can lag, so
+    // whatever is still unsaved is saved here, as a user would, before the disk is read.
+    for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && expected.includes(d.uri.fsPath))) await doc.save();
     const after = await waitFor(() => {
       const s = snapshot();
       return changedFiles(before, s).length === expect.length ? s : undefined;
     }, 'the changed files on disk');
-    const expected = expect.map(([site, rel]) => uriOf(site, rel).fsPath).sort();
     assert.deepStrictEqual(changedFiles(before, after), expected, 'exactly these files changed');
     for (const [site, rel, from, to] of expect) {
       const file = uriOf(site, rel).fsPath;
