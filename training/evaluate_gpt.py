@@ -345,22 +345,22 @@ def tune(model_dir, threads, log, temps=(0.6, 0.7, 0.8, 0.9, 1.0), top_ps=(0.8, 
     grid = []
     # Continuations run `jobs` at a time, each CLI process on threads // jobs ONNX Runtime threads: a small
     # model's step does not keep two threads busy, and starting node is single-threaded.
-    pool = ThreadPoolExecutor(max_workers=jobs)
     per_job = max(1, threads // jobs)
-    for t in temps:
-        for tp in top_ps:
-            cell = dict(settings, temperature=t, topP=tp)
-            work = [(p, sd + i) for i, (p, _) in enumerate(pairs) for sd in seeds]
-            texts = pool.map(lambda w: cli_continue(model_dir, w[0], cell, seed=w[1], threads=per_job)["text"], work)
-            items = [{"prompt": p, "text": text} for (p, _), text in zip(work, texts)]
-            m = text_metrics(items, dic)
-            proxy, se = proxy_with_se(items, dic)
-            row = {"temperature": t, "top_p": tp, "oov_rate": m["oov"]["oov_rate"], "loop_rate": m["loops"]["loop_rate"],
-                   "mean_rep4": m["loops"]["mean_rep4"], "distinct2": m["distinct2"], "proxy": proxy, "proxy_se": se,
-                   "continuations": len(items), "words": m["oov"]["words"]}
-            grid.append(row)
-            log(f"T={t} top-p={tp}: oov {row['oov_rate']:.3f} loops {row['loop_rate']:.2f} rep4 {row['mean_rep4']:.3f} "
-                f"distinct2 {row['distinct2']:.3f} proxy {proxy:.3f} ± {se:.3f}")
+    work = [(p, sd + i) for i, (p, _) in enumerate(pairs) for sd in seeds]  # the same in every cell
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for t in temps:
+            for tp in top_ps:
+                cell = dict(settings, temperature=t, topP=tp)
+                texts = pool.map(lambda w: cli_continue(model_dir, w[0], cell, seed=w[1], threads=per_job)["text"], work)
+                items = [{"prompt": p, "text": text} for (p, _), text in zip(work, texts)]
+                m = text_metrics(items, dic)
+                proxy, se = proxy_with_se(items, dic)
+                row = {"temperature": t, "top_p": tp, "oov_rate": m["oov"]["oov_rate"], "loop_rate": m["loops"]["loop_rate"],
+                       "mean_rep4": m["loops"]["mean_rep4"], "distinct2": m["distinct2"], "proxy": proxy, "proxy_se": se,
+                       "continuations": len(items), "words": m["oov"]["words"]}
+                grid.append(row)
+                log(f"T={t} top-p={tp}: oov {row['oov_rate']:.3f} loops {row['loop_rate']:.2f} rep4 {row['mean_rep4']:.3f} "
+                    f"distinct2 {row['distinct2']:.3f} proxy {proxy:.3f} ± {se:.3f}")
     ok = [g for g in grid if g["distinct2"] >= 0.9 * human]
     best = min(ok or grid, key=lambda g: (g["proxy"], -g["temperature"]))
     cur = next((g for g in grid if g["temperature"] == settings["temperature"] and g["top_p"] == settings["topP"]), None)
