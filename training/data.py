@@ -19,6 +19,7 @@ Outputs:
   training/data/images/emoji32.npy       uint8 [N, 32, 32, 4]
 """
 import glob
+import json
 import os
 import re
 import subprocess
@@ -124,10 +125,15 @@ def prepare_text(exclude_copyleft=False):
     the corpus of the permissive and public-domain sources only, in training/data/text-permissive
     (train_gpt.py --text-dir training/data/text-permissive)."""
     out_dir = os.path.join(DATA_DIR, "text-permissive" if exclude_copyleft else "text")
-    if os.path.exists(os.path.join(out_dir, "eval.jsonl")) and os.path.exists(os.path.join(out_dir, "sources.json")):
-        log("text already prepared:", out_dir)
-        return out_dir
     from corpus import build
+    summary = os.path.join(out_dir, "sources.json")
+    if os.path.exists(os.path.join(out_dir, "eval.jsonl")) and os.path.exists(summary):
+        with open(summary) as f:
+            built_with = json.load(f).get("general_repeat")
+        if built_with == build.GENERAL_REPEAT:
+            log("text already prepared:", out_dir)
+            return out_dir
+        log(f"text in {out_dir} was built with Brown repeated {built_with}x, not {build.GENERAL_REPEAT}x: rebuilding")
     return build.build(exclude_copyleft=exclude_copyleft, out_dir=out_dir)
 
 
