@@ -179,13 +179,15 @@ class Dictionary:
 
 
 WORD_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+IRREGULAR_NEGATIONS = {"won't": "will", "can't": "can", "shan't": "shall", "ain't": "is"}
 
 
 def candidate_words(text):
     """Lowercase alphabetic words of a text. Skipped: tokens touching digits, underscores, slashes,
     backticks or other word characters (code, paths, URLs), all-caps words (acronyms), words with
     an inner capital (camelCase), single letters; a possessive or contraction ending ('s, n't,
-    're, 've, 'll, 'd, 'm) is cut off before the lookup."""
+    're, 've, 'll, 'd, 'm) is cut off before the lookup (won't, can't, shan't and ain't become
+    will, can, shall and is)."""
     out = []
     for tok in text.split():
         core = tok.strip("\"'“”‘’()[]{}<>.,;:!?*_-–—…")
@@ -194,6 +196,7 @@ def candidate_words(text):
         if re.search(r"[A-Z]", core[1:]):
             continue  # acronyms, camelCase
         w = core.lower()
+        w = IRREGULAR_NEGATIONS.get(w, w)  # cutting "n't" off these leaves no word ("wo", "ca")
         w = re.sub(r"(n't|'s|'re|'ve|'ll|'d|'m|')$", "", w)
         if len(w) < 2 or not w.isalpha():
             continue
