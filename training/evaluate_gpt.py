@@ -45,40 +45,14 @@ SEEDS = (1, 2, 3)
 
 # --------------------------------------------------------------------------- settings
 
-def extension_defaults():
-    """The extension's generation defaults from package.json contributes.configuration."""
-    with open(os.path.join(REPO_DIR, "package.json")) as f:
-        pj = json.load(f)
-    conf = pj["contributes"]["configuration"]
-    props = {}
-    for c in conf if isinstance(conf, list) else [conf]:
-        props.update(c.get("properties", {}))
-    g = lambda k: props[f"inkwell.generation.{k}"]["default"]  # noqa: E731
-    return {"maxTokens": g("maxTokens"), "temperature": g("temperature"), "topK": g("topK"), "topP": g("topP"),
-            "repetitionPenalty": g("repetitionPenalty"), "noRepeatNgramSize": g("noRepeatNgramSize"), "stop": g("stop")}
-
-
-# generation_config.json keys Inkwell takes as a model's own defaults, with the ranges it accepts
-# (src/generation/textRequest.ts, modelSamplingDefaults).
-MODEL_SAMPLING_KEYS = {
-    "temperature": ("temperature", lambda v: 0 <= v <= 100),
-    "top_p": ("topP", lambda v: 0 < v <= 1),
-    "repetition_penalty": ("repetitionPenalty", lambda v: 1 <= v <= 100),
-    "no_repeat_ngram_size": ("noRepeatNgramSize", lambda v: float(v).is_integer() and 0 <= v <= 100),
-}
-
-
-def model_settings(model_dir):
-    """The settings the extension uses for this model when the user has set none: package.json's
-    defaults, replaced by those the model's generation_config.json gives."""
-    settings = extension_defaults()
-    path = os.path.join(model_dir, "generation_config.json")
-    conf = json.load(open(path, encoding="utf-8")) if os.path.exists(path) else {}
-    for key, (name, ok) in MODEL_SAMPLING_KEYS.items():
-        v = conf.get(key)
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and ok(v):
-            settings[name] = int(v) if name == "noRepeatNgramSize" else v
-    return settings
+def settings_of(result):
+    """The settings a continuation used, from `inkwell continue --json`'s report (the CLI resolves them
+    as the extension does: options given, else the model's generation_config.json, else package.json's
+    defaults), without the seed."""
+    sp = result["sampling"]
+    return {"maxTokens": result["max_tokens"], "temperature": sp["temperature"], "topK": sp["topK"], "topP": sp["topP"],
+            "repetitionPenalty": sp["repetitionPenalty"], "noRepeatNgramSize": sp.get("noRepeatNgramSize", 0),
+            "stop": result["stop"]}
 
 
 def apply_recommendation(model_dir, t, log):
@@ -131,19 +105,16 @@ def bits_per_byte(model_dir, onnx_rel, threads, log):
 
 # --------------------------------------------------------------------------- generation through the CLI
 
-def cli_continue(model_dir, prompt, settings, seed=None, threads=2):
-    """One continuation through `node dist/cli.js continue --json`; returns its JSON."""
-    args = ["node", CLI, "continue", "--model", model_dir, "--json", "--prompt", prompt,
-            "--max-tokens", str(settings["maxTokens"]), "--threads", str(threads),
-            "--temperature", str(settings["temperature"]), "--repetition-penalty", str(settings["repetitionPenalty"])]
-    if settings["temperature"] > 0:
-        args += ["--top-k", str(settings["topK"]), "--top-p", str(settings["topP"])]
-        if seed is not None:
-            args += ["--seed", str(seed)]
-    if settings.get("noRepeatNgramSize"):
-        args += ["--no-repeat-ngram", str(settings["noRepeatNgramSize"])]
-    for s in settings["stop"]:
-        args += ["--stop", s]
+def cli_continue(model_dir, prompt, overrides=None, seed=None, threads=2):
+    """One continuation through `node dist/cli.js continue --json` with the settings the extension
+    uses for this model, except `overrides` ({"temperature": T, "topP": P}); returns its JSON, which
+    reports the settings used (see `settings_of`)."""
+    args = ["node", CLI, "continue", "--model", model_dir, "--json", "--prompt", prompt, "--threads", str(threads)]
+    flags = {"temperature": "--temperature", "topP": "--top-p"}
+    for key, value in (overrides or {}).items():
+        args += [flags[key], str(value)]
+    if seed is not None and (overrides or {}).get("temperature") != 0:
+        args += ["--seed", str(seed)]
     r = subprocess.run(args, cwd=REPO_DIR, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"inkwell continue failed ({r.returncode}): {r.stderr.strip()[-500:]}")
@@ -261,17 +232,22 @@ def distinct2(texts):
 
 # --------------------------------------------------------------------------- the evaluation
 
-def generations(model_dir, settings, prompts, threads, log):
-    greedy, sampled = [], []
+def generations(model_dir, prompts, threads, log):
+    """Greedy (temperature 0, the other settings as the extension's) and sampled continuations of
+    each prompt, and the settings the sampled ones used."""
+    greedy, sampled, used = [], [], set()
     t0 = time.time()
     for p in prompts:
-        g = cli_continue(model_dir, p, dict(settings, temperature=0), threads=threads)
+        g = cli_continue(model_dir, p, {"temperature": 0}, threads=threads)
         greedy.append({"prompt": p, "text": g["text"], "tokens": len(g["tokens"]), "file": g.get("file")})
         for s in SEEDS:
-            r = cli_continue(model_dir, p, settings, seed=s, threads=threads)
+            r = cli_continue(model_dir, p, seed=s, threads=threads)
             sampled.append({"prompt": p, "seed": s, "text": r["text"], "tokens": len(r["tokens"])})
+            used.add(json.dumps(settings_of(r), sort_keys=True))
     log(f"{len(greedy)} greedy and {len(sampled)} sampled continuations in {time.time() - t0:.0f}s")
-    return greedy, sampled
+    if len(used) != 1:
+        raise RuntimeError(f"the continuations used different settings: {sorted(used)}")
+    return greedy, sampled, json.loads(used.pop())
 
 
 def text_metrics(items, dic):
@@ -281,12 +257,11 @@ def text_metrics(items, dic):
 
 
 def evaluate(model_dir, onnx_rel, threads, log):
-    settings = model_settings(model_dir)
     dic = Dictionary()
-    res = {"model": os.path.relpath(os.path.abspath(model_dir), REPO_DIR), "onnx": onnx_rel, "settings": settings}
+    res = {"model": os.path.relpath(os.path.abspath(model_dir), REPO_DIR), "onnx": onnx_rel}
     res["bits_per_byte"] = bits_per_byte(model_dir, onnx_rel, threads, log)
     prompts = read_prompts()
-    greedy, sampled = generations(model_dir, settings, prompts, threads, log)
+    greedy, sampled, res["settings"] = generations(model_dir, prompts, threads, log)
     res["greedy"] = {"metrics": text_metrics(greedy, dic), "continuations": greedy}
     res["sampled"] = {"metrics": text_metrics(sampled, dic), "continuations": sampled}
     # reference: the same measures on held-out human text (evaluation documents cut to ~120 tokens)
@@ -341,9 +316,10 @@ def tune(model_dir, threads, log, temps=(0.6, 0.7, 0.8, 0.9, 1.0), top_ps=(0.8, 
     defaults, the same prompts and seeds in every cell. Proxy (lower is better): OOV rate + loop
     rate; admissible when distinct-2 ≥ 0.9 × the held-out text's. The best admissible cell is
     the recommendation unless the current default is within one standard error of it."""
-    settings = model_settings(model_dir)
     dic = Dictionary()
     pairs = heldout_snippets(n_prompts, 500)
+    # The extension's settings for this model, as the CLI reports them.
+    settings = settings_of(cli_continue(model_dir, pairs[0][0], seed=seeds[0], threads=threads))
     human = distinct2([c for _, c in pairs])
     grid = []
     # Continuations run `jobs` at a time, each CLI process on threads // jobs ONNX Runtime threads: a small
@@ -353,7 +329,7 @@ def tune(model_dir, threads, log, temps=(0.6, 0.7, 0.8, 0.9, 1.0), top_ps=(0.8, 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for t in temps:
             for tp in top_ps:
-                cell = dict(settings, temperature=t, topP=tp)
+                cell = {"temperature": t, "topP": tp}
                 texts = pool.map(lambda w: cli_continue(model_dir, w[0], cell, seed=w[1], threads=per_job)["text"], work)
                 items = [{"prompt": p, "text": text} for (p, _), text in zip(work, texts)]
                 m = text_metrics(items, dic)
@@ -398,9 +374,7 @@ def markdown(res):
         "",
         f"Continuations of the 10 prompts in `training/eval_prompts.txt` through `inkwell continue --json` with the "
         f"settings the extension uses for this model when none are set (package.json's defaults, replaced by those "
-        f"in the model's `generation_config.json`): max tokens {st['maxTokens']}, temperature {st['temperature']}, "
-        f"top-k {st['topK']}, top-p {st['topP']}, repetition penalty {st['repetitionPenalty']}, "
-        f"no-repeat n-gram size {st.get('noRepeatNgramSize', 0)}, stop {json.dumps(st['stop'])}; "
+        f"in the model's `generation_config.json`): {describe_settings(st)}; "
         f"greedy = temperature 0 with the other settings unchanged; sampled = seeds {', '.join(map(str, SEEDS))} per prompt.",
         "",
         "| | OOV word rate | looping continuations | mean rep-4 | distinct-2 |",
@@ -458,8 +432,7 @@ def baseline_comparison(res, path=BASELINE):
         rows.append((f"looping continuations, {label}", f"{o['loops']['looping']}/{o['loops']['continuations']}",
                      f"{n['loops']['looping']}/{n['loops']['continuations']}", ""))
     os_, ns = old["settings"], res["settings"]
-    settings = lambda st: (f"temperature {st['temperature']}, top-p {st['topP']}, "  # noqa: E731
-                           f"repetition penalty {st['repetitionPenalty']}, no-repeat n-gram size {st.get('noRepeatNgramSize', 0)}")
+    settings = lambda st: describe_settings(st, ("temperature", "topP", "repetitionPenalty", "noRepeatNgramSize"))  # noqa: E731
     table = "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
     return ("### Against the model it replaces\n\n"
             "The previous default (3.4 M parameters, context 256, 2.4 M tokens of Brown and Python documentation), "
@@ -468,10 +441,22 @@ def baseline_comparison(res, path=BASELINE):
             "| | previous model | this model | change |\n|---|---|---|---|\n" + table)
 
 
+SETTING_NAMES = (("maxTokens", "max tokens"), ("temperature", "temperature"), ("topK", "top-k"), ("topP", "top-p"),
+                 ("repetitionPenalty", "repetition penalty"), ("noRepeatNgramSize", "no-repeat n-gram size"), ("stop", "stop"))
+
+
+def describe_settings(st, keys=None):
+    """'max tokens 120, temperature 0.8, …' for the settings of `st` named in `keys` (default: all)."""
+    parts = []
+    for key, name in SETTING_NAMES:
+        v = st.get(key, 0 if key == "noRepeatNgramSize" else None)
+        if v is not None and (keys is None or key in keys):
+            parts.append(f"{name} {json.dumps(v) if key == 'stop' else v}")
+    return ", ".join(parts)
+
+
 def fixed_settings(t):
-    f = t.get("settings_fixed", {})
-    return (f"top-k {f.get('topK')}, repetition penalty {f.get('repetitionPenalty')}, "
-            f"no-repeat n-gram size {f.get('noRepeatNgramSize', 0)}, max tokens {f.get('maxTokens')}")
+    return describe_settings(t.get("settings_fixed", {}), ("topK", "repetitionPenalty", "noRepeatNgramSize", "maxTokens"))
 
 
 def recommendation_text(t):

@@ -11,6 +11,7 @@ import { openOnnxSession, physicalCoreCount, type SessionTuning } from '../gener
 import { DTYPES, parseDtypeRequest, type DtypeRequest } from '../generation/layout';
 import { MODEL_FILE_LIMITS } from '../generation/modelFiles';
 import {
+  applyModelSampling,
   buildTextRequest,
   GENERATION_DEFAULTS,
   MODEL_SAMPLING_KEYS,
@@ -50,11 +51,13 @@ Options:
                            which takes the variant a download recorded, else q4, then
                            q8/int8/uint8, then fp32, never the float16 ones)
   --threads N              ONNX Runtime threads (default: one per physical core, up to 4)
-  --json                   Print {"model","file","dtype","prompt_tokens","tokens","text","ttft_ms","tokens_per_s"}
+  --json                   Print one object: "model", "file", "dtype", "prompt_tokens",
+                           "tokens", "text", "stop_reason", "ttft_ms", "tokens_per_s", and
+                           the settings used: "sampling" (with the seed), "max_tokens", "stop"
+  -h, --help               Show this help
 
 Temperature, top-p, repetition penalty and the n-gram ban not given as options come
-from the model's generation_config.json when it names them, else from the defaults above.
-  -h, --help               Show this help`;
+from the model's generation_config.json when it names them, else from the defaults above.`;
 
 class UsageError extends Error {}
 
@@ -264,8 +267,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           prompt_tokens: result.promptTokens,
           tokens: result.tokens,
           text: result.text,
+          stop_reason: result.stopReason,
           ttft_ms: Number(result.ttftMs.toFixed(2)),
           tokens_per_s: Number(result.tokensPerSecond.toFixed(2)),
+          // What the options, the model's generation_config.json and the defaults added up to.
+          sampling: applyModelSampling(options.request, model.samplingDefaults ?? {}),
+          max_tokens: options.request.maxTokens,
+          stop: options.request.stop,
         }),
       );
     } else {

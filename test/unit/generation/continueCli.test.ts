@@ -23,13 +23,18 @@ describe('inkwell continue (CLI)', () => {
     assert.deepStrictEqual(Object.keys(out).sort(), [
       'dtype',
       'file',
+      'max_tokens',
       'model',
       'prompt_tokens',
+      'sampling',
+      'stop',
+      'stop_reason',
       'text',
       'tokens',
       'tokens_per_s',
       'ttft_ms',
     ]);
+    assert.strictEqual(out.stop_reason, 'max-tokens');
     assert.deepStrictEqual([out.file, out.dtype], ['onnx/model.onnx', 'fp32']);
     assert.strictEqual(out.model, path.join(modelsDir, 'tiny-llama'));
     assert.deepStrictEqual(out.prompt_tokens, c.prompt_ids);

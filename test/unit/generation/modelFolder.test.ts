@@ -181,11 +181,13 @@ describe('inkwell continue: --dtype and generation_config.json defaults', functi
       '--threads',
       '1',
     ];
-    const tokens = async (more: string[]) => {
+    type Output = { tokens: number[]; sampling: Record<string, number>; max_tokens: number; stop: string[] };
+    const generate = async (more: string[]) => {
       const io = capture();
       assert.strictEqual(await run([...base, ...more], io), 0, io.errors.join('\n'));
-      return (JSON.parse(io.lines.join('\n')) as { tokens: number[] }).tokens;
+      return JSON.parse(io.lines.join('\n')) as Output;
     };
+    const tokens = async (more: string[]) => (await generate(more)).tokens;
     const expected = c.greedy_ids.slice(0, 12);
     assert.deepStrictEqual(await tokens(['--seed', '1']), expected, 'the model asked for temperature 0 and no penalty');
     assert.deepStrictEqual(await tokens(['--seed', '2']), expected, 'whatever the seed');
@@ -194,5 +196,13 @@ describe('inkwell continue: --dtype and generation_config.json defaults', functi
       sampled.some((t) => JSON.stringify(t) !== JSON.stringify(expected)),
       '--temperature given: the flag wins and the run samples',
     );
+    // --json reports the settings the run used: the model's where no flag was given.
+    const used = await generate(['--seed', '4', '--top-p', '0.5']);
+    assert.deepStrictEqual(
+      [used.sampling.temperature, used.sampling.repetitionPenalty, used.sampling.topP, used.sampling.seed],
+      [0, 1, 0.5, 4],
+    );
+    assert.deepStrictEqual([used.max_tokens, used.stop], [12, ['<<none>>']]);
+    assert.strictEqual((await generate(['--seed', '4', '--temperature', '5'])).sampling.temperature, 5);
   });
 });
