@@ -5,6 +5,7 @@
  * (activation, posts, render, generation, images).
  */
 import * as os from 'os';
+import { disableOrtTelemetry } from '../src/generation/sessionOptions';
 
 type Bench = { name: string; load: () => Promise<() => Promise<unknown>> };
 
@@ -17,6 +18,8 @@ const benches: Bench[] = [
 ];
 
 async function main(): Promise<void> {
+  // The benchmarks open ONNX sessions directly too: no telemetry from any of them.
+  disableOrtTelemetry();
   const only = process.argv.slice(2);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`# Inkwell benchmarks\n`);

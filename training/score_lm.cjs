@@ -14,6 +14,8 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+// onnxruntime-node's telemetry off before its first session (see disableOrtTelemetry in src/generation/sessionOptions.ts).
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
 const ort = require('onnxruntime-node');
 
 function parseArgs(argv) {

@@ -167,8 +167,15 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
   });
 
   it('leaves no ONNX Runtime debug logs behind in the temp folder', async () => {
+    // Sessions opened in this test process set the variable here too; the client must set it itself.
+    const inherited = process.env.ORT_DISABLE_TELEMETRY;
+    delete process.env.ORT_DISABLE_TELEMETRY;
     const c = client();
-    await c.request('text.generate', { model: path.join(modelsDir, 'tiny-gpt2'), prompt, maxTokens: 2, stop: [], sampling: greedy });
+    try {
+      await c.request('text.generate', { model: path.join(modelsDir, 'tiny-gpt2'), prompt, maxTokens: 2, stop: [], sampling: greedy });
+    } finally {
+      if (inherited !== undefined) process.env.ORT_DISABLE_TELEMETRY = inherited;
+    }
     const pid = c.pid!;
     c.dispose();
     await waitFor(() => !alive(pid), 'the process to exit', 20000);
