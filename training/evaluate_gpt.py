@@ -150,6 +150,7 @@ class Dictionary:
 
 
 WORD_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+HYPHENATED_RE = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+(?:'[A-Za-z]+)?")
 IRREGULAR_NEGATIONS = {"won't": "will", "can't": "can", "shan't": "shall", "ain't": "is"}
 
 
@@ -158,21 +159,28 @@ def candidate_words(text):
     backticks or other word characters (code, paths, URLs), all-caps words (acronyms), words with
     an inner capital (camelCase), single letters; a possessive or contraction ending ('s, n't,
     're, 've, 'll, 'd, 'm) is cut off before the lookup (won't, can't, shan't and ain't become
-    will, can, shall and is)."""
+    will, can, shall and is); hyphenated compounds count as their parts."""
     out = []
     for tok in text.split():
         core = tok.strip("\"'“”‘’()[]{}<>.,;:!?*_-–—…")
-        if not core or not WORD_RE.fullmatch(core):
-            continue
-        if re.search(r"[A-Z]", core[1:]):
-            continue  # acronyms, camelCase
-        w = core.lower()
-        w = IRREGULAR_NEGATIONS.get(w, w)  # cutting "n't" off these leaves no word ("wo", "ca")
-        w = re.sub(r"(n't|'s|'re|'ve|'ll|'d|'m|')$", "", w)
-        if len(w) < 2 or not w.isalpha():
-            continue
-        out.append(w)
+        # A hyphenated compound counts as its parts: "two-thurds" is judged by "two" and "thurds".
+        parts = core.split("-") if HYPHENATED_RE.fullmatch(core) else [core]
+        out.extend(w for part in parts if (w := _candidate(part)))
     return out
+
+
+def _candidate(core):
+    """The lookup form of one word (see candidate_words), or None when it is not counted."""
+    if not core or not WORD_RE.fullmatch(core):
+        return None
+    if re.search(r"[A-Z]", core[1:]):
+        return None  # acronyms, camelCase
+    w = core.lower()
+    w = IRREGULAR_NEGATIONS.get(w, w)  # cutting "n't" off these leaves no word ("wo", "ca")
+    w = re.sub(r"(n't|'s|'re|'ve|'ll|'d|'m|')$", "", w)
+    if len(w) < 2 or not w.isalpha():
+        return None
+    return w
 
 
 def oov(texts_and_prompts, dic):
