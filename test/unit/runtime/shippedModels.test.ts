@@ -74,18 +74,24 @@ describe('shipped models through the runtime process', function () {
         },
       },
     );
-    // Its first sentence end (punctuation, or a blank line) after the 10th token, and the token that confirmed it.
-    const end = /[.!?](?=\s)|\S(?=\n\s*\n)/g;
-    end.lastIndex = textAfter[10]!.length;
-    const match = end.exec(reference.text);
+    // Its first sentence end (punctuation, or a blank line) after the 10th token, and the token that
+    // confirmed it: the first after which the text so far shows that end (a blank line needs both breaks).
+    const firstEnd = (t: string) => {
+      const end = /[.!?](?=\s)|\S(?=\n\s*\n)/g;
+      end.lastIndex = textAfter[10]!.length;
+      return end.exec(t);
+    };
+    const match = firstEnd(reference.text);
     assert.ok(match, `the reference has a sentence end: ${JSON.stringify(reference.text)}`);
     const cut = match.index + match[0].length;
-    const confirmedAt = textAfter.findIndex((t) => t !== undefined && t.length > cut);
-    // A budget whose last 20% starts at or before that token.
-    const maxTokens = Math.floor(confirmedAt / 0.8);
+    const confirmedAt = textAfter.findIndex((t) => t !== undefined && firstEnd(t)?.index === match.index);
+    // A budget whose last 20% (where sentence ends count) starts at or before the token that wrote the
+    // sentence's last character, and that goes on past the confirming token.
+    const writtenAt = textAfter.findIndex((t) => t !== undefined && t.length >= cut);
+    const maxTokens = Math.floor(writtenAt / 0.8);
     assert.ok(
-      Math.ceil(maxTokens * 0.8) <= confirmedAt && confirmedAt < maxTokens,
-      `budget ${maxTokens}, sentence confirmed at token ${confirmedAt}`,
+      Math.ceil(maxTokens * 0.8) <= writtenAt && confirmedAt < maxTokens,
+      `budget ${maxTokens}, sentence written at token ${writtenAt}, confirmed at token ${confirmedAt}`,
     );
 
     let streamed = '';
