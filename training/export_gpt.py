@@ -416,7 +416,7 @@ documentation under its packages' free licences, some of them copyleft).
 
 Decision on the copyleft sources: they are used. Every source is free software documentation
 from Debian main, redistributable under its licence, and a model that helps people write about
-software needs exactly these manuals; without them the corpus is about 12.6 M tokens instead of 19.4 M, which
+software needs exactly these manuals; without them the corpus loses about 6.8 M of its 22.4 M tokens, which
 this model size needs. Whether trained weights are a derivative work of their training text is
 not settled law; the sources are named here with their licences, and a user who needs weights trained on permissive and
 public-domain text only can rebuild them with

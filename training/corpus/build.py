@@ -29,7 +29,7 @@ SPLIT_CHARS = 60_000   # longer documents (single-page manuals) are split at the
 HELDOUT_MOD = 20       # one document in 20 is held out (by a hash of its id)
 EVAL_PER_SOURCE = {"general": 24, "docs": 3}  # held-out documents per source in the evaluation set
 EVAL_BYTES = 6000      # evaluation text per document: whole paragraphs up to this many bytes
-GENERAL_REPEAT = 3     # the Brown corpus (the only general prose) appears this many times in train.jsonl
+GENERAL_REPEAT = 5     # the Brown corpus (the only general prose) appears this many times in train.jsonl
 
 
 # --------------------------------------------------------------------------- splitting
