@@ -129,11 +129,13 @@ def prepare_text(exclude_copyleft=False):
     summary = os.path.join(out_dir, "sources.json")
     if os.path.exists(os.path.join(out_dir, "eval.jsonl")) and os.path.exists(summary):
         with open(summary) as f:
-            built_with = json.load(f).get("general_repeat")
-        if built_with == build.GENERAL_REPEAT:
+            saved = json.load(f)
+        wanted = build.build_settings(exclude_copyleft)
+        built_with = {k: saved.get(k) for k in wanted}
+        if built_with == wanted:
             log("text already prepared:", out_dir)
             return out_dir
-        log(f"text in {out_dir} was built with Brown repeated {built_with}x, not {build.GENERAL_REPEAT}x: rebuilding")
+        log(f"text in {out_dir} was built with {built_with}, not {wanted}: rebuilding")
     return build.build(exclude_copyleft=exclude_copyleft, out_dir=out_dir)
 
 

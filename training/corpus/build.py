@@ -32,6 +32,11 @@ EVAL_BYTES = 6000      # evaluation text per document: whole paragraphs up to th
 GENERAL_REPEAT = 5     # the Brown corpus (the only general prose) appears this many times in train.jsonl
 
 
+def build_settings(exclude_copyleft):
+    """The settings a built corpus depends on, recorded in sources.json: a corpus built with others is stale."""
+    return {"general_repeat": GENERAL_REPEAT, "eval_bytes_per_document": EVAL_BYTES, "exclude_copyleft": exclude_copyleft}
+
+
 # --------------------------------------------------------------------------- splitting
 
 def split_large(doc_id, text):
@@ -283,8 +288,7 @@ def build(exclude_copyleft=False, out_dir=OUT_DIR):
         log(f"{name}: {len(rows)} documents, {sum(len(r['text']) for r in rows)/1e6:.2f} M chars")
     summary = {"sources": stats, "dedup": {"exact_paragraphs_dropped": dd.exact_drops,
                                            "near_duplicate_paragraphs_dropped": dd.near_drops},
-               "general_repeat": GENERAL_REPEAT, "eval_bytes_per_document": EVAL_BYTES,
-               "exclude_copyleft": exclude_copyleft}
+               **build_settings(exclude_copyleft)}
     with open(os.path.join(out_dir, "sources.json"), "w") as f:
         json.dump(summary, f, indent=1)
     return out_dir
