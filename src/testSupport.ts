@@ -26,11 +26,19 @@ export interface WatchedWebview {
   readonly posted: readonly unknown[];
   /** Messages the page posted, oldest first. */
   readonly received: readonly unknown[];
+  /** HTML set, messages posted and messages received, in the order the extension saw them. */
+  readonly timeline: readonly WebviewEvent[];
   /** Whether the panel was closed. */
   readonly disposed: boolean;
   /** Hands `message` to Inkwell as if the page had posted it (a test cannot click inside a webview). */
   send(message: unknown): void;
 }
+
+/** One thing that passed between Inkwell and a page. */
+export type WebviewEvent =
+  | { readonly kind: 'html' }
+  | { readonly kind: 'posted'; readonly message: unknown }
+  | { readonly kind: 'received'; readonly message: unknown };
 
 /** A progress notification (or other progress view) Inkwell showed, as the user reads it. */
 export interface WatchedProgress {
@@ -170,6 +178,7 @@ export class TestSupport implements vscode.Disposable {
 class WebviewRecord implements WatchedWebview {
   readonly posted: unknown[] = [];
   readonly received: unknown[] = [];
+  readonly timeline: WebviewEvent[] = [];
   readonly panel: vscode.WebviewPanel;
   private pageHtml = '';
   private lastTitle: string;
@@ -184,7 +193,10 @@ class WebviewRecord implements WatchedWebview {
     this.lastTitle = real.title;
     this.subscriptions = [
       this.injected,
-      real.webview.onDidReceiveMessage((m: unknown) => this.received.push(m)),
+      real.webview.onDidReceiveMessage((m: unknown) => {
+        this.received.push(m);
+        this.timeline.push({ kind: 'received', message: m });
+      }),
       real.onDidDispose(() => {
         this.closed = true;
       }),
@@ -194,6 +206,7 @@ class WebviewRecord implements WatchedWebview {
       {
         postMessage: (message: unknown) => {
           this.posted.push(message);
+          this.timeline.push({ kind: 'posted', message });
           return real.webview.postMessage(message);
         },
         onDidReceiveMessage: (listener: (e: unknown) => unknown, thisArgs?: unknown, disposables?: vscode.Disposable[]) => {
@@ -206,7 +219,10 @@ class WebviewRecord implements WatchedWebview {
         },
       },
       (prop, value) => {
-        if (prop === 'html') this.pageHtml = String(value);
+        if (prop === 'html') {
+          this.pageHtml = String(value);
+          this.timeline.push({ kind: 'html' });
+        }
       },
     );
     this.panel = forward(real, { webview });

@@ -39,8 +39,19 @@ export class ArticlePreview implements vscode.Disposable {
   private resourceUri: vscode.Uri;
   private lockedState: boolean;
   private version = 0;
-  /** The document and header the page holds. */
-  private page: { uri: string; header: string } | undefined;
+  /** The document and header the page holds (header undefined: unknown, send it with the next update). */
+  private page: { uri: string; header: string | undefined } | undefined;
+  /**
+   * The version of the HTML last set while its page has not reported loading it yet.
+   * VS Code loses a message posted to a page whose script has not started (it hands
+   * the page its queued messages 200 ms after the HTML, loaded or not), so updates
+   * wait for the page's `loaded` report instead of being posted into the void.
+   */
+  private loadingVersion: number | undefined;
+  /** A render happened while the page was loading: send the current state once it has loaded. */
+  private updateAfterLoad = false;
+  /** A settings change asked for a new page; a render that overtakes it must still rebuild the page. */
+  private fullPageWanted = false;
   private pendingLine: number | undefined;
   private ignoreEditorScrollUntil = 0;
   private ignorePreviewScrollUntil = 0;
@@ -113,6 +124,7 @@ export class ArticlePreview implements vscode.Disposable {
 
   /** Renders the current post now. `fullPage` rebuilds the HTML (new nonce, settings re-read). */
   async render(fullPage: boolean): Promise<void> {
+    if (fullPage) this.fullPageWanted = true;
     const version = ++this.version;
     const uri = this.resourceUri;
     try {
@@ -124,7 +136,7 @@ export class ArticlePreview implements vscode.Disposable {
       const article = renderer.render(doc.getText(), { locale: vscode.env.language, images: imagePolicyFor(uri, webview) });
       const name = article.meta.title ?? path.posix.basename(uri.path);
       this.panel.title = `${this.lockedState ? '[Locked] ' : ''}Preview ${name}`;
-      if (fullPage || !this.page) {
+      if (this.fullPageWanted || !this.page) {
         const styles = [webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'preview.css')).toString()];
         const user = userStylesheet(uri, webview);
         if (user) styles.push(user);
@@ -141,6 +153,13 @@ export class ArticlePreview implements vscode.Disposable {
           state: { uri: uri.toString(), version, locked: this.lockedState, line: this.pendingLine },
         });
         this.pendingLine = undefined;
+        this.fullPageWanted = false;
+        this.loadingVersion = version;
+        this.updateAfterLoad = false;
+      } else if (this.loadingVersion !== undefined) {
+        // The page has not loaded yet; it gets this state as soon as it has (see onMessage).
+        this.updateAfterLoad = true;
+        return;
       } else {
         // Edits and switches to another post go by message: no page reload, no flash.
         const samePost = this.page.uri === uri.toString();
@@ -162,6 +181,7 @@ export class ArticlePreview implements vscode.Disposable {
       const message = err instanceof Error ? err.message : String(err);
       this.deps.log.error(`Article preview of ${uri.toString(true)} failed: ${message}`);
       this.page = undefined;
+      this.loadingVersion = undefined;
       this.panel.webview.html = errorPage(`Inkwell could not preview ${path.posix.basename(uri.path)}: ${message}`);
     }
   }
@@ -169,7 +189,8 @@ export class ArticlePreview implements vscode.Disposable {
   private async onMessage(message: WebviewToHost): Promise<void> {
     switch (message.type) {
       case 'rendered':
-        // The page applied a render; nothing to do (the integration tests read what it reports).
+        // The integration tests read what the page reports; the host only needs a page's first report.
+        if (message.loaded) this.onPageLoaded(message.uri, message.version);
         break;
       case 'revealLine': {
         if (Date.now() < this.ignorePreviewScrollUntil) return;
@@ -190,6 +211,21 @@ export class ArticlePreview implements vscode.Disposable {
       case 'openPost':
         break;
     }
+  }
+
+  /**
+   * A page reported its HTML loaded. Renders that waited for it are sent now; so is the
+   * current state when the page is an older one (VS Code restores a webview from the
+   * HTML last set, which later updates have moved past).
+   */
+  private onPageLoaded(uri: string, version: number): void {
+    if (this.loadingVersion !== undefined && version < this.loadingVersion) return; // a page already replaced
+    const waited = this.updateAfterLoad;
+    this.loadingVersion = undefined;
+    this.updateAfterLoad = false;
+    if (!waited && version === this.version) return;
+    if (this.page) this.page = { uri, header: undefined };
+    void this.render(false);
   }
 
   /** State persisted by the serializer: what to show after a window reload. */

@@ -29,6 +29,12 @@ export type WebviewToHost =
       readonly text: string;
       readonly title: string;
       readonly tags: readonly string[];
+      /**
+       * True for the report a page sends once its HTML has loaded (`version` is the HTML's).
+       * VS Code drops messages posted to a page whose script has not started yet, so the
+       * extension posts no update between setting the HTML and this report.
+       */
+      readonly loaded?: boolean;
     }
   /** The reader scrolled; `line` is the editor line at the top of the preview. */
   | { readonly type: 'revealLine'; readonly line: number }
@@ -57,7 +63,8 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
         typeof m.version === 'number' &&
         typeof m.text === 'string' &&
         typeof m.title === 'string' &&
-        Array.isArray(m.tags)
+        Array.isArray(m.tags) &&
+        (m.loaded === undefined || typeof m.loaded === 'boolean')
       );
     case 'revealLine':
       return typeof m.line === 'number' && Number.isFinite(m.line);

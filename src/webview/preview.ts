@@ -33,7 +33,7 @@ function lineElements(): { line: number; el: HTMLElement }[] {
   return out;
 }
 
-function reportRendered(): void {
+function reportRendered(loaded = false): void {
   const title = headerSlot.querySelector('.inkwell-title')?.textContent ?? '';
   const tags = Array.from(headerSlot.querySelectorAll<HTMLElement>('.inkwell-tag')).map((t) => t.dataset.tag ?? t.textContent ?? '');
   vscode.postMessage({
@@ -43,6 +43,7 @@ function reportRendered(): void {
     text: document.querySelector('main')?.innerText ?? '',
     title,
     tags,
+    loaded,
   });
 }
 
@@ -155,4 +156,4 @@ const restored = vscode.getState();
 if (state.uri) vscode.setState({ uri: state.uri, line: restored?.uri === state.uri ? restored.line : undefined, locked: state.locked });
 const initialLine = body.dataset.line !== undefined ? Number(body.dataset.line) : restored?.uri === state.uri ? restored.line : undefined;
 if (initialLine !== undefined && Number.isFinite(initialLine)) scrollToLine(initialLine);
-reportRendered();
+reportRendered(true);

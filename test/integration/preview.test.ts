@@ -146,6 +146,34 @@ suite('Article preview, tag tree and tag pages', () => {
     await waitFor(() => !panel()?.html.includes('preview-test.css'), 'the stylesheet to go with its setting');
   });
 
+  test('a post opened while the page reloads reaches it: no update is posted to a page still loading', async () => {
+    const page = panel()!;
+    const htmlBefore = page.html;
+    const config = vscode.workspace.getConfiguration('inkwell.preview');
+    try {
+      const changed = config.update('allowHttpsImages', true, vscode.ConfigurationTarget.Workspace);
+      // Switch posts the moment the new page is set, while its script is still loading.
+      await waitFor(() => page.html !== htmlBefore, 'the page to be rebuilt', 15_000, 1);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(VAE))), vscode.ViewColumn.One);
+      await changed;
+      await waitFor(() => rendered()?.uri === uriOf(VAE) && rendered()?.title === "Walking Through a VAE's Latent Space", 'the VAE post');
+    } finally {
+      await config.update('allowHttpsImages', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor(() => !/img-src [^;]* https:/.test(panel()?.html ?? ''), 'the page without https images');
+    // Everything this panel was sent since the suite opened it: VS Code drops a message that
+    // reaches a page before its script runs, so none may be posted between new HTML and its page's first report.
+    const early: unknown[] = [];
+    let loading = false;
+    for (const event of page.timeline) {
+      if (event.kind === 'html') loading = true;
+      else if (event.kind === 'received' && (event.message as { loaded?: boolean }).loaded) loading = false;
+      else if (event.kind === 'posted' && loading && (event.message as { type?: string }).type === 'update') early.push(event.message);
+    }
+    assert.deepStrictEqual(early, [], 'updates posted while the page was loading');
+    assert.ok(page.timeline.filter((e) => e.kind === 'html').length >= 4, 'the suite rebuilt the page several times');
+  });
+
   test('the preview shows no file that a symlink in the workspace leads out to', async function () {
     if (process.platform === 'win32') this.skip();
     const posts = path.join(workspaceRoot().fsPath, 'posts');
