@@ -69,10 +69,14 @@ export async function openPost(relative: string): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(doc);
 }
 
-/** Closes all editors, reverting unsaved changes so each test starts clean. */
+/**
+ * Closes all editors, reverting unsaved changes to workspace files so each test starts clean.
+ * Files outside the workspace are left alone: VS Code writes a settings change through a text
+ * model of the user's settings.json, which is dirty for a moment and must not be shown or reverted.
+ */
 export async function closeAll(): Promise<void> {
   for (const doc of vscode.workspace.textDocuments) {
-    if (doc.isDirty && doc.uri.scheme === 'file') {
+    if (doc.isDirty && doc.uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(doc.uri)) {
       await vscode.window.showTextDocument(doc);
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
