@@ -24,7 +24,6 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createHistogram } from 'perf_hooks';
 import { Worker } from 'worker_threads';
 import * as ort from 'onnxruntime-node';
 import { loadModelInProcess } from '../src/cli/continue';
@@ -34,6 +33,7 @@ import { RuntimeClient } from '../src/runtime/client';
 import type { Dtype } from '../src/generation/layout';
 import type { SessionTuning } from '../src/generation/sessionOptions';
 import type { SamplingOptions } from '../src/generation/textRequest';
+import { EventLoopLag } from '../test/support/eventLoopLag';
 
 const repo = path.join(__dirname, '..');
 const cacheDir = path.join(repo, 'bench', '.cache');
@@ -412,40 +412,6 @@ async function dtypeTables(models: BenchModel[], bandwidth: number): Promise<str
   return goals;
 }
 
-/**
- * The host's event-loop delay, sampled every millisecond only between start() and stop(), into one
- * histogram. (perf_hooks' monitorEventLoopDelay cannot be paused: its first sample after enable()
- * counts the whole time it was disabled.)
- */
-class EventLoopLag {
-  private readonly histogram = createHistogram();
-  private timer: NodeJS.Timeout | undefined;
-  private last = 0;
-
-  start(): void {
-    this.last = performance.now();
-    this.timer = setTimeout(this.tick, 1);
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  summary(): string {
-    const ms = (ns: number) => (ns / 1e6).toFixed(1);
-    return `p99 ${ms(this.histogram.percentile(99))} ms, max ${ms(this.histogram.max)} ms (${this.histogram.count} samples)`;
-  }
-
-  private readonly tick = (): void => {
-    const now = performance.now();
-    // The delay past the 1 ms asked for, in nanoseconds (a histogram records integers >= 1).
-    this.histogram.record(Math.max(1, Math.round((now - this.last - 1) * 1e6)));
-    this.last = now;
-    if (this.timer) this.timer = setTimeout(this.tick, 1);
-  };
-}
-
 /** The editor's path: the runtime child process (IPC per token) next to in process and transformers.js, with the host's event-loop delay. */
 async function runtimeProcessTable(models: BenchModel[]): Promise<void> {
   console.log('\n### Through the runtime process, as the editor runs it (fp32 and q4)\n');
@@ -463,12 +429,7 @@ async function runtimeProcessTable(models: BenchModel[]): Promise<void> {
       const lag = new EventLoopLag();
       const results = await alternate(engines, runs, async (k, run) => {
         if (k !== 0) return run();
-        lag.start();
-        try {
-          return await run();
-        } finally {
-          lag.stop();
-        }
+        return lag.during(run);
       });
       const refTps = decodeMedian(results[2]);
       engines.forEach((e, k) => {

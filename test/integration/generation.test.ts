@@ -9,6 +9,7 @@ import type { InkwellTestSupport } from '../../src/testSupport';
 import { closeAll, inkwell, lastLogLine, openPost, testing, waitFor } from './helpers';
 import { repoRoot } from './repo';
 import { writeTextModel } from '../unit/runtime/onnxModels';
+import { EventLoopLag } from '../support/eventLoopLag';
 
 const fixtures = path.join(repoRoot(), 'test', 'fixtures', 'models');
 const post = 'posts/exploring-generative-ai.md';
@@ -46,11 +47,6 @@ function generate(args: object): Thenable<ContinuationOutcome> {
   return vscode.commands.executeCommand<ContinuationOutcome>('inkwell.generateContinuation', args);
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-}
-
 /**
  * Watches the document for `ms` and fails if its text changes: the one wait in
  * these tests that is not for a condition, because it checks that nothing happens.
@@ -62,24 +58,6 @@ async function assertUnchangedFor(doc: vscode.TextDocument, ms: number, what: st
     await new Promise((r) => setTimeout(r, 25));
     assert.strictEqual(doc.getText(), text, what);
   }
-}
-
-/** Records the largest delay of a 10 ms timer in this (the extension host's) event loop. */
-function lagMonitor(): { count(): number; stop(): { max: number; samples: number[] } } {
-  const samples: number[] = [];
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    samples.push(now - last - 10);
-    last = now;
-  }, 10);
-  return {
-    count: () => samples.length,
-    stop() {
-      clearInterval(timer);
-      return { max: Math.max(0, ...samples), samples };
-    },
-  };
 }
 
 suite('Text generation in the editor', function () {
@@ -107,18 +85,15 @@ suite('Text generation in the editor', function () {
     const doc = editor.document;
     const original = doc.getText();
     // The same measurement with nothing generating: what this machine gives anyway.
-    const idle = lagMonitor();
-    await waitFor(() => idle.count() >= 100, 'a baseline of 100 idle lag samples', 30000);
-    const baseline = idle.stop();
+    const baseline = new EventLoopLag(10).start();
+    await waitFor(() => baseline.count >= 100, 'a baseline of 100 idle lag samples', 30000);
+    baseline.stop();
     const lengths = new Set<number>();
     const sub = vscode.workspace.onDidChangeTextDocument((e) => e.document === doc && lengths.add(doc.getText().length));
-    const lag = lagMonitor();
-    const outcome = await generate({ ...greedyArgs, maxTokens: 200 });
-    const { max, samples } = lag.stop();
-    console.log(
-      `host event-loop lag: generating max ${max.toFixed(1)} ms (${samples.length} samples, p90 ${percentile(samples, 0.9).toFixed(1)}); ` +
-        `idle max ${baseline.max.toFixed(1)} ms (${baseline.samples.length} samples, p90 ${percentile(baseline.samples, 0.9).toFixed(1)})`,
-    );
+    const lag = new EventLoopLag(10);
+    const outcome = await lag.during(() => Promise.resolve(generate({ ...greedyArgs, maxTokens: 200 })));
+    const max = lag.max;
+    console.log(`host event-loop lag: generating ${lag.summary()}; idle ${baseline.summary()}`);
     sub.dispose();
     assert.ok(outcome.ok, `generation failed: ${JSON.stringify(outcome)}`);
     const { result } = outcome;

@@ -7,32 +7,11 @@ import type { SamplingOptions, TextGenerateChunk } from '../../../src/runtime/pr
 import { expectedFor, greedy, modelsDir } from '../generation/fixtures';
 import { runtimeScript } from './buildRuntime';
 import { rejection, waitFor } from './outcomes';
+import { EventLoopLag } from '../../support/eventLoopLag';
 
 const gpt2 = path.join(modelsDir, 'tiny-gpt2');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** How late each tick of a 5 ms timer fires while `work` runs, in ms. */
-async function lagWhile(work: () => Promise<unknown>): Promise<number[]> {
-  const lags: number[] = [];
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    lags.push(Math.max(0, now - last - 5));
-    last = now;
-  }, 5);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  return lags;
-}
-
-function p90(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? 0;
-}
 
 describe('runtime client and process', function () {
   this.timeout(30000);
@@ -240,13 +219,15 @@ describe('runtime client and process', function () {
     // Measure generation, not the process start.
     await client.request('text.generate', { model: gpt2, prompt: 'Warm up', maxTokens: 1, stop: [], sampling: greedy });
     // The baseline is measured in this run, right before and after, so a busy machine slows both alike.
-    const idleBefore = await lagWhile(() => sleep(400));
-    const generating = await lagWhile(() =>
+    const idleLag = new EventLoopLag(5);
+    await idleLag.during(() => sleep(400));
+    const generating = new EventLoopLag(5);
+    await generating.during(() =>
       client.request('text.generate', { model: gpt2, prompt: 'Event loop', maxTokens: 100, stop: [], sampling: greedy }),
     );
-    const idleAfter = await lagWhile(() => sleep(400));
-    const idle = p90([...idleBefore, ...idleAfter]);
-    const busy = p90(generating);
+    await idleLag.during(() => sleep(400));
+    const idle = idleLag.percentile(0.9);
+    const busy = generating.percentile(0.9);
     // Generating in the host itself would hold the loop for whole model steps; a separate process costs
     // the host only its IPC messages. The ratio (plus a few ms where the idle lag is near zero) holds on a loaded machine.
     assert.ok(busy <= 3 * idle + 10, `the host's timer lag (p90) was ${busy.toFixed(1)} ms while generating, ${idle.toFixed(1)} ms idle`);
