@@ -135,7 +135,8 @@ def prepare_text(exclude_copyleft=False):
         if built_with == wanted:
             log("text already prepared:", out_dir)
             return out_dir
-        log(f"text in {out_dir} was built with {built_with}, not {wanted}: rebuilding")
+        changed = ", ".join(f"{k} {built_with[k]!r} -> {wanted[k]!r}" for k in wanted if built_with[k] != wanted[k])
+        log(f"text in {out_dir} was built otherwise ({changed}): rebuilding")
     return build.build(exclude_copyleft=exclude_copyleft, out_dir=out_dir)
 
 

@@ -33,8 +33,18 @@ GENERAL_REPEAT = 5     # the Brown corpus (the only general prose) appears this 
 
 
 def build_settings(exclude_copyleft):
-    """The settings a built corpus depends on, recorded in sources.json: a corpus built with others is stale."""
-    return {"general_repeat": GENERAL_REPEAT, "eval_bytes_per_document": EVAL_BYTES, "exclude_copyleft": exclude_copyleft}
+    """What a built corpus depends on, recorded in sources.json: a corpus built with anything else
+    is stale. Besides the settings: each source's package version, and a hash of the code that
+    reads and cleans the packages (this module, sources.py, markdown.py), so a changed reader or
+    an added source rebuilds instead of training on yesterday's text."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = hashlib.sha256()
+    for name in ("build.py", "sources.py", "markdown.py"):
+        with open(os.path.join(here, name), "rb") as f:
+            code.update(f.read())
+    packages = [f"{s.name}: {s.package} {s.version}" for s in SOURCES if not (exclude_copyleft and s.copyleft)]
+    return {"general_repeat": GENERAL_REPEAT, "eval_bytes_per_document": EVAL_BYTES, "exclude_copyleft": exclude_copyleft,
+            "source_packages": packages, "code_sha256": code.hexdigest()[:16]}
 
 
 # --------------------------------------------------------------------------- splitting
