@@ -41,6 +41,7 @@ Options:
   --temperature T          Sampling temperature; 0 = greedy (default: ${D.temperature})
   --top-k K                Sample among the K most likely tokens; 0 = all (default: ${D.topK})
   --top-p P                Nucleus sampling threshold (default: ${D.topP})
+  --min-p P                Drop tokens less likely than P times the most likely one; 0 = off (default: ${D.minP})
   --repetition-penalty R   Penalty for tokens already in the text; 1 = none (default: ${D.repetitionPenalty})
   --no-repeat-ngram N      Never repeat a run of N tokens already in the text; 0 = off (default: ${D.noRepeatNgramSize})
   --seed S                 Seed for sampling; the same seed gives the same text (default: random)
@@ -56,7 +57,7 @@ Options:
                            the settings used: "sampling" (with the seed), "max_tokens", "stop"
   -h, --help               Show this help
 
-Temperature, top-p, repetition penalty and the n-gram ban not given as options come
+Temperature, top-p, min-p, repetition penalty and the n-gram ban not given as options come
 from the model's generation_config.json when it names them, else from the defaults above.`;
 
 class UsageError extends Error {}
@@ -77,6 +78,7 @@ const valueOptions = [
   'temperature',
   'top-k',
   'top-p',
+  'min-p',
   'repetition-penalty',
   'no-repeat-ngram',
   'seed',
@@ -89,6 +91,7 @@ const valueOptions = [
 const MODEL_SAMPLING_FLAGS: Record<ModelSamplingKey, string> = {
   temperature: 'temperature',
   topP: 'top-p',
+  minP: 'min-p',
   repetitionPenalty: 'repetition-penalty',
   noRepeatNgramSize: 'no-repeat-ngram',
 };
@@ -148,8 +151,8 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
     }
   }
   const greedy = flags.has('greedy');
-  if (greedy && ['temperature', 'top-k', 'top-p', 'seed'].some((k) => values.has(k))) {
-    throw new UsageError('--greedy cannot be combined with --temperature, --top-k, --top-p or --seed');
+  if (greedy && ['temperature', 'top-k', 'top-p', 'min-p', 'seed'].some((k) => values.has(k))) {
+    throw new UsageError('--greedy cannot be combined with --temperature, --top-k, --top-p, --min-p or --seed');
   }
   // The editor's defaults, changed by the options given.
   const settings: GenerationSettings = {
@@ -157,6 +160,7 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
     temperature: greedy ? 0 : number('temperature', D.temperature, 0, 100),
     topK: number('top-k', D.topK, 0, 1e9, true),
     topP: number('top-p', D.topP, 0, 1),
+    minP: number('min-p', D.minP, 0, 1),
     repetitionPenalty: number('repetition-penalty', greedy ? 1 : D.repetitionPenalty, 1, 100),
     noRepeatNgramSize: number('no-repeat-ngram', D.noRepeatNgramSize, 0, 100, true),
     seed: values.has('seed') ? number('seed', 0, 0, 2 ** 32 - 1, true) : null,

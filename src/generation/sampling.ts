@@ -2,7 +2,7 @@
  * Choosing the next token from a row of logits. Pure functions over typed
  * arrays; the sampler owns its scratch buffers so a decode loop makes no
  * per-step garbage. Processing order follows the usual transformers pipeline:
- * repetition penalty, temperature, top-k, top-p, then a draw from a seeded PRNG.
+ * repetition penalty, temperature, top-k, top-p, min-p, then a draw from a seeded PRNG.
  */
 import type { SamplingOptions } from './textRequest';
 
@@ -92,9 +92,10 @@ export class TokenSampler {
     return this.draw(work);
   }
 
-  /** Temperature, top-k, top-p and a draw, on penalised logits in `work`. */
+  /** Temperature, top-k, top-p, min-p and a draw, on penalised logits in `work`. */
   private draw(work: Float32Array): number {
     const { topK, topP, temperature } = this.options;
+    const minP = this.options.minP ?? 0;
     const n = this.vocabSize;
     const k = topK > 0 && topK < n ? topK : n;
     const invT = 1 / temperature;
@@ -108,7 +109,7 @@ export class TokenSampler {
     else if (topP < 1) {
       fullTotal = softmaxNumerators(work, max, invT, this.probs);
       count = selectNucleusCandidates(this.probs, fullTotal, topP, this.order);
-    } else return this.drawFromAll(work, max, invT);
+    } else return this.drawFromAll(work, max, invT, minP);
 
     const order = this.order;
     const probs = this.probs;
@@ -131,6 +132,11 @@ export class TokenSampler {
         }
       }
     }
+    // Min-p: a token stays when its probability is at least minP times the top one's. Filtering
+    // leaves the ratio of two kept tokens' probabilities as it was, so this is the same cut
+    // whether it comes before or after top-k and top-p (transformers applies it after them);
+    // probs[0] is the top token's numerator, exp(0) = 1.
+    while (kept > 1 && probs[kept - 1] < minP * probs[0]) kept--;
     let mass = 0;
     for (let i = 0; i < kept; i++) mass += probs[i];
     let u = this.random() * mass;
@@ -141,13 +147,20 @@ export class TokenSampler {
     return order[kept - 1];
   }
 
-  /** A draw from the full softmax (no top-k, no top-p): one pass, no sort. */
-  private drawFromAll(work: Float32Array, max: number, invT: number): number {
+  /**
+   * A draw from the full softmax (no top-k, no top-p): one pass, no sort. With min-p, tokens whose
+   * numerator exp((logit - max) / T) is under minP (the top token's is 1) weigh nothing.
+   */
+  private drawFromAll(work: Float32Array, max: number, invT: number, minP: number): number {
+    const weight = (i: number) => {
+      const p = Math.exp((work[i] - max) * invT);
+      return p < minP ? 0 : p;
+    };
     let total = 0;
-    for (let i = 0; i < this.vocabSize; i++) total += Math.exp((work[i] - max) * invT);
+    for (let i = 0; i < this.vocabSize; i++) total += weight(i);
     let u = this.random() * total;
     for (let i = 0; i < this.vocabSize; i++) {
-      u -= Math.exp((work[i] - max) * invT);
+      u -= weight(i);
       if (u < 0) return i;
     }
     return argmax(work);

@@ -27,6 +27,12 @@ export interface SamplingOptions {
    * (transformers' `no_repeat_ngram_size`); 0 or absent = off.
    */
   noRepeatNgramSize?: number;
+  /**
+   * Min-p sampling (transformers' `min_p`): keep only tokens whose probability is at least this
+   * fraction of the most likely token's. It cuts the unlikely tail hard where the model is sure
+   * (inside a word, where a tail token makes a non-word) and little where it is not. 0 or absent = off.
+   */
+  minP?: number;
 }
 
 /** A text generation request, without the model that serves it. */
@@ -53,17 +59,17 @@ export interface TextGenerationParams {
 }
 
 /** Sampling options a model's generation_config.json may give defaults for. */
-export const MODEL_SAMPLING_KEYS = ['temperature', 'topP', 'repetitionPenalty', 'noRepeatNgramSize'] as const;
+export const MODEL_SAMPLING_KEYS = ['temperature', 'topP', 'minP', 'repetitionPenalty', 'noRepeatNgramSize'] as const;
 export type ModelSamplingKey = (typeof MODEL_SAMPLING_KEYS)[number];
 
 /** A model's own sampling defaults, from generation_config.json. */
 export type ModelSamplingDefaults = Partial<Pick<SamplingOptions, ModelSamplingKey>>;
 
 /**
- * The sampling defaults of a parsed generation_config.json: `temperature`, `top_p`,
+ * The sampling defaults of a parsed generation_config.json: `temperature`, `top_p`, `min_p`,
  * `repetition_penalty` and `no_repeat_ngram_size`, each only when it is a number Inkwell's sampler
- * takes (temperature 0–100, top_p in (0, 1], repetition_penalty 1–100, no_repeat_ngram_size a whole
- * number 0–100). `do_sample` is not followed: Inkwell samples unless
+ * takes (temperature 0–100, top_p in (0, 1], min_p in [0, 1], repetition_penalty 1–100,
+ * no_repeat_ngram_size a whole number 0–100). `do_sample` is not followed: Inkwell samples unless
  * the user asks for greedy decoding.
  */
 export function modelSamplingDefaults(generationConfig: Record<string, unknown> | undefined): ModelSamplingDefaults {
@@ -75,10 +81,12 @@ export function modelSamplingDefaults(generationConfig: Record<string, unknown> 
   };
   const temperature = value('temperature', (v) => v >= 0 && v <= 100);
   const topP = value('top_p', (v) => v > 0 && v <= 1);
+  const minP = value('min_p', (v) => v >= 0 && v <= 1);
   const repetitionPenalty = value('repetition_penalty', (v) => v >= 1 && v <= 100);
   const noRepeatNgramSize = value('no_repeat_ngram_size', (v) => Number.isInteger(v) && v >= 0 && v <= 100);
   if (temperature !== undefined) out.temperature = temperature;
   if (topP !== undefined) out.topP = topP;
+  if (minP !== undefined) out.minP = minP;
   if (repetitionPenalty !== undefined) out.repetitionPenalty = repetitionPenalty;
   if (noRepeatNgramSize !== undefined) out.noRepeatNgramSize = noRepeatNgramSize;
   return out;
@@ -182,6 +190,8 @@ export interface GenerationSettings {
   temperature: number;
   topK: number;
   topP: number;
+  /** 0 = off. */
+  minP: number;
   repetitionPenalty: number;
   /** 0 = off. */
   noRepeatNgramSize: number;
@@ -207,6 +217,7 @@ export const GENERATION_DEFAULTS: Readonly<GenerationSettings> = Object.freeze({
   temperature: 0.8,
   topK: 40,
   topP: 0.95,
+  minP: 0,
   repetitionPenalty: 1.1,
   noRepeatNgramSize: 0,
   seed: null,
@@ -243,6 +254,7 @@ export function buildTextRequest(prompt: string, settings: GenerationSettings, o
       temperature: pick('temperature', settings.temperature),
       topK: pick('topK', settings.topK),
       topP: pick('topP', settings.topP),
+      minP: pick('minP', settings.minP),
       repetitionPenalty: pick('repetitionPenalty', settings.repetitionPenalty),
       seed: pick('seed', settings.seed ?? freshSeed()),
       noRepeatNgramSize: pick('noRepeatNgramSize', settings.noRepeatNgramSize),

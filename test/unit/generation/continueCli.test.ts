@@ -75,6 +75,28 @@ describe('inkwell continue (CLI)', () => {
     assert.strictEqual(stopped.text, first.text.slice(0, first.text.indexOf(stopAt)));
   });
 
+  it('--min-p 1 leaves only the most likely token: sampling then gives the greedy text; the report names min-p', async () => {
+    const base = ['--model', path.join(modelsDir, 'tiny-gpt2'), '--prompt', 'Min-p run', '--max-tokens', '16', '--mid-sentence', '--json'];
+    const greedy = capture();
+    assert.strictEqual(await run([...base, '--greedy'], greedy), 0, greedy.errors.join('\n'));
+    const sampled = capture();
+    const args = [...base, '--temperature', '1.5', '--top-k', '0', '--top-p', '1', '--repetition-penalty', '1', '--seed', '5'];
+    assert.strictEqual(await run([...args, '--min-p', '1'], sampled), 0, sampled.errors.join('\n'));
+    const out = JSON.parse(sampled.lines[0]) as { tokens: number[]; sampling: { minP: number } };
+    assert.strictEqual(out.sampling.minP, 1);
+    assert.deepStrictEqual(out.tokens, (JSON.parse(greedy.lines[0]) as { tokens: number[] }).tokens);
+    const free = capture();
+    await run([...args, '--min-p', '0'], free);
+    assert.notDeepStrictEqual(
+      (JSON.parse(free.lines[0]) as { tokens: number[] }).tokens,
+      out.tokens,
+      'without min-p the same seed samples other tokens',
+    );
+    const bad = capture();
+    assert.strictEqual(await run([...base, '--min-p', '1.5'], bad), 2);
+    assert.match(bad.errors[0], /--min-p must be a number from 0 to 1/);
+  });
+
   it('explains bad options and missing models', async () => {
     const io = capture();
     assert.strictEqual(await run(['--prompt', 'x', '--greedy', '--seed', '3'], io), 2);

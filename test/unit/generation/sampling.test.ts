@@ -103,6 +103,26 @@ describe('sampling', () => {
     );
   });
 
+  it('min-p keeps the tokens at least min-p times as likely as the top one, in every path, and their proportions', () => {
+    // Probabilities 0.5, 0.3, 0.12, 0.05, 0.03: min-p 0.2 cuts below 0.1, keeping the first three.
+    const logits = [0.5, 0.3, 0.12, 0.05, 0.03].map(Math.log);
+    const n = 6000;
+    for (const path of [{}, { topK: 4 }, { topP: 0.99 }]) {
+      const counts = [0, 0, 0, 0, 0];
+      for (const p of draws(logits, { minP: 0.2, seed: 5, ...path }, n)) counts[p]++;
+      assert.deepStrictEqual(counts.slice(3), [0, 0], `min-p let an unlikely token through (${JSON.stringify(path)}): ${counts}`);
+      // What stays is renormalised, not reweighted: 0.5 / 0.92 of the draws go to the top token.
+      assert.ok(Math.abs(counts[0] / n - 0.5 / 0.92) < 0.03, `${JSON.stringify(path)}: ${counts}`);
+      assert.ok(counts[2] > 0, `${JSON.stringify(path)}: the 0.12 token was never drawn: ${counts}`);
+    }
+    // The cut is relative to the top token after temperature: at T = 2 the ratios to the top become
+    // square roots, so min-p 0.3 keeps the 0.05 token (sqrt(0.1) = 0.32) and drops the 0.03 one (sqrt(0.06) = 0.24).
+    assert.deepStrictEqual([...new Set(draws(logits, { minP: 0.3, temperature: 2, seed: 9 }, 3000))].sort(), [0, 1, 2, 3]);
+    // Min-p 1 keeps only the top token; min-p 0 changes nothing.
+    assert.deepStrictEqual(new Set(draws(logits, { minP: 1, seed: 3 }, 200)), new Set([0]));
+    assert.deepStrictEqual(draws(logits, { minP: 0, seed: 3 }, 50), draws(logits, { seed: 3 }, 50));
+  });
+
   it('draws follow the softmax distribution with temperature', () => {
     const logits = [Math.log(0.7), Math.log(0.2), Math.log(0.1)];
     const n = 6000;

@@ -35,7 +35,7 @@ describe('text generation requests', () => {
     assert.ok(!isGreedy(sampled.sampling), 'the override made the request sample');
     assert.deepStrictEqual(
       Object.keys(sampled.sampling).sort(),
-      ['noRepeatNgramSize', 'repetitionPenalty', 'seed', 'temperature', 'topK', 'topP'],
+      ['minP', 'noRepeatNgramSize', 'repetitionPenalty', 'seed', 'temperature', 'topK', 'topP'],
       'no separate greedy flag',
     );
   });
@@ -46,7 +46,7 @@ describe('text generation requests', () => {
     assert.deepStrictEqual(request, {
       prompt: 'Hi',
       maxTokens: 5,
-      sampling: { temperature: 0.8, topK: 2, topP: 0.95, repetitionPenalty: 1.1, seed: 3, noRepeatNgramSize: 0 },
+      sampling: { temperature: 0.8, topK: 2, topP: 0.95, minP: 0, repetitionPenalty: 1.1, seed: 3, noRepeatNgramSize: 0 },
       stop: ['\n\n\n', '\n\n'],
       endAtSentence: true,
     });
@@ -65,6 +65,7 @@ describe('text generation requests', () => {
     const inspections: Record<string, SettingInspection> = {
       temperature: { globalValue: 0.8 },
       topP: {},
+      minP: { globalValue: 0 },
       repetitionPenalty: { workspaceValue: 1.3 },
       noRepeatNgramSize: { globalValue: 0 },
     };
@@ -74,19 +75,20 @@ describe('text generation requests', () => {
     );
   });
 
-  it("generation_config.json's temperature, top_p, repetition_penalty and no_repeat_ngram_size replace only the options nobody set", () => {
+  it("generation_config.json's temperature, top_p, min_p, repetition_penalty and no_repeat_ngram_size replace only the options nobody set", () => {
     const defaults = modelSamplingDefaults({
       temperature: 0.6,
       top_p: 0.9,
+      min_p: 0.05,
       repetition_penalty: 1.05,
       no_repeat_ngram_size: 4,
       top_k: 20,
       do_sample: true,
       eos_token_id: 2,
     });
-    assert.deepStrictEqual(defaults, { temperature: 0.6, topP: 0.9, repetitionPenalty: 1.05, noRepeatNgramSize: 4 });
+    assert.deepStrictEqual(defaults, { temperature: 0.6, topP: 0.9, minP: 0.05, repetitionPenalty: 1.05, noRepeatNgramSize: 4 });
     assert.deepStrictEqual(
-      modelSamplingDefaults({ temperature: -1, top_p: 0, repetition_penalty: 0.5, no_repeat_ngram_size: 2.5 }),
+      modelSamplingDefaults({ temperature: -1, top_p: 0, min_p: 1.5, repetition_penalty: 0.5, no_repeat_ngram_size: 2.5 }),
       {},
       'values the sampler cannot take are ignored',
     );
@@ -94,14 +96,19 @@ describe('text generation requests', () => {
     const settings: GenerationSettings = {
       ...GENERATION_DEFAULTS,
       seed: 1,
-      notSet: ['temperature', 'topP', 'repetitionPenalty', 'noRepeatNgramSize'],
+      notSet: ['temperature', 'topP', 'minP', 'repetitionPenalty', 'noRepeatNgramSize'],
     };
     const request = buildTextRequest('Hi', settings, { sampling: { temperature: 0.3 } });
-    assert.deepStrictEqual(request.defaultedSampling, ['topP', 'repetitionPenalty', 'noRepeatNgramSize'], 'a command argument is a choice');
+    assert.deepStrictEqual(
+      request.defaultedSampling,
+      ['topP', 'minP', 'repetitionPenalty', 'noRepeatNgramSize'],
+      'a command argument is a choice',
+    );
     assert.deepStrictEqual(applyModelSampling(request, defaults), {
       temperature: 0.3,
       topK: 40,
       topP: 0.9,
+      minP: 0.05,
       repetitionPenalty: 1.05,
       seed: 1,
       noRepeatNgramSize: 4,
