@@ -14,7 +14,9 @@
    (`node dist/cli.js continue --json`, so exactly the decode loop users get) with the settings
    the extension uses for the model when the user has set none (package.json's
    `inkwell.generation.*` defaults, replaced by those in the model's generation_config.json):
-   greedy (temperature 0; the other settings as configured) and sampled (seeds 1..3 per prompt).
+   greedy (temperature 0; the other settings as configured) and sampled (seeds 1..20 per prompt:
+   200 continuations, about 13,000 words, so the OOV rate near 2% is known to about ±0.4 point;
+   the card gives its 95% bootstrap interval).
 3. On the sampled continuations: the out-of-vocabulary word rate against Debian's wamerican list
    (see `oov`), repeated n-grams (see `loops`) and distinct bigrams (diversity).
 
@@ -40,7 +42,7 @@ EVAL_FILE = os.path.join(TRAINING_DIR, "data", "text", "eval.jsonl")
 PROMPTS_FILE = os.path.join(TRAINING_DIR, "eval_prompts.txt")
 WORDLIST = "/usr/share/dict/american-english"
 CLI = os.path.join(REPO_DIR, "dist", "cli.js")
-SEEDS = (1, 2, 3)
+SEEDS = tuple(range(1, 21))
 
 
 # --------------------------------------------------------------------------- settings
@@ -51,6 +53,7 @@ def settings_of(result):
     defaults), without the seed."""
     sp = result["sampling"]
     return {"maxTokens": result["max_tokens"], "temperature": sp["temperature"], "topK": sp["topK"], "topP": sp["topP"],
+            "minP": sp.get("minP", 0),
             "repetitionPenalty": sp["repetitionPenalty"], "noRepeatNgramSize": sp.get("noRepeatNgramSize", 0),
             "stop": result["stop"]}
 
@@ -107,10 +110,10 @@ def bits_per_byte(model_dir, onnx_rel, threads, log):
 
 def cli_continue(model_dir, prompt, overrides=None, seed=None, threads=2):
     """One continuation through `node dist/cli.js continue --json` with the settings the extension
-    uses for this model, except `overrides` ({"temperature": T, "topP": P}); returns its JSON, which
+    uses for this model, except `overrides` ({"temperature": T, "topP": P, "minP": M}); returns its JSON, which
     reports the settings used (see `settings_of`)."""
     args = ["node", CLI, "continue", "--model", model_dir, "--json", "--prompt", prompt, "--threads", str(threads)]
-    flags = {"temperature": "--temperature", "topP": "--top-p"}
+    flags = {"temperature": "--temperature", "topP": "--top-p", "minP": "--min-p"}
     for key, value in (overrides or {}).items():
         args += [flags[key], str(value)]
     if seed is not None and (overrides or {}).get("temperature") != 0:
@@ -260,8 +263,35 @@ def generations(model_dir, prompts, threads, log):
 
 def text_metrics(items, dic):
     texts = [x["text"] for x in items]
-    return {"oov": oov([(x["text"], x["prompt"]) for x in items], dic), "loops": loops(texts),
-            "distinct2": distinct2(texts)}
+    o = oov([(x["text"], x["prompt"]) for x in items], dic)
+    o["oov_rate_ci95"] = bootstrap_interval(per_continuation(items, dic), lambda sample: oov_rate_of(sample))
+    return {"oov": o, "loops": loops(texts), "distinct2": distinct2(texts)}
+
+
+def per_continuation(items, dic):
+    """(words, OOV words, looping 0/1) of each continuation: the unit the bootstrap resamples, so the
+    words of one continuation stay together (they are not independent draws)."""
+    out = []
+    for x in items:
+        o = oov([(x["text"], x["prompt"])], dic)
+        out.append((o["words"], o["oov_words"], loops([x["text"]])["looping"]))
+    return out
+
+
+def oov_rate_of(sample):
+    return sum(b for _, b, _ in sample) / max(1, sum(a for a, _, _ in sample))
+
+
+def bootstrap(per, value, n_boot):
+    import random
+    rng = random.Random(0)
+    return [value([per[rng.randrange(len(per))] for _ in per]) for _ in range(n_boot)] if per else [0.0]
+
+
+def bootstrap_interval(per, value, n_boot=1000):
+    """The 95% percentile bootstrap interval of `value` over whole continuations."""
+    boots = sorted(bootstrap(per, value, n_boot))
+    return [boots[int(0.025 * (len(boots) - 1))], boots[int(0.975 * (len(boots) - 1))]]
 
 
 def evaluate(model_dir, onnx_rel, threads, log):
@@ -301,17 +331,11 @@ def heldout_snippets(n, chars, skip_words=0):
 
 def proxy_with_se(items, dic, n_boot=300):
     """OOV rate + loop rate over the continuations, and its standard error by bootstrap over
-    continuations (whole continuations resampled, so words of one continuation stay together)."""
-    import random
-    per = []
-    for x in items:
-        o = oov([(x["text"], x["prompt"])], dic)
-        per.append((o["words"], o["oov_words"], loops([x["text"]])["looping"]))
+    whole continuations."""
+    per = per_continuation(items, dic)
     def value(sample):
-        w = sum(a for a, _, _ in sample)
-        return sum(b for _, b, _ in sample) / max(1, w) + sum(c for _, _, c in sample) / max(1, len(sample))
-    rng = random.Random(0)
-    boots = [value([per[rng.randrange(len(per))] for _ in per]) for _ in range(n_boot)]
+        return oov_rate_of(sample) + sum(c for _, _, c in sample) / max(1, len(sample))
+    boots = bootstrap(per, value, n_boot)
     mean = sum(boots) / len(boots)
     se = (sum((b - mean) ** 2 for b in boots) / (len(boots) - 1)) ** 0.5
     return value(per), se
@@ -383,20 +407,21 @@ def markdown(res):
         f"Continuations of the 10 prompts in `training/eval_prompts.txt` through `inkwell continue --json` with the "
         f"settings the extension uses for this model when none are set (package.json's defaults, replaced by those "
         f"in the model's `generation_config.json`): {describe_settings(st)}; "
-        f"greedy = temperature 0 with the other settings unchanged; sampled = seeds {', '.join(map(str, SEEDS))} per prompt.",
+        f"greedy = temperature 0 with the other settings unchanged; sampled = seeds {seed_range(res)} per prompt.",
         "",
         "| | OOV word rate | looping continuations | mean rep-4 | distinct-2 |",
         "|---|---|---|---|---|",
-        f"| greedy (10) | {g['oov']['oov_rate']:.1%} ({g['oov']['oov_words']}/{g['oov']['words']}) | "
+        f"| greedy ({g['loops']['continuations']}) | {oov_cell(g)} | "
         f"{g['loops']['looping']}/{g['loops']['continuations']} | {g['loops']['mean_rep4']:.3f} | {g['distinct2']:.3f} |",
-        f"| sampled (30) | {s['oov']['oov_rate']:.1%} ({s['oov']['oov_words']}/{s['oov']['words']}) | "
+        f"| sampled ({s['loops']['continuations']}) | {oov_cell(s)} | "
         f"{s['loops']['looping']}/{s['loops']['continuations']} | {s['loops']['mean_rep4']:.3f} | {s['distinct2']:.3f} |",
-        f"| held-out human text (40 excerpts) | {h['oov']['oov_rate']:.1%} | {h['loops']['looping']}/{h['loops']['continuations']} | "
+        f"| held-out human text ({h['loops']['continuations']} excerpts) | {oov_cell(h)} | {h['loops']['looping']}/{h['loops']['continuations']} | "
         f"{h['loops']['mean_rep4']:.3f} | {h['distinct2']:.3f} |",
         "",
         "OOV: lowercase alphabetic words not in Debian's `wamerican` list, nor simple inflections of a listed word; "
         "words in the prompt, acronyms, camelCase and tokens touching digits or code characters are not counted. "
-        "A continuation loops when over 25% of its word 4-grams repeat an earlier one or a 6-gram occurs 3 times.",
+        "A continuation loops when over 25% of its word 4-grams repeat an earlier one or a 6-gram occurs 3 times. "
+        "In brackets: the 95% bootstrap interval over whole continuations.",
         "",
         f"Most frequent OOV words (sampled): {', '.join(s['oov']['examples'][:15]) or '—'}",
         "",
@@ -409,12 +434,48 @@ def markdown(res):
     lines += ["", "Greedy continuations:", ""]
     for c in res["greedy"]["continuations"]:
         lines.append(f"- **{c['prompt']}** →{c['text'].replace(chr(10), ' ⏎ ')}")
+    if res.get("quantized"):
+        lines += ["", quantized_text(res["quantized"])]
     comparison = baseline_comparison(res)
     if comparison:
         lines += ["", comparison]
     if res.get("sampling_recommendation"):
         lines += ["", res["sampling_recommendation"]]
     return "\n".join(lines) + "\n"
+
+
+def seed_range(res):
+    seeds = sorted({c["seed"] for c in res["sampled"]["continuations"]})
+    return f"{seeds[0]}..{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) and len(seeds) > 2 else ", ".join(map(str, seeds))
+
+
+def oov_cell(m):
+    o = m["oov"]
+    ci = o.get("oov_rate_ci95")
+    return f"{o['oov_rate']:.1%} ({o['oov_words']:,}/{o['words']:,}" + (f"; {ci[0]:.1%}–{ci[1]:.1%})" if ci else ")")
+
+
+def quantized_text(reports):
+    """The quantized files, from the reports `training/quantize.py --eval --report` wrote."""
+    rows = []
+    for r in reports:
+        e = r.get("eval")
+        kind = (f"{r['bits']}-bit, block {r['block_size']}, {'asymmetric' if r['asymmetric'] else 'symmetric'}, "
+                f"embeddings {r['embeddings']}, LM head {'fp32' if r['lm_head'] == 'fp32' else 'quantized'}")
+        if not e:
+            rows.append(f"| `onnx/{os.path.basename(r['file'])}` | {kind} | {r['output_bytes'] / 1e6:.1f} MB | not scored | | |")
+            continue
+        q = e["quantized"]
+        rows.append(f"| `onnx/{os.path.basename(r['file'])}` | {kind} | {r['output_bytes'] / 1e6:.1f} MB | "
+                    f"{e['reference']['bits_per_byte']:.4f} → {q['bits_per_byte']:.4f} ({e['relative_bpb_rise']:+.2%}) | "
+                    f"{q['top1_agreement_with_first']:.1%} | {'yes' if e['within_limit'] else 'no'} (+{e['limit']:.0%}) |")
+    tokens = next((r["eval"]["tokens"] for r in reports if r.get("eval")), 0)
+    return ("### Quantized files (`training/quantize.py`)\n\n"
+            "Weight-only quantization to onnxruntime's `MatMulNBits`, the layout of the hub's transformers.js files; "
+            f"each file scored against `onnx/model.onnx` on {tokens:,} tokens of the held-out text under teacher forcing "
+            "(bits per byte, and how often both files pick the same next token).\n\n"
+            "| file | quantization | size | bits/byte (fp32 → quantized) | top-1 agreement | within the limit |\n"
+            "|---|---|---|---|---|---|\n" + "\n".join(rows))
 
 
 BASELINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "baselines", "inkwell-gpt-3.4M-evaluation.json")
@@ -436,7 +497,7 @@ def baseline_comparison(res, path=BASELINE):
     for kind, label in (("sampled", "sampled"), ("greedy", "greedy")):
         # The old continuations are measured again, so a change to the measure applies to both.
         o, n = text_metrics(old[kind]["continuations"], dic), res[kind]["metrics"]
-        rows.append((f"OOV word rate, {label}", f"{o['oov']['oov_rate']:.1%}", f"{n['oov']['oov_rate']:.1%}", ""))
+        rows.append((f"OOV word rate, {label}", oov_cell(o), oov_cell(n), ""))
         rows.append((f"looping continuations, {label}", f"{o['loops']['looping']}/{o['loops']['continuations']}",
                      f"{n['loops']['looping']}/{n['loops']['continuations']}", ""))
     os_, ns = old["settings"], res["settings"]
@@ -449,7 +510,7 @@ def baseline_comparison(res, path=BASELINE):
             "| | previous model | this model | change |\n|---|---|---|---|\n" + table)
 
 
-SETTING_NAMES = (("maxTokens", "max tokens"), ("temperature", "temperature"), ("topK", "top-k"), ("topP", "top-p"),
+SETTING_NAMES = (("maxTokens", "max tokens"), ("temperature", "temperature"), ("topK", "top-k"), ("topP", "top-p"), ("minP", "min-p"),
                  ("repetitionPenalty", "repetition penalty"), ("noRepeatNgramSize", "no-repeat n-gram size"), ("stop", "stop"))
 
 
@@ -457,7 +518,7 @@ def describe_settings(st, keys=None):
     """'max tokens 120, temperature 0.8, …' for the settings of `st` named in `keys` (default: all)."""
     parts = []
     for key, name in SETTING_NAMES:
-        v = st.get(key, 0 if key == "noRepeatNgramSize" else None)
+        v = st.get(key, 0 if key in ("noRepeatNgramSize", "minP") else None)
         if v is not None and (keys is None or key in keys):
             parts.append(f"{name} {json.dumps(v) if key == 'stop' else v}")
     return ", ".join(parts)
@@ -482,6 +543,13 @@ def recommendation_text(t):
             f"| temperature | top-p | OOV | looping | distinct-2 | proxy |\n|---|---|---|---|---|---|\n{rows}\n\n"
             f"Lowest admissible proxy: temperature {bb['temperature']}, top-p {bb['top_p']} "
             f"({bb['proxy']:.3f} ± {bb['proxy_se']:.3f}). {verdict}")
+
+
+def quantize_report(path):
+    """A quantize.py report without its per-layer list, named by the file it describes."""
+    r = {k: v for k, v in json.load(open(path, encoding="utf-8")).items() if k != "matmuls"}
+    r.setdefault("file", "model_q4.onnx" if r["bits"] == 4 else "model_int8.onnx")
+    return r
 
 
 START, END = "<!-- evaluate_gpt:start -->", "<!-- evaluate_gpt:end -->"
@@ -521,12 +589,23 @@ def main():
                    help="JSON from --tune-sampling to quote in the card; with --card its recommended temperature "
                         "and top-p also go into the model's generation_config.json before the continuations run")
     p.add_argument("--jobs", type=int, default=2, help="continuations run at once by --tune-sampling")
+    p.add_argument("--from-json", metavar="FILE",
+                   help="write the card (with --card) and print its text from a result --out saved, without running anything")
+    p.add_argument("--quantized", nargs="*", default=[], metavar="REPORT",
+                   help="reports of training/quantize.py --eval --report to describe in the card")
     a = p.parse_args()
     log = lambda *x: print("[evaluate]", *x, file=sys.stderr, flush=True)  # noqa: E731
     if not os.path.exists(EVAL_FILE):
         sys.exit(f"{EVAL_FILE} is missing: run /usr/bin/python3 training/data.py text")
     if not os.path.exists(CLI):
         sys.exit("dist/cli.js is missing: run node esbuild.js")
+    if a.from_json:
+        res = json.load(open(a.from_json, encoding="utf-8"))
+        md_text = markdown(res)
+        print(md_text)
+        if a.card:
+            write_card(a.model_dir, md_text)
+        return
     if a.bpb_only:
         res = {"model": a.model_dir, "onnx": a.onnx, "bits_per_byte": bits_per_byte(a.model_dir, a.onnx, a.threads, log)}
         print(json.dumps(res["bits_per_byte"], indent=1))
@@ -543,6 +622,9 @@ def main():
         res = evaluate(a.model_dir, a.onnx, a.threads, log)
         if t:
             res["sampling_recommendation"] = recommendation_text(t)
+        # a file quantize.py's limit rejected was removed by run_default_gpt.sh: only shipped files are described
+        reports = [quantize_report(f) for f in a.quantized]
+        res["quantized"] = [r for r in reports if os.path.exists(os.path.join(a.model_dir, "onnx", r["file"]))]
         md_text = markdown(res)
         print(md_text)
         if a.card:

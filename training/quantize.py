@@ -239,6 +239,7 @@ def main():
     src = os.path.join(a.model_dir, a.src)
     out = a.out or os.path.join(a.model_dir, "onnx", "model_q4.onnx" if a.bits == 4 else "model_int8.onnx")
     report = quantize_model(src, out, a.bits, a.block_size, a.accuracy_level, a.asymmetric, a.embeddings, a.lm_head)
+    report["file"] = os.path.basename(out)
     report["source_bytes"] = os.path.getsize(src)
     report["output_bytes"] = os.path.getsize(out)
     print(f"wrote {out}: {report['output_bytes']/1e6:.2f} MB (from {report['source_bytes']/1e6:.2f} MB), "

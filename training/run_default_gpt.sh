@@ -67,7 +67,7 @@ $PY training/evaluate_gpt.py "$OUT" --tune-sampling --out "$RUN_DIR/sampling.jso
 
 step "evaluation and model card"
 $PY training/evaluate_gpt.py "$OUT" --card --recommendation "$RUN_DIR/sampling.json" \
-    --out "$RUN_DIR/evaluation.json"
+    --quantized "$RUN_DIR/quantize_q4.json" "$RUN_DIR/quantize_int8.json" --out "$RUN_DIR/evaluation.json"
 for f in model_q4 model_int8; do
   [ -f "$OUT/onnx/$f.onnx" ] || continue
   $PY training/evaluate_gpt.py "$OUT" --onnx "onnx/$f.onnx" --bpb-only --out "$RUN_DIR/evaluation_$f.json"
