@@ -131,6 +131,8 @@ export class TestSupport implements vscode.Disposable {
         record.done = true;
       });
     },
+    // The tests read what a reader sees in a preview page.
+    pagesReportText: true,
   };
 
   /** New Post's questions: the tests' answers when they gave some, else the usual input boxes. */

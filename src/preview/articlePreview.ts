@@ -5,6 +5,7 @@ import { classifyLink } from '../core/render/urlPolicy';
 import { readConfig } from '../util/config';
 import { debounce } from '../util/debounce';
 import type { Logger } from '../util/logger';
+import type { Views } from '../util/views';
 import { makeNonce } from '../util/nonce';
 import { buildPreviewHtml } from './html';
 import { errorPage } from './page';
@@ -18,6 +19,7 @@ export interface ArticlePreviewDeps {
   readonly log: Logger;
   /** Loads the renderer on first use (markdown-it and sanitize-html are heavy). */
   readonly renderer: () => Promise<ArticleRenderer>;
+  readonly views: Pick<Views, 'pagesReportText'>;
 }
 
 /** Milliseconds during which a scroll we caused is not echoed back to its source. */
@@ -150,7 +152,13 @@ export class ArticlePreview implements vscode.Disposable {
           headerHtml: article.headerHtml,
           bodyHtml: article.bodyHtml,
           kind: 'article',
-          state: { uri: uri.toString(), version, locked: this.lockedState, line: this.pendingLine },
+          state: {
+            uri: uri.toString(),
+            version,
+            locked: this.lockedState,
+            line: this.pendingLine,
+            reporttext: this.deps.views.pagesReportText || undefined,
+          },
         });
         this.pendingLine = undefined;
         this.fullPageWanted = false;

@@ -21,7 +21,10 @@ export type HostToWebview =
 
 /** Messages a preview webview posts to the extension. */
 export type WebviewToHost =
-  /** The page finished applying `version`; `text` is what a reader sees (for tests and probes). */
+  /**
+   * The page finished applying `version`; `text` is what a reader sees when the page was built to
+   * report it (under the integration tests, see `Views.pagesReportText`), else empty.
+   */
   | {
       readonly type: 'rendered';
       readonly uri: string;

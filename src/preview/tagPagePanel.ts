@@ -92,7 +92,7 @@ export class TagPagePanel implements vscode.Disposable {
       headerHtml: '',
       bodyHtml: html,
       kind: 'tag',
-      state: { tag, version },
+      state: { tag, version, reporttext: this.deps.views.pagesReportText || undefined },
     });
   }
 

@@ -23,6 +23,11 @@ export interface Views {
     options: vscode.ProgressOptions,
     task: (progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) => Thenable<R>,
   ): Thenable<R>;
+  /**
+   * Whether preview pages report the text a reader sees with each render. The integration tests
+   * read it; in the window nobody does, and reading a page's `innerText` costs it a layout.
+   */
+  readonly pagesReportText: boolean;
 }
 
 /** The views of VS Code's window, as they are. */
@@ -32,4 +37,5 @@ export const windowViews: Views = {
   createStatusBarItem: (id, alignment, priority) => vscode.window.createStatusBarItem(id, alignment, priority),
   createLogOutputChannel: (name) => vscode.window.createOutputChannel(name, { log: true }),
   withProgress: (options, task) => vscode.window.withProgress(options, task),
+  pagesReportText: false,
 };

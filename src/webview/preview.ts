@@ -40,7 +40,8 @@ function reportRendered(loaded = false): void {
     type: 'rendered',
     uri: state.uri,
     version: state.version,
-    text: document.querySelector('main')?.innerText ?? '',
+    // innerText costs a layout: only pages built for the integration tests report it.
+    text: body.dataset.reporttext === 'true' ? (document.querySelector('main')?.innerText ?? '') : '',
     title,
     tags,
     loaded,

@@ -35,7 +35,8 @@ describe('preview webview script (real Chromium)', function () {
     await browser?.close();
   });
 
-  beforeEach(async () => {
+  /** Opens the test page; `state` as the host writes it (the integration tests' hosts ask for the text). */
+  async function openPage(state: Record<string, string | number | boolean | undefined>): Promise<void> {
     messages = [];
     context = await browser.newContext({ viewport: { width: 800, height: 600 } });
     await installHostApi(context, messages);
@@ -49,13 +50,15 @@ describe('preview webview script (real Chromium)', function () {
       headerHtml: HEADER,
       bodyHtml: LONG_BODY,
       kind: 'article',
-      state: { uri: 'file:///a.md', version: 1 },
+      state,
     });
     await servePreviewPage(context, html, script);
     page = await context.newPage();
     await page.goto(`${ORIGIN}/index.html`);
     await waitForMessage((m) => m.type === 'rendered' && m.version === 1);
-  });
+  }
+
+  beforeEach(() => openPage({ uri: 'file:///a.md', version: 1, reporttext: true }));
   afterEach(async () => {
     await context?.close();
   });
@@ -85,6 +88,20 @@ describe('preview webview script (real Chromium)', function () {
     );
     assert.ok(rendered()[2].text.includes('four'));
     assert.ok(!rendered().some((m) => m.text.includes('two')));
+  });
+
+  it('reports its first render as loaded (updates wait for it), and the text only when built to', async () => {
+    const first = rendered()[0];
+    assert.deepStrictEqual([first.version, first.loaded, first.title], [1, true, 'First Title']);
+    assert.ok(first.text.includes('Paragraph 0'), 'a page built to report it sends its text');
+    await post({ type: 'update', version: 2, uri: 'file:///a.md', bodyHtml: '<p>two</p>' });
+    await waitForMessage((m) => m.type === 'rendered' && m.version === 2);
+    assert.strictEqual(rendered()[1].loaded, false, 'only the first report says the page loaded');
+    // As in the window: no text (reading innerText costs the page a layout), the rest as before.
+    await context.close();
+    await openPage({ uri: 'file:///a.md', version: 1 });
+    const plain = rendered()[0];
+    assert.deepStrictEqual([plain.loaded, plain.text, plain.title, plain.tags], [true, '', 'First Title', ['gan']]);
   });
 
   it('keeps the header on a body-only update and replaces it when sent', async () => {

@@ -97,7 +97,8 @@ describe('article preview XSS (real Chromium)', function () {
       headerHtml,
       bodyHtml,
       kind: 'article',
-      state: { uri: 'file:///xss.md', version: 1 },
+      // Built as under the integration tests: the page reports the text a reader sees.
+      state: { uri: 'file:///xss.md', version: 1, reporttext: true },
     });
   }
 
