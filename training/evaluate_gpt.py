@@ -261,10 +261,12 @@ def generations(model_dir, prompts, threads, log):
     return greedy, sampled, json.loads(used.pop())
 
 
-def text_metrics(items, dic):
+def text_metrics(items, dic, per=None):
+    """OOV, loop and diversity measures of `items`; `per`: their per_continuation counts, when the
+    caller already has them."""
     texts = [x["text"] for x in items]
     o = oov([(x["text"], x["prompt"]) for x in items], dic)
-    o["oov_rate_ci95"] = bootstrap_interval(per_continuation(items, dic), lambda sample: oov_rate_of(sample))
+    o["oov_rate_ci95"] = bootstrap_interval(per if per is not None else per_continuation(items, dic), oov_rate_of)
     return {"oov": o, "loops": loops(texts), "distinct2": distinct2(texts)}
 
 
@@ -329,10 +331,9 @@ def heldout_snippets(n, chars, skip_words=0):
     return out
 
 
-def proxy_with_se(items, dic, n_boot=300):
-    """OOV rate + loop rate over the continuations, and its standard error by bootstrap over
-    whole continuations."""
-    per = per_continuation(items, dic)
+def proxy_with_se(per, n_boot=300):
+    """OOV rate + loop rate over continuations (their per_continuation counts), and its standard
+    error by bootstrap over whole continuations."""
     def value(sample):
         return oov_rate_of(sample) + sum(c for _, _, c in sample) / max(1, len(sample))
     boots = bootstrap(per, value, n_boot)
@@ -364,8 +365,9 @@ def tune(model_dir, threads, log, temps=(0.6, 0.7, 0.8, 0.9, 1.0), top_ps=(0.8, 
                 cell = {"temperature": t, "topP": tp}
                 texts = pool.map(lambda w: cli_continue(model_dir, w[0], cell, seed=w[1], threads=per_job)["text"], work)
                 items = [{"prompt": p, "text": text} for (p, _), text in zip(work, texts)]
-                m = text_metrics(items, dic)
-                proxy, se = proxy_with_se(items, dic)
+                per = per_continuation(items, dic)
+                m = text_metrics(items, dic, per)
+                proxy, se = proxy_with_se(per)
                 row = {"temperature": t, "top_p": tp, "oov_rate": m["oov"]["oov_rate"], "loop_rate": m["loops"]["loop_rate"],
                        "mean_rep4": m["loops"]["mean_rep4"], "distinct2": m["distinct2"], "proxy": proxy, "proxy_se": se,
                        "continuations": len(items), "words": m["oov"]["words"]}
@@ -462,11 +464,12 @@ def quantized_text(reports):
         e = r.get("eval")
         kind = (f"{r['bits']}-bit, block {r['block_size']}, {'asymmetric' if r['asymmetric'] else 'symmetric'}, "
                 f"embeddings {r['embeddings']}, LM head {'fp32' if r['lm_head'] == 'fp32' else 'quantized'}")
+        file = f"| `onnx/{r['file']}` | {kind} | {r['output_bytes'] / 1e6:.1f} MB |"
         if not e:
-            rows.append(f"| `onnx/{os.path.basename(r['file'])}` | {kind} | {r['output_bytes'] / 1e6:.1f} MB | not scored | | |")
+            rows.append(f"{file} not scored | | |")
             continue
         q = e["quantized"]
-        rows.append(f"| `onnx/{os.path.basename(r['file'])}` | {kind} | {r['output_bytes'] / 1e6:.1f} MB | "
+        rows.append(f"{file} "
                     f"{e['reference']['bits_per_byte']:.4f} → {q['bits_per_byte']:.4f} ({e['relative_bpb_rise']:+.2%}) | "
                     f"{q['top1_agreement_with_first']:.1%} | {'yes' if e['within_limit'] else 'no'} (+{e['limit']:.0%}) |")
     tokens = next((r["eval"]["tokens"] for r in reports if r.get("eval")), 0)
@@ -595,17 +598,18 @@ def main():
                    help="reports of training/quantize.py --eval --report to describe in the card")
     a = p.parse_args()
     log = lambda *x: print("[evaluate]", *x, file=sys.stderr, flush=True)  # noqa: E731
-    if not os.path.exists(EVAL_FILE):
-        sys.exit(f"{EVAL_FILE} is missing: run /usr/bin/python3 training/data.py text")
-    if not os.path.exists(CLI):
-        sys.exit("dist/cli.js is missing: run node esbuild.js")
     if a.from_json:
+        # Only the card's text: nothing is run, so neither the evaluation set nor the CLI is needed.
         res = json.load(open(a.from_json, encoding="utf-8"))
         md_text = markdown(res)
         print(md_text)
         if a.card:
             write_card(a.model_dir, md_text)
         return
+    if not os.path.exists(EVAL_FILE):
+        sys.exit(f"{EVAL_FILE} is missing: run /usr/bin/python3 training/data.py text")
+    if not os.path.exists(CLI):
+        sys.exit("dist/cli.js is missing: run node esbuild.js")
     if a.bpb_only:
         res = {"model": a.model_dir, "onnx": a.onnx, "bits_per_byte": bits_per_byte(a.model_dir, a.onnx, a.threads, log)}
         print(json.dumps(res["bits_per_byte"], indent=1))
