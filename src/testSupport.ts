@@ -178,8 +178,6 @@ export class TestSupport implements vscode.Disposable {
 
 /** A webview panel handed to Inkwell in place of VS Code's, which keeps what passes through it. */
 class WebviewRecord implements WatchedWebview {
-  readonly posted: unknown[] = [];
-  readonly received: unknown[] = [];
   readonly timeline: WebviewEvent[] = [];
   readonly panel: vscode.WebviewPanel;
   private pageHtml = '';
@@ -196,7 +194,6 @@ class WebviewRecord implements WatchedWebview {
     this.subscriptions = [
       this.injected,
       real.webview.onDidReceiveMessage((m: unknown) => {
-        this.received.push(m);
         this.timeline.push({ kind: 'received', message: m });
       }),
       real.onDidDispose(() => {
@@ -207,7 +204,6 @@ class WebviewRecord implements WatchedWebview {
       real.webview,
       {
         postMessage: (message: unknown) => {
-          this.posted.push(message);
           this.timeline.push({ kind: 'posted', message });
           return real.webview.postMessage(message);
         },
@@ -243,6 +239,18 @@ class WebviewRecord implements WatchedWebview {
 
   get html(): string {
     return this.pageHtml;
+  }
+
+  get posted(): unknown[] {
+    return this.messages('posted');
+  }
+
+  get received(): unknown[] {
+    return this.messages('received');
+  }
+
+  private messages(kind: 'posted' | 'received'): unknown[] {
+    return this.timeline.flatMap((e) => (e.kind === kind ? [e.message] : []));
   }
 
   get disposed(): boolean {
