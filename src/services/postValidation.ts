@@ -242,7 +242,7 @@ export class PostValidation implements vscode.Disposable {
     };
     this.collection.set(
       uri,
-      problems.map((p) => toDiagnostic(p, pos)),
+      problems.map((p) => toDiagnostic(p, pos, uri)),
     );
     this.publishEmitter.fire({ uri, version: doc?.version });
   }
@@ -256,8 +256,12 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 };
 
 /** A core problem as a VS Code diagnostic (offsets become a Range here, at the edge). */
-export function toDiagnostic(p: Problem, positionAt: (offset: number) => vscode.Position): vscode.Diagnostic {
+export function toDiagnostic(p: Problem, positionAt: (offset: number) => vscode.Position, uri: vscode.Uri): vscode.Diagnostic {
   const d = new vscode.Diagnostic(new vscode.Range(positionAt(p.start), positionAt(p.end)), p.message, SEVERITY[p.severity]);
+  if (p.related) {
+    const where = new vscode.Location(uri, new vscode.Range(positionAt(p.related.start), positionAt(p.related.end)));
+    d.relatedInformation = [new vscode.DiagnosticRelatedInformation(where, p.related.message)];
+  }
   d.code = p.code;
   d.source = DIAGNOSTIC_SOURCE;
   if (p.code === ProblemCode.UnknownKey) d.tags = [vscode.DiagnosticTag.Unnecessary];

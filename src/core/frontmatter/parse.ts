@@ -4,6 +4,7 @@ import { ProblemCode } from './problemCodes';
 import { FrontmatterBlock, FrontmatterLanguage, splitFrontmatter } from './split';
 import { parseSimpleYaml } from './fastYaml';
 import { scanArrayItems, scanValueEnd, skipSpace } from './scan';
+import { explainYamlError } from './yamlErrors';
 
 // smol-toml ships ES module typings; its CommonJS build is what Node and esbuild load here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -41,6 +42,8 @@ export interface ParseError {
   message: string;
   start: number;
   end: number;
+  /** Another place that explains the problem (where the parser noticed it), offsets in the text. */
+  related?: { message: string; start: number; end: number };
 }
 
 /** A parsed post: where its frontmatter is, its fields, and what went wrong. */
@@ -56,6 +59,9 @@ export interface ParsedFrontmatter {
 
 /** Aliases a YAML frontmatter may expand before Inkwell gives up (defeats alias bombs). */
 export const MAX_YAML_ALIASES = 50;
+
+/** Longest frontmatter block (in UTF-16 code units) Inkwell parses. */
+export const MAX_FRONTMATTER_LENGTH = 256 * 1024;
 
 /** Options of `parseFrontmatter`. */
 export interface ParseOptions {
@@ -78,6 +84,17 @@ export function parseFrontmatter(text: string, options: ParseOptions = {}): Pars
     result.errors.push({
       code: ProblemCode.FrontmatterUnterminated,
       message: `The frontmatter block is never closed: add a ${fence} line after the last field.`,
+      start: block.start,
+      end: block.openEnd,
+    });
+    return result;
+  }
+  if (block.contentEnd - block.contentStart > MAX_FRONTMATTER_LENGTH) {
+    // A bound for every caller (validator, post index, previews, CLI): real frontmatter is a few
+    // hundred bytes, and the parsers' work grows with the block.
+    result.errors.push({
+      code: ProblemCode.FrontmatterSyntax,
+      message: `The frontmatter is ${Math.round((block.contentEnd - block.contentStart) / 1024)} KB long; Inkwell reads frontmatter of up to ${MAX_FRONTMATTER_LENGTH / 1024} KB.`,
       start: block.start,
       end: block.openEnd,
     });
@@ -156,7 +173,7 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
     out.data = simple.data;
     return;
   }
-  if (tooDeep(source, base, 'YAML', out)) return;
+  if (tooDeep(source, base, 'YAML', out) || tooDeepBlocks(source, base, out)) return;
   // Why this stays linear in the size of the frontmatter (the editor runs it on every keystroke):
   // - `stringKeys` makes yaml flag every key that is not a plain scalar (a `? ` complex key, a
   //   `[list]:` or `{map}:` key). Such keys are the exponential case: turning a collection key
@@ -168,23 +185,33 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
   // - `maxAliasCount` bounds alias expansion in toJS; the nesting limit above bounds recursion.
   // With that, parse, key check and toJS each visit every node a constant number of times.
   const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: false, stringKeys: true });
-  let complexKeyReported = false;
-  // Nested collections repeat one error per level at the same place: report each once.
-  const reported = new Set<string>();
+  // The first syntax error is reported, in words and at its cause (`yamlErrors.ts`); the
+  // parser's later errors are nearly always its consequences (an unclosed `[` makes every
+  // line after it wrong) and would only bury it.
+  let reported = false;
   for (const e of doc.errors) {
-    // One note for collection keys is enough (nested ones would repeat it hundreds of times).
-    if (e.code === 'NON_STRING_KEY') {
-      if (complexKeyReported) continue;
-      complexKeyReported = true;
-    }
+    if (reported) break;
+    reported = true;
     const start = base + Math.min(e.pos[0], source.length);
     let end = base + Math.min(Math.max(e.pos[1], e.pos[0]), source.length);
     if (end <= start) end = Math.min(start + 1, text.length);
-    const message = e.code === 'NON_STRING_KEY' ? COMPLEX_KEY_MESSAGE : `YAML: ${e.message.split('\n')[0]}`;
-    const key = `${start}:${end}:${message}`;
-    if (reported.has(key)) continue;
-    reported.add(key);
-    out.errors.push({ code: ProblemCode.FrontmatterSyntax, message, start, end });
+    if (e.code === 'NON_STRING_KEY') {
+      out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: COMPLEX_KEY_MESSAGE, start, end });
+      continue;
+    }
+    const parserSays = `YAML: ${e.message.split('\n')[0]}`;
+    const explained = explainYamlError(source, e);
+    out.errors.push(
+      explained
+        ? {
+            code: ProblemCode.FrontmatterSyntax,
+            message: explained.message,
+            start: base + explained.start,
+            end: base + explained.end,
+            related: { message: `Where the YAML parser stopped: ${e.message.split('\n')[0]}`, start, end },
+          }
+        : { code: ProblemCode.FrontmatterSyntax, message: parserSays, start, end },
+    );
   }
   const complex = checkKeys(doc.contents as YamlNode | null, base, out.errors);
   if (complex) {
@@ -271,6 +298,70 @@ function tooDeep(source: string, base: number, language: string, out: ParsedFron
   return true;
 }
 
+/** Reports (and returns true) when YAML block collections nest deeper than MAX_NESTING. */
+function tooDeepBlocks(source: string, base: number, out: ParsedFrontmatter): boolean {
+  const deep = deepBlockNesting(source, MAX_NESTING);
+  if (deep < 0) return false;
+  // yaml composes block collections recursively: thousands of levels overflow the stack
+  // ("Maximum call stack size exceeded") after seconds of work.
+  out.errors.push({
+    code: ProblemCode.FrontmatterSyntax,
+    message: `YAML: lists or maps nested more than ${MAX_NESTING} levels deep (by indentation or \`- \` markers); Inkwell reads frontmatter only up to that depth.`,
+    start: base + deep,
+    end: base + deep + 1,
+  });
+  return true;
+}
+
+/**
+ * Offset where YAML block collections first nest deeper than `limit`, else -1.
+ * One pass over the lines: the open levels are a stack of indentations (a line
+ * indented less closes the deeper ones), and a line can open more levels with
+ * leading `- ` / `? ` / `: ` indicators or `key: ` (`- - - x`, `a: - b`). The
+ * lines of a block scalar (`|`, `>`) are text, not structure, and are skipped.
+ * Overestimates rather than misses; real frontmatter nests a handful of levels.
+ */
+function deepBlockNesting(source: string, limit: number): number {
+  const indents: number[] = [];
+  let scalarIndent = -1;
+  let pos = 0;
+  while (pos < source.length) {
+    const lf = source.indexOf('\n', pos);
+    const end = lf < 0 ? source.length : lf;
+    let i = pos;
+    while (i < end && source.charCodeAt(i) === 32) i++;
+    const indent = i - pos;
+    const blank = i >= end || source[i] === '#' || source[i] === '\r';
+    if (!blank && !(scalarIndent >= 0 && indent > scalarIndent)) {
+      scalarIndent = -1;
+      while (indents.length && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+      let depth = indents.length;
+      let j = i;
+      while (j < end && depth <= limit) {
+        const c = source[j];
+        const next = j + 1 < end ? source[j + 1] : ' ';
+        if ((c === '-' || c === '?' || c === ':') && (next === ' ' || next === '\r')) {
+          depth++;
+          j += 2;
+        } else if (c !== '"' && c !== "'" && c !== '[' && c !== '{' && c !== '#' && c !== '|' && c !== '>') {
+          // A plain `key: ` opens a map level; anything else ends the indicators.
+          let colon = j;
+          while (colon < end && !(source[colon] === ':' && (colon + 1 === end || source[colon + 1] === ' '))) colon++;
+          if (colon >= end) break;
+          depth++;
+          j = colon + 2;
+        } else break;
+        while (j < end && source.charCodeAt(j) === 32) j++;
+      }
+      if (depth > limit) return Math.min(j, end);
+      if (/^[|>][+-]?[0-9]?[+-]?[ \t]*(#.*)?\r?$/.test(source.slice(j, end))) scalarIndent = indent;
+    }
+    pos = end + 1;
+  }
+  return -1;
+}
+
 /** Offset where flow brackets first nest deeper than `limit` (quotes skipped roughly), else -1. */
 function deepNesting(source: string, limit: number): number {
   let depth = 0;
@@ -321,7 +412,7 @@ function checkKeys(root: YamlNode | null, base: number, errors: ParseError[]): [
             const [s, e] = key.range;
             errors.push({
               code: ProblemCode.FrontmatterSyntax,
-              message: 'YAML: Map keys must be unique',
+              message: `Keys must be unique: \`${String(key.value)}\` appears earlier in this map. Remove one of them.`,
               start: base + s,
               end: base + Math.max(e, s + 1),
             });

@@ -96,6 +96,8 @@ export interface Problem {
   end: number;
   /** Extra facts quick fixes use (the suggested tag spelling, the field name...). */
   data?: ProblemData;
+  /** Another place that explains the problem (where a parser noticed it), as offsets. */
+  related?: { message: string; start: number; end: number };
 }
 
 /** Facts a validator attaches to a problem for the quick fixes. */

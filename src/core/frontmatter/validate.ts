@@ -108,7 +108,10 @@ function collect(parsed: ParsedFrontmatter, text: string, options: ValidateOptio
     );
     return out;
   }
-  for (const e of parsed.errors) out.push(problem(e.code, e.message, e.start, e.end));
+  for (const e of parsed.errors)
+    out.push(
+      e.related ? { ...problem(e.code, e.message, e.start, e.end), related: e.related } : problem(e.code, e.message, e.start, e.end),
+    );
   // Fields read from a broken block would give misleading "missing" reports: syntax first.
   if (parsed.errors.length) return out;
 

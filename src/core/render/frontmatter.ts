@@ -1,17 +1,13 @@
-import { parse as parseYaml } from 'yaml';
-import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
+import { parseFrontmatter, type ParseError } from '../frontmatter/parse';
+import type { FrontmatterLanguage } from '../frontmatter/split';
 
-// smol-toml ships CommonJS for require() but only ESM typings; load the CJS build.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parse: parseToml } = require('smol-toml') as typeof SmolToml;
-
-/** The frontmatter block at the top of a post, located and parsed. */
+/** The frontmatter block at the top of a post, located and parsed for rendering. */
 export interface FrontmatterBlock {
-  /** `yaml` for `---` fences, `toml` for `+++` fences. */
-  readonly format: 'yaml' | 'toml';
-  /** Parsed data; empty when the block does not parse or is not a mapping. */
+  /** `yaml` for `---` fences, `toml` for `+++` fences, `json` for a leading object. */
+  readonly format: FrontmatterLanguage;
+  /** Parsed data; empty when the block has an error (what a broken block yields would mislead). */
   readonly data: Readonly<Record<string, unknown>>;
-  /** Why the block did not parse, in words for the writer; undefined when it parsed. */
+  /** What is wrong with the block, in words for the writer, with its line; undefined when it parsed. */
   readonly error?: string;
   /** Number of lines the block spans, fences included (the body starts on this line, 0-based). */
   readonly lineCount: number;
@@ -19,47 +15,38 @@ export interface FrontmatterBlock {
   readonly bodyOffset: number;
 }
 
-const FENCES = { '---': 'yaml', '+++': 'toml' } as const;
-
 /**
- * Finds the frontmatter at the start of `text` (YAML between `---` lines or TOML
- * between `+++` lines) and parses it. Returns undefined when the text has none.
- * An unterminated fence is treated as no frontmatter, the way site generators do.
+ * Finds and parses the frontmatter at the start of `text` for the previews. It is
+ * the validator's parse (`core/frontmatter/parse.ts`), so the previews get the same
+ * bounds on hostile input (linear time in the block's size, limited nesting and
+ * alias expansion) and report the same problem, at the same line, as the Problems
+ * panel. An unterminated fence is treated as no frontmatter, the way site
+ * generators do.
  */
 export function splitFrontmatter(text: string): FrontmatterBlock | undefined {
-  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const fence = text.slice(start, start + 3);
-  if (fence !== '---' && fence !== '+++') return undefined;
-  const firstEol = text.indexOf('\n', start);
-  if (firstEol < 0 || text.slice(start, firstEol).trimEnd() !== fence) return undefined;
-
-  let lineCount = 1;
-  let pos = firstEol + 1;
-  while (pos <= text.length) {
-    const eol = text.indexOf('\n', pos);
-    const end = eol < 0 ? text.length : eol;
-    lineCount++;
-    if (text.slice(pos, end).trimEnd() === fence) {
-      const raw = text.slice(firstEol + 1, pos);
-      const bodyOffset = eol < 0 ? text.length : eol + 1;
-      return { format: FENCES[fence], lineCount, bodyOffset, ...parseData(FENCES[fence], raw) };
-    }
-    if (eol < 0) break;
-    pos = eol + 1;
-  }
-  return undefined;
+  const parsed = parseFrontmatter(text);
+  const block = parsed.block;
+  if (!block?.terminated || !parsed.language) return undefined;
+  const first = parsed.errors[0];
+  return {
+    format: parsed.language,
+    data: first ? {} : parsed.data,
+    error: first ? describeError(text, first) : undefined,
+    lineCount: lineOf(text, block.closeEnd) + 1,
+    bodyOffset: block.bodyStart,
+  };
 }
 
-function parseData(format: 'yaml' | 'toml', raw: string): { data: Record<string, unknown>; error?: string } {
-  try {
-    const data: unknown = format === 'yaml' ? parseYaml(raw) : parseToml(raw);
-    if (data == null) return { data: {} };
-    if (typeof data !== 'object' || Array.isArray(data)) return { data: {}, error: 'The frontmatter is not a list of keys and values.' };
-    return { data: data as Record<string, unknown> };
-  } catch (err) {
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return { data: {}, error: `The ${format.toUpperCase()} frontmatter does not parse: ${message}` };
-  }
+/** "Line 3: …", the line numbered as the editor numbers it. */
+function describeError(text: string, error: ParseError): string {
+  return `Line ${lineOf(text, error.start) + 1}: ${error.message}`;
+}
+
+/** 0-based line of an offset. */
+function lineOf(text: string, offset: number): number {
+  let line = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /**

@@ -29,8 +29,12 @@ describe('frontmatter for the preview', () => {
 
   it('treats an unterminated fence as no frontmatter and reports broken YAML in words', () => {
     assert.strictEqual(splitFrontmatter('---\ntitle: A\n\nno end'), undefined);
+    // The same words and line as the Problems panel: the `[` on line 2, not where the parser stopped.
     const broken = splitFrontmatter('---\ntitle: [unclosed\n---\n');
-    assert.ok(broken?.error?.startsWith('The YAML frontmatter does not parse'), broken?.error);
+    assert.strictEqual(
+      broken?.error,
+      'Line 2: This list is opened with `[` but never closed: end it with `]` on the same line, or put the value in quotes if the `[` is part of the text.',
+    );
     assert.deepStrictEqual(broken?.data, {});
   });
 
