@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import { imageLinkAt, resolveImageLink } from '../generation/image/placement';
-import { readPngText } from '../generation/image/pngText';
-import { ImageProvenance, readProvenance } from '../generation/image/provenance';
+import { pngSize, readPngTextAsync } from '../generation/image/pngText';
+import { ImageProvenance, PROVENANCE_KEYWORD, readProvenance } from '../generation/image/provenance';
 import { freshSeed, isValidSeed } from '../generation/image/random';
 import { isModelName } from '../generation/modelRegistry';
 import type { ImageSource } from '../runtime/protocol';
@@ -33,20 +33,39 @@ interface SourceImage {
   source: ImageSource;
 }
 
+/** Largest PNG Regenerate reads (Inkwell's own images are a few hundred KB). */
+const MAX_SOURCE_BYTES = 32 * 1024 * 1024;
+/** Largest side of a PNG without provenance that is sent to the model to encode. */
+const MAX_SOURCE_SIDE = 4096;
+/** Most text the provenance chunk may hold (a VAE latent and a few fields need a few KB). */
+const MAX_PROVENANCE_BYTES = 256 * 1024;
+
 async function readSource(uri: vscode.Uri): Promise<SourceImage> {
+  const name = vscode.workspace.asRelativePath(uri);
   let bytes: Uint8Array;
   try {
+    const { size } = await vscode.workspace.fs.stat(uri);
+    if (size > MAX_SOURCE_BYTES) {
+      throw new RangeError(
+        `${name} is ${Math.round(size / 2 ** 20)} MB; Inkwell regenerates images of up to ${MAX_SOURCE_BYTES / 2 ** 20} MB.`,
+      );
+    }
     bytes = await vscode.workspace.fs.readFile(uri);
-  } catch {
-    throw new Error(`Cannot read ${vscode.workspace.asRelativePath(uri)}.`);
+  } catch (err) {
+    throw err instanceof RangeError ? err : new Error(`Cannot read ${name}.`);
   }
   let text: Record<string, string>;
   try {
-    text = readPngText(bytes);
+    // Only the chunk Inkwell writes, inflated (if a tool compressed it) to a bounded size, off this thread.
+    text = await readPngTextAsync(bytes, { keywords: [PROVENANCE_KEYWORD], maxTextBytes: MAX_PROVENANCE_BYTES });
   } catch {
-    throw new Error(`${vscode.workspace.asRelativePath(uri)} is not a PNG file; only PNG images can be regenerated.`);
+    throw new Error(`${name} is not a PNG file; only PNG images can be regenerated.`);
   }
   const provenance = readProvenance(text);
+  const size = pngSize(bytes);
+  if (!provenance && size && (size.width > MAX_SOURCE_SIDE || size.height > MAX_SOURCE_SIDE)) {
+    throw new Error(`${name} is ${size.width}×${size.height} pixels; Inkwell encodes images of up to ${MAX_SOURCE_SIDE} pixels a side.`);
+  }
   const source: ImageSource = provenance
     ? provenance.latent
       ? { latent: provenance.latent, seed: provenance.seed }
