@@ -71,6 +71,26 @@ export interface DownloadModelOptions extends HubRequestOptions {
   onProgress?(progress: DownloadProgress): void;
   /** Least time between two progress calls (default 100 ms). */
   progressIntervalMs?: number;
+  /** Space a download leaves free on the models folder's disk; it stops before taking more (default 256 MiB). */
+  minFreeBytes?: number;
+}
+
+/** Default of `DownloadModelOptions.minFreeBytes`. */
+export const MIN_FREE_BYTES = 256 * 2 ** 20;
+
+/**
+ * Largest file that is not an ONNX graph or its data (config, tokenizer, chat template) a
+ * download accepts when neither the listing nor the headers give its size. The largest
+ * real tokenizer.json files are about 35 MB.
+ */
+export const MAX_UNSIZED_SMALL_FILE = 64 * 2 ** 20;
+
+/** Bytes written between two checks of the free space while a file arrives. */
+const SPACE_CHECK_EVERY = 16 * 2 ** 20;
+
+/** The most bytes `file` may have when nothing says its size, or undefined for ONNX files (bounded by free space). */
+function unsizedLimit(file: string): number | undefined {
+  return /\.onnx(_data|\.data)?$|\.onnx_data_\d+$/.test(file) ? undefined : MAX_UNSIZED_SMALL_FILE;
 }
 
 export interface DownloadResult {
@@ -263,6 +283,7 @@ async function fetchFile(job: FileJob): Promise<ManifestFile> {
   const linkedSize = Number(res.firstHeaders['x-linked-size']);
   const expectedSize = file.size ?? (Number.isSafeInteger(linkedSize) && linkedSize >= 0 ? linkedSize : undefined);
   const expectedSha = file.sha256 ?? sha256FromEtag(header(res.firstHeaders['x-linked-etag']));
+  const minFree = options.minFreeBytes ?? MIN_FREE_BYTES;
   if (res.status === 416 && have > 0) {
     res.body.resume();
     if (expectedSize !== undefined && have === expectedSize) {
@@ -289,6 +310,12 @@ async function fetchFile(job: FileJob): Promise<ManifestFile> {
     res.body.resume();
     throw statusError(res.status, `Downloading ${file.path}`, options.repo);
   }
+  // Every file has a bound: the size the listing or the headers give, else a maximum for its
+  // kind; an ONNX file of unknown size is bounded by the free space, checked as it arrives.
+  const contentLength = Number(header(res.headers['content-length']));
+  const announced = Number.isSafeInteger(contentLength) && contentLength >= 0 ? (append ? have : 0) + contentLength : undefined;
+  const limit = expectedSize ?? announced ?? unsizedLimit(file.path);
+  let checkedSpaceAt = have;
   const out = await fs.promises.open(part, append ? 'a' : 'w');
   try {
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -298,12 +325,33 @@ async function fetchFile(job: FileJob): Promise<ManifestFile> {
       have += chunk.length;
       job.onBytes(chunk.length);
       if (expectedSize !== undefined && have > expectedSize) break;
+      if (limit !== undefined && have > limit) {
+        throw new HubError(
+          'integrity',
+          `${file.path} is larger than the ${formatSize(limit)} ${(expectedSize ?? announced) ? 'the hub announced' : 'a file of its kind can be'}; the download was stopped and the file deleted.`,
+        );
+      }
+      if (have - checkedSpaceAt >= SPACE_CHECK_EVERY) {
+        checkedSpaceAt = have;
+        const free = freeBytes(path.dirname(part));
+        if (free !== undefined && free < minFree) {
+          throw new HubError(
+            'disk-space',
+            `The disk holding ${options.modelsDir} is nearly full (${formatSize(free)} free) after ${formatSize(have)} of ${file.path}; the download was stopped and the partial file deleted.`,
+          );
+        }
+      }
     }
   } catch (err) {
     res.body.destroy();
+    if (err instanceof HubError && (err.code === 'integrity' || err.code === 'disk-space')) {
+      await out.close();
+      fs.rmSync(part, { force: true });
+      throw err;
+    }
     throw asHubError(err, `Downloading ${file.path}`, signal);
   } finally {
-    await out.close();
+    await out.close().catch(() => undefined);
   }
   if (signal?.aborted) throw cancelledError();
   return finish();
@@ -346,6 +394,13 @@ function complete(dir: string, manifest: DownloadManifest): boolean {
       return false;
     }
   });
+}
+
+/** Bytes in a short human unit (`12 MB`, `1.5 GB`), for messages. */
+function formatSize(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GB`;
+  if (bytes >= 2 ** 20) return `${Math.round(bytes / 2 ** 20)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 /** Bytes free on the file system of `dir`, when node can tell. */

@@ -219,4 +219,40 @@ describe('hub: downloading a model from a local hub', () => {
     assert.strictEqual(second.manifest.commit, 'b'.repeat(40));
     assert.deepStrictEqual(fs.readdirSync(modelsDir), ['tiny-llama-q4']);
   });
+
+  /** Files under `dir` (staging folder and `.part` files included) whose name starts with `name`. */
+  const leftOf = (dir: string, name: string): string[] =>
+    fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.startsWith(name))
+      .map((e) => `${e.name}: ${fs.statSync(path.join(e.parentPath, e.name)).size} bytes`);
+
+  it('stops a file of unknown size served endlessly at the bound for its kind and deletes it', async function () {
+    this.timeout(120_000);
+    hub.endless.add('tokenizer_config.json');
+    await assert.rejects(
+      downloadModel(opts()),
+      (e: HubError) =>
+        e instanceof HubError &&
+        e.code === 'integrity' &&
+        /tokenizer_config\.json is larger than the 64 MB a file of its kind can be/.test(e.message),
+    );
+    assert.deepStrictEqual(leftOf(modelsDir, 'tokenizer_config.json'), []);
+  });
+
+  it('stops an ONNX file of unknown size served endlessly when the disk would fill up, and deletes it', async function () {
+    this.timeout(120_000);
+    hub.endless.add('onnx/model_q4.onnx');
+    // Leave the disk "full" 40 MB from now: the free-space check is real (statfs), its margin is what the test moves.
+    const free = fs.statfsSync(modelsDir);
+    const minFreeBytes = free.bavail * free.bsize - 40 * 2 ** 20;
+    await assert.rejects(
+      downloadModel(opts({ minFreeBytes })),
+      (e: HubError) =>
+        e instanceof HubError &&
+        e.code === 'disk-space' &&
+        /nearly full .* of onnx\/model_q4\.onnx; the download was stopped/.test(e.message),
+    );
+    assert.deepStrictEqual(leftOf(modelsDir, 'model_q4.onnx'), []);
+  });
 });

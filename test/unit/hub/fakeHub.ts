@@ -46,6 +46,8 @@ export interface FakeHub {
   corrupt: Set<string>;
   /** Paths sent in small chunks with a pause between them. */
   slow: Set<string>;
+  /** Paths listed without a size and served without one, as an endless stream of bytes. */
+  endless: Set<string>;
   /** Answer 404 on the model info API, as a mirror that only has the tree API. */
   treeOnly: boolean;
   /** Entries per tree page. */
@@ -96,6 +98,7 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     alwaysCutAfter: new Map(),
     corrupt: new Set(),
     slow: new Set(),
+    endless: new Set(),
     treeOnly: false,
     treePageSize: 1000,
     close: async () => {
@@ -203,8 +206,10 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
         const blobs = url.searchParams.get('blobs') === 'true';
         const siblings = [...found.repo.files].map(([p, f]) => ({
           rfilename: p,
-          ...(blobs ? { size: f.content.length, blobId: gitBlobSha1(f.content) } : {}),
-          ...(blobs && f.lfs ? { lfs: { sha256: sha256(f.content), size: f.content.length, pointerSize: 134 } } : {}),
+          ...(blobs && !hub.endless.has(p) ? { size: f.content.length, blobId: gitBlobSha1(f.content) } : {}),
+          ...(blobs && f.lfs && !hub.endless.has(p)
+            ? { lfs: { sha256: sha256(f.content), size: f.content.length, pointerSize: 134 } }
+            : {}),
         }));
         return json(res, 200, { _id: 'x', id: found.id, sha: found.repo.commit, siblings });
       }
@@ -217,9 +222,9 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
           entries.push({
             type: 'file',
             oid: gitBlobSha1(f.content),
-            size: f.content.length,
+            ...(hub.endless.has(p) ? {} : { size: f.content.length }),
             path: p,
-            ...(f.lfs ? { lfs: { oid: sha256(f.content), size: f.content.length, pointerSize: 134 } } : {}),
+            ...(f.lfs && !hub.endless.has(p) ? { lfs: { oid: sha256(f.content), size: f.content.length, pointerSize: 134 } } : {}),
           });
         }
         for (const d of dirs) entries.push({ type: 'directory', oid: 'd'.repeat(40), size: 0, path: d });
@@ -248,6 +253,17 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
       return json(res, 404, { error: 'Revision Not Found' }, { 'X-Error-Code': 'RevisionNotFound' });
     if (!entry) return json(res, 404, { error: 'Entry not found' }, { 'X-Error-Code': 'EntryNotFound' });
     const common = { 'X-Repo-Commit': found.repo.commit };
+    if (hub.endless.has(file)) {
+      // No length anywhere, and the bytes never stop: only the client's own bound ends it.
+      res.writeHead(200, { ...common, 'Content-Type': 'application/octet-stream' });
+      const block = Buffer.alloc(256 * 1024, 0x7b);
+      const pump = () => {
+        while (!res.destroyed && res.write(block));
+      };
+      res.on('drain', pump);
+      pump();
+      return;
+    }
     if (entry.lfs) {
       const hash = sha256(entry.content);
       res.writeHead(302, {
