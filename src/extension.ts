@@ -45,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     registerSiteStatus(postIndex, views),
     validation,
     registerPosts(validation, testSupport?.newPostPrompts),
-    registerPreviewFeatures(context.extensionUri, postIndex, log, views),
+    registerPreviewFeatures(context.extensionUri, postIndex, log, views, context.workspaceState),
     models,
     runtime,
     registerTextGeneration(runtime, models, log, views),

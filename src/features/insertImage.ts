@@ -96,7 +96,7 @@ export async function writeNewFile(
   for (let n = 1; n < 10000; n++) {
     const p = numberedPlacement(placement, n);
     const uri = vscode.Uri.joinPath(root, p.file);
-    if (!isInsideWorkspaceRealPath(uri, root))
+    if (!isInsideWorkspaceRealPath(uri, root, 'write'))
       throw new Error(`Not saving ${vscode.workspace.asRelativePath(uri)}: a symbolic link on its path leads outside the workspace.`);
     if (await uriExists(uri)) continue;
     const dir = vscode.Uri.joinPath(uri, '..');

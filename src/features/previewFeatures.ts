@@ -6,6 +6,7 @@ import type { Logger } from '../util/logger';
 import type { Views } from '../util/views';
 import { registerArticlePreview } from './articlePreviewCommands';
 import type { PostIndexService } from '../services/postIndexService';
+import { registerLinkedFolders } from './linkedFolders';
 import { registerTagPreview } from './tagPreview';
 import { registerTagTree, taggedPostsFrom } from './tagTreeView';
 
@@ -16,7 +17,13 @@ export { createMarkdownItExtender } from './markdownItPlugin';
  * share one renderer, loaded on the first preview (markdown-it and sanitize-html
  * stay out of activation).
  */
-export function registerPreviewFeatures(extensionUri: vscode.Uri, posts: PostIndexService, log: Logger, views: Views): vscode.Disposable {
+export function registerPreviewFeatures(
+  extensionUri: vscode.Uri,
+  posts: PostIndexService,
+  log: Logger,
+  views: Views,
+  workspaceState: vscode.Memento,
+): vscode.Disposable {
   const store = new DisposableStore();
   const lazyRenderer = memoizePromise(async (): Promise<ArticleRenderer> => {
     const started = performance.now();
@@ -29,5 +36,6 @@ export function registerPreviewFeatures(extensionUri: vscode.Uri, posts: PostInd
   store.add(registerArticlePreview({ extensionUri, log, views, renderer, isPost: (uri) => posts.isPost(uri) }));
   store.add(registerTagTree(source, views));
   store.add(registerTagPreview({ extensionUri, renderer, source, views }));
+  store.add(registerLinkedFolders(workspaceState, log));
   return store;
 }

@@ -11,7 +11,7 @@ import { buildPreviewHtml } from './html';
 import { errorPage } from './page';
 import { PanelLifetime } from './panelLifetime';
 import { HostToWebview, isWebviewToHost, PreviewPersistedState, WebviewToHost } from './previewMessages';
-import { imagePolicyFor, previewWebviewOptions, resolvePostResource, userStylesheet } from './resources';
+import { imagePolicyFor, onDidChangeAllowedExternalFolders, previewWebviewOptions, resolvePostResource, userStylesheet } from './resources';
 
 /** What the article preview needs from the rest of the extension. */
 export interface ArticlePreviewDeps {
@@ -99,6 +99,8 @@ export class ArticlePreview implements vscode.Disposable {
         if (e.affectsConfiguration('inkwell.preview') || e.affectsConfiguration('inkwell.posts.staticFolders')) void this.render(true);
       }),
     );
+    // The user allowed a linked folder outside the workspace: its images can show now.
+    this.lifetime.add(onDidChangeAllowedExternalFolders(() => void this.render(true)));
     void this.render(true);
   }
 

@@ -3,7 +3,36 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ImagePolicy } from '../core/render/urlPolicy';
 import { readConfig } from '../util/config';
-import { confineToRoots } from '../util/workspacePaths';
+import { confineToRoots, isPathInside } from '../util/workspacePaths';
+
+/**
+ * Real folders outside the workspace that the user allowed the previews to show files
+ * from, once, when a static folder of a trusted workspace links there (kept per
+ * workspace by `features/externalFolders.ts`).
+ */
+let allowedExternalFolders: ReadonlySet<string> = new Set();
+
+const allowedEmitter = new vscode.EventEmitter<void>();
+/** Fires when the folders outside the workspace the previews may read change. */
+export const onDidChangeAllowedExternalFolders = allowedEmitter.event;
+
+/** Replaces the folders outside the workspace the previews may read (real paths). */
+export function setAllowedExternalFolders(folders: Iterable<string>): void {
+  allowedExternalFolders = new Set(folders);
+  allowedEmitter.fire();
+}
+
+/** A file a preview wanted that lies in a linked folder outside the workspace the user has not allowed. */
+export interface BlockedExternalFile {
+  /** The static folder, as configured (`public`). */
+  readonly staticFolder: string;
+  /** Its real path outside the workspace. */
+  readonly realFolder: string;
+}
+
+const blockedEmitter = new vscode.EventEmitter<BlockedExternalFile>();
+/** Fires when a preview could not show a file because its folder leads out of the workspace and is not allowed. */
+export const onDidBlockExternalFile = blockedEmitter.event;
 
 /**
  * Finds the file a post refers to: a relative path against the post's folder, a
@@ -23,25 +52,58 @@ export function resolvePostResource(post: vscode.Uri, relative: string): vscode.
   }
   const inside = candidates.filter((c) => isInsideWorkspace(c));
   if (inside[0] && inside[0].scheme !== 'file') return inside[0];
-  return inside.find((c) => fs.existsSync(c.fsPath) && isInsideWorkspaceRealPath(c));
+  const existing = inside.filter((c) => fs.existsSync(c.fsPath));
+  const found = existing.find((c) => isInsideWorkspaceRealPath(c));
+  if (!found && folder && relative.startsWith('/')) reportBlocked(folder, existing);
+  return found;
+}
+
+/** Tells the listeners which linked static folder kept the files in `existing` from the preview. */
+function reportBlocked(folder: vscode.WorkspaceFolder, existing: readonly vscode.Uri[]): void {
+  if (!vscode.workspace.isTrusted || !existing.length) return;
+  for (const dir of readConfig('posts', folder.uri).staticFolders) {
+    const staticDir = path.resolve(folder.uri.fsPath, dir);
+    const realFolder = realFolderOutside(staticDir);
+    if (realFolder && existing.some((c) => isPathInside(c.fsPath, staticDir))) {
+      blockedEmitter.fire({ staticFolder: dir, realFolder });
+      return;
+    }
+  }
+}
+
+/** The real path of a static folder that links out of every workspace folder, else undefined. */
+function realFolderOutside(staticDir: string): string | undefined {
+  let real: string;
+  try {
+    real = fs.realpathSync(staticDir);
+  } catch {
+    return undefined;
+  }
+  const inWorkspace = (vscode.workspace.workspaceFolders ?? []).some(
+    (f) => f.uri.scheme === 'file' && confineToRoots(real, [f.uri.fsPath]) !== undefined,
+  );
+  return inWorkspace ? undefined : real;
 }
 
 /**
- * The folders Inkwell reads and writes post files in, by real path: the
- * workspace folders and, in a trusted workspace, the real folders its static
- * folders lead to (a `static` folder may be a link to a shared one). An
- * untrusted workspace gets no such exception: a link committed to a repository
- * must not make the preview read, or an image save write, outside it.
+ * The folders Inkwell reads (`read`) or writes (`write`) post files in, by real
+ * path: the workspace folders and, for reading in a trusted workspace, the real
+ * folders outside it that a static folder links to (a `static` folder may be a
+ * link to a shared one) once the user allowed each. Nothing is ever written
+ * through a link out of the workspace: trusting a workspace means running its
+ * code, not writing wherever its links point. An untrusted workspace gets no
+ * exception at all: a link committed to a repository must not make the preview
+ * read outside it.
  */
-export function workspaceRealRoots(): string[] {
+export function workspaceRealRoots(purpose: 'read' | 'write'): string[] {
   const roots: string[] = [];
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     if (folder.uri.scheme !== 'file') continue;
     roots.push(folder.uri.fsPath);
-    if (!vscode.workspace.isTrusted) continue;
+    if (purpose === 'write' || !vscode.workspace.isTrusted) continue;
     for (const dir of readConfig('posts', folder.uri).staticFolders) {
-      const staticDir = path.resolve(folder.uri.fsPath, dir);
-      if (fs.existsSync(staticDir)) roots.push(staticDir);
+      const real = realFolderOutside(path.resolve(folder.uri.fsPath, dir));
+      if (real && allowedExternalFolders.has(real)) roots.push(real);
     }
   }
   return roots;
@@ -53,9 +115,9 @@ export function workspaceRealRoots(): string[] {
  * A file that does not exist yet is judged by its deepest existing folder, which
  * is where writing it would land. Only `file:` URIs have links to follow.
  */
-export function isInsideWorkspaceRealPath(uri: vscode.Uri, base?: vscode.Uri): boolean {
+export function isInsideWorkspaceRealPath(uri: vscode.Uri, base?: vscode.Uri, purpose: 'read' | 'write' = 'read'): boolean {
   if (uri.scheme !== 'file') return true;
-  const roots = workspaceRealRoots();
+  const roots = workspaceRealRoots(purpose);
   if (base?.scheme === 'file' && !vscode.workspace.getWorkspaceFolder(base)) roots.push(base.fsPath);
   return confineToRoots(uri.fsPath, roots) !== undefined;
 }

@@ -431,4 +431,38 @@ suite('Generated images', function () {
       fs.rmSync(outside, { recursive: true, force: true });
     }
   });
+
+  test('in a trusted workspace too, no image is saved into a static folder that links out of it', async function () {
+    if (process.platform === 'win32') this.skip();
+    assert.ok(vscode.workspace.isTrusted, 'the test workspace is trusted');
+    const t = await testing();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-outside-'));
+    const link = path.join(workspaceRoot().fsPath, 'public');
+    fs.symlinkSync(outside, link);
+    const posts = vscode.workspace.getConfiguration('inkwell.posts');
+    try {
+      await posts.update('staticFolders', ['public'], vscode.ConfigurationTarget.Workspace);
+      await setImages('pathTemplate', '/uploads/${slug}-${seed}.png');
+      const editor = await openPost('posts/notes-on-evaluation.md');
+      cursorToEnd(editor);
+      const before = editor.document.getText();
+      const result = await vscode.commands.executeCommand<InsertedImage | undefined>('inkwell.insertImage', {
+        seed: 7,
+        choose: 0,
+        alt: 'x',
+      });
+      assert.strictEqual(result, undefined);
+      assert.strictEqual(
+        lastLogLine(t, /^Images: /),
+        'Images: Not saving public/uploads/notes-on-evaluation-7.png: a symbolic link on its path leads outside the workspace.',
+      );
+      assert.deepStrictEqual(fs.readdirSync(outside), [], 'nothing was written outside');
+      assert.strictEqual(editor.document.getText(), before, 'the post is unchanged');
+    } finally {
+      await setImages('pathTemplate', undefined);
+      await posts.update('staticFolders', undefined, vscode.ConfigurationTarget.Workspace);
+      fs.rmSync(link);
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
 });

@@ -204,6 +204,49 @@ suite('Article preview, tag tree and tag pages', () => {
     }
   });
 
+  test('a static folder that links out of the workspace shows in the preview only once the user allows it', async function () {
+    if (process.platform === 'win32') this.skip();
+    const t = await testing();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-linked-'));
+    fs.copyFileSync(path.join(workspaceRoot().fsPath, 'static', 'uploads', 'gan-grid.png'), path.join(outside, 'shared.png'));
+    const link = path.join(workspaceRoot().fsPath, 'shared');
+    fs.symlinkSync(outside, link);
+    const post = 'posts/linked-static.md';
+    fs.writeFileSync(
+      path.join(workspaceRoot().fsPath, post),
+      '---\ntitle: Linked static\ndate: 2024-05-01\n---\n\n![shared](/shared.png)\n',
+    );
+    const posts = vscode.workspace.getConfiguration('inkwell.posts');
+    try {
+      await posts.update('staticFolders', ['static', 'shared'], vscode.ConfigurationTarget.Workspace);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(post))), vscode.ViewColumn.One);
+      const blocked = await waitFor(() => {
+        const r = rendered();
+        return r?.uri === uriOf(post) && r.text.includes('Image not found: /shared.png') ? r : undefined;
+      }, 'the preview to refuse the linked folder');
+      assert.ok(blocked);
+      const real = fs.realpathSync(outside);
+      await waitFor(
+        () =>
+          t.log.some((l) =>
+            l.message.includes(`not showing files from ${real}, outside the workspace (static folder "shared" links there)`),
+          ),
+        'the log to say why',
+      );
+      // What the notification's Allow button does.
+      await vscode.commands.executeCommand('inkwell.allowLinkedFolder', real);
+      await waitFor(() => {
+        const r = rendered();
+        return r?.uri === uriOf(post) && !r.text.includes('Image not found') ? r : undefined;
+      }, 'the preview to show the image once allowed');
+    } finally {
+      await posts.update('staticFolders', undefined, vscode.ConfigurationTarget.Workspace);
+      fs.rmSync(link);
+      fs.rmSync(path.join(workspaceRoot().fsPath, post));
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   test('the tag tree lists the sample tags with counts, posts newest first', async () => {
     const tree = await tagRows();
     const tags = await waitFor(async () => {
