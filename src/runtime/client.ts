@@ -13,7 +13,8 @@
  *
  * Free of the vscode API so the CLI and benchmarks can drive the same client.
  */
-import { ChildProcess, fork } from 'child_process';
+import { ChildProcess, execFile, fork } from 'child_process';
+import * as fs from 'fs';
 import { DisposableStore, type IDisposable } from '../util/dispose';
 import { RuntimeError } from './runtimeError';
 import type { HostMessage, MethodName, ParamsOf, ProcessMessage, ResultOf, RuntimeOptions, RuntimeStep, StreamOf } from './protocol';
@@ -36,6 +37,14 @@ export interface RuntimeClientOptions {
   startTimeoutMs?: number;
   /** Deadlines of the steps of a request; each one missing takes its {@link DEFAULT_DEADLINES} value. */
   deadlines?: Partial<RuntimeDeadlines>;
+  /**
+   * Most resident memory (bytes) the process may use, read at each check; 0 = no limit.
+   * Past it the process is stopped like a hung one. `--max-old-space-size` would not do:
+   * ONNX Runtime's tensors are native memory, outside V8's heap.
+   */
+  maxMemoryBytes?(): number;
+  /** Milliseconds between two memory checks (default 250). */
+  memoryCheckMs?: number;
 }
 
 /**
@@ -112,8 +121,8 @@ interface Connection {
   started: boolean;
   /** What the watchdog is timing. */
   activity?: Activity;
-  /** Set when the watchdog killed the process: the hung request and why. */
-  hung?: { id: number; message: string };
+  /** Set when the watchdog killed the process: the hung (or memory-hungry) request, why, and the code it fails with. */
+  hung?: { id: number; message: string; code?: 'timed-out' | 'out-of-memory' };
 }
 
 export class RuntimeClient implements IDisposable {
@@ -297,7 +306,43 @@ export class RuntimeClient implements IDisposable {
       this.onExit(connection, code, signal);
     };
     this.listen(connection, onReady, onExit);
+    this.watchMemory(connection);
     return connection;
+  }
+
+  /** Checks the process's resident memory while it lives, and stops it past the limit. */
+  private watchMemory(connection: Connection): void {
+    const limitOf = this.opts.maxMemoryBytes;
+    const pid = connection.pid;
+    if (!limitOf || pid === undefined) return;
+    let checking = false;
+    const timer = setInterval(() => {
+      const limit = limitOf();
+      if (checking || limit <= 0 || this.connection !== connection) return;
+      checking = true;
+      void residentBytes(pid)
+        .then((rss) => {
+          if (rss !== undefined && rss > limit && this.connection === connection) this.onMemoryExceeded(connection, rss, limit);
+        })
+        .finally(() => {
+          checking = false;
+        });
+    }, this.opts.memoryCheckMs ?? 250);
+    timer.unref();
+    connection.store.add({ dispose: () => clearInterval(timer) });
+  }
+
+  /** The process uses more memory than allowed: stop it, and say which model did what. */
+  private onMemoryExceeded(connection: Connection, rss: number, limit: number): void {
+    const activity = connection.activity;
+    const who = activity?.model ? `The model "${activity.model}"` : 'The model runtime';
+    const doing = activity ? ` while ${describeStep(activity.step, activity.method)}` : '';
+    const message =
+      `${who} used ${formatMegabytes(rss)} of memory${doing}, more than the ${formatMegabytes(limit)} allowed ` +
+      '(inkwell.runtime.maxMemoryMB), so Inkwell stopped the model runtime. Raise the limit if the model needs more; the next request starts a fresh runtime.';
+    this.log('error', message);
+    if (activity) connection.hung = { id: activity.id, message, code: 'out-of-memory' };
+    this.stop('stopped because it used too much memory');
   }
 
   /** Forks the runtime process: a plain Node process with an IPC channel, its output piped to the log. */
@@ -435,7 +480,7 @@ export class RuntimeClient implements IDisposable {
     const how = describeExit(code, signal);
     const hung = connection.hung;
     const message = hung
-      ? `The model runtime was stopped because an earlier request hung: ${hung.message}`
+      ? `The model runtime was stopped because of an earlier request: ${hung.message}`
       : connection.stopping
         ? `The model runtime was ${connection.exitReason ?? 'stopped'} while this request ran.`
         : `The model runtime stopped unexpectedly (${how}). The next request starts it again.`;
@@ -446,7 +491,7 @@ export class RuntimeClient implements IDisposable {
     const again: InFlight[] = [];
     for (const entry of [...this.inFlight.values()]) {
       if (entry.connection !== connection) continue;
-      if (hung?.id === entry.id) this.settle(entry.id, undefined, new RuntimeError('timed-out', hung.message));
+      if (hung?.id === entry.id) this.settle(entry.id, undefined, new RuntimeError(hung.code ?? 'timed-out', hung.message));
       else if (mayRetry && !entry.started && !entry.retried && !entry.cancelled) again.push(entry);
       else this.settle(entry.id, undefined, new RuntimeError(hung ? 'timed-out' : 'process-exited', message));
     }
@@ -542,6 +587,34 @@ function describeStep(step: RuntimeStep, method: MethodName | undefined): string
   if (method === 'model.check') return 'running the test inference';
   if (method?.startsWith('image.')) return 'generating images';
   return 'running';
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20)} MB`;
+}
+
+/**
+ * Resident memory of a process: from /proc on Linux, from `ps` on macOS; undefined
+ * where neither answers (Windows: the limit is not enforced there).
+ */
+async function residentBytes(pid: number): Promise<number | undefined> {
+  try {
+    if (process.platform === 'linux') {
+      const status = await fs.promises.readFile(`/proc/${pid}/status`, 'latin1');
+      const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+      return kb ? Number(kb[1]) * 1024 : undefined;
+    }
+    if (process.platform === 'darwin') {
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile('ps', ['-o', 'rss=', '-p', String(pid)], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+      );
+      const kb = Number(out.trim());
+      return Number.isFinite(kb) && kb > 0 ? kb * 1024 : undefined;
+    }
+  } catch {
+    // The process is gone, or the platform does not tell.
+  }
+  return undefined;
 }
 
 function formatSeconds(ms: number): string {

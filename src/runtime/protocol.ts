@@ -63,6 +63,8 @@ export type RuntimeErrorCode =
    * the host killed it; the next request starts a fresh one.
    */
   | 'timed-out'
+  /** The process used more memory than `inkwell.runtime.maxMemoryMB` allows: the host killed it. */
+  | 'out-of-memory'
   /** The process does not know the method (host and process bundles out of sync). */
   | 'unknown-method'
   /** Anything else: a bug. */

@@ -1,3 +1,4 @@
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { physicalCoreCount } from '../generation/sessionOptions';
@@ -6,10 +7,16 @@ import type { MethodName, ParamsOf, ResultOf } from '../runtime/protocol';
 import { onConfigChange, readConfig } from '../util/config';
 import type { Logger } from '../util/logger';
 
-/** Threads for `inkwell.runtime.threads`: 0 means one per physical core, up to 4. */
+/** Threads for `inkwell.runtime.threads`: 0 means one per physical core, up to 4; never more than the cores. */
 export function effectiveThreads(setting: number): number {
-  if (setting > 0) return Math.floor(setting);
+  if (setting > 0) return Math.max(1, Math.min(Math.floor(setting), os.availableParallelism()));
   return Math.max(1, Math.min(4, physicalCoreCount()));
+}
+
+/** Bytes for `inkwell.runtime.maxMemoryMB`: 0 means half the machine's memory, at most 8 GiB. */
+export function effectiveMemoryLimit(settingMB: number): number {
+  if (settingMB > 0) return Math.floor(settingMB) * 2 ** 20;
+  return Math.min(os.totalmem() / 2, 8 * 2 ** 30);
 }
 
 /**
@@ -26,6 +33,7 @@ export class ModelRuntime implements vscode.Disposable {
       scriptPath: path.join(extensionPath, 'dist', 'runtime.js'),
       options: () => ({ threads: effectiveThreads(readConfig('runtime').threads) }),
       idleShutdownMs: () => Math.max(0, readConfig('runtime').idleShutdownSeconds) * 1000,
+      maxMemoryBytes: () => effectiveMemoryLimit(readConfig('runtime').maxMemoryMB),
       log: (level, message) => log[level](message),
     });
     this.subscriptions.push(

@@ -19,7 +19,7 @@ export interface InkwellConfig {
   };
   preview: { allowHttpsImages: boolean; stylesheet: string; debounceMs: number };
   models: { paths: string[]; text: string; image: string; dtype: string };
-  runtime: { threads: number; idleShutdownSeconds: number };
+  runtime: { threads: number; idleShutdownSeconds: number; maxMemoryMB: number };
   generation: GenerationSettings;
   inlineCompletion: { enabled: boolean; debounceMs: number; maxTokens: number };
   images: {

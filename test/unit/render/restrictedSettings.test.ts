@@ -23,6 +23,8 @@ const MUST_BE_RESTRICTED: Record<string, string> = {
   'inkwell.preview.stylesheet': 'CSS loaded into the preview',
   'inkwell.preview.allowHttpsImages': 'lets the preview load images from the network',
   'inkwell.models.hubEndpoint': 'the server Download Model fetches model files from',
+  'inkwell.runtime.threads': 'threads the runtime starts (a repository could ask for hundreds)',
+  'inkwell.runtime.maxMemoryMB': 'the memory the runtime may take before it is stopped',
 };
 
 describe('settings an untrusted workspace cannot set', () => {

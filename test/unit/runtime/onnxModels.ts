@@ -142,7 +142,9 @@ export type TextModelFault =
   /** Every logit is NaN (`nan`) or +Infinity (`inf`). */
   | { kind: 'nan' | 'inf' }
   /** Logits of shape [1, 0, vocab]: no position at all. */
-  | { kind: 'empty' };
+  | { kind: 'empty' }
+  /** Allocates (and sums) `bytesPerToken` bytes of floats per token of the sequence at every step. */
+  | { kind: 'hog'; bytesPerToken: number };
 
 /**
  * Writes a text model folder (config.json, the tiny GPT-2's tokenizer,
@@ -200,11 +202,24 @@ export function writeTextModel(dir: string, fault?: TextModelFault, config: Reco
     ids = 'looped';
   }
   nodes.push(node('Cast', [ids], ['ids_f'], [{ name: 'to', int: FLOAT }]), node('Unsqueeze', ['ids_f', 'axis2'], ['column']));
-  const expanded = fault?.kind === 'nan' || fault?.kind === 'inf' || fault?.kind === 'empty' ? 'expanded' : 'logits';
+  const expanded =
+    fault?.kind === 'nan' || fault?.kind === 'inf' || fault?.kind === 'empty' || fault?.kind === 'hog' ? 'expanded' : 'logits';
   nodes.push(node('Expand', ['column', 'expand_to'], [expanded]));
   if (fault?.kind === 'nan' || fault?.kind === 'inf') {
     inits.push(floats('poison', [fault.kind === 'nan' ? NaN : Infinity], []));
     nodes.push(node(fault.kind === 'nan' ? 'Mul' : 'Add', [expanded, 'poison'], ['logits']));
+  } else if (fault?.kind === 'hog') {
+    // zeros = ConstantOfShape([seq * floatsPerToken]); logits += sum(zeros): the sum is 0, the memory is not.
+    inits.push(int64s('one', [1], []), int64s('per_token', [Math.ceil(fault.bytesPerToken / 4)], []), int64s('axis0', [0]));
+    nodes.push(
+      node('Shape', ['input_ids'], ['hog_shape']),
+      node('Gather', ['hog_shape', 'one'], ['hog_seq'], [{ name: 'axis', int: 0 }]),
+      node('Mul', ['hog_seq', 'per_token'], ['hog_n']),
+      node('Unsqueeze', ['hog_n', 'axis0'], ['hog_dims']),
+      node('ConstantOfShape', ['hog_dims'], ['hog_zeros']),
+      node('ReduceSum', ['hog_zeros'], ['hog_sum'], [{ name: 'keepdims', int: 0 }]),
+      node('Add', [expanded, 'hog_sum'], ['logits']),
+    );
   } else if (fault?.kind === 'empty') {
     inits.push(int64s('from', [0]), int64s('to', [0]), int64s('axis1', [1]));
     nodes.push(node('Slice', [expanded, 'from', 'to', 'axis1'], ['logits']));

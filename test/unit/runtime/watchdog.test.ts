@@ -27,11 +27,12 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
   const logs: string[] = [];
   let script: string;
 
-  const client = (deadlines: Partial<RuntimeDeadlines> = {}) => {
+  const client = (deadlines: Partial<RuntimeDeadlines> = {}, maxMemoryBytes = 0) => {
     const c = new RuntimeClient({
       scriptPath: script,
       options: () => ({ threads: 1 }),
       idleShutdownMs: () => 0,
+      maxMemoryBytes: () => maxMemoryBytes,
       deadlines,
       log: (l, m) => logs.push(`${l}: ${m}`),
     });
@@ -183,5 +184,28 @@ describe('runtime watchdog: deadlines, cancel, retry', function () {
       fs.readdirSync(os.tmpdir()).filter((f) => f === `mat-debug-${pid}.log`),
       [],
     );
+  });
+
+  it('stops a model that takes more memory than allowed, says so, and serves the next request from a fresh process', async () => {
+    // About 1.2 GB a step for a 3-token prompt (the tensors are native memory, invisible to V8's limits).
+    const model = writeTextModel(path.join(tmp, 'memory-hog'), { kind: 'hog', bytesPerToken: 400 * 2 ** 20 });
+    const c = client({}, 512 * 2 ** 20);
+    const err = await rejection(c.request('text.generate', { model, prompt, maxTokens: 4, stop: [], sampling: greedy }));
+    assert.strictEqual(err.code, 'out-of-memory');
+    assert.match(
+      err.message,
+      /^The model "memory-hog" used \d+ MB of memory while .*, more than the 512 MB allowed \(inkwell\.runtime\.maxMemoryMB\), so Inkwell stopped the model runtime/,
+    );
+    const killed = c.startedPids.at(-1)!;
+    await waitFor(() => !alive(killed), 'the process to be gone');
+    const ok = await c.request('text.generate', {
+      model: path.join(modelsDir, 'tiny-gpt2'),
+      prompt,
+      maxTokens: 2,
+      stop: [],
+      sampling: greedy,
+    });
+    assert.ok(ok.tokens.length > 0);
+    assert.notStrictEqual(c.startedPids.at(-1), killed, 'a fresh process served it');
   });
 });
