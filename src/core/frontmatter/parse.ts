@@ -185,32 +185,29 @@ function parseYaml(text: string, block: FrontmatterBlock, out: ParsedFrontmatter
   // - `maxAliasCount` bounds alias expansion in toJS; the nesting limit above bounds recursion.
   // With that, parse, key check and toJS each visit every node a constant number of times.
   const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: false, stringKeys: true });
-  // The first syntax error is reported, in words and at its cause (`yamlErrors.ts`); the
-  // parser's later errors are nearly always its consequences (an unclosed `[` makes every
-  // line after it wrong) and would only bury it.
-  let reported = false;
-  for (const e of doc.errors) {
-    if (reported) break;
-    reported = true;
+  // One syntax error is reported, in words and at its cause (`yamlErrors.ts`): the parser's
+  // other errors are nearly always its consequences (an unclosed `[` makes every line after
+  // it wrong) and would only bury it. An unclosed bracket or quote is the cause of whatever
+  // the parser reported before reaching its end, so it goes first; otherwise the first error.
+  const cause = doc.errors.find((e) => UNCLOSED.test(e.message)) ?? doc.errors[0];
+  if (cause) {
+    const e = cause;
     const start = base + Math.min(e.pos[0], source.length);
     let end = base + Math.min(Math.max(e.pos[1], e.pos[0]), source.length);
     if (end <= start) end = Math.min(start + 1, text.length);
-    if (e.code === 'NON_STRING_KEY') {
-      out.errors.push({ code: ProblemCode.FrontmatterSyntax, message: COMPLEX_KEY_MESSAGE, start, end });
-      continue;
-    }
-    const parserSays = `YAML: ${e.message.split('\n')[0]}`;
-    const explained = explainYamlError(source, e);
+    const explained = e.code === 'NON_STRING_KEY' ? undefined : explainYamlError(source, e);
     out.errors.push(
-      explained
-        ? {
-            code: ProblemCode.FrontmatterSyntax,
-            message: explained.message,
-            start: base + explained.start,
-            end: base + explained.end,
-            related: { message: `Where the YAML parser stopped: ${e.message.split('\n')[0]}`, start, end },
-          }
-        : { code: ProblemCode.FrontmatterSyntax, message: parserSays, start, end },
+      e.code === 'NON_STRING_KEY'
+        ? { code: ProblemCode.FrontmatterSyntax, message: COMPLEX_KEY_MESSAGE, start, end }
+        : explained
+          ? {
+              code: ProblemCode.FrontmatterSyntax,
+              message: explained.message,
+              start: base + explained.start,
+              end: base + explained.end,
+              related: { message: `Where the YAML parser stopped: ${e.message.split('\n')[0]}`, start, end },
+            }
+          : { code: ProblemCode.FrontmatterSyntax, message: `YAML: ${e.message.split('\n')[0]}`, start, end },
     );
   }
   const complex = checkKeys(doc.contents as YamlNode | null, base, out.errors);
@@ -385,6 +382,9 @@ function deepNesting(source: string, limit: number): number {
   }
   return -1;
 }
+
+/** yaml's messages for a flow collection or quoted scalar that is never closed. */
+const UNCLOSED = /must be sufficiently indented and end with a [\]}]|^Missing closing ["']quote/;
 
 const COMPLEX_KEY_MESSAGE =
   'YAML: a key here is a list, a map or a `? ` complex key; frontmatter keys must be plain text such as `title:`. Inkwell does not read such keys (they can take exponential time to convert).';
