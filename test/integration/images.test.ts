@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { decodePng, encodePng } from '../../src/generation/image/png';
+import { crc32, decodePng, encodePng } from '../../src/generation/image/png';
+import { deflateSync } from 'zlib';
 import { provenanceText, readProvenance } from '../../src/generation/image/provenance';
 import type { InsertedImage } from '../../src/features/insertImage';
 import type { GalleryHostMessage, GalleryWebviewMessage } from '../../src/preview/galleryPage';
@@ -310,6 +311,41 @@ suite('Generated images', function () {
       assert.strictEqual(p?.model, 'tiny-vae');
       assert.strictEqual(p?.method, 'variation');
     } finally {
+      await setModel(path.join(fixtures, 'tiny-gan'));
+    }
+  });
+
+  test('a PNG whose provenance chunk is a zlib bomb is varied as a plain PNG, without inflating the bomb', async () => {
+    await setModel(path.join(fixtures, 'tiny-vae'));
+    const bombed = vscode.Uri.joinPath(workspaceRoot(), 'static', 'uploads', 'bombed.png');
+    try {
+      // 64 MiB of text deflated to about 64 KB, as the inkwell:provenance chunk, right after IHDR.
+      const grid = Buffer.from(
+        await vscode.workspace.fs.readFile(vscode.Uri.joinPath(workspaceRoot(), 'static', 'uploads', 'gan-grid.png')),
+      );
+      const data = Buffer.concat([Buffer.from('inkwell:provenance\0\0', 'latin1'), deflateSync(Buffer.alloc(64 * 2 ** 20, 0x7b))]);
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(data.length, 0);
+      head.write('zTXt', 4, 'latin1');
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+      await vscode.workspace.fs.writeFile(bombed, Buffer.concat([grid.subarray(0, 33), head, data, crc, grid.subarray(33)]));
+      const editor = await openPost('posts/gans-in-one-afternoon.md');
+      cursorToEnd(editor);
+      const before = process.memoryUsage().arrayBuffers;
+      const result = await vscode.commands.executeCommand<InsertedImage>('inkwell.regenerateImage', {
+        image: bombed.toString(),
+        choose: 0,
+        seed: 4,
+        alt: 'bombed',
+      });
+      assert.ok(result, 'the image was varied');
+      // The bomb would hold 64 MiB in this process if it had been inflated.
+      assert.ok(process.memoryUsage().arrayBuffers - before < 32 * 2 ** 20, 'the provenance chunk was not inflated in full');
+      const p = readProvenance((await read(result.uri)).text);
+      assert.strictEqual(p?.method, 'variation', 'encoded as a PNG without provenance');
+    } finally {
+      await vscode.workspace.fs.delete(bombed).then(undefined, () => undefined);
       await setModel(path.join(fixtures, 'tiny-gan'));
     }
   });

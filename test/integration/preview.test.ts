@@ -7,6 +7,9 @@ import MarkdownIt from 'markdown-it';
 import type { WebviewToHost } from '../../src/preview/previewMessages';
 import type { InkwellTestSupport } from '../../src/testSupport';
 import { closeAll, inkwell, messagesOf, openPost, openWebview, testing, waitFor, workspaceRoot } from './helpers';
+import { assertAsResponsive, Pinger, pingUntil, settle } from './responsiveness';
+import { readingStats } from '../../src/core/posts/readingTime';
+import { HOSTILE_CASES, normalPost } from '../support/hostileInputs';
 
 interface TagNode {
   kind: 'tag' | 'post';
@@ -247,6 +250,34 @@ suite('Article preview, tag tree and tag pages', () => {
     }
   });
 
+  test('a YAML syntax error is underlined at its cause in words, and the preview shows the same message on the same line', async () => {
+    const post = 'posts/unclosed-list.md';
+    const text = '---\ntitle: Unclosed\ntags: [travel, food\ndate: 2024-05-01\n---\n\nBody.\n';
+    fs.writeFileSync(path.join(workspaceRoot().fsPath, post), text);
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(post)));
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      const problem = await waitFor(
+        () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.source === 'inkwell' && d.code === 'frontmatter-syntax'),
+        'the syntax problem',
+      );
+      // On the `[` of line 3 (0-based 2), not at the start of the next line where the parser stopped.
+      assert.strictEqual(doc.getText(problem.range), '[travel, food');
+      assert.match(problem.message, /^This list is opened with `\[` but never closed/);
+      const related = problem.relatedInformation?.[0];
+      assert.ok(related, 'where the parser stopped is attached');
+      assert.strictEqual(related.location.range.start.line, 3);
+      assert.match(related.message, /^Where the YAML parser stopped: /);
+      const shown = await waitFor(() => {
+        const r = rendered();
+        return r?.uri === uriOf(post) && r.text.includes('never closed') ? r : undefined;
+      }, 'the preview to show the error');
+      assert.ok(shown.text.includes(`Line ${problem.range.start.line + 1}: ${problem.message}`), shown.text);
+    } finally {
+      fs.rmSync(path.join(workspaceRoot().fsPath, post));
+    }
+  });
+
   test('the tag tree lists the sample tags with counts, posts newest first', async () => {
     const tree = await tagRows();
     const tags = await waitFor(async () => {
@@ -358,5 +389,71 @@ suite('Article preview, tag tree and tag pages', () => {
     assert.ok(html.includes('inkwell-header'), html.slice(0, 300));
     assert.ok(html.includes('Walking Through a VAE'));
     assert.ok(!html.includes('draft: true'));
+  });
+
+  test('each hostile post (test/support/hostileInputs.ts) reaches the Problems panel, the article preview, the reading time and VS Code’s Markdown preview as fast as a normal post does', async function () {
+    this.timeout(600_000);
+    const t = await testing();
+    const canRender = (await vscode.commands.getCommands(true)).includes('markdown.api.render');
+    const uri = (rel: string) => vscode.Uri.joinPath(workspaceRoot(), rel);
+    const written: string[] = [];
+    const write = async (rel: string, text: string) => {
+      written.push(rel);
+      await vscode.workspace.fs.writeFile(uri(rel), new TextEncoder().encode(text));
+    };
+    const readingItem = () => t.statusBarItem('inkwell.readingTime');
+    const tooltip = () => {
+      const tip = readingItem()?.tooltip;
+      return (typeof tip === 'string' ? tip : (tip?.value ?? '')).replace(/&nbsp;/g, ' ');
+    };
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri(GAN)));
+    await vscode.commands.executeCommand('inkwell.openPreviewToSide');
+
+    /** Opens `text` as a post and waits until every entry point has answered for it. */
+    const visit = async (rel: string, text: string, pinger: Pinger) => {
+      await write(rel, text);
+      await settle(pinger);
+      pinger.reset();
+      const doc = await vscode.workspace.openTextDocument(uri(rel));
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      const target = uri(rel).toString();
+      await pingUntil(pinger, () => t.publishedVersion(target) === doc.version, `${rel}: the Problems panel`);
+      await pingUntil(
+        pinger,
+        () => {
+          const page = openWebview(t, 'inkwell.preview');
+          return page && messagesOf<WebviewToHost, 'rendered'>(page.received, 'rendered').some((m) => m.uri === target);
+        },
+        `${rel}: the article preview`,
+      );
+      const words = readingStats(text).words;
+      await pingUntil(
+        pinger,
+        () => tooltip().startsWith(`${words} words`),
+        `${rel}: the reading time (${words} words; shown: ${tooltip()})`,
+      );
+      if (canRender) {
+        const html = await vscode.commands.executeCommand<string>('markdown.api.render', doc);
+        await pinger.ping();
+        assert.ok(html.includes('inkwell-header'), `${rel}: VS Code's Markdown preview shows Inkwell's header`);
+      }
+      pinger.finish();
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    };
+
+    const SIZE = 64_000;
+    const baseline = new Pinger();
+    await visit('posts/hostile-normal.md', normalPost(SIZE), baseline);
+    for (const c of HOSTILE_CASES) {
+      const hostile = new Pinger();
+      await visit(`posts/hostile-${c.name}.md`, c.make(SIZE), hostile);
+      assertAsResponsive(hostile, baseline, `${c.name} (${c.what})`, 'total');
+    }
+    // The 640-byte post that froze the preview for 16 s.
+    const small = new Pinger();
+    await visit('posts/hostile-question-keys-640.md', HOSTILE_CASES[0].make(640), small);
+    assertAsResponsive(small, baseline, 'the 640-byte `? ` post', 'total');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (const rel of written) await vscode.workspace.fs.delete(uri(rel));
   });
 });
