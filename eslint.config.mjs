@@ -121,6 +121,22 @@ export default tseslint.config(
     },
   },
   {
+    // The server client is shared by the extension and the CLI: no editor API, nothing above it.
+    files: ['src/remote/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'src/remote is shared with the CLI: no vscode imports.' },
+            { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
+          ],
+          patterns: [upperLayers(['runtime', 'services', 'features', 'preview', 'cli'], 'src/remote')],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
