@@ -26,6 +26,7 @@ import { processIo, type CliIo } from './io';
 const D = GENERATION_DEFAULTS;
 
 const HELP = `Usage: inkwell continue (--prompt TEXT | --prompt-file FILE) [options]
+       inkwell continue --endpoint URL … (on a server: see inkwell continue --endpoint URL --help)
 
 Continues the prompt with a text model and prints the continuation as it is
 generated (or, with --json, one JSON object at the end).
@@ -229,6 +230,9 @@ export async function loadModelInProcess(
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
+  // A server does the work: no model is loaded here.
+  if (args.some((a) => a === '--endpoint' || a.startsWith('--endpoint=')))
+    return (await import('./remoteCommand.js')).runRemote('continue', args, io);
   let options: ContinueArgs | 'help';
   try {
     options = parse(args, io);

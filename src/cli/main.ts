@@ -5,17 +5,24 @@
  */
 import { CliCommand, CliIo, processIo } from './io';
 
-const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {};
+const commands: Record<string, { summary: string; load: (args: readonly string[]) => Promise<CliCommand> }> = {};
 
-/** Registers a subcommand; modules below call this when the table is built. */
-function command(name: string, summary: string, load: () => Promise<CliCommand>): void {
+/** Registers a subcommand; `load` sees its arguments, to pick the module that serves them. */
+function command(name: string, summary: string, load: (args: readonly string[]) => Promise<CliCommand>): void {
   commands[name] = { summary, load };
 }
 
 // Subcommands. Keep in sync with the README.
 // (each entry added by the feature that owns it)
 command('check', 'Check the frontmatter of posts (same rules as the editor)', async () => (await import('./check.js')).run);
-command('continue', 'Continue a prompt with a GPT-2 or Llama ONNX text model', async () => (await import('./continue.js')).run);
+/** `--endpoint` sends the work to a server: ONNX Runtime is not even loaded. */
+const toServer = (args: readonly string[]) => args.some((a) => a === '--endpoint' || a.startsWith('--endpoint='));
+command('continue', 'Continue a prompt with a GPT-2 or Llama ONNX text model, or on a server (--endpoint URL)', async (args) =>
+  toServer(args) ? (await import('./remoteCommand.js')).runRemote.bind(undefined, 'continue') : (await import('./continue.js')).run,
+);
+command('chat', 'Send a conversation to an OpenAI-compatible server (--endpoint URL)', async () =>
+  (await import('./remoteCommand.js')).runRemote.bind(undefined, 'chat'),
+);
 command('image', 'Generate PNG images with a GAN or VAE model', async () => (await import('./imageCommand')).run);
 command('tags', 'Rename or merge a tag across posts: tags rename OLD NEW [--dry-run]', async () => (await import('./tagsCommand')).run);
 command(
@@ -42,7 +49,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     usage(io);
     return 2;
   }
-  return (await entry.load())(rest, io);
+  return (await entry.load(rest))(rest, io);
 }
 
 if (require.main === module) {
