@@ -1,10 +1,13 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { physicalCoreCount } from '../generation/sessionOptions';
+import type { TextBackend } from '../generation/textBackend';
+import { LocalTextBackend } from '../runtime/localTextBackend';
 import { RuntimeClient, type RequestOptions, type RuntimeState } from '../runtime/client';
 import type { MethodName, ParamsOf, ResultOf } from '../runtime/protocol';
 import { onConfigChange, readConfig } from '../util/config';
 import type { Logger } from '../util/logger';
+import type { ModelRegistry } from './modelRegistryService';
 
 /** Threads for `inkwell.runtime.threads`: 0 means one per physical core, up to 4. */
 export function effectiveThreads(setting: number): number {
@@ -53,6 +56,16 @@ export class ModelRuntime implements vscode.Disposable {
    */
   request<M extends MethodName>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     return this.client.request(method, params, options);
+  }
+
+  /** This runtime as the editor's text backend: names resolve through `registry`, the dtype setting is read per request. */
+  textBackend(registry: ModelRegistry): TextBackend {
+    return new LocalTextBackend({
+      client: this.client,
+      resolveModel: (name) => registry.resolve('text', name),
+      listModels: () => registry.list('text'),
+      dtype: () => readConfig('models').dtype,
+    });
   }
 
   dispose(): void {
