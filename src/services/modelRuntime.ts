@@ -16,6 +16,16 @@ export function effectiveThreads(setting: number): number {
 }
 
 /**
+ * The port of `INKWELL_RUNTIME_INSPECT` ("Run Extension + debug the model runtime" in
+ * .vscode/launch.json sets it): the runtime process then starts with an inspector on it.
+ */
+export function inspectPortOf(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const port = Number(value);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+}
+
+/**
  * The extension's handle on the model runtime process. Lives as long as the
  * extension; the process it drives comes and goes (lazy start, idle shutdown,
  * crash, "Restart Model Runtime"), and with it the client's process-lifetime state.
@@ -30,6 +40,7 @@ export class ModelRuntime implements vscode.Disposable {
       options: () => ({ threads: effectiveThreads(readConfig('runtime').threads) }),
       idleShutdownMs: () => Math.max(0, readConfig('runtime').idleShutdownSeconds) * 1000,
       log: (level, message) => log[level](message),
+      inspectPort: inspectPortOf(process.env.INKWELL_RUNTIME_INSPECT),
     });
     this.subscriptions.push(
       { dispose: () => this.client.dispose() },
