@@ -23,6 +23,7 @@ import { GenerationError, throwIfCancelled } from './generationError';
 import type { MakeTensor, SessionLike, TensorLike } from './onnxTypes';
 import { cacheInputs, emptyCacheShape } from './architectures';
 import { LogitsProcessorList, processorsFor, type LogitsProcessor } from './logitsProcessors';
+import { runSession } from './onnxGraph';
 import { TokenSampler } from './sampling';
 import { contextFullCriterion, eosCriterion, maxTokensCriterion, type StoppingCriterion, type TokenStreamer } from './stopping';
 import type { SamplingOptions, StopReason } from './textRequest';
@@ -347,14 +348,8 @@ function feedsFor(graph: Graph, feeds: Record<string, TensorLike>): Record<strin
 }
 
 /** Runs one model step, as an `inference-failed` error naming the file when ONNX Runtime throws. */
-async function runStep(graph: Graph, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
-  const input = feedsFor(graph, feeds);
-  try {
-    return await graph.session.run(input);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new GenerationError('inference-failed', `Running ${graph.file} failed: ${detail}`, graph.file, detail);
-  }
+function runStep(graph: Graph, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
+  return runSession(graph.session, feedsFor(graph, feeds), { file: graph.file });
 }
 
 /** IEEE 754 half-precision bits to a number. */
