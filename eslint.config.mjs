@@ -192,6 +192,19 @@ export default tseslint.config(
     },
   },
   {
+    // The command line runs without the editor.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The CLI runs without VS Code.' }],
+          patterns: [upperLayers(['services', 'features', 'preview', 'webview'], 'src/cli')],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
