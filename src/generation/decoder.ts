@@ -570,8 +570,9 @@ export async function decode(model: DecoderModel, request: DecodeRequest, pipeli
     ...(pipeline.processors ?? []),
   ]);
   const sampler = new TokenSampler(spec.vocabSize, request.sampling);
-  const rejecting = eosCriterion(spec.eosTokenIds);
   const criteria = [...(pipeline.criteria ?? []), maxTokensCriterion(request.maxTokens), contextFullCriterion];
+  // End of text first, then the caller's criteria that refuse a token before it joins.
+  const rejecting = [eosCriterion(spec.eosTokenIds), ...criteria].filter((c) => c.rejects);
   const { streamer } = pipeline;
 
   const tokens: number[] = [];
@@ -586,7 +587,8 @@ export async function decode(model: DecoderModel, request: DecodeRequest, pipeli
     const next = sampler.sample(row);
     lastAt = performance.now();
     if (tokens.length === 0) firstAt = lastAt;
-    const rejected = rejecting.rejects?.(next);
+    let rejected: StopReason | undefined;
+    for (const c of rejecting) if ((rejected = c.rejects?.(next))) break;
     if (rejected) {
       stop = rejected;
       break;

@@ -255,7 +255,8 @@ export class TokenSampler {
 
   /**
    * The distribution `sample` draws from for `logits`, without drawing (the PRNG does not move):
-   * the argmax alone when greedy. Tokens of zero probability are left out.
+   * the argmax alone when greedy. Tokens of zero probability are left out. The arrays are the
+   * sampler's own, valid until its next call.
    */
   distribution(logits: Float32Array): TokenDistribution {
     const row = this.row(logits);

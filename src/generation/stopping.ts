@@ -14,7 +14,7 @@ export interface DecodeStatus {
 }
 
 export interface StoppingCriterion {
-  /** Sees the sampled token before it joins the sequence: a reason ends generation without it (an end-of-text token). */
+  /** Sees the sampled token before it joins the sequence: a reason ends generation without it (an end-of-text token, a token a chat turn ends on). */
   rejects?(id: number): StopReason | undefined;
   /** Sees each token after it joined the sequence: a reason ends generation with it. */
   stopsAfter?(id: number, status: DecodeStatus): StopReason | undefined;

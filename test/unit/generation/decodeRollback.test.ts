@@ -75,6 +75,15 @@ for (const name of fixtureModels) {
       assert.deepStrictEqual(result.tokens, seen);
       assert.strictEqual(result.tokens.length, 5);
       assert.ok(!result.tokens.includes(banned));
+      // A criterion that refuses a token ends before it, as end-of-text does.
+      const third = c.greedy_ids[2];
+      const refused = await decode(
+        decoderModel(),
+        { promptIds, maxTokens: 12, sampling: greedy },
+        { criteria: [{ rejects: (id) => (id === third ? 'stop-sequence' : undefined) }] },
+      );
+      assert.deepStrictEqual(refused.tokens, c.greedy_ids.slice(0, c.greedy_ids.indexOf(third)));
+      assert.strictEqual(refused.stop, 'stop-sequence');
     });
   });
 }
