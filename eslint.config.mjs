@@ -80,17 +80,62 @@ export default tseslint.config(
       ],
     },
   },
+  // Arrows point down, type-only imports included (import-x/no-cycle ignores those, so a type
+  // import back up would hide a cycle; scripts/importCycles.mjs looks for cycles with them).
+  // The rooms, bottom up: core, util, generation, runtime (runtime/process beside the host side),
+  // services and preview, features; cli and webview are programs of their own. ARCHITECTURE.md
+  // draws the same picture.
   {
-    // Arrows point down: generation/ is used by the runtime process and the CLI and knows neither;
-    // core/ is used by everything and knows nothing above it. Type-only imports count too
-    // (import-x/no-cycle ignores them, so a type import back up would hide a cycle).
+    // util/ holds small helpers every room above it uses (config, logger, views, dispose).
+    files: ['src/util/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
+          patterns: [upperLayers(['generation', 'runtime', 'services', 'features', 'preview', 'cli', 'webview'], 'src/util')],
+        },
+      ],
+    },
+  },
+  {
+    // generation/ is used by the runtime process and the CLI and knows neither.
     files: ['src/generation/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: pureModules,
-          patterns: [upperLayers(['runtime', 'services', 'features', 'preview', 'cli'], 'src/generation')],
+          patterns: [upperLayers(['runtime', 'services', 'features', 'preview', 'cli', 'webview'], 'src/generation')],
+        },
+      ],
+    },
+  },
+  {
+    // The runtime (host side and process) serves the editor and the CLI and knows neither.
+    files: ['src/runtime/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/runtime is free of the vscode API: the CLI and the benchmarks drive it too.' }],
+          patterns: [upperLayers(['services', 'features', 'preview', 'cli', 'webview'], 'src/runtime')],
+        },
+      ],
+    },
+  },
+  {
+    // The host side of the runtime never loads the native addon: the process does.
+    files: ['src/runtime/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'src/runtime is free of the vscode API: the CLI and the benchmarks drive it too.' },
+            { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
+          ],
+          patterns: [upperLayers(['services', 'features', 'preview', 'cli', 'webview'], 'src/runtime')],
         },
       ],
     },
@@ -103,7 +148,58 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
-          patterns: [upperLayers(['features', 'cli'], 'src/services')],
+          patterns: [upperLayers(['features', 'preview', 'cli', 'webview'], 'src/services')],
+        },
+      ],
+    },
+  },
+  {
+    // Panels and pages: they render what core/render makes and know no feature, service or model.
+    files: ['src/preview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
+          patterns: [upperLayers(['generation', 'runtime', 'services', 'features', 'cli', 'webview'], 'src/preview')],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/features/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
+          patterns: [upperLayers(['cli', 'webview'], 'src/features')],
+        },
+      ],
+    },
+  },
+  {
+    // Scripts inside the webviews: the browser, and the message types of preview/.
+    files: ['src/webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: pureModules,
+          patterns: [upperLayers(['util', 'generation', 'runtime', 'services', 'features', 'cli'], 'src/webview')],
+        },
+      ],
+    },
+  },
+  {
+    // The command line runs without the editor.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The CLI runs without VS Code.' }],
+          patterns: [upperLayers(['services', 'features', 'preview', 'webview'], 'src/cli')],
         },
       ],
     },
@@ -115,7 +211,7 @@ export default tseslint.config(
         'error',
         {
           paths: pureModules,
-          patterns: [upperLayers(['generation', 'runtime', 'services', 'features', 'preview', 'cli'], 'src/core')],
+          patterns: [upperLayers(['util', 'generation', 'runtime', 'services', 'features', 'preview', 'cli', 'webview'], 'src/core')],
         },
       ],
     },

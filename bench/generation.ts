@@ -94,6 +94,7 @@ const BANDWIDTH_BYTES = 256 * 2 ** 20; // far beyond any cache
  */
 async function ortReadBandwidth(): Promise<number> {
   const file = path.join(cacheDir, 'readbw-gemv.onnx');
+  fs.mkdirSync(cacheDir, { recursive: true });
   if (!fs.existsSync(file)) python([path.join(repo, 'bench', 'onnx_tools.py'), 'readbw', file]);
   const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads, interOpNumThreads: 1 });
   const x = new ort.Tensor('float32', new Float32Array(4096).fill(1), [1, 4096]);

@@ -182,18 +182,8 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
   return { port, url: `http://127.0.0.1:${port}/`, stop, logs, dirs, child };
 }
 
-/** Chromium flags for a closed network (no background calls home). */
-export const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+/** Chromium flags for a closed network (no background calls home); the browser tests launch with the same. */
+export const chromiumArgs = JSON.parse(fs.readFileSync(path.join(repoRoot, 'scripts', 'chromiumArgs.json'), 'utf8'));
 export const chromiumPath = process.env.INKWELL_CHROMIUM ?? '/usr/bin/chromium';
 
 /**

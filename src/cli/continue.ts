@@ -9,7 +9,6 @@ import * as ort from 'onnxruntime-node';
 import { generateText, type LoadedTextModel } from '../generation/generate';
 import { openOnnxSession, physicalCoreCount, type SessionTuning } from '../generation/sessionOptions';
 import { DTYPES, parseDtypeRequest, type DtypeRequest } from '../generation/layout';
-import { MODEL_FILE_LIMITS } from '../generation/modelFiles';
 import {
   applyModelSampling,
   buildTextRequest,
@@ -19,8 +18,8 @@ import {
   type ModelSamplingKey,
   type TextGenerationParams,
 } from '../generation/textRequest';
-import { loadTextModelInfo, readJson, textModelFiles, type TextModelFiles, type TextModelInfo } from '../generation/textModel';
-import { loadTokenizer } from '../generation/tokenizer';
+import type { TextModelFiles, TextModelInfo } from '../generation/textModel';
+import { loadTextModelFolder } from '../generation/textModelLoader';
 import { processIo, type CliIo } from './io';
 
 const D = GENERATION_DEFAULTS;
@@ -191,40 +190,27 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
 /** A model loaded in this process, with what its folder decided. */
 export type InProcessModel = LoadedTextModel & { files: TextModelFiles; info: TextModelInfo; release(): Promise<void> };
 
-/** Loads a text model folder with in-process ONNX Runtime session(s), for `dtype` (default auto). */
+/**
+ * Loads a text model folder with in-process ONNX Runtime session(s), for `dtype` (default auto),
+ * through the loader the runtime process uses (generation/textModelLoader.ts).
+ */
 export async function loadModelInProcess(
   dir: string,
   threads: number,
   dtype: DtypeRequest = 'auto',
   tuning?: SessionTuning,
 ): Promise<InProcessModel> {
-  const files = textModelFiles(dir, dtype);
-  const tokenizerJson = readJson(files.tokenizer, MODEL_FILE_LIMITS.tokenizer);
-  const info = loadTextModelInfo(files, tokenizerJson);
-  const tokenizer = loadTokenizer(files, tokenizerJson);
-  const open = (file: string) => openOnnxSession((f, options) => ort.InferenceSession.create(f, options), file, threads, tuning);
-  const session = await open(files.onnx);
-  let withPast: ort.InferenceSession | undefined;
-  try {
-    withPast = files.withPast ? await open(files.withPast) : undefined;
-  } catch (err) {
-    await session.release();
-    throw err;
-  }
-  return {
-    dir,
-    onnxFile: files.onnx,
-    spec: info.spec,
-    tokenizer,
-    session,
+  const { model, files, info, sessions } = await loadTextModelFolder(dir, dtype, {
+    open: (file) => openOnnxSession((f, options) => ort.InferenceSession.create(f, options), file, threads, tuning),
+    close: (session) => session.release(),
     makeTensor: (type, data, dims) => new ort.Tensor(type, data, dims),
-    withPast: withPast && files.withPast ? { session: withPast, file: files.withPast } : undefined,
-    samplingDefaults: info.samplingDefaults,
+  });
+  return {
+    ...model,
     files,
     info,
     release: async () => {
-      await session.release();
-      await withPast?.release();
+      for (const session of sessions) await session.release();
     },
   };
 }

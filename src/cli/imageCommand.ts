@@ -10,6 +10,7 @@ import { candidateSeeds, freshSeed, isValidSeed } from '../generation/image/rand
 import { renderPng } from '../generation/image/render';
 import type { UpscaleMode } from '../generation/image/pixels';
 import { loadImageModel } from '../runtime/process/handlers/image';
+import { openOnnxSession, physicalCoreCount } from '../generation/sessionOptions';
 
 const HELP = `Usage: inkwell image --out DIR [options]
 
@@ -179,7 +180,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const ort = await import('onnxruntime-node');
   let model;
   try {
-    model = await loadImageModel(ort, (file: string) => ort.InferenceSession.create(file, { graphOptimizationLevel: 'all' }), dir);
+    // Opened as every Inkwell session is (generation/sessionOptions.ts): checked file, Inkwell's options.
+    const open = (file: string) => openOnnxSession((f, o) => ort.InferenceSession.create(f, o), file, Math.min(4, physicalCoreCount()));
+    model = await loadImageModel(ort, open, dir);
   } catch (err) {
     io.err(`inkwell image: ${(err as Error).message}`);
     return 1;

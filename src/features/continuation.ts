@@ -1,14 +1,11 @@
 import * as vscode from 'vscode';
-import { buildContinuationPrompt } from '../generation/prompt';
+import { continueText, describeContinuation } from '../generation/continueText';
 import { moveAnchorThrough } from '../generation/streamAnchor';
-import { buildTextRequest, type SamplingOptions } from '../generation/textRequest';
-import { RuntimeError } from '../runtime/runtimeError';
-import type { RuntimeErrorCode, TextGenerateResult } from '../runtime/protocol';
-import { readConfig, readGenerationSettings } from '../util/config';
+import type { TextBackend, TextBackendErrorCode, TextBackendResult } from '../generation/textBackend';
+import type { SamplingOptions } from '../generation/textRequest';
+import { readGenerationSettings } from '../util/config';
 import { setContext } from '../util/contextKeys';
 import type { Logger } from '../util/logger';
-import type { ModelRegistry } from '../services/modelRegistryService';
-import type { ModelRuntime } from '../services/modelRuntime';
 import type { ModelStatusBar } from './modelStatusBar';
 
 /** Optional arguments of `inkwell.generateContinuation` (keybindings, tests). */
@@ -24,8 +21,8 @@ export interface ContinuationArgs {
 
 /** What the command resolves with, so callers can tell how it went. */
 export type ContinuationOutcome =
-  | { ok: true; result: TextGenerateResult }
-  | { ok: false; error: { code: RuntimeErrorCode | 'no-editor' | 'busy' | 'no-model' | 'edit-failed'; message: string } };
+  | { ok: true; result: TextBackendResult }
+  | { ok: false; error: { code: TextBackendErrorCode | 'no-editor' | 'busy' | 'edit-failed'; message: string } };
 
 /** How often streamed text is written into the document. */
 const flushIntervalMs = 50;
@@ -206,8 +203,7 @@ export class ContinuationController implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
-    private readonly runtime: ModelRuntime,
-    private readonly registry: ModelRegistry,
+    private readonly backend: TextBackend,
     private readonly statusBar: ModelStatusBar,
     private readonly log: Logger,
   ) {
@@ -234,71 +230,55 @@ export class ContinuationController implements vscode.Disposable {
     if (!editor) return this.fail('no-editor', 'Open a post and put the cursor where the text should continue.');
     if (this.running) return this.fail('busy', 'A continuation is already being generated. Cancel it first.');
     const document = editor.document;
-    let modelDir: string;
-    try {
-      modelDir = this.registry.resolve('text', args.model).dir;
-    } catch (err) {
-      return this.fail('no-model', (err as Error).message);
-    }
     const offset = document.offsetAt(editor.selection.active);
-    const { prompt } = buildContinuationPrompt(document.getText(), offset);
-    const request = {
-      model: modelDir,
-      dtype: readConfig('models').dtype,
-      ...buildTextRequest(prompt, readGenerationSettings(document.uri), args),
-    };
-
     const cancellation = new AbortController();
     this.running = { document, cancellation };
     setContext('inkwell.generating', true);
-    this.statusBar.setPhase('loading');
     const stream = new DocumentStream(document, editor, offset);
-    let streamedTokens = 0;
     try {
-      const result = await vscode.window.withProgress(
+      const run = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating continuation', cancellable: true },
         (progress, progressToken) => {
           progressToken.onCancellationRequested(() => cancellation.abort());
           progress.report({ message: 'loading the model…' });
-          return this.runtime.request('text.generate', request, {
+          const input = { text: document.getText(), offset, settings: readGenerationSettings(document.uri), overrides: args };
+          return continueText(this.backend, input, {
             signal: cancellation.signal,
-            onStream: (chunk) => {
-              if (chunk.generatedTokens === 1) this.statusBar.setPhase('generating');
-              streamedTokens = chunk.generatedTokens;
-              progress.report({ message: `${chunk.generatedTokens} tokens` });
-              stream.push(chunk.text);
+            onPhase: (phase) => this.statusBar.setPhase(phase),
+            onText: (text, generatedTokens) => {
+              progress.report({ message: `${generatedTokens} tokens` });
+              stream.push(text);
             },
           });
         },
       );
+      if (!run.ok) {
+        // Keep what already streamed: it is in the document and one Undo removes it.
+        await stream.flush().catch(() => undefined);
+        await stream.consolidate().catch(() => undefined);
+        this.statusBar.finished(0);
+        const { error } = run;
+        if (error.code === 'cancelled') {
+          this.log.info(`Continuation cancelled after ${run.generatedTokens} tokens; the text streamed so far stays in the document.`);
+          this.logHowItWentIn(stream);
+          return { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } };
+        }
+        if (error.detail) this.log.error(`${error.message}\n${error.detail}`);
+        return this.fail(error.code, error.message);
+      }
+      const { result } = run;
       try {
         await stream.flush();
         await stream.consolidate();
       } catch (err) {
         return this.fail('edit-failed', (err as Error).message);
       }
-      this.statusBar.finished(result.tokensPerSecond);
-      this.log.info(
-        `Continuation: ${result.tokens.length} tokens (${result.stopReason}), first token ${result.ttftMs.toFixed(0)} ms, ` +
-          `${result.tokensPerSecond.toFixed(1)} tokens/s, model ${result.model}`,
-      );
+      this.statusBar.finished(result.timing?.tokensPerSecond ?? 0);
+      this.log.info(describeContinuation(result));
       this.logHowItWentIn(stream);
-      if (result.promptTokensDropped > 0)
+      if (result.promptTokensDropped)
         this.log.info(`The prompt was cut by ${result.promptTokensDropped} tokens to fit the model's context.`);
       return { ok: true, result };
-    } catch (err) {
-      // Keep what already streamed: it is in the document and one Undo removes it.
-      await stream.flush().catch(() => undefined);
-      await stream.consolidate().catch(() => undefined);
-      this.statusBar.finished(0);
-      const error = RuntimeError.from(err);
-      if (error.code === 'cancelled') {
-        this.log.info(`Continuation cancelled after ${streamedTokens} tokens; the text streamed so far stays in the document.`);
-        this.logHowItWentIn(stream);
-        return { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } };
-      }
-      if (error.detail) this.log.error(`${error.message}\n${error.detail}`);
-      return this.fail(error.code, error.message);
     } finally {
       stream.dispose();
       this.running = undefined;

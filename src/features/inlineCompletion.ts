@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import { buildContinuationPrompt } from '../generation/prompt';
+import type { TextBackend } from '../generation/textBackend';
 import { buildTextRequest } from '../generation/textRequest';
 import { readConfig, readGenerationSettings } from '../util/config';
 import type { Logger } from '../util/logger';
 import type { ContinuationController } from './continuation';
-import type { ModelRegistry } from '../services/modelRegistryService';
-import type { ModelRuntime } from '../services/modelRuntime';
 
 /** Resolves after `ms`, or early (false) when the token is cancelled. */
 function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
@@ -22,7 +21,7 @@ function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
   });
 }
 
-/** An AbortSignal that aborts when VS Code cancels `token`, for the runtime client. */
+/** An AbortSignal that aborts when VS Code cancels `token`, for the text backend. */
 function abortSignalOf(token: vscode.CancellationToken): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   if (token.isCancellationRequested) controller.abort();
@@ -34,12 +33,11 @@ function abortSignalOf(token: vscode.CancellationToken): { signal: AbortSignal; 
  * Ghost-text continuations while writing prose, off by default
  * (`inkwell.inlineCompletion.enabled`). Requests wait for a pause in typing
  * (`debounceMs`); VS Code cancels the token on the next keystroke, which
- * cancels the request in the runtime process.
+ * cancels the backend's request.
  */
 class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
   constructor(
-    private readonly runtime: ModelRuntime,
-    private readonly registry: ModelRegistry,
+    private readonly backend: TextBackend,
     private readonly continuation: ContinuationController,
     private readonly log: Logger,
   ) {}
@@ -58,12 +56,6 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
     if (!(await delay(settings.debounceMs, token))) return undefined;
     const { prompt, bodyChars } = buildContinuationPrompt(document.getText(), document.offsetAt(position));
     if (bodyChars === 0) return undefined;
-    let model: string;
-    try {
-      model = this.registry.resolve('text').dir;
-    } catch {
-      return undefined;
-    }
     const request = buildTextRequest(prompt, readGenerationSettings(document.uri), {
       maxTokens: settings.maxTokens,
       // Stop at the end of the sentence's paragraph: ghost text should be short.
@@ -71,11 +63,7 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
     });
     const cancellation = abortSignalOf(token);
     try {
-      const result = await this.runtime.request(
-        'text.generate',
-        { model, dtype: readConfig('models').dtype, ...request },
-        { signal: cancellation.signal },
-      );
+      const result = await this.backend.generate(request, { signal: cancellation.signal });
       if (!result.text.trim()) return undefined;
       return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
     } catch (err) {
@@ -88,12 +76,7 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
 }
 
 /** Registers the inline completion provider for Markdown. */
-export function registerInlineCompletion(
-  runtime: ModelRuntime,
-  registry: ModelRegistry,
-  continuation: ContinuationController,
-  log: Logger,
-): vscode.Disposable {
-  const provider = new ProseCompletionProvider(runtime, registry, continuation, log);
+export function registerInlineCompletion(backend: TextBackend, continuation: ContinuationController, log: Logger): vscode.Disposable {
+  const provider = new ProseCompletionProvider(backend, continuation, log);
   return vscode.languages.registerInlineCompletionItemProvider({ language: 'markdown' }, provider);
 }

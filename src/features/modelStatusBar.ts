@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import type { RuntimeState } from '../runtime/client';
+import type { TextBackend, TextBackendState } from '../generation/textBackend';
 import type { Views } from '../util/views';
 import type { ModelRegistry } from '../services/modelRegistryService';
-import type { ModelRuntime } from '../services/modelRuntime';
 
 /** What the text model is doing, as the status bar shows it. */
 export type GenerationPhase = 'idle' | 'loading' | 'generating';
@@ -16,21 +15,21 @@ export class ModelStatusBar implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private phase: GenerationPhase = 'idle';
   private lastSpeed: number | undefined;
-  private runtimeState: RuntimeState;
+  private backendState: TextBackendState;
 
   constructor(
     private readonly registry: ModelRegistry,
-    runtime: ModelRuntime,
+    private readonly backend: TextBackend,
     views: Views,
   ) {
     this.item = views.createStatusBarItem('inkwell.model', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Inkwell Model';
     this.item.command = 'inkwell.selectModel';
-    this.runtimeState = runtime.state;
+    this.backendState = backend.state;
     this.subscriptions.push(
       this.item,
-      runtime.onDidChangeState((state) => {
-        this.runtimeState = state;
+      backend.onDidChangeState((state) => {
+        this.backendState = state;
         this.render();
       }),
       registry.onDidChange(() => this.render()),
@@ -77,7 +76,7 @@ export class ModelStatusBar implements vscode.Disposable {
             : 'idle';
     this.item.text = `${icon} ${name}: ${detail}`;
     this.item.tooltip = new vscode.MarkdownString(
-      `**Inkwell text model:** ${name}\n\nRuntime: ${this.runtimeState}` +
+      `**Inkwell text model:** ${name}\n\n${this.backend.label}: ${this.backendState}` +
         (this.lastSpeed ? `\n\nLast continuation: ${this.lastSpeed.toFixed(1)} tokens/s` : '') +
         '\n\nClick to select another model.',
     );

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { TextBackend } from '../generation/textBackend';
 import type { Logger } from '../util/logger';
 import type { Views } from '../util/views';
 import { ContinuationController } from './continuation';
@@ -10,15 +11,22 @@ import { ModelStatusBar } from './modelStatusBar';
 
 /**
  * Text generation in the editor: "Generate Continuation", inline ghost text,
- * the model status bar item, "Select Model" and "Check Model".
+ * the model status bar item, "Select Model" and "Check Model". Text comes from `backend`;
+ * "Check Model" inspects the local runtime's model folders.
  */
-export function registerTextGeneration(runtime: ModelRuntime, registry: ModelRegistry, log: Logger, views: Views): vscode.Disposable {
-  const statusBar = new ModelStatusBar(registry, runtime, views);
-  const continuation = new ContinuationController(runtime, registry, statusBar, log);
+export function registerTextGeneration(
+  backend: TextBackend,
+  runtime: ModelRuntime,
+  registry: ModelRegistry,
+  log: Logger,
+  views: Views,
+): vscode.Disposable {
+  const statusBar = new ModelStatusBar(registry, backend, views);
+  const continuation = new ContinuationController(backend, statusBar, log);
   return vscode.Disposable.from(
     statusBar,
     continuation,
-    registerInlineCompletion(runtime, registry, continuation, log),
+    registerInlineCompletion(backend, continuation, log),
     registerModelCommands(runtime, registry, log),
   );
 }

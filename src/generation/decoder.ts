@@ -11,22 +11,32 @@
  * (models/modeling_utils.js); float16 logits are widened to float32 before sampling.
  *
  * Buffers for ids, mask and positions are allocated once per request and viewed
- * with subarray; logits are read in place (only the last position's row).
+ * with subarray; logits are read in place (only the rows asked for).
+ *
+ * Two layers: {@link DecoderRun} steps one sequence through the model (feed what the model has
+ * not seen, read the logits rows asked for, append tokens, roll the sequence and its KV cache
+ * back k tokens), and {@link decode} is the generation loop over it, made of separate pieces:
+ * logits processors (logitsProcessors.ts), the sampler and its warpers (sampling.ts), stopping
+ * criteria and a streamer (stopping.ts).
  */
 import { GenerationError, throwIfCancelled } from './generationError';
 import type { MakeTensor, SessionLike, TensorLike } from './onnxTypes';
 import { cacheInputs, emptyCacheShape } from './architectures';
-import { NgramBan, TokenSampler } from './sampling';
+import { LogitsProcessorList, processorsFor, type LogitsProcessor } from './logitsProcessors';
+import { runSession } from './onnxGraph';
+import { TokenSampler } from './sampling';
+import { contextFullCriterion, eosCriterion, maxTokensCriterion, type StoppingCriterion, type TokenStreamer } from './stopping';
 import type { SamplingOptions, StopReason } from './textRequest';
 import type { TextModelSpec } from './textModel';
 
-/** What the loop asks of its caller between steps. */
-export interface DecodeHooks {
-  /**
-   * Called with each new token id; returns why to stop after it (a stop
-   * sequence matched, a sentence ended), or undefined to go on. Not called for an EOS token.
-   */
-  onToken(id: number): StopReason | undefined;
+/** The pieces a caller adds to the loop. */
+export interface DecodePipeline {
+  /** Run after the processors the sampling options ask for (repetition penalty, n-gram ban). */
+  processors?: LogitsProcessor[];
+  /** Asked after the end-of-text check and before the token limit and the full context. */
+  criteria?: StoppingCriterion[];
+  /** Hears each generated token. */
+  streamer?: TokenStreamer;
   /** Checked before every step: once aborted, the loop throws a `cancelled` GenerationError. */
   signal?: AbortSignal;
   /** Awaited between steps so the caller's event loop can run. */
@@ -227,13 +237,33 @@ class DecodeSequence {
     if (signature.hasAttentionMask) feeds.attention_mask = makeTensor('int64', this.mask.subarray(0, length), [1, length]);
   }
 
+  /** Ids the next step feeds. */
+  get unfed(): number {
+    return this.length - this.fedFrom;
+  }
+
+  /** Ids the model has seen (its KV cache holds them). */
+  get fed(): number {
+    return this.fedFrom;
+  }
+
   /** The model has seen the whole sequence (its KV cache holds it). */
   markFed(): void {
     this.fedFrom = this.length;
   }
 
   append(id: number): void {
+    if (this.length >= this.capacity) throw new GenerationError('bad-request', `The sequence is full (${this.capacity} tokens).`);
     this.ids[this.length++] = BigInt(id);
+  }
+
+  /**
+   * Drops the last `k` ids. The model is to see again from `fedFrom` on: at most the ids kept,
+   * and at least the last one, so that the next step gives logits after the kept sequence.
+   */
+  rollback(k: number): void {
+    this.length -= k;
+    this.fedFrom = Math.min(this.fedFrom, this.length - 1);
   }
 }
 
@@ -318,14 +348,8 @@ function feedsFor(graph: Graph, feeds: Record<string, TensorLike>): Record<strin
 }
 
 /** Runs one model step, as an `inference-failed` error naming the file when ONNX Runtime throws. */
-async function runStep(graph: Graph, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
-  const input = feedsFor(graph, feeds);
-  try {
-    return await graph.session.run(input);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new GenerationError('inference-failed', `Running ${graph.file} failed: ${detail}`, graph.file, detail);
-  }
+function runStep(graph: Graph, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
+  return runSession(graph.session, feedsFor(graph, feeds), { file: graph.file });
 }
 
 /** IEEE 754 half-precision bits to a number. */
@@ -339,15 +363,17 @@ export function halfToFloat(h: number): number {
 }
 
 /**
- * The logits row of the last position, checked: float32 (or float16, converted into `scratch`)
- * of at least the vocabulary's size, every value finite. For float32, a view into the output.
+ * A logits row of the step's output, checked: float32 (or float16, converted into `scratch`) of
+ * at least the vocabulary's size, every value finite. `fromEnd` 0 is the last position the step
+ * gave, 1 the one before it, and so on. For float32, a view into the output.
  */
-function lastLogitsRow(
+export function logitsRow(
   spec: TextModelSpec,
   file: string,
   outputs: Record<string, TensorLike>,
   generated: number,
   scratch: Float32Array,
+  fromEnd = 0,
 ): Float32Array {
   const logits = outputs.logits;
   const vocab = logits.dims[logits.dims.length - 1];
@@ -361,7 +387,14 @@ function lastLogitsRow(
       file,
     );
   }
-  const start = (rows - 1) * vocab;
+  if (fromEnd >= rows) {
+    throw new GenerationError(
+      'bad-request',
+      `${file} gave logits for ${rows} positions; position ${rows - 1 - fromEnd} was asked for.`,
+      file,
+    );
+  }
+  const start = (rows - 1 - fromEnd) * vocab;
   let row: Float32Array;
   if (data instanceof Float32Array) {
     row = data.subarray(start, start + spec.vocabSize);
@@ -381,29 +414,166 @@ function lastLogitsRow(
   return row;
 }
 
-/**
- * Runs the decode loop. The caller owns the sessions; this function keeps no
- * state between requests (a graph's signature is read once per session).
- * Throws a `cancelled` GenerationError when `hooks.signal` aborts.
- */
-export async function decode(model: DecoderModel, request: DecodeRequest, hooks: DecodeHooks): Promise<DecodeResult> {
-  const { spec } = model;
-  const plan = decodePlan(model);
-  const promptLength = request.promptIds.length;
-  if (promptLength > spec.contextLength)
-    throw new GenerationError('bad-request', `The prompt has ${promptLength} tokens; the model takes ${spec.contextLength}.`);
+/** A past tensor cut to its first `keep` positions along `axis` (a copy). */
+function slicePast(makeTensor: MakeTensor, past: TensorLike, axis: number, keep: number): TensorLike {
+  const dims = past.dims;
+  const length = dims[axis];
+  const inner = dims.slice(axis + 1).reduce((n, d) => n * d, 1);
+  const outer = dims.slice(0, axis).reduce((n, d) => n * d, 1);
+  const data = past.data as Float32Array | Uint16Array;
+  const out = data instanceof Float32Array ? new Float32Array(outer * keep * inner) : new Uint16Array(outer * keep * inner);
+  for (let o = 0; o < outer; o++) out.set(data.subarray(o * length * inner, (o * length + keep) * inner), o * keep * inner);
+  const shape = dims.slice();
+  shape[axis] = keep;
+  return data instanceof Float32Array
+    ? makeTensor('float32', out as Float32Array, shape)
+    : makeTensor('float16', out as Uint16Array, shape);
+}
 
-  const sequence = new DecodeSequence(request.promptIds, spec.contextLength, spec.firstPosition, model.makeTensor);
-  const seen = new Uint8Array(spec.vocabSize);
-  for (const id of request.promptIds) if (id < seen.length) seen[id] = 1;
+/**
+ * One sequence stepping through a decoder: the prompt, then tokens appended one or several at a
+ * time. Each {@link forward} feeds what the model has not seen (with a KV cache) or everything
+ * (without) and gives the logits rows asked for; {@link rollback} takes the last k tokens back,
+ * KV cache included. The caller owns the sessions; a graph's signature is read once per session.
+ */
+export class DecoderRun {
+  private readonly plan: DecodePlan;
+  private readonly sequence: DecodeSequence;
+  private readonly feeds: Record<string, TensorLike>;
+  /** A merged decoder is told whether its past is filled: not on the prompt step, from then on. */
+  private readonly cacheBranch: TensorLike[];
+  private readonly scratch: Float32Array;
+  private readonly keepOne: TensorLike | undefined;
+
+  constructor(
+    private readonly model: DecoderModel,
+    promptIds: readonly number[],
+  ) {
+    const { spec } = model;
+    this.plan = decodePlan(model);
+    if (promptIds.length > spec.contextLength)
+      throw new GenerationError('bad-request', `The prompt has ${promptIds.length} tokens; the model takes ${spec.contextLength}.`);
+    this.sequence = new DecodeSequence(promptIds, spec.contextLength, spec.firstPosition, model.makeTensor);
+    this.feeds = initialFeeds(model, this.plan.prompt.signature);
+    this.keepOne = this.feeds.num_logits_to_keep;
+    this.cacheBranch = [model.makeTensor('bool', Uint8Array.of(0), [1]), model.makeTensor('bool', Uint8Array.of(1), [1])];
+    this.scratch = new Float32Array(spec.vocabSize);
+  }
+
+  /** Whether steps after the first reuse the KV cache. */
+  get cached(): boolean {
+    return this.plan.cached;
+  }
+
+  /** Ids in the sequence, prompt included. */
+  get length(): number {
+    return this.sequence.length;
+  }
+
+  /** The sequence fills the model's context. */
+  get full(): boolean {
+    return this.sequence.full;
+  }
+
+  /** Adds a token to the sequence; the next {@link forward} feeds it. */
+  append(id: number): void {
+    this.sequence.append(id);
+  }
+
+  /**
+   * The logits row after the whole sequence: runs the model over what it has not seen. The row
+   * is the model's output (or a scratch buffer for float16), valid until the next step, and the
+   * caller may change it. `generated` only words messages.
+   */
+  async next(generated = 0): Promise<Float32Array> {
+    const outputs = await this.step(1);
+    return logitsRow(this.model.spec, this.lastFile, outputs, generated, this.scratch);
+  }
+
+  /**
+   * The logits rows of the last `rows` positions of the sequence (the row after each of them,
+   * oldest first), from one model step. Needs at least `rows` ids the model has not seen, as
+   * when a verifier feeds several drafted tokens at once. Each row is its own copy.
+   */
+  async forward(rows: number, generated = 0): Promise<Float32Array[]> {
+    const unseen = this.plan.cached ? this.sequence.unfed : this.sequence.length;
+    if (rows < 1 || rows > unseen)
+      throw new GenerationError('bad-request', `Logits of ${rows} positions asked for; the step feeds ${unseen}.`);
+    const outputs = await this.step(rows);
+    const out: Float32Array[] = [];
+    for (let fromEnd = rows - 1; fromEnd >= 0; fromEnd--) {
+      out.push(Float32Array.from(logitsRow(this.model.spec, this.lastFile, outputs, generated, this.scratch, fromEnd)));
+    }
+    return out;
+  }
+
+  /**
+   * Takes the last `k` ids back (at most all but one), with their KV cache positions: the next
+   * step gives the logits after the ids that stay.
+   */
+  rollback(k: number): void {
+    if (k <= 0) return;
+    if (k >= this.sequence.length) throw new GenerationError('bad-request', `Cannot roll back ${k} of ${this.sequence.length} tokens.`);
+    const fedBefore = this.sequence.fed;
+    this.sequence.rollback(k);
+    const keep = this.sequence.fed;
+    if (!this.plan.cached || keep === fedBefore) return;
+    if (keep === 0) {
+      // Back to an empty cache: the prompt graph runs again from the start.
+      for (const cache of this.plan.prompt.signature.cache) this.feeds[cache.name] = emptyPast(this.model.makeTensor, cache);
+      return;
+    }
+    for (const cache of this.plan.step.signature.cache) {
+      const past = this.feeds[cache.name];
+      const axis = cache.emptyShape.lastIndexOf(0);
+      if (axis < 0 || past.dims[axis] !== fedBefore) {
+        throw new GenerationError(
+          'model-invalid',
+          `Cannot find the sequence axis of "${cache.name}" to roll it back.`,
+          this.plan.step.file,
+        );
+      }
+      this.feeds[cache.name] = slicePast(this.model.makeTensor, past, axis, keep);
+    }
+  }
+
+  private lastFile = '';
+
+  private async step(rows: number): Promise<Record<string, TensorLike>> {
+    const { plan, sequence, feeds } = this;
+    const first = sequence.fed === 0 || !plan.cached;
+    const graph = first ? plan.prompt : plan.step;
+    this.lastFile = graph.file;
+    sequence.feedInputs(feeds, graph.signature);
+    if (graph.signature.hasUseCacheBranch) feeds.use_cache_branch = this.cacheBranch[first ? 0 : 1];
+    if (this.keepOne)
+      feeds.num_logits_to_keep = rows === 1 ? this.keepOne : this.model.makeTensor('int64', BigInt64Array.of(BigInt(rows)), []);
+    const outputs = await runStep(graph, feeds);
+    if (plan.cached) {
+      carryKvCache(feeds, outputs, plan.step.signature);
+      sequence.markFed();
+    }
+    return outputs;
+  }
+}
+
+/**
+ * Runs the decode loop: each step's logits go through the processors, the sampler picks a
+ * token, the criteria decide whether it ends there, the streamer hears it. Keeps no state between
+ * requests. Throws a `cancelled` GenerationError when `pipeline.signal` aborts.
+ */
+export async function decode(model: DecoderModel, request: DecodeRequest, pipeline: DecodePipeline = {}): Promise<DecodeResult> {
+  const { spec } = model;
+  const run = new DecoderRun(model, request.promptIds);
+  const processors = new LogitsProcessorList([
+    ...processorsFor(spec.vocabSize, request.sampling, request.promptIds),
+    ...(pipeline.processors ?? []),
+  ]);
   const sampler = new TokenSampler(spec.vocabSize, request.sampling);
-  const ngramSize = request.sampling.noRepeatNgramSize ?? 0;
-  const ngrams = ngramSize > 0 ? new NgramBan(ngramSize, request.promptIds) : undefined;
-  const eos = new Set(spec.eosTokenIds);
-  const feeds = initialFeeds(model, plan.prompt.signature);
-  // A merged decoder is told whether its past is filled: not on the prompt step, from then on.
-  const cacheBranch = [model.makeTensor('bool', Uint8Array.of(0), [1]), model.makeTensor('bool', Uint8Array.of(1), [1])];
-  const scratch = new Float32Array(spec.vocabSize);
+  const criteria = [...(pipeline.criteria ?? []), maxTokensCriterion(request.maxTokens), contextFullCriterion];
+  // End of text first, then the caller's criteria that refuse a token before it joins.
+  const rejecting = [eosCriterion(spec.eosTokenIds), ...criteria].filter((c) => c.rejects);
+  const { streamer } = pipeline;
 
   const tokens: number[] = [];
   const started = performance.now();
@@ -411,40 +581,33 @@ export async function decode(model: DecoderModel, request: DecodeRequest, hooks:
   let lastAt = 0;
   let stop: StopReason = 'max-tokens';
   while (tokens.length < request.maxTokens) {
-    throwIfCancelled(hooks.signal);
-    const graph = tokens.length === 0 || !plan.cached ? plan.prompt : plan.step;
-    sequence.feedInputs(feeds, graph.signature);
-    if (graph.signature.hasUseCacheBranch) feeds.use_cache_branch = cacheBranch[tokens.length === 0 ? 0 : 1];
-    const outputs = await runStep(graph, feeds);
-    const row = lastLogitsRow(spec, graph.file, outputs, tokens.length, scratch);
-    ngrams?.apply(row);
-    const next = sampler.sample(row, seen);
-    if (plan.cached) {
-      carryKvCache(feeds, outputs, plan.step.signature);
-      sequence.markFed();
-    }
+    throwIfCancelled(pipeline.signal);
+    const row = await run.next(tokens.length);
+    if (processors.length) processors.process(row);
+    const next = sampler.sample(row);
     lastAt = performance.now();
     if (tokens.length === 0) firstAt = lastAt;
-    if (eos.has(next)) {
-      stop = 'eos';
+    let rejected: StopReason | undefined;
+    for (const c of rejecting) if ((rejected = c.rejects?.(next))) break;
+    if (rejected) {
+      stop = rejected;
       break;
     }
     tokens.push(next);
-    seen[next] = 1;
-    ngrams?.push(next);
-    sequence.append(next);
-    const reason = hooks.onToken(next);
+    processors.push(next);
+    // A prompt that fills the context leaves no room: that token ends it (context-full, below).
+    if (!run.full) run.append(next);
+    streamer?.put(next, tokens.length);
+    const status = { generated: tokens.length, sequenceFull: run.full };
+    let reason: StopReason | undefined;
+    for (const c of criteria) if ((reason = c.stopsAfter?.(next, status))) break;
     if (reason) {
       stop = reason;
       break;
     }
-    if (sequence.full && tokens.length < request.maxTokens) {
-      stop = 'context-full';
-      break;
-    }
-    if (hooks.yieldBetweenSteps) await hooks.yieldBetweenSteps();
+    if (pipeline.yieldBetweenSteps) await pipeline.yieldBetweenSteps();
   }
-  return { tokens, stop, ttftMs: firstAt ? firstAt - started : 0, decodeMs: lastAt - firstAt, usedKvCache: plan.cached };
+  return { tokens, stop, ttftMs: firstAt ? firstAt - started : 0, decodeMs: lastAt - firstAt, usedKvCache: run.cached };
 }
 
 /** The first NaN or infinite value of a logits row, if any. */

@@ -8,6 +8,7 @@ import { GenerationError } from './generationError';
 import type { MakeTensor, SessionLike } from './onnxTypes';
 import { sentenceWindowStart } from './sentenceEnd';
 import { withPrefix } from './specialTokens';
+import { textStopCriterion } from './stopping';
 import { applyModelSampling, type ModelSamplingDefaults, type TextGenerationParams, type TextGenerationResult } from './textRequest';
 import type { TextModelSpec } from './textModel';
 import { TextStreamer } from './textStream';
@@ -76,13 +77,16 @@ export async function generateText(
     { session: model.session, makeTensor: model.makeTensor, spec, file: model.onnxFile, withPast: model.withPast },
     { promptIds, maxTokens, sampling: applyModelSampling(params, model.samplingDefaults ?? {}) },
     {
-      onToken(id) {
-        count++;
-        const delta = streamer.push(id);
-        if (delta || count === 1) hooks.onText?.(delta, count);
-        hooks.onToken?.(count);
-        return streamer.stopReason;
+      streamer: {
+        put(id) {
+          count++;
+          const delta = streamer.push(id);
+          if (delta || count === 1) hooks.onText?.(delta, count);
+          hooks.onToken?.(count);
+        },
       },
+      // Stop sequences and sentence ends are found in the streamed text.
+      criteria: [textStopCriterion(streamer)],
       signal: hooks.signal,
       yieldBetweenSteps: hooks.yieldBetweenSteps,
     },

@@ -1,5 +1,5 @@
 /**
- * The slice of the ONNX Runtime API the decode loop uses, as structural types:
+ * The slice of the ONNX Runtime API text and image generation use, as structural types:
  * src/generation stays free of the native addon, and the runtime process and
  * the CLI pass in the real onnxruntime-node objects.
  */
@@ -36,5 +36,8 @@ export interface SessionLike {
   readonly outputNames: readonly string[];
   /** Declared inputs (onnxruntime-node 1.21+); without it, cache inputs are taken to be float32 in the config's shape. */
   readonly inputMetadata?: readonly ValueMetadataLike[];
+  /** Runs the graph, computing every output. */
   run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>>;
+  /** Runs the graph, computing the outputs `fetches` names. */
+  run(feeds: Record<string, TensorLike>, fetches: readonly string[]): Promise<Record<string, TensorLike>>;
 }

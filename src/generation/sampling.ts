@@ -1,8 +1,9 @@
 /**
- * Choosing the next token from a row of logits. Pure functions over typed
- * arrays; the sampler owns its scratch buffers so a decode loop makes no
- * per-step garbage. Processing order follows the usual transformers pipeline:
- * repetition penalty, temperature, top-k, top-p, min-p, then a draw from a seeded PRNG.
+ * Choosing the next token from a row of processed logits. The warpers (temperature, top-k, top-p,
+ * min-p, in transformers' order) narrow a {@link Candidates} set, and the sampler draws from it
+ * with a seeded PRNG and can show the distribution it draws from. The processors that change the
+ * logits before (repetition penalty, n-gram ban) are in logitsProcessors.ts. The sampler owns
+ * its scratch buffers so a decode loop makes no per-step garbage.
  */
 import type { SamplingOptions } from './textRequest';
 
@@ -42,7 +43,7 @@ export function argmax(values: ArrayLike<number>): number {
  * Penalises tokens already seen (CTRL-style, as in transformers): positive
  * logits are divided by the penalty, negative ones multiplied. In place.
  */
-export function applyRepetitionPenalty(logits: Float32Array, seen: Uint8Array, penalty: number): void {
+export function applyRepetitionPenalty(logits: Float32Array, seen: ArrayLike<number>, penalty: number): void {
   if (penalty === 1) return;
   for (let i = 0; i < logits.length; i++) {
     if (seen[i]) {
@@ -53,117 +54,241 @@ export function applyRepetitionPenalty(logits: Float32Array, seen: Uint8Array, p
 }
 
 /** True when the options reduce to taking the argmax: temperature 0 (or a top-k of 1). */
-export function isGreedy(options: SamplingOptions): boolean {
+export function isGreedy(options: Pick<SamplingOptions, 'temperature' | 'topK'>): boolean {
   return options.temperature <= 0 || options.topK === 1;
 }
 
 /**
- * Picks next tokens for one generation. Holds scratch buffers sized to the
- * vocabulary and the PRNG, so create one per request.
+ * The tokens still in the running for one draw and their weights, as the warpers leave them.
+ * It starts as the whole vocabulary in id order; a warper that needs an order (top-k, top-p)
+ * narrows it to candidates sorted by logit, most likely first. Weights are softmax numerators,
+ * exp((logit - max) / T), so the most likely token weighs 1; a token cut by min-p weighs 0.
+ */
+export class Candidates {
+  /** The processed logits row (vocabulary-sized). */
+  logits: Float32Array = new Float32Array(0);
+  /** 1 / temperature. */
+  invT = 1;
+  /** The largest logit. */
+  max = 0;
+  /** False: every token, by id, `ids` unused. True: `ids[0..count)`, most likely first. */
+  sorted = false;
+  count: number;
+  readonly ids: Int32Array;
+  /** `weights[i]` belongs to `ids[i]` (sorted) or to token i (not sorted). */
+  readonly weights: Float64Array;
+  /** Weights are computed for the current set. */
+  weighted = false;
+  /** The sum the top-p cut normalises by (the whole vocabulary's, unless top-k cut before it); 0 = the candidates' sum. */
+  total = 0;
+
+  constructor(readonly vocabSize: number) {
+    this.ids = new Int32Array(vocabSize);
+    this.weights = new Float64Array(vocabSize);
+    this.count = vocabSize;
+  }
+
+  reset(logits: Float32Array): void {
+    this.logits = logits;
+    this.invT = 1;
+    this.max = logits[argmax(logits)];
+    this.sorted = false;
+    this.count = this.vocabSize;
+    this.weighted = false;
+    this.total = 0;
+  }
+
+  /** The token of candidate `i`. */
+  id(i: number): number {
+    return this.sorted ? this.ids[i] : i;
+  }
+
+  /** Computes the weights of the current set (once). */
+  weigh(): void {
+    if (this.weighted) return;
+    const { logits, max, invT, weights } = this;
+    for (let i = 0; i < this.count; i++) weights[i] = Math.exp((logits[this.id(i)] - max) * invT);
+    this.weighted = true;
+  }
+}
+
+/** One stage between the processed logits and the draw (transformers' logits warpers). */
+export interface LogitsWarper {
+  warp(candidates: Candidates): void;
+}
+
+/** Divides the logits by the temperature (applied through the weights). */
+export class TemperatureWarper implements LogitsWarper {
+  constructor(private readonly temperature: number) {}
+  warp(c: Candidates): void {
+    c.invT = 1 / this.temperature;
+    c.weighted = false;
+  }
+}
+
+/** Keeps the k most likely tokens, sorted. */
+export class TopKWarper implements LogitsWarper {
+  constructor(private readonly k: number) {}
+  warp(c: Candidates): void {
+    if (this.k <= 0 || this.k >= c.count || c.sorted) return;
+    c.count = selectTopK(c.logits, this.k, c.ids);
+    c.sorted = true;
+    c.weighted = false;
+  }
+}
+
+/**
+ * Nucleus: keeps the smallest prefix of the most likely tokens whose probability reaches p (at
+ * least one token), normalised over what top-k left, or over the whole vocabulary without it.
+ */
+export class TopPWarper implements LogitsWarper {
+  constructor(private readonly p: number) {}
+  warp(c: Candidates): void {
+    if (this.p >= 1) return;
+    let total: number;
+    if (!c.sorted) {
+      // The whole vocabulary's numerators, then only as many sorted candidates as the nucleus can need.
+      total = softmaxNumerators(c.logits, c.max, c.invT, c.weights);
+      c.count = selectNucleusCandidates(c.weights, total, this.p, c.ids);
+      c.sorted = true;
+      c.weighted = false;
+      c.total = total;
+    }
+    c.weigh();
+    const weights = c.weights;
+    if (c.total > 0) total = c.total;
+    else {
+      total = 0;
+      for (let i = 0; i < c.count; i++) total += weights[i];
+    }
+    let cumulative = 0;
+    for (let i = 0; i < c.count; i++) {
+      cumulative += weights[i] / total;
+      if (cumulative >= this.p) {
+        c.count = i + 1;
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * Min-p: a token stays when its probability is at least p times the top one's. Filtering leaves
+ * the ratio of two kept tokens' probabilities as it was, so this is the same cut whether it comes
+ * before or after top-k and top-p (transformers applies it after them).
+ */
+export class MinPWarper implements LogitsWarper {
+  constructor(private readonly p: number) {}
+  warp(c: Candidates): void {
+    if (this.p <= 0) return;
+    c.weigh();
+    const p = this.p;
+    const weights = c.weights;
+    if (c.sorted) {
+      // Sorted: weights[0] is the top token's numerator, exp(0) = 1.
+      while (c.count > 1 && weights[c.count - 1] < p * weights[0]) c.count--;
+    } else {
+      for (let i = 0; i < c.count; i++) if (weights[i] < p) weights[i] = 0;
+    }
+  }
+}
+
+/** The warpers sampling options ask for, in transformers' order (temperature, top-k, top-p, min-p). */
+export function warpersFor(options: SamplingOptions): LogitsWarper[] {
+  const warpers: LogitsWarper[] = [new TemperatureWarper(options.temperature)];
+  if (options.topK > 0) warpers.push(new TopKWarper(options.topK));
+  if (options.topP < 1) warpers.push(new TopPWarper(options.topP));
+  if ((options.minP ?? 0) > 0) warpers.push(new MinPWarper(options.minP ?? 0));
+  return warpers;
+}
+
+/** The distribution a draw is made from: candidate tokens and their probabilities (summing to 1). */
+export interface TokenDistribution {
+  /** Candidates: `ids[0..count)`. */
+  count: number;
+  ids: Int32Array;
+  /** `probs[i]` is the probability of `ids[i]`. */
+  probs: Float64Array;
+}
+
+/**
+ * Picks next tokens for one generation from processed logits (see logitsProcessors.ts): the
+ * argmax when greedy, else a draw from a seeded PRNG after the warpers. Holds scratch buffers
+ * sized to the vocabulary and the PRNG, so create one per request.
  */
 export class TokenSampler {
-  private readonly work: Float32Array;
-  private readonly order: Int32Array;
-  private readonly probs: Float64Array;
+  private readonly candidates: Candidates;
   private readonly random: Random;
+  private readonly greedy: boolean;
+  private readonly distributionIds: Int32Array;
+  private readonly distributionProbs: Float64Array;
 
   constructor(
     readonly vocabSize: number,
     readonly options: SamplingOptions,
+    private readonly warpers: readonly LogitsWarper[] = warpersFor(options),
   ) {
-    this.work = new Float32Array(vocabSize);
-    this.order = new Int32Array(vocabSize);
-    this.probs = new Float64Array(vocabSize);
+    this.candidates = new Candidates(vocabSize);
     this.random = mulberry32(options.seed);
+    this.greedy = isGreedy(options);
+    this.distributionIds = new Int32Array(vocabSize);
+    this.distributionProbs = new Float64Array(vocabSize);
   }
 
-  /**
-   * Chooses a token from `logits` (one row, length >= vocabSize; not modified).
-   * `seen` flags tokens already in the context, for the repetition penalty.
-   */
-  sample(logits: Float32Array, seen: Uint8Array): number {
-    const { options, vocabSize } = this;
-    const row = logits.length === vocabSize ? logits : logits.subarray(0, vocabSize);
-    if (isGreedy(options) && options.repetitionPenalty === 1) return argmax(row);
-    const work = this.work;
-    work.set(row);
-    applyRepetitionPenalty(work, seen, options.repetitionPenalty);
-    if (isGreedy(options)) return argmax(work);
-    return this.draw(work);
-  }
-
-  /** Temperature, top-k, top-p, min-p and a draw, on penalised logits in `work`. */
-  private draw(work: Float32Array): number {
-    const { topK, topP, temperature } = this.options;
-    const minP = this.options.minP ?? 0;
-    const n = this.vocabSize;
-    const k = topK > 0 && topK < n ? topK : n;
-    const invT = 1 / temperature;
-    const max = work[argmax(work)];
-    // Candidates, sorted by logit, descending: the top k, or for an unlimited k
-    // only as many as top-p can need (see selectNucleusCandidates).
-    let count: number;
-    // Top-p normalises over what top-k left: the k candidates, or the whole vocabulary.
-    let fullTotal = 0;
-    if (k < n) count = selectTopK(work, k, this.order);
-    else if (topP < 1) {
-      fullTotal = softmaxNumerators(work, max, invT, this.probs);
-      count = selectNucleusCandidates(this.probs, fullTotal, topP, this.order);
-    } else return this.drawFromAll(work, max, invT, minP);
-
-    const order = this.order;
-    const probs = this.probs;
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-      const p = Math.exp((work[order[i]] - max) * invT);
-      probs[i] = p;
-      total += p;
-    }
-    if (fullTotal > 0) total = fullTotal;
-    // Nucleus: keep the smallest prefix whose probability reaches topP (at least one token).
-    let kept = count;
-    if (topP < 1) {
-      let cumulative = 0;
-      for (let i = 0; i < count; i++) {
-        cumulative += probs[i] / total;
-        if (cumulative >= topP) {
-          kept = i + 1;
-          break;
-        }
-      }
-    }
-    // Min-p: a token stays when its probability is at least minP times the top one's. Filtering
-    // leaves the ratio of two kept tokens' probabilities as it was, so this is the same cut
-    // whether it comes before or after top-k and top-p (transformers applies it after them);
-    // probs[0] is the top token's numerator, exp(0) = 1.
-    while (kept > 1 && probs[kept - 1] < minP * probs[0]) kept--;
+  /** Chooses a token from `logits` (one row, length >= vocabSize; not modified). */
+  sample(logits: Float32Array): number {
+    const row = this.row(logits);
+    if (this.greedy) return argmax(row);
+    const c = this.warp(row);
+    const { weights } = c;
     let mass = 0;
-    for (let i = 0; i < kept; i++) mass += probs[i];
+    for (let i = 0; i < c.count; i++) mass += weights[i];
     let u = this.random() * mass;
-    for (let i = 0; i < kept; i++) {
-      u -= probs[i];
-      if (u < 0) return order[i];
+    for (let i = 0; i < c.count; i++) {
+      u -= weights[i];
+      if (u < 0) return c.id(i);
     }
-    return order[kept - 1];
+    // Rounding left a sliver: the last candidate with any weight.
+    for (let i = c.count - 1; i >= 0; i--) if (weights[i] > 0) return c.id(i);
+    return argmax(row);
   }
 
   /**
-   * A draw from the full softmax (no top-k, no top-p): one pass, no sort. With min-p, tokens whose
-   * numerator exp((logit - max) / T) is under minP (the top token's is 1) weigh nothing.
+   * The distribution `sample` draws from for `logits`, without drawing (the PRNG does not move):
+   * the argmax alone when greedy. Tokens of zero probability are left out. The arrays are the
+   * sampler's own, valid until its next call.
    */
-  private drawFromAll(work: Float32Array, max: number, invT: number, minP: number): number {
-    const weight = (i: number) => {
-      const p = Math.exp((work[i] - max) * invT);
-      return p < minP ? 0 : p;
-    };
-    let total = 0;
-    for (let i = 0; i < this.vocabSize; i++) total += weight(i);
-    let u = this.random() * total;
-    for (let i = 0; i < this.vocabSize; i++) {
-      u -= weight(i);
-      if (u < 0) return i;
+  distribution(logits: Float32Array): TokenDistribution {
+    const row = this.row(logits);
+    const ids = this.distributionIds;
+    const probs = this.distributionProbs;
+    if (this.greedy) {
+      ids[0] = argmax(row);
+      probs[0] = 1;
+      return { count: 1, ids, probs };
     }
-    return argmax(work);
+    const c = this.warp(row);
+    let mass = 0;
+    for (let i = 0; i < c.count; i++) mass += c.weights[i];
+    let count = 0;
+    for (let i = 0; i < c.count; i++) {
+      if (c.weights[i] === 0) continue;
+      ids[count] = c.id(i);
+      probs[count++] = c.weights[i] / mass;
+    }
+    return { count, ids, probs };
+  }
+
+  private row(logits: Float32Array): Float32Array {
+    return logits.length === this.vocabSize ? logits : logits.subarray(0, this.vocabSize);
+  }
+
+  private warp(row: Float32Array): Candidates {
+    const c = this.candidates;
+    c.reset(row);
+    for (const w of this.warpers) w.warp(c);
+    c.weigh();
+    return c;
   }
 }
 
@@ -252,46 +377,5 @@ function selectNucleusCandidates(probs: Float64Array, total: number, topP: numbe
       out.set(chosen);
       return count;
     }
-  }
-}
-
-/**
- * transformers' `no_repeat_ngram_size`: a token that would complete an n-gram already in the
- * sequence (prompt included) is banned. Keeps, for every (n-1)-gram seen, the tokens that followed
- * it; a step looks up the sequence's last n-1 tokens. O(n) per token, memory linear in the sequence.
- */
-export class NgramBan {
-  private readonly ids: number[] = [];
-  /** The tokens that followed each (n-1)-gram, keyed by its ids joined with commas. */
-  private readonly followers = new Map<string, number[]>();
-
-  constructor(
-    private readonly n: number,
-    prompt: readonly number[],
-  ) {
-    for (const id of prompt) this.push(id);
-  }
-
-  /** Appends a token to the sequence. */
-  push(id: number): void {
-    this.ids.push(id);
-    const start = this.ids.length - this.n;
-    if (start < 0) return;
-    const key = this.key(start);
-    const list = this.followers.get(key);
-    if (!list) this.followers.set(key, [id]);
-    else if (!list.includes(id)) list.push(id);
-  }
-
-  /** Sets the logits of the tokens banned after the sequence so far to -Infinity, in place. */
-  apply(logits: Float32Array): void {
-    const start = this.ids.length - this.n + 1;
-    if (start < 0) return;
-    const banned = this.followers.get(this.key(start));
-    if (banned) for (const id of banned) if (id < logits.length) logits[id] = -Infinity;
-  }
-
-  private key(start: number): string {
-    return this.ids.slice(start, start + this.n - 1).join(',');
   }
 }

@@ -4,7 +4,10 @@
  * its inline ghost text and `inkwell continue` all call {@link buildTextRequest}
  * with settings that default to {@link GENERATION_DEFAULTS}.
  */
-import { DEFAULT_STOP_SEQUENCES, stopSequences } from '../core/stopSequences';
+import { type GenerationSettings, type ModelSamplingKey } from '../core/generationSettings';
+import { stopSequences } from '../core/stopSequences';
+
+export { GENERATION_DEFAULTS, MODEL_SAMPLING_KEYS, type GenerationSettings, type ModelSamplingKey } from '../core/generationSettings';
 
 /**
  * How the next token is chosen. Temperature 0 is greedy decoding (always the
@@ -58,10 +61,6 @@ export interface TextGenerationParams {
   defaultedSampling?: readonly ModelSamplingKey[];
 }
 
-/** Sampling options a model's generation_config.json may give defaults for. */
-export const MODEL_SAMPLING_KEYS = ['temperature', 'topP', 'minP', 'repetitionPenalty', 'noRepeatNgramSize'] as const;
-export type ModelSamplingKey = (typeof MODEL_SAMPLING_KEYS)[number];
-
 /** A model's own sampling defaults, from generation_config.json. */
 export type ModelSamplingDefaults = Partial<Pick<SamplingOptions, ModelSamplingKey>>;
 
@@ -90,38 +89,6 @@ export function modelSamplingDefaults(generationConfig: Record<string, unknown> 
   if (repetitionPenalty !== undefined) out.repetitionPenalty = repetitionPenalty;
   if (noRepeatNgramSize !== undefined) out.noRepeatNgramSize = noRepeatNgramSize;
   return out;
-}
-
-/**
- * The values of one setting VS Code's `WorkspaceConfiguration.inspect()` reports that someone
- * wrote: user, workspace and folder settings, plain or for a language. (The default, and a
- * language default another extension contributes, are nobody's choice.)
- */
-export interface SettingInspection {
-  globalValue?: unknown;
-  workspaceValue?: unknown;
-  workspaceFolderValue?: unknown;
-  globalLanguageValue?: unknown;
-  workspaceLanguageValue?: unknown;
-  workspaceFolderLanguageValue?: unknown;
-}
-
-/** Whether anyone wrote the setting, whatever the value: `"temperature": 0.8`, the default, written down, is a choice. */
-export function isSetByUser(inspection: SettingInspection | undefined): boolean {
-  if (!inspection) return false;
-  return [
-    inspection.globalValue,
-    inspection.workspaceValue,
-    inspection.workspaceFolderValue,
-    inspection.globalLanguageValue,
-    inspection.workspaceLanguageValue,
-    inspection.workspaceFolderLanguageValue,
-  ].some((v) => v !== undefined);
-}
-
-/** The model-defaultable `inkwell.generation.*` settings nobody wrote, from `inspect` of that section. */
-export function samplingNotSet(inspect: (key: ModelSamplingKey) => SettingInspection | undefined): ModelSamplingKey[] {
-  return MODEL_SAMPLING_KEYS.filter((key) => !isSetByUser(inspect(key)));
 }
 
 /**
@@ -183,46 +150,6 @@ export interface TextGenerationResult {
   /** Whether the model reused its KV cache between steps. */
   usedKvCache: boolean;
 }
-
-/** The `inkwell.generation.*` settings, keyed as in package.json. */
-export interface GenerationSettings {
-  maxTokens: number;
-  temperature: number;
-  topK: number;
-  topP: number;
-  /** 0 = off. */
-  minP: number;
-  repetitionPenalty: number;
-  /** 0 = off. */
-  noRepeatNgramSize: number;
-  /** Null: a fresh seed for every request. */
-  seed: number | null;
-  /** Stop sequences as written in settings (with `\n` escapes). */
-  stop: readonly string[];
-  /**
-   * Which of the model-defaultable options the user has not set: in the editor, those for which
-   * VS Code's `inspect()` finds no user, workspace or folder value; in the CLI, those without a
-   * flag. The model's generation_config.json may choose them. Absent: the user set them all.
-   */
-  notSet?: readonly ModelSamplingKey[];
-}
-
-/**
- * Defaults of `inkwell.generation.*`. package.json declares the same values
- * for the Settings editor (a unit test holds the two equal); the CLI takes its
- * defaults from here.
- */
-export const GENERATION_DEFAULTS: Readonly<GenerationSettings> = Object.freeze({
-  maxTokens: 120,
-  temperature: 0.8,
-  topK: 40,
-  topP: 0.95,
-  minP: 0,
-  repetitionPenalty: 1.1,
-  noRepeatNgramSize: 0,
-  seed: null,
-  stop: DEFAULT_STOP_SEQUENCES,
-});
 
 /** What one caller changes for one request (command arguments, the ghost text's limits). */
 export interface TextRequestOverrides {

@@ -45,7 +45,16 @@ export interface RuntimeClientOptions {
   maxMemoryBytes?(): number;
   /** Milliseconds between two memory checks (default 250). */
   memoryCheckMs?: number;
+  /**
+   * Starts the process with `--inspect=<port>` so that a debugger can attach to it (the
+   * extension sets it from `INKWELL_RUNTIME_INSPECT`). Deadlines still apply: a process paused at
+   * a breakpoint long enough is killed like a hung one.
+   */
+  inspectPort?: number;
 }
+
+/** How many process ids {@link RuntimeClient.startedPids} keeps. */
+export const PID_HISTORY = 16;
 
 /**
  * How long the process may stay silent in each step of a request before the
@@ -134,7 +143,7 @@ export class RuntimeClient implements IDisposable {
   private readonly stateListeners = new Set<(state: RuntimeState) => void>();
   private disposed = false;
   private readonly deadlines: RuntimeDeadlines;
-  /** Process ids of every process this client started, for tests and diagnostics. */
+  /** Process ids of the last {@link PID_HISTORY} processes this client started, oldest first, for tests and diagnostics. */
   readonly startedPids: number[] = [];
 
   constructor(private readonly opts: RuntimeClientOptions) {
@@ -280,7 +289,10 @@ export class RuntimeClient implements IDisposable {
       started: false,
     };
     this.connection = connection;
-    if (child.pid !== undefined) this.startedPids.push(child.pid);
+    if (child.pid !== undefined) {
+      this.startedPids.push(child.pid);
+      if (this.startedPids.length > PID_HISTORY) this.startedPids.splice(0, this.startedPids.length - PID_HISTORY);
+    }
     this.setState('starting');
     this.log('info', `Starting the model runtime (pid ${child.pid}, ${options.threads} thread(s)).`);
 
@@ -350,8 +362,9 @@ export class RuntimeClient implements IDisposable {
     try {
       return fork(this.opts.scriptPath, [], {
         execPath: this.opts.execPath ?? process.execPath,
-        // No inspector or loader flags of the host: the child is a plain Node process.
-        execArgv: [],
+        // No inspector or loader flags of the host: the child is a plain Node process, with an
+        // inspector of its own only when asked for one.
+        execArgv: this.opts.inspectPort !== undefined ? [`--inspect=127.0.0.1:${this.opts.inspectPort}`] : [],
         serialization: 'advanced',
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: {

@@ -2,10 +2,13 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { physicalCoreCount } from '../generation/sessionOptions';
+import type { TextBackend } from '../generation/textBackend';
+import { LocalTextBackend } from '../runtime/localTextBackend';
 import { RuntimeClient, type RequestOptions, type RuntimeState } from '../runtime/client';
 import type { MethodName, ParamsOf, ResultOf } from '../runtime/protocol';
 import { onConfigChange, readConfig } from '../util/config';
 import type { Logger } from '../util/logger';
+import type { ModelRegistry } from './modelRegistryService';
 
 /** Threads for `inkwell.runtime.threads`: 0 means one per physical core, up to 4; never more than the cores. */
 export function effectiveThreads(setting: number): number {
@@ -17,6 +20,16 @@ export function effectiveThreads(setting: number): number {
 export function effectiveMemoryLimit(settingMB: number): number {
   if (settingMB > 0) return Math.floor(settingMB) * 2 ** 20;
   return Math.min(os.totalmem() / 2, 8 * 2 ** 30);
+}
+
+/**
+ * The port of `INKWELL_RUNTIME_INSPECT` ("Run Extension + debug the model runtime" in
+ * .vscode/launch.json sets it): the runtime process then starts with an inspector on it.
+ */
+export function inspectPortOf(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const port = Number(value);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
 }
 
 /**
@@ -35,6 +48,7 @@ export class ModelRuntime implements vscode.Disposable {
       idleShutdownMs: () => Math.max(0, readConfig('runtime').idleShutdownSeconds) * 1000,
       maxMemoryBytes: () => effectiveMemoryLimit(readConfig('runtime').maxMemoryMB),
       log: (level, message) => log[level](message),
+      inspectPort: inspectPortOf(process.env.INKWELL_RUNTIME_INSPECT),
     });
     this.subscriptions.push(
       { dispose: () => this.client.dispose() },
@@ -61,6 +75,16 @@ export class ModelRuntime implements vscode.Disposable {
    */
   request<M extends MethodName>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     return this.client.request(method, params, options);
+  }
+
+  /** This runtime as the editor's text backend: names resolve through `registry`, the dtype setting is read per request. */
+  textBackend(registry: ModelRegistry): TextBackend {
+    return new LocalTextBackend({
+      client: this.client,
+      resolveModel: (name) => registry.resolve('text', name),
+      listModels: () => registry.list('text'),
+      dtype: () => readConfig('models').dtype,
+    });
   }
 
   dispose(): void {

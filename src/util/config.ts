@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { samplingNotSet, type GenerationSettings } from '../generation/textRequest';
+import type { GenerationSettings } from '../core/generationSettings';
+import { samplingNotSet } from './settingInspection';
 
 /** Severity names accepted by `inkwell.validation.severity`. */
 export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'off';

@@ -5,25 +5,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as esbuild from 'esbuild';
 import { Browser, BrowserContext, chromium } from 'playwright-core';
 import type { WebviewToHost } from '../../src/preview/previewMessages';
+import chromiumArgs from '../../scripts/chromiumArgs.json';
+import { bundleForBrowser } from '../support/bundle';
 
 /** The origin the tests serve pages from; it plays `webview.cspSource`. */
 export const ORIGIN = 'https://inkwell.test';
 export const repoRoot = path.resolve(__dirname, '..', '..');
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
-/** Starts Chromium (INKWELL_CHROMIUM or /usr/bin/chromium). */
+/** Starts Chromium (INKWELL_CHROMIUM or /usr/bin/chromium) with the flags the integration runs use. */
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.INKWELL_CHROMIUM ?? '/usr/bin/chromium';
   if (!fs.existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; set INKWELL_CHROMIUM.`);
@@ -31,16 +22,8 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Bundles src/webview/preview.ts the way esbuild.js does, so tests check the source tree. */
-export async function bundleWebviewScript(): Promise<string> {
-  const out = await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'src/webview/preview.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-  });
-  return out.outputFiles[0].text;
+export function bundleWebviewScript(): Promise<string> {
+  return bundleForBrowser('src/webview/preview.ts');
 }
 
 /**

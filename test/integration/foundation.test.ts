@@ -10,7 +10,8 @@ suite('Foundation', () => {
     const api = await inkwell();
     // An installed VSIX runs in production mode, without api.testing: then the activation is timed from here.
     const activationMs = api.testing?.activationMs ?? performance.now() - started;
-    assert.ok(activationMs >= 0 && activationMs < 5000, `activation took ${activationMs} ms`);
+    // Speed goals for activation are in `npm run bench -- activation`; here it only has to be measured.
+    assert.ok(Number.isFinite(activationMs) && activationMs >= 0, `activation took ${activationMs} ms`);
     const ext = vscode.extensions.getExtension('inkwell.inkwell');
     assert.strictEqual(ext?.isActive, true);
   });

@@ -45,23 +45,7 @@ export function workspaceRoot(): vscode.Uri {
   return folder.uri;
 }
 
-/** `T` without its falsy members. */
-export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
-
-/**
- * Polls `probe` until it returns a truthy value or `timeoutMs` passes; returns the value.
- * Tests wait on conditions, never on fixed sleeps.
- */
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 15000, everyMs = 25): Promise<Truthy<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await probe();
-    if (last) return last as Truthy<T>;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last value: ${String(last)})`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor, type Truthy } from '../support/waitFor';
 
 /** Opens a workspace file (relative path) in an editor. */
 export async function openPost(relative: string): Promise<vscode.TextEditor> {

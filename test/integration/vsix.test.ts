@@ -15,11 +15,8 @@ suite('Packaged VSIX', function () {
     const ext = vscode.extensions.getExtension('inkwell.inkwell');
     assert.ok(ext, 'Inkwell is installed');
     assert.notStrictEqual(path.resolve(ext.extensionPath), path.resolve(repoRoot()));
-    const started = performance.now();
     const api = await inkwell();
-    const ms = performance.now() - started;
     assert.ok(ext.isActive);
-    assert.ok(ms < 5000, `activation took ${ms.toFixed(0)} ms`);
     // Installed, Inkwell runs in production mode: its API is the Markdown preview hook alone.
     assert.deepStrictEqual(Object.keys(api), ['extendMarkdownIt']);
   });

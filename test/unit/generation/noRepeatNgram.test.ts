@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as path from 'path';
 import { run } from '../../../src/cli/continue';
 import type { CliIo } from '../../../src/cli/io';
-import { NgramBan } from '../../../src/generation/sampling';
+import { NgramBan } from '../../../src/generation/logitsProcessors';
 import { modelsDir } from './fixtures';
 
 function repeatedNgram(ids: readonly number[], n: number): string | undefined {

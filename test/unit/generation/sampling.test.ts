@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
+import { RepetitionPenaltyProcessor } from '../../../src/generation/logitsProcessors';
 import { applyRepetitionPenalty, argmax, mulberry32, selectTopK, TokenSampler } from '../../../src/generation/sampling';
 import type { SamplingOptions } from '../../../src/generation/textRequest';
 
@@ -8,8 +9,7 @@ const base: SamplingOptions = { temperature: 1, topK: 0, topP: 1, repetitionPena
 function draws(logits: number[], options: Partial<SamplingOptions>, n: number): number[] {
   const sampler = new TokenSampler(logits.length, { ...base, ...options });
   const row = Float32Array.from(logits);
-  const seen = new Uint8Array(logits.length);
-  return Array.from({ length: n }, () => sampler.sample(row, seen));
+  return Array.from({ length: n }, () => sampler.sample(row));
 }
 
 describe('sampling', () => {
@@ -41,13 +41,42 @@ describe('sampling', () => {
     assert.deepStrictEqual(Array.from(logits), [1, -2, 4, 1]);
     // Greedy with a penalty moves off a repeated token.
     const sampler = new TokenSampler(3, { ...base, temperature: 0, repetitionPenalty: 3 });
-    assert.strictEqual(sampler.sample(Float32Array.from([3, 2, 0]), Uint8Array.from([1, 0, 0])), 1);
+    const row = Float32Array.from([3, 2, 0]);
+    new RepetitionPenaltyProcessor(3, 3, [0]).process(row);
+    assert.strictEqual(sampler.sample(row), 1);
   });
 
-  it('does not modify the logits it is given', () => {
+  it('the sampler does not modify the logits it is given', () => {
     const row = Float32Array.from([1, 2, 3, 4]);
-    new TokenSampler(4, { ...base, repetitionPenalty: 2, topK: 2 }).sample(row, Uint8Array.from([1, 1, 1, 1]));
+    new TokenSampler(4, { ...base, topK: 2, topP: 0.9, minP: 0.1 }).sample(row);
+    new TokenSampler(4, { ...base, minP: 0.1 }).sample(row);
     assert.deepStrictEqual(Array.from(row), [1, 2, 3, 4]);
+  });
+
+  it('shows the distribution it draws from: the warpers cut, the rest sums to 1, and the draws follow it', () => {
+    const logits = Float32Array.from([2, 1, 0.5, -1, -3, 0]);
+    const all = new TokenSampler(6, { ...base }).distribution(logits);
+    const softmax = Array.from(logits, (v) => Math.exp(v - 2));
+    const total = softmax.reduce((a, b) => a + b, 0);
+    assert.strictEqual(all.count, 6);
+    for (let i = 0; i < all.count; i++) assert.ok(Math.abs(all.probs[i] - softmax[all.ids[i]] / total) < 1e-12);
+    // Top-k 3 and temperature 0.5: three tokens, most likely first, renormalised.
+    const cut = new TokenSampler(6, { ...base, topK: 3, temperature: 0.5 }).distribution(logits);
+    assert.deepStrictEqual(Array.from(cut.ids.subarray(0, cut.count)), [0, 1, 2]);
+    const w = [0, 1, 2].map((i) => Math.exp((logits[i] - 2) / 0.5));
+    const sum = w.reduce((a, b) => a + b, 0);
+    assert.deepStrictEqual(
+      Array.from(cut.probs.subarray(0, 3), (p) => p.toFixed(12)),
+      w.map((x) => (x / sum).toFixed(12)),
+    );
+    // Greedy: the argmax alone.
+    const one = new TokenSampler(6, { ...base, temperature: 0 }).distribution(logits);
+    assert.deepStrictEqual([one.count, one.ids[0], one.probs[0]], [1, 0, 1]);
+    // 4000 draws land about as often as the distribution says.
+    const counts = [0, 0, 0];
+    const sampler = new TokenSampler(6, { ...base, topK: 3, temperature: 0.5, seed: 11 });
+    for (let i = 0; i < 4000; i++) counts[sampler.sample(logits)]++;
+    for (let i = 0; i < 3; i++) assert.ok(Math.abs(counts[i] / 4000 - cut.probs[i]) < 0.03, `token ${i}: ${counts[i]} of 4000`);
   });
 
   it('the same seed gives the same draws', () => {

@@ -6,12 +6,10 @@ import {
   applyModelSampling,
   buildTextRequest,
   GENERATION_DEFAULTS,
-  isSetByUser,
   modelSamplingDefaults,
-  samplingNotSet,
   type GenerationSettings,
-  type SettingInspection,
 } from '../../../src/generation/textRequest';
+import { isSetByUser, samplingNotSet, type SettingInspection } from '../../../src/util/settingInspection';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, { default?: unknown }> } };

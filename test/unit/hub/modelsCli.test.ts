@@ -1,28 +1,17 @@
 import * as assert from 'assert';
 import { spawn } from 'child_process';
-import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MANIFEST_FILE } from '../../../src/core/hub/downloadManifest';
+import { bundleForNode } from '../../support/bundle';
 import { startFakeHub, tinyLlamaRepo, type FakeHub } from './fakeHub';
 
 const repo = path.join(__dirname, '..', '..', '..');
 
 /** Bundles the CLI as esbuild.js does for dist/cli.js (into out/, so a concurrent build of dist/ is not disturbed). */
-async function buildCli(): Promise<string> {
-  const outfile = path.join(repo, 'out', 'test-cli', 'cli.js');
-  await esbuild.build({
-    entryPoints: [path.join(repo, 'src', 'cli', 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode', 'onnxruntime-node'],
-    logLevel: 'error',
-  });
-  return outfile;
+function buildCli(): Promise<string> {
+  return bundleForNode('src/cli/main.ts', path.join(repo, 'out', 'test-cli', 'cli.js'));
 }
 
 function cli(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {

@@ -9,13 +9,14 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as esbuild from 'esbuild';
 import * as ort from 'onnxruntime-node';
 import { chromium, Browser, Page } from 'playwright-core';
 import { buildGalleryHtml, GalleryHostMessage, GalleryWebviewMessage } from '../../../src/preview/galleryPage';
 import { loadImageModel } from '../../../src/runtime/process/handlers/image';
 import { renderPng } from '../../../src/generation/image/render';
 import { makeNonce } from '../../../src/util/nonce';
+import chromiumArgs from '../../../scripts/chromiumArgs.json';
+import { bundleForBrowser } from '../../support/bundle';
 
 const ORIGIN = 'https://inkwell.test';
 const repo = path.resolve(__dirname, '..', '..', '..');
@@ -30,15 +31,7 @@ describe('image gallery page (real Chromium)', function () {
 
   before(async function () {
     if (!fs.existsSync(executablePath)) this.skip();
-    const out = await esbuild.build({
-      entryPoints: [path.join(repo, 'src/webview/gallery.ts')],
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-    });
-    const script = out.outputFiles[0]!.text;
+    const script = await bundleForBrowser('src/webview/gallery.ts');
     const css = fs.readFileSync(path.join(repo, 'media', 'gallery.css'), 'utf8');
     const html = buildGalleryHtml({
       cspSource: ORIGIN,
@@ -51,10 +44,7 @@ describe('image gallery page (real Chromium)', function () {
       canVary: true,
       upscale: 'nearest',
     });
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await chromium.launch({ executablePath, args: chromiumArgs });
     const context = await browser.newContext();
     await context.exposeBinding('__inkwellHost', (_source, json: string) => {
       messages.push(JSON.parse(json) as GalleryWebviewMessage);

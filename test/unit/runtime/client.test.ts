@@ -1,12 +1,14 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { RuntimeClient, type RuntimeState } from '../../../src/runtime/client';
 import type { SamplingOptions, TextGenerateChunk } from '../../../src/runtime/protocol';
 import { expectedFor, greedy, modelsDir } from '../generation/fixtures';
 import { runtimeScript } from './buildRuntime';
-import { rejection, waitFor } from './outcomes';
+import { waitFor } from '../../support/waitFor';
+import { rejection } from './outcomes';
 import { EventLoopLag } from '../../support/eventLoopLag';
 
 const gpt2 = path.join(modelsDir, 'tiny-gpt2');
@@ -231,5 +233,42 @@ describe('runtime client and process', function () {
     // Generating in the host itself would hold the loop for whole model steps; a separate process costs
     // the host only its IPC messages. The ratio (plus a few ms where the idle lag is near zero) holds on a loaded machine.
     assert.ok(busy <= 3 * idle + 10, `the host's timer lag (p90) was ${busy.toFixed(1)} ms while generating, ${idle.toFixed(1)} ms idle`);
+  });
+
+  it('starts the process with an inspector on the port asked for, so that a debugger can attach', async () => {
+    // A free port: listen on any, note it, close.
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const inspected = new RuntimeClient({
+      scriptPath: await runtimeScript(),
+      options: () => ({ threads: 1 }),
+      idleShutdownMs: () => 0,
+      inspectPort: port,
+    });
+    try {
+      const info = await inspected.request('runtime.info', {});
+      // The inspector's own HTTP endpoint lists the process as a debug target.
+      const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ type: string; url: string }>;
+      assert.ok(
+        targets.some((t) => t.type === 'node' && t.url.endsWith('runtime.js')),
+        `no runtime target on port ${port}: ${JSON.stringify(targets)}`,
+      );
+      assert.strictEqual(info.pid, inspected.pid);
+    } finally {
+      inspected.dispose();
+    }
+    // The inspector goes with its process.
+    await waitFor(
+      () =>
+        fetch(`http://127.0.0.1:${port}/json/list`).then(
+          () => false,
+          () => true,
+        ),
+      `nothing to answer on port ${port}`,
+    );
   });
 });

@@ -11,14 +11,3 @@ export async function rejection(p: Promise<unknown>): Promise<RuntimeError> {
   }
   assert.fail('expected the request to fail');
 }
-
-/** Polls `probe` every 10 ms until it returns something truthy, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T, what: string, timeoutMs = 10000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -8,7 +8,8 @@ import { greedy, modelsDir } from '../generation/fixtures';
 import { loadTokenizer } from '../../../src/generation/tokenizer';
 import { textModelFiles } from '../../../src/generation/textModel';
 import { runtimeScript } from './buildRuntime';
-import { rejection, waitFor } from './outcomes';
+import { waitFor } from '../../support/waitFor';
+import { rejection } from './outcomes';
 import { writeTextModel } from './onnxModels';
 
 const alive = (pid: number) => {

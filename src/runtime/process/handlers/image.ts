@@ -1,6 +1,7 @@
 /**
  * GAN and VAE image methods of the runtime process, and the loader the CLI
- * shares: manifest -> ONNX sessions -> {@link ImageGenerator}.
+ * shares: manifest -> ONNX sessions -> {@link ImageGenerator}. The sessions run through the
+ * wrapper text models use too (generation/onnxGraph.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -8,7 +9,9 @@ import type * as ort from 'onnxruntime-node';
 import { RuntimeError } from '../../runtimeError';
 import type { ImageBatchResult, ImageModelCheck, ImageRenderParams, ImageSource, RuntimeStep, TensorSignature } from '../../protocol';
 import { GenerationError } from '../../../generation/generationError';
-import { FeedTensor, GeneratedImage, GraphRunner, ImageGenerator, OutputTensor, StopCheck } from '../../../generation/image/generator';
+import { GeneratedImage, GraphRunner, ImageGenerator, StopCheck } from '../../../generation/image/generator';
+import { graphRunner } from '../../../generation/onnxGraph';
+import type { MakeTensor } from '../../../generation/onnxTypes';
 import { ImageManifest, ImageManifestError, imageDecoderOf, parseImageManifest } from '../../../generation/image/manifest';
 import { decodePng } from '../../../generation/image/png';
 import { MODEL_FILE_LIMITS, readModelText } from '../../../generation/modelFiles';
@@ -59,42 +62,6 @@ export function readImageManifest(dir: string): ImageManifest {
   }
 }
 
-/** Wraps an ONNX Runtime session as the pure generator's {@link GraphRunner}. */
-export function ortRunner(runtime: typeof ort, session: ort.InferenceSession, file: string): GraphRunner {
-  return {
-    async run(feeds: Record<string, FeedTensor>, outputs: readonly string[]): Promise<Record<string, OutputTensor>> {
-      const input: Record<string, ort.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds)) input[name] = new runtime.Tensor(t.type, t.data, t.dims);
-      let result: ort.InferenceSession.ReturnType;
-      try {
-        result = await session.run(input, [...outputs]);
-      } catch (err) {
-        const detail = err instanceof Error ? err.message : String(err);
-        throw new RuntimeError(
-          'inference-failed',
-          `Running ${path.basename(file)} failed: ${detail}. Check the input and output names and shapes in manifest.json.`,
-          file,
-          detail,
-        );
-      }
-      const out: Record<string, OutputTensor> = {};
-      for (const name of outputs) {
-        const value = result[name];
-        if (!value) continue;
-        if (value.type !== 'float32') {
-          throw new RuntimeError(
-            'model-invalid',
-            `Output "${name}" of ${path.basename(file)} is ${value.type}; Inkwell reads float32 image and latent outputs.`,
-            file,
-          );
-        }
-        out[name] = { data: value.data as Float32Array, dims: value.dims };
-      }
-      return out;
-    },
-  };
-}
-
 function requireNames(session: ort.InferenceSession, file: string, inputs: string[], outputs: string[]): void {
   const missingIn = inputs.filter((n) => !session.inputNames.includes(n));
   const missingOut = outputs.filter((n) => !session.outputNames.includes(n));
@@ -111,6 +78,7 @@ function requireNames(session: ort.InferenceSession, file: string, inputs: strin
 export async function loadImageModel(runtime: typeof ort, sessions: SessionSource, dir: string): Promise<LoadedImageModel> {
   const manifest = readImageManifest(dir);
   const spec = imageDecoderOf(manifest);
+  const makeTensor: MakeTensor = (type, data, dims) => new runtime.Tensor(type, data, dims);
   const decoderFile = path.join(dir, spec.onnx);
   const decoder = await sessions(decoderFile);
   requireNames(decoder, decoderFile, [spec.input.name, ...(spec.classInput ? [spec.classInput.name] : [])], [spec.output.name]);
@@ -122,10 +90,10 @@ export async function loadImageModel(runtime: typeof ort, sessions: SessionSourc
     const encoderFile = path.join(dir, e.onnx);
     encoder = await sessions(encoderFile);
     requireNames(encoder, encoderFile, [e.input.name], [e.outputs.mean, ...(e.outputs.logvar ? [e.outputs.logvar] : [])]);
-    encoderRunner = ortRunner(runtime, encoder, encoderFile);
+    encoderRunner = graphRunner(encoder, makeTensor, encoderFile);
     files.push(encoderFile);
   }
-  const generator = new ImageGenerator(path.basename(dir), manifest, ortRunner(runtime, decoder, decoderFile), encoderRunner);
+  const generator = new ImageGenerator(path.basename(dir), manifest, graphRunner(decoder, makeTensor, decoderFile), encoderRunner);
   return { dir, manifest, generator, decoder, encoder, files };
 }
 

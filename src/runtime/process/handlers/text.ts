@@ -3,12 +3,10 @@ import * as path from 'path';
 import type { RuntimeStep, TextModelCheck } from '../../protocol';
 import { decoderSignature } from '../../../generation/decoder';
 import { generateText, type LoadedTextModel } from '../../../generation/generate';
-import type { MakeTensor } from '../../../generation/onnxTypes';
 import { GenerationError } from '../../../generation/generationError';
 import { parseDtypeRequest, type DtypeRequest } from '../../../generation/layout';
-import { MODEL_FILE_LIMITS } from '../../../generation/modelFiles';
-import { loadTextModelInfo, readJson, textModelFiles, type TextModelFiles, type TextModelInfo } from '../../../generation/textModel';
-import { loadTokenizer } from '../../../generation/tokenizer';
+import type { TextModelFiles, TextModelInfo } from '../../../generation/textModel';
+import { loadTextModelFolder, readTextModelFolder } from '../../../generation/textModelLoader';
 import { fileKey } from '../sessions';
 import type { HandlerGroup, RuntimeServices } from './types';
 
@@ -21,9 +19,9 @@ export interface LoadedFolder {
 }
 
 /**
- * Loads (or reuses) a text model for `dtype` (`auto` when not given): the files are chosen
- * (src/generation/layout.ts) on every request, spec and tokenizer are memoized by their files'
- * versions, sessions are cached by graph file.
+ * Loads (or reuses) a text model for `dtype` (`auto` when not given) through the one loader
+ * (generation/textModelLoader.ts): the files are chosen on every request, spec and tokenizer are
+ * memoized by their files' versions, sessions are cached by graph file.
  */
 export async function loadTextModel(services: RuntimeServices, dir: string, dtype?: string): Promise<LoadedFolder> {
   const started = performance.now();
@@ -33,35 +31,22 @@ export async function loadTextModel(services: RuntimeServices, dir: string, dtyp
   } catch (err) {
     throw new GenerationError('bad-request', `inkwell.models.dtype: ${(err as Error).message}`);
   }
-  const files = textModelFiles(dir, request);
-  const versions = [files.config, files.tokenizer, files.tokenizerConfig, files.generationConfig]
-    .map((f) => (f ? fileKey(f) : '-'))
-    .join('|');
-  const { info, tokenizer } = await services.memo(`${dir}${path.sep}#text|${versions}`, async () => {
-    const tokenizerJson = readJson(files.tokenizer, MODEL_FILE_LIMITS.tokenizer);
-    const info = loadTextModelInfo(files, tokenizerJson);
-    return { info, tokenizer: loadTokenizer(files, tokenizerJson) };
-  });
-  const wasLoaded = services.sessions.has(files.onnx) && (!files.withPast || services.sessions.has(files.withPast));
-  const session = await services.sessions.get(files.onnx);
-  const withPast = files.withPast ? { session: await services.sessions.get(files.withPast), file: files.withPast } : undefined;
+  let opened = false;
   const { Tensor } = services.ort;
-  const makeTensor: MakeTensor = (type, data, dims) => new Tensor(type, data, dims);
-  return {
-    model: {
-      dir,
-      onnxFile: files.onnx,
-      spec: info.spec,
-      tokenizer,
-      session,
-      makeTensor,
-      withPast,
-      samplingDefaults: info.samplingDefaults,
+  const { model, files, info } = await loadTextModelFolder(dir, request, {
+    open: (file) => {
+      if (!services.sessions.has(file)) opened = true;
+      return services.sessions.get(file);
     },
-    files,
-    info,
-    loadMs: wasLoaded ? 0 : performance.now() - started,
-  };
+    makeTensor: (type, data, dims) => new Tensor(type, data, dims),
+    read: (files) => {
+      const versions = [files.config, files.tokenizer, files.tokenizerConfig, files.generationConfig]
+        .map((f) => (f ? fileKey(f) : '-'))
+        .join('|');
+      return services.memo(`${dir}${path.sep}#text|${versions}`, async () => readTextModelFolder(files));
+    },
+  });
+  return { model, files, info, loadMs: opened ? performance.now() - started : 0 };
 }
 
 const checkPrompt = 'The quick brown fox';

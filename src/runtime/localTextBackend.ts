@@ -1,0 +1,90 @@
+/**
+ * The local model runtime as a {@link TextBackend}: model names resolve to folders here, the
+ * request goes to the runtime process as `text.generate`, and the process's results and error
+ * codes become the backend-neutral ones. Free of the vscode API: the caller gives the lookups.
+ */
+import {
+  TextBackendError,
+  type GenerateOptions,
+  type TextBackend,
+  type TextBackendErrorCode,
+  type TextBackendModel,
+  type TextBackendRequest,
+  type TextBackendResult,
+  type TextBackendState,
+} from '../generation/textBackend';
+import type { RuntimeClient } from './client';
+import type { RuntimeErrorCode } from './protocol';
+import { RuntimeError } from './runtimeError';
+
+export interface LocalTextBackendOptions {
+  /** The host's handle on the runtime process. */
+  client: Pick<RuntimeClient, 'request' | 'state' | 'onDidChangeState'>;
+  /** The folder of the model a request names (the configured one when `name` is absent); throws when there is none. */
+  resolveModel(name?: string): { name: string; dir: string };
+  /** Every text model folder there is. */
+  listModels(): Array<{ name: string; dir: string }>;
+  /** Which ONNX variant to load (`inkwell.models.dtype`), read on every request. */
+  dtype(): string;
+}
+
+/** The runtime process's codes, as a backend's. */
+const CODES: Record<RuntimeErrorCode, TextBackendErrorCode> = {
+  cancelled: 'cancelled',
+  'model-not-found': 'model-not-found',
+  'model-invalid': 'model-invalid',
+  'bad-request': 'bad-request',
+  'inference-failed': 'inference-failed',
+  'process-exited': 'backend-stopped',
+  'process-start-failed': 'unavailable',
+  'timed-out': 'timed-out',
+  'out-of-memory': 'resource-limit',
+  'unknown-method': 'internal',
+  internal: 'internal',
+};
+
+export class LocalTextBackend implements TextBackend {
+  readonly label = 'Local runtime';
+
+  constructor(private readonly opts: LocalTextBackendOptions) {}
+
+  get state(): TextBackendState {
+    return this.opts.client.state;
+  }
+
+  onDidChangeState(listener: (state: TextBackendState) => void): { dispose(): void } {
+    return this.opts.client.onDidChangeState(listener);
+  }
+
+  async listModels(): Promise<TextBackendModel[]> {
+    return this.opts.listModels().map((m) => ({ name: m.name, detail: m.dir }));
+  }
+
+  async generate(request: TextBackendRequest, options: GenerateOptions = {}): Promise<TextBackendResult> {
+    let model: { name: string; dir: string };
+    try {
+      model = this.opts.resolveModel(request.model);
+    } catch (err) {
+      throw new TextBackendError('model-not-found', (err as Error).message);
+    }
+    const { model: _name, ...params } = request;
+    try {
+      const result = await this.opts.client.request(
+        'text.generate',
+        { ...params, model: model.dir, dtype: this.opts.dtype() },
+        { signal: options.signal, onStream: options.onChunk },
+      );
+      return {
+        model: result.model,
+        text: result.text,
+        tokenCount: result.tokens.length,
+        stopReason: result.stopReason,
+        promptTokensDropped: result.promptTokensDropped,
+        timing: { firstTokenMs: result.ttftMs, loadMs: result.loadMs, tokensPerSecond: result.tokensPerSecond },
+      };
+    } catch (err) {
+      const error = RuntimeError.from(err);
+      throw new TextBackendError(CODES[error.code], error.message, error.detail);
+    }
+  }
+}
