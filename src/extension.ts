@@ -11,6 +11,8 @@ import { PostValidation } from './services/postValidation';
 import { createMarkdownItExtender, registerPreviewFeatures } from './features/previewFeatures';
 import { ModelRegistry } from './services/modelRegistryService';
 import { ModelRuntime } from './services/modelRuntime';
+import { TextBackendService } from './services/textBackendService';
+import { registerRemoteServer } from './features/remoteServer';
 import { registerTextGeneration } from './features/textGeneration';
 import { TestSupport } from './testSupport';
 import { Logger } from './util/logger';
@@ -32,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
   const downloadsDir = vscode.Uri.joinPath(context.globalStorageUri, 'models').fsPath;
   const models = new ModelRegistry(context.extensionPath, downloadsDir);
   const runtime = new ModelRuntime(context.extensionPath, log);
+  const text = new TextBackendService(runtime.textBackend(models), context.secrets, log);
   // The post index scans the workspace after activation returns (registerPosts schedules it).
   // The site generator of each folder (detected on first use) gives the index its post globs.
   const site = new SiteService(log);
@@ -48,8 +51,10 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     registerPreviewFeatures(context.extensionUri, postIndex, log, views, context.workspaceState),
     models,
     runtime,
-    // The text features' backend: the local runtime. Another backend is built here instead.
-    registerTextGeneration(runtime.textBackend(models), runtime, models, log, views),
+    // The text features' backend: the local runtime, or a server when inkwell.text.provider says so.
+    text,
+    registerTextGeneration(text, runtime, models, log, views),
+    registerRemoteServer(context.secrets, log),
     registerImageFeatures(runtime, models, context.extensionUri, log, views),
     registerDownloadModel(models, downloadsDir, log, views),
     log,

@@ -9,6 +9,8 @@ import { signature } from './checkReport';
 import type { Logger } from '../util/logger';
 import type { ModelRegistry } from '../services/modelRegistryService';
 import type { ModelRuntime } from '../services/modelRuntime';
+import type { TextBackendService } from '../services/textBackendService';
+import { selectServerModel } from './remoteServer';
 
 const sourceLabel = { workspace: 'workspace', user: 'user folder', shipped: 'shipped with Inkwell' } as const;
 
@@ -97,13 +99,20 @@ function picks(entries: ModelEntry[], current: Record<string, string>): ModelPic
  * "Inkwell: Select Model" (writes `inkwell.models.text` or `.image`) and
  * "Inkwell: Check Model" (signature plus a test inference, by model kind).
  */
-export function registerModelCommands(runtime: ModelRuntime, registry: ModelRegistry, log: Logger): vscode.Disposable {
+export function registerModelCommands(
+  runtime: ModelRuntime,
+  registry: ModelRegistry,
+  log: Logger,
+  text: TextBackendService,
+): vscode.Disposable {
   const current = () => {
     const cfg = vscode.workspace.getConfiguration('inkwell.models');
     return { text: cfg.get<string>('text', ''), image: cfg.get<string>('image', ''), dtype: cfg.get<string>('dtype', 'auto') };
   };
 
-  const selectModel = async (kind?: 'text' | 'image'): Promise<ModelEntry | undefined> => {
+  const selectModel = async (kind?: 'text' | 'image'): Promise<ModelEntry | string | undefined> => {
+    // Text from a server: its models, not the local folders.
+    if (kind !== 'image' && text.usesServer) return selectServerModel(text, log);
     const entries = registry.list(kind);
     if (!entries.length) {
       void vscode.window.showWarningMessage(

@@ -59,11 +59,13 @@ export class ModelStatusBar implements vscode.Disposable {
         return;
       }
     }
-    let name: string;
-    try {
-      name = this.registry.resolve('text').name;
-    } catch {
-      name = 'no model';
+    let name = this.backend.describe?.();
+    if (name === undefined) {
+      try {
+        name = this.registry.resolve('text').name;
+      } catch {
+        name = 'no model';
+      }
     }
     const icon = this.phase === 'generating' ? '$(sync~spin)' : this.phase === 'loading' ? '$(loading~spin)' : '$(sparkle)';
     const detail =
@@ -78,7 +80,7 @@ export class ModelStatusBar implements vscode.Disposable {
     this.item.tooltip = new vscode.MarkdownString(
       `**Inkwell text model:** ${name}\n\n${this.backend.label}: ${this.backendState}` +
         (this.lastSpeed ? `\n\nLast continuation: ${this.lastSpeed.toFixed(1)} tokens/s` : '') +
-        '\n\nClick to select another model.',
+        (this.backend.describe?.() ? "\n\nClick to choose another of the server's models." : '\n\nClick to select another model.'),
     );
     this.item.show();
   }

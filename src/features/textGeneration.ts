@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { TextBackend } from '../generation/textBackend';
+import type { TextBackendService } from '../services/textBackendService';
 import type { Logger } from '../util/logger';
 import type { Views } from '../util/views';
 import { ContinuationController } from './continuation';
@@ -15,7 +15,7 @@ import { ModelStatusBar } from './modelStatusBar';
  * "Check Model" inspects the local runtime's model folders.
  */
 export function registerTextGeneration(
-  backend: TextBackend,
+  backend: TextBackendService,
   runtime: ModelRuntime,
   registry: ModelRegistry,
   log: Logger,
@@ -27,6 +27,6 @@ export function registerTextGeneration(
     statusBar,
     continuation,
     registerInlineCompletion(backend, continuation, log),
-    registerModelCommands(runtime, registry, log),
+    registerModelCommands(runtime, registry, log, backend),
   );
 }

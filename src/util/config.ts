@@ -21,6 +21,8 @@ export interface InkwellConfig {
   preview: { allowHttpsImages: boolean; stylesheet: string; debounceMs: number };
   models: { paths: string[]; text: string; image: string; dtype: string };
   runtime: { threads: number; idleShutdownSeconds: number; maxMemoryMB: number };
+  text: { provider: 'local' | 'openaiCompatible' };
+  remote: { baseUrl: string; model: string; apiKeyEnvironmentVariable: string };
   generation: GenerationSettings;
   inlineCompletion: { enabled: boolean; debounceMs: number; maxTokens: number };
   images: {

@@ -20,9 +20,12 @@ export interface LlamaServer {
   stop(): Promise<void>;
 }
 
-/** The folder holding start.sh, or undefined when this checkout has none. */
-export function llamaServerDir(): string | undefined {
-  const dir = process.env.INKWELL_LLAMA_SERVER_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'tools', 'llama-server');
+/**
+ * The folder holding start.sh, or undefined when this checkout has none. `repo` is the
+ * repository root (tests bundled elsewhere pass it; by default the one this file is in).
+ */
+export function llamaServerDir(repo = path.resolve(__dirname, '..', '..')): string | undefined {
+  const dir = process.env.INKWELL_LLAMA_SERVER_DIR ?? path.resolve(repo, '..', 'shared', 'tools', 'llama-server');
   return fs.existsSync(path.join(dir, 'start.sh')) ? dir : undefined;
 }
 
@@ -41,8 +44,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startLlamaServer(): Promise<LlamaServer> {
-  const dir = llamaServerDir();
+export async function startLlamaServer(repo?: string): Promise<LlamaServer> {
+  const dir = llamaServerDir(repo);
   if (!dir) throw new Error(NO_LLAMA_SERVER);
   const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-llama-')), 'server.log');
   const port = await freePort();
