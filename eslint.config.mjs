@@ -93,7 +93,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
-          patterns: [upperLayers(['generation', 'runtime', 'services', 'features', 'preview', 'cli', 'webview'], 'src/util')],
+          patterns: [upperLayers(['generation', 'runtime', 'remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/util')],
         },
       ],
     },
@@ -106,7 +106,7 @@ export default tseslint.config(
         'error',
         {
           paths: pureModules,
-          patterns: [upperLayers(['runtime', 'services', 'features', 'preview', 'cli', 'webview'], 'src/generation')],
+          patterns: [upperLayers(['runtime', 'remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/generation')],
         },
       ],
     },
@@ -119,7 +119,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'vscode', message: 'src/runtime is free of the vscode API: the CLI and the benchmarks drive it too.' }],
-          patterns: [upperLayers(['services', 'features', 'preview', 'cli', 'webview'], 'src/runtime')],
+          patterns: [upperLayers(['remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/runtime')],
         },
       ],
     },
@@ -135,7 +135,7 @@ export default tseslint.config(
             { name: 'vscode', message: 'src/runtime is free of the vscode API: the CLI and the benchmarks drive it too.' },
             { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
           ],
-          patterns: [upperLayers(['services', 'features', 'preview', 'cli', 'webview'], 'src/runtime')],
+          patterns: [upperLayers(['remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/runtime')],
         },
       ],
     },
@@ -161,7 +161,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
-          patterns: [upperLayers(['generation', 'runtime', 'services', 'features', 'cli', 'webview'], 'src/preview')],
+          patterns: [upperLayers(['generation', 'runtime', 'remote', 'services', 'features', 'cli', 'webview'], 'src/preview')],
         },
       ],
     },
@@ -186,7 +186,7 @@ export default tseslint.config(
         'error',
         {
           paths: pureModules,
-          patterns: [upperLayers(['util', 'generation', 'runtime', 'services', 'features', 'cli'], 'src/webview')],
+          patterns: [upperLayers(['util', 'generation', 'runtime', 'remote', 'services', 'features', 'cli'], 'src/webview')],
         },
       ],
     },
@@ -211,7 +211,7 @@ export default tseslint.config(
         'error',
         {
           paths: pureModules,
-          patterns: [upperLayers(['util', 'generation', 'runtime', 'services', 'features', 'preview', 'cli', 'webview'], 'src/core')],
+          patterns: [upperLayers(['util', 'generation', 'runtime', 'remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/core')],
         },
       ],
     },
@@ -227,7 +227,7 @@ export default tseslint.config(
             { name: 'vscode', message: 'src/remote is shared with the CLI: no vscode imports.' },
             { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
           ],
-          patterns: [upperLayers(['runtime', 'services', 'features', 'preview', 'cli'], 'src/remote')],
+          patterns: [upperLayers(['runtime', 'services', 'features', 'preview', 'cli', 'webview'], 'src/remote')],
         },
       ],
     },
