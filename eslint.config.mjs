@@ -211,7 +211,9 @@ export default tseslint.config(
         'error',
         {
           paths: pureModules,
-          patterns: [upperLayers(['util', 'generation', 'runtime', 'remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/core')],
+          patterns: [
+            upperLayers(['util', 'generation', 'runtime', 'remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/core'),
+          ],
         },
       ],
     },
