@@ -157,4 +157,35 @@ suite('Text from an OpenAI-compatible server (llama-server)', function () {
       await cfg.update('remote.baseUrl', proxyUrl, vscode.ConfigurationTarget.Global);
     }
   });
+
+  test('ghost text, when enabled, comes from the server too, and Tab accepts it', async () => {
+    const cfg = vscode.workspace.getConfiguration('inkwell');
+    await cfg.update('inlineCompletion.enabled', true, vscode.ConfigurationTarget.Global);
+    await cfg.update('inlineCompletion.debounceMs', 50, vscode.ConfigurationTarget.Global);
+    await cfg.update('generation.temperature', 0, vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await editorAtEnd();
+      const doc = editor.document;
+      const original = doc.getText();
+      sent.length = 0;
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      await waitFor(
+        async () => {
+          await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+          return doc.getText() !== original;
+        },
+        'the ghost text to be accepted',
+        30000,
+      );
+      assert.ok(doc.getText().startsWith(original), 'inserted at the cursor');
+      assert.ok(
+        sent.some((s) => s.path === '/v1/completions'),
+        'the suggestion was asked of the server',
+      );
+    } finally {
+      await cfg.update('inlineCompletion.enabled', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('inlineCompletion.debounceMs', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('generation.temperature', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });
