@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { continueText, describeContinuation } from '../generation/continueText';
 import { moveAnchorThrough } from '../generation/streamAnchor';
-import type { TextBackend, TextBackendErrorCode, TextBackendResult } from '../generation/textBackend';
+import { TextBackendError, type TextBackend, type TextBackendErrorCode, type TextBackendResult } from '../generation/textBackend';
 import type { SamplingOptions } from '../generation/textRequest';
 import { readGenerationSettings } from '../util/config';
 import { setContext } from '../util/contextKeys';
@@ -231,42 +231,30 @@ export class ContinuationController implements vscode.Disposable {
     if (this.running) return this.fail('busy', 'A continuation is already being generated. Cancel it first.');
     const document = editor.document;
     const offset = document.offsetAt(editor.selection.active);
+    const input = { text: document.getText(), offset, settings: readGenerationSettings(document.uri), overrides: args };
+
     const cancellation = new AbortController();
     this.running = { document, cancellation };
     setContext('inkwell.generating', true);
     const stream = new DocumentStream(document, editor, offset);
+    let streamedTokens = 0;
     try {
-      const run = await vscode.window.withProgress(
+      const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating continuation', cancellable: true },
         (progress, progressToken) => {
           progressToken.onCancellationRequested(() => cancellation.abort());
           progress.report({ message: 'loading the model…' });
-          const input = { text: document.getText(), offset, settings: readGenerationSettings(document.uri), overrides: args };
           return continueText(this.backend, input, {
             signal: cancellation.signal,
             onPhase: (phase) => this.statusBar.setPhase(phase),
             onText: (text, generatedTokens) => {
+              streamedTokens = generatedTokens;
               progress.report({ message: `${generatedTokens} tokens` });
               stream.push(text);
             },
           });
         },
       );
-      if (!run.ok) {
-        // Keep what already streamed: it is in the document and one Undo removes it.
-        await stream.flush().catch(() => undefined);
-        await stream.consolidate().catch(() => undefined);
-        this.statusBar.finished(0);
-        const { error } = run;
-        if (error.code === 'cancelled') {
-          this.log.info(`Continuation cancelled after ${run.generatedTokens} tokens; the text streamed so far stays in the document.`);
-          this.logHowItWentIn(stream);
-          return { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } };
-        }
-        if (error.detail) this.log.error(`${error.message}\n${error.detail}`);
-        return this.fail(error.code, error.message);
-      }
-      const { result } = run;
       try {
         await stream.flush();
         await stream.consolidate();
@@ -279,6 +267,19 @@ export class ContinuationController implements vscode.Disposable {
       if (result.promptTokensDropped)
         this.log.info(`The prompt was cut by ${result.promptTokensDropped} tokens to fit the model's context.`);
       return { ok: true, result };
+    } catch (err) {
+      // Keep what already streamed: it is in the document and one Undo removes it.
+      await stream.flush().catch(() => undefined);
+      await stream.consolidate().catch(() => undefined);
+      this.statusBar.finished(0);
+      const error = TextBackendError.from(err);
+      if (error.code === 'cancelled') {
+        this.log.info(`Continuation cancelled after ${streamedTokens} tokens; the text streamed so far stays in the document.`);
+        this.logHowItWentIn(stream);
+        return { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } };
+      }
+      if (error.detail) this.log.error(`${error.message}\n${error.detail}`);
+      return this.fail(error.code, error.message);
     } finally {
       stream.dispose();
       this.running = undefined;

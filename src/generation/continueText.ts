@@ -24,33 +24,30 @@ export interface ContinuationEvents {
   onText?(text: string, generatedTokens: number): void;
 }
 
-export type ContinuationRun =
-  | { ok: true; result: TextBackendResult }
-  /** `generatedTokens`: how many tokens streamed before it failed (or was cancelled). */
-  | { ok: false; error: TextBackendError; generatedTokens: number };
-
-/** Asks `backend` to continue `input.text` at `input.offset`; never throws. */
+/**
+ * Asks `backend` to continue `input.text` at `input.offset`, streaming through `events`.
+ * Rejects with a TextBackendError (`cancelled` when `events.signal` aborted it).
+ */
 export async function continueText(
   backend: TextBackend,
   input: ContinuationInput,
   events: ContinuationEvents = {},
-): Promise<ContinuationRun> {
+): Promise<TextBackendResult> {
   const { prompt } = buildContinuationPrompt(input.text, input.offset);
   const request = { ...buildTextRequest(prompt, input.settings, input.overrides), model: input.overrides?.model };
-  let generatedTokens = 0;
+  let first = true;
   events.onPhase?.('loading');
   try {
-    const result = await backend.generate(request, {
+    return await backend.generate(request, {
       signal: events.signal,
       onChunk: (chunk) => {
-        if (generatedTokens === 0) events.onPhase?.('generating');
-        generatedTokens = chunk.generatedTokens;
+        if (first) events.onPhase?.('generating');
+        first = false;
         events.onText?.(chunk.text, chunk.generatedTokens);
       },
     });
-    return { ok: true, result };
   } catch (err) {
-    return { ok: false, error: TextBackendError.from(err), generatedTokens };
+    throw TextBackendError.from(err);
   }
 }
 

@@ -25,7 +25,14 @@ import { cacheInputs, emptyCacheShape } from './architectures';
 import { LogitsProcessorList, processorsFor, type LogitsProcessor } from './logitsProcessors';
 import { runSession } from './onnxGraph';
 import { TokenSampler } from './sampling';
-import { contextFullCriterion, eosCriterion, maxTokensCriterion, type StoppingCriterion, type TokenStreamer } from './stopping';
+import {
+  contextFullCriterion,
+  eosCriterion,
+  maxTokensCriterion,
+  type DecodeStatus,
+  type StoppingCriterion,
+  type TokenStreamer,
+} from './stopping';
 import type { SamplingOptions, StopReason } from './textRequest';
 import type { TextModelSpec } from './textModel';
 
@@ -349,7 +356,7 @@ function feedsFor(graph: Graph, feeds: Record<string, TensorLike>): Record<strin
 
 /** Runs one model step, as an `inference-failed` error naming the file when ONNX Runtime throws. */
 function runStep(graph: Graph, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
-  return runSession(graph.session, feedsFor(graph, feeds), { file: graph.file });
+  return runSession(graph.session, feedsFor(graph, feeds), graph);
 }
 
 /** IEEE 754 half-precision bits to a number. */
@@ -486,8 +493,10 @@ export class DecoderRun {
    * caller may change it. `generated` only words messages.
    */
   async next(generated = 0): Promise<Float32Array> {
-    const outputs = await this.step(1);
-    return logitsRow(this.model.spec, this.lastFile, outputs, generated, this.scratch);
+    const graph = this.prepare(1);
+    const outputs = await runStep(graph, this.feeds);
+    this.carry(outputs);
+    return logitsRow(this.model.spec, graph.file, outputs, generated, this.scratch);
   }
 
   /**
@@ -499,10 +508,12 @@ export class DecoderRun {
     const unseen = this.plan.cached ? this.sequence.unfed : this.sequence.length;
     if (rows < 1 || rows > unseen)
       throw new GenerationError('bad-request', `Logits of ${rows} positions asked for; the step feeds ${unseen}.`);
-    const outputs = await this.step(rows);
+    const graph = this.prepare(rows);
+    const outputs = await runStep(graph, this.feeds);
+    this.carry(outputs);
     const out: Float32Array[] = [];
     for (let fromEnd = rows - 1; fromEnd >= 0; fromEnd--) {
-      out.push(Float32Array.from(logitsRow(this.model.spec, this.lastFile, outputs, generated, this.scratch, fromEnd)));
+      out.push(Float32Array.from(logitsRow(this.model.spec, graph.file, outputs, generated, this.scratch, fromEnd)));
     }
     return out;
   }
@@ -537,23 +548,23 @@ export class DecoderRun {
     }
   }
 
-  private lastFile = '';
-
-  private async step(rows: number): Promise<Record<string, TensorLike>> {
+  /** Sets the feeds of the next step (the part of the sequence the model has not seen) and picks its graph. */
+  private prepare(rows: number): Graph {
     const { plan, sequence, feeds } = this;
     const first = sequence.fed === 0 || !plan.cached;
     const graph = first ? plan.prompt : plan.step;
-    this.lastFile = graph.file;
     sequence.feedInputs(feeds, graph.signature);
     if (graph.signature.hasUseCacheBranch) feeds.use_cache_branch = this.cacheBranch[first ? 0 : 1];
     if (this.keepOne)
       feeds.num_logits_to_keep = rows === 1 ? this.keepOne : this.model.makeTensor('int64', BigInt64Array.of(BigInt(rows)), []);
-    const outputs = await runStep(graph, feeds);
-    if (plan.cached) {
-      carryKvCache(feeds, outputs, plan.step.signature);
-      sequence.markFed();
-    }
-    return outputs;
+    return graph;
+  }
+
+  /** After a step: its `present.*` outputs become the next step's past. */
+  private carry(outputs: Record<string, TensorLike>): void {
+    if (!this.plan.cached) return;
+    carryKvCache(this.feeds, outputs, this.plan.step.signature);
+    this.sequence.markFed();
   }
 }
 
@@ -576,6 +587,8 @@ export async function decode(model: DecoderModel, request: DecodeRequest, pipeli
   const { streamer } = pipeline;
 
   const tokens: number[] = [];
+  /** What the criteria see after each token (one object for the whole loop). */
+  const status: DecodeStatus = { generated: 0, sequenceFull: false };
   const started = performance.now();
   let firstAt = 0;
   let lastAt = 0;
@@ -598,7 +611,8 @@ export async function decode(model: DecoderModel, request: DecodeRequest, pipeli
     // A prompt that fills the context leaves no room: that token ends it (context-full, below).
     if (!run.full) run.append(next);
     streamer?.put(next, tokens.length);
-    const status = { generated: tokens.length, sequenceFull: run.full };
+    status.generated = tokens.length;
+    status.sequenceFull = run.full;
     let reason: StopReason | undefined;
     for (const c of criteria) if ((reason = c.stopsAfter?.(next, status))) break;
     if (reason) {

@@ -21,22 +21,29 @@ export interface RunOptions {
 }
 
 /** Runs `session` on `feeds`; when ONNX Runtime throws, an `inference-failed` GenerationError naming the file. */
-export async function runSession(
+export function runSession(
   session: SessionLike,
   feeds: Record<string, TensorLike>,
   options: RunOptions,
 ): Promise<Record<string, TensorLike>> {
-  try {
-    return await (options.fetches ? session.run(feeds, options.fetches) : session.run(feeds));
-  } catch (err) {
+  const failure = (err: unknown): GenerationError => {
     const detail = err instanceof Error ? err.message : String(err);
     const hint = options.hint ? `. ${options.hint}` : '';
-    throw new GenerationError(
+    return new GenerationError(
       'inference-failed',
       `Running ${options.label ?? options.file} failed: ${detail}${hint}`,
       options.file,
       detail,
     );
+  };
+  // A plain promise chain rather than an async function: this runs once per generated token.
+  try {
+    return (options.fetches ? session.run(feeds, options.fetches) : session.run(feeds)).catch((err: unknown) => {
+      throw failure(err);
+    });
+  } catch (err) {
+    // A session may refuse its feeds before it goes asynchronous.
+    return Promise.reject(failure(err));
   }
 }
 

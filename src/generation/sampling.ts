@@ -217,22 +217,27 @@ export interface TokenDistribution {
  * sized to the vocabulary and the PRNG, so create one per request.
  */
 export class TokenSampler {
-  private readonly candidates: Candidates;
+  /** Scratch sized to the vocabulary, made on the first draw (greedy decoding never needs it). */
+  private scratch: { candidates: Candidates; ids: Int32Array; probs: Float64Array } | undefined;
   private readonly random: Random;
   private readonly greedy: boolean;
-  private readonly distributionIds: Int32Array;
-  private readonly distributionProbs: Float64Array;
 
   constructor(
     readonly vocabSize: number,
     readonly options: SamplingOptions,
     private readonly warpers: readonly LogitsWarper[] = warpersFor(options),
   ) {
-    this.candidates = new Candidates(vocabSize);
     this.random = mulberry32(options.seed);
     this.greedy = isGreedy(options);
-    this.distributionIds = new Int32Array(vocabSize);
-    this.distributionProbs = new Float64Array(vocabSize);
+  }
+
+  private buffers(): { candidates: Candidates; ids: Int32Array; probs: Float64Array } {
+    this.scratch ??= {
+      candidates: new Candidates(this.vocabSize),
+      ids: new Int32Array(this.vocabSize),
+      probs: new Float64Array(this.vocabSize),
+    };
+    return this.scratch;
   }
 
   /** Chooses a token from `logits` (one row, length >= vocabSize; not modified). */
@@ -260,8 +265,7 @@ export class TokenSampler {
    */
   distribution(logits: Float32Array): TokenDistribution {
     const row = this.row(logits);
-    const ids = this.distributionIds;
-    const probs = this.distributionProbs;
+    const { ids, probs } = this.buffers();
     if (this.greedy) {
       ids[0] = argmax(row);
       probs[0] = 1;
@@ -284,7 +288,7 @@ export class TokenSampler {
   }
 
   private warp(row: Float32Array): Candidates {
-    const c = this.candidates;
+    const c = this.buffers().candidates;
     c.reset(row);
     for (const w of this.warpers) w.warp(c);
     c.weigh();

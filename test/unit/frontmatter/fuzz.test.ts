@@ -93,15 +93,24 @@ const postText = fc
 
 describe('validator robustness (property-based)', () => {
   it('never throws, never hangs, and reports in-bounds problems and fixes (10,000 cases)', function () {
-    this.timeout(60000);
+    // The work is bounded (10,000 small cases, each timed at most three times), not the time.
+    this.timeout(0);
     const index = new PostIndex();
     index.upsert('other', '---\ntags: [machine-learning, machine-learning]\n---\n');
     const files = ['/site/static/uploads/a.png', '/site/posts/b.png'];
-    const started = Date.now();
-    let slowest = 0;
+    // The baseline: a normal post through the same checks, timed in this run.
+    const normal = '---\ntitle: t\ndate: 2024-01-01\ntags: [a, b]\n---\n';
+    const baseline = timePerCall(() => {
+      index.upsert('me', normal);
+      const parsed = parseFrontmatter(normal);
+      for (const p of validateParsed(parsed, normal, { postId: 'me', tags: index })) fixesFor(normal, p, {}, parsed);
+    });
+    // Each case is tiny; one taking a thousand times the baseline would mean a hang-like blow-up.
+    const allowed = 1000;
+    let worst = { ratio: 0, ms: 0, text: '' };
     fc.assert(
       fc.property(postText, fc.boolean(), (text, flagUnknownKeys) => {
-        const t0 = Date.now();
+        const t0 = performance.now();
         index.upsert('me', text);
         const parsed = parseFrontmatter(text);
         const problems = validateParsed(parsed, text, {
@@ -121,13 +130,34 @@ describe('validator robustness (property-based)', () => {
             for (const e of fix.edits) assert.ok(e.start >= 0 && e.start <= e.end && e.end <= text.length, `${fix.title} edit in bounds`);
           }
         }
-        slowest = Math.max(slowest, Date.now() - t0);
+        let ms = performance.now() - t0;
+        // A case over the bound is timed again (the fastest counts): a blow-up is slow every time,
+        // while a first run that compiles new code paths or meets a GC is not.
+        for (let attempt = 0; attempt < 2 && ratio(ms, baseline) >= allowed; attempt++) {
+          const t1 = performance.now();
+          index.upsert('me', text);
+          const again = parseFrontmatter(text);
+          const options = {
+            postId: 'me',
+            tags: index,
+            flagUnknownKeys,
+            postPath: '/site/posts/p.md',
+            siteRoot: '/site',
+            staticFolders: ['static', '.'],
+          };
+          for (const p of validateParsed(again, text, { ...options, fileExists: (f) => files.includes(f) })) {
+            fixesFor(text, p, { imageFiles: files, postPath: '/site/posts/p.md', siteRoot: '/site' }, again);
+          }
+          ms = Math.min(ms, performance.now() - t1);
+        }
+        if (ratio(ms, baseline) > worst.ratio) worst = { ratio: ratio(ms, baseline), ms, text };
       }),
       { numRuns: 10_000, seed: 20240309 },
     );
-    // Each case is tiny; one taking seconds would mean a hang-like blow-up.
-    assert.ok(slowest < 2000, `slowest case took ${slowest} ms`);
-    assert.ok(Date.now() - started < 55000);
+    assert.ok(
+      worst.ratio < allowed,
+      `slowest case took ${worst.ms.toFixed(1)} ms, ${worst.ratio.toFixed(0)}x the baseline's ${baseline.toFixed(3)} ms: ${JSON.stringify(worst.text.slice(0, 200))}`,
+    );
   });
 
   it('stays fast on generated nested flow collections, collection keys and huge lists', function () {

@@ -104,6 +104,17 @@ const corpus =
   'The rain came down on the roof and the lamp went out. Then the morning came.';
 
 const post = '---\ntitle: A night\n---\n\nThe lamp';
+
+/** The TextBackendError a continuation rejects with (fails the test when it resolves). */
+async function failure(p: Promise<unknown>): Promise<TextBackendError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof TextBackendError, `expected a TextBackendError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the continuation to fail');
+}
 const input = (overrides: ContinuationInput['overrides'] = {}): ContinuationInput => ({
   text: post,
   offset: post.length,
@@ -118,51 +129,51 @@ describe('TextBackend: continuations over any backend', () => {
     const pieces: string[] = [];
     const states: TextBackendState[] = [];
     const sub = backend.onDidChangeState((s) => states.push(s));
-    const run = await continueText(backend, input({ maxTokens: 30, sampling: { temperature: 0 } }), {
+    const result = await continueText(backend, input({ maxTokens: 30, sampling: { temperature: 0 } }), {
       onPhase: (p) => phases.push(p),
       onText: (text) => pieces.push(text),
     });
     sub.dispose();
-    assert.ok(run.ok, JSON.stringify(run));
     assert.deepStrictEqual(phases, ['loading', 'generating']);
-    assert.strictEqual(pieces.join(''), run.result.text);
+    assert.strictEqual(pieces.join(''), result.text);
     // Greedy over the chain: each word is followed by the first word seen after it.
-    assert.ok(run.result.text.startsWith('was lit. The lamp '), run.result.text);
-    assert.ok(run.result.tokenCount <= 30);
+    assert.ok(result.text.startsWith('was lit. The lamp '), result.text);
+    assert.ok(result.tokenCount <= 30);
     assert.deepStrictEqual(states, ['busy', 'idle']);
-    assert.match(describeContinuation(run.result), /^Continuation: \d+ tokens \(\S+\), model bigram$/);
+    assert.match(describeContinuation(result), /^Continuation: \d+ tokens \(\S+\), model bigram$/);
   });
 
   it('the request built from settings reaches the backend: stop sequences, the token limit and the sentence end', async () => {
     const backend = new BigramBackend('bigram', corpus);
     const stopped = await continueText(backend, input({ maxTokens: 40, sampling: { temperature: 0 }, stop: ['lit.'] }));
-    assert.ok(stopped.ok && stopped.result.stopReason === 'stop-sequence', JSON.stringify(stopped));
-    assert.strictEqual(stopped.result.text, 'was ');
+    assert.strictEqual(stopped.stopReason, 'stop-sequence');
+    assert.strictEqual(stopped.text, 'was ');
     // Sampled with a token limit: the continuation ends at a sentence end near it, or at the limit.
     const sampled = await continueText(backend, input({ maxTokens: 12, sampling: { seed: 7, temperature: 1 } }));
-    assert.ok(sampled.ok, JSON.stringify(sampled));
-    assert.ok(sampled.result.tokenCount <= 12);
-    assert.ok(['sentence-end', 'max-tokens'].includes(sampled.result.stopReason), sampled.result.stopReason);
-    if (sampled.result.stopReason === 'sentence-end') assert.match(sampled.result.text, /[.!?]\s*$/);
+    assert.ok(sampled.tokenCount <= 12);
+    assert.ok(['sentence-end', 'max-tokens'].includes(sampled.stopReason), sampled.stopReason);
+    if (sampled.stopReason === 'sentence-end') assert.match(sampled.text, /[.!?]\s*$/);
   });
 
-  it('cancelling keeps the count of what streamed and reports `cancelled`; an unknown model is `model-not-found`', async () => {
+  it('cancelling stops the chunks and reports `cancelled`; an unknown model is `model-not-found`', async () => {
     const backend = new BigramBackend('bigram', corpus);
     const cancel = new AbortController();
     let seen = 0;
-    const run = await continueText(backend, input({ maxTokens: 200, sampling: { temperature: 1, seed: 1 } }), {
-      signal: cancel.signal,
-      onText: (_text, n) => {
-        seen = n;
-        if (n === 3) cancel.abort();
-      },
-    });
-    assert.ok(!run.ok && run.error.code === 'cancelled', JSON.stringify(run));
-    assert.strictEqual(run.generatedTokens, 3);
+    const cancelled = await failure(
+      continueText(backend, input({ maxTokens: 200, sampling: { temperature: 1, seed: 1 } }), {
+        signal: cancel.signal,
+        onText: (_text, n) => {
+          seen = n;
+          if (n === 3) cancel.abort();
+        },
+      }),
+    );
+    assert.strictEqual(cancelled.code, 'cancelled');
     assert.strictEqual(seen, 3, 'no chunk after the cancel');
 
-    const missing = await continueText(backend, input({ model: 'gpt-17' }));
-    assert.ok(!missing.ok && missing.error.code === 'model-not-found' && /gpt-17/.test(missing.error.message), JSON.stringify(missing));
+    const missing = await failure(continueText(backend, input({ model: 'gpt-17' })));
+    assert.strictEqual(missing.code, 'model-not-found');
+    assert.match(missing.message, /gpt-17/);
   });
 
   describe('the local runtime as a TextBackend', () => {
@@ -188,19 +199,16 @@ describe('TextBackend: continuations over any backend', () => {
     it('continues the same post through the same code, with timings, and maps its errors to the neutral codes', async () => {
       assert.deepStrictEqual(await backend.listModels(), [{ name: 'tiny-gpt2', detail: models[0].dir }]);
       const pieces: string[] = [];
-      const run = await continueText(backend, input({ maxTokens: 16, sampling: greedy }), { onText: (t) => pieces.push(t) });
-      assert.ok(run.ok, JSON.stringify(run));
-      assert.strictEqual(pieces.join(''), run.result.text);
-      assert.ok(run.result.tokenCount > 0 && run.result.tokenCount <= 16);
-      assert.ok((run.result.timing?.tokensPerSecond ?? 0) >= 0 && (run.result.timing?.firstTokenMs ?? 0) > 0);
+      const result = await continueText(backend, input({ maxTokens: 16, sampling: greedy }), { onText: (t) => pieces.push(t) });
+      assert.strictEqual(pieces.join(''), result.text);
+      assert.ok(result.tokenCount > 0 && result.tokenCount <= 16);
+      assert.ok((result.timing?.tokensPerSecond ?? 0) >= 0 && (result.timing?.firstTokenMs ?? 0) > 0);
       assert.strictEqual(backend.state, 'idle');
 
-      const missing = await continueText(backend, input({ model: 'nothing-here' }));
-      assert.ok(!missing.ok && missing.error.code === 'model-not-found', JSON.stringify(missing));
+      assert.strictEqual((await failure(continueText(backend, input({ model: 'nothing-here' })))).code, 'model-not-found');
       const cancel = new AbortController();
       cancel.abort();
-      const cancelled = await continueText(backend, input({ maxTokens: 16 }), { signal: cancel.signal });
-      assert.ok(!cancelled.ok && cancelled.error.code === 'cancelled', JSON.stringify(cancelled));
+      assert.strictEqual((await failure(continueText(backend, input({ maxTokens: 16 }), { signal: cancel.signal }))).code, 'cancelled');
     });
   });
 });
