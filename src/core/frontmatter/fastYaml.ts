@@ -1,4 +1,4 @@
-import type { FieldNode, ValueNode } from './parse';
+import type { FieldNode, ValueNode } from './nodes';
 
 /**
  * A fast path for the YAML most frontmatter is written in: top-level
