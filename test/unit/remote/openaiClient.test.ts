@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { isInsecureRemote, OpenAiCompatibleClient, RemoteError, type RemoteLimits } from '../../../src/remote/openaiClient';
+import { waitFor } from '../../support/waitFor';
 import { llamaServerDir, NO_LLAMA_SERVER, startLlamaServer, type LlamaServer } from '../../support/llamaServer';
 
 /** The server's own answer to a request, through a bare fetch (no streaming, no Inkwell). */
@@ -98,10 +99,15 @@ describe('OpenAI-compatible client against a real llama-server', function () {
     );
     const err = await rejection(request);
     assert.strictEqual(err.code, 'cancelled');
-    const cancelledAt = Date.now();
-    let log = '';
-    while (Date.now() - cancelledAt < 1000 && !/stop: cancel task/.test((log = server.log()))) await new Promise((r) => setTimeout(r, 20));
-    assert.match(log, /stop: cancel task/, 'the server log says it cancelled the task');
+    const log = await waitFor(
+      () => {
+        const text = server.log();
+        return /stop: cancel task/.test(text) && text;
+      },
+      'the server log to say it cancelled the task',
+      1000,
+      20,
+    );
     const released = /stop processing: n_tokens = (\d+)/.exec(log.slice(log.lastIndexOf('stop: cancel task')));
     assert.ok(!released || Number(released[1]) < 3500, `stopped early: ${released?.[1]} tokens`);
   });
@@ -109,7 +115,7 @@ describe('OpenAI-compatible client against a real llama-server', function () {
   it('leaves no sockets or timers behind after 100 streamed requests', async () => {
     const client = new OpenAiCompatibleClient({ baseUrl: server.url });
     await client.complete('tiny-chat', 'warm up', { maxTokens: 2, temperature: 0 });
-    await new Promise((r) => setTimeout(r, 200));
+    // Counted after one request, so that the connection pool's own keep-alive socket and timer are in both counts.
     const before = openResources();
     for (let i = 0; i < 100; i++) {
       const abort = new AbortController();
@@ -120,11 +126,16 @@ describe('OpenAI-compatible client against a real llama-server', function () {
       } else assert.ok((await r).text.length > 0);
     }
     // Keep-alive sockets close after the agent's idle time; what must not grow is what Inkwell holds.
-    let after = openResources();
-    for (let i = 0; i < 100 && (after.sockets > before.sockets || after.timers > before.timers); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = openResources();
-    }
+    await waitFor(
+      () => {
+        const now = openResources();
+        return now.sockets <= before.sockets && now.timers <= before.timers;
+      },
+      'sockets and timers back to their count before',
+      10_000,
+      100,
+    ).catch(() => undefined);
+    const after = openResources();
     assert.ok(after.timers <= before.timers, `timers: ${before.timers} before, ${after.timers} after`);
     assert.ok(after.sockets <= before.sockets + 1, `sockets: ${before.sockets} before, ${after.sockets} after`);
   });
@@ -260,15 +271,17 @@ describe('OpenAI-compatible client: faults, each with one clear message', functi
     assert.strictEqual(busy.code, 'rate-limited');
     assert.match(busy.message, /is busy \(429\) and still was after 3 retries/);
     handler = (_req, res) => {
-      res.writeHead(503, { 'Retry-After': '30' });
+      res.writeHead(503, { 'Retry-After': '60' });
       res.end();
     };
+    // Allowed to wait the full minute the server asks for: only Cancel can end the wait early.
+    requests.length = 0;
     const abort = new AbortController();
-    const waiting = client().complete('m', 'x', { maxTokens: 1 }, { signal: abort.signal });
-    setTimeout(() => abort.abort(), 50);
-    const t0 = Date.now();
+    const waiting = client(undefined, { maxRetryWaitMs: 60_000 }).complete('m', 'x', { maxTokens: 1 }, { signal: abort.signal });
+    await waitFor(() => requests.length === 1, 'the first answer (503, retry in 60 s)');
+    abort.abort();
     assert.strictEqual((await rejection(waiting)).code, 'cancelled');
-    assert.ok(Date.now() - t0 < 5000, 'the wait before a retry ends on cancel');
+    assert.strictEqual(requests.length, 1, 'no retry was sent after Cancel');
   });
 
   it('500, a body that is not JSON, a malformed event, and a stream cut short', async () => {
