@@ -15,6 +15,7 @@ import { createArticleRenderer } from '../src/core/render/engine';
 import { frontMatterHeaderPlugin } from '../src/core/render/frontMatterPlugin';
 import { createArticleMarkdown } from '../src/core/render/markdown';
 import { HOSTILE_CASES, normalPost } from '../test/support/hostileInputs';
+import { timePair } from './render';
 
 const SIZES = [16_000, 32_000, 64_000, 128_000, 256_000];
 
@@ -34,24 +35,6 @@ export function hostileEntryPoints(): Record<string, (text: string) => unknown> 
   };
 }
 
-/** Median ms of `subject` and `reference`, called alternately. */
-function medians(subject: () => unknown, reference: () => unknown, runs: number): [number, number] {
-  subject();
-  reference();
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    let t0 = performance.now();
-    subject();
-    a.push(performance.now() - t0);
-    t0 = performance.now();
-    reference();
-    b.push(performance.now() - t0);
-  }
-  const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1];
-  return [median(a), median(b)];
-}
-
 export async function benchHostile(): Promise<void> {
   const entry = hostileEntryPoints();
   const names = Object.keys(entry);
@@ -69,10 +52,11 @@ export async function benchHostile(): Promise<void> {
       let sum = 0;
       let sumNormal = 0;
       for (const name of names) {
-        const [ms, ref] = medians(
+        const [{ median: ms }, { median: ref }] = timePair(
           () => entry[name](text),
           () => entry[name](normal),
           7,
+          1,
         );
         sum += ms;
         sumNormal += ref;

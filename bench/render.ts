@@ -15,7 +15,7 @@ import type { ImagePolicy } from '../src/core/render/urlPolicy';
 
 const RENDER_GOAL_MS = 25;
 
-interface Timing {
+export interface Timing {
   median: number;
   p95: number;
 }
@@ -24,7 +24,7 @@ interface Timing {
  * Times `subject` and `reference` alternately, call by call, so that load from
  * other processes falls on both alike; returns median and p95 of each.
  */
-function timePair(subject: () => unknown, reference: () => unknown, runs: number, warmup: number): [Timing, Timing] {
+export function timePair(subject: () => unknown, reference: () => unknown, runs: number, warmup: number): [Timing, Timing] {
   for (let i = 0; i < warmup; i++) {
     subject();
     reference();
