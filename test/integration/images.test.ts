@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { crc32, decodePng, encodePng } from '../../src/generation/image/png';
+import { decodePng, encodePng, pngChunk } from '../../src/generation/image/png';
 import { deflateSync } from 'zlib';
 import { provenanceText, readProvenance } from '../../src/generation/image/provenance';
 import type { InsertedImage } from '../../src/features/insertImage';
@@ -324,12 +324,7 @@ suite('Generated images', function () {
         await vscode.workspace.fs.readFile(vscode.Uri.joinPath(workspaceRoot(), 'static', 'uploads', 'gan-grid.png')),
       );
       const data = Buffer.concat([Buffer.from('inkwell:provenance\0\0', 'latin1'), deflateSync(Buffer.alloc(64 * 2 ** 20, 0x7b))]);
-      const head = Buffer.alloc(8);
-      head.writeUInt32BE(data.length, 0);
-      head.write('zTXt', 4, 'latin1');
-      const crc = Buffer.alloc(4);
-      crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-      await vscode.workspace.fs.writeFile(bombed, Buffer.concat([grid.subarray(0, 33), head, data, crc, grid.subarray(33)]));
+      await vscode.workspace.fs.writeFile(bombed, Buffer.concat([grid.subarray(0, 33), pngChunk('zTXt', data), grid.subarray(33)]));
       const editor = await openPost('posts/gans-in-one-afternoon.md');
       cursorToEnd(editor);
       const before = process.memoryUsage().arrayBuffers;

@@ -71,10 +71,11 @@ function textChunk({ keyword, text }: PngText): Buffer {
   const data = latin1
     ? Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')])
     : Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]);
-  return chunk(latin1 ? 'tEXt' : 'iTXt', data);
+  return pngChunk(latin1 ? 'tEXt' : 'iTXt', data);
 }
 
-function chunk(type: string, data: Buffer): Buffer {
+/** One PNG chunk: length, type, data and CRC, as a file holds it. */
+export function pngChunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(data.length, 0);
   head.write(type, 4, 'latin1');

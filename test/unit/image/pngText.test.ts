@@ -1,18 +1,8 @@
 import * as assert from 'assert';
 import { deflateSync } from 'zlib';
-import { crc32, encodePng } from '../../../src/generation/image/png';
+import { encodePng, pngChunk } from '../../../src/generation/image/png';
 import { pngSize, readPngText, readPngTextAsync } from '../../../src/generation/image/pngText';
 import { PROVENANCE_KEYWORD } from '../../../src/generation/image/provenance';
-
-/** A chunk with its length and CRC, as a PNG holds it. */
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
 
 /** A 1×1 PNG with `extra` chunks inserted after IHDR. */
 function pngWith(...extra: Buffer[]): Buffer {
@@ -21,7 +11,7 @@ function pngWith(...extra: Buffer[]): Buffer {
 }
 
 const zTXt = (keyword: string, deflated: Buffer) =>
-  chunk('zTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0]), deflated]));
+  pngChunk('zTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0]), deflated]));
 
 describe('PNG text chunks', () => {
   // 64 MiB of one byte deflates to about 64 KB: a small file that would inflate to far more
