@@ -38,3 +38,26 @@ export const MIN_BASELINE_MS = 0.05;
 export function ratio(measured: number, baseline: number): number {
   return measured / Math.max(baseline, MIN_BASELINE_MS);
 }
+
+/**
+ * How much longer `run` takes on `large` than on `small` (after one warm-up call on `small`),
+ * as `ratio()` computes it. A run preempted by other work on a busy machine looks slow, so a
+ * ratio at or above `suspect` is timed again, over more rounds, before it counts: a
+ * super-linear scan stays slow however often it is timed.
+ */
+export function growth<T>(
+  run: (input: T) => unknown,
+  small: T,
+  large: T,
+  suspect: number,
+): { ratio: number; small: number; large: number } {
+  run(small);
+  const t1 = timePerCall(() => run(small), 100, false);
+  let t2 = timePerCall(() => run(large), 100, false);
+  for (let retry = 0; retry < 3 && ratio(t2, t1) >= suspect; retry++)
+    t2 = Math.min(
+      t2,
+      timePerCall(() => run(large), 600, false),
+    );
+  return { ratio: ratio(t2, t1), small: t1, large: t2 };
+}

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { readingStats } from '../../../src/core/posts/readingTime';
 import { splitFrontmatter } from '../../../src/core/frontmatter/split';
-import { ratio, timePerCall } from '../frontmatter/timing';
+import { growth } from '../frontmatter/timing';
 
 /**
  * The regular expressions reading time used to strip markup with. They are right but
@@ -96,21 +96,12 @@ describe('reading time', () => {
       const make = (n: number) => unit.repeat(Math.ceil(n / unit.length)) + close;
       const small = make(100_000);
       const large = make(1_600_000);
-      readingStats(small); // warm up
-      const t1 = timePerCall(() => readingStats(small), 100, false);
-      let t16 = timePerCall(() => readingStats(large), 100, false);
-      // A run preempted by other work on a busy machine looks slow: time it again, over more
-      // rounds, before it counts (a quadratic scan stays slow however often it is timed).
-      for (let retry = 0; retry < 3 && ratio(t16, t1) >= 64; retry++)
-        t16 = Math.min(
-          t16,
-          timePerCall(() => readingStats(large), 600, false),
-        );
       // Sixteen times the text: linear work takes about 16x (up to twice that where the larger
       // text spills out of a processor cache or wakes the garbage collector), quadratic 256x.
+      const g = growth(readingStats, small, large, 64);
       assert.ok(
-        ratio(t16, t1) < 64,
-        `${JSON.stringify(unit)}: 16x the text took ${ratio(t16, t1).toFixed(1)}x the time (${t1.toFixed(2)} -> ${t16.toFixed(1)} ms)`,
+        g.ratio < 64,
+        `${JSON.stringify(unit)}: 16x the text took ${g.ratio.toFixed(1)}x the time (${g.small.toFixed(2)} -> ${g.large.toFixed(1)} ms)`,
       );
     }
   });
