@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
   context.subscriptions.push(
     site,
     postIndex,
-    registerTagRefactor(postIndex),
+    registerTagRefactor(postIndex, log, views),
     registerSiteStatus(postIndex, views),
     validation,
     registerPosts(validation, testSupport?.newPostPrompts),
