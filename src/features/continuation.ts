@@ -53,6 +53,7 @@ class DocumentStream implements vscode.Disposable {
   /** The edit in flight, to tell our own change events from the user's. */
   private expected: { offset: number; text: string } | undefined;
   private savedSinceEdit = false;
+  private stopped = false;
   /** Text written so far. */
   written = '';
   /** How the text went in: what `consolidate` needs, and a line for the log. */
@@ -91,12 +92,24 @@ class DocumentStream implements vscode.Disposable {
   }
 
   push(text: string): void {
-    if (!text) return;
+    if (!text || this.stopped) return;
     this.pending += text;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();
     }, flushIntervalMs);
+  }
+
+  /**
+   * Takes no more text: what is pending is dropped. Resolves once the edit in flight, if any,
+   * has landed, so nothing reaches the document after that.
+   */
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.pending = '';
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    return this.chain;
   }
 
   /** Writes everything pending; rejects if the document could not be edited. */
@@ -193,6 +206,7 @@ interface Running {
   document: vscode.TextDocument;
   /** The one cancellation of this continuation: Cancel in the notification, the command, closing the document. */
   cancellation: AbortController;
+  stream: DocumentStream;
 }
 
 /**
@@ -215,7 +229,7 @@ export class ContinuationController implements vscode.Disposable {
       vscode.commands.registerCommand('inkwell.generateContinuation', (args?: ContinuationArgs) => this.run(args ?? {})),
       vscode.commands.registerCommand('inkwell.cancelGeneration', () => this.cancel()),
       vscode.workspace.onDidCloseTextDocument((doc) => {
-        if (this.running?.document === doc) this.cancel();
+        if (this.running?.document === doc) void this.cancel();
       }),
     );
   }
@@ -225,8 +239,16 @@ export class ContinuationController implements vscode.Disposable {
     return !!this.running;
   }
 
-  cancel(): void {
-    this.running?.cancellation.abort();
+  /**
+   * Stops the continuation at once: nothing more is inserted (text the model sends while it
+   * stops is dropped) and the status bar says so. Resolves once the edit in flight has landed.
+   */
+  async cancel(): Promise<void> {
+    const running = this.running;
+    if (!running || running.cancellation.signal.aborted) return;
+    running.cancellation.abort();
+    this.statusBar.stopped();
+    await running.stream.stop();
   }
 
   async run(args: ContinuationArgs): Promise<ContinuationOutcome> {
@@ -249,20 +271,21 @@ export class ContinuationController implements vscode.Disposable {
     };
 
     const cancellation = new AbortController();
-    this.running = { document, cancellation };
+    const stream = new DocumentStream(document, editor, offset);
+    this.running = { document, cancellation, stream };
     setContext('inkwell.generating', true);
     this.statusBar.setPhase('loading');
-    const stream = new DocumentStream(document, editor, offset);
     let streamedTokens = 0;
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating continuation', cancellable: true },
         (progress, progressToken) => {
-          progressToken.onCancellationRequested(() => cancellation.abort());
+          progressToken.onCancellationRequested(() => void this.cancel());
           progress.report({ message: 'loading the model…' });
           return this.runtime.request('text.generate', request, {
             signal: cancellation.signal,
             onStream: (chunk) => {
+              if (cancellation.signal.aborted) return;
               if (chunk.generatedTokens === 1) this.statusBar.setPhase('generating');
               streamedTokens = chunk.generatedTokens;
               progress.report({ message: `${chunk.generatedTokens} tokens` });
@@ -290,8 +313,9 @@ export class ContinuationController implements vscode.Disposable {
       // Keep what already streamed: it is in the document and one Undo removes it.
       await stream.flush().catch(() => undefined);
       await stream.consolidate().catch(() => undefined);
-      this.statusBar.finished(0);
       const error = RuntimeError.from(err);
+      // Stopped on request (even when the runtime had to be killed for it): the status bar says so.
+      if (!cancellation.signal.aborted) this.statusBar.finished(0);
       if (error.code === 'cancelled') {
         this.log.info(`Continuation cancelled after ${streamedTokens} tokens; the text streamed so far stays in the document.`);
         this.logHowItWentIn(stream);
@@ -325,7 +349,7 @@ export class ContinuationController implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.cancel();
+    void this.cancel();
     for (const d of this.subscriptions) d.dispose();
   }
 }

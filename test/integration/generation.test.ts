@@ -127,7 +127,7 @@ suite('Text generation in the editor', function () {
     assert.strictEqual(editor.document.getText(), original);
   });
 
-  test('Cancel Generation (Escape while it streams) stops the text growing, keeps what streamed, and one Undo removes it', async () => {
+  test('Cancel Generation (Escape while it streams) stops the text at once, says so, keeps what streamed, and one Undo removes it', async () => {
     const keys = vscode.extensions.getExtension('inkwell.inkwell')?.packageJSON.contributes.keybindings as Array<{
       command: string;
       key: string;
@@ -143,11 +143,26 @@ suite('Text generation in the editor', function () {
     const running = generate({ ...greedyArgs, maxTokens: 4000, model: noPast });
     await waitFor(() => doc.getText().length > original.length, 'the first streamed text');
     await vscode.commands.executeCommand('inkwell.cancelGeneration');
+    // From the moment Cancel returns, nothing more goes in, although the model may still send
+    // tokens until it stops; and the status bar says it stopped.
+    const atCancel = doc.getText();
+    let changesAfterCancel = 0;
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === doc && e.contentChanges.length) changesAfterCancel++;
+    });
+    assert.match(t.statusBarItem('inkwell.model')?.text ?? '', /: stopped$/);
     const outcome = await running;
     assert.ok(!outcome.ok && outcome.error.code === 'cancelled', JSON.stringify(outcome));
+    try {
+      await assertUnchangedFor(doc, 500, 'the text stopped growing');
+    } finally {
+      sub.dispose();
+    }
+    assert.strictEqual(changesAfterCancel, 0, 'no text was inserted after Cancel');
+    assert.strictEqual(doc.getText(), atCancel);
     const streamed = doc.getText().slice(original.length);
     assert.ok(doc.getText().startsWith(original) && streamed.length > 0, 'what streamed stays at the cursor');
-    await assertUnchangedFor(doc, 500, 'the text stopped growing');
+    assert.match(t.statusBarItem('inkwell.model')?.text ?? '', /^\$\(debug-stop\) tiny-gpt2: stopped$/);
     assert.match(lastLogLine(t, /^Continuation cancelled/) ?? '', /^Continuation cancelled after \d+ tokens/);
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('undo');
