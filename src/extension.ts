@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     models,
     runtime,
     registerTextGeneration(runtime, models, log, views),
-    registerImageFeatures(runtime, models, context.extensionUri, log, views),
+    registerImageFeatures(runtime, models, context.extensionUri, log, views, site),
     registerDownloadModel(models, downloadsDir, log, views),
     log,
     vscode.commands.registerCommand('inkwell.showLog', () => log.show()),

@@ -12,8 +12,10 @@
 import * as assert from 'assert';
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { InsertedImage } from '../../src/features/insertImage';
 import type { InkwellTestSupport } from '../../src/testSupport';
 import { closeAll, testing, waitFor } from './helpers';
 import { repoRoot } from './repo';
@@ -442,5 +444,91 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitFor(() => readDisk(uri) !== before, 'the Hexo post saved');
     assert.strictEqual(readDisk(uri), `${before}More.\n`);
+  });
+  test('an inserted image goes where the generator serves it: the real Hugo and Jekyll builds resolve its <img> to a file', async function () {
+    this.timeout(300_000);
+    const which = (cmd: string) => new Promise<boolean>((resolve) => execFile('sh', ['-c', `command -v ${cmd}`], (err) => resolve(!err)));
+    const cases: Array<{ site: SiteName; post: string; tool: string; args: (root: string, out: string) => string[]; link: RegExp }> = [
+      {
+        site: 'hugo',
+        post: GOOD.hugo,
+        tool: 'hugo',
+        args: (root, out) => ['--source', root, '--destination', out, '--quiet'],
+        // Not a page bundle: the static folder, linked from the site root.
+        link: /^\/images\/good-\d+\.png$/,
+      },
+      {
+        site: 'jekyll',
+        post: GOOD.jekyll,
+        tool: 'jekyll',
+        args: (root, out) => ['build', '--source', root, '--destination', out, '--quiet'],
+        link: /^\/assets\/images\/2023-05-08-good-\d+\.png$/,
+      },
+    ];
+    let built = 0;
+    for (const c of cases) {
+      const root = folder(c.site).uri.fsPath;
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uriOf(c.site, c.post)), {
+        preview: false,
+      });
+      const doc = editor.document;
+      // The cursor at the end of the last paragraph's line, as after typing it.
+      const lastText = [...Array(doc.lineCount).keys()].reverse().find((i) => doc.lineAt(i).text.trim())!;
+      const end = doc.lineAt(lastText).range.end;
+      editor.selection = new vscode.Selection(end, end);
+      const inserted = await vscode.commands.executeCommand<InsertedImage>('inkwell.insertImage', {
+        seed: 7,
+        choose: 0,
+        alt: 'A test image',
+      });
+      assert.ok(inserted, `an image was inserted into ${c.site}`);
+      const png = vscode.Uri.parse(inserted.uri).fsPath;
+      try {
+        assert.match(inserted.link, c.link, `${c.site}: the link`);
+        assert.strictEqual(
+          png,
+          path.join(root, c.site === 'hugo' ? 'static' : '.', inserted.link),
+          `${c.site}: the file under the static folder`,
+        );
+        // A paragraph of its own: a blank line before it and the end of the post after it.
+        assert.ok(doc.getText().endsWith(`\n\n![A test image](${inserted.link})\n`), JSON.stringify(doc.getText().slice(-120)));
+        assert.ok(await doc.save());
+        if (!(await which(c.tool))) {
+          console.log(`    (${c.tool} is not installed: scripts/install-site-generators.sh installs it; its build is skipped)`);
+          continue;
+        }
+        // The site as it is, less the other posts beside this one: some are broken on purpose, and
+        // Jekyll stops at the first of them.
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), `inkwell-${c.site}-build-`));
+        const source = path.join(work, 'site');
+        const out = path.join(work, 'out');
+        fs.cpSync(root, source, { recursive: true });
+        const posts = path.join(source, path.dirname(c.post));
+        for (const f of fs.readdirSync(posts)) if (/\.md$/.test(f) && f !== path.basename(c.post)) fs.rmSync(path.join(posts, f));
+        try {
+          await new Promise<void>((resolve, reject) =>
+            execFile(c.tool, c.args(source, out), { cwd: source, timeout: 240_000 }, (err, _o, errText) =>
+              err ? reject(new Error(`${c.tool}: ${err.message}\n${errText}`)) : resolve(),
+            ),
+          );
+          // The built page that shows the image, and where its <img> points.
+          const pages = (fs.readdirSync(out, { recursive: true }) as string[]).filter((f) => f.endsWith('.html'));
+          const page = pages.find((f) => fs.readFileSync(path.join(out, f), 'utf8').includes(path.posix.basename(inserted.link)));
+          assert.ok(page, `${c.site}: a built page shows the image (pages: ${pages.join(', ')})`);
+          const src = /<img[^>]*\ssrc="([^"]+)"/.exec(fs.readFileSync(path.join(out, page), 'utf8'))?.[1];
+          assert.ok(src, `${c.site}: ${page} has an <img>`);
+          const url = new URL(src, `http://site.test/${page.split(path.sep).join('/')}`);
+          const served = path.join(out, decodeURIComponent(url.pathname));
+          assert.ok(fs.existsSync(served), `${c.site}: the page ${page} shows ${src}, which the build has at ${served}`);
+          assert.ok(fs.readFileSync(served).equals(fs.readFileSync(png)), `${c.site}: it is the inserted PNG`);
+          built++;
+        } finally {
+          fs.rmSync(work, { recursive: true, force: true });
+        }
+      } finally {
+        fs.rmSync(png, { force: true });
+      }
+    }
+    console.log(`    (${built} of ${cases.length} sites built with the real generator)`);
   });
 });
