@@ -61,8 +61,11 @@ export interface WatchedMessage {
 export interface WatchedQuickPick {
   readonly title: string | undefined;
   readonly placeHolder: string | undefined;
-  /** The items' labels, in the order shown. */
+  /** The items' labels, in the order shown (separators included). */
   readonly labels: readonly string[];
+  /** Each item's description (beside its label) and detail (the line below), by position. */
+  readonly descriptions: readonly (string | undefined)[];
+  readonly details: readonly (string | undefined)[];
   /** The label picked, once the pick is answered; undefined while open or when dismissed. */
   readonly picked: string | undefined;
   readonly done: boolean;
@@ -104,6 +107,8 @@ export class TestSupport implements vscode.Disposable {
     title: string | undefined;
     placeHolder: string | undefined;
     labels: string[];
+    descriptions: (string | undefined)[];
+    details: (string | undefined)[];
     picked: string | undefined;
     done: boolean;
   }[] = [];
@@ -171,6 +176,8 @@ export class TestSupport implements vscode.Disposable {
         title: options.title,
         placeHolder: options.placeHolder,
         labels: items.map((i) => i.label),
+        descriptions: items.map((i) => i.description),
+        details: items.map((i) => i.detail),
         picked: undefined,
         done: false,
       };

@@ -7,6 +7,7 @@ import type { RuntimeErrorCode, TextGenerateResult } from '../runtime/protocol';
 import { readConfig, readGenerationSettings } from '../util/config';
 import { setContext } from '../util/contextKeys';
 import type { Logger } from '../util/logger';
+import type { ModelEntry } from '../generation/modelRegistry';
 import type { ModelRegistry } from '../services/modelRegistryService';
 import type { ModelRuntime } from '../services/modelRuntime';
 import type { ModelStatusBar } from './modelStatusBar';
@@ -224,6 +225,8 @@ export class ContinuationController implements vscode.Disposable {
     private readonly registry: ModelRegistry,
     private readonly statusBar: ModelStatusBar,
     private readonly log: Logger,
+    /** Told the model of each continuation that went through (the shipped model's first says what it is). */
+    private readonly onContinued?: (model: ModelEntry) => void,
   ) {
     this.subscriptions.push(
       vscode.commands.registerCommand('inkwell.generateContinuation', (args?: ContinuationArgs) => this.run(args ?? {})),
@@ -256,16 +259,16 @@ export class ContinuationController implements vscode.Disposable {
     if (!editor) return this.fail('no-editor', 'Open a post and put the cursor where the text should continue.');
     if (this.running) return this.fail('busy', 'A continuation is already being generated. Cancel it first.');
     const document = editor.document;
-    let modelDir: string;
+    let model: ModelEntry;
     try {
-      modelDir = this.registry.resolve('text', args.model).dir;
+      model = this.registry.resolve('text', args.model);
     } catch (err) {
       return this.fail('no-model', (err as Error).message);
     }
     const offset = document.offsetAt(editor.selection.active);
     const { prompt } = buildContinuationPrompt(document.getText(), offset);
     const request = {
-      model: modelDir,
+      model: model.dir,
       dtype: readConfig('models').dtype,
       ...buildTextRequest(prompt, readGenerationSettings(document.uri), args),
     };
@@ -301,6 +304,7 @@ export class ContinuationController implements vscode.Disposable {
         return this.fail('edit-failed', (err as Error).message);
       }
       this.statusBar.finished(result.tokensPerSecond);
+      this.onContinued?.(model);
       this.log.info(
         `Continuation: ${result.tokens.length} tokens (${result.stopReason}), first token ${result.ttftMs.toFixed(0)} ms, ` +
           `${result.tokensPerSecond.toFixed(1)} tokens/s, model ${result.model}`,

@@ -3,7 +3,8 @@ import type { Logger } from '../util/logger';
 import type { Views } from '../util/views';
 import { ContinuationController } from './continuation';
 import { registerInlineCompletion } from './inlineCompletion';
-import { registerModelCommands } from './modelCommands';
+import { demonstrationNote, registerModelCommands } from './modelCommands';
+import type { ModelEntry } from '../generation/modelRegistry';
 import type { ModelRegistry } from '../services/modelRegistryService';
 import type { ModelRuntime } from '../services/modelRuntime';
 import { ModelStatusBar } from './modelStatusBar';
@@ -14,11 +15,19 @@ import { ModelStatusBar } from './modelStatusBar';
  */
 export function registerTextGeneration(runtime: ModelRuntime, registry: ModelRegistry, log: Logger, views: Views): vscode.Disposable {
   const statusBar = new ModelStatusBar(registry, runtime, views);
-  const continuation = new ContinuationController(runtime, registry, statusBar, log);
+  // The first continuation of a session from the shipped demonstration model says what it is.
+  let noted = false;
+  const demonstration = (entry: ModelEntry) => {
+    const note = noted ? undefined : demonstrationNote(entry);
+    if (!note) return;
+    noted = true;
+    void views.showMessage('info', note, 'Download Model…').then((c) => c && vscode.commands.executeCommand('inkwell.downloadModel'));
+  };
+  const continuation = new ContinuationController(runtime, registry, statusBar, log, demonstration);
   return vscode.Disposable.from(
     statusBar,
     continuation,
     registerInlineCompletion(runtime, registry, continuation, log),
-    registerModelCommands(runtime, registry, log),
+    registerModelCommands(runtime, registry, log, views),
   );
 }

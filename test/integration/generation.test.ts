@@ -391,6 +391,49 @@ suite('Text generation in the editor', function () {
     }
   });
 
+  test('the shipped GPT says it is a tiny demonstration model, in Select Model and on the first continuation only', async function () {
+    this.timeout(120_000);
+    const picksBefore = t.quickPicks().length;
+    const picking = vscode.commands.executeCommand('inkwell.selectModel', 'text');
+    const pick = await waitFor(
+      () =>
+        t
+          .quickPicks()
+          .slice(picksBefore)
+          .find((p) => p.title === 'Inkwell: Select Model' && !p.done),
+      'the Select Model list',
+    );
+    const at = pick.labels.indexOf('inkwell-gpt');
+    assert.ok(at >= 0, pick.labels.join(', '));
+    assert.match(pick.descriptions[at] ?? '', /^tiny demonstration model · shipped with Inkwell/);
+    assert.match(pick.details[at] ?? '', /^Writes sketches, not prose: Download Model… has better ones\. gpt2, ≈\d\.\dM parameters · /);
+    const fixture = pick.labels.indexOf('tiny-gpt2');
+    assert.doesNotMatch(`${pick.descriptions[fixture]} ${pick.details[fixture]}`, /demonstration/, 'only the shipped model is one');
+    assert.strictEqual(pick.labels.at(-1), '$(cloud-download) Download a better model…', 'the list ends with the way to better models');
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await picking;
+
+    const editor = await editorAtEnd();
+    const original = editor.document.getText();
+    const before = t.messages().length;
+    const notes = () =>
+      t
+        .messages()
+        .slice(before)
+        .filter((m) => /tiny demonstration model/.test(m.message));
+    assert.ok((await generate({ ...greedyArgs, maxTokens: 3, model: 'inkwell-gpt' })).ok);
+    await waitFor(() => notes().length === 1, 'the note after the first continuation');
+    assert.match(
+      notes()[0].message,
+      /^inkwell-gpt is a tiny demonstration model \(\d\.\dM parameters\): it writes sketches, not prose\. Download Model… has better ones, from SmolLM2 to Llama 3\.2\.$/,
+    );
+    assert.deepStrictEqual(notes()[0].items, ['Download Model…']);
+    assert.ok((await generate({ ...greedyArgs, maxTokens: 3, model: 'inkwell-gpt' })).ok);
+    assert.ok((await generate({ ...greedyArgs, maxTokens: 3 })).ok);
+    assert.strictEqual(notes().length, 1, 'said once, not on every continuation');
+    for (let i = 0; i < 3 && editor.document.getText() !== original; i++) await vscode.commands.executeCommand('undo');
+  });
+
   test('the Llama-style model continues a post too', async () => {
     await setModels('tiny-llama');
     try {
