@@ -184,7 +184,13 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
     // undo group, so VS Code does not ask "Undo in N Files / Undo this File" (as it does for other
     // edits across files): Undo reverts every file at once.
     const [firstSite, firstRel] = expect[0];
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uriOf(firstSite, firstRel)), { preview: false });
+    const first = uriOf(firstSite, firstRel);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(first), { preview: false });
+    // Undo goes to the focused editor: on a busy machine the focus can arrive after the call returns.
+    await waitFor(
+      () => vscode.window.activeTextEditor?.document.uri.toString() === first.toString(),
+      'the editor of the first file focused',
+    );
     await vscode.commands.executeCommand('undo');
     await waitFor(() => expected.every((f) => currentText(f) === before.get(f)), 'every file back as it was after one Undo');
     // Undone in the editor, not yet on disk: the files have unsaved changes until the user saves them.
