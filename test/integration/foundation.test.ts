@@ -49,7 +49,7 @@ suite('Foundation', () => {
     assert.strictEqual(walkthrough.title, 'Write a blog post with Inkwell');
     assert.deepStrictEqual(
       walkthrough.steps.map((s) => s.id),
-      ['openBlog', 'checkPosts', 'preview', 'generate', 'betterModel', 'insertImage', 'settings'],
+      ['openBlog', 'checkPosts', 'preview', 'generate', 'betterModel', 'server', 'insertImage', 'settings'],
     );
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const step of walkthrough.steps) {
