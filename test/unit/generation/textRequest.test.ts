@@ -26,7 +26,14 @@ describe('text generation requests', () => {
 
   it('the settings come in plain groups, the sampling knobs apart under an advanced one', () => {
     const groups = manifest.contributes.configuration.map((g) => g.title);
-    assert.deepStrictEqual(groups, ['Frontmatter', 'Preview', 'Text', 'Text: sampling (advanced)', 'Images', 'Models']);
+    assert.deepStrictEqual(groups, ['Frontmatter', 'Preview', 'Text', 'Text: sampling (advanced)', 'Images', 'Models', 'Server']);
+    // Everything about a server, and nothing else, under Server.
+    assert.deepStrictEqual(Object.keys(manifest.contributes.configuration[6].properties), [
+      'inkwell.text.provider',
+      'inkwell.remote.baseUrl',
+      'inkwell.remote.model',
+      'inkwell.remote.apiKeyEnvironmentVariable',
+    ]);
     const advanced = Object.keys(manifest.contributes.configuration[3].properties);
     assert.deepStrictEqual(advanced.sort(), [
       'inkwell.generation.minP',
