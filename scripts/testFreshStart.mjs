@@ -85,7 +85,29 @@ function npmStart(clone) {
     child.on('exit', (code) => reject(new Error(`npm start exited (${code}) before printing a URL`)));
     setTimeout(() => reject(new Error(`npm start printed no URL within ${startTimeoutMs / 1000} s`)), startTimeoutMs).unref();
   });
-  return { url, stop };
+  return { url, stop, output: () => output };
+}
+
+/**
+ * What a newcomer reads while `npm start` sets up: each step named with how long it takes, and
+ * during the long installs a line at least every INKWELL_PROGRESS_SECONDS (20 s) saying it is alive.
+ */
+function checkProgressOutput(output) {
+  const expected = [
+    /\[inkwell\] npm packages \(first run only: about a minute\)/,
+    /\[inkwell\] installing npm packages: done in \d+s/,
+    /\[inkwell\] building the extension/,
+    /\[test-host\] step 2 of 2: code-server .*about 3 minutes on a quiet 2-core machine, up to 15 on a busy one/s,
+    /\[test-host\] installing code-server: done in \d+s/,
+    /\[inkwell\] starting VS Code \(code-server\)/,
+  ];
+  const missing = expected.filter((re) => !re.test(output));
+  if (missing.length) throw new Error(`npm start did not say what it was doing: no ${missing.join(', ')}`);
+  const took = Number(/installing code-server: done in (\d+)s/.exec(output)[1]);
+  const alive = (output.match(/\[test-host\] still installing code-server… \d+s/g) ?? []).length;
+  // One line per 20 s of the install (the last interval may end without one).
+  if (alive < Math.floor(took / 20) - 1) throw new Error(`code-server took ${took} s to install but npm start said so only ${alive} times`);
+  log(`npm start named its steps; code-server took ${took} s with ${alive} progress lines`);
 }
 
 async function checkWorkbench(url, screenshot) {
@@ -156,6 +178,7 @@ async function main() {
   try {
     const url = await started.url;
     log(`npm start printed ${url.slice(0, 60)}…`);
+    checkProgressOutput(started.output());
     await checkWorkbench(url, opt('--screenshot'));
     ok = true;
   } finally {

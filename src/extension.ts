@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
   context.subscriptions.push(
     site,
     postIndex,
-    registerTagRefactor(postIndex),
+    registerTagRefactor(postIndex, log, views),
     registerSiteStatus(postIndex, views),
     validation,
     registerPosts(validation, testSupport?.newPostPrompts),
@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     text,
     registerTextGeneration(text, runtime, models, log, views),
     registerRemoteServer(context.secrets, log),
-    registerImageFeatures(runtime, models, context.extensionUri, log, views),
+    registerImageFeatures(runtime, models, context.extensionUri, log, views, site),
     registerDownloadModel(models, downloadsDir, log, views),
     log,
     vscode.commands.registerCommand('inkwell.showLog', () => log.show()),

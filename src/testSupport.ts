@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { NewPostPrompts, windowPrompts } from './features/newPost';
 import type { PostValidation } from './services/postValidation';
-import { Views, windowViews } from './util/views';
+import { MessageSeverity, Views, windowViews } from './util/views';
 
 /** One line of Inkwell's log. */
 export interface LogLine {
@@ -49,6 +49,28 @@ export interface WatchedProgress {
   readonly done: boolean;
 }
 
+/** A notification Inkwell showed, as the user reads it. */
+export interface WatchedMessage {
+  readonly severity: MessageSeverity;
+  readonly message: string;
+  /** Its buttons. */
+  readonly items: readonly string[];
+}
+
+/** A quick pick Inkwell showed, as the user reads it. */
+export interface WatchedQuickPick {
+  readonly title: string | undefined;
+  readonly placeHolder: string | undefined;
+  /** The items' labels, in the order shown (separators included). */
+  readonly labels: readonly string[];
+  /** Each item's description (beside its label) and detail (the line below), by position. */
+  readonly descriptions: readonly (string | undefined)[];
+  readonly details: readonly (string | undefined)[];
+  /** The label picked, once the pick is answered; undefined while open or when dismissed. */
+  readonly picked: string | undefined;
+  readonly done: boolean;
+}
+
 /** `api.testing`: present only under the integration tests. */
 export interface InkwellTestSupport {
   /** Milliseconds `activate` took. */
@@ -67,6 +89,10 @@ export interface InkwellTestSupport {
   answerNewPost(prompts: NewPostPrompts | undefined): void;
   /** Progress views Inkwell showed through its views, oldest first. */
   progress(): readonly WatchedProgress[];
+  /** Notifications Inkwell showed through its views, oldest first. */
+  messages(): readonly WatchedMessage[];
+  /** Quick picks Inkwell showed through its views, oldest first. */
+  quickPicks(): readonly WatchedQuickPick[];
 }
 
 /** Builds the views and watchers behind {@link InkwellTestSupport}. */
@@ -76,6 +102,16 @@ export class TestSupport implements vscode.Disposable {
   private readonly statusItems = new Map<string, vscode.StatusBarItem>();
   private readonly logLines: LogLine[] = [];
   private readonly progressRecords: { title: string | undefined; messages: string[]; done: boolean }[] = [];
+  private readonly messageRecords: WatchedMessage[] = [];
+  private readonly pickRecords: {
+    title: string | undefined;
+    placeHolder: string | undefined;
+    labels: string[];
+    descriptions: (string | undefined)[];
+    details: (string | undefined)[];
+    picked: string | undefined;
+    done: boolean;
+  }[] = [];
   private readonly published = new Map<string, number>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private answers: NewPostPrompts | undefined;
@@ -131,6 +167,27 @@ export class TestSupport implements vscode.Disposable {
         record.done = true;
       });
     },
+    showMessage: (severity, message, ...items) => {
+      this.messageRecords.push({ severity, message, items });
+      return windowViews.showMessage(severity, message, ...items);
+    },
+    showQuickPick: (items, options) => {
+      const record: (typeof this.pickRecords)[number] = {
+        title: options.title,
+        placeHolder: options.placeHolder,
+        labels: items.map((i) => i.label),
+        descriptions: items.map((i) => i.description),
+        details: items.map((i) => i.detail),
+        picked: undefined,
+        done: false,
+      };
+      this.pickRecords.push(record);
+      return Promise.resolve(windowViews.showQuickPick(items, options)).then((picked) => {
+        record.picked = picked?.label;
+        record.done = true;
+        return picked;
+      });
+    },
     // The tests read what a reader sees in a preview page.
     pagesReportText: true,
   };
@@ -167,6 +224,8 @@ export class TestSupport implements vscode.Disposable {
         this.answers = prompts;
       },
       progress: () => this.progressRecords,
+      messages: () => this.messageRecords,
+      quickPicks: () => this.pickRecords,
     };
   }
 

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_HUB_ENDPOINT, HubInputError, resolveHubEndpoint, redactUrl } from '../core/hub/endpoint';
 import { downloadModel, HubError, type DownloadProgress } from '../core/hub/download';
+import { isUnreachable } from '../core/hub/http';
 import { formatSize } from '../core/hub/downloadManifest';
 import { DTYPES, isDtype, type Dtype } from '../core/hub/select';
 import type { CliIo } from './io';
@@ -97,6 +98,8 @@ async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   let lastLine = 0;
+  // Whether any bytes arrived: only then is there anything to continue.
+  let started = false;
   try {
     io.err(
       `Downloading ${args.repo} (${args.dtype}) from ${redactUrl(endpoint.url)}${endpoint.source === 'HF_ENDPOINT' ? ' (HF_ENDPOINT)' : ''} into ${args.modelsDir}`,
@@ -116,6 +119,7 @@ async function download(args: DownloadArgs, io: CliIo): Promise<number> {
         io.err(`${plan.files.length} files${size}: ${plan.files.map((f) => f.path).join(', ')}`);
       },
       onProgress: (p) => {
+        if (p.bytes > 0) started = true;
         const now = Date.now();
         if (now - lastLine >= 2000 || (p.fileIndex === p.fileCount && p.fileBytes === p.fileTotal)) {
           lastLine = now;
@@ -153,9 +157,16 @@ async function download(args: DownloadArgs, io: CliIo): Promise<number> {
       io.err(`inkwell models download: ${err.message}`);
       return 2;
     }
+    if (isUnreachable(err)) {
+      io.err(
+        `inkwell models download: cannot reach the model hub at ${redactUrl(endpoint.url)} (${err.errno}). ` +
+          'Check the network connection; for a mirror, pass --endpoint URL or set HF_ENDPOINT.',
+      );
+      return 1;
+    }
     if (err instanceof HubError) {
       io.err(`inkwell models download: ${err.message}`);
-      if (err.resumable) io.err('Run the same command again to continue where it stopped.');
+      if (err.resumable && started) io.err('Run the same command again to continue where it stopped.');
       return err.code === 'cancelled' ? 130 : 1;
     }
     throw err;

@@ -50,6 +50,7 @@ class DocumentStream implements vscode.Disposable {
   /** The edit in flight, to tell our own change events from the user's. */
   private expected: { offset: number; text: string } | undefined;
   private savedSinceEdit = false;
+  private stopped = false;
   /** Text written so far. */
   written = '';
   /** How the text went in: what `consolidate` needs, and a line for the log. */
@@ -88,12 +89,24 @@ class DocumentStream implements vscode.Disposable {
   }
 
   push(text: string): void {
-    if (!text) return;
+    if (!text || this.stopped) return;
     this.pending += text;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();
     }, flushIntervalMs);
+  }
+
+  /**
+   * Takes no more text: what is pending is dropped. Resolves once the edit in flight, if any,
+   * has landed, so nothing reaches the document after that.
+   */
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.pending = '';
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    return this.chain;
   }
 
   /** Writes everything pending; rejects if the document could not be edited. */
@@ -190,6 +203,7 @@ interface Running {
   document: vscode.TextDocument;
   /** The one cancellation of this continuation: Cancel in the notification, the command, closing the document. */
   cancellation: AbortController;
+  stream: DocumentStream;
 }
 
 /**
@@ -206,12 +220,14 @@ export class ContinuationController implements vscode.Disposable {
     private readonly backend: TextBackend,
     private readonly statusBar: ModelStatusBar,
     private readonly log: Logger,
+    /** Told of each continuation that went through (the shipped model's first says what it is). */
+    private readonly onContinued?: () => void,
   ) {
     this.subscriptions.push(
       vscode.commands.registerCommand('inkwell.generateContinuation', (args?: ContinuationArgs) => this.run(args ?? {})),
       vscode.commands.registerCommand('inkwell.cancelGeneration', () => this.cancel()),
       vscode.workspace.onDidCloseTextDocument((doc) => {
-        if (this.running?.document === doc) this.cancel();
+        if (this.running?.document === doc) void this.cancel();
       }),
     );
   }
@@ -221,8 +237,16 @@ export class ContinuationController implements vscode.Disposable {
     return !!this.running;
   }
 
-  cancel(): void {
-    this.running?.cancellation.abort();
+  /**
+   * Stops the continuation at once: nothing more is inserted (text the model sends while it
+   * stops is dropped) and the status bar says so. Resolves once the edit in flight has landed.
+   */
+  async cancel(): Promise<void> {
+    const running = this.running;
+    if (!running || running.cancellation.signal.aborted) return;
+    running.cancellation.abort();
+    this.statusBar.stopped();
+    await running.stream.stop();
   }
 
   async run(args: ContinuationArgs): Promise<ContinuationOutcome> {
@@ -234,20 +258,24 @@ export class ContinuationController implements vscode.Disposable {
     const input = { text: document.getText(), offset, settings: readGenerationSettings(document.uri), overrides: args };
 
     const cancellation = new AbortController();
-    this.running = { document, cancellation };
-    setContext('inkwell.generating', true);
     const stream = new DocumentStream(document, editor, offset);
+    this.running = { document, cancellation, stream };
+    setContext('inkwell.generating', true);
     let streamedTokens = 0;
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating continuation', cancellable: true },
         (progress, progressToken) => {
-          progressToken.onCancellationRequested(() => cancellation.abort());
+          progressToken.onCancellationRequested(() => void this.cancel());
           progress.report({ message: 'loading the model…' });
           return continueText(this.backend, input, {
             signal: cancellation.signal,
-            onPhase: (phase) => this.statusBar.setPhase(phase),
+            onPhase: (phase) => {
+              if (!cancellation.signal.aborted) this.statusBar.setPhase(phase);
+            },
             onText: (text, generatedTokens) => {
+              // After Cancel nothing more goes in, whatever the backend still sends.
+              if (cancellation.signal.aborted) return;
               streamedTokens = generatedTokens;
               progress.report({ message: `${generatedTokens} tokens` });
               stream.push(text);
@@ -262,6 +290,7 @@ export class ContinuationController implements vscode.Disposable {
         return this.fail('edit-failed', (err as Error).message);
       }
       this.statusBar.finished(result.timing?.tokensPerSecond ?? 0);
+      this.onContinued?.();
       this.log.info(describeContinuation(result));
       this.logHowItWentIn(stream);
       if (result.promptTokensDropped)
@@ -271,8 +300,9 @@ export class ContinuationController implements vscode.Disposable {
       // Keep what already streamed: it is in the document and one Undo removes it.
       await stream.flush().catch(() => undefined);
       await stream.consolidate().catch(() => undefined);
-      this.statusBar.finished(0);
       const error = TextBackendError.from(err);
+      // Stopped on request (even when the runtime had to be killed for it): the status bar says so.
+      if (!cancellation.signal.aborted) this.statusBar.finished(0);
       if (error.code === 'cancelled') {
         this.log.info(`Continuation cancelled after ${streamedTokens} tokens; the text streamed so far stays in the document.`);
         this.logHowItWentIn(stream);
@@ -306,7 +336,7 @@ export class ContinuationController implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.cancel();
+    void this.cancel();
     for (const d of this.subscriptions) d.dispose();
   }
 }

@@ -2,6 +2,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { downloadModel, fetchListing, HubError, type DownloadProgress } from '../core/hub/download';
+import { isUnreachable } from '../core/hub/http';
 import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type ResolvedEndpoint } from '../core/hub/endpoint';
 import type { HubListing } from '../core/hub/listing';
 import { formatSize, RECOMMENDED_REPOS } from '../core/hub/downloadManifest';
@@ -182,6 +183,8 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
     const modelsDir = downloadTarget(downloadsDir);
     const where = redactUrl(endpoint.url);
     log.info(`Download Model: ${repo}${revision ? `@${revision}` : ''} from ${where} (${endpoint.source}) into ${modelsDir}`);
+    // Whether any bytes arrived: only then is there anything to continue.
+    let started = false;
     try {
       if (dtype === undefined) {
         const listing = await track((controller) =>
@@ -219,6 +222,7 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
                 });
               },
               onProgress: (p) => {
+                if (p.bytes > 0) started = true;
                 const percent = p.total ? Math.min(100, (p.bytes / p.total) * 100) : 0;
                 progress.report({ message: describeProgress(p), increment: Math.max(0, percent - shown) });
                 shown = Math.max(shown, percent);
@@ -249,16 +253,30 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
       return { ok: true, name: result.name, dir: result.dir, dtype: result.plan.dtype, alreadyPresent: result.alreadyPresent, used };
     } catch (err) {
       if (err instanceof HubError && err.code === 'cancelled') {
-        const message = 'Download cancelled. Run Download Model again with the same choices to continue where it stopped.';
+        const message = started
+          ? 'Download cancelled. Run Download Model again with the same choices to continue where it stopped.'
+          : 'Download cancelled.';
         log.info(`Download Model: ${message}`);
-        void vscode.window.showInformationMessage(message);
+        void views.showMessage('info', message);
         return { ok: false, reason: 'cancelled', message };
       }
-      const message = err instanceof HubError || err instanceof HubInputError ? err.message : `Download failed: ${(err as Error).message}`;
-      const hint = err instanceof HubError && err.resumable ? ' Run Download Model again to continue where it stopped.' : '';
-      log.error(`Download Model: ${message}`);
-      void vscode.window.showErrorMessage(message + hint, 'Show Log').then((c) => c && vscode.commands.executeCommand('inkwell.showLog'));
-      return { ok: false, reason: 'failed', message: message + hint };
+      const detail = err instanceof HubError || err instanceof HubInputError ? err.message : `Download failed: ${(err as Error).message}`;
+      log.error(`Download Model: ${detail}`);
+      if (isUnreachable(err)) {
+        // No answer at all: say so in words, and where a mirror would go.
+        const message =
+          `Inkwell cannot reach the model hub at ${where} (${err.errno}). Check the network connection; ` +
+          `to use a mirror, set inkwell.models.hubEndpoint.` +
+          (started ? ' Run Download Model again to continue where it stopped.' : '');
+        void views.showMessage('error', message, 'Open Setting', 'Show Log').then((c) => {
+          if (c === 'Open Setting') void vscode.commands.executeCommand('workbench.action.openSettings', 'inkwell.models.hubEndpoint');
+          if (c === 'Show Log') void vscode.commands.executeCommand('inkwell.showLog');
+        });
+        return { ok: false, reason: 'failed', message };
+      }
+      const hint = started && err instanceof HubError && err.resumable ? ' Run Download Model again to continue where it stopped.' : '';
+      void views.showMessage('error', detail + hint, 'Show Log').then((c) => c && vscode.commands.executeCommand('inkwell.showLog'));
+      return { ok: false, reason: 'failed', message: detail + hint };
     }
   };
 

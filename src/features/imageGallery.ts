@@ -25,6 +25,14 @@ export interface ImageFeatureDeps {
   extensionUri: vscode.Uri;
   log: Logger;
   views: Views;
+  /** The site generator's conventions for a post's folder, when one is known (where images go). */
+  siteOf?(uri: vscode.Uri): Promise<SiteImageConventions | undefined>;
+}
+
+/** What image placement needs of a site: its generator's image conventions and its static folders. */
+export interface SiteImageConventions {
+  generator?: { readonly name: string; readonly imageFolder: string; readonly pageBundles?: boolean };
+  staticFolders: readonly string[];
 }
 
 /** What one gallery generates: fresh samples, variations of one image, or blends of two. */

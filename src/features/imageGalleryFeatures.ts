@@ -3,6 +3,7 @@ import type { Logger } from '../util/logger';
 import type { Views } from '../util/views';
 import type { ModelRegistry } from '../services/modelRegistryService';
 import type { ModelRuntime } from '../services/modelRuntime';
+import type { SiteService } from '../services/siteService';
 import { ImageFeatureDeps, registerImageGallery } from './imageGallery';
 import { registerInsertImage } from './insertImage';
 import { registerRegenerateImage } from './regenerateImage';
@@ -17,6 +18,7 @@ export function registerImageFeatures(
   extensionUri: vscode.Uri,
   log: Logger,
   views: Views,
+  site?: SiteService,
 ): vscode.Disposable {
   const deps: ImageFeatureDeps = {
     request: (method, params, signal) => runtime.request(method, params, { signal }),
@@ -24,6 +26,12 @@ export function registerImageFeatures(
     extensionUri,
     log,
     views,
+    siteOf: async (uri) => {
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
+      if (!folder || !site) return undefined;
+      const s = await site.site(folder);
+      return { generator: s.info, staticFolders: s.staticFolders };
+    },
   };
   return vscode.Disposable.from(registerImageGallery(), registerInsertImage(deps), registerRegenerateImage(deps));
 }

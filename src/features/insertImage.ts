@@ -7,7 +7,9 @@ import {
   expandPathTemplate,
   frontmatterImageEdit,
   frontmatterTitle,
+  generatorImageTemplate,
   ImagePlacement,
+  imageParagraphEdit,
   markdownImage,
   numberedPlacement,
   placeImage,
@@ -135,7 +137,12 @@ export async function saveAndInsert(
   const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
   const root = folder?.uri ?? vscode.Uri.joinPath(doc.uri, '..');
   const postRelative = folder ? path.posix.relative(folder.uri.path, doc.uri.path) : path.posix.basename(doc.uri.path);
-  const expanded = expandPathTemplate(images.pathTemplate, {
+  // Unless the writer chose a path template, the site generator decides where its pages find images.
+  const site = folder ? await deps.siteOf?.(doc.uri).catch(() => undefined) : undefined;
+  const inspected = vscode.workspace.getConfiguration('inkwell.images', doc.uri).inspect<string>('pathTemplate');
+  const userTemplate = [inspected?.globalValue, inspected?.workspaceValue, inspected?.workspaceFolderValue].some((v) => v !== undefined);
+  const template = (!userTemplate && generatorImageTemplate(site?.generator, postRelative)) || images.pathTemplate;
+  const expanded = expandPathTemplate(template, {
     slug: postSlug(postRelative),
     seed: provenance.seed,
     model: provenance.model,
@@ -143,10 +150,10 @@ export async function saveAndInsert(
   });
   if (expanded.startsWith('/') && !folder) {
     throw new Error(
-      `The image path template "${images.pathTemplate}" is site-root, but ${path.posix.basename(doc.uri.path)} is not in a workspace folder with a static folder.`,
+      `The image path template "${template}" is site-root, but ${path.posix.basename(doc.uri.path)} is not in a workspace folder with a static folder.`,
     );
   }
-  const placement = placeImage(expanded, postRelative, await staticFolder(root, posts.staticFolders));
+  const placement = placeImage(expanded, postRelative, await staticFolder(root, site?.staticFolders ?? posts.staticFolders));
 
   const rendered = await deps.request('image.render', { model, provenance, size: images.displaySize, upscale: images.upscale });
   const png = rendered.candidates[0];
@@ -168,7 +175,11 @@ export async function saveAndInsert(
     );
   }
   if (fm) edit.replace(doc.uri, new vscode.Range(doc.positionAt(fm.start), doc.positionAt(fm.end)), fm.newText);
-  else edit.insert(doc.uri, position, markdownImage(alt.trim() || defaultAlt(doc, position), link));
+  else {
+    // A paragraph of its own: glued to the text above, it would render inside that paragraph.
+    const md = imageParagraphEdit(text, doc.offsetAt(position), markdownImage(alt.trim() || defaultAlt(doc, position), link));
+    edit.replace(doc.uri, new vscode.Range(doc.positionAt(md.start), doc.positionAt(md.end)), md.newText);
+  }
   if (!(await vscode.workspace.applyEdit(edit))) {
     await vscode.workspace.fs.delete(saved.uri).then(undefined, () => undefined);
     throw new Error('Could not insert the image into the post.');

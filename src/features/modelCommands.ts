@@ -7,6 +7,7 @@ import { RuntimeError } from '../runtime/runtimeError';
 import type { ModelCheckResult } from '../runtime/protocol';
 import { signature } from './checkReport';
 import type { Logger } from '../util/logger';
+import type { Views } from '../util/views';
 import type { ModelRegistry } from '../services/modelRegistryService';
 import type { ModelRuntime } from '../services/modelRuntime';
 import type { TextBackendService } from '../services/textBackendService';
@@ -56,6 +57,24 @@ export function describeCheck(check: ModelCheckResult): { summary: string; detai
 
 interface ModelPick extends vscode.QuickPickItem {
   entry?: ModelEntry;
+  /** The item that opens Download Model…. */
+  download?: true;
+}
+
+/**
+ * What to tell a writer about a text model shipped with Inkwell: it is a tiny demonstration
+ * model, and Download Model… has better ones. Undefined for any other model.
+ */
+export function demonstrationNote(entry: ModelEntry): string | undefined {
+  if (entry.source !== 'shipped' || entry.kind !== 'text') return undefined;
+  let parameters: number | undefined;
+  try {
+    parameters = summarizeTextModel(entry.dir, parseDtypeRequest('auto')).parameters;
+  } catch {
+    parameters = undefined;
+  }
+  const size = parameters !== undefined ? ` (${formatParameters(parameters)} parameters)` : '';
+  return `${entry.name} is a tiny demonstration model${size}: it writes sketches, not prose. Download Model… has better ones, from SmolLM2 to Llama 3.2.`;
 }
 
 /**
@@ -84,13 +103,23 @@ function picks(entries: ModelEntry[], current: Record<string, string>): ModelPic
     if (!ofKind.length) continue;
     items.push({ label: kind === 'text' ? 'Text models' : 'Image models', kind: vscode.QuickPickItemKind.Separator });
     for (const entry of ofKind) {
+      const note = demonstrationNote(entry);
       items.push({
         label: entry.name,
-        description: `${sourceLabel[entry.source]}${current[kind] === entry.name || current[kind] === entry.dir ? ' · current' : ''}`,
-        detail: kind === 'text' ? `${textModelLine(entry.dir, current.dtype)} · ${entry.dir}` : entry.dir,
+        description: `${note ? 'tiny demonstration model · ' : ''}${sourceLabel[entry.source]}${current[kind] === entry.name || current[kind] === entry.dir ? ' · current' : ''}`,
+        detail:
+          kind === 'text'
+            ? `${note ? 'Writes sketches, not prose: Download Model… has better ones. ' : ''}${textModelLine(entry.dir, current.dtype)} · ${entry.dir}`
+            : entry.dir,
         entry,
       });
     }
+    if (kind === 'text')
+      items.push({
+        label: '$(cloud-download) Download a better model…',
+        detail: 'Models that write real prose (SmolLM2, Qwen2.5, Llama 3.2), from the model hub: Download Model….',
+        download: true,
+      });
   }
   return items;
 }
@@ -103,6 +132,7 @@ export function registerModelCommands(
   runtime: ModelRuntime,
   registry: ModelRegistry,
   log: Logger,
+  views: Views,
   text: TextBackendService,
 ): vscode.Disposable {
   const current = () => {
@@ -120,7 +150,11 @@ export function registerModelCommands(
       );
       return undefined;
     }
-    const chosen = await vscode.window.showQuickPick(picks(entries, current()), { title: 'Inkwell: Select Model', matchOnDetail: true });
+    const chosen = await views.showQuickPick(picks(entries, current()), { title: 'Inkwell: Select Model', matchOnDetail: true });
+    if (chosen?.download) {
+      void vscode.commands.executeCommand('inkwell.downloadModel');
+      return undefined;
+    }
     const entry = chosen?.entry;
     if (!entry) return undefined;
     const cfg = vscode.workspace.getConfiguration('inkwell.models');

@@ -4,7 +4,7 @@ import type { Views } from '../util/views';
 import type { ModelRegistry } from '../services/modelRegistryService';
 
 /** What the text model is doing, as the status bar shows it. */
-export type GenerationPhase = 'idle' | 'loading' | 'generating';
+export type GenerationPhase = 'idle' | 'loading' | 'generating' | 'stopped';
 
 /**
  * The status bar item for text generation: the model's name, what it is doing
@@ -44,6 +44,12 @@ export class ModelStatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** Says the continuation was stopped on request (until the next one starts). */
+  stopped(): void {
+    this.phase = 'stopped';
+    this.render();
+  }
+
   /** Records the decode speed of a finished run. */
   finished(tokensPerSecond: number): void {
     this.lastSpeed = tokensPerSecond > 0 ? tokensPerSecond : this.lastSpeed;
@@ -54,7 +60,7 @@ export class ModelStatusBar implements vscode.Disposable {
   private render(): void {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== 'markdown') {
-      if (this.phase === 'idle') {
+      if (this.phase === 'idle' || this.phase === 'stopped') {
         this.item.hide();
         return;
       }
@@ -67,18 +73,28 @@ export class ModelStatusBar implements vscode.Disposable {
         name = 'no model';
       }
     }
-    const icon = this.phase === 'generating' ? '$(sync~spin)' : this.phase === 'loading' ? '$(loading~spin)' : '$(sparkle)';
+    const icon =
+      this.phase === 'generating'
+        ? '$(sync~spin)'
+        : this.phase === 'loading'
+          ? '$(loading~spin)'
+          : this.phase === 'stopped'
+            ? '$(debug-stop)'
+            : '$(sparkle)';
     const detail =
       this.phase === 'generating'
         ? 'generating'
         : this.phase === 'loading'
           ? 'loading'
-          : this.lastSpeed
-            ? `${this.lastSpeed.toFixed(1)} tok/s`
-            : 'idle';
+          : this.phase === 'stopped'
+            ? 'stopped'
+            : this.lastSpeed
+              ? `${this.lastSpeed.toFixed(1)} tok/s`
+              : 'idle';
     this.item.text = `${icon} ${name}: ${detail}`;
     this.item.tooltip = new vscode.MarkdownString(
       `**Inkwell text model:** ${name}\n\n${this.backend.label}: ${this.backendState}` +
+        (this.phase === 'stopped' ? '\n\nThe last continuation was stopped; what it wrote before stays (one Undo removes it).' : '') +
         (this.lastSpeed ? `\n\nLast continuation: ${this.lastSpeed.toFixed(1)} tokens/s` : '') +
         (this.backend.describe?.() ? "\n\nClick to choose another of the server's models." : '\n\nClick to select another model.'),
     );

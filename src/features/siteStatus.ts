@@ -25,9 +25,13 @@ export function registerSiteStatus(posts: PostIndexService, views: Views): vscod
       return;
     }
     const { words, minutes } = readingStats(doc.getText());
-    item.text = `$(book) ${minutes} min · ${words.toLocaleString(vscode.env.language)} word${words === 1 ? '' : 's'}`;
     const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
     const site = folder ? posts.site?.describe(folder) : undefined;
+    // The generator in the text itself, not only the tooltip: its conventions decide what is checked.
+    const generator = folder ? posts.site?.cached(folder)?.info?.name : undefined;
+    item.text =
+      `$(book) ${minutes} min · ${words.toLocaleString(vscode.env.language)} word${words === 1 ? '' : 's'}` +
+      (generator ? ` · ${generator}` : '');
     const tip = new vscode.MarkdownString();
     tip.appendText(`${words} words, about ${minutes} minute${minutes === 1 ? '' : 's'} to read`);
     if (site) tip.appendMarkdown('\n\n').appendText(`Site generator: ${site}`);

@@ -4,7 +4,8 @@ import type { Logger } from '../util/logger';
 import type { Views } from '../util/views';
 import { ContinuationController } from './continuation';
 import { registerInlineCompletion } from './inlineCompletion';
-import { registerModelCommands } from './modelCommands';
+import { demonstrationNote, registerModelCommands } from './modelCommands';
+import type { ModelEntry } from '../generation/modelRegistry';
 import type { ModelRegistry } from '../services/modelRegistryService';
 import type { ModelRuntime } from '../services/modelRuntime';
 import { ModelStatusBar } from './modelStatusBar';
@@ -22,11 +23,27 @@ export function registerTextGeneration(
   views: Views,
 ): vscode.Disposable {
   const statusBar = new ModelStatusBar(registry, backend, views);
-  const continuation = new ContinuationController(backend, statusBar, log);
+  // The first continuation of a session from the shipped demonstration model says what it is
+  // (the local runtime's configured model; a server's models are the server's business).
+  let noted = false;
+  const demonstration = () => {
+    if (noted || backend.usesServer) return;
+    let entry: ModelEntry;
+    try {
+      entry = registry.resolve('text');
+    } catch {
+      return;
+    }
+    const note = demonstrationNote(entry);
+    if (!note) return;
+    noted = true;
+    void views.showMessage('info', note, 'Download Model…').then((c) => c && vscode.commands.executeCommand('inkwell.downloadModel'));
+  };
+  const continuation = new ContinuationController(backend, statusBar, log, demonstration);
   return vscode.Disposable.from(
     statusBar,
     continuation,
     registerInlineCompletion(backend, continuation, log),
-    registerModelCommands(runtime, registry, log, backend),
+    registerModelCommands(runtime, registry, log, views, backend),
   );
 }

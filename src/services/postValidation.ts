@@ -225,8 +225,14 @@ export class PostValidation implements vscode.Disposable {
   /** Context for the quick fixes of a post. */
   async fixContext(uri: vscode.Uri): Promise<FixContext> {
     const images = await this.posts.imageFiles().catch(() => [] as vscode.Uri[]);
+    // FileStat.ctime is the creation time where the file system keeps one.
+    const created = await Promise.resolve(vscode.workspace.fs.stat(uri)).then(
+      (s) => (s.ctime > 0 ? new Date(s.ctime) : undefined),
+      () => undefined,
+    );
     return {
       ...this.location(uri),
+      fileCreated: created,
       dateStyle: this.posts.index.preferredDateStyle(),
       imageFiles: images.filter((u) => u.scheme === 'file').map((u) => toSlash(u.fsPath)),
     };

@@ -65,9 +65,13 @@ let manifestDefaults: Record<string, unknown> | undefined;
 function defaultsOf(section: Section): Record<string, unknown> {
   if (!manifestDefaults) {
     const ext = vscode.extensions.all.find((e) => e.packageJSON?.name === 'inkwell' && e.packageJSON?.publisher === 'inkwell');
-    const props = (ext?.packageJSON?.contributes?.configuration?.properties ?? {}) as Record<string, { default?: unknown }>;
+    // The settings come in groups (a list of sections, as the Settings editor shows them).
+    const configuration: unknown = ext?.packageJSON?.contributes?.configuration ?? [];
+    const groups = (Array.isArray(configuration) ? configuration : [configuration]) as {
+      properties?: Record<string, { default?: unknown }>;
+    }[];
     manifestDefaults = {};
-    for (const [key, value] of Object.entries(props)) manifestDefaults[key] = value.default;
+    for (const group of groups) for (const [key, value] of Object.entries(group.properties ?? {})) manifestDefaults[key] = value.default;
   }
   const prefix = `inkwell.${section}.`;
   const result: Record<string, unknown> = {};

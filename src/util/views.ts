@@ -24,11 +24,21 @@ export interface Views {
     task: (progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) => Thenable<R>,
   ): Thenable<R>;
   /**
+   * A notification (information, warning or error) with optional buttons; resolves to the button
+   * chosen, or undefined when it was dismissed.
+   */
+  showMessage(severity: MessageSeverity, message: string, ...items: string[]): Thenable<string | undefined>;
+  /** A quick pick of one item; resolves to it, or undefined when it was dismissed. */
+  showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
+  /**
    * Whether preview pages report the text a reader sees with each render. The integration tests
    * read it; in the window nobody does, and reading a page's `innerText` costs it a layout.
    */
   readonly pagesReportText: boolean;
 }
+
+/** How a notification looks: its icon and how long it stays. */
+export type MessageSeverity = 'info' | 'warning' | 'error';
 
 /** The views of VS Code's window, as they are. */
 export const windowViews: Views = {
@@ -37,5 +47,12 @@ export const windowViews: Views = {
   createStatusBarItem: (id, alignment, priority) => vscode.window.createStatusBarItem(id, alignment, priority),
   createLogOutputChannel: (name) => vscode.window.createOutputChannel(name, { log: true }),
   withProgress: (options, task) => vscode.window.withProgress(options, task),
+  showMessage: (severity, message, ...items) =>
+    severity === 'error'
+      ? vscode.window.showErrorMessage(message, ...items)
+      : severity === 'warning'
+        ? vscode.window.showWarningMessage(message, ...items)
+        : vscode.window.showInformationMessage(message, ...items),
+  showQuickPick: (items, options) => vscode.window.showQuickPick(items, { ...options, canPickMany: false }),
   pagesReportText: false,
 };

@@ -33,7 +33,32 @@ function lineElements(): { line: number; el: HTMLElement }[] {
   return out;
 }
 
+/**
+ * Marks the dates after today in the header and on tag page cards with a "Scheduled" badge, as
+ * drafts get "Draft": most generators leave such a post out of the built site until that day.
+ * Here, in the page, because "today" is the reader's, now, and the page may stay open past midnight.
+ */
+function markFutureDates(): void {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const today = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  for (const time of Array.from(document.querySelectorAll<HTMLTimeElement>('.inkwell-facts time[datetime]'))) {
+    const when = time.dateTime;
+    // A plain date is after today when its day is; a date-time when its moment is.
+    const future = /^\d{4}-\d\d-\d\d$/.test(when) ? when > today : Date.parse(when) > now.getTime();
+    const badge = time.nextElementSibling?.classList.contains('inkwell-future') ? time.nextElementSibling : undefined;
+    if (future && !badge) {
+      const span = document.createElement('span');
+      span.className = 'inkwell-future';
+      span.textContent = 'Scheduled';
+      span.title = 'Dated after today: most site generators leave this post out of the built site until then.';
+      time.after(span);
+    } else if (!future && badge) badge.remove();
+  }
+}
+
 function reportRendered(loaded = false): void {
+  markFutureDates();
   const title = headerSlot.querySelector('.inkwell-title')?.textContent ?? '';
   const tags = Array.from(headerSlot.querySelectorAll<HTMLElement>('.inkwell-tag')).map((t) => t.dataset.tag ?? t.textContent ?? '');
   vscode.postMessage({

@@ -21,7 +21,9 @@ const THEME: Record<string, string> = {
   '--vscode-badge-background': 'rgb(0, 122, 204)',
   '--vscode-badge-foreground': 'rgb(255, 255, 255)',
   '--vscode-textLink-foreground': 'rgb(0, 94, 180)',
-  '--vscode-symbolIcon-keywordForeground': 'rgb(175, 0, 219)',
+  // As in VS Code's own themes: the symbol icon colour for keywords is the plain text colour.
+  '--vscode-symbolIcon-keywordForeground': 'rgb(30, 30, 30)',
+  '--vscode-debugTokenExpression-boolean': 'rgb(0, 0, 255)',
   '--vscode-debugTokenExpression-string': 'rgb(163, 21, 21)',
   '--vscode-textCodeBlock-background': 'rgb(240, 240, 240)',
   '--vscode-editorInfo-foreground': 'rgb(26, 133, 255)',
@@ -144,9 +146,10 @@ describe('preview page layout (real Chromium)', function () {
       }, selector);
     assert.strictEqual(
       await colour('pre code .hljs-keyword'),
-      THEME['--vscode-symbolIcon-keywordForeground'],
+      THEME['--vscode-debugTokenExpression-boolean'],
       'keywords in the theme colour',
     );
+    assert.notStrictEqual(await colour('pre code .hljs-keyword'), await colour('pre code'), 'keywords stand out from the code');
     assert.strictEqual(await colour('pre code .hljs-string'), THEME['--vscode-debugTokenExpression-string'], 'strings in the theme colour');
     const box = (selector: string) =>
       page.evaluate((sel) => {
@@ -162,5 +165,81 @@ describe('preview page layout (real Chromium)', function () {
     const bodyFont = await page.evaluate(() => getComputedStyle(document.body).fontSize);
     assert.ok(parseFloat(figcaption) < parseFloat(bodyFont), 'the caption is set smaller than the text');
     assert.strictEqual(await page.evaluate(() => getComputedStyle(document.querySelector('summary')!).cursor), 'pointer');
+  });
+
+  it('TypeScript satisfies and as are highlighted, and a long code line scrolls inside its block instead of being cut', async () => {
+    const long = `const url = "${'x'.repeat(400)}";`;
+    const post = [
+      '---',
+      'title: Code',
+      'date: 2024-03-01',
+      '---',
+      '```ts',
+      'const c = { port: 1 } satisfies Config;',
+      'const el = node as HTMLInputElement;',
+      long,
+      '```',
+      '',
+    ].join('\n');
+    const rendered = renderer.render(post, { locale: 'en', images: { resolveLocal: () => undefined, allowHttpsImages: false } });
+    await load('article', rendered.headerHtml, rendered.bodyHtml);
+    const keywords = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('pre code .hljs-keyword')).map((k) => [k.textContent, getComputedStyle(k).color]),
+    );
+    for (const word of ['satisfies', 'as'])
+      assert.deepStrictEqual(
+        keywords.find(([w]) => w === word),
+        [word, THEME['--vscode-debugTokenExpression-boolean']],
+        `${word} is a highlighted keyword (${JSON.stringify(keywords)})`,
+      );
+    const layout = await page.evaluate(() => {
+      const pre = document.querySelector('pre')!;
+      const before = pre.scrollLeft;
+      pre.scrollLeft = 10_000;
+      const box = pre.getBoundingClientRect();
+      return {
+        preWidth: pre.clientWidth,
+        preScrollWidth: pre.scrollWidth,
+        scrolled: pre.scrollLeft - before,
+        preRight: box.right,
+        viewport: window.innerWidth,
+        pageScrollWidth: document.scrollingElement!.scrollWidth,
+        wraps: getComputedStyle(pre.querySelector('code')!).whiteSpace,
+      };
+    });
+    assert.ok(layout.preScrollWidth > layout.preWidth, `the line is wider than its block: ${JSON.stringify(layout)}`);
+    assert.ok(layout.scrolled > 0, `the block scrolls sideways to the end of the line: ${JSON.stringify(layout)}`);
+    assert.ok(
+      layout.preRight <= layout.viewport && layout.pageScrollWidth <= layout.viewport,
+      `the page itself does not: ${JSON.stringify(layout)}`,
+    );
+  });
+
+  it('a post dated after today gets a "Scheduled" badge in the article header and on the tag page; a past one none', async () => {
+    const post = ['---', 'title: Later', 'date: 2999-01-01', '---', 'Soon.', ''].join('\n');
+    const rendered = renderer.render(post, { locale: 'en', images: { resolveLocal: () => undefined, allowHttpsImages: false } });
+    await load('article', rendered.headerHtml, rendered.bodyHtml);
+    const badges = () =>
+      page.evaluate(() =>
+        Array.from(document.querySelectorAll('.inkwell-future')).map((b) => [
+          b.previousElementSibling?.getAttribute('datetime'),
+          b.textContent,
+        ]),
+      );
+    await page.waitForFunction(() => document.querySelector('.inkwell-future'));
+    assert.deepStrictEqual(await badges(), [['2999-01-01', 'Scheduled']]);
+    assert.notStrictEqual(await backdrop('.inkwell-future'), await backdrop('.inkwell-facts'), 'the badge has a background of its own');
+    await context.close();
+    const cards = renderer.renderTagPage(
+      'gan',
+      [...POSTS, { id: 'file:///blog/posts/c.md', title: 'Later', date: '2999-01-01', tags: ['gan'] }],
+      {
+        locale: 'en',
+        image: () => undefined,
+      },
+    );
+    await load('tag', '', cards);
+    await page.waitForFunction(() => document.querySelector('.inkwell-future'));
+    assert.deepStrictEqual(await badges(), [['2999-01-01', 'Scheduled']], 'only the future post has the badge');
   });
 });

@@ -183,6 +183,35 @@ suite('Download Model', function () {
     assert.strictEqual(editor.document.getText(), before + generated.result.text, 'the resumed model wrote at the cursor');
   });
 
+  test('without a network: says the hub cannot be reached, names the endpoint setting, and speaks of no continuing', async () => {
+    const t = await testing();
+    const cfg = vscode.workspace.getConfiguration('inkwell.models');
+    // A host name that never resolves, as any host does with the network down.
+    await cfg.update('hubEndpoint', 'https://hub.offline.invalid', vscode.ConfigurationTarget.Global);
+    try {
+      const before = t.messages().length;
+      const outcome = await download({ repo: REPO, use: false });
+      assert.ok(!outcome.ok && outcome.reason === 'failed', JSON.stringify(outcome));
+      const shown = await waitFor(
+        () =>
+          t
+            .messages()
+            .slice(before)
+            .find((m) => m.severity === 'error'),
+        'the error notification',
+      );
+      assert.match(
+        shown.message,
+        /^Inkwell cannot reach the model hub at https:\/\/hub\.offline\.invalid\/? \((ENOTFOUND|EAI_AGAIN)\)\. Check the network connection; to use a mirror, set inkwell\.models\.hubEndpoint\.$/,
+      );
+      assert.doesNotMatch(shown.message, /continue|getaddrinfo/);
+      assert.deepStrictEqual(shown.items, ['Open Setting', 'Show Log']);
+      assert.strictEqual(outcome.message, shown.message);
+    } finally {
+      await cfg.update('hubEndpoint', hub.url, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('explains an unknown repository', async () => {
     const outcome = await download({ repo: 'nobody/nothing', dtype: 'auto', use: false });
     assert.ok(!outcome.ok && outcome.reason === 'failed');

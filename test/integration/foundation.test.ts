@@ -33,6 +33,42 @@ suite('Foundation', () => {
     assert.ok(pkg.contributes.commands.every((c) => c.category === 'Inkwell'));
   });
 
+  test('the "Write a blog post with Inkwell" walkthrough opens, and each of its steps leads to a command that exists and a picture that is there', async () => {
+    const ext = vscode.extensions.getExtension('inkwell.inkwell')!;
+    const pkg = ext.packageJSON as {
+      contributes: {
+        walkthroughs: {
+          id: string;
+          title: string;
+          steps: { id: string; description: string; media: { image?: string; markdown?: string } }[];
+        }[];
+        views: { explorer: { id: string; visibility?: string }[] };
+      };
+    };
+    const [walkthrough] = pkg.contributes.walkthroughs;
+    assert.strictEqual(walkthrough.title, 'Write a blog post with Inkwell');
+    assert.deepStrictEqual(
+      walkthrough.steps.map((s) => s.id),
+      ['openBlog', 'checkPosts', 'preview', 'generate', 'betterModel', 'server', 'insertImage', 'settings'],
+    );
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const step of walkthrough.steps) {
+      const links = [...step.description.matchAll(/\]\(command:([\w.]+)/g)].map((m) => m[1]);
+      assert.strictEqual(links.length, 1, `${step.id} has one button`);
+      assert.ok(registered.has(links[0]), `${step.id}: ${links[0]} is a command of this VS Code`);
+      const media = step.media.image ?? step.media.markdown!;
+      assert.ok((await vscode.workspace.fs.stat(vscode.Uri.joinPath(ext.extensionUri, media))).size > 0, `${step.id}: ${media}`);
+    }
+    // VS Code opens it (an unknown walkthrough id would throw).
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', `inkwell.inkwell#${walkthrough.id}`, false);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    assert.strictEqual(
+      pkg.contributes.views.explorer.find((v) => v.id === 'inkwell.tags')?.visibility,
+      'visible',
+      'Posts by Tag starts open',
+    );
+  });
+
   test('"New Post" creates a post with frontmatter and opens it at the description', async () => {
     await inkwell();
     const folder = vscode.Uri.joinPath(workspaceRoot(), 'posts');

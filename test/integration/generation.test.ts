@@ -127,7 +127,7 @@ suite('Text generation in the editor', function () {
     assert.strictEqual(editor.document.getText(), original);
   });
 
-  test('Cancel Generation (Escape while it streams) stops the text growing, keeps what streamed, and one Undo removes it', async () => {
+  test('Cancel Generation (Escape while it streams) stops the text at once, says so, keeps what streamed, and one Undo removes it', async () => {
     const keys = vscode.extensions.getExtension('inkwell.inkwell')?.packageJSON.contributes.keybindings as Array<{
       command: string;
       key: string;
@@ -143,11 +143,26 @@ suite('Text generation in the editor', function () {
     const running = generate({ ...greedyArgs, maxTokens: 4000, model: noPast });
     await waitFor(() => doc.getText().length > original.length, 'the first streamed text');
     await vscode.commands.executeCommand('inkwell.cancelGeneration');
+    // From the moment Cancel returns, nothing more goes in, although the model may still send
+    // tokens until it stops; and the status bar says it stopped.
+    const atCancel = doc.getText();
+    let changesAfterCancel = 0;
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === doc && e.contentChanges.length) changesAfterCancel++;
+    });
+    assert.match(t.statusBarItem('inkwell.model')?.text ?? '', /: stopped$/);
     const outcome = await running;
     assert.ok(!outcome.ok && outcome.error.code === 'cancelled', JSON.stringify(outcome));
+    try {
+      await assertUnchangedFor(doc, 500, 'the text stopped growing');
+    } finally {
+      sub.dispose();
+    }
+    assert.strictEqual(changesAfterCancel, 0, 'no text was inserted after Cancel');
+    assert.strictEqual(doc.getText(), atCancel);
     const streamed = doc.getText().slice(original.length);
     assert.ok(doc.getText().startsWith(original) && streamed.length > 0, 'what streamed stays at the cursor');
-    await assertUnchangedFor(doc, 500, 'the text stopped growing');
+    assert.match(t.statusBarItem('inkwell.model')?.text ?? '', /^\$\(debug-stop\) tiny-gpt2: stopped$/);
     assert.match(lastLogLine(t, /^Continuation cancelled/) ?? '', /^Continuation cancelled after \d+ tokens/);
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('undo');
@@ -374,6 +389,49 @@ suite('Text generation in the editor', function () {
     } finally {
       await setModels('tiny-gpt2');
     }
+  });
+
+  test('the shipped GPT says it is a tiny demonstration model, in Select Model and on the first continuation only', async function () {
+    this.timeout(120_000);
+    const picksBefore = t.quickPicks().length;
+    const picking = vscode.commands.executeCommand('inkwell.selectModel', 'text');
+    const pick = await waitFor(
+      () =>
+        t
+          .quickPicks()
+          .slice(picksBefore)
+          .find((p) => p.title === 'Inkwell: Select Model' && !p.done),
+      'the Select Model list',
+    );
+    const at = pick.labels.indexOf('inkwell-gpt');
+    assert.ok(at >= 0, pick.labels.join(', '));
+    assert.match(pick.descriptions[at] ?? '', /^tiny demonstration model · shipped with Inkwell/);
+    assert.match(pick.details[at] ?? '', /^Writes sketches, not prose: Download Model… has better ones\. gpt2, ≈\d\.\dM parameters · /);
+    const fixture = pick.labels.indexOf('tiny-gpt2');
+    assert.doesNotMatch(`${pick.descriptions[fixture]} ${pick.details[fixture]}`, /demonstration/, 'only the shipped model is one');
+    assert.strictEqual(pick.labels.at(-1), '$(cloud-download) Download a better model…', 'the list ends with the way to better models');
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await picking;
+
+    const editor = await editorAtEnd();
+    const original = editor.document.getText();
+    const before = t.messages().length;
+    const notes = () =>
+      t
+        .messages()
+        .slice(before)
+        .filter((m) => /tiny demonstration model/.test(m.message));
+    assert.ok((await generate({ ...greedyArgs, maxTokens: 3, model: 'inkwell-gpt' })).ok);
+    await waitFor(() => notes().length === 1, 'the note after the first continuation');
+    assert.match(
+      notes()[0].message,
+      /^inkwell-gpt is a tiny demonstration model \(\d\.\dM parameters\): it writes sketches, not prose\. Download Model… has better ones, from SmolLM2 to Llama 3\.2\.$/,
+    );
+    assert.deepStrictEqual(notes()[0].items, ['Download Model…']);
+    assert.ok((await generate({ ...greedyArgs, maxTokens: 3, model: 'inkwell-gpt' })).ok);
+    assert.ok((await generate({ ...greedyArgs, maxTokens: 3 })).ok);
+    assert.strictEqual(notes().length, 1, 'said once, not on every continuation');
+    for (let i = 0; i < 3 && editor.document.getText() !== original; i++) await vscode.commands.executeCommand('undo');
   });
 
   test('the Llama-style model continues a post too', async () => {

@@ -123,6 +123,8 @@ suite('Generated images', function () {
       text.trimEnd().endsWith('![Accuracy does not apply when there is no single right answer](images/notes-on-evaluation-1236.png)'),
       `the link is at the cursor, described by the paragraph before it: ${text.slice(-120)}`,
     );
+    // Its own paragraph: glued to the text above, it would render inside that paragraph.
+    assert.match(text, /\S\n\n!\[Accuracy does not apply[^\n]*\)\n$/, 'a blank line before the image');
     assert.strictEqual(frontmatterImage(text), undefined, 'the image is shown once: not also as the hero image');
     assert.strictEqual(result.frontmatterUpdated, false);
   });

@@ -179,6 +179,106 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
     await waitFor(() => !has(uri, 'tag-variant'), 'the variant diagnostic to clear');
   });
 
+  /** The quick fixes the light bulb offers on the diagnostic with `code`, in the order it shows them. */
+  async function quickFixes(uri: vscode.Uri, code: string): Promise<vscode.CodeAction[]> {
+    const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === code);
+    assert.ok(diagnostic, `a ${code} diagnostic`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    return actions;
+  }
+
+  /** Puts the cursor on the diagnostic with `code` and runs Auto Fix (the preferred quick fix), as from the keyboard. */
+  async function autoFix(editor: vscode.TextEditor, code: string): Promise<void> {
+    const diagnostic = vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.code === code);
+    assert.ok(diagnostic, `a ${code} diagnostic`);
+    await vscode.window.showTextDocument(editor.document, { preview: false });
+    editor.selection = new vscode.Selection(diagnostic.range.start, diagnostic.range.start);
+    const version = editor.document.version;
+    await waitFor(async () => {
+      await vscode.commands.executeCommand('editor.action.autoFix');
+      return editor.document.version !== version;
+    }, `Auto Fix of ${code}`);
+  }
+
+  test('an impossible date offers the nearest valid date in the same month first, then today; Auto Fix takes the nearest', async () => {
+    const editor = await edit(VAE);
+    const uri = editor.document.uri;
+    await editor.edit((b) => b.replace(editor.document.lineAt(1).range, 'date: 2023-06-31'));
+    await waitFor(() => has(uri, 'date-invalid'), 'the date-invalid diagnostic');
+    // The sample was copied here today, so its creation date is today: one entry, not two (in the
+    // style the other posts use, with a time).
+    assert.deepStrictEqual(
+      (await quickFixes(uri, 'date-invalid')).map((a) => [
+        a.title.replace(/\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)$/, '(TODAY)'),
+        !!a.isPreferred,
+      ]),
+      [
+        ['Change date to 2023-06-30 (the nearest valid date)', true],
+        ['Set date to today (TODAY)', false],
+      ],
+    );
+    await autoFix(editor, 'date-invalid');
+    assert.strictEqual(editor.document.lineAt(1).text, 'date: 2023-06-30');
+    await waitFor(() => !has(uri, 'date-invalid'), 'the date diagnostic to clear');
+  });
+
+  test('a likely typo of a field (titel) says "did you mean", although unknown fields are allowed, and Auto Fix renames it', async () => {
+    assert.strictEqual(vscode.workspace.getConfiguration('inkwell.validation').get('flagUnknownKeys'), false);
+    const editor = await edit(VAE);
+    const uri = editor.document.uri;
+    const line = editor.document.lineAt(2);
+    assert.match(line.text, /^title: /);
+    await editor.edit((b) => b.replace(new vscode.Range(2, 0, 2, 5), 'titel'));
+    await waitFor(() => has(uri, 'key-typo'), 'the key-typo diagnostic');
+    const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'key-typo')!;
+    assert.strictEqual(diagnostic.message, 'Unknown field "titel": did you mean "title"?');
+    assert.strictEqual(editor.document.getText(diagnostic.range), 'titel');
+    assert.ok(!has(uri, 'unknown-key'));
+    assert.deepStrictEqual(
+      (await quickFixes(uri, 'key-typo')).map((a) => a.title),
+      ['Rename field to "title"'],
+    );
+    await autoFix(editor, 'key-typo');
+    assert.strictEqual(editor.document.lineAt(2).text, line.text);
+    await waitFor(() => !has(uri, 'key-typo') && !has(uri, 'title-missing'), 'the typo and missing title to clear');
+  });
+
+  test('a title taken from the leading heading offers to remove the heading, and Auto Fix does', async () => {
+    const rel = 'posts/up-the-ridge.md';
+    const file = uriOf(rel);
+    await vscode.workspace.fs.writeFile(
+      file,
+      Buffer.from(
+        '---\ndate: 2024-04-02\ndescription: A walk up the ridge before the rain came, with the dog and a flask of tea.\n---\n\n# Up the Ridge\n\nWe left early.\n',
+      ),
+    );
+    try {
+      const editor = await openPost(rel);
+      await waitFor(() => has(file, 'title-missing'), 'the title-missing diagnostic');
+      assert.deepStrictEqual(
+        (await quickFixes(file, 'title-missing')).map((a) => [a.title, !!a.isPreferred]),
+        [
+          ['Add "title: Up the Ridge" and remove the heading (it would show twice)', true],
+          ['Add "title: Up the Ridge" (keep the heading)', false],
+        ],
+      );
+      await autoFix(editor, 'title-missing');
+      assert.strictEqual(
+        editor.document.getText(),
+        '---\ntitle: Up the Ridge\ndate: 2024-04-02\ndescription: A walk up the ridge before the rain came, with the dog and a flask of tea.\n---\n\nWe left early.\n',
+      );
+      await waitFor(() => !has(file, 'title-missing'), 'the title diagnostic to clear');
+    } finally {
+      await closeEditors();
+      await vscode.workspace.fs.delete(file);
+    }
+  });
+
   test('a missing image is offered only close names, then a picker and the generator', async () => {
     const editor = await edit(VAE);
     const uri = editor.document.uri;

@@ -386,6 +386,35 @@ suite('Article preview, tag tree and tag pages', () => {
     assert.ok(text.includes('Variational autoencoders learn a smooth map'), 'descriptions are shown');
   });
 
+  test('a post dated after today shows "Scheduled" in the preview and on its tag page', async function () {
+    this.timeout(150_000);
+    const rel = 'posts/coming-soon.md';
+    const file = vscode.Uri.joinPath(workspaceRoot(), rel);
+    await vscode.workspace.fs.writeFile(
+      file,
+      Buffer.from('---\ntitle: Coming Soon\ndate: 2999-01-01\ndescription: A post for later.\ntags: [someday]\n---\nNot yet.\n'),
+    );
+    try {
+      await openPost(rel);
+      await vscode.commands.executeCommand('inkwell.openPreview');
+      const shown = await waitFor(() => {
+        const r = rendered();
+        return r?.uri === file.toString() && r.title === 'Coming Soon' ? r : undefined;
+      }, 'the future post in the preview');
+      assert.match(shown.text, /January 1, 2999\s*Scheduled/, shown.text.slice(0, 200));
+      const tagPages = () => messagesOf<WebviewToHost, 'rendered'>(openWebview(t, 'inkwell.tagPreview')?.received ?? [], 'rendered');
+      await waitFor(async () => {
+        await vscode.commands.executeCommand('inkwell.previewTag', 'someday');
+        return openWebview(t, 'inkwell.tagPreview')?.title === 'Posts tagged someday';
+      }, 'the tag page of the future post');
+      const card = await waitFor(() => tagPages().find((r) => r.text.includes('Coming Soon')), 'the card of the future post', 60_000);
+      assert.match(card.text, /January 1, 2999\s*Scheduled/, card.text);
+    } finally {
+      await closeAll();
+      await vscode.workspace.fs.delete(file);
+    }
+  });
+
   test('extendMarkdownIt renders the article header instead of the frontmatter', async () => {
     const md = api.extendMarkdownIt(new MarkdownIt({ html: true }));
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(GAN)));

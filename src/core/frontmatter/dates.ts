@@ -195,3 +195,26 @@ export function repairDateText(text: string): DateParts | undefined {
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   return { year: y, month: mo, day: d, hour, minute, second, hasTime };
 }
+
+/**
+ * The valid date nearest to a `YYYY-MM-DD` date whose month or day is out of range, in the
+ * same year and, when the month is real, the same month: `2024-02-30` → `2024-02-29`,
+ * `2024-13-45` → `2024-12-31`, `2024-04-00` → `2024-04-01`. A time after it is kept when it
+ * is valid. Undefined for a valid date or anything else.
+ */
+export function nearestValidDate(text: string): DateParts | undefined {
+  const t = text
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .trim();
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt ](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
+  if (!m || parseDateText(t)) return undefined;
+  const year = Number(m[1]);
+  if (year < 1000) return undefined;
+  const month = Math.min(12, Math.max(1, Number(m[2])));
+  const day = Math.min(daysIn(year, month), Math.max(1, Number(m[3])));
+  const hasTime = m[4] !== undefined;
+  const [hour, minute, second] = hasTime ? [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)] : [0, 0, 0];
+  if (hour > 23 || minute > 59 || second > 59) return { year, month, day, hour: 0, minute: 0, second: 0, hasTime: false };
+  return { year, month, day, hour, minute, second, hasTime };
+}

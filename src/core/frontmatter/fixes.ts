@@ -1,4 +1,4 @@
-import { DateStyle, formatDate, formatDateParts, repairDateText } from './dates';
+import { DateStyle, formatDate, formatDateParts, nearestValidDate, repairDateText } from './dates';
 import { closestImages, ImageLocation, imageValueFor } from './images';
 import { getField, parseFrontmatter, ParsedFrontmatter, ValueNode } from './parse';
 import { Problem, ProblemCode } from './problemCodes';
@@ -24,6 +24,8 @@ export interface Fix {
 export interface FixContext extends ImageLocation {
   /** "Now" for new dates (tests pass a fixed moment). */
   now?: Date;
+  /** When the post's file was created, when known: a date fix offers it. */
+  fileCreated?: Date;
   /** The date style the workspace uses (PostIndex.preferredDateStyle()). */
   dateStyle?: DateStyle;
   /** Existing image files (absolute paths) for image path fixes. */
@@ -54,27 +56,20 @@ export function fixesFor(text: string, p: Problem, ctx: FixContext = {}, parsed:
         return fixDate(text, parsed, p, ctx);
       case ProblemCode.TitleMissing: {
         const title = titleFor(text, parsed, ctx);
-        return [
-          {
-            title: `Add "title: ${title}"`,
-            edits: [insertField(text, parsed, 'title', stringValue(title, parsed.language))],
-            isPreferred: true,
-            code: p.code,
-          },
-        ];
+        return titleFixes(
+          text,
+          parsed,
+          title,
+          `Add "title: ${title}"`,
+          insertField(text, parsed, 'title', stringValue(title, parsed.language)),
+          p,
+        );
       }
       case ProblemCode.TitleEmpty: {
         const f = getField(parsed, 'title');
         if (!f) return [];
         const title = titleFor(text, parsed, ctx);
-        return [
-          {
-            title: `Set title to "${title}"`,
-            edits: [replaceValue(text, f.value, f.keyEnd, title, parsed.language)],
-            isPreferred: true,
-            code: p.code,
-          },
-        ];
+        return titleFixes(text, parsed, title, `Set title to "${title}"`, replaceValue(text, f.value, f.keyEnd, title, parsed.language), p);
       }
       case ProblemCode.TagVariant: {
         const item = tagItem(parsed, p);
@@ -104,6 +99,21 @@ export function fixesFor(text: string, p: Problem, ctx: FixContext = {}, parsed:
       }
       case ProblemCode.ImageNotFound:
         return fixImage(parsed, p, ctx);
+      case ProblemCode.KeyTypo: {
+        const f = parsed.fields.find((x) => x.keyStart === p.start && x.key === p.data?.field);
+        const suggestion = p.data?.suggestion;
+        if (!f || suggestion === undefined || getField(parsed, suggestion)) return [];
+        const key = text.slice(f.keyStart, f.keyEnd);
+        const quote = key.startsWith('"') || key.startsWith("'") ? key[0] : '';
+        return [
+          {
+            title: `Rename field to "${suggestion}"`,
+            edits: [{ start: f.keyStart, end: f.keyEnd, newText: quote ? `${quote}${suggestion}${quote}` : suggestion }],
+            isPreferred: true,
+            code: p.code,
+          },
+        ];
+      }
       default:
         return [];
     }
@@ -207,6 +217,70 @@ export function titleFor(text: string, parsed: ParsedFrontmatter | undefined, ct
 }
 
 /**
+ * The fixes that set a title taken from the text: when the title is the post's leading level-1
+ * heading, setting it and removing that heading comes first (a site shows the title above the
+ * body, so the heading would show twice), then setting it alone.
+ */
+function titleFixes(text: string, parsed: ParsedFrontmatter, title: string, what: string, set: TextEdit, p: Problem): Fix[] {
+  const heading = parsed.block ? leadingTitleHeading(text, parsed.block.bodyStart) : undefined;
+  const only: Fix = { title: what, edits: [set], isPreferred: true, code: p.code };
+  if (!heading || heading.text !== title) return [only];
+  return [
+    { title: `${what} and remove the heading (it would show twice)`, edits: [set, heading.edit], isPreferred: true, code: p.code },
+    { ...only, title: `${what} (keep the heading)`, isPreferred: false },
+  ];
+}
+
+/**
+ * The body's leading level-1 heading (`# Title` or `Title` underlined with `=`), when it is the
+ * first thing after blank lines, with the edit that removes it and the blank line after it.
+ */
+function leadingTitleHeading(text: string, bodyStart: number): { text: string; edit: TextEdit } | undefined {
+  const lineEnd = (from: number) => {
+    const lf = text.indexOf('\n', from);
+    return lf < 0 ? text.length : lf + 1;
+  };
+  let start = bodyStart;
+  while (start < text.length) {
+    const end = lineEnd(start);
+    if (/\S/.test(text.slice(start, end))) break;
+    start = end;
+  }
+  if (start >= text.length) return undefined;
+  const first = text.slice(start, lineEnd(start));
+  let end: number;
+  let title: string | undefined;
+  const atx = atxLevelOne(first);
+  if (atx !== undefined) {
+    title = atx;
+    end = start + first.length;
+  } else {
+    const second = text.slice(start + first.length, lineEnd(start + first.length));
+    if (!second || !/^[ \t]{0,3}=+[ \t]*\r?\n?$/.test(second)) return undefined;
+    title = first.trim();
+    end = start + first.length + second.length;
+  }
+  if (!title) return undefined;
+  // The blank line that followed the heading goes with it.
+  const next = text.slice(end, lineEnd(end));
+  if (next && !/\S/.test(next)) end += next.length;
+  return { text: title, edit: { start, end, newText: '' } };
+}
+
+/** The text of a `# Title #` line (level 1 only), by hand in linear time like {@link firstHeading}. */
+function atxLevelOne(line: string): string | undefined {
+  const rest = line.replace(/^[ \t]{0,3}#/, '');
+  if (rest === line || (rest[0] !== ' ' && rest[0] !== '\t')) return undefined;
+  let end = rest.length;
+  while (end > 0 && /[ \t\r\n]/.test(rest[end - 1])) end--;
+  // A closing run of `#`s counts only after a space.
+  let hashes = end;
+  while (hashes > 0 && rest[hashes - 1] === '#') hashes--;
+  if (hashes < end && (rest[hashes - 1] === ' ' || rest[hashes - 1] === '\t')) end = hashes;
+  return rest.slice(0, end).trim();
+}
+
+/**
  * The text of the first Markdown heading: an ATX heading (`# Title #`) if the
  * body has one with text, else a setext heading (a line underlined with `=`).
  * Line by line, in linear time: one regex over the whole body (`(.+?)[ \t#]*$`,
@@ -241,15 +315,21 @@ function firstHeading(body: string): string | undefined {
 
 // ---------------------------------------------------------------- specific fixes
 
+/**
+ * Fixes for an invalid date, safest first: the date repaired when it was only written oddly;
+ * the nearest valid date in the same year and month (a typo rarely moves a post by years);
+ * the day the file was created; today. A post's date is when it was written, so a fix never
+ * silently moves an old post to today: only an empty date prefers today.
+ */
 function fixDate(text: string, parsed: ParsedFrontmatter, p: Problem, ctx: FixContext): Fix[] {
   const f = getField(parsed, 'date');
   if (!f) return [];
   const fixes: Fix[] = [];
   const raw = typeof f.value.value === 'string' ? f.value.value : f.value.value === null ? '' : String(f.value.value);
+  const style = ctx.dateStyle ?? 'date';
   const parts = repairDateText(raw);
   if (parts) {
-    const style = ctx.dateStyle ?? (parts.hasTime ? 'datetime-space' : 'date');
-    const fixed = formatDateParts(parts, style);
+    const fixed = formatDateParts(parts, ctx.dateStyle ?? (parts.hasTime ? 'datetime-space' : 'date'));
     fixes.push({
       title: `Change date to ${fixed}`,
       edits: [dateEdit(text, f.value, f.keyEnd, fixed, parsed.language)],
@@ -257,13 +337,33 @@ function fixDate(text: string, parsed: ParsedFrontmatter, p: Problem, ctx: FixCo
       code: p.code,
     });
   }
-  const now = formatDate(ctx.now ?? new Date(), ctx.dateStyle ?? 'date');
-  fixes.push({
-    title: `Set date to now (${now})`,
-    edits: [dateEdit(text, f.value, f.keyEnd, now, parsed.language)],
-    isPreferred: !parts && !raw.trim(),
-    code: p.code,
-  });
+  const nearest = parts ? undefined : nearestValidDate(raw);
+  if (nearest) {
+    // Only the day was wrong: written as it was, a date stays a date.
+    const fixed = formatDateParts(nearest, nearest.hasTime ? (ctx.dateStyle ?? 'datetime-space') : 'date');
+    fixes.push({
+      title: `Change date to ${fixed} (the nearest valid date)`,
+      edits: [dateEdit(text, f.value, f.keyEnd, fixed, parsed.language)],
+      isPreferred: true,
+      code: p.code,
+    });
+  }
+  const now = ctx.now ?? new Date();
+  const today = formatDate(now, style);
+  const offered = new Set(fixes.map((x) => x.edits[0].newText));
+  const created = ctx.fileCreated;
+  // A file created today is just "today", below.
+  if (created && !Number.isNaN(created.getTime()) && formatDate(created, 'date') !== formatDate(now, 'date')) {
+    const edit = dateEdit(text, f.value, f.keyEnd, formatDate(created, style), parsed.language);
+    if (!offered.has(edit.newText)) {
+      const when = formatDate(created, style);
+      fixes.push({ title: `Set date to when the file was created (${when})`, edits: [edit], isPreferred: false, code: p.code });
+    }
+  }
+  const edit = dateEdit(text, f.value, f.keyEnd, today, parsed.language);
+  if (!fixes.some((x) => x.edits[0].newText === edit.newText)) {
+    fixes.push({ title: `Set date to today (${today})`, edits: [edit], isPreferred: !parts && !nearest && !raw.trim(), code: p.code });
+  }
   return fixes;
 }
 

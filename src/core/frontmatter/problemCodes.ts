@@ -30,6 +30,7 @@ export enum ProblemCode {
   ImageNotFound = 'image-not-found',
   DraftNotBoolean = 'draft-not-boolean',
   UnknownKey = 'unknown-key',
+  KeyTypo = 'key-typo',
   // Custom JSON Schema
   SchemaViolation = 'schema-violation',
   SchemaInvalid = 'schema-invalid',
@@ -71,6 +72,7 @@ export const DEFAULT_SEVERITY: Readonly<Record<ProblemCode, Severity>> = {
   [ProblemCode.ImageNotFound]: 'error',
   [ProblemCode.DraftNotBoolean]: 'error',
   [ProblemCode.UnknownKey]: 'warning',
+  [ProblemCode.KeyTypo]: 'warning',
   [ProblemCode.SchemaViolation]: 'error',
   [ProblemCode.SchemaInvalid]: 'error',
   [ProblemCode.PostNotBuilt]: 'warning',
@@ -104,7 +106,7 @@ export interface Problem {
 export interface ProblemData {
   /** The frontmatter field the problem is about. */
   field?: string;
-  /** For `tag-variant`: the spelling the workspace uses. */
+  /** For `tag-variant`: the spelling the workspace uses; for `key-typo`: the field meant. */
   suggestion?: string;
   /** For `tag-duplicate`: index of the duplicate item in the list. */
   index?: number;

@@ -128,25 +128,33 @@ function collect(parsed: ParsedFrontmatter, text: string, options: ValidateOptio
   if (options.customSchema) checkCustom(parsed, options.customSchema, fence, out);
   const site = options.site;
   if (site?.schema) checkCustom(parsed, site.schema, fence, out, site.label);
-  if (options.flagUnknownKeys) {
-    // With a site generator, its fields are the known ones.
-    const known = new Set<string>(
-      site?.schema ? site.schema.fields.map((f) => f.name) : useDefaults ? DEFAULT_FIELDS.map((f) => f.name) : [],
-    );
-    for (const f of options.customSchema?.fields ?? []) known.add(f.name);
-    const who = site?.schema ? site.label : 'the schema';
-    for (const f of parsed.fields) {
-      if (!known.has(f.key)) {
-        out.push(
-          problem(
-            ProblemCode.UnknownKey,
-            `Unknown field "${f.key}": ${who} does not define it. Check the spelling, or add it to the schema.`,
-            f.keyStart,
-            f.keyEnd,
-            { field: f.key },
-          ),
-        );
-      }
+  // With a site generator, its fields are the known ones.
+  const known = new Set<string>(
+    site?.schema ? site.schema.fields.map((f) => f.name) : useDefaults ? DEFAULT_FIELDS.map((f) => f.name) : [],
+  );
+  for (const f of options.customSchema?.fields ?? []) known.add(f.name);
+  const who = site?.schema ? site.label : 'the schema';
+  for (const f of parsed.fields) {
+    if (known.has(f.key)) continue;
+    // A likely typo of a known field is worth a word even where unknown fields are allowed.
+    const meant = likelyTypoOf(f.key, known);
+    if (meant) {
+      out.push(
+        problem(ProblemCode.KeyTypo, `Unknown field "${f.key}": did you mean "${meant}"?`, f.keyStart, f.keyEnd, {
+          field: f.key,
+          suggestion: meant,
+        }),
+      );
+    } else if (options.flagUnknownKeys) {
+      out.push(
+        problem(
+          ProblemCode.UnknownKey,
+          `Unknown field "${f.key}": ${who} does not define it. Check the spelling, or add it to the schema.`,
+          f.keyStart,
+          f.keyEnd,
+          { field: f.key },
+        ),
+      );
     }
   }
   site?.check(parsed, text, out, options);
@@ -424,4 +432,56 @@ function checkCustom(
       ),
     );
   }
+}
+
+/**
+ * The known field `key` is most likely a misspelling of: one edit away (two for keys of seven
+ * letters or more), counting a swap of two neighbouring letters as one edit (`tgas`, `titel`).
+ * Not for a case-only difference (generators such as Hugo ignore case), the singular or plural
+ * of a known field (often a theme's own field, as `author` beside `authors`), or keys shorter
+ * than three letters. Undefined when none is that close, or several are equally close.
+ */
+export function likelyTypoOf(key: string, known: ReadonlySet<string>): string | undefined {
+  const k = key.toLowerCase();
+  if (k.length < 3 || k.length > 40) return undefined;
+  const limit = k.length >= 7 ? 2 : 1;
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  let ties = 0;
+  for (const name of known) {
+    const n = name.toLowerCase();
+    if (n === k) return undefined;
+    if (n + 's' === k || k + 's' === n || n + 'es' === k || k + 'es' === n) continue;
+    if (Math.abs(n.length - k.length) > limit) continue;
+    const d = swapDistance(k, n, limit);
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+      ties = 0;
+    } else if (d === bestDistance) ties++;
+  }
+  return best !== undefined && ties === 0 ? best : undefined;
+}
+
+/**
+ * Edit distance where inserting, deleting or replacing a character, or swapping two
+ * neighbours, is one edit (optimal string alignment), stopping early past `limit`. By hand:
+ * the Levenshtein packages in node_modules count a swap as two edits, and keys are short.
+ */
+function swapDistance(a: string, b: string, limit: number): number {
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let smallest = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
+      row[j] = d;
+      smallest = Math.min(smallest, d);
+    }
+    if (smallest > limit) return limit + 1;
+    rows.push(row);
+  }
+  return rows[a.length][b.length];
 }

@@ -30,6 +30,8 @@ export class HubError extends Error {
     message: string,
     /** Partial data was kept: running the same download again continues it. */
     readonly resumable = false,
+    /** For a network error, the system's error code (`ENOTFOUND`, `ECONNREFUSED`…), when there was one. */
+    readonly errno?: string,
   ) {
     super(message);
   }
@@ -141,5 +143,22 @@ export function asHubError(err: unknown, what: string, signal?: AbortSignal): Hu
   if (signal?.aborted) return cancelledError();
   const e = err as NodeJS.ErrnoException;
   const reason = e?.code ? `${e.message} (${e.code})` : String(e?.message ?? err);
-  return new HubError('network', `${what} failed: ${reason}.`, true);
+  return new HubError('network', `${what} failed: ${reason}.`, true, typeof e?.code === 'string' ? e.code : undefined);
+}
+
+/** System error codes that mean the hub cannot be reached at all: no network, no such host, nobody listening. */
+const UNREACHABLE = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+]);
+
+/** Whether `err` says the hub could not be reached (as opposed to an answer from it). */
+export function isUnreachable(err: unknown): err is HubError {
+  return err instanceof HubError && err.code === 'network' && err.errno !== undefined && UNREACHABLE.has(err.errno);
 }

@@ -22,6 +22,15 @@ export interface GeneratorInfo {
   exclude: readonly string[];
   /** Folders that site-root paths (`/images/x.png`) resolve against, in order. */
   staticFolders: readonly string[];
+  /**
+   * Where an inserted image goes by default: this folder under the first static folder, linked
+   * from the site root (`/images/x.png`). Pages are not served from their post's folder, so a
+   * link relative to the post would break; Hugo's page bundles (`…/slug/index.md`) are the
+   * exception, and keep their images beside the post.
+   */
+  imageFolder: string;
+  /** Whether a post named `index.md` is a page bundle whose files are served beside the page (Hugo). */
+  pageBundles?: boolean;
   /** The field "last updated" lives in (`inkwell.posts.updateDateOnSave`); undefined when the generator has none. */
   updatedField?: string;
   /** The field holding the publication date. */
@@ -46,6 +55,8 @@ export const GENERATORS: Readonly<Record<GeneratorId, GeneratorInfo>> = {
     include: md('content'),
     exclude: ['**/_index.md'],
     staticFolders: ['static'],
+    imageFolder: 'images',
+    pageBundles: true,
     updatedField: 'lastmod',
     dateField: 'date',
     severity: { 'title-missing': 'warning', 'title-empty': 'warning', 'date-missing': 'warning', 'tags-not-list': 'warning' },
@@ -64,6 +75,7 @@ export const GENERATORS: Readonly<Record<GeneratorId, GeneratorInfo>> = {
     include: [...md('_posts'), ...md('_drafts')],
     exclude: [],
     staticFolders: ['.'],
+    imageFolder: 'assets/images',
     updatedField: 'last_modified_at',
     dateField: 'date',
     // The date comes from the file name (YYYY-MM-DD-title.md); the front matter's date is optional.
@@ -85,6 +97,7 @@ export const GENERATORS: Readonly<Record<GeneratorId, GeneratorInfo>> = {
     include: [...md('src/content'), 'src/content/**/*.mdx'],
     exclude: [],
     staticFolders: ['public'],
+    imageFolder: 'images',
     updatedField: 'updatedDate',
     dateField: 'pubDate',
     // Astro's blog template dates posts with pubDate; a collection's schema decides the rest (siteRules.ts).
@@ -97,6 +110,7 @@ export const GENERATORS: Readonly<Record<GeneratorId, GeneratorInfo>> = {
     include: ['**/*.md', '**/*.markdown'],
     exclude: ['_site/**', 'node_modules/**', '**/README.md'],
     staticFolders: ['.'],
+    imageFolder: 'images',
     updatedField: undefined,
     dateField: 'date',
     severity: { 'date-missing': 'off', 'title-missing': 'warning', 'title-empty': 'warning', 'tags-not-list': 'off' },
@@ -111,6 +125,7 @@ export const GENERATORS: Readonly<Record<GeneratorId, GeneratorInfo>> = {
     include: [...md('source/_posts'), ...md('source/_drafts')],
     exclude: [],
     staticFolders: ['source'],
+    imageFolder: 'images',
     updatedField: 'updated',
     dateField: 'date',
     severity: { 'date-missing': 'warning', 'title-missing': 'warning', 'title-empty': 'warning', 'tags-not-list': 'warning' },
@@ -127,6 +142,7 @@ export const GENERATORS: Readonly<Record<GeneratorId, GeneratorInfo>> = {
     include: [...md('blog'), 'blog/**/*.mdx'],
     exclude: [],
     staticFolders: ['static'],
+    imageFolder: 'img',
     updatedField: 'last_update.date',
     dateField: 'date',
     // The date may come from the file or folder name (2023-05-08-title.md); the title from the first heading.

@@ -92,6 +92,58 @@ function assertInside(file: string, expanded: string): void {
   }
 }
 
+/**
+ * The path template for an image inserted into a post of a detected site generator, when the
+ * writer did not set `inkwell.images.pathTemplate`: the generator's image folder linked from the
+ * site root, or undefined to keep the default (beside the post) for a page bundle, whose page
+ * is served from the post's folder.
+ */
+export function generatorImageTemplate(
+  generator: { readonly imageFolder: string; readonly pageBundles?: boolean } | undefined,
+  postRelative: string,
+): string | undefined {
+  if (!generator) return undefined;
+  if (generator.pageBundles && /^index\.(md|markdown|mdx)$/i.test(path.posix.basename(postRelative))) return undefined;
+  const folder = generator.imageFolder.replace(/^\/+|\/+$/g, '');
+  return `/${folder ? `${folder}/` : ''}\${slug}-\${seed}.png`;
+}
+
+/**
+ * The edit that inserts a Markdown image at `offset` as a paragraph of its own: a blank line
+ * before and after it unless the text already has one (or starts or ends there), so it does not
+ * render inside the paragraph it was typed into. Splits a line the cursor is in the middle of.
+ */
+export function imageParagraphEdit(text: string, offset: number, image: string): OffsetEdit {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lf = text.indexOf('\n', offset);
+  const lineEnd = lf < 0 ? text.length : lf;
+  const before = text.slice(lineStart, offset);
+  const after = text.slice(offset, lineEnd).replace(/\r$/, '');
+  // Is the line above (when the cursor starts its line) or below (when it ends it) blank or absent?
+  const prevLineBlank = () => {
+    if (lineStart === 0) return true;
+    const prevStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+    return !/\S/.test(text.slice(prevStart, lineStart));
+  };
+  const nextLineBlank = () => {
+    if (lf < 0) return true;
+    const nextEnd = text.indexOf('\n', lf + 1);
+    return !/\S/.test(text.slice(lf + 1, nextEnd < 0 ? text.length : nextEnd));
+  };
+  let lead = '';
+  if (/\S/.test(before)) lead = eol + eol;
+  else if (!prevLineBlank()) lead = eol;
+  let trail = '';
+  if (/\S/.test(after)) trail = eol + eol;
+  else if (lf < 0) trail = eol;
+  else if (!nextLineBlank()) trail = eol;
+  // Trailing spaces where the line was split would stay at the end of the paragraph above.
+  const start = /\S/.test(before) ? lineStart + before.trimEnd().length : offset;
+  const end = /\S/.test(after) ? offset + (after.length - after.trimStart().length) : offset;
+  return { start, end, newText: lead + image + trail };
+}
+
 /** The n-th alternative (n >= 2) of a placement whose file exists: `x.png` -> `x-2.png`, link likewise. */
 export function numberedPlacement(p: ImagePlacement, n: number): ImagePlacement {
   if (n < 2) return p;

@@ -55,6 +55,34 @@ describe('fixes: missing fields', () => {
     );
   });
 
+  it('a title taken from the leading level-1 heading offers to remove that heading, first; other headings stay', () => {
+    const text = `---\ndate: 2023-01-01\ndescription: ${DESC}\n---\n\n# Hiking the Ridge\n\nWe left early.\n`;
+    assert.deepStrictEqual(
+      fixes(text, ProblemCode.TitleMissing).map((f) => [f.title, f.isPreferred]),
+      [
+        ['Add "title: Hiking the Ridge" and remove the heading (it would show twice)', true],
+        ['Add "title: Hiking the Ridge" (keep the heading)', false],
+      ],
+    );
+    assert.strictEqual(
+      applyPreferred(text, ProblemCode.TitleMissing),
+      `---\ntitle: Hiking the Ridge\ndate: 2023-01-01\ndescription: ${DESC}\n---\n\nWe left early.\n`,
+    );
+    const setext = `---\ntitle: ""\ndate: 2023-01-01\ndescription: ${DESC}\n---\nHiking the Ridge\n===\nWe left early.\n`;
+    assert.strictEqual(
+      applyPreferred(setext, ProblemCode.TitleEmpty),
+      `---\ntitle: "Hiking the Ridge"\ndate: 2023-01-01\ndescription: ${DESC}\n---\nWe left early.\n`,
+    );
+    const closed = `---\ndate: 2023-01-01\ndescription: ${DESC}\n---\r\n# Closed #\r\n\r\nText\r\n`;
+    assert.ok(applyPreferred(closed, ProblemCode.TitleMissing).endsWith('---\r\nText\r\n'));
+    // A level-2 heading after some text is a section, not the title: only the title is added.
+    const section = `---\ndate: 2023-01-01\ndescription: ${DESC}\n---\nIntro\n\n# Later\n`;
+    assert.deepStrictEqual(
+      fixes(section, ProblemCode.TitleMissing).map((f) => f.title),
+      ['Add "title: Later"'],
+    );
+  });
+
   it('fills an empty title', () => {
     const text = `---\ntitle:\ndate: 2023-01-01\ndescription: ${DESC}\n---\n# Hello world\n`;
     assert.ok(applyPreferred(text, ProblemCode.TitleEmpty).startsWith('---\ntitle: Hello world\n'));
@@ -92,13 +120,84 @@ describe('fixes: dates', () => {
     }
   });
 
-  it('offers "now" when the date cannot be read', () => {
-    const all = fixes(withDate('someday'), ProblemCode.DateInvalid);
+  it("offers the file's creation date, then today, when the date cannot be read; neither is preferred", () => {
+    const all = fixes(withDate('someday'), ProblemCode.DateInvalid, { fileCreated: new Date(2019, 6, 4, 10, 0, 0) });
     assert.deepStrictEqual(
       all.map((f) => [f.title, f.isPreferred]),
-      [['Set date to now (2024-03-09)', false]],
+      [
+        ['Set date to when the file was created (2019-07-04)', false],
+        ['Set date to today (2024-03-09)', false],
+      ],
     );
+    assert.deepStrictEqual(
+      fixes(withDate('someday'), ProblemCode.DateInvalid).map((f) => f.title),
+      ['Set date to today (2024-03-09)'],
+    );
+    // An empty date on a new post: today is the obvious fix.
     assert.strictEqual(applyPreferred(withDate(''), ProblemCode.DateInvalid), withDate('2024-03-09'));
+  });
+
+  it('an impossible day or month offers the nearest valid date in the same year and month first, then creation, then today', () => {
+    const ctx = { fileCreated: new Date(2019, 6, 4, 10, 0, 0) };
+    assert.deepStrictEqual(
+      fixes(withDate('2024-13-45'), ProblemCode.DateInvalid, ctx).map((f) => [f.title, f.isPreferred]),
+      [
+        ['Change date to 2024-12-31 (the nearest valid date)', true],
+        ['Set date to when the file was created (2019-07-04)', false],
+        ['Set date to today (2024-03-09)', false],
+      ],
+    );
+    assert.strictEqual(applyPreferred(withDate('2023-02-30'), ProblemCode.DateInvalid, ctx), withDate('2023-02-28'));
+    assert.strictEqual(applyPreferred(withDate('2024-02-30'), ProblemCode.DateInvalid, ctx), withDate('2024-02-29'));
+    assert.strictEqual(applyPreferred(withDate('2024-04-00'), ProblemCode.DateInvalid, ctx), withDate('2024-04-01'));
+    assert.strictEqual(
+      applyPreferred(withDate('2024-06-31 09:30:00'), ProblemCode.DateInvalid, { ...ctx, dateStyle: 'datetime-space' }),
+      withDate('2024-06-30 09:30:00'),
+    );
+    assert.strictEqual(applyPreferred(withDate('"2024-11-31"'), ProblemCode.DateInvalid, ctx), withDate('"2024-11-30"'));
+  });
+});
+
+describe('fixes: likely typos of known fields', () => {
+  const head = `title: T\ndate: 2023-01-01\ndescription: ${DESC}\n`;
+
+  it('flags titel, descripton and tgas with "did you mean", even with unknown keys allowed, and renames them', () => {
+    const text = `---\ndate: 2023-01-01\ntitel: T\ndescripton: ${DESC}\ntgas: [a]\nmood: calm\n---\n`;
+    const problems = validatePost(text).filter((p) => p.code === ProblemCode.KeyTypo);
+    assert.deepStrictEqual(
+      problems.map((p) => [text.slice(p.start, p.end), p.message, p.severity]),
+      [
+        ['titel', 'Unknown field "titel": did you mean "title"?', 'warning'],
+        ['descripton', 'Unknown field "descripton": did you mean "description"?', 'warning'],
+        ['tgas', 'Unknown field "tgas": did you mean "tags"?', 'warning'],
+      ],
+    );
+    assert.ok(!validatePost(text).some((p) => p.code === ProblemCode.UnknownKey), 'mood is allowed: unknown keys are not flagged');
+    let fixed = text;
+    for (const key of ['titel', 'descripton', 'tgas']) {
+      const p = validatePost(fixed).find((x) => x.code === ProblemCode.KeyTypo && fixed.slice(x.start, x.end) === key)!;
+      const [fix] = fixesFor(fixed, p);
+      assert.ok(fix.isPreferred);
+      fixed = applyEdits(fixed, fix.edits);
+    }
+    assert.strictEqual(fixed, `---\ndate: 2023-01-01\ntitle: T\ndescription: ${DESC}\ntags: [a]\nmood: calm\n---\n`);
+    assert.deepStrictEqual(validatePost(fixed), []);
+  });
+
+  it('leaves alone plurals, case, short keys and fields far from any known one; renames in TOML and JSON', () => {
+    for (const key of ['tag', 'Title', 'ab', 'mood', 'summary', 'authors']) {
+      assert.deepStrictEqual(
+        validatePost(`---\n${head}${key}: x\n---\n`).map((p) => p.code),
+        [],
+        key,
+      );
+    }
+    const toml = `+++\ntitle = "T"\ndate = 2023-01-01\ndescription = "${DESC}"\ntgas = ["a"]\n+++\n`;
+    assert.ok(applyPreferred(toml, ProblemCode.KeyTypo).includes('\ntags = ["a"]\n'));
+    const json = `{"title": "T", "date": "2023-01-01", "description": "${DESC}", "tgas": ["a"]}\n`;
+    assert.ok(applyPreferred(json, ProblemCode.KeyTypo).includes('"tags": ["a"]'));
+    // With both spellings present, the rename would clash: the problem stays, without a fix.
+    assert.deepStrictEqual(fixes(`---\n${head}tags: [a]\ntgas: [b]\n---\n`, ProblemCode.KeyTypo), []);
   });
 });
 

@@ -12,16 +12,39 @@ import {
 import { isSetByUser, samplingNotSet, type SettingInspection } from '../../../src/util/settingInspection';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
-  contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
+  contributes: { configuration: { title: string; properties: Record<string, { default?: unknown }> }[] };
 };
 
 describe('text generation requests', () => {
   it("the defaults are package.json's inkwell.generation.* defaults, key for key", () => {
     const declared: Record<string, unknown> = {};
-    for (const [key, property] of Object.entries(manifest.contributes.configuration.properties)) {
+    for (const [key, property] of manifest.contributes.configuration.flatMap((group) => Object.entries(group.properties))) {
       if (key.startsWith('inkwell.generation.')) declared[key.slice('inkwell.generation.'.length)] = property.default;
     }
     assert.deepStrictEqual({ ...GENERATION_DEFAULTS, stop: [...GENERATION_DEFAULTS.stop] }, declared);
+  });
+
+  it('the settings come in plain groups, the sampling knobs apart under an advanced one', () => {
+    const groups = manifest.contributes.configuration.map((g) => g.title);
+    assert.deepStrictEqual(groups, ['Frontmatter', 'Preview', 'Text', 'Text: sampling (advanced)', 'Images', 'Models', 'Server']);
+    // Everything about a server, and nothing else, under Server.
+    assert.deepStrictEqual(Object.keys(manifest.contributes.configuration[6].properties), [
+      'inkwell.text.provider',
+      'inkwell.remote.baseUrl',
+      'inkwell.remote.model',
+      'inkwell.remote.apiKeyEnvironmentVariable',
+    ]);
+    const advanced = Object.keys(manifest.contributes.configuration[3].properties);
+    assert.deepStrictEqual(advanced.sort(), [
+      'inkwell.generation.minP',
+      'inkwell.generation.noRepeatNgramSize',
+      'inkwell.generation.repetitionPenalty',
+      'inkwell.generation.seed',
+      'inkwell.generation.topK',
+      'inkwell.generation.topP',
+    ]);
+    // The first settings a writer reads are about posts, not sampling jargon.
+    assert.strictEqual(Object.keys(manifest.contributes.configuration[0].properties)[0], 'inkwell.site.generator');
   });
 
   it('a temperature given for one request wins over a temperature-0 setting: the request samples', () => {

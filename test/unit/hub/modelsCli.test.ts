@@ -86,4 +86,18 @@ describe('inkwell models download (CLI, spawned)', () => {
     assert.strictEqual(missing.code, 1);
     assert.match(missing.err, /no int8 variant/);
   });
+
+  it('a hub that cannot be reached is said in words, with the way to a mirror, and no talk of continuing', async () => {
+    // Port 9 (discard) on this machine: nobody listens, as with no network.
+    const r = await cli(script, ['models', 'download', 'test-org/tiny-llama', '--models-dir', modelsDir], {
+      ...env,
+      HF_ENDPOINT: 'http://127.0.0.1:9',
+    });
+    assert.strictEqual(r.code, 1);
+    assert.match(
+      r.err,
+      /inkwell models download: cannot reach the model hub at http:\/\/127\.0\.0\.1:9\/? \(ECONNREFUSED\)\. Check the network connection; for a mirror, pass --endpoint URL or set HF_ENDPOINT\.\n$/,
+    );
+    assert.doesNotMatch(r.err, /continue/);
+  });
 });

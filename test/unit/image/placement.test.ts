@@ -3,7 +3,9 @@ import {
   expandPathTemplate,
   frontmatterImageEdit,
   frontmatterTitle,
+  generatorImageTemplate,
   imageLinkAt,
+  imageParagraphEdit,
   markdownImage,
   numberedPlacement,
   placeImage,
@@ -131,5 +133,55 @@ describe('post title for the default alt text', () => {
     assert.strictEqual(frontmatterTitle("---\ntitle: 'It''s here'\n---\n"), "It's here");
     assert.strictEqual(frontmatterTitle('+++\ntitle = "Fine-Tuning"\n+++\n'), 'Fine-Tuning');
     assert.strictEqual(frontmatterTitle('# No frontmatter\ntitle: x'), undefined);
+  });
+});
+
+describe('an inserted image as a paragraph of its own', () => {
+  const img = '![A ridge](/images/ridge-1.png)';
+  const insert = (text: string, offset: number) => {
+    const e = imageParagraphEdit(text, offset, img);
+    return text.slice(0, e.start) + e.newText + text.slice(e.end);
+  };
+
+  it('after the last line of a paragraph: a blank line before it, the next paragraph after a blank line', () => {
+    const text = 'We left early.\n\nThe path was wet.\n';
+    assert.strictEqual(insert(text, 'We left early.'.length), `We left early.\n\n${img}\n\nThe path was wet.\n`);
+    assert.strictEqual(insert(text, text.length - 1), `We left early.\n\nThe path was wet.\n\n${img}\n`);
+    assert.strictEqual(insert('No newline at the end', 21), `No newline at the end\n\n${img}\n`);
+  });
+
+  it('in the middle of a line: the paragraph is split around it, trailing spaces dropped', () => {
+    assert.strictEqual(insert('One sentence. Two sentences.\n', 14), `One sentence.\n\n${img}\n\nTwo sentences.\n`);
+  });
+
+  it('on a blank line or an empty post: only the blank lines that are missing', () => {
+    assert.strictEqual(insert('Above.\n\nBelow.\n', 7), `Above.\n\n${img}\n\nBelow.\n`);
+    assert.strictEqual(insert('Above.\n\n\nBelow.\n', 8), `Above.\n\n${img}\n\nBelow.\n`);
+    assert.strictEqual(insert('', 0), `${img}\n`);
+    assert.strictEqual(insert('Above.\r\nBelow.\r\n', 6), `Above.\r\n\r\n${img}\r\n\r\nBelow.\r\n`);
+  });
+});
+
+describe('where a site generator serves an inserted image', () => {
+  it('site-root in the generator image folder, except beside a Hugo page bundle', () => {
+    const hugo = { imageFolder: 'images', pageBundles: true };
+    assert.strictEqual(generatorImageTemplate(hugo, 'content/posts/ridge.md'), '/images/${slug}-${seed}.png');
+    assert.strictEqual(generatorImageTemplate(hugo, 'content/posts/ridge/index.md'), undefined);
+    assert.strictEqual(
+      generatorImageTemplate({ imageFolder: 'assets/images' }, '_posts/2024-04-02-ridge.md'),
+      '/assets/images/${slug}-${seed}.png',
+    );
+    assert.strictEqual(generatorImageTemplate({ imageFolder: 'images' }, 'src/content/blog/ridge/index.md'), '/images/${slug}-${seed}.png');
+    assert.strictEqual(generatorImageTemplate(undefined, 'posts/ridge.md'), undefined);
+    const placed = placeImage(
+      expandPathTemplate('/assets/images/${slug}-${seed}.png', { slug: '2024-04-02-ridge', seed: 7, model: 'm', date: 'd' }),
+      '_posts/2024-04-02-ridge.md',
+      '.',
+    );
+    assert.deepStrictEqual(placed, {
+      file: 'assets/images/2024-04-02-ridge-7.png',
+      link: '/assets/images/2024-04-02-ridge-7.png',
+      siteRoot: true,
+    });
   });
 });

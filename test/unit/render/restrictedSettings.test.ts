@@ -4,7 +4,7 @@ import * as path from 'path';
 
 interface Manifest {
   capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
-  contributes: { configuration: { properties: Record<string, unknown> } };
+  contributes: { configuration: { title: string; properties: Record<string, unknown> }[] };
 }
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as Manifest;
@@ -31,7 +31,8 @@ describe('settings an untrusted workspace cannot set', () => {
   it('restricts exactly the audited settings, and each of them exists', () => {
     const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
     assert.deepStrictEqual([...restricted].sort(), Object.keys(MUST_BE_RESTRICTED).sort());
-    for (const key of restricted) assert.ok(key in manifest.contributes.configuration.properties, `${key} is a setting`);
+    const settings = Object.assign({}, ...manifest.contributes.configuration.map((group) => group.properties)) as Record<string, unknown>;
+    for (const key of restricted) assert.ok(key in settings, `${key} is a setting`);
     assert.strictEqual(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
   });
 });

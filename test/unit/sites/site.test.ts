@@ -42,13 +42,16 @@ describe('site generators: detection, conventions, reading time, updated date', 
 
   it("validation follows the generator: its unknown keys, its fields' types, its checks", async () => {
     const site = await loadSite({ entries: ['hugo.toml'], contents: {} }, { generator: 'auto', exclude: [] });
-    const text = '---\ntitle: T\ndate: 2023-05-08\nweight: heavy\nexpiryDate: 2020-01-01\nlayuot: post\n---\n';
+    const text = '---\ntitle: T\ndate: 2023-05-08\nweight: heavy\nexpiryDate: 2020-01-01\nlayuot: post\nmood: calm\n---\n';
     const problems = validatePost(text, site.validation('content/posts/a.md', { flagUnknownKeys: true }));
     const codes = problems.map((p) => `${p.code}:${text.slice(p.start, p.end)}`);
     assert.ok(codes.includes('schema-violation:heavy'), codes.join());
     assert.ok(codes.includes('post-not-built:2020-01-01'), codes.join());
-    assert.ok(codes.includes('unknown-key:layuot'), codes.join());
+    assert.ok(codes.includes('unknown-key:mood'), codes.join());
     assert.ok(problems.find((p) => p.code === 'unknown-key')!.message.includes('Hugo front matter does not define it'));
+    // A likely typo of one of Hugo's fields says which one.
+    assert.ok(codes.includes('key-typo:layuot'), codes.join());
+    assert.strictEqual(problems.find((p) => p.code === 'key-typo')!.message, 'Unknown field "layuot": did you mean "layout"?');
   });
 
   it('counts the words a reader reads', () => {
