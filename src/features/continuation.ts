@@ -220,8 +220,11 @@ export class ContinuationController implements vscode.Disposable {
     private readonly backend: TextBackend,
     private readonly statusBar: ModelStatusBar,
     private readonly log: Logger,
-    /** Told of each continuation that went through (the shipped model's first says what it is). */
-    private readonly onContinued?: () => void,
+    /**
+     * Told of each continuation that went through, with the model it asked for (`undefined`: the
+     * configured one). The shipped model's first continuation says what it is.
+     */
+    private readonly onContinued?: (model: string | undefined) => void,
   ) {
     this.subscriptions.push(
       vscode.commands.registerCommand('inkwell.generateContinuation', (args?: ContinuationArgs) => this.run(args ?? {})),
@@ -290,7 +293,7 @@ export class ContinuationController implements vscode.Disposable {
         return this.fail('edit-failed', (err as Error).message);
       }
       this.statusBar.finished(result.timing?.tokensPerSecond ?? 0);
-      this.onContinued?.();
+      this.onContinued?.(args.model);
       this.log.info(describeContinuation(result));
       this.logHowItWentIn(stream);
       if (result.promptTokensDropped)

@@ -26,11 +26,11 @@ export function registerTextGeneration(
   // The first continuation of a session from the shipped demonstration model says what it is
   // (the local runtime's configured model; a server's models are the server's business).
   let noted = false;
-  const demonstration = () => {
+  const demonstration = (model: string | undefined) => {
     if (noted || backend.usesServer) return;
     let entry: ModelEntry;
     try {
-      entry = registry.resolve('text');
+      entry = registry.resolve('text', model);
     } catch {
       return;
     }

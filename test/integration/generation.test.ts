@@ -84,29 +84,32 @@ suite('Text generation in the editor', function () {
     await vscode.commands.executeCommand('undo');
     const doc = editor.document;
     const original = doc.getText();
-    // The same measurement with nothing generating: what this machine gives anyway.
-    const baseline = new EventLoopLag(10).start();
-    await waitFor(() => baseline.count >= 100, 'a baseline of 100 idle lag samples', 30000);
-    baseline.stop();
-    const lengths = new Set<number>();
-    const sub = vscode.workspace.onDidChangeTextDocument((e) => e.document === doc && lengths.add(doc.getText().length));
-    const lag = new EventLoopLag(10);
-    const outcome = await lag.during(() => Promise.resolve(generate({ ...greedyArgs, maxTokens: 200 })));
-    const max = lag.max;
-    console.log(`host event-loop lag: generating ${lag.summary()}; idle ${baseline.summary()}`);
-    sub.dispose();
-    assert.ok(outcome.ok, `generation failed: ${JSON.stringify(outcome)}`);
-    const { result } = outcome;
-    assert.ok(result.tokenCount > 20, `only ${result.tokenCount} tokens`);
-    assert.strictEqual(doc.getText(), original + result.text, 'the text went in at the cursor, complete');
-    assert.ok(lengths.size >= 2, `the text arrived in ${lengths.size} edit(s); expected streaming`);
-    // Against the idle baseline of this run (absolute numbers are for bench/): the model runs in another process,
-    // so the host's longest stall while text streams in is of the order of what the machine gives anyway. The host
-    // does write the edits, hence the margin; ratio and margin hold on a loaded machine, where both grow alike.
-    assert.ok(
-      max <= 2 * baseline.max + 50,
-      `the extension host's event loop stalled ${max.toFixed(1)} ms while generating, ${baseline.max.toFixed(1)} ms idle`,
-    );
+    // Against the idle baseline of the same attempt (absolute numbers are for bench/): the model runs in another
+    // process, so the host's longest stall while text streams in is of the order of what the machine gives anyway.
+    // The host does write the edits, hence the margin. One sample is one stall: a garbage collection or another
+    // process can take it once, a stall of Inkwell's comes back every time, so a miss is measured again (3 tries).
+    const attempts: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const baseline = new EventLoopLag(10).start();
+      await waitFor(() => baseline.count >= 100, 'a baseline of 100 idle lag samples', 30000);
+      baseline.stop();
+      const lengths = new Set<number>();
+      const sub = vscode.workspace.onDidChangeTextDocument((e) => e.document === doc && lengths.add(doc.getText().length));
+      const lag = new EventLoopLag(10);
+      const outcome = await lag.during(() => Promise.resolve(generate({ ...greedyArgs, maxTokens: 200 })));
+      sub.dispose();
+      attempts.push(`generating ${lag.summary()}; idle ${baseline.summary()}`);
+      console.log(`host event-loop lag, try ${attempt}: ${attempts[attempts.length - 1]}`);
+      assert.ok(outcome.ok, `generation failed: ${JSON.stringify(outcome)}`);
+      const { result } = outcome;
+      assert.ok(result.tokenCount > 20, `only ${result.tokenCount} tokens`);
+      assert.strictEqual(doc.getText(), original + result.text, 'the text went in at the cursor, complete');
+      assert.ok(lengths.size >= 2, `the text arrived in ${lengths.size} edit(s); expected streaming`);
+      if (lag.max <= 2 * baseline.max + 50) break;
+      assert.ok(attempt < 3, `the extension host's event loop stalled while generating, in every try: ${attempts.join(' | ')}`);
+      await vscode.commands.executeCommand('undo');
+      assert.strictEqual(doc.getText(), original, 'one Undo took the try back');
+    }
     assert.ok(runtimePid() && runtimePid() !== process.pid, 'the model ran outside the extension host');
     const status = t.statusBarItem('inkwell.model')?.text ?? '';
     assert.match(status, /tiny-gpt2: \d+(\.\d)? tok\/s/);
@@ -421,6 +424,8 @@ suite('Text generation in the editor', function () {
         .messages()
         .slice(before)
         .filter((m) => /tiny demonstration model/.test(m.message));
+    assert.ok((await generate({ ...greedyArgs, maxTokens: 3, model: 'tiny-gpt2' })).ok);
+    assert.strictEqual(notes().length, 0, 'a continuation that asked for another model says nothing of the shipped one');
     assert.ok((await generate({ ...greedyArgs, maxTokens: 3, model: 'inkwell-gpt' })).ok);
     await waitFor(() => notes().length === 1, 'the note after the first continuation');
     assert.match(
@@ -431,7 +436,7 @@ suite('Text generation in the editor', function () {
     assert.ok((await generate({ ...greedyArgs, maxTokens: 3, model: 'inkwell-gpt' })).ok);
     assert.ok((await generate({ ...greedyArgs, maxTokens: 3 })).ok);
     assert.strictEqual(notes().length, 1, 'said once, not on every continuation');
-    for (let i = 0; i < 3 && editor.document.getText() !== original; i++) await vscode.commands.executeCommand('undo');
+    for (let i = 0; i < 4 && editor.document.getText() !== original; i++) await vscode.commands.executeCommand('undo');
   });
 
   test('the Llama-style model continues a post too', async () => {
