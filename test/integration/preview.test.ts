@@ -440,7 +440,7 @@ suite('Article preview, tag tree and tag pages', () => {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uriOf(EVAL)));
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     await vscode.commands.executeCommand('inkwell.openPreview');
-    await waitFor(() => rendered()?.uri === uriOf(EVAL), 'the preview of the evaluation post, in the editor\'s own group');
+    await waitFor(() => rendered()?.uri === uriOf(EVAL), "the preview of the evaluation post, in the editor's own group");
     // Back to the editor tab: the preview is now a hidden tab of the same group.
     const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     const activeTab = () => vscode.window.tabGroups.activeTabGroup.activeTab;
@@ -472,7 +472,10 @@ suite('Article preview, tag tree and tag pages', () => {
     // The GAN post stays pinned in the first group, so closing a visited post never closes that
     // group and moves the preview into the group where the next post opens (hiding it).
     await closeAll();
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri(GAN)), { viewColumn: vscode.ViewColumn.One, preview: false });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri(GAN)), {
+      viewColumn: vscode.ViewColumn.One,
+      preview: false,
+    });
     await vscode.commands.executeCommand('inkwell.openPreviewToSide');
 
     /** Opens `text` as a post and waits until every entry point has answered for it. */
@@ -492,7 +495,9 @@ suite('Article preview, tag tree and tag pages', () => {
         },
         `${rel}: the article preview`,
       ).catch((err: unknown) => {
-        throw new Error(`${err instanceof Error ? err.message : String(err)}; what passed last: ${describeTimeline(openWebview(t, 'inkwell.preview'))}`);
+        throw new Error(
+          `${err instanceof Error ? err.message : String(err)}; what passed last: ${describeTimeline(openWebview(t, 'inkwell.preview'))}`,
+        );
       });
       const words = readingStats(text).words;
       await pingUntil(
@@ -508,7 +513,9 @@ suite('Article preview, tag tree and tag pages', () => {
       pinger.finish();
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       assert.ok(
-        vscode.window.tabGroups.all.some((g) => g.activeTab?.input instanceof vscode.TabInputWebview && g.activeTab.label.startsWith('Preview')),
+        vscode.window.tabGroups.all.some(
+          (g) => g.activeTab?.input instanceof vscode.TabInputWebview && g.activeTab.label.startsWith('Preview'),
+        ),
         'the preview is still showing in its own group',
       );
     };
