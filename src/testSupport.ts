@@ -79,6 +79,8 @@ export interface InkwellTestSupport {
   webviews(viewType?: string): readonly WatchedWebview[];
   /** The data provider of a tree view: the rows VS Code shows. */
   treeDataProvider<T>(viewId: string): vscode.TreeDataProvider<T> | undefined;
+  /** Whether a tree view is showing (its pane open, not collapsed or hidden). */
+  treeViewVisible(viewId: string): boolean;
   /** A status bar item by its id. */
   statusBarItem(id: string): vscode.StatusBarItem | undefined;
   /** Inkwell's log (the "Inkwell" output channel), oldest line first. */
@@ -99,6 +101,7 @@ export interface InkwellTestSupport {
 export class TestSupport implements vscode.Disposable {
   private readonly webviewRecords: WebviewRecord[] = [];
   private readonly trees = new Map<string, vscode.TreeDataProvider<unknown>>();
+  private readonly treeViews = new Map<string, vscode.TreeView<unknown>>();
   private readonly statusItems = new Map<string, vscode.StatusBarItem>();
   private readonly logLines: LogLine[] = [];
   private readonly progressRecords: { title: string | undefined; messages: string[]; done: boolean }[] = [];
@@ -125,7 +128,9 @@ export class TestSupport implements vscode.Disposable {
     },
     createTreeView: (viewId, options) => {
       this.trees.set(viewId, options.treeDataProvider as vscode.TreeDataProvider<unknown>);
-      return windowViews.createTreeView(viewId, options);
+      const view = windowViews.createTreeView(viewId, options);
+      this.treeViews.set(viewId, view as vscode.TreeView<unknown>);
+      return view;
     },
     createStatusBarItem: (id, alignment, priority) => {
       const item = windowViews.createStatusBarItem(id, alignment, priority);
@@ -215,6 +220,7 @@ export class TestSupport implements vscode.Disposable {
       activationMs,
       webviews: (viewType) => this.webviewRecords.filter((r) => viewType === undefined || r.viewType === viewType),
       treeDataProvider: <T>(viewId: string) => this.trees.get(viewId) as vscode.TreeDataProvider<T> | undefined,
+      treeViewVisible: (viewId) => this.treeViews.get(viewId)?.visible ?? false,
       statusBarItem: (id) => this.statusItems.get(id),
       get log() {
         return lines;

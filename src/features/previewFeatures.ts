@@ -34,7 +34,7 @@ export function registerPreviewFeatures(
   const renderer = () => lazyRenderer.get();
   const source = taggedPostsFrom(posts);
   store.add(registerArticlePreview({ extensionUri, log, views, renderer, isPost: (uri) => posts.isPost(uri) }));
-  store.add(registerTagTree(source, views));
+  store.add(registerTagTree(source, views, workspaceState));
   store.add(registerTagPreview({ extensionUri, renderer, source, views }));
   store.add(registerLinkedFolders(workspaceState, log));
   return store;

@@ -63,6 +63,12 @@ export class TagTreeProvider implements vscode.TreeDataProvider<TagTreeNode>, vs
     return [];
   }
 
+  getParent(node: TagTreeNode): TagTreeNode | undefined {
+    if (node.kind === 'tag') return undefined;
+    const group = this.groups?.find((g) => g.tag === node.tag);
+    return group && { kind: 'tag', tag: group.tag, posts: group.posts };
+  }
+
   getTreeItem(node: TagTreeNode): vscode.TreeItem {
     if (node.kind === 'tag') {
       const item = new vscode.TreeItem(node.tag, vscode.TreeItemCollapsibleState.Collapsed);
@@ -98,11 +104,19 @@ export class TagTreeProvider implements vscode.TreeDataProvider<TagTreeNode>, vs
   }
 }
 
-/** Registers the `inkwell.tags` view with its filter commands. */
-export function registerTagTree(source: TaggedPostSource, views: Views): vscode.Disposable {
+/** Set in a workspace's state once Posts by Tag was opened there for the writer. */
+const OPENED_ONCE = 'inkwell.tags.openedOnce';
+
+/**
+ * Registers the `inkwell.tags` view with its filter commands. The first time a workspace with
+ * tagged posts is opened, the view is opened too (VS Code starts an extension's Explorer view
+ * collapsed at the bottom, where nobody finds it); after that it stays as the writer leaves it.
+ */
+export function registerTagTree(source: TaggedPostSource, views: Views, workspaceState: vscode.Memento): vscode.Disposable {
   const store = new DisposableStore();
   const provider = store.add(new TagTreeProvider(source));
   const view = store.add(views.createTreeView('inkwell.tags', { treeDataProvider: provider, showCollapseAll: true }));
+  if (!workspaceState.get<boolean>(OPENED_ONCE)) void openOnce(provider, view, workspaceState);
 
   const applyFilter = async (value: string) => {
     provider.filter = value;
@@ -129,4 +143,17 @@ export function registerTagTree(source: TaggedPostSource, views: Views): vscode.
   store.add({ dispose: () => setContext('inkwell.tagFilterActive', false) });
 
   return store;
+}
+
+/** Opens the view on its first tag, without focus or selection, once the posts are read. */
+async function openOnce(provider: TagTreeProvider, view: vscode.TreeView<TagTreeNode>, workspaceState: vscode.Memento): Promise<void> {
+  const [first] = await provider.getChildren();
+  if (!first) return; // no tags yet: a later session opens it
+  try {
+    // Revealing an item opens (expands) the view; nothing is selected and the editor keeps focus.
+    await view.reveal(first, { select: false, focus: false, expand: false });
+    await workspaceState.update(OPENED_ONCE, true);
+  } catch {
+    // The view was disposed meanwhile (the extension stopped): the next session tries again.
+  }
 }
