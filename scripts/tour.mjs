@@ -112,6 +112,16 @@ async function main() {
     await sleep(3000);
     const wb = new Workbench(page);
 
+    if (want('walkthrough')) {
+      log('walkthrough');
+      await wb.palette('Welcome: Open Walkthrough...', { pick: 'Write a blog post with Inkwell' });
+      await page.getByText('Write a blog post with Inkwell').first().waitFor({ timeout: 60_000 });
+      await page.getByText('Check all posts').first().click();
+      await sleep(6000);
+      await wb.shot('walkthrough');
+      await wb.closeEditors();
+    }
+
     if (want('diagnostics') || want('quick-fix')) {
       log('diagnostics');
       await wb.open('notes-on-evaluation.md');
@@ -149,6 +159,23 @@ async function main() {
       await wb.palette('Inkwell: Preview Posts Tagged…', { pick: 'machine-learning' });
       await sleep(4000);
       await wb.shot('tag-page');
+      await wb.closeEditors();
+    }
+
+    if (want('rename-tag')) {
+      log('rename tag, refactor preview');
+      await wb.open('gans-in-one-afternoon.md');
+      await wb.palette('Inkwell: Rename Tag…', { pick: 'machine-learning' });
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill('ml');
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Preview Changes…' }).click({ timeout: 30_000 });
+      await page.getByText('Refactor Preview').first().waitFor({ timeout: 30_000 });
+      await sleep(2000);
+      await wb.shot('rename-tag');
+      await page.getByRole('button', { name: 'Discard' }).first().click({ timeout: 10_000 });
+      await sleep(500);
       await wb.closeEditors();
     }
 
