@@ -165,6 +165,8 @@ interface OpenedResponse {
   abort: AbortController;
   /** Restarts the silence deadline; call on each chunk. */
   touch(): void;
+  /** Says the body was read to its end or cancelled: the connection needs no abort to be released. */
+  ended(): void;
   /** Why the request was aborted by the client, if it was. */
   reason(): RemoteError | undefined;
   dispose(): void;
@@ -421,12 +423,14 @@ export class OpenAiCompatibleClient {
       () => stop(new RemoteError('stalled', `${where} did not answer within ${seconds(this.limits.responseTimeoutMs)}.`)),
       this.limits.responseTimeoutMs,
     );
+    let bodyEnded = false;
     const dispose = () => {
       clearTimeout(overall);
       clearTimeout(idle);
       signal?.removeEventListener('abort', onCaller);
-      // Ends the connection if the body was not read to the end (a cancel mid-stream).
-      if (!abort.signal.aborted) abort.abort();
+      // Ends the connection if its body was never read or cancelled. Not otherwise: an abort builds
+      // an error with a stack trace, a cost for every request.
+      if (!bodyEnded && !abort.signal.aborted) abort.abort();
     };
     const headers: Record<string, string> = { Accept: method === 'POST' ? 'text/event-stream, application/json' : 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -460,15 +464,13 @@ export class OpenAiCompatibleClient {
       );
     }
     clearTimeout(idle);
-    const touch = () => {
-      clearTimeout(idle);
-      idle = setTimeout(
-        () => stop(new RemoteError('stalled', `${where} sent nothing for ${seconds(this.limits.idleTimeoutMs)} and was given up on.`)),
-        this.limits.idleTimeoutMs,
-      );
-    };
-    touch();
-    return { response, abort, touch, reason: () => reason, dispose };
+    idle = setTimeout(
+      () => stop(new RemoteError('stalled', `${where} sent nothing for ${seconds(this.limits.idleTimeoutMs)} and was given up on.`)),
+      this.limits.idleTimeoutMs,
+    );
+    // Re-arms the same timer on each chunk (no new timer per token).
+    const touch = () => void idle.refresh();
+    return { response, abort, touch, ended: () => (bodyEnded = true), reason: () => reason, dispose };
   }
 
   /** The body as bytes, at most `maxBodyBytes`. */
@@ -494,7 +496,9 @@ export class OpenAiCompatibleClient {
         } else chunks.push(value);
       }
     } finally {
+      // Cancelling the body releases its connection, read to the end or not.
       await reader.cancel().catch(() => undefined);
+      opened.ended();
     }
     return chunks;
   }
