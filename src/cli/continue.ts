@@ -60,20 +60,24 @@ Options:
 Temperature, top-p, min-p, repetition penalty and the n-gram ban not given as options come
 from the model's generation_config.json when it names them, else from the defaults above.`;
 
-class UsageError extends Error {}
+/** A mistake in the command line: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {}
 
-interface ContinueArgs {
-  model: string;
+interface ContinueArgs extends ModelArgs {
   request: TextGenerationParams;
-  threads: number;
-  dtype: DtypeRequest;
   json: boolean;
 }
 
-const valueOptions = [
+/** Which model, on how many threads, in which ONNX variant: the options `continue` and `chat` share. */
+export interface ModelArgs {
+  model: string;
+  threads: number;
+  dtype: DtypeRequest;
+}
+
+/** The options that choose the model and the sampling, shared with `inkwell chat --model`. */
+export const MODEL_VALUE_OPTIONS = [
   'model',
-  'prompt',
-  'prompt-file',
   'max-tokens',
   'temperature',
   'top-k',
@@ -82,10 +86,13 @@ const valueOptions = [
   'repetition-penalty',
   'no-repeat-ngram',
   'seed',
-  'stop',
   'threads',
   'dtype',
 ];
+export const MODEL_FLAG_OPTIONS = ['greedy', 'json'];
+
+const valueOptions = [...MODEL_VALUE_OPTIONS, 'prompt', 'prompt-file', 'stop'];
+const flagOptions = [...MODEL_FLAG_OPTIONS, 'mid-sentence'];
 
 /** The flag of each option a model's generation_config.json may set when the flag is not given. */
 const MODEL_SAMPLING_FLAGS: Record<ModelSamplingKey, string> = {
@@ -95,7 +102,6 @@ const MODEL_SAMPLING_FLAGS: Record<ModelSamplingKey, string> = {
   repetitionPenalty: 'repetition-penalty',
   noRepeatNgramSize: 'no-repeat-ngram',
 };
-const flagOptions = ['greedy', 'json', 'mid-sentence'];
 
 /** The extension root: the folder above dist/ (bundled) or src/cli (from source). */
 function extensionRoot(): string {
@@ -113,33 +119,88 @@ export function resolveModelArg(value: string | undefined, cwd: string): string 
   return path.join(extensionRoot(), 'models', name);
 }
 
-function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
-  const values = new Map<string, string>();
-  const stops: string[] = [];
-  const flags = new Set<string>();
+/** A command line split into `--name value` options, repeatable ones (`repeat`, in order) and flags. */
+export interface OptionList {
+  values: Map<string, string>;
+  repeated: Map<string, string[]>;
+  flags: Set<string>;
+}
+
+/** Splits `args` by the options a command takes; 'help' for -h / --help. Throws UsageErrors. */
+export function readOptions(args: string[], valueNames: string[], flagNames: string[], repeat: string[] = []): OptionList | 'help' {
+  const out: OptionList = { values: new Map(), repeated: new Map(), flags: new Set() };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '-h' || arg === '--help') return 'help';
     const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (m && flagOptions.includes(m[1]) && m[2] === undefined) {
-      flags.add(m[1]);
+    if (m && flagNames.includes(m[1]) && m[2] === undefined) {
+      out.flags.add(m[1]);
       continue;
     }
-    if (!m || !valueOptions.includes(m[1])) throw new UsageError(`unknown option '${arg}'`);
+    if (!m || !valueNames.includes(m[1])) throw new UsageError(`unknown option '${arg}'`);
     const value = m[2] ?? args[++i];
     if (value === undefined) throw new UsageError(`${arg} needs a value`);
-    if (m[1] === 'stop') stops.push(value);
-    else values.set(m[1], value);
+    if (repeat.includes(m[1])) out.repeated.set(m[1], [...(out.repeated.get(m[1]) ?? []), value]);
+    else out.values.set(m[1], value);
   }
-  const number = (name: string, fallback: number, min: number, max: number, integer = false): number => {
-    const raw = values.get(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max} (got '${raw}')`);
-    }
-    return n;
+  return out;
+}
+
+/** Reads option `name` as a number from `min` to `max`, or gives `fallback` when it is not given. */
+function numberOption(values: Map<string, string>, name: string, fallback: number, min: number, max: number, integer = false): number {
+  const raw = values.get(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max} (got '${raw}')`);
+  }
+  return n;
+}
+
+/** The editor's generation defaults, changed by the sampling options given. */
+export function generationSettings({ values, flags }: OptionList, stop: readonly string[]): GenerationSettings {
+  const number = (name: string, fallback: number, min: number, max: number, integer = false) =>
+    numberOption(values, name, fallback, min, max, integer);
+  const greedy = flags.has('greedy');
+  if (greedy && ['temperature', 'top-k', 'top-p', 'min-p', 'seed'].some((k) => values.has(k))) {
+    throw new UsageError('--greedy cannot be combined with --temperature, --top-k, --top-p, --min-p or --seed');
+  }
+  return {
+    maxTokens: number('max-tokens', D.maxTokens, 1, 100000, true),
+    temperature: greedy ? 0 : number('temperature', D.temperature, 0, 100),
+    topK: number('top-k', D.topK, 0, 1e9, true),
+    topP: number('top-p', D.topP, 0, 1),
+    minP: number('min-p', D.minP, 0, 1),
+    repetitionPenalty: number('repetition-penalty', greedy ? 1 : D.repetitionPenalty, 1, 100),
+    noRepeatNgramSize: number('no-repeat-ngram', D.noRepeatNgramSize, 0, 100, true),
+    seed: values.has('seed') ? number('seed', 0, 0, 2 ** 32 - 1, true) : null,
+    stop,
+    // --greedy sets the temperature and the repetition penalty.
+    notSet: MODEL_SAMPLING_KEYS.filter(
+      (key) => !values.has(MODEL_SAMPLING_FLAGS[key]) && !(greedy && (key === 'temperature' || key === 'repetitionPenalty')),
+    ),
   };
+}
+
+/** --model, --threads and --dtype. */
+export function modelArgs({ values }: OptionList, cwd: string): ModelArgs {
+  let dtype: DtypeRequest;
+  try {
+    dtype = parseDtypeRequest(values.get('dtype'));
+  } catch (err) {
+    throw new UsageError(`--dtype: ${(err as Error).message}`);
+  }
+  return {
+    model: resolveModelArg(values.get('model'), cwd),
+    threads: numberOption(values, 'threads', Math.min(4, physicalCoreCount()), 1, 256, true),
+    dtype,
+  };
+}
+
+function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
+  const options = readOptions(args, valueOptions, flagOptions, ['stop']);
+  if (options === 'help') return 'help';
+  const { values, flags } = options;
   let prompt = values.get('prompt');
   const promptFile = values.get('prompt-file');
   if ((prompt === undefined) === (promptFile === undefined)) throw new UsageError('give exactly one of --prompt and --prompt-file');
@@ -150,39 +211,12 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
       throw new UsageError(`cannot read --prompt-file: ${(err as Error).message}`);
     }
   }
-  const greedy = flags.has('greedy');
-  if (greedy && ['temperature', 'top-k', 'top-p', 'min-p', 'seed'].some((k) => values.has(k))) {
-    throw new UsageError('--greedy cannot be combined with --temperature, --top-k, --top-p, --min-p or --seed');
-  }
-  // The editor's defaults, changed by the options given.
-  const settings: GenerationSettings = {
-    maxTokens: number('max-tokens', D.maxTokens, 1, 100000, true),
-    temperature: greedy ? 0 : number('temperature', D.temperature, 0, 100),
-    topK: number('top-k', D.topK, 0, 1e9, true),
-    topP: number('top-p', D.topP, 0, 1),
-    minP: number('min-p', D.minP, 0, 1),
-    repetitionPenalty: number('repetition-penalty', greedy ? 1 : D.repetitionPenalty, 1, 100),
-    noRepeatNgramSize: number('no-repeat-ngram', D.noRepeatNgramSize, 0, 100, true),
-    seed: values.has('seed') ? number('seed', 0, 0, 2 ** 32 - 1, true) : null,
-    // The same escapes as the editor's setting (`--stop '\n\n'`).
-    stop: stops.length ? stops : D.stop,
-    // --greedy sets the temperature and the repetition penalty.
-    notSet: MODEL_SAMPLING_KEYS.filter(
-      (key) => !values.has(MODEL_SAMPLING_FLAGS[key]) && !(greedy && (key === 'temperature' || key === 'repetitionPenalty')),
-    ),
-  };
-  let dtype: DtypeRequest;
-  try {
-    dtype = parseDtypeRequest(values.get('dtype'));
-  } catch (err) {
-    throw new UsageError(`--dtype: ${(err as Error).message}`);
-  }
-  const request = buildTextRequest(prompt ?? '', settings);
+  // The same escapes as the editor's setting (`--stop '\n\n'`); default: the editor's.
+  const stops = options.repeated.get('stop') ?? D.stop;
+  const request = buildTextRequest(prompt ?? '', generationSettings(options, stops));
   return {
-    model: resolveModelArg(values.get('model'), io.cwd),
+    ...modelArgs(options, io.cwd),
     request: { ...request, endAtSentence: !flags.has('mid-sentence') },
-    threads: number('threads', Math.min(4, physicalCoreCount()), 1, 256, true),
-    dtype,
     json: flags.has('json'),
   };
 }

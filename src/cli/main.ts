@@ -20,8 +20,8 @@ const toServer = (args: readonly string[]) => args.some((a) => a === '--endpoint
 command('continue', 'Continue a prompt with a GPT-2 or Llama ONNX text model, or on a server (--endpoint URL)', async (args) =>
   toServer(args) ? (await import('./remoteCommand.js')).runRemote.bind(undefined, 'continue') : (await import('./continue.js')).run,
 );
-command('chat', 'Send a conversation to an OpenAI-compatible server (--endpoint URL)', async () =>
-  (await import('./remoteCommand.js')).runRemote.bind(undefined, 'chat'),
+command('chat', 'Answer a conversation with a local instruct model (--model DIR), or on a server (--endpoint URL)', async (args) =>
+  toServer(args) ? (await import('./remoteCommand.js')).runRemote.bind(undefined, 'chat') : (await import('./chatCommand.js')).run,
 );
 command('image', 'Generate PNG images with a GAN or VAE model', async () => (await import('./imageCommand')).run);
 command('tags', 'Rename or merge a tag across posts: tags rename OLD NEW [--dry-run]', async () => (await import('./tagsCommand')).run);

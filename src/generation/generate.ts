@@ -1,14 +1,17 @@
 /**
  * Text in, text out: tokenizes the prompt (cut from the left to fit the
  * context), runs the decode loop and streams text with stop sequences (and,
- * when asked, sentence ends) applied. Shared by the runtime process and the CLI.
+ * when asked, sentence ends) applied; or, for a chat model, renders a conversation
+ * with its chat template and answers until the end of its turn. Shared by the
+ * runtime process and the CLI.
  */
+import { chatPromptIds, type ChatMessage, type ChatSetup } from './chatTemplate';
 import { decode } from './decoder';
 import { GenerationError } from './generationError';
 import type { MakeTensor, SessionLike } from './onnxTypes';
 import { sentenceWindowStart } from './sentenceEnd';
 import { withPrefix } from './specialTokens';
-import { textStopCriterion } from './stopping';
+import { eosCriterion, textStopCriterion, type StoppingCriterion } from './stopping';
 import { applyModelSampling, type ModelSamplingDefaults, type TextGenerationParams, type TextGenerationResult } from './textRequest';
 import type { TextModelSpec } from './textModel';
 import { TextStreamer } from './textStream';
@@ -67,15 +70,55 @@ export async function generateText(
 ): Promise<TextGenerationResult> {
   if (!params.prompt.trim())
     throw new GenerationError('bad-request', 'The prompt is empty: there is nothing to continue. Write a title or a first sentence.');
-  const { spec } = model;
   const maxTokens = Math.max(1, Math.floor(params.maxTokens));
-  const { ids: promptIds, dropped } = fitPrompt(encodePrompt(model, params.prompt), spec.contextLength, maxTokens);
+  const { ids, dropped } = fitPrompt(encodePrompt(model, params.prompt), model.spec.contextLength, maxTokens);
+  return generateFromIds(model, { ...params, maxTokens }, { ids, dropped }, hooks, loadMs);
+}
+
+/** A chat request: a conversation instead of a prompt; it ends at the end of the model's turn, not at stop sequences. */
+export type ChatGenerationParams = Omit<TextGenerationParams, 'prompt' | 'stop' | 'endAtSentence'> & { messages: readonly ChatMessage[] };
+
+/**
+ * Answers a conversation with a loaded chat model: the template's prompt ids, then the decode
+ * until an end-of-turn id (left out of the result) or the token limit. A conversation is never cut
+ * (its start holds the system message and the template's header): one that leaves no room to
+ * answer is a `bad-request` GenerationError.
+ */
+export async function generateChat(
+  model: LoadedTextModel,
+  chat: ChatSetup,
+  params: ChatGenerationParams,
+  hooks: GenerateHooks = {},
+  loadMs = 0,
+): Promise<TextGenerationResult> {
+  const ids = chatPromptIds(chat, model.tokenizer, params.messages);
+  if (ids.length >= model.spec.contextLength) {
+    throw new GenerationError(
+      'bad-request',
+      `The conversation is ${ids.length} tokens; ${model.dir} takes ${model.spec.contextLength} in all, so no room is left for an answer. Shorten the conversation.`,
+    );
+  }
+  const request = { ...params, prompt: '', stop: [], endAtSentence: false, maxTokens: Math.max(1, Math.floor(params.maxTokens)) };
+  return generateFromIds(model, request, { ids, dropped: 0 }, hooks, loadMs, [eosCriterion(chat.endOfTurnIds)]);
+}
+
+/** The decode shared by continuations and chats: `prompt` ids in, streamed text with stop sequences applied out. */
+async function generateFromIds(
+  model: LoadedTextModel,
+  params: TextGenerationParams,
+  prompt: { ids: number[]; dropped: number },
+  hooks: GenerateHooks,
+  loadMs: number,
+  criteria: StoppingCriterion[] = [],
+): Promise<TextGenerationResult> {
+  const { spec } = model;
+  const { maxTokens } = params;
   const stops = params.stop.filter((s) => s.length > 0);
   const streamer = new TextStreamer(model.tokenizer.decode, stops, params.endAtSentence ? sentenceWindowStart(maxTokens) : undefined);
   let count = 0;
   const decoded = await decode(
     { session: model.session, makeTensor: model.makeTensor, spec, file: model.onnxFile, withPast: model.withPast },
-    { promptIds, maxTokens, sampling: applyModelSampling(params, model.samplingDefaults ?? {}) },
+    { promptIds: prompt.ids, maxTokens, sampling: applyModelSampling(params, model.samplingDefaults ?? {}) },
     {
       streamer: {
         put(id) {
@@ -86,7 +129,7 @@ export async function generateText(
         },
       },
       // Stop sequences and sentence ends are found in the streamed text.
-      criteria: [textStopCriterion(streamer)],
+      criteria: [...criteria, textStopCriterion(streamer)],
       signal: hooks.signal,
       yieldBetweenSteps: hooks.yieldBetweenSteps,
     },
@@ -96,8 +139,8 @@ export async function generateText(
   const decodedAfterFirst = decoded.tokens.length - 1;
   return {
     model: model.dir,
-    promptTokens: promptIds,
-    promptTokensDropped: dropped,
+    promptTokens: prompt.ids,
+    promptTokensDropped: prompt.dropped,
     tokens: decoded.tokens,
     text: streamer.text,
     stopReason: streamer.stopReason ?? decoded.stop,

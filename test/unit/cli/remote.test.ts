@@ -106,9 +106,10 @@ describe('inkwell continue --endpoint and inkwell chat (the built CLI against a 
     } finally {
       await new Promise((r) => fake.close(r));
     }
-    const usage = run(['chat', '--user', 'hi']);
+    // Without --endpoint, chat is local: it loads ONNX Runtime (external to the bundle, found as in a packaged extension) and needs a model.
+    const usage = run(['chat', '--user', 'hi'], { NODE_PATH: path.join(__dirname, '..', '..', '..', 'node_modules') });
     assert.strictEqual(usage.code, 2);
-    assert.match(usage.stderr, /inkwell chat talks to a server: give --endpoint URL/);
+    assert.match(usage.stderr, /inkwell chat: give --model DIR \(a local instruct model\) or --endpoint URL \(a server\)/);
     const local = run(['continue', '--endpoint', 'http://127.0.0.1:1/v1', '--prompt', 'x', '--top-k', '5']);
     assert.strictEqual(local.code, 2);
     assert.match(local.stderr, /--top-k is not available with --endpoint/);
