@@ -72,14 +72,15 @@ function valueOf(config: Record<string, unknown>, lowerKey: string): unknown {
 
 /**
  * The description bounds of a custom JSON Schema (`properties.description`'s
- * `minLength` and `maxLength`), each falling back to the validator's.
+ * `minLength` and `maxLength`), each falling back to the validator's (the
+ * minimum never above the schema's maximum).
  */
 export function descriptionBounds(schema?: unknown): DescriptionBounds {
   const props = isObject(schema) && isObject(schema.properties) ? schema.properties : undefined;
   const description = props && isObject(props.description) ? props.description : undefined;
   const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
-  const min = int(description?.minLength) ?? DESCRIPTION_MIN;
   const max = int(description?.maxLength) ?? DESCRIPTION_MAX;
+  const min = int(description?.minLength) ?? Math.min(DESCRIPTION_MIN, max);
   return max >= min && max > 0 ? { min, max } : DEFAULT_DESCRIPTION_BOUNDS;
 }
 
