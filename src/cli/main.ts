@@ -26,6 +26,11 @@ command('chat', 'Answer a conversation with a local instruct model (--model DIR)
 command('image', 'Generate PNG images with a GAN or VAE model', async () => (await import('./imageCommand')).run);
 command('tags', 'Rename or merge a tag across posts: tags rename OLD NEW [--dry-run]', async () => (await import('./tagsCommand')).run);
 command(
+  'suggest',
+  'Suggest a title, description or tags for a post: suggest title|description|tags POST.md [--json]',
+  async () => (await import('./suggestCommand')).run,
+);
+command(
   'models',
   'Download a text model from a Hugging Face-style hub (models download REPO)',
   async () => (await import('./modelsCommand')).run,

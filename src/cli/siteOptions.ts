@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { toSlash } from '../core/frontmatter/images';
 import { DEFAULT_POST_EXCLUDE } from '../core/posts/postGlobs';
 import { isConfigFile, SITE_ENTRIES, SiteListing } from '../core/site/detect';
 import { GeneratorSetting, isGeneratorId } from '../core/site/generators';
@@ -94,4 +95,23 @@ export async function loadCliSite(
     },
     readAstroFacts(root),
   );
+}
+
+/** Post files under `dir` (globs matched relative to `root`), sorted; skips node_modules and .git, follows no links. */
+export function walkPosts(dir: string, root: string, isPost: (rel: string) => boolean, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== '.git') walkPosts(full, root, isPost, out);
+    } else if (e.isFile() && isPost(toSlash(path.relative(root, full)))) {
+      out.push(full);
+    }
+  }
 }

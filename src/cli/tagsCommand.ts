@@ -9,7 +9,7 @@ import { toSlash } from '../core/frontmatter/images';
 import { createPostMatcher } from '../core/posts/postGlobs';
 import { applyEdits, renameTagEdits } from '../core/tags/renameTag';
 import type { CliCommand } from './io';
-import { loadCliSite, parseGeneratorSetting } from './siteOptions';
+import { loadCliSite, parseGeneratorSetting, walkPosts } from './siteOptions';
 
 const HELP = `Usage: inkwell tags rename OLD NEW [options]
 
@@ -24,24 +24,6 @@ Options:
   --include GLOB     glob of post files, repeatable (default: the generator's, or **/*.md)
 
 Exit status: 0 when done (also when no post has the tag), 2 on bad usage.`;
-
-function walk(dir: string, root: string, isPost: (rel: string) => boolean, out: string[]): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== 'node_modules' && e.name !== '.git') walk(full, root, isPost, out);
-    } else if (e.isFile() && isPost(toSlash(path.relative(root, full)))) {
-      out.push(full);
-    }
-  }
-}
 
 export const run: CliCommand = async (argv, io) => {
   if (!argv.length || argv.includes('--help') || argv.includes('-h')) {
@@ -91,7 +73,7 @@ export const run: CliCommand = async (argv, io) => {
   const to = positional[1].trim();
   const site = await loadCliSite(root, generator, { include });
   const files: string[] = [];
-  walk(root, root, createPostMatcher(site.include, site.exclude), files);
+  walkPosts(root, root, createPostMatcher(site.include, site.exclude), files);
   let changed = 0;
   for (const file of files) {
     const text = fs.readFileSync(file, 'utf8');
