@@ -69,9 +69,16 @@ function appendFlow(text: string, list: ValueNode, items: readonly ValueNode[], 
     return { start: open + 1, end: open + 1, newText: tags.map((t) => formatTag(t, { quote: '' }, language)).join(', ') };
   }
   // The separator the list uses between items (", " or a line break and indentation).
-  const separator = items.length > 1 ? text.slice(items.at(-2)!.end, last.start) : ', ';
+  const separator = items.length > 1 ? text.slice(items.at(-2)!.end, last.start) : firstSeparator(text, list, last);
   if (!/^\s*,\s*$/.test(separator)) return undefined;
   return { start: last.end, end: last.end, newText: tags.map((t) => separator + formatTag(t, last, language)).join('') };
+}
+
+/** How to follow a list's only item: on its own line when it has one (`[` then a line break), else ", ". */
+function firstSeparator(text: string, list: ValueNode, item: ValueNode): string {
+  const open = text.lastIndexOf('[', item.start);
+  const before = open >= list.start ? text.slice(open + 1, item.start) : '';
+  return before.includes('\n') ? `,${before}` : ', ';
 }
 
 /** Tags appended to a YAML block list as `- tag` lines after the last item's line, indented like it. */

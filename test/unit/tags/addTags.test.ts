@@ -71,6 +71,10 @@ describe('tags: add tags in the style the post uses', () => {
       '{\n  "tags": [\n    "gan",\n    "ml",\n    "vae",\n    "deep learning"\n  ]\n}\n',
     );
     assert.strictEqual(add('{\n  "tags": ["gan"]\n}\n', ['vae'], ['gan', 'vae']), '{\n  "tags": ["gan", "vae"]\n}\n');
+    assert.strictEqual(
+      add('{\n  "tags": [\n    "gan"\n  ]\n}\n', ['vae'], ['gan', 'vae']),
+      '{\n  "tags": [\n    "gan",\n    "vae"\n  ]\n}\n',
+    );
     assert.strictEqual(add('{\n  "title": "x"\n}\n', ['vae'], ['vae']), '{\n  "tags": ["vae"],\n  "title": "x"\n}\n');
   });
 
