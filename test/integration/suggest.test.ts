@@ -42,7 +42,7 @@ suite('Suggest Title, Description and Tags write into the frontmatter', () => {
 
   /**
    * Runs a command and answers its quick pick titled `title` from the keyboard: Enter on the
-   * first item, ticked first (Space) when the pick has checkboxes. A multi-pick accepted before
+   * first item, ticked first (Home, then Space) when the pick has checkboxes. A multi-pick accepted before
    * its list took the tick comes back empty and writes nothing: the writer's second try is made.
    */
   async function runAndPick(command: string, title: string, ...args: unknown[]): Promise<WatchedQuickPick> {
@@ -60,7 +60,10 @@ suite('Suggest Title, Description and Tags write into the frontmatter', () => {
       await waitFor(
         async () => {
           if (pick.done) return true;
-          if (pick.canPickMany) await vscode.commands.executeCommand('workbench.action.quickPickManyToggle');
+          if (pick.canPickMany) {
+            await vscode.commands.executeCommand('quickInput.first');
+            await vscode.commands.executeCommand('quickInput.toggleCheckbox');
+          }
           await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
           return pick.done;
         },
