@@ -5,6 +5,7 @@ import { registerImageFeatures } from './features/imageGalleryFeatures';
 import { PostIndexService } from './services/postIndexService';
 import { SiteService } from './services/siteService';
 import { registerSiteStatus } from './features/siteStatus';
+import { registerSuggestions } from './features/suggest';
 import { registerTagRefactor } from './features/tagRefactor';
 import { registerPosts } from './features/posts';
 import { PostValidation } from './services/postValidation';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     registerSiteStatus(postIndex, views),
     validation,
     registerPosts(validation, testSupport?.newPostPrompts),
+    registerSuggestions(validation, views),
     registerPreviewFeatures(context.extensionUri, postIndex, log, views, context.workspaceState),
     models,
     runtime,

@@ -66,8 +66,12 @@ export interface WatchedQuickPick {
   /** Each item's description (beside its label) and detail (the line below), by position. */
   readonly descriptions: readonly (string | undefined)[];
   readonly details: readonly (string | undefined)[];
-  /** The label picked, once the pick is answered; undefined while open or when dismissed. */
+  /** The label picked, once the pick is answered; undefined while open or when dismissed (the first one of a multi-pick). */
   readonly picked: string | undefined;
+  /** Whether it has checkboxes to tick any number of items. */
+  readonly canPickMany: boolean;
+  /** The labels picked, once the pick is answered (one for a single pick); undefined while open or when dismissed. */
+  readonly pickedAll: readonly string[] | undefined;
   readonly done: boolean;
 }
 
@@ -97,6 +101,9 @@ export interface InkwellTestSupport {
   quickPicks(): readonly WatchedQuickPick[];
 }
 
+/** What a quick pick showed and what was picked, filled in as it happens. */
+type PickRecord = { -readonly [K in keyof WatchedQuickPick]: WatchedQuickPick[K] };
+
 /** Builds the views and watchers behind {@link InkwellTestSupport}. */
 export class TestSupport implements vscode.Disposable {
   private readonly webviewRecords: WebviewRecord[] = [];
@@ -106,15 +113,7 @@ export class TestSupport implements vscode.Disposable {
   private readonly logLines: LogLine[] = [];
   private readonly progressRecords: { title: string | undefined; messages: string[]; done: boolean }[] = [];
   private readonly messageRecords: WatchedMessage[] = [];
-  private readonly pickRecords: {
-    title: string | undefined;
-    placeHolder: string | undefined;
-    labels: string[];
-    descriptions: (string | undefined)[];
-    details: (string | undefined)[];
-    picked: string | undefined;
-    done: boolean;
-  }[] = [];
+  private readonly pickRecords: PickRecord[] = [];
   private readonly published = new Map<string, number>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private answers: NewPostPrompts | undefined;
@@ -177,18 +176,19 @@ export class TestSupport implements vscode.Disposable {
       return windowViews.showMessage(severity, message, ...items);
     },
     showQuickPick: (items, options) => {
-      const record: (typeof this.pickRecords)[number] = {
-        title: options.title,
-        placeHolder: options.placeHolder,
-        labels: items.map((i) => i.label),
-        descriptions: items.map((i) => i.description),
-        details: items.map((i) => i.detail),
-        picked: undefined,
-        done: false,
-      };
-      this.pickRecords.push(record);
+      const record = this.recordPick(items, options, false);
       return Promise.resolve(windowViews.showQuickPick(items, options)).then((picked) => {
         record.picked = picked?.label;
+        record.pickedAll = picked && [picked.label];
+        record.done = true;
+        return picked;
+      });
+    },
+    showQuickPickMany: (items, options) => {
+      const record = this.recordPick(items, options, true);
+      return Promise.resolve(windowViews.showQuickPickMany(items, options)).then((picked) => {
+        record.picked = picked?.[0]?.label;
+        record.pickedAll = picked?.map((p) => p.label);
         record.done = true;
         return picked;
       });
@@ -203,6 +203,23 @@ export class TestSupport implements vscode.Disposable {
     description: () => (this.answers ?? windowPrompts).description(),
     tags: (known) => (this.answers ?? windowPrompts).tags(known),
   };
+
+  /** Starts the record of a quick pick as it opens. */
+  private recordPick(items: readonly vscode.QuickPickItem[], options: vscode.QuickPickOptions, canPickMany: boolean): PickRecord {
+    const record: PickRecord = {
+      title: options.title,
+      placeHolder: options.placeHolder,
+      labels: items.map((i) => i.label),
+      descriptions: items.map((i) => i.description),
+      details: items.map((i) => i.detail),
+      picked: undefined,
+      canPickMany,
+      pickedAll: undefined,
+      done: false,
+    };
+    this.pickRecords.push(record);
+    return record;
+  }
 
   /** Keeps the document version of each publication of problems. */
   watchValidation(validation: PostValidation): void {

@@ -5,6 +5,7 @@ import { getField, parseFrontmatter } from '../core/frontmatter/parse';
 import { isProblemCode, ProblemCode } from '../core/frontmatter/problemCodes';
 import { IMAGE_EXTENSIONS } from '../core/posts/postGlobs';
 import { DIAGNOSTIC_SOURCE, PostValidation } from '../services/postValidation';
+import { SUGGEST_COMMANDS } from './suggest';
 
 /** Internal command behind "Choose an image…": a file picker for a post's `image` field. */
 const CHOOSE_IMAGE = 'inkwell.chooseFrontmatterImage';
@@ -36,6 +37,7 @@ export function registerQuickFixes(validation: PostValidation): vscode.Disposabl
           }
           actions.push(action);
         }
+        if (DESCRIPTION_PROBLEMS.has(problem.code)) actions.push(suggestDescription(doc, diagnostic));
         if (problem.code === ProblemCode.ImageNotFound) {
           // Beyond close names: pick any image, or make one.
           const choose = new vscode.CodeAction('Choose an image…', vscode.CodeActionKind.QuickFix);
@@ -56,6 +58,22 @@ export function registerQuickFixes(validation: PostValidation): vscode.Disposabl
     }),
     vscode.commands.registerCommand(CHOOSE_IMAGE, (uri: vscode.Uri) => chooseImage(validation, uri)),
   );
+}
+
+/** Problems with a post's description, which Suggest Description can fix. */
+const DESCRIPTION_PROBLEMS: ReadonlySet<ProblemCode> = new Set([
+  ProblemCode.DescriptionMissing,
+  ProblemCode.DescriptionTooShort,
+  ProblemCode.DescriptionTooLong,
+]);
+
+/** "Suggest a description…": runs Suggest Description on the post. */
+function suggestDescription(doc: vscode.TextDocument, diagnostic: vscode.Diagnostic): vscode.CodeAction {
+  const title = 'Suggest a description…';
+  const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+  action.diagnostics = [diagnostic];
+  action.command = { command: SUGGEST_COMMANDS.description, title, arguments: [doc.uri] };
+  return action;
 }
 
 /** Asks for an image file and points the post's `image` field at it (site-root when it was). */

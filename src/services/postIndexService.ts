@@ -3,6 +3,7 @@ import { PostIndex, PostIndexChange, PostSummary } from '../core/posts/postIndex
 import { createPostMatcher, IMAGE_EXTENSIONS } from '../core/posts/postGlobs';
 import { onConfigChange, readConfig } from '../util/config';
 import { DisposableStore } from '../util/dispose';
+import { mapLimit } from '../util/mapLimit';
 import type { Logger } from '../util/logger';
 import type { SiteService } from './siteService';
 
@@ -176,8 +177,8 @@ export class PostIndexService implements vscode.Disposable {
     this.log?.info(`Indexed ${this.index.size} posts in ${(performance.now() - started).toFixed(0)} ms`);
   }
 
-  /** An open document's text (it may be unsaved), else the file's. */
-  private async textOf(uri: vscode.Uri): Promise<string | undefined> {
+  /** An open document's text (it may be unsaved), else the file's; undefined when unreadable. */
+  async textOf(uri: vscode.Uri): Promise<string | undefined> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return open.getText();
     try {
@@ -236,17 +237,4 @@ export class PostIndexService implements vscode.Disposable {
 function relativeTo(folder: vscode.Uri, uri: vscode.Uri): string {
   const base = folder.path.endsWith('/') ? folder.path : folder.path + '/';
   return uri.path.startsWith(base) ? uri.path.slice(base.length) : uri.path.replace(/^\//, '');
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -118,7 +118,8 @@ export class SiteService implements vscode.Disposable {
     return site;
   }
 
-  private async listing(root: vscode.Uri): Promise<SiteListing> {
+  /** The names at the root of a folder and the text of its configuration files, as detection reads them. */
+  async listing(root: vscode.Uri): Promise<SiteListing> {
     const entries: string[] = [];
     const contents: Record<string, string> = {};
     let names: [string, vscode.FileType][] = [];

@@ -30,6 +30,8 @@ export interface Views {
   showMessage(severity: MessageSeverity, message: string, ...items: string[]): Thenable<string | undefined>;
   /** A quick pick of one item; resolves to it, or undefined when it was dismissed. */
   showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
+  /** A quick pick of any number of items (checkboxes); resolves to those ticked, or undefined when it was dismissed. */
+  showQuickPickMany<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<T[] | undefined>;
   /**
    * Whether preview pages report the text a reader sees with each render. The integration tests
    * read it; in the window nobody does, and reading a page's `innerText` costs it a layout.
@@ -54,5 +56,6 @@ export const windowViews: Views = {
         ? vscode.window.showWarningMessage(message, ...items)
         : vscode.window.showInformationMessage(message, ...items),
   showQuickPick: (items, options) => vscode.window.showQuickPick(items, { ...options, canPickMany: false }),
+  showQuickPickMany: (items, options) => vscode.window.showQuickPick(items, { ...options, canPickMany: true }),
   pagesReportText: false,
 };

@@ -134,7 +134,8 @@ export function yamlString(s: string): string {
   return plain ? s : JSON.stringify(s);
 }
 
-function stringValue(s: string, lang: FrontmatterLanguage | undefined): string {
+/** A string value as the language writes it: a YAML scalar (quoted when needed), else a JSON/TOML string. */
+export function stringValue(s: string, lang: FrontmatterLanguage | undefined): string {
   return lang === 'yaml' || lang === undefined ? yamlString(s) : JSON.stringify(s);
 }
 
@@ -153,9 +154,27 @@ function replaceScalar(node: ValueNode, value: string, lang: FrontmatterLanguage
   return { start: node.start, end: node.end, newText };
 }
 
-/** Replaces a field's value, or fills an empty one after its key. */
-function replaceValue(text: string, node: ValueNode, keyEnd: number, value: string, lang: FrontmatterLanguage | undefined): TextEdit {
+/** Replaces a field's value with a string (keeping its quote style), or fills an empty one after its key. */
+export function replaceValue(
+  text: string,
+  node: ValueNode,
+  keyEnd: number,
+  value: string,
+  lang: FrontmatterLanguage | undefined,
+): TextEdit {
   if (node.end > node.start) return replaceScalar(node, value, lang);
+  return fillValue(text, node, keyEnd, stringValue(value, lang), lang);
+}
+
+/** Writes an already formatted value in place of a field's value, or after its key when it has none. */
+export function fillValue(
+  text: string,
+  node: ValueNode,
+  keyEnd: number,
+  formatted: string,
+  lang: FrontmatterLanguage | undefined,
+): TextEdit {
+  if (node.end > node.start) return { start: node.start, end: node.end, newText: formatted };
   // `title:` with nothing after it: write after the colon (or `=`).
   let at = keyEnd;
   while (at < text.length && (text[at] === ' ' || text[at] === '\t' || text[at] === ':' || text[at] === '=' || text[at] === '"')) {
@@ -163,13 +182,13 @@ function replaceValue(text: string, node: ValueNode, keyEnd: number, value: stri
     at++;
   }
   const sep = text[at - 1] === ' ' ? '' : ' ';
-  return { start: at, end: at, newText: sep + stringValue(value, lang) };
+  return { start: at, end: at, newText: sep + formatted };
 }
 
 // ---------------------------------------------------------------- insertion
 
 /** An edit that adds `key` with an already formatted value at the top of the frontmatter. */
-function insertField(text: string, parsed: ParsedFrontmatter, key: string, value: string): TextEdit {
+export function insertField(text: string, parsed: ParsedFrontmatter, key: string, value: string): TextEdit {
   const block = parsed.block;
   if (!block) throw new Error('no frontmatter');
   const eol = block.eol;
