@@ -24,6 +24,8 @@ import {
   MODEL_VALUE_OPTIONS,
   modelArgs,
   readOptions,
+  SPECULATIVE_HELP,
+  speculativeMode,
   UsageError,
   type InProcessModel,
   type ModelArgs,
@@ -52,9 +54,11 @@ Options:
                            As for inkwell continue
   --dtype D                auto, or one of ${DTYPES.join(', ')} (as for inkwell continue)
   --threads N              ONNX Runtime threads (default: one per physical core, up to 4)
+${SPECULATIVE_HELP}
   --json                   Print one object: "model", "file", "dtype", "template",
                            "prompt_tokens" (the ids fed to the model), "tokens", "text",
-                           "stop_reason", "ttft_ms", "tokens_per_s", "sampling", "max_tokens"
+                           "stop_reason", "ttft_ms", "tokens_per_s", "sampling", "max_tokens";
+                           with "draft": {"proposed", "accepted"} when speculation ran
   -h, --help               Show this help
 
 ${CHAT_HELP}`;
@@ -98,7 +102,7 @@ function parse(args: string[], cwd: string): ChatArgs | 'help' {
     ...modelArgs(options, cwd),
     messages: conversation(options.values, cwd),
     // A chat ends at the end of the model's turn: no stop sequences.
-    request: buildTextRequest('', generationSettings(options, [])),
+    request: { ...buildTextRequest('', generationSettings(options, [])), speculative: speculativeMode(options) },
     json: options.flags.has('json'),
   };
 }
@@ -119,6 +123,7 @@ function printJson(io: CliIo, model: InProcessModel, chat: ChatSetup, options: C
       tokens_per_s: Number(result.tokensPerSecond.toFixed(2)),
       sampling: applyModelSampling(request, model.samplingDefaults ?? {}),
       max_tokens: request.maxTokens,
+      ...(result.draft ? { draft: result.draft } : {}),
     }),
   );
 }
@@ -135,7 +140,7 @@ async function answer(options: ChatArgs, io: CliIo): Promise<number> {
   }
   try {
     chat = readChatSetup(model.files, model.tokenizer);
-    const { sampling, maxTokens, defaultedSampling } = options.request;
+    const { sampling, maxTokens, defaultedSampling, speculative } = options.request;
     const live = io === processIo;
     let streamed = '';
     const onText = (text: string) => {
@@ -145,7 +150,7 @@ async function answer(options: ChatArgs, io: CliIo): Promise<number> {
     const result = await generateChat(
       model,
       chat,
-      { messages: options.messages, sampling, maxTokens, defaultedSampling },
+      { messages: options.messages, sampling, maxTokens, defaultedSampling, speculative },
       { onText: options.json ? undefined : onText },
     );
     if (options.json) printJson(io, model, chat, options, result);

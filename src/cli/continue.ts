@@ -20,9 +20,17 @@ import {
 } from '../generation/textRequest';
 import type { TextModelFiles, TextModelInfo } from '../generation/textModel';
 import { loadTextModelFolder } from '../generation/textModelLoader';
+import { SPECULATIVE_MODES, type SpeculativeMode } from '../generation/speculative';
 import { processIo, type CliIo } from './io';
 
 const D = GENERATION_DEFAULTS;
+
+/** The --speculative option, as `continue` and `chat` describe it. */
+export const SPECULATIVE_HELP = `  --speculative MODE       off, auto or prompt-lookup (default: off). Greedy decoding only
+                           (--greedy): drafts copied from earlier in the text are checked
+                           in one model step each, for the same tokens in fewer steps on
+                           text that repeats itself; auto pauses while few are accepted.
+                           Sampling, and 8-bit models (q8, int8, uint8), decode plainly`;
 
 const HELP = `Usage: inkwell continue (--prompt TEXT | --prompt-file FILE) [options]
        inkwell continue --endpoint URL … (on a server: see inkwell continue --endpoint URL --help)
@@ -52,9 +60,11 @@ Options:
                            which takes the variant a download recorded, else q4, then
                            q8/int8/uint8, then fp32, never the float16 ones)
   --threads N              ONNX Runtime threads (default: one per physical core, up to 4)
+${SPECULATIVE_HELP}
   --json                   Print one object: "model", "file", "dtype", "prompt_tokens",
                            "tokens", "text", "stop_reason", "ttft_ms", "tokens_per_s", and
-                           the settings used: "sampling" (with the seed), "max_tokens", "stop"
+                           the settings used: "sampling" (with the seed), "max_tokens", "stop";
+                           with "draft": {"proposed", "accepted"} when speculation ran
   -h, --help               Show this help
 
 Temperature, top-p, min-p, repetition penalty and the n-gram ban not given as options come
@@ -88,6 +98,7 @@ export const MODEL_VALUE_OPTIONS = [
   'seed',
   'threads',
   'dtype',
+  'speculative',
 ];
 export const MODEL_FLAG_OPTIONS = ['greedy', 'json'];
 
@@ -158,6 +169,15 @@ function numberOption(values: Map<string, string>, name: string, fallback: numbe
 }
 
 /** The editor's generation defaults, changed by the sampling options given. */
+/** --speculative: off unless given. */
+export function speculativeMode({ values }: OptionList): SpeculativeMode {
+  const raw = values.get('speculative') ?? 'off';
+  if (!(SPECULATIVE_MODES as readonly string[]).includes(raw)) {
+    throw new UsageError(`--speculative must be one of ${SPECULATIVE_MODES.join(', ')} (got '${raw}')`);
+  }
+  return raw as SpeculativeMode;
+}
+
 export function generationSettings({ values, flags }: OptionList, stop: readonly string[]): GenerationSettings {
   const number = (name: string, fallback: number, min: number, max: number, integer = false) =>
     numberOption(values, name, fallback, min, max, integer);
@@ -216,7 +236,7 @@ function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
   const request = buildTextRequest(prompt ?? '', generationSettings(options, stops));
   return {
     ...modelArgs(options, io.cwd),
-    request: { ...request, endAtSentence: !flags.has('mid-sentence') },
+    request: { ...request, endAtSentence: !flags.has('mid-sentence'), speculative: speculativeMode(options) },
     json: flags.has('json'),
   };
 }
@@ -302,6 +322,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           sampling: applyModelSampling(options.request, model.samplingDefaults ?? {}),
           max_tokens: options.request.maxTokens,
           stop: options.request.stop,
+          ...(result.draft ? { draft: result.draft } : {}),
         }),
       );
     } else {

@@ -24,7 +24,8 @@ import type { MakeTensor, SessionLike, TensorLike } from './onnxTypes';
 import { cacheInputs, emptyCacheShape } from './architectures';
 import { LogitsProcessorList, processorsFor, type LogitsProcessor } from './logitsProcessors';
 import { runSession } from './onnxGraph';
-import { TokenSampler } from './sampling';
+import { isGreedy, TokenSampler } from './sampling';
+import { Speculator, type DraftStats, type SpeculativeOptions } from './speculative';
 import {
   contextFullCriterion,
   eosCriterion,
@@ -58,6 +59,8 @@ export interface DecodeResult {
   /** ms from the first to the last generated token. */
   decodeMs: number;
   usedKvCache: boolean;
+  /** Drafts proposed and accepted, when the request asked for speculative decoding and it ran (greedy). */
+  draft?: DraftStats;
 }
 
 /** One KV-cache input of a graph and the output that carries it to the next step. */
@@ -174,6 +177,8 @@ export interface DecodeRequest {
   promptIds: readonly number[];
   maxTokens: number;
   sampling: SamplingOptions;
+  /** Verify prompt-lookup drafts (greedy only; sampling decodes plainly). Absent: plain decoding. */
+  speculative?: SpeculativeOptions;
 }
 
 /** A loaded decoder as the loop needs it. */
@@ -266,11 +271,12 @@ class DecodeSequence {
 
   /**
    * Drops the last `k` ids. The model is to see again from `fedFrom` on: at most the ids kept,
-   * and at least the last one, so that the next step gives logits after the kept sequence.
+   * and (`refeedLast`) at least the last one, so that the next step gives logits after the kept
+   * sequence. Without it the kept ids stay seen: the caller appends an id before the next step.
    */
-  rollback(k: number): void {
+  rollback(k: number, refeedLast = true): void {
     this.length -= k;
-    this.fedFrom = Math.min(this.fedFrom, this.length - 1);
+    this.fedFrom = Math.min(this.fedFrom, refeedLast ? this.length - 1 : this.length);
   }
 }
 
@@ -523,10 +529,23 @@ export class DecoderRun {
    * step gives the logits after the ids that stay.
    */
   rollback(k: number): void {
+    this.cut(k, true);
+  }
+
+  /**
+   * Takes the last `k` ids back and appends `id`: a verifier's step after it accepted some drafts.
+   * The cache keeps every id that stays, so the next step feeds only `id`, not the last kept one again.
+   */
+  replaceTail(k: number, id: number): void {
+    this.cut(k, false);
+    this.sequence.append(id);
+  }
+
+  private cut(k: number, refeedLast: boolean): void {
     if (k <= 0) return;
     if (k >= this.sequence.length) throw new GenerationError('bad-request', `Cannot roll back ${k} of ${this.sequence.length} tokens.`);
     const fedBefore = this.sequence.fed;
-    this.sequence.rollback(k);
+    this.sequence.rollback(k, refeedLast);
     const keep = this.sequence.fed;
     if (!this.plan.cached || keep === fedBefore) return;
     if (keep === 0) {
@@ -570,8 +589,11 @@ export class DecoderRun {
 
 /**
  * Runs the decode loop: each step's logits go through the processors, the sampler picks a
- * token, the criteria decide whether it ends there, the streamer hears it. Keeps no state between
- * requests. Throws a `cancelled` GenerationError when `pipeline.signal` aborts.
+ * token, the criteria decide whether it ends there, the streamer hears it. With
+ * `request.speculative` under greedy decoding, a step may instead verify prompt-lookup drafts
+ * (speculative.ts) and yield several tokens, each judged by the criteria in turn, so the text ends
+ * where plain decoding would end it. Keeps no state between requests. Throws a `cancelled`
+ * GenerationError when `pipeline.signal` aborts.
  */
 export async function decode(model: DecoderModel, request: DecodeRequest, pipeline: DecodePipeline = {}): Promise<DecodeResult> {
   const { spec } = model;
@@ -581,47 +603,114 @@ export async function decode(model: DecoderModel, request: DecodeRequest, pipeli
     ...(pipeline.processors ?? []),
   ]);
   const sampler = new TokenSampler(spec.vocabSize, request.sampling);
-  const criteria = [...(pipeline.criteria ?? []), maxTokensCriterion(request.maxTokens), contextFullCriterion];
-  // End of text first, then the caller's criteria that refuse a token before it joins.
-  const rejecting = [eosCriterion(spec.eosTokenIds), ...criteria].filter((c) => c.rejects);
-  const { streamer } = pipeline;
-
-  const tokens: number[] = [];
-  /** What the criteria see after each token (one object for the whole loop). */
-  const status: DecodeStatus = { generated: 0, sequenceFull: false };
-  const started = performance.now();
-  let firstAt = 0;
-  let lastAt = 0;
-  let stop: StopReason = 'max-tokens';
-  while (tokens.length < request.maxTokens) {
+  const pick = (row: Float32Array) => sampler.sample(row);
+  // Sampling does not speculate yet: exactness there needs the speculative-sampling rule.
+  const speculator = request.speculative && isGreedy(request.sampling) ? new Speculator(request.speculative, request.promptIds) : undefined;
+  const out = new DecodeOutput(model, request, pipeline, speculator);
+  while (!out.done) {
     throwIfCancelled(pipeline.signal);
-    const row = await run.next(tokens.length);
-    if (processors.length) processors.process(row);
-    const next = sampler.sample(row);
-    lastAt = performance.now();
-    if (tokens.length === 0) firstAt = lastAt;
-    let rejected: StopReason | undefined;
-    for (const c of rejecting) if ((rejected = c.rejects?.(next))) break;
-    if (rejected) {
-      stop = rejected;
-      break;
+    const batch = out.tokens.length && speculator ? await speculator.step({ run, processors, pick }, out.room(run.length)) : undefined;
+    if (batch) {
+      out.emitVerified(batch, run.length - batch.length);
+    } else {
+      const row = await run.next(out.tokens.length);
+      if (processors.length) processors.process(row);
+      const next = pick(row);
+      if (out.rejects(next)) break;
+      processors.push(next);
+      // A prompt that fills the context leaves no room: that token ends it (context-full, below).
+      if (!run.full) run.append(next);
+      out.emit(next, run.full);
     }
-    tokens.push(next);
-    processors.push(next);
-    // A prompt that fills the context leaves no room: that token ends it (context-full, below).
-    if (!run.full) run.append(next);
-    streamer?.put(next, tokens.length);
-    status.generated = tokens.length;
-    status.sequenceFull = run.full;
-    let reason: StopReason | undefined;
-    for (const c of criteria) if ((reason = c.stopsAfter?.(next, status))) break;
-    if (reason) {
-      stop = reason;
-      break;
-    }
-    if (pipeline.yieldBetweenSteps) await pipeline.yieldBetweenSteps();
+    if (!out.done && pipeline.yieldBetweenSteps) await pipeline.yieldBetweenSteps();
   }
-  return { tokens, stop, ttftMs: firstAt ? firstAt - started : 0, decodeMs: lastAt - firstAt, usedKvCache: run.cached };
+  return out.result(run.cached);
+}
+
+/**
+ * The generated tokens and what each one meets once chosen: the criteria that refuse it, the
+ * streamer, the criteria that end the text after it, the speculator's lookup; and the timings.
+ */
+class DecodeOutput {
+  readonly tokens: number[] = [];
+  done = false;
+  private stop: StopReason = 'max-tokens';
+  private readonly criteria: StoppingCriterion[];
+  private readonly rejecting: StoppingCriterion[];
+  /** What the criteria see after each token (one object for the whole loop). */
+  private readonly status: DecodeStatus = { generated: 0, sequenceFull: false };
+  private readonly started = performance.now();
+  private firstAt = 0;
+  private lastAt = 0;
+
+  constructor(
+    private readonly model: DecoderModel,
+    private readonly request: DecodeRequest,
+    private readonly pipeline: DecodePipeline,
+    private readonly speculator: Speculator | undefined,
+  ) {
+    this.criteria = [...(pipeline.criteria ?? []), maxTokensCriterion(request.maxTokens), contextFullCriterion];
+    // End of text first, then the caller's criteria that refuse a token before it joins.
+    this.rejecting = [eosCriterion(model.spec.eosTokenIds), ...this.criteria].filter((c) => c.rejects);
+    this.done = request.maxTokens <= 0;
+  }
+
+  /**
+   * Most drafts a verification may propose now: its last token must still fit the token limit,
+   * and the sequence with every draft and that token the context.
+   */
+  room(sequenceLength: number): number {
+    return Math.min(this.request.maxTokens - this.tokens.length - 1, this.model.spec.contextLength - sequenceLength - 1);
+  }
+
+  /** Whether a criterion refuses `id` (ending the text before it). */
+  rejects(id: number): boolean {
+    this.lastAt = performance.now();
+    if (this.tokens.length === 0) this.firstAt = this.lastAt;
+    let rejected: StopReason | undefined;
+    for (const c of this.rejecting) if ((rejected = c.rejects?.(id))) break;
+    if (rejected) {
+      this.stop = rejected;
+      this.done = true;
+    }
+    return this.done;
+  }
+
+  /** `id` joined the sequence (`full`: it filled the context). */
+  emit(id: number, full: boolean): void {
+    this.tokens.push(id);
+    this.speculator?.accept(id);
+    this.pipeline.streamer?.put(id, this.tokens.length);
+    this.status.generated = this.tokens.length;
+    this.status.sequenceFull = full;
+    let reason: StopReason | undefined;
+    for (const c of this.criteria) if ((reason = c.stopsAfter?.(id, this.status))) break;
+    if (reason) {
+      this.stop = reason;
+      this.done = true;
+    }
+    if (this.tokens.length >= this.request.maxTokens) this.done = true;
+  }
+
+  /** A verification's tokens, one at a time, as plain decoding would have met them; `before`: the sequence's length before the first. */
+  emitVerified(batch: readonly number[], before: number): void {
+    for (let i = 0; i < batch.length && !this.done; i++) {
+      if (this.rejects(batch[i])) break;
+      this.emit(batch[i], before + i + 1 >= this.model.spec.contextLength);
+    }
+  }
+
+  result(usedKvCache: boolean): DecodeResult {
+    const { firstAt, lastAt, started, speculator } = this;
+    return {
+      tokens: this.tokens,
+      stop: this.stop,
+      ttftMs: firstAt ? firstAt - started : 0,
+      decodeMs: lastAt - firstAt,
+      usedKvCache,
+      ...(speculator ? { draft: { ...speculator.stats } } : {}),
+    };
+  }
 }
 
 /** The first NaN or infinite value of a logits row, if any. */

@@ -8,8 +8,10 @@
 import { chatPromptIds, type ChatMessage, type ChatSetup } from './chatTemplate';
 import { decode } from './decoder';
 import { GenerationError } from './generationError';
+import type { Dtype } from './layout';
 import type { MakeTensor, SessionLike } from './onnxTypes';
 import { sentenceWindowStart } from './sentenceEnd';
+import type { SpeculativeMode, SpeculativeOptions } from './speculative';
 import { withPrefix } from './specialTokens';
 import { eosCriterion, textStopCriterion, type StoppingCriterion } from './stopping';
 import { applyModelSampling, type ModelSamplingDefaults, type TextGenerationParams, type TextGenerationResult } from './textRequest';
@@ -30,6 +32,21 @@ export interface LoadedTextModel {
   withPast?: { session: SessionLike; file: string };
   /** generation_config.json's sampling defaults, for the options the user did not set. */
   samplingDefaults?: ModelSamplingDefaults;
+  /** The variant loaded (layout.ts), where the loader knows it. */
+  dtype?: Dtype;
+}
+
+/**
+ * 8-bit exports quantize activations on the fly (DynamicQuantizeLinear), with one scale for every
+ * position of a step, so a step over several positions gives slightly different logits than steps
+ * of one: verified drafts would not be exactly what plain decoding gives. They decode plainly.
+ */
+const BATCH_DEPENDENT_DTYPES: ReadonlySet<Dtype> = new Set(['q8', 'int8', 'uint8']);
+
+/** The speculative options a request's mode asks for, where they keep the output exact. */
+function speculativeOptions(model: LoadedTextModel, mode: SpeculativeMode | undefined): SpeculativeOptions | undefined {
+  if (!mode || mode === 'off' || (model.dtype && BATCH_DEPENDENT_DTYPES.has(model.dtype))) return undefined;
+  return { mode };
 }
 
 /**
@@ -118,7 +135,12 @@ async function generateFromIds(
   let count = 0;
   const decoded = await decode(
     { session: model.session, makeTensor: model.makeTensor, spec, file: model.onnxFile, withPast: model.withPast },
-    { promptIds: prompt.ids, maxTokens, sampling: applyModelSampling(params, model.samplingDefaults ?? {}) },
+    {
+      promptIds: prompt.ids,
+      maxTokens,
+      sampling: applyModelSampling(params, model.samplingDefaults ?? {}),
+      speculative: speculativeOptions(model, params.speculative),
+    },
     {
       streamer: {
         put(id) {
@@ -148,5 +170,6 @@ async function generateFromIds(
     loadMs,
     tokensPerSecond: decodedAfterFirst > 0 && decoded.decodeMs > 0 ? (decodedAfterFirst * 1000) / decoded.decodeMs : 0,
     usedKvCache: decoded.usedKvCache,
+    ...(decoded.draft ? { draft: decoded.draft } : {}),
   };
 }

@@ -68,6 +68,7 @@ export async function loadTextModelFolder<S extends SessionLike>(
       makeTensor: opener.makeTensor,
       withPast: withPast && files.withPast ? { session: withPast, file: files.withPast } : undefined,
       samplingDefaults: info.samplingDefaults,
+      dtype: files.decoder.dtype,
     },
     files,
     info,

@@ -6,6 +6,7 @@
  */
 import { type GenerationSettings, type ModelSamplingKey } from '../core/generationSettings';
 import { stopSequences } from '../core/stopSequences';
+import type { DraftStats, SpeculativeMode } from './speculative';
 
 export { GENERATION_DEFAULTS, MODEL_SAMPLING_KEYS, type GenerationSettings, type ModelSamplingKey } from '../core/generationSettings';
 
@@ -59,6 +60,11 @@ export interface TextGenerationParams {
    * generation_config.json replaces those it names (see {@link applyModelSampling}). Absent: none.
    */
   defaultedSampling?: readonly ModelSamplingKey[];
+  /**
+   * Speculative decoding with prompt-lookup drafts (speculative.ts): the same tokens, fewer model
+   * steps on text that repeats itself. Greedy decoding only; sampling decodes plainly. Absent: off.
+   */
+  speculative?: SpeculativeMode;
 }
 
 /** A model's own sampling defaults, from generation_config.json. */
@@ -149,6 +155,8 @@ export interface TextGenerationResult {
   tokensPerSecond: number;
   /** Whether the model reused its KV cache between steps. */
   usedKvCache: boolean;
+  /** Drafts proposed and accepted, when speculative decoding ran. */
+  draft?: DraftStats;
 }
 
 /** What one caller changes for one request (command arguments, the ghost text's limits). */

@@ -97,6 +97,18 @@ describe('inkwell chat --model (CLI)', function () {
     assert.ok(referenceStopped.stopped);
   });
 
+  it('--speculative prompt-lookup answers with the tokens of plain greedy decoding and counts its drafts', async () => {
+    const dir = writeChatModel(path.join(root, 'speculative'), qwen).dir;
+    const longer = (...more: string[]) => [...greedy(dir), '--max-tokens', '40', ...more];
+    const plain = await chat(root, longer());
+    const fast = await chat(root, longer('--speculative', 'prompt-lookup'));
+    assert.strictEqual(fast.code, 0, fast.errors);
+    assert.deepStrictEqual(fast.json!.tokens, plain.json!.tokens);
+    assert.strictEqual(fast.json!.stop_reason, plain.json!.stop_reason);
+    const draft = (fast.json as ChatJson & { draft?: { proposed: number; accepted: number } }).draft;
+    assert.ok(draft && draft.accepted <= draft.proposed, JSON.stringify(draft));
+  });
+
   it("stops at the tokenizer's eos_token too, and reads the conversation from --messages", async () => {
     const dir = writeChatModel(path.join(root, 'eos'), qwen).dir;
     const first = await chat(root, greedy(dir));

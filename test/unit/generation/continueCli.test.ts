@@ -111,4 +111,52 @@ describe('inkwell continue (CLI)', () => {
     assert.strictEqual(await run(['--help'], help), 0);
     assert.match(help.lines[0], /--prompt-file/);
   });
+  it('--speculative prompt-lookup gives the tokens of --speculative off under --greedy, and --json counts the drafts', async () => {
+    const prompt = 'The lamp is on the desk. The book is on the shelf. The lamp is on the desk. The book is on the';
+    const base = [
+      '--model',
+      'tiny-gpt2',
+      '--prompt',
+      prompt,
+      '--greedy',
+      '--max-tokens',
+      '60',
+      '--mid-sentence',
+      '--threads',
+      '1',
+      '--json',
+    ];
+    const outputs: Array<{ tokens: number[]; text: string; draft?: { proposed: number; accepted: number } }> = [];
+    for (const mode of ['off', 'prompt-lookup', 'auto']) {
+      const io = capture();
+      assert.strictEqual(await run([...base, '--speculative', mode], io), 0, io.errors.join('\n'));
+      outputs.push(JSON.parse(io.lines[0]) as (typeof outputs)[number]);
+    }
+    const [off, lookup, auto] = outputs;
+    assert.strictEqual(off.draft, undefined, 'no draft counts when speculation is off');
+    for (const fast of [lookup, auto]) {
+      assert.deepStrictEqual(fast.tokens, off.tokens);
+      assert.strictEqual(fast.text, off.text);
+    }
+    assert.ok(lookup.draft && lookup.draft.proposed > 0 && lookup.draft.accepted > 0, JSON.stringify(lookup.draft));
+    assert.ok(lookup.draft.accepted <= lookup.draft.proposed);
+    assert.ok(auto.draft, 'auto reports its drafts too');
+  });
+
+  it('--speculative: sampling decodes plainly (no draft counts), and an unknown mode is a usage error', async () => {
+    const sampled = capture();
+    const args = ['--model', 'tiny-gpt2', '--prompt', 'a b a b a b', '--seed', '3', '--max-tokens', '12', '--json'];
+    assert.strictEqual(await run([...args, '--speculative', 'prompt-lookup'], sampled), 0);
+    const plain = capture();
+    assert.strictEqual(await run(args, plain), 0);
+    const [a, b] = [sampled, plain].map((io) => JSON.parse(io.lines[0]) as { tokens: number[]; draft?: unknown });
+    assert.deepStrictEqual(a.tokens, b.tokens);
+    assert.strictEqual(a.draft, undefined);
+    const bad = capture();
+    assert.strictEqual(await run([...args, '--speculative', 'medusa'], bad), 2);
+    assert.match(bad.errors[0], /--speculative must be one of off, auto, prompt-lookup/);
+    const help = capture();
+    await run(['--help'], help);
+    assert.match(help.lines[0], /--speculative MODE/);
+  });
 });

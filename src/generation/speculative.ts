@@ -1,0 +1,208 @@
+/**
+ * Speculative decoding with prompt-lookup drafts, exact under greedy decoding. Text that repeats
+ * itself (a quoted passage, a list of similar items, code) is continued by copying: the last few
+ * tokens are looked up earlier in the sequence and the tokens that followed them there are
+ * proposed as drafts. One model step over the last token and the k drafts gives k + 1 logits rows;
+ * the drafts the model would have chosen itself are kept, with the model's own token after them,
+ * so each step yields 1 to k + 1 tokens and the output is the one plain greedy decoding gives.
+ *
+ * The pieces: {@link PromptLookup} (the drafts), {@link nextDraftLength} (how many to propose),
+ * {@link nextSwitchState} (when acceptance is too low for speculation to pay, plain steps for a
+ * while), and {@link Speculator}, which the decode loop (decoder.ts) asks for a batch of tokens.
+ *
+ * Sampling (temperature > 0) does not speculate yet: the decode loop runs plain steps. Keeping
+ * the sampled distribution exact needs the speculative-sampling acceptance rule, a later step.
+ */
+import type { DecoderRun } from './decoder';
+import type { LogitsProcessor } from './logitsProcessors';
+
+/** `prompt-lookup`: drafts on every step that finds some. `auto`: the same, paused while acceptance is low. */
+export type SpeculativeMode = 'off' | 'auto' | 'prompt-lookup';
+
+export const SPECULATIVE_MODES: readonly SpeculativeMode[] = ['off', 'auto', 'prompt-lookup'];
+
+export interface SpeculativeOptions {
+  mode: Exclude<SpeculativeMode, 'off'>;
+  /** The longest n-gram looked up (then shorter ones, down to 1). Default 3. */
+  maxNgram?: number;
+}
+
+/** How many drafts were proposed and how many the model accepted. */
+export interface DraftStats {
+  proposed: number;
+  accepted: number;
+}
+
+/** The bounds and start of the draft length. */
+export const DRAFT_LENGTH = { min: 1, max: 16, start: 4 } as const;
+
+/**
+ * An index of the sequence's n-grams (n = 1..maxNgram), each mapped to the position of the token
+ * that followed its most recent occurrence. An n-gram enters the index once its follower is known,
+ * so looking up the sequence's own last n tokens finds an earlier occurrence, never itself.
+ * Each appended token costs O(maxNgram²) (maxNgram keys of up to maxNgram ids); memory is
+ * O(maxNgram · length). A lookup costs O(maxNgram² + k): no rescan of the sequence.
+ */
+export class PromptLookup {
+  private readonly ids: number[] = [];
+  /** Key: the n-gram's ids joined with commas (n is the number of ids, so keys of different n differ). */
+  private readonly followers = new Map<string, number>();
+
+  constructor(
+    readonly maxNgram: number,
+    ids: readonly number[] = [],
+  ) {
+    if (!Number.isInteger(maxNgram) || maxNgram < 1) throw new RangeError(`maxNgram must be a whole number >= 1 (got ${maxNgram})`);
+    for (const id of ids) this.push(id);
+  }
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  push(id: number): void {
+    const end = this.ids.length;
+    // The n-grams ending just before `id` now have a follower: `id`, at position `end`.
+    for (let n = 1; n <= this.maxNgram && n <= end; n++) this.followers.set(this.key(end - n, end), end);
+    this.ids.push(id);
+  }
+
+  /** Up to `k` tokens that followed the most recent earlier occurrence of the longest suffix found (n from maxNgram down to 1); none: []. */
+  draft(k: number): number[] {
+    const length = this.ids.length;
+    for (let n = Math.min(this.maxNgram, length); n >= 1; n--) {
+      const at = this.followers.get(this.key(length - n, length));
+      if (at !== undefined) return this.ids.slice(at, Math.min(at + k, length));
+    }
+    return [];
+  }
+
+  private key(start: number, end: number): string {
+    return this.ids.slice(start, end).join(',');
+  }
+}
+
+/**
+ * The next draft length after a verification: two more when every draft was accepted, one fewer
+ * otherwise (transformers' "heuristic" schedule), within {@link DRAFT_LENGTH}.
+ */
+export function nextDraftLength(k: number, result: DraftStats): number {
+  const next = result.accepted >= result.proposed ? k + 2 : k - 1;
+  return Math.max(DRAFT_LENGTH.min, Math.min(DRAFT_LENGTH.max, next));
+}
+
+/** When speculation pauses: acceptance below `minAcceptance` over the last `window` verifications pauses it for `pause` plain steps. */
+export interface SwitchPolicy {
+  window: number;
+  minAcceptance: number;
+  pause: number;
+}
+
+/**
+ * A verification step costs about one plain step (decode is bound by reading the weights) plus a
+ * little per extra position, and yields accepted + 1 tokens: below about one accepted draft in
+ * four the extra positions and cache cuts cost more than they save on CPU.
+ */
+export const DEFAULT_SWITCH_POLICY: SwitchPolicy = { window: 8, minAcceptance: 0.25, pause: 32 };
+
+export interface SwitchState {
+  /** The last verifications (at most `policy.window`), oldest first. */
+  recent: readonly DraftStats[];
+  /** Plain steps left before speculation is tried again; 0: speculating. */
+  paused: number;
+}
+
+export const SPECULATING: SwitchState = { recent: [], paused: 0 };
+
+/**
+ * The switch after a step: a verification joins the window, and a full window whose acceptance is
+ * too low pauses speculation (emptying the window, so a retry is judged afresh); a plain step
+ * counts a pause down. Pure.
+ */
+export function nextSwitchState(state: SwitchState, step: DraftStats | 'plain', policy: SwitchPolicy = DEFAULT_SWITCH_POLICY): SwitchState {
+  if (step === 'plain') return state.paused > 0 ? { recent: state.recent, paused: state.paused - 1 } : state;
+  const recent = [...state.recent, step].slice(-policy.window);
+  if (recent.length < policy.window) return { recent, paused: 0 };
+  const proposed = recent.reduce((n, r) => n + r.proposed, 0);
+  const accepted = recent.reduce((n, r) => n + r.accepted, 0);
+  return accepted < policy.minAcceptance * proposed ? { recent: [], paused: policy.pause } : { recent, paused: 0 };
+}
+
+/** What the speculator needs of the decode loop besides the run: its processors and its greedy pick. */
+export interface VerifyContext {
+  run: DecoderRun;
+  processors: LogitsProcessor & { readonly length: number };
+  /** The token plain decoding takes from a processed row (the argmax, under greedy). */
+  pick(row: Float32Array): number;
+}
+
+/**
+ * Proposes drafts and verifies them against the model. It follows the accepted sequence (the loop
+ * calls {@link accept} for every token that joins it) and never sees rejected drafts.
+ */
+export class Speculator {
+  private readonly lookup: PromptLookup;
+  private k: number = DRAFT_LENGTH.start;
+  private switch: SwitchState = SPECULATING;
+  readonly stats: DraftStats = { proposed: 0, accepted: 0 };
+
+  constructor(
+    private readonly options: SpeculativeOptions,
+    promptIds: readonly number[],
+    private readonly policy: SwitchPolicy = DEFAULT_SWITCH_POLICY,
+  ) {
+    this.lookup = new PromptLookup(options.maxNgram ?? 3, promptIds);
+  }
+
+  /** A token joined the sequence. */
+  accept(id: number): void {
+    this.lookup.push(id);
+  }
+
+  /**
+   * One verification step when there are drafts to verify and room for them (`room`: most drafts
+   * the token limit and the context leave): the tokens plain greedy decoding would give next, the
+   * accepted drafts then the model's own token, with the run and the processors already holding
+   * them (the caller's criteria still decide where the text ends). Undefined: take a plain step.
+   */
+  async step(ctx: VerifyContext, room: number): Promise<number[] | undefined> {
+    const drafts = this.drafts(room);
+    if (!drafts.length) {
+      if (this.options.mode === 'auto') this.switch = nextSwitchState(this.switch, 'plain', this.policy);
+      return undefined;
+    }
+    const out = await verify(ctx, drafts);
+    const result = { proposed: drafts.length, accepted: out.length - 1 };
+    this.stats.proposed += result.proposed;
+    this.stats.accepted += result.accepted;
+    this.k = nextDraftLength(this.k, result);
+    if (this.options.mode === 'auto') this.switch = nextSwitchState(this.switch, result, this.policy);
+    return out;
+  }
+
+  private drafts(room: number): number[] {
+    if (room < 1 || this.switch.paused > 0) return [];
+    return this.lookup.draft(Math.min(this.k, room));
+  }
+}
+
+/**
+ * Feeds the drafts after the run's last token in one step and keeps the longest prefix the model
+ * agrees with, then its own token: each row goes through the processors as plain decoding would
+ * have run them, with the drafts before it already in the sequence. The run ends holding the
+ * accepted drafts and that token; the processors have seen them all.
+ */
+async function verify({ run, processors, pick }: VerifyContext, drafts: readonly number[]): Promise<number[]> {
+  for (const id of drafts) run.append(id);
+  const rows = await run.forward(drafts.length + 1);
+  const out: number[] = [];
+  for (const row of rows) {
+    if (processors.length) processors.process(row);
+    const id = pick(row);
+    out.push(id);
+    if (processors.length) processors.push?.(id);
+    if (id !== drafts[out.length - 1]) break;
+  }
+  run.replaceTail(drafts.length - (out.length - 1), out[out.length - 1]);
+  return out;
+}
