@@ -179,6 +179,17 @@ async function main() {
       await wb.closeEditors();
     }
 
+    if (want('suggest-tags')) {
+      log('suggest tags');
+      await wb.open('exploring-generative-ai.md');
+      await wb.palette('Inkwell: Suggest Tags…');
+      await page.locator('.quick-input-widget:visible .quick-input-title', { hasText: 'Suggest Tags' }).waitFor({ timeout: 60_000 });
+      await sleep(1500);
+      await wb.shot('suggest-tags');
+      await page.keyboard.press('Escape');
+      await wb.closeEditors();
+    }
+
     if (want('continuation')) {
       log('continuation');
       await wb.open('gans-in-one-afternoon.md');
