@@ -13,11 +13,10 @@
  * Sampling (temperature > 0) does not speculate yet: the decode loop runs plain steps. Keeping
  * the sampled distribution exact needs the speculative-sampling acceptance rule, a later step.
  */
-import type { DecoderRun } from './decoder';
 import type { LogitsProcessor } from './logitsProcessors';
+import type { DraftStats, SpeculativeMode } from './textRequest';
 
-/** `prompt-lookup`: drafts on every step that finds some. `auto`: the same, paused while acceptance is low. */
-export type SpeculativeMode = 'off' | 'auto' | 'prompt-lookup';
+export type { DraftStats, SpeculativeMode } from './textRequest';
 
 export const SPECULATIVE_MODES: readonly SpeculativeMode[] = ['off', 'auto', 'prompt-lookup'];
 
@@ -25,12 +24,6 @@ export interface SpeculativeOptions {
   mode: Exclude<SpeculativeMode, 'off'>;
   /** The longest n-gram looked up (then shorter ones, down to 1). Default 3. */
   maxNgram?: number;
-}
-
-/** How many drafts were proposed and how many the model accepted. */
-export interface DraftStats {
-  proposed: number;
-  accepted: number;
 }
 
 /** The bounds and start of the draft length. */
@@ -128,9 +121,19 @@ export function nextSwitchState(state: SwitchState, step: DraftStats | 'plain', 
   return accepted < policy.minAcceptance * proposed ? { recent: [], paused: policy.pause } : { recent, paused: 0 };
 }
 
+/** What verification needs of the decoder run (`DecoderRun` in decoder.ts, which drives the speculator). */
+export interface VerifiableRun {
+  /** Adds a token to the sequence without running the model. */
+  append(id: number): void;
+  /** Runs the tokens not yet fed and returns the logits rows of the last `rows` positions. */
+  forward(rows: number): Promise<Float32Array[]>;
+  /** Takes the last `k` ids back (KV cache included) and appends `id`, to be fed next. */
+  replaceTail(k: number, id: number): void;
+}
+
 /** What the speculator needs of the decode loop besides the run: its processors and its greedy pick. */
 export interface VerifyContext {
-  run: DecoderRun;
+  run: VerifiableRun;
   processors: LogitsProcessor & { readonly length: number };
   /** The token plain decoding takes from a processed row (the argmax, under greedy). */
   pick(row: Float32Array): number;

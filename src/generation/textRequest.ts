@@ -6,7 +6,15 @@
  */
 import { type GenerationSettings, type ModelSamplingKey } from '../core/generationSettings';
 import { stopSequences } from '../core/stopSequences';
-import type { DraftStats, SpeculativeMode } from './speculative';
+
+/** `prompt-lookup`: drafts on every step that finds some. `auto`: the same, paused while acceptance is low. */
+export type SpeculativeMode = 'off' | 'auto' | 'prompt-lookup';
+
+/** How many drafts were proposed and how many the model accepted. */
+export interface DraftStats {
+  proposed: number;
+  accepted: number;
+}
 
 export { GENERATION_DEFAULTS, MODEL_SAMPLING_KEYS, type GenerationSettings, type ModelSamplingKey } from '../core/generationSettings';
 
