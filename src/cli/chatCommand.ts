@@ -26,11 +26,10 @@ import {
   readOptions,
   SPECULATIVE_HELP,
   speculativeMode,
-  UsageError,
   type InProcessModel,
   type ModelArgs,
 } from './continue';
-import { processIo, type CliIo } from './io';
+import { processIo, readArguments, UsageError, type CliIo } from './io';
 import { CHAT_HELP } from './remoteCommand';
 
 const D = GENERATION_DEFAULTS;
@@ -171,18 +170,6 @@ async function answer(options: ChatArgs, io: CliIo): Promise<number> {
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let options: ChatArgs | 'help';
-  try {
-    options = parse(args, io.cwd);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.err(`inkwell chat: ${err.message}`);
-    io.err("Run 'inkwell chat --help' for the options.");
-    return 2;
-  }
-  if (options === 'help') {
-    io.out(HELP);
-    return 0;
-  }
-  return answer(options, io);
+  const options = readArguments('chat', io, HELP, () => parse(args, io.cwd));
+  return typeof options === 'number' ? options : answer(options, io);
 }

@@ -13,7 +13,7 @@ import { DEFAULT_MAX_FILE_SIZE_KB } from '../core/frontmatter/validate';
 import { checkPosts, PostCheck, PostSource } from '../core/posts/checkPosts';
 import { lineColAt, lineStarts, stripBom } from '../core/posts/lines';
 import { createPostMatcher, DEFAULT_POST_EXCLUDE, DEFAULT_POST_INCLUDE, DEFAULT_STATIC_FOLDERS } from '../core/posts/postGlobs';
-import type { CliCommand, CliIo } from './io';
+import { walkArguments, type CliCommand, type CliIo } from './io';
 import { loadCliSite, parseGeneratorSetting } from './siteOptions';
 import type { GeneratorSetting } from '../core/site/generators';
 
@@ -75,15 +75,7 @@ function parseArgs(argv: string[]): CheckArgs | string {
     severity: {},
     maxSizeKB: DEFAULT_MAX_FILE_SIZE_KB,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  for (const { arg, flag, value } of walkArguments(argv)) {
     try {
       switch (flag) {
         case '--schema':

@@ -21,7 +21,7 @@ import {
 import type { TextModelFiles, TextModelInfo } from '../generation/textModel';
 import { loadTextModelFolder } from '../generation/textModelLoader';
 import { SPECULATIVE_MODES, type SpeculativeMode } from '../generation/speculative';
-import { processIo, type CliIo } from './io';
+import { processIo, readArguments, UsageError, type CliIo } from './io';
 
 const D = GENERATION_DEFAULTS;
 
@@ -71,7 +71,6 @@ Temperature, top-p, min-p, repetition penalty and the n-gram ban not given as op
 from the model's generation_config.json when it names them, else from the defaults above.`;
 
 /** A mistake in the command line: printed with a pointer to --help, exit code 2. */
-export class UsageError extends Error {}
 
 interface ContinueArgs extends ModelArgs {
   request: TextGenerationParams;
@@ -273,19 +272,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   // A server does the work: no model is loaded here.
   if (args.some((a) => a === '--endpoint' || a.startsWith('--endpoint=')))
     return (await import('./remoteCommand.js')).runRemote('continue', args, io);
-  let options: ContinueArgs | 'help';
-  try {
-    options = parse(args, io);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.err(`inkwell continue: ${err.message}`);
-    io.err("Run 'inkwell continue --help' for the options.");
-    return 2;
-  }
-  if (options === 'help') {
-    io.out(HELP);
-    return 0;
-  }
+  const options = readArguments('continue', io, HELP, () => parse(args, io));
+  if (typeof options === 'number') return options;
   let model: Awaited<ReturnType<typeof loadModelInProcess>>;
   try {
     model = await loadModelInProcess(options.model, options.threads, options.dtype);

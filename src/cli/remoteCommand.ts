@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import { DEFAULT_STOP_SEQUENCES, stopSequences } from '../core/stopSequences';
 import { GENERATION_DEFAULTS } from '../generation/textRequest';
 import { OpenAiCompatibleClient, RemoteError, type ChatMessage, type RemoteResult, type RemoteSampling } from '../remote/openaiClient';
-import { processIo, type CliIo } from './io';
+import { processIo, readArguments, UsageError, type CliIo } from './io';
 
 const D = GENERATION_DEFAULTS;
 /** Where the key is read from unless --api-key-env names another variable. */
@@ -51,8 +51,6 @@ Options:
   --messages FILE.json     The conversation: an array of {"role", "content"}, role
                            "system", "user" or "assistant" ('-' for standard input)
 ${COMMON}`;
-
-class UsageError extends Error {}
 
 interface RemoteArgs {
   endpoint: string;
@@ -176,19 +174,8 @@ function parse(args: string[], kind: 'continue' | 'chat'): RemoteArgs | 'help' {
 
 /** Runs `continue --endpoint …` or `chat …`. */
 export async function runRemote(kind: 'continue' | 'chat', args: string[], io: CliIo): Promise<number> {
-  let options: RemoteArgs | 'help';
-  try {
-    options = parse(args, kind);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.err(`inkwell ${kind}: ${err.message}`);
-    io.err(`Run 'inkwell ${kind} --help' for the options.`);
-    return 2;
-  }
-  if (options === 'help') {
-    io.out(kind === 'chat' ? CHAT_HELP : CONTINUE_HELP);
-    return 0;
-  }
+  const options = readArguments(kind, io, kind === 'chat' ? CHAT_HELP : CONTINUE_HELP, () => parse(args, kind));
+  if (typeof options === 'number') return options;
   const apiKey = process.env[options.apiKeyEnv] || undefined;
   let client: OpenAiCompatibleClient;
   try {

@@ -15,7 +15,7 @@ import { descriptionBounds, summarySettings } from '../core/suggest/siteSettings
 import { suggest, SuggestContext } from '../core/suggest/suggest';
 import type { WorkspacePost } from '../core/suggest/tags';
 import { SUGGESTION_KINDS, SuggestionKind, Suggestions } from '../core/suggest/types';
-import type { CliCommand, CliIo } from './io';
+import { walkArguments, type CliCommand, type CliIo } from './io';
 import { loadCliSite, parseGeneratorSetting, readSiteListing, walkPosts } from './siteOptions';
 
 const HELP = `Usage: inkwell suggest title|description|tags POST.md [options]
@@ -59,15 +59,7 @@ interface SuggestArgs {
 function parseArgs(argv: readonly string[]): SuggestArgs | string {
   const positional: string[] = [];
   const a: Omit<SuggestArgs, 'kind' | 'post'> = { json: false, generator: 'auto', include: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  for (const { arg, flag, value } of walkArguments(argv)) {
     try {
       if (flag === '--json') a.json = true;
       else if (flag === '--root') a.root = value();
