@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { closeAll, inkwell, testing, waitFor, workspaceRoot } from './helpers';
+import { readRunOptions } from './repo';
 
 suite('Foundation', () => {
   teardown(closeAll);
@@ -63,7 +64,9 @@ suite('Foundation', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
-  test('Posts by Tag is open the first time a blog is opened (VS Code starts such a view collapsed at the bottom)', async () => {
+  test('Posts by Tag is open the first time a blog is opened (VS Code starts such a view collapsed at the bottom)', async function () {
+    // The view is watched through the test-mode API, which an installed package does not have.
+    if (readRunOptions().vsix) this.skip();
     const t = await testing();
     await waitFor(() => t.treeViewVisible('inkwell.tags'), 'Posts by Tag to open once the posts are read');
   });
