@@ -32,9 +32,13 @@ const builds = [
   {
     ...common,
     entryPoints: Object.fromEntries(
-      Object.entries({ extension: 'src/extension.ts', runtime: 'src/runtime/process/main.ts', cli: 'src/cli/main.ts' }).filter(([, f]) =>
-        fs.existsSync(f),
-      ),
+      // testSupport: the test-mode helpers, loaded by the extension only in ExtensionMode.Test (not packaged).
+      Object.entries({
+        extension: 'src/extension.ts',
+        runtime: 'src/runtime/process/main.ts',
+        cli: 'src/cli/main.ts',
+        testSupport: 'src/testSupport.ts',
+      }).filter(([, f]) => fs.existsSync(f)),
     ),
     outdir: 'dist',
     platform: 'node',

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { InkwellApi } from './api';
 import { registerDownloadModel } from './features/downloadModel';
@@ -15,7 +16,7 @@ import { ModelRuntime } from './services/modelRuntime';
 import { TextBackendService } from './services/textBackendService';
 import { registerRemoteServer } from './features/remoteServer';
 import { registerTextGeneration } from './features/textGeneration';
-import { TestSupport } from './testSupport';
+import type { TestSupport } from './testSupport';
 import { Logger } from './util/logger';
 import { windowViews } from './util/views';
 
@@ -27,7 +28,7 @@ import { windowViews } from './util/views';
 export function activate(context: vscode.ExtensionContext): InkwellApi {
   const started = performance.now();
   // Only under the integration tests: watches what the views show (api.testing).
-  const testSupport = context.extensionMode === vscode.ExtensionMode.Test ? new TestSupport() : undefined;
+  const testSupport = context.extensionMode === vscode.ExtensionMode.Test ? loadTestSupport() : undefined;
   const views = testSupport?.views ?? windowViews;
   const log = new Logger(views);
   // The model runtime process starts on the first request, not here.
@@ -72,4 +73,16 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
 
 export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
+}
+
+/**
+ * The test-mode helpers live in a bundle of their own (dist/testSupport.js, built beside this one),
+ * so the product bundle does not carry them and the package leaves them out. The path is computed
+ * so that the bundler does not pull the file in.
+ */
+function loadTestSupport(): TestSupport {
+  const file = path.join(__dirname, 'testSupport.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(file) as typeof import('./testSupport');
+  return new loaded.TestSupport();
 }

@@ -42,6 +42,11 @@ suite('Packaged VSIX', function () {
     assert.deepStrictEqual(platforms, [process.platform]);
     assert.deepStrictEqual(fs.readdirSync(path.join(bin, napi[0], process.platform)), [process.arch]);
     assert.ok(!fs.existsSync(path.join(root, 'src')), 'sources are not packaged');
+    assert.ok(!fs.existsSync(path.join(root, 'dist/testSupport.js')), 'the test-mode helpers are not packaged');
+    assert.ok(
+      !fs.readFileSync(path.join(root, 'dist/extension.js'), 'utf8').includes(' panel is closed.'),
+      'nor bundled into the extension (a message of theirs is not in it)',
+    );
     assert.ok(!fs.existsSync(path.join(root, 'node_modules/yaml')), 'bundled dependencies are not packaged twice');
   });
 });
