@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     registerTagRefactor(postIndex, log, views),
     registerSiteStatus(postIndex, views),
     validation,
-    registerPosts(validation, testSupport?.newPostPrompts),
+    registerPosts(validation, views, testSupport?.newPostPrompts),
     registerSuggestions(validation, views),
     registerPreviewFeatures(context.extensionUri, postIndex, log, views, context.workspaceState),
     models,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { PostValidation } from '../services/postValidation';
+import type { Views } from '../util/views';
 
 /** Result of "Inkwell: Check All Posts" (returned to callers such as tests). */
 export interface CheckAllResult {
@@ -13,9 +14,9 @@ export interface CheckAllResult {
  * "Inkwell: Check All Posts": validates every post in the workspace and puts
  * the problems in the Problems panel, with progress and cancellation.
  */
-export function registerCheckAllPosts(validation: PostValidation): vscode.Disposable {
+export function registerCheckAllPosts(validation: PostValidation, views: Views): vscode.Disposable {
   return vscode.commands.registerCommand('inkwell.checkAllPosts', () =>
-    vscode.window.withProgress(
+    views.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Inkwell: checking posts', cancellable: true },
       async (progress, token): Promise<CheckAllResult> => {
         progress.report({ message: 'finding posts…' });

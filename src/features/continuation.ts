@@ -6,6 +6,7 @@ import type { SamplingOptions } from '../generation/textRequest';
 import { readGenerationSettings } from '../util/config';
 import { setContext } from '../util/contextKeys';
 import type { Logger } from '../util/logger';
+import type { Views } from '../util/views';
 import type { ModelStatusBar } from './modelStatusBar';
 
 /** Optional arguments of `inkwell.generateContinuation` (keybindings, tests). */
@@ -220,6 +221,7 @@ export class ContinuationController implements vscode.Disposable {
     private readonly backend: TextBackend,
     private readonly statusBar: ModelStatusBar,
     private readonly log: Logger,
+    private readonly views: Views,
     /**
      * Told of each continuation that went through, with the model it asked for (`undefined`: the
      * configured one). The shipped model's first continuation says what it is.
@@ -266,7 +268,7 @@ export class ContinuationController implements vscode.Disposable {
     setContext('inkwell.generating', true);
     let streamedTokens = 0;
     try {
-      const result = await vscode.window.withProgress(
+      const result = await this.views.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating continuation', cancellable: true },
         (progress, progressToken) => {
           progressToken.onCancellationRequested(() => void this.cancel());

@@ -325,7 +325,7 @@ export async function insertWithoutUi(
   alt: string,
   hero = false,
 ): Promise<InsertedImage> {
-  return vscode.window.withProgress(
+  return deps.views.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating images', cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();

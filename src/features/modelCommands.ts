@@ -142,7 +142,7 @@ export function registerModelCommands(
 
   const selectModel = async (kind?: 'text' | 'image'): Promise<ModelEntry | string | undefined> => {
     // Text from a server: its models, not the local folders.
-    if (kind !== 'image' && text.usesServer) return selectServerModel(text, log);
+    if (kind !== 'image' && text.usesServer) return selectServerModel(text, log, views);
     const entries = registry.list(kind);
     if (!entries.length) {
       void vscode.window.showWarningMessage(
@@ -198,7 +198,7 @@ export function registerModelCommands(
       return { error: message, code: 'model-not-found' };
     }
     try {
-      const check = await vscode.window.withProgress(
+      const check = await views.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Inkwell: checking ${entry.name}…` },
         () => runtime.request('model.check', { model: entry.dir, ...(entry.kind === 'text' ? { dtype: current().dtype } : {}) }),
       );

@@ -7,6 +7,7 @@ import { registerHovers } from './hovers';
 import { NewPostPrompts, registerNewPost, windowPrompts } from './newPost';
 import { registerPostsContextKey } from './postsContextKey';
 import type { PostValidation } from '../services/postValidation';
+import type { Views } from '../util/views';
 import { registerQuickFixes } from './quickFixes';
 
 /**
@@ -15,14 +16,14 @@ import { registerQuickFixes } from './quickFixes';
  * The index's initial scan starts after activation returns, so it never delays it.
  * New Post asks its questions through `prompts` (input boxes and a quick pick).
  */
-export function registerPosts(validation: PostValidation, prompts: NewPostPrompts = windowPrompts): vscode.Disposable {
+export function registerPosts(validation: PostValidation, views: Views, prompts: NewPostPrompts = windowPrompts): vscode.Disposable {
   const store = new DisposableStore();
   const posts = validation.posts;
   store.add(registerDiagnostics(validation));
   store.add(registerQuickFixes(validation));
   store.add(registerCompletions(validation));
   store.add(registerHovers(validation));
-  store.add(registerCheckAllPosts(validation));
+  store.add(registerCheckAllPosts(validation, views));
   store.add(registerPostsContextKey(posts));
   store.add(registerNewPost(validation, prompts));
   const start = setTimeout(() => void posts.ready(), 0);

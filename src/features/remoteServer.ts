@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { TextBackendError } from '../generation/textBackend';
 import { API_KEY_SECRET, type TextBackendService } from '../services/textBackendService';
 import type { Logger } from '../util/logger';
+import type { Views } from '../util/views';
 
 /**
  * The server side of text generation in the editor: "Inkwell: Set API Key" (kept in VS Code's
@@ -30,10 +31,10 @@ export function registerRemoteServer(secrets: vscode.SecretStorage, log: Logger)
 }
 
 /** "Select Model" when text comes from a server: its models, written to `inkwell.remote.model`. */
-export async function selectServerModel(text: TextBackendService, log: Logger): Promise<string | undefined> {
+export async function selectServerModel(text: TextBackendService, log: Logger, views: Views): Promise<string | undefined> {
   let names: string[];
   try {
-    names = await vscode.window.withProgress(
+    names = await views.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Inkwell: asking the server for its models…' },
       async () => (await text.remote.listModels()).map((m) => m.name),
     );

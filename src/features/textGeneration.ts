@@ -39,7 +39,7 @@ export function registerTextGeneration(
     noted = true;
     void views.showMessage('info', note, 'Download Model…').then((c) => c && vscode.commands.executeCommand('inkwell.downloadModel'));
   };
-  const continuation = new ContinuationController(backend, statusBar, log, demonstration);
+  const continuation = new ContinuationController(backend, statusBar, log, views, demonstration);
   return vscode.Disposable.from(
     statusBar,
     continuation,

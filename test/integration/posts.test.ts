@@ -529,11 +529,19 @@ suite('Posts: frontmatter diagnostics, fixes, completions', () => {
 
   test('"Check All Posts" lists problems of closed posts, and the CLI reports the same', async () => {
     await closeEditors();
+    const progressBefore = t.progress().length;
     const result = await vscode.commands.executeCommand<{ posts: number; errors: number; warnings: number; cancelled: boolean }>(
       'inkwell.checkAllPosts',
     );
     assert.ok(result.posts >= SAMPLES.length, `checked ${result.posts} posts`);
     assert.strictEqual(result.cancelled, false);
+    // What the notification said while it checked.
+    const shown = t
+      .progress()
+      .slice(progressBefore)
+      .find((p) => p.title === 'Inkwell: checking posts');
+    assert.ok(shown?.done, 'a progress notification showed the check and went away');
+    assert.ok(shown.messages.includes('finding posts…'), shown.messages.join(' | '));
     await waitFor(() => has(uriOf(VAE), 'image-not-found'), 'problems of a closed post');
 
     const ext = vscode.extensions.getExtension('inkwell.inkwell')!;
