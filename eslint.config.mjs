@@ -93,7 +93,9 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
-          patterns: [upperLayers(['generation', 'runtime', 'remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/util')],
+          patterns: [
+            upperLayers(['generation', 'runtime', 'remote', 'hub', 'services', 'features', 'preview', 'cli', 'webview'], 'src/util'),
+          ],
         },
       ],
     },
@@ -106,7 +108,7 @@ export default tseslint.config(
         'error',
         {
           paths: pureModules,
-          patterns: [upperLayers(['runtime', 'remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/generation')],
+          patterns: [upperLayers(['runtime', 'remote', 'hub', 'services', 'features', 'preview', 'cli', 'webview'], 'src/generation')],
         },
       ],
     },
@@ -161,7 +163,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
-          patterns: [upperLayers(['generation', 'runtime', 'remote', 'services', 'features', 'cli', 'webview'], 'src/preview')],
+          patterns: [upperLayers(['generation', 'runtime', 'remote', 'hub', 'services', 'features', 'cli', 'webview'], 'src/preview')],
         },
       ],
     },
@@ -186,7 +188,7 @@ export default tseslint.config(
         'error',
         {
           paths: pureModules,
-          patterns: [upperLayers(['util', 'generation', 'runtime', 'remote', 'services', 'features', 'cli'], 'src/webview')],
+          patterns: [upperLayers(['util', 'generation', 'runtime', 'remote', 'hub', 'services', 'features', 'cli'], 'src/webview')],
         },
       ],
     },
@@ -205,15 +207,41 @@ export default tseslint.config(
     },
   },
   {
+    // core/ is pure: strings and plain data in, the same out; files and the network are for the rooms above.
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: pureModules,
-          patterns: [
-            upperLayers(['util', 'generation', 'runtime', 'remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/core'),
+          paths: [
+            ...pureModules,
+            ...['fs', 'fs/promises', 'node:fs', 'node:fs/promises', 'http', 'https', 'net', 'child_process'].map((name) => ({
+              name,
+              message: 'src/core does no I/O: read and write in the room that calls it (src/hub for downloads).',
+            })),
           ],
+          patterns: [
+            upperLayers(
+              ['util', 'generation', 'runtime', 'remote', 'hub', 'services', 'features', 'preview', 'cli', 'webview'],
+              'src/core',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Model downloads are shared by the extension and the CLI: no editor API, nothing above them.
+    files: ['src/hub/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'src/hub is shared with the CLI: no vscode imports.' },
+            { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
+          ],
+          patterns: [upperLayers(['generation', 'runtime', 'remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/hub')],
         },
       ],
     },

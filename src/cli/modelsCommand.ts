@@ -6,8 +6,8 @@
 import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_HUB_ENDPOINT, HubInputError, resolveHubEndpoint, redactUrl } from '../core/hub/endpoint';
-import { downloadModel, HubError, type DownloadProgress } from '../core/hub/download';
-import { isUnreachable } from '../core/hub/http';
+import { downloadModel, HubError, type DownloadProgress } from '../hub/download';
+import { isUnreachable } from '../hub/http';
 import { formatSize } from '../core/hub/downloadManifest';
 import { DTYPES, isDtype, type Dtype } from '../core/hub/select';
 import type { CliIo } from './io';

@@ -1,8 +1,8 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { downloadModel, fetchListing, HubError, type DownloadProgress } from '../core/hub/download';
-import { isUnreachable } from '../core/hub/http';
+import { downloadModel, fetchListing, HubError, type DownloadProgress } from '../hub/download';
+import { isUnreachable } from '../hub/http';
 import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type ResolvedEndpoint } from '../core/hub/endpoint';
 import type { HubListing } from '../core/hub/listing';
 import { formatSize, RECOMMENDED_REPOS } from '../core/hub/downloadManifest';

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { downloadModel, fetchListing, HubError, type DownloadModelOptions, type DownloadProgress } from '../../../src/core/hub/download';
+import { downloadModel, fetchListing, HubError, type DownloadModelOptions, type DownloadProgress } from '../../../src/hub/download';
 import { MANIFEST_FILE, parseManifest } from '../../../src/core/hub/downloadManifest';
 import { textModelFiles } from '../../../src/generation/textModel';
 import { detectModelKind } from '../../../src/generation/modelRegistry';

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as ort from 'onnxruntime-node';
 import * as os from 'os';
 import * as path from 'path';
-import { downloadModel } from '../../../src/core/hub/download';
+import { downloadModel } from '../../../src/hub/download';
 import { startFakeHub, tinyLlamaRepo, type FakeHub } from './fakeHub';
 
 /** Protocol Buffers, only what this graph needs (field numbers from onnx.proto). */

@@ -14,9 +14,9 @@
 import { createHash, type Hash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkRepoId, checkRevision, redactUrl, resolveUrl, revisionApiUrl, treeApiUrl } from './endpoint';
+import { checkRepoId, checkRevision, redactUrl, resolveUrl, revisionApiUrl, treeApiUrl } from '../core/hub/endpoint';
 import { asHubError, cancelledError, httpGet, HubError, readText, type HttpOptions } from './http';
-import { nextPageUrl, parseRevisionListing, parseTreePage, sha256FromEtag, type HubFile, type HubListing } from './listing';
+import { nextPageUrl, parseRevisionListing, parseTreePage, sha256FromEtag, type HubFile, type HubListing } from '../core/hub/listing';
 import {
   isValidFolderName,
   MANIFEST_FILE,
@@ -25,8 +25,8 @@ import {
   STAGING_PREFIX,
   type DownloadManifest,
   type ManifestFile,
-} from './downloadManifest';
-import { planDownload, SelectionError, type DownloadPlan, type Dtype, type PlannedFile } from './select';
+} from '../core/hub/downloadManifest';
+import { planDownload, SelectionError, type DownloadPlan, type Dtype, type PlannedFile } from '../core/hub/select';
 
 export { HubError } from './http';
 

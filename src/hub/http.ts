@@ -6,7 +6,7 @@
  */
 import * as http from 'http';
 import * as https from 'https';
-import { redactUrl } from './endpoint';
+import { redactUrl } from '../core/hub/endpoint';
 
 /** Why a hub operation failed; `resumable` failures keep their partial data. */
 export type HubErrorCode =
