@@ -7,6 +7,7 @@ import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type Resolve
 import type { HubListing } from '../core/hub/listing';
 import { formatSize, RECOMMENDED_REPOS } from '../core/hub/downloadManifest';
 import { autoVariant, GPU_DTYPES, isDtype, listVariants, planDownload, type Dtype } from '../core/hub/select';
+import { abortOnCancel } from '../util/cancellation';
 import { setContext } from '../util/contextKeys';
 import type { Logger } from '../util/logger';
 import type { Views } from '../util/views';
@@ -190,9 +191,13 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
         const listing = await track((controller) =>
           views.withProgress(
             { location: vscode.ProgressLocation.Notification, title: `Listing the files of ${repo}…`, cancellable: true },
-            (_p, token) => {
-              token.onCancellationRequested(() => controller.abort());
-              return fetchListing(endpoint.url, repo, revision ?? 'main', { signal: controller.signal });
+            async (_p, token) => {
+              const link = abortOnCancel(token, controller);
+              try {
+                return await fetchListing(endpoint.url, repo, revision ?? 'main', { signal: controller.signal });
+              } finally {
+                link.dispose();
+              }
             },
           ),
         );
@@ -204,9 +209,9 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
         views.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Downloading ${repo}`, cancellable: true },
           (progress, token) => {
-            token.onCancellationRequested(() => controller.abort());
+            const link = abortOnCancel(token, controller);
             let shown = 0;
-            return downloadModel({
+            const downloading = downloadModel({
               endpoint: endpoint.url,
               repo,
               revision,
@@ -228,6 +233,7 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
                 shown = Math.max(shown, percent);
               },
             });
+            return downloading.finally(() => link.dispose());
           },
         ),
       );

@@ -3,6 +3,7 @@ import { buildContinuationPrompt } from '../generation/prompt';
 import type { TextBackend } from '../generation/textBackend';
 import { buildTextRequest } from '../generation/textRequest';
 import { readConfig, readGenerationSettings } from '../util/config';
+import { signalOf } from '../util/cancellation';
 import type { Logger } from '../util/logger';
 import type { ContinuationController } from './continuation';
 
@@ -19,14 +20,6 @@ function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
       resolve(false);
     });
   });
-}
-
-/** An AbortSignal that aborts when VS Code cancels `token`, for the text backend. */
-function abortSignalOf(token: vscode.CancellationToken): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  const sub = token.onCancellationRequested(() => controller.abort());
-  return { signal: controller.signal, dispose: () => sub.dispose() };
 }
 
 /**
@@ -61,7 +54,7 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
       // Stop at the end of the sentence's paragraph: ghost text should be short.
       extraStop: ['\n\n'],
     });
-    const cancellation = abortSignalOf(token);
+    const cancellation = signalOf(token);
     try {
       const result = await this.backend.generate(request, { signal: cancellation.signal });
       if (!result.text.trim()) return undefined;

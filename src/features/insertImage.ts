@@ -17,6 +17,7 @@ import {
 } from '../generation/image/placement';
 import { freshSeed, isValidSeed } from '../generation/image/random';
 import { isInsideWorkspaceRealPath } from '../preview/resources';
+import { signalOf } from '../util/cancellation';
 import { readConfig } from '../util/config';
 import { uriExists } from '../util/uriExists';
 import { CandidateSource, GalleryCandidate, ImageFeatureDeps, ImageGallery } from './imageGallery';
@@ -328,16 +329,15 @@ export async function insertWithoutUi(
   return deps.views.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Inkwell: generating images', cancellable: true },
     async (progress, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
+      const cancel = signalOf(token);
       try {
-        const batch = await source.next(abort.signal);
+        const batch = await source.next(cancel.signal);
         const chosen = batch[index];
         if (!chosen) throw new Error(`There is no candidate ${index}: the batch has ${batch.length} (0 to ${batch.length - 1}).`);
         progress.report({ message: 'saving' });
         return await saveAndInsert(deps, target, chosen.model, chosen.candidate.provenance, alt, hero);
       } finally {
-        sub.dispose();
+        cancel.dispose();
       }
     },
   );
