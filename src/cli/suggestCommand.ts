@@ -15,6 +15,7 @@ import { descriptionBounds, summarySettings } from '../core/suggest/siteSettings
 import { suggest, SuggestContext } from '../core/suggest/suggest';
 import type { WorkspacePost } from '../core/suggest/tags';
 import { SUGGESTION_KINDS, SuggestionKind, Suggestions } from '../core/suggest/types';
+import type * as SuggestModel from './suggestModel';
 import { walkArguments, type CliCommand, type CliIo } from './io';
 import { loadCliSite, parseGeneratorSetting, readSiteListing, walkPosts } from './siteOptions';
 
@@ -40,7 +41,10 @@ Options:
                      eleventy, hexo, docusaurus
   --include GLOB     glob of post files, repeatable (default: the generator's, or **/*.md)
   --schema FILE      JSON Schema whose description minLength/maxLength bound descriptions
-  --model DIR        suggestions from a text model (not supported by this command yet)
+  --model DIR        tags only: an instruct model (with a chat template) reads the post
+                     (its start, when long: the note says how much) and chooses among
+                     the site's tags; its tags come first (source "model"), the
+                     ranking above follows
 
 Exit status: 0 when done (also when there is nothing to suggest), 2 on bad usage.`;
 
@@ -91,10 +95,10 @@ export const run: CliCommand = async (argv, io) => {
   }
   const args = parseArgs(argv);
   if (typeof args === 'string') return usageError(io, args);
-  if (args.model !== undefined) {
+  if (args.model !== undefined && args.kind !== 'tags') {
     return usageError(
       io,
-      `--model is not supported by this command yet: it suggests from the post and its site only. Run it without --model for those suggestions.`,
+      `--model is not supported for ${args.kind} yet (only for tags): it suggests from the post and its site only. Run it without --model for those suggestions.`,
     );
   }
   const file = path.resolve(io.cwd, args.post);
@@ -105,10 +109,28 @@ export const run: CliCommand = async (argv, io) => {
   } catch (err) {
     return usageError(io, err instanceof Error ? err.message : String(err));
   }
-  const result = await suggest(args.kind, { text: fs.readFileSync(file, 'utf8'), path: file }, context);
+  const post = { text: fs.readFileSync(file, 'utf8'), path: file };
+  // The model code (and ONNX Runtime) loads only when a model is asked for.
+  const result =
+    args.model !== undefined
+      ? await modelCode().suggestWithModel(args.kind, post, context, path.resolve(io.cwd, args.model))
+      : await suggest(args.kind, post, context);
+  if (typeof result === 'string') {
+    io.err(`inkwell suggest: ${result}`);
+    return 1;
+  }
   print(result, toSlash(path.relative(io.cwd, file)), args.json, io);
   return 0;
 };
+
+/**
+ * The model side, loaded on demand: it brings ONNX Runtime's native module, which the commands
+ * without a model never need. A require (bundled by esbuild, run by the tests' loader as is).
+ */
+function modelCode(): typeof SuggestModel {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./suggestModel') as typeof SuggestModel;
+}
 
 function usageError(io: CliIo, message: string): number {
   io.err(`inkwell suggest: ${message}`);

@@ -35,6 +35,7 @@ const SOURCES: Readonly<Record<SuggestionSource, string>> = {
   'first-sentence': 'first sentence',
   'file-name': 'file name',
   'workspace-tags': 'tags of similar posts',
+  model: 'the model',
 };
 
 /** Posts read for Suggest Tags before the reading shows as a (cancellable) notification. */

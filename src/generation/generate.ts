@@ -6,9 +6,11 @@
  * runtime process and the CLI.
  */
 import { chatPromptIds, type ChatMessage, type ChatSetup } from './chatTemplate';
+import { buildChoiceGrammar, ChoiceConstraint, parseChoices, type ChoiceOptions } from './choiceConstraint';
 import { decode } from './decoder';
 import { GenerationError } from './generationError';
 import type { Dtype } from './layout';
+import type { LogitsProcessor } from './logitsProcessors';
 import type { MakeTensor, SessionLike } from './onnxTypes';
 import { sentenceWindowStart } from './sentenceEnd';
 import type { SpeculativeMode, SpeculativeOptions } from './speculative';
@@ -92,8 +94,19 @@ export async function generateText(
   return generateFromIds(model, { ...params, maxTokens }, { ids, dropped }, hooks, loadMs);
 }
 
-/** A chat request: a conversation instead of a prompt; it ends at the end of the model's turn, not at stop sequences. */
-export type ChatGenerationParams = Omit<TextGenerationParams, 'prompt' | 'stop' | 'endAtSentence'> & { messages: readonly ChatMessage[] };
+/**
+ * A chat request: a conversation instead of a prompt; it ends at the end of the model's turn, not at
+ * stop sequences. With `choices`, the answer can only be some of `choices.allowed` joined by
+ * `choices.separator` (choiceConstraint.ts), and the token limit is at most what the longest such
+ * list takes.
+ */
+export type ChatGenerationParams = Omit<TextGenerationParams, 'prompt' | 'stop' | 'endAtSentence'> & {
+  messages: readonly ChatMessage[];
+  choices?: ChoiceOptions;
+};
+
+/** A chat's answer; with `choices` asked for, the ones the model wrote, in its order. */
+export type ChatGenerationResult = TextGenerationResult & { choices?: string[] };
 
 /**
  * Answers a conversation with a loaded chat model: the template's prompt ids, then the decode
@@ -107,7 +120,7 @@ export async function generateChat(
   params: ChatGenerationParams,
   hooks: GenerateHooks = {},
   loadMs = 0,
-): Promise<TextGenerationResult> {
+): Promise<ChatGenerationResult> {
   const ids = chatPromptIds(chat, model.tokenizer, params.messages);
   if (ids.length >= model.spec.contextLength) {
     throw new GenerationError(
@@ -115,8 +128,13 @@ export async function generateChat(
       `The conversation is ${ids.length} tokens; ${model.dir} takes ${model.spec.contextLength} in all, so no room is left for an answer. Shorten the conversation.`,
     );
   }
-  const request = { ...params, prompt: '', stop: [], endAtSentence: false, maxTokens: Math.max(1, Math.floor(params.maxTokens)) };
-  return generateFromIds(model, request, { ids, dropped: 0 }, hooks, loadMs, [eosCriterion(chat.endOfTurnIds)]);
+  const grammar = params.choices && buildChoiceGrammar(model.tokenizer, params.choices, chat.endOfTurnIds);
+  const maxTokens = Math.max(1, Math.floor(Math.min(params.maxTokens, grammar?.maxTokens ?? Infinity)));
+  const request = { ...params, prompt: '', stop: [], endAtSentence: false, maxTokens };
+  const processors = grammar ? [new ChoiceConstraint(grammar)] : [];
+  const result = await generateFromIds(model, request, { ids, dropped: 0 }, hooks, loadMs, [eosCriterion(chat.endOfTurnIds)], processors);
+  if (!grammar) return result;
+  return { ...result, choices: parseChoices(result.text, grammar, result.stopReason === 'eos') };
 }
 
 /** The decode shared by continuations and chats: `prompt` ids in, streamed text with stop sequences applied out. */
@@ -127,6 +145,7 @@ async function generateFromIds(
   hooks: GenerateHooks,
   loadMs: number,
   criteria: StoppingCriterion[] = [],
+  processors: LogitsProcessor[] = [],
 ): Promise<TextGenerationResult> {
   const { spec } = model;
   const { maxTokens } = params;
@@ -150,6 +169,7 @@ async function generateFromIds(
           hooks.onToken?.(count);
         },
       },
+      processors,
       // Stop sequences and sentence ends are found in the streamed text.
       criteria: [...criteria, textStopCriterion(streamer)],
       signal: hooks.signal,

@@ -8,7 +8,7 @@ export const SUGGESTION_KINDS: readonly SuggestionKind[] = ['title', 'descriptio
  * generator itself would use; a model-backed source adds its own name.
  */
 export type SuggestionSource =
-  'hugo-summary' | 'jekyll-excerpt' | 'first-paragraph' | 'first-heading' | 'first-sentence' | 'file-name' | 'workspace-tags';
+  'hugo-summary' | 'jekyll-excerpt' | 'first-paragraph' | 'first-heading' | 'first-sentence' | 'file-name' | 'workspace-tags' | 'model';
 
 /** One candidate the editor offers (and `inkwell suggest` prints). */
 export interface Suggestion {

@@ -4,6 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { bundleForNode, repoRoot } from '../../support/bundle';
+import { run as runSuggest } from '../../../src/cli/suggestCommand';
+import { CHAT_FAMILIES, writeChatModel } from '../../support/chatModels';
 
 interface Printed {
   kind: string;
@@ -73,7 +75,7 @@ describe('inkwell suggest (the built CLI in a child process)', function () {
     assert.strictEqual(json(run(['title', post, '--json'], dir).stdout).candidates.at(-1)!.text, 'First light');
   });
 
-  it('says when a post has no body, and refuses --model for now', () => {
+  it('says when a post has no body, and refuses --model for title and description', () => {
     const empty = path.join(dir, 'empty.md');
     fs.writeFileSync(empty, '---\ntitle: Empty\n---\n');
     const r = run(['description', empty], dir);
@@ -82,8 +84,40 @@ describe('inkwell suggest (the built CLI in a child process)', function () {
     const model = run(['title', 'posts/vae-latent-walks.md', '--model', dir]);
     assert.strictEqual(model.code, 2);
     assert.strictEqual(model.stdout, '');
-    assert.match(model.stderr, /--model is not supported by this command yet/);
+    assert.match(model.stderr, /--model is not supported for title yet \(only for tags\)/);
     assert.strictEqual(run(['headline', 'posts/vae-latent-walks.md']).code, 2);
     assert.match(run(['title', 'posts/missing.md']).stderr, /no such post: posts\/missing\.md/);
+  });
+
+  it("tags --model DIR: a chat model chooses only among the site's tags, labelled model, and the ranking follows", async () => {
+    const qwen = CHAT_FAMILIES.find((f) => f.name === 'Qwen2.5')!;
+    const model = writeChatModel(path.join(dir, 'qwen'), qwen).dir;
+    // The site's tags without the post's own (generative-ai, vae, machine-learning, in any spelling).
+    const taxonomy = ['data-science', 'artificial-intelligence', 'gpt', 'writing', 'gan', 'evaluation'];
+    // In this process: the bundle, in a temporary folder, would not find ONNX Runtime's native module.
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const code = await runSuggest(['tags', 'posts/vae-latent-walks.md', '--model', model, '--json'], {
+      out: (l) => lines.push(l),
+      err: (l) => errors.push(l),
+      cwd: blog,
+    });
+    assert.strictEqual(code, 0, errors.join('\n'));
+    const printed = JSON.parse(lines.at(-1)!) as Printed;
+    assert.strictEqual(printed.kind, 'tags');
+    const fromModel = printed.candidates.filter((c) => c.source === 'model');
+    assert.ok(fromModel.length >= 1 && fromModel.length <= 5, JSON.stringify(printed));
+    assert.deepStrictEqual(printed.candidates.slice(0, fromModel.length), fromModel, "the model's tags come first");
+    for (const c of fromModel) {
+      assert.ok(taxonomy.includes(c.text), `${c.text} is not a tag of the site`);
+      assert.deepStrictEqual(Object.keys(c), ['text', 'source']);
+    }
+    assert.strictEqual(new Set(printed.candidates.map((c) => c.text.toLowerCase())).size, printed.candidates.length, 'no tag twice');
+    for (const c of printed.candidates.slice(fromModel.length)) {
+      assert.strictEqual(c.source, 'workspace-tags');
+      assert.ok(taxonomy.includes(c.text) && typeof c.score === 'number', c.text);
+    }
+    // tiny-llama takes 256 tokens: most of the post is left out, and the note says so.
+    assert.match(printed.note ?? '', /^The model read the first \d+ of the post's \d+ characters; the rest was left out\./);
   });
 });
