@@ -25,6 +25,8 @@ const WRITTEN: Record<string, string> = {
   'posts/suggest-missing.md':
     '---\ntitle: Evaluating Generated Images\ndate: 2024-03-01\n---\nFID compares the statistics of generated images with real ones. Lower is better, but it hides what exactly went wrong.\n',
   'posts/suggest-empty.md': '---\ntitle: Nothing yet\ndate: 2024-03-02\n---\n',
+  // Short: the fixture chat model's context is 256 tokens, the prompt's instructions included.
+  'posts/suggest-chat.md': '---\ntitle: Old title\n---\n\nA starter is flour and water.\n',
 };
 const uriOf = (relative: string) => vscode.Uri.joinPath(workspaceRoot(), relative);
 
@@ -201,9 +203,10 @@ suite('Suggest Title, Description and Tags write into the frontmatter', () => {
     ];
     try {
       for (const [key, value] of settings) await cfg.update(key, value, vscode.ConfigurationTarget.Global);
-      const editor = await openPost(GANS);
+      const editor = await openPost('posts/suggest-chat.md');
       const original = editor.document.getText();
       const progress = t.progress().length;
+      const messages = t.messages().length;
       const pick = await runAndPick('inkwell.suggestTitle', 'Suggest Title');
       assert.ok(
         t
@@ -213,13 +216,14 @@ suite('Suggest Title, Description and Tags write into the frontmatter', () => {
         'the progress notification names the model',
       );
       const fromModel = pick.descriptions.filter((d) => d?.endsWith(' · tiny-chat')).length;
-      assert.ok(fromModel >= 1, `the model's candidates are offered: ${JSON.stringify(pick.descriptions)}`);
+      const said = t
+        .messages()
+        .slice(messages)
+        .map((m) => m.message);
+      assert.ok(fromModel >= 1, `the model's candidates are offered: ${JSON.stringify({ descriptions: pick.descriptions, said })}`);
       assert.ok(pick.descriptions.slice(0, fromModel).every((d) => /^\d+ characters? · tiny-chat$/.test(d ?? '')));
-      assert.deepStrictEqual(pick.descriptions.slice(fromModel), ['60 characters · first sentence', '21 characters · file name']);
-      assert.deepStrictEqual(pick.labels.slice(fromModel), [
-        'A generative adversarial network is two models locked in an…',
-        'Gans in one afternoon',
-      ]);
+      assert.deepStrictEqual(pick.descriptions.slice(fromModel), ['28 characters · first sentence', '12 characters · file name']);
+      assert.deepStrictEqual(pick.labels.slice(fromModel), ['A starter is flour and water', 'Suggest chat']);
       const picked = pick.labels[0];
       assert.strictEqual(pick.picked, picked);
       const written = editor.document.getText();
