@@ -50,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     registerSiteStatus(postIndex, views),
     validation,
     registerPosts(validation, views, testSupport?.newPostPrompts),
-    registerSuggestions(validation, views),
+    registerSuggestions(validation, views, text),
     registerPreviewFeatures(context.extensionUri, postIndex, log, views, context.workspaceState),
     models,
     runtime,

@@ -2,15 +2,17 @@ import * as vscode from 'vscode';
 import type { TextEdit } from '../core/frontmatter/fixes';
 import { setStringFieldEdit } from '../core/frontmatter/setField';
 import { charLength, postBody } from '../core/suggest/plainText';
+import { withModelCandidates } from '../core/suggest/prompts';
 import { descriptionBounds, summarySettings } from '../core/suggest/siteSettings';
 import { suggest, SuggestContext } from '../core/suggest/suggest';
 import { MAX_BODY_CHARS, WorkspacePost } from '../core/suggest/tags';
-import { Suggestion, SUGGESTION_KINDS, SuggestionKind, SuggestionSource } from '../core/suggest/types';
+import { Suggestion, SUGGESTION_KINDS, SuggestionKind, Suggestions, SuggestionSource } from '../core/suggest/types';
 import { addTagsEdits } from '../core/tags/addTags';
 import type { PostIndexService } from '../services/postIndexService';
 import type { PostValidation } from '../services/postValidation';
 import { mapLimit } from '../util/mapLimit';
 import type { Views } from '../util/views';
+import { askModel, type ChatSource, type ModelAnswer } from './suggestModel';
 
 /** The command of each kind of suggestion. */
 export const SUGGEST_COMMANDS: Readonly<Record<SuggestionKind, string>> = {
@@ -35,7 +37,7 @@ const SOURCES: Readonly<Record<SuggestionSource, string>> = {
   'first-sentence': 'first sentence',
   'file-name': 'file name',
   'workspace-tags': 'tags of similar posts',
-  model: 'the model',
+  model: 'model',
 };
 
 /** Posts read for Suggest Tags before the reading shows as a (cancellable) notification. */
@@ -45,20 +47,22 @@ const READ_CONCURRENCY = 16;
 
 /**
  * Suggest Title…, Suggest Description… and Suggest Tags…: candidates from the
- * post itself and the tags of the workspace's posts (src/core/suggest, no
- * model), picked in a quick pick and written into the frontmatter as one edit
- * (one Undo). They also run in untrusted workspaces: they only read the
- * workspace and edit the open document, and write no file.
+ * post itself and the tags of the workspace's posts (src/core/suggest), after
+ * those of the chat model for titles and descriptions when one is configured
+ * (src/features/suggestModel.ts), picked in a quick pick and written into the
+ * frontmatter as one edit (one Undo). They also run in untrusted workspaces:
+ * they only read the workspace and edit the open document, and write no file
+ * (the chat model setting is one an untrusted workspace cannot set).
  */
-export function registerSuggestions(validation: PostValidation, views: Views): vscode.Disposable {
+export function registerSuggestions(validation: PostValidation, views: Views, chat?: ChatSource): vscode.Disposable {
   return vscode.Disposable.from(
     ...SUGGESTION_KINDS.map((kind) =>
-      vscode.commands.registerCommand(SUGGEST_COMMANDS[kind], (arg?: unknown) => runSuggest(kind, validation, views, arg)),
+      vscode.commands.registerCommand(SUGGEST_COMMANDS[kind], (arg?: unknown) => runSuggest(kind, validation, views, arg, chat)),
     ),
   );
 }
 
-async function runSuggest(kind: SuggestionKind, validation: PostValidation, views: Views, arg: unknown): Promise<void> {
+async function runSuggest(kind: SuggestionKind, validation: PostValidation, views: Views, arg: unknown, chat?: ChatSource): Promise<void> {
   const name = NAMES[kind];
   const doc = await postDocument(arg);
   if (!doc) {
@@ -72,12 +76,13 @@ async function runSuggest(kind: SuggestionKind, validation: PostValidation, view
   }
   const context = await suggestContext(kind, doc, validation, views);
   if (!context) return; // reading the posts was cancelled
-  const result = await suggest(kind, { text: doc.getText(), path: doc.uri.path }, context);
+  const answer = kind === 'tags' || !chat ? undefined : await askModel(kind, doc, context.descriptionBounds, chat, views, name);
+  const result = withAnswer(await suggest(kind, { text: doc.getText(), path: doc.uri.path }, context), answer);
   if (!result.candidates.length) {
     void views.showMessage('info', `${name}: nothing to suggest for ${post}. ${result.note ?? ''}`.trim());
     return;
   }
-  const options = { title: name, placeHolder: PLACEHOLDERS[kind] };
+  const options = { title: name, placeHolder: placeholder(kind, answer) };
   const chosen =
     kind === 'tags'
       ? (await views.showQuickPickMany(result.candidates.map(tagItem), options))?.map((i) => i.label)
@@ -91,6 +96,17 @@ const PLACEHOLDERS: Readonly<Record<SuggestionKind, string>> = {
   tags: 'The tags to add to the frontmatter',
 };
 
+/** The model's candidates before the others (its failure left none: the others alone). */
+function withAnswer(result: Suggestions, answer: ModelAnswer | undefined): Suggestions {
+  return answer ? { ...result, candidates: withModelCandidates(answer.candidates, result.candidates) } : result;
+}
+
+/** The pick's placeholder; it says when the model read only the beginning of a long post. */
+function placeholder(kind: SuggestionKind, answer: ModelAnswer | undefined): string {
+  if (!answer?.candidates.length || answer.omittedChars <= 0) return PLACEHOLDERS[kind];
+  return `${PLACEHOLDERS[kind]} (${answer.model} read the beginning of the post; the last ${answer.omittedChars.toLocaleString('en')} characters were left out)`;
+}
+
 /** The document a command runs on: the one its argument names (a menu or a quick fix), else the active editor's. */
 async function postDocument(arg: unknown): Promise<vscode.TextDocument | undefined> {
   const doc = arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : vscode.window.activeTextEditor?.document;
@@ -100,7 +116,8 @@ async function postDocument(arg: unknown): Promise<vscode.TextDocument | undefin
 /** A title or description candidate: its text, with its length and where it comes from. */
 function textItem(c: Suggestion): vscode.QuickPickItem {
   const length = charLength(c.text);
-  return { label: c.text, description: `${length} character${length === 1 ? '' : 's'} · ${SOURCES[c.source]}` };
+  const source = c.source === 'model' ? (c.model ?? SOURCES.model) : SOURCES[c.source];
+  return { label: c.text, description: `${length} character${length === 1 ? '' : 's'} · ${source}` };
 }
 
 /** A tag candidate: how close the post is to the posts carrying it, and the words they share. */

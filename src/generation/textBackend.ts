@@ -58,6 +58,22 @@ export interface TextBackendRequest extends TextGenerationParams {
   model?: string;
 }
 
+/** One turn of a conversation with a chat (instruct) model. */
+export interface TextBackendChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/**
+ * A chat request: a conversation instead of a prompt, answered in the model's own chat format.
+ * The answer ends at the end of the model's turn (or at `maxTokens`): no stop sequences, no
+ * sentence ending. The model is the backend's chat model when absent.
+ */
+export interface ChatBackendRequest extends Omit<TextGenerationParams, 'prompt' | 'stop' | 'endAtSentence'> {
+  model?: string;
+  messages: readonly TextBackendChatMessage[];
+}
+
 /** One streamed piece of text. */
 export interface TextBackendChunk {
   /** Text to append to what streamed so far (may be empty while a character is incomplete). */
@@ -116,6 +132,12 @@ export interface TextBackend {
    * Rejects with a TextBackendError.
    */
   generate(request: TextBackendRequest, options?: GenerateOptions): Promise<TextBackendResult>;
+  /**
+   * Answers a conversation with a chat model, streaming chunks, with the same results, errors
+   * and cancellation as {@link generate}. A model that is not an instruct model (no chat
+   * template) rejects with `model-invalid`.
+   */
+  chat(request: ChatBackendRequest, options?: GenerateOptions): Promise<TextBackendResult>;
   /** The models a request may name. */
   listModels(): Promise<TextBackendModel[]>;
   readonly state: TextBackendState;

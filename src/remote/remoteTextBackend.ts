@@ -1,12 +1,14 @@
 /**
  * An OpenAI-compatible server as a {@link TextBackend}: the editor's continuation and
  * ghost text go to `/v1/completions` (or `/v1/chat/completions` on a chat-only server)
- * with the same stop sequences, token budget and sentence ending as the local runtime.
+ * with the same stop sequences, token budget and sentence ending as the local runtime;
+ * conversations go to `/v1/chat/completions`, where the server applies its model's template.
  * Free of the vscode API: the caller gives the settings and the key on every request.
  */
 import { findSentenceEnd, sentenceWindowStart } from '../generation/sentenceEnd';
 import {
   TextBackendError,
+  type ChatBackendRequest,
   type GenerateOptions,
   type TextBackend,
   type TextBackendErrorCode,
@@ -15,7 +17,7 @@ import {
   type TextBackendResult,
   type TextBackendState,
 } from '../generation/textBackend';
-import type { StopReason } from '../generation/textRequest';
+import type { StopReason, TextGenerationParams } from '../generation/textRequest';
 import { displayUrl, OpenAiCompatibleClient, RemoteError, type RemoteErrorCode, type RemoteLimits } from './openaiClient';
 
 /** Where the server is, read on every request. */
@@ -81,12 +83,7 @@ export class RemoteTextBackend implements TextBackend {
   async generate(request: TextBackendRequest, options: GenerateOptions = {}): Promise<TextBackendResult> {
     const { client, settings } = await this.connect();
     const model = request.model || settings.model || undefined;
-    const defaulted = new Set(request.defaultedSampling ?? []);
-    const greedy = request.sampling.temperature === 0;
-    // Inkwell's own defaults are not sent: the server's model has its own (the local runtime
-    // lets a model's generation_config.json replace them the same way).
-    const temperature = greedy || !defaulted.has('temperature') ? request.sampling.temperature : undefined;
-    const topP = greedy ? undefined : !defaulted.has('topP') ? request.sampling.topP : undefined;
+    const { temperature, topP } = serverSampling(request);
     // A server cannot be asked to end at a sentence: as with the local runtime, from 80% of the
     // budget on the text stops at the next sentence end, here by closing the request.
     const windowStart = sentenceWindowStart(request.maxTokens);
@@ -147,6 +144,39 @@ export class RemoteTextBackend implements TextBackend {
     }
   }
 
+  async chat(request: ChatBackendRequest, options: GenerateOptions = {}): Promise<TextBackendResult> {
+    const { client, settings } = await this.connect();
+    const model = request.model || settings.model || undefined;
+    const started = performance.now();
+    let firstMs: number | undefined;
+    let pieces = 0;
+    let text = '';
+    this.setBusy(+1);
+    try {
+      const result = await client.chat(
+        model,
+        request.messages,
+        { maxTokens: request.maxTokens, ...serverSampling(request), seed: request.sampling.seed },
+        {
+          signal: options.signal,
+          onText: (piece) => {
+            firstMs ??= performance.now() - started;
+            pieces++;
+            text += piece;
+            options.onChunk?.({ text: piece, generatedTokens: pieces });
+          },
+        },
+      );
+      // The server's "stop" is the end of the model's turn.
+      const stopReason: StopReason = result.stopReason === 'length' ? 'max-tokens' : 'eos';
+      return this.result(model ?? result.model, text, result.usage?.completionTokens ?? pieces, stopReason, started, firstMs);
+    } catch (err) {
+      throw toBackendError(err);
+    } finally {
+      this.setBusy(-1);
+    }
+  }
+
   private result(
     model: string | undefined,
     text: string,
@@ -200,6 +230,19 @@ export class RemoteTextBackend implements TextBackend {
     this.current = next;
     for (const l of this.listeners) l(next);
   }
+}
+
+/**
+ * The sampling a server is sent: Inkwell's own defaults are left out, so the server's model uses
+ * its own (the local runtime lets a model's generation_config.json replace them the same way).
+ */
+function serverSampling(request: Pick<TextGenerationParams, 'sampling' | 'defaultedSampling'>): { temperature?: number; topP?: number } {
+  const defaulted = new Set(request.defaultedSampling ?? []);
+  const greedy = request.sampling.temperature === 0;
+  return {
+    temperature: greedy || !defaulted.has('temperature') ? request.sampling.temperature : undefined,
+    topP: greedy ? undefined : !defaulted.has('topP') ? request.sampling.topP : undefined,
+  };
 }
 
 function toBackendError(err: unknown): TextBackendError {

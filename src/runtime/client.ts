@@ -596,7 +596,7 @@ function modelName(dir: string): string {
 function describeStep(step: RuntimeStep, method: MethodName | undefined): string {
   if (step === 'load') return 'loading it';
   if (step === 'token') return 'generating the next token';
-  if (method === 'text.generate') return 'reading the prompt and computing the first token';
+  if (method === 'text.generate' || method === 'text.chat') return 'reading the prompt and computing the first token';
   if (method === 'model.check') return 'running the test inference';
   if (method?.startsWith('image.')) return 'generating images';
   return 'running';

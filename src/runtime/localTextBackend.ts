@@ -1,10 +1,11 @@
 /**
  * The local model runtime as a {@link TextBackend}: model names resolve to folders here, the
- * request goes to the runtime process as `text.generate`, and the process's results and error
- * codes become the backend-neutral ones. Free of the vscode API: the caller gives the lookups.
+ * request goes to the runtime process as `text.generate` (a conversation as `text.chat`), and
+ * the process's results and error codes become the backend-neutral ones. Free of the vscode API: the caller gives the lookups.
  */
 import {
   TextBackendError,
+  type ChatBackendRequest,
   type GenerateOptions,
   type TextBackend,
   type TextBackendErrorCode,
@@ -14,7 +15,7 @@ import {
   type TextBackendState,
 } from '../generation/textBackend';
 import type { RuntimeClient } from './client';
-import type { RuntimeErrorCode } from './protocol';
+import type { RuntimeErrorCode, TextGenerateResult } from './protocol';
 import { RuntimeError } from './runtimeError';
 
 export interface LocalTextBackendOptions {
@@ -22,6 +23,11 @@ export interface LocalTextBackendOptions {
   client: Pick<RuntimeClient, 'request' | 'state' | 'onDidChangeState'>;
   /** The folder of the model a request names (the configured one when `name` is absent); throws when there is none. */
   resolveModel(name?: string): { name: string; dir: string };
+  /**
+   * The folder of the chat model a request names (the configured chat model when `name` is
+   * absent); throws when there is none, or none is configured.
+   */
+  resolveChatModel(name?: string): { name: string; dir: string };
   /** Every text model folder there is. */
   listModels(): Array<{ name: string; dir: string }>;
   /** Which ONNX variant to load (`inkwell.models.dtype`), read on every request. */
@@ -61,19 +67,42 @@ export class LocalTextBackend implements TextBackend {
   }
 
   async generate(request: TextBackendRequest, options: GenerateOptions = {}): Promise<TextBackendResult> {
-    let model: { name: string; dir: string };
-    try {
-      model = this.opts.resolveModel(request.model);
-    } catch (err) {
-      throw new TextBackendError('model-not-found', (err as Error).message);
-    }
+    const model = this.resolve(() => this.opts.resolveModel(request.model));
     const { model: _name, ...params } = request;
-    try {
-      const result = await this.opts.client.request(
+    return this.run(() =>
+      this.opts.client.request(
         'text.generate',
         { ...params, model: model.dir, dtype: this.opts.dtype() },
         { signal: options.signal, onStream: options.onChunk },
-      );
+      ),
+    );
+  }
+
+  async chat(request: ChatBackendRequest, options: GenerateOptions = {}): Promise<TextBackendResult> {
+    const model = this.resolve(() => this.opts.resolveChatModel(request.model));
+    const { model: _name, ...params } = request;
+    return this.run(() =>
+      this.opts.client.request(
+        'text.chat',
+        { ...params, model: model.dir, dtype: this.opts.dtype() },
+        { signal: options.signal, onStream: options.onChunk },
+      ),
+    );
+  }
+
+  /** A model name's folder, or the lookup's failure as `model-not-found`. */
+  private resolve(lookup: () => { name: string; dir: string }): { name: string; dir: string } {
+    try {
+      return lookup();
+    } catch (err) {
+      throw new TextBackendError('model-not-found', (err as Error).message);
+    }
+  }
+
+  /** Runs one request in the process: its result in the backend's words, its failure as a TextBackendError. */
+  private async run(request: () => Promise<TextGenerateResult>): Promise<TextBackendResult> {
+    try {
+      const result = await request();
       return {
         model: result.model,
         text: result.text,

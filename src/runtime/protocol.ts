@@ -24,6 +24,7 @@
  */
 
 import type { GenerationErrorCode } from '../generation/generationError';
+import type { ChatGenerationParams } from '../generation/generate';
 import type { ImageProvenance } from '../generation/image/provenance';
 import type {
   SamplingOptions,
@@ -98,6 +99,14 @@ export interface TextGenerateParams extends TextGenerationParams {
   /** Absolute path of the model folder (resolved on the host side). */
   model: string;
   /** Which ONNX variant to load (`inkwell.models.dtype`): `auto` (the default) or a transformers.js dtype name. */
+  dtype?: string;
+}
+
+/** Parameters of `text.chat`: a conversation, answered with the model folder's own chat template. */
+export interface TextChatParams extends ChatGenerationParams {
+  /** Absolute path of the model folder (resolved on the host side). */
+  model: string;
+  /** Which ONNX variant to load, as in {@link TextGenerateParams}. */
   dtype?: string;
 }
 
@@ -288,6 +297,7 @@ export type NoParams = Record<string, never>;
  */
 export interface RuntimeMethods {
   'text.generate': { params: TextGenerateParams; result: TextGenerateResult; stream: TextGenerateChunk };
+  'text.chat': { params: TextChatParams; result: TextGenerateResult; stream: TextGenerateChunk };
   'model.check': { params: ModelRef; result: ModelCheckResult; stream: never };
   'model.unload': { params: ModelRef; result: { unloaded: boolean }; stream: never };
   'runtime.info': { params: NoParams; result: RuntimeInfo; stream: never };

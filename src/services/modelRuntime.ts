@@ -22,6 +22,13 @@ export function effectiveMemoryLimit(settingMB: number): number {
   return Math.min(os.totalmem() / 2, 8 * 2 ** 30);
 }
 
+/** `inkwell.models.chat`, or an error that says how to set it when it is empty. */
+function chatModelSetting(): string {
+  const name = readConfig('models').chat.trim();
+  if (!name) throw new Error('No chat model is set: put the name or folder of an instruct model in the inkwell.models.chat setting.');
+  return name;
+}
+
 /**
  * The port of `INKWELL_RUNTIME_INSPECT` ("Run Extension + debug the model runtime" in
  * .vscode/launch.json sets it): the runtime process then starts with an inspector on it.
@@ -82,6 +89,7 @@ export class ModelRuntime implements vscode.Disposable {
     return new LocalTextBackend({
       client: this.client,
       resolveModel: (name) => registry.resolve('text', name),
+      resolveChatModel: (name) => registry.resolve('text', name ?? chatModelSetting()),
       listModels: () => registry.list('text'),
       dtype: () => readConfig('models').dtype,
     });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type {
+  ChatBackendRequest,
   GenerateOptions,
   TextBackend,
   TextBackendModel,
@@ -88,6 +89,20 @@ export class TextBackendService implements TextBackend, vscode.Disposable {
 
   generate(request: TextBackendRequest, options?: GenerateOptions): Promise<TextBackendResult> {
     return this.active.generate(request, options);
+  }
+
+  /** Chats go where text goes: to the server's model, or to the local runtime's `inkwell.models.chat`. */
+  chat(request: ChatBackendRequest, options?: GenerateOptions): Promise<TextBackendResult> {
+    return this.active.chat(request, options);
+  }
+
+  /**
+   * The chat model's name for messages and labels, or undefined when there is none to ask: the
+   * server's model with the server provider, else `inkwell.models.chat` (empty: none).
+   */
+  chatModel(): string | undefined {
+    if (this.usesServer) return this.describe();
+    return readConfig('models').chat.trim() || undefined;
   }
 
   listModels(): Promise<TextBackendModel[]> {

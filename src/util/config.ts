@@ -19,7 +19,7 @@ export interface InkwellConfig {
     debounceMs: number;
   };
   preview: { allowHttpsImages: boolean; stylesheet: string; debounceMs: number };
-  models: { paths: string[]; text: string; image: string; dtype: string };
+  models: { paths: string[]; text: string; chat: string; image: string; dtype: string };
   runtime: { threads: number; idleShutdownSeconds: number; maxMemoryMB: number };
   text: { provider: 'local' | 'openaiCompatible' };
   remote: { baseUrl: string; model: string; apiKeyEnvironmentVariable: string };

@@ -7,8 +7,12 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { parseFrontmatter } from '../../src/core/frontmatter/parse';
 import type { InkwellTestSupport, WatchedQuickPick } from '../../src/testSupport';
+import { CHAT_FAMILIES, writeChatModel } from '../support/chatModels';
 import { closeAll, openPost, testing, waitFor, workspaceRoot } from './helpers';
 
 const GANS = 'posts/gans-in-one-afternoon.md';
@@ -21,6 +25,8 @@ const WRITTEN: Record<string, string> = {
   'posts/suggest-missing.md':
     '---\ntitle: Evaluating Generated Images\ndate: 2024-03-01\n---\nFID compares the statistics of generated images with real ones. Lower is better, but it hides what exactly went wrong.\n',
   'posts/suggest-empty.md': '---\ntitle: Nothing yet\ndate: 2024-03-02\n---\n',
+  // Short: the fixture chat model's context is 256 tokens, the prompt's instructions included.
+  'posts/suggest-chat.md': '---\ntitle: Old title\n---\n\nA starter is flour and water.\n',
 };
 const uriOf = (relative: string) => vscode.Uri.joinPath(workspaceRoot(), relative);
 
@@ -179,6 +185,60 @@ suite('Suggest Title, Description and Tags write into the frontmatter', () => {
     assert.strictEqual(editor.document.getText(), original.replace('---\n', `---\ndescription: ${text}\n`));
     await waitFor(() => !vscode.languages.getDiagnostics(uri).some((d) => d.code === 'description-missing'), 'the diagnostic to go');
     await undoRestores(editor.document, original);
+  });
+
+  test('with a chat model: its titles, labelled with its name, come first, then the post’s own; a picked one is written as is', async function () {
+    this.timeout(120_000);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-suggest-chat-'));
+    writeChatModel(
+      path.join(root, 'tiny-chat'),
+      CHAT_FAMILIES.find((f) => f.name === 'Qwen2.5')!,
+    );
+    const cfg = vscode.workspace.getConfiguration('inkwell');
+    const settings: Array<[string, unknown]> = [
+      ['models.paths', [root]],
+      ['models.chat', 'tiny-chat'],
+      // The random-weight model's answer is gibberish either way; a fixed seed makes it the same gibberish every run.
+      ['generation.seed', 7],
+    ];
+    try {
+      for (const [key, value] of settings) await cfg.update(key, value, vscode.ConfigurationTarget.Global);
+      const editor = await openPost('posts/suggest-chat.md');
+      const original = editor.document.getText();
+      const progress = t.progress().length;
+      const messages = t.messages().length;
+      const pick = await runAndPick('inkwell.suggestTitle', 'Suggest Title');
+      assert.ok(
+        t
+          .progress()
+          .slice(progress)
+          .some((p) => p.title === 'Asking tiny-chat for titles…'),
+        'the progress notification names the model',
+      );
+      const fromModel = pick.descriptions.filter((d) => d?.endsWith(' · tiny-chat')).length;
+      const said = t
+        .messages()
+        .slice(messages)
+        .map((m) => m.message);
+      assert.ok(fromModel >= 1, `the model's candidates are offered: ${JSON.stringify({ descriptions: pick.descriptions, said })}`);
+      assert.ok(pick.descriptions.slice(0, fromModel).every((d) => /^\d+ characters? · tiny-chat$/.test(d ?? '')));
+      assert.deepStrictEqual(pick.descriptions.slice(fromModel), ['28 characters · first sentence', '12 characters · file name']);
+      assert.deepStrictEqual(pick.labels.slice(fromModel), ['A starter is flour and water', 'Suggest chat']);
+      const picked = pick.labels[0];
+      assert.strictEqual(pick.picked, picked);
+      const written = editor.document.getText();
+      assert.strictEqual(parseFrontmatter(written).data.title, picked);
+      const titleLine = (text: string) => text.split('\n').findIndex((l) => l.startsWith('title:'));
+      assert.deepStrictEqual(
+        written.split('\n').filter((_, i) => i !== titleLine(written)),
+        original.split('\n').filter((_, i) => i !== titleLine(original)),
+        'only the title line changed',
+      );
+      await undoRestores(editor.document, original);
+    } finally {
+      for (const [key] of settings) await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('a post without a body: one message says so, no quick pick opens and nothing is written', async () => {

@@ -8,7 +8,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-const fixtures = path.join(__dirname, '..', 'fixtures');
+// From test/support, or from out/test/integration when bundled into an integration suite.
+const fixtures = [path.join(__dirname, '..', 'fixtures'), path.join(__dirname, '..', '..', '..', 'test', 'fixtures')].find((dir) =>
+  fs.existsSync(path.join(dir, 'chat-templates')),
+)!;
 export const TINY_LLAMA = path.join(fixtures, 'models', 'tiny-llama');
 export const TEMPLATES_FILE = path.join(fixtures, 'chat-templates', 'templates.json');
 

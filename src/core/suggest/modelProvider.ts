@@ -8,7 +8,7 @@ import { preferredOf, tagKey } from '../frontmatter/tags';
 import { parseFrontmatter } from '../frontmatter/parse';
 import { summarize } from '../posts/summary';
 import { postBody } from './plainText';
-import { cutPostText, tagMessages, TAG_SEPARATOR, type PromptMessage } from './prompts';
+import { postExcerpt, tagMessages, TAG_SEPARATOR, type PromptMessage } from './prompts';
 import { fallbackSuggestions, type SuggestContext, type SuggestionProvider, type SuggestPost } from './suggest';
 import { MAX_TAG_SUGGESTIONS, MAX_TAGS_PER_POST } from './tags';
 import type { Suggestion, SuggestionKind, Suggestions } from './types';
@@ -58,7 +58,7 @@ export function modelTagProvider(model: ChoiceModel): SuggestionProvider {
       const allowed = workspaceTaxonomy(post, context);
       if (!allowed.length) return undefined;
       const body = postBody(post.text).trim();
-      const cut = cutPostText(body);
+      const cut = postExcerpt(body);
       const messages = (text: string) => tagMessages(text, allowed, MAX_TAG_SUGGESTIONS);
       const { choices, textUsed } = await model.choose({
         text: cut.text,

@@ -1,62 +1,145 @@
 /**
- * What an instruct model is asked when it suggests for a post: one conversation per kind. Plain
- * data (no model here), so the editor and the CLI ask the same thing. Title and description are
- * defined for the model-backed sources that come next; tags are asked today (modelProvider.ts).
+ * What a chat model is asked for suggestions, and how its answer becomes candidates. One
+ * function per kind builds its prompt; they share the post excerpt and the answer's parsing.
+ * Plain data in and out: the editor sends the messages to whatever chat backend it has.
  */
-import type { DescriptionBounds } from './siteSettings';
+import { TITLE_MAX } from '../frontmatter/schema';
+import { boundedPrefix, charLength, cutAtWord } from './plainText';
+import { DEFAULT_DESCRIPTION_BOUNDS, type DescriptionBounds } from './siteSettings';
+import type { Suggestion } from './types';
 
-/** One turn of the conversation (the chat template's roles). */
+/**
+ * Characters of the post a prompt carries. A small instruct model's context is a few thousand
+ * tokens, and the opening of a post says what it is about; the rest would only slow the answer.
+ */
+export const PROMPT_POST_CHARS = 6000;
+
+/** Most candidates taken from one answer. */
+export const MAX_MODEL_CANDIDATES = 5;
+
+/** One message of the conversation (the shape every chat backend takes). */
 export interface PromptMessage {
   role: 'system' | 'user';
   content: string;
 }
 
-/** Characters of the post a prompt holds at most: a model reads the start of a long post, and the note says so. */
-export const MAX_PROMPT_POST_CHARS = 6_000;
+/** A conversation to send, and how much of the post it left out (for a note to the writer). */
+export interface SuggestPrompt {
+  messages: PromptMessage[];
+  /** Characters of the post's body in the prompt. */
+  postChars: number;
+  /** Characters of the post's body left out after them (0: the whole post went in). */
+  omittedChars: number;
+}
+
+/** The post's body as the prompt quotes it: cut at a line break to `max` characters. */
+export function postExcerpt(body: string, max = PROMPT_POST_CHARS): { text: string; omittedChars: number } {
+  const trimmed = body.trim();
+  const text = boundedPrefix(trimmed, max).trimEnd();
+  return { text, omittedChars: charLength(trimmed) - charLength(text) };
+}
+
+/** The answer format every prompt asks for, so that one parser reads every answer. */
+const ANSWER_FORMAT =
+  'Write them in the language the post is written in. Answer with the candidates only, one per line: ' +
+  'no numbering, no quotes, no Markdown, no other text.';
+
+/** The user message: the request, then the post (saying when only its beginning is there). */
+function conversation(system: string, ask: string, body: string): SuggestPrompt {
+  const excerpt = postExcerpt(body);
+  const which = excerpt.omittedChars > 0 ? 'The beginning of the blog post' : 'The blog post';
+  return {
+    messages: [
+      { role: 'system', content: system },
+      { role: 'user', content: `${ask} ${ANSWER_FORMAT}\n\n${which}:\n\n${excerpt.text}` },
+    ],
+    postChars: charLength(excerpt.text),
+    omittedChars: excerpt.omittedChars,
+  };
+}
+
+/** Asks for 3–5 titles for the post whose body (frontmatter left out) is `body`. */
+export function titlePrompt(body: string): SuggestPrompt {
+  return conversation(
+    'You are an editor who writes titles for blog posts: short, specific, and true to the post.',
+    `Suggest 3 to 5 titles for the blog post below, each at most ${TITLE_MAX} characters.`,
+    body,
+  );
+}
+
+/** Asks for 3–5 descriptions (the summary search engines and link previews show) within `bounds`. */
+export function descriptionPrompt(body: string, bounds: DescriptionBounds = DEFAULT_DESCRIPTION_BOUNDS): SuggestPrompt {
+  return conversation(
+    'You are an editor who writes the descriptions of blog posts that search engines and link previews show.',
+    `Suggest 3 to 5 descriptions for the blog post below: each one or two plain sentences of ${bounds.min} to ${bounds.max} characters that say what the reader will get from the post.`,
+    body,
+  );
+}
+
+/** A list marker or numbering at the start of a line: "1.", "2)", "-", "*", "•", "#". */
+const MARKER = /^(?:[-*•+]\s+|\(?\d{1,2}[.):]\s*|#{1,6}\s+)/u;
+/** A label the model may put before each candidate ("Title 2:", "Description:"). */
+const LABEL = /^(?:title|description|option|candidate)\s*\d*\s*[:：-]\s*/iu;
+/** Quotes around a whole candidate. */
+const QUOTES = /^["'“”‘’«»„]+|["'“”‘’«»„]+$/gu;
+
+/** One line of an answer as plain text: markers, labels, quotes and Markdown emphasis taken off. */
+function cleanLine(line: string): string {
+  let text = line.trim().replace(MARKER, '').replace(LABEL, '');
+  // Emphasis and code marks around words: the candidate goes into a plain frontmatter string.
+  text = text.replace(/(\*\*|__|\*|_|`)(.+?)\1/gu, '$2').replace(/^[*_`]+|[*_`]+$/gu, '');
+  return text.replace(QUOTES, '').replace(/\s+/g, ' ').trim();
+}
+
+/** The candidates of an answer, one a line, cleaned; empty lines and repeats (in any case) dropped. */
+export function parseCandidateLines(answer: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const line of answer.split(/\r\n|\r|\n/)) {
+    const text = cleanLine(line);
+    const key = text.toLocaleLowerCase();
+    if (!text || seen.has(key)) continue;
+    seen.add(key);
+    out.push(text);
+  }
+  return out;
+}
+
+/** A model's answer as title candidates: each cut on a word to TITLE_MAX, as the other titles are. */
+export function modelTitles(answer: string, model: string): Suggestion[] {
+  const titles = parseCandidateLines(answer).map((line) => cutAtWord(line, TITLE_MAX));
+  return [...new Set(titles)].slice(0, MAX_MODEL_CANDIDATES).map((text) => ({ text, source: 'model', model }));
+}
+
+/** A model's answer as description candidates: only those within the site's bounds. */
+export function modelDescriptions(answer: string, model: string, bounds: DescriptionBounds = DEFAULT_DESCRIPTION_BOUNDS): Suggestion[] {
+  return parseCandidateLines(answer)
+    .filter((line) => charLength(line) >= bounds.min && charLength(line) <= bounds.max)
+    .slice(0, MAX_MODEL_CANDIDATES)
+    .map((text) => ({ text, source: 'model', model }));
+}
+
+/** The model's candidates first, then the other sources' ones that say something else. */
+export function withModelCandidates(model: readonly Suggestion[], others: readonly Suggestion[]): Suggestion[] {
+  const taken = new Set(model.map((c) => c.text.toLocaleLowerCase()));
+  return [...model, ...others.filter((c) => !taken.has(c.text.toLocaleLowerCase()))];
+}
 
 /** Separates the tags the model writes (the choice constraint allows nothing else between them). */
 export const TAG_SEPARATOR = ', ';
 
-const SYSTEM = 'You are an editor for a blog. Answer with what is asked and nothing else.';
-
-/** The post's text cut to `limit` characters at a word boundary, and how many characters were left out. */
-export function cutPostText(text: string, limit = MAX_PROMPT_POST_CHARS): { text: string; leftOut: number } {
-  const trimmed = text.trim();
-  if (trimmed.length <= limit) return { text: trimmed, leftOut: 0 };
-  const cut = trimmed.slice(0, limit);
-  const space = cut.search(/\s\S*$/);
-  const kept = (space > limit / 2 ? cut.slice(0, space) : cut).trimEnd();
-  return { text: kept, leftOut: trimmed.length - kept.length };
-}
-
-/** Tags for a post, chosen from the blog's own (the constraint keeps the answer to them). */
+/**
+ * Tags for a post, chosen from the blog's own: the choice constraint (generation/choiceConstraint.ts)
+ * keeps the answer to `taxonomy`, separated by {@link TAG_SEPARATOR}, so no answer format is asked for.
+ */
 export function tagMessages(post: string, taxonomy: readonly string[], max: number): PromptMessage[] {
   return [
-    { role: 'system', content: SYSTEM },
+    { role: 'system', content: 'You are an editor who tags blog posts with the tags the blog already uses.' },
     {
       role: 'user',
       content:
         `Choose up to ${max} tags for this blog post, most fitting first, only from this list: ${taxonomy.join(TAG_SEPARATOR)}.\n` +
         `Write them separated by "${TAG_SEPARATOR}".\n\nPost:\n${post}`,
-    },
-  ];
-}
-
-/** A title for a post. */
-export function titleMessages(post: string): PromptMessage[] {
-  return [
-    { role: 'system', content: SYSTEM },
-    { role: 'user', content: `Write a short title for this blog post, without quotes.\n\nPost:\n${post}` },
-  ];
-}
-
-/** A description (a meta description) for a post, within the site's bounds. */
-export function descriptionMessages(post: string, bounds: DescriptionBounds): PromptMessage[] {
-  return [
-    { role: 'system', content: SYSTEM },
-    {
-      role: 'user',
-      content: `Write a one-sentence description of this blog post for search results, between ${bounds.min} and ${bounds.max} characters.\n\nPost:\n${post}`,
     },
   ];
 }

@@ -8,12 +8,22 @@ export const SUGGESTION_KINDS: readonly SuggestionKind[] = ['title', 'descriptio
  * generator itself would use; a model-backed source adds its own name.
  */
 export type SuggestionSource =
-  'hugo-summary' | 'jekyll-excerpt' | 'first-paragraph' | 'first-heading' | 'first-sentence' | 'file-name' | 'workspace-tags' | 'model';
+  | 'hugo-summary'
+  | 'jekyll-excerpt'
+  | 'first-paragraph'
+  | 'first-heading'
+  | 'first-sentence'
+  | 'file-name'
+  | 'workspace-tags'
+  /** A chat model's answer; `model` names the model. */
+  | 'model';
 
 /** One candidate the editor offers (and `inkwell suggest` prints). */
 export interface Suggestion {
   text: string;
   source: SuggestionSource;
+  /** For a model's candidate: the model's name, as the candidate's label says it. */
+  model?: string;
   /** For tags: how close the post is to the posts carrying the tag (cosine similarity, 0–1). */
   score?: number;
   /** For tags: the post's words that count most toward the score. */

@@ -97,6 +97,11 @@ class BigramBackend implements TextBackend {
       this.setState('idle');
     }
   }
+
+  /** A word chain continues text; it has no turns to answer in. */
+  async chat(): Promise<TextBackendResult> {
+    throw new TextBackendError('model-invalid', `${this.name} is not an instruct model: it continues text, it does not answer.`);
+  }
 }
 
 const corpus =
@@ -189,6 +194,9 @@ describe('TextBackend: continuations over any backend', () => {
           const found = models.find((m) => m.name === (name ?? 'tiny-gpt2'));
           if (!found) throw new Error(`No text model named "${name}".`);
           return found;
+        },
+        resolveChatModel: () => {
+          throw new Error('No chat model is set.');
         },
         listModels: () => models,
         dtype: () => 'auto',

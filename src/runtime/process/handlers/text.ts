@@ -2,13 +2,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { RuntimeStep, TextModelCheck } from '../../protocol';
 import { decoderSignature } from '../../../generation/decoder';
-import { generateText, type LoadedTextModel } from '../../../generation/generate';
+import { CHAT_TEMPLATE_FILE, readChatSetup, type ChatSetup } from '../../../generation/chatTemplate';
+import { generateChat, generateText, type GenerateHooks, type LoadedTextModel } from '../../../generation/generate';
 import { GenerationError } from '../../../generation/generationError';
 import { parseDtypeRequest, type DtypeRequest } from '../../../generation/layout';
 import type { TextModelFiles, TextModelInfo } from '../../../generation/textModel';
 import { loadTextModelFolder, readTextModelFolder } from '../../../generation/textModelLoader';
 import { fileKey } from '../sessions';
-import type { HandlerGroup, RuntimeServices } from './types';
+import type { HandlerContext, HandlerGroup, RuntimeServices } from './types';
 
 /** A loaded text model and what the folder's files decided. */
 export interface LoadedFolder {
@@ -108,28 +109,48 @@ export function isTextModelFolder(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'tokenizer.json')) && fs.existsSync(path.join(dir, 'config.json'));
 }
 
-export const textHandlers: HandlerGroup<'text.generate'> = {
+/** The hooks that stream a decode back to the host: text as chunks, every other token as progress. */
+function streamingHooks(ctx: HandlerContext<'text.generate' | 'text.chat'>): GenerateHooks {
+  let streamed = false;
+  return {
+    onText: (text, generatedTokens) => {
+      streamed = true;
+      ctx.stream({ text, generatedTokens });
+    },
+    // A token whose text is held back (half a character, a possible stop sequence) is still progress.
+    onToken: () => {
+      if (!streamed) ctx.step('token');
+      streamed = false;
+    },
+    signal: ctx.signal,
+    yieldBetweenSteps: ctx.yieldToHost,
+  };
+}
+
+/**
+ * The chat template and end-of-turn ids of a loaded folder, memoized by the versions of the
+ * files they come from (a template parses once per process, not once per request).
+ */
+function chatSetup(services: RuntimeServices, loaded: LoadedFolder): Promise<ChatSetup> {
+  const { files } = loaded;
+  const versions = [files.tokenizerConfig, files.generationConfig, path.join(files.dir, CHAT_TEMPLATE_FILE)]
+    .map((f) => (f && fs.existsSync(f) ? fileKey(f) : '-'))
+    .join('|');
+  return services.memo(`${files.dir}${path.sep}#chat|${versions}`, async () => readChatSetup(files, loaded.model.tokenizer));
+}
+
+export const textHandlers: HandlerGroup<'text.generate' | 'text.chat'> = {
   async 'text.generate'(params, ctx) {
     const { model, loadMs } = await loadTextModel(ctx.services, params.model, params.dtype);
     ctx.step('run');
-    let streamed = false;
-    return generateText(
-      model,
-      params,
-      {
-        onText: (text, generatedTokens) => {
-          streamed = true;
-          ctx.stream({ text, generatedTokens });
-        },
-        // A token whose text is held back (half a character, a possible stop sequence) is still progress.
-        onToken: () => {
-          if (!streamed) ctx.step('token');
-          streamed = false;
-        },
-        signal: ctx.signal,
-        yieldBetweenSteps: ctx.yieldToHost,
-      },
-      loadMs,
-    );
+    return generateText(model, params, streamingHooks(ctx), loadMs);
+  },
+  async 'text.chat'(params, ctx) {
+    const loaded = await loadTextModel(ctx.services, params.model, params.dtype);
+    // A folder without a chat template fails here, as `model-invalid` ("not an instruct model").
+    const chat = await chatSetup(ctx.services, loaded);
+    ctx.step('run');
+    const { model: _dir, dtype: _dtype, ...request } = params;
+    return generateChat(loaded.model, chat, request, streamingHooks(ctx), loaded.loadMs);
   },
 };
