@@ -6,6 +6,7 @@ import type { Suggestion } from '../core/suggest/types';
 import { TextBackendError, type ChatBackendRequest } from '../generation/textBackend';
 import { buildTextRequest } from '../generation/textRequest';
 import type { TextBackendService } from '../services/textBackendService';
+import { signalOf } from '../util/cancellation';
 import { readGenerationSettings } from '../util/config';
 import type { Views } from '../util/views';
 
@@ -82,13 +83,12 @@ async function chatText(
   request: ChatBackendRequest,
   token: vscode.CancellationToken,
 ): Promise<string | TextBackendError> {
-  const cancel = new AbortController();
-  const sub = token.onCancellationRequested(() => cancel.abort());
+  const cancel = signalOf(token);
   try {
     return (await source.chat(request, { signal: cancel.signal })).text;
   } catch (err) {
     return TextBackendError.from(err);
   } finally {
-    sub.dispose();
+    cancel.dispose();
   }
 }
