@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { TextEdit } from '../core/frontmatter/fixes';
 import { setStringFieldEdit } from '../core/frontmatter/setField';
 import { charLength, postBody } from '../core/suggest/plainText';
+import { workspaceTaxonomy } from '../core/suggest/modelProvider';
 import { withModelCandidates } from '../core/suggest/prompts';
 import { descriptionBounds, summarySettings } from '../core/suggest/siteSettings';
 import { suggest, SuggestContext } from '../core/suggest/suggest';
@@ -76,7 +77,8 @@ async function runSuggest(kind: SuggestionKind, validation: PostValidation, view
   }
   const context = await suggestContext(kind, doc, validation, views);
   if (!context) return; // reading the posts was cancelled
-  const answer = kind === 'tags' || !chat ? undefined : await askModel(kind, doc, context.descriptionBounds, chat, views, name);
+  const taxonomy = kind === 'tags' ? workspaceTaxonomy({ text: doc.getText(), path: doc.uri.path }, context) : undefined;
+  const answer = chat ? await askModel(kind, doc, { bounds: context.descriptionBounds, taxonomy }, chat, views, name) : undefined;
   const result = withAnswer(await suggest(kind, { text: doc.getText(), path: doc.uri.path }, context), answer);
   if (!result.candidates.length) {
     void views.showMessage('info', `${name}: nothing to suggest for ${post}. ${result.note ?? ''}`.trim());
@@ -122,6 +124,7 @@ function textItem(c: Suggestion): vscode.QuickPickItem {
 
 /** A tag candidate: how close the post is to the posts carrying it, and the words they share. */
 function tagItem(c: Suggestion): vscode.QuickPickItem {
+  if (c.source === 'model') return { label: c.text, description: `chosen by ${c.model ?? SOURCES.model} among the blog's tags` };
   const score = c.score ?? 0;
   const strength = score >= 0.1 ? 'strong match' : score >= 0.04 ? 'fair match' : 'weak match';
   return {

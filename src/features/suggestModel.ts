@@ -1,6 +1,17 @@
 import * as vscode from 'vscode';
 import { postBody } from '../core/suggest/plainText';
-import { descriptionPrompt, modelDescriptions, modelTitles, titlePrompt, type SuggestPrompt } from '../core/suggest/prompts';
+import {
+  descriptionPrompt,
+  modelDescriptions,
+  modelTags,
+  modelTitles,
+  postExcerpt,
+  TAG_SEPARATOR,
+  tagMessages,
+  titlePrompt,
+  type SuggestPrompt,
+} from '../core/suggest/prompts';
+import { MAX_TAG_SUGGESTIONS } from '../core/suggest/tags';
 import type { DescriptionBounds } from '../core/suggest/siteSettings';
 import type { Suggestion } from '../core/suggest/types';
 import { TextBackendError, type ChatBackendRequest } from '../generation/textBackend';
@@ -14,12 +25,22 @@ import type { Views } from '../util/views';
 export type ChatSource = Pick<TextBackendService, 'chat' | 'chatModel'>;
 
 /** The kinds a model is asked for. */
-export type ModelKind = 'title' | 'description';
+export type ModelKind = 'title' | 'description' | 'tags';
 
-/** Tokens an answer may take: five titles are short; five descriptions are up to ten sentences. */
-const MAX_TOKENS: Readonly<Record<ModelKind, number>> = { title: 160, description: 400 };
+/**
+ * Tokens an answer may take: five titles are short; five descriptions are up to ten sentences; a
+ * constrained tag list is capped by its own length (a server's free answer gets this much).
+ */
+const MAX_TOKENS: Readonly<Record<ModelKind, number>> = { title: 160, description: 400, tags: 80 };
 
-const PLURAL: Readonly<Record<ModelKind, string>> = { title: 'titles', description: 'descriptions' };
+const PLURAL: Readonly<Record<ModelKind, string>> = { title: 'titles', description: 'descriptions', tags: 'tags' };
+
+/** What a kind's prompt needs besides the post: the site's description bounds, the blog's tags. */
+export interface AskOptions {
+  bounds?: DescriptionBounds;
+  /** The tags the model may choose from (the workspace's, without the post's own). */
+  taxonomy?: readonly string[];
+}
 
 /** What the model gave: its name, its candidates (none when it failed or was cancelled) and what the prompt left out. */
 export interface ModelAnswer {
@@ -38,15 +59,15 @@ export interface ModelAnswer {
 export async function askModel(
   kind: ModelKind,
   doc: vscode.TextDocument,
-  bounds: DescriptionBounds | undefined,
+  options: AskOptions,
   source: ChatSource,
   views: Views,
   commandName: string,
 ): Promise<ModelAnswer | undefined> {
   const model = source.chatModel();
   if (!model) return undefined;
-  const body = postBody(doc.getText());
-  const prompt = kind === 'title' ? titlePrompt(body) : descriptionPrompt(body, bounds);
+  if (kind === 'tags' && !options.taxonomy?.length) return undefined; // nothing to choose from
+  const prompt = promptFor(kind, postBody(doc.getText()), options);
   const answer = await views.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Asking ${model} for ${PLURAL[kind]}…`, cancellable: true },
     (_progress, token) => chatText(source, chatRequest(kind, prompt, doc), token),
@@ -60,12 +81,35 @@ export async function askModel(
     }
     return { model, candidates: [], omittedChars: prompt.omittedChars };
   }
-  const candidates = kind === 'title' ? modelTitles(answer, model) : modelDescriptions(answer, model, bounds);
-  return { model, candidates, omittedChars: prompt.omittedChars };
+  return { model, candidates: candidatesOf(kind, answer, model, options), omittedChars: prompt.omittedChars };
+}
+
+function promptFor(kind: ModelKind, body: string, options: AskOptions): SuggestPrompt & { choices?: ChatBackendRequest['choices'] } {
+  if (kind === 'title') return titlePrompt(body);
+  if (kind === 'description') return descriptionPrompt(body, options.bounds);
+  const taxonomy = options.taxonomy ?? [];
+  const excerpt = postExcerpt(body);
+  return {
+    messages: tagMessages(excerpt.text, taxonomy, MAX_TAG_SUGGESTIONS),
+    postChars: excerpt.text.length,
+    omittedChars: excerpt.omittedChars,
+    // The local runtime lets the model spell nothing but these; a server's answer is read against them.
+    choices: { allowed: taxonomy, separator: TAG_SEPARATOR, max: MAX_TAG_SUGGESTIONS },
+  };
+}
+
+function candidatesOf(kind: ModelKind, answer: string, model: string, options: AskOptions): Suggestion[] {
+  if (kind === 'title') return modelTitles(answer, model);
+  if (kind === 'description') return modelDescriptions(answer, model, options.bounds);
+  return modelTags(answer, options.taxonomy ?? [], model, MAX_TAG_SUGGESTIONS);
 }
 
 /** The conversation with the writer's sampling settings (a model's own defaults win where the writer set none). */
-function chatRequest(kind: ModelKind, prompt: SuggestPrompt, doc: vscode.TextDocument): ChatBackendRequest {
+function chatRequest(
+  kind: ModelKind,
+  prompt: SuggestPrompt & Pick<ChatBackendRequest, 'choices'>,
+  doc: vscode.TextDocument,
+): ChatBackendRequest {
   const {
     prompt: _text,
     stop: _stop,
@@ -74,7 +118,7 @@ function chatRequest(kind: ModelKind, prompt: SuggestPrompt, doc: vscode.TextDoc
   } = buildTextRequest('', readGenerationSettings(doc.uri), {
     maxTokens: MAX_TOKENS[kind],
   });
-  return { ...params, messages: prompt.messages };
+  return { ...params, messages: prompt.messages, ...(prompt.choices ? { choices: prompt.choices } : {}) };
 }
 
 /** The answer's text, or the backend's error; the token's cancel aborts the request. */

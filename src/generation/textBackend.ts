@@ -7,6 +7,7 @@
  * Results and errors say nothing about how text was made: no token ids, no ONNX files, no
  * process. A backend turns its own failures into a {@link TextBackendError}.
  */
+import type { ChoiceOptions } from './choiceConstraint';
 import type { StopReason, TextGenerationParams } from './textRequest';
 
 /** Why a backend request failed. Callers switch on this, never on message text. */
@@ -72,6 +73,12 @@ export interface TextBackendChatMessage {
 export interface ChatBackendRequest extends Omit<TextGenerationParams, 'prompt' | 'stop' | 'endAtSentence'> {
   model?: string;
   messages: readonly TextBackendChatMessage[];
+  /**
+   * The answer may only be some of `allowed`, joined by `separator` (at most `max`): the local
+   * runtime enforces it while decoding (choiceConstraint.ts); a server cannot, so its answer is
+   * read against the list afterwards.
+   */
+  choices?: ChoiceOptions;
 }
 
 /** One streamed piece of text. */

@@ -187,8 +187,11 @@ suite('Suggest Title, Description and Tags write into the frontmatter', () => {
     await undoRestores(editor.document, original);
   });
 
-  test('with a chat model: its titles, labelled with its name, come first, then the post’s own; a picked one is written as is', async function () {
-    this.timeout(120_000);
+  /**
+   * Runs `body` with a random-weight chat model (Qwen2.5's template) as inkwell.models.chat, then
+   * puts the settings back. A fixed seed makes its gibberish the same every run.
+   */
+  async function withChatModel(body: () => Promise<void>): Promise<void> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-suggest-chat-'));
     writeChatModel(
       path.join(root, 'tiny-chat'),
@@ -198,11 +201,20 @@ suite('Suggest Title, Description and Tags write into the frontmatter', () => {
     const settings: Array<[string, unknown]> = [
       ['models.paths', [root]],
       ['models.chat', 'tiny-chat'],
-      // The random-weight model's answer is gibberish either way; a fixed seed makes it the same gibberish every run.
       ['generation.seed', 7],
     ];
     try {
       for (const [key, value] of settings) await cfg.update(key, value, vscode.ConfigurationTarget.Global);
+      await body();
+    } finally {
+      for (const [key] of settings) await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }
+
+  test('with a chat model: its titles, labelled with its name, come first, then the post’s own; a picked one is written as is', async function () {
+    this.timeout(120_000);
+    await withChatModel(async () => {
       const editor = await openPost('posts/suggest-chat.md');
       const original = editor.document.getText();
       const progress = t.progress().length;
@@ -235,10 +247,40 @@ suite('Suggest Title, Description and Tags write into the frontmatter', () => {
         'only the title line changed',
       );
       await undoRestores(editor.document, original);
-    } finally {
-      for (const [key] of settings) await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
-      fs.rmSync(root, { recursive: true, force: true });
-    }
+    });
+  });
+
+  test('with a chat model: Suggest Tags offers the tags it chose first, and it can only choose the blog’s own', async function () {
+    this.timeout(120_000);
+    const provider = await waitFor(() => t.treeDataProvider<{ kind: string; tag: string }>('inkwell.tags'), 'the tag tree');
+    const taxonomy = new Set(((await provider.getChildren?.()) ?? []).map((n) => n.tag));
+    assert.ok(taxonomy.size >= 5, [...taxonomy].join(', '));
+    await withChatModel(async () => {
+      const editor = await openPost('posts/suggest-chat.md');
+      const original = editor.document.getText();
+      const progress = t.progress().length;
+      const pick = await runAndPick('inkwell.suggestTags', 'Suggest Tags');
+      assert.ok(
+        t
+          .progress()
+          .slice(progress)
+          .some((p) => p.title === 'Asking tiny-chat for tags…'),
+        'the progress notification names the model',
+      );
+      const fromModel = pick.descriptions.filter((d) => d === "chosen by tiny-chat among the blog's tags").length;
+      // Random weights, and still only tags the blog uses: the model cannot spell anything else.
+      assert.ok(fromModel >= 1, JSON.stringify(pick.descriptions));
+      assert.ok(
+        pick.descriptions.slice(0, fromModel).every((d) => d === "chosen by tiny-chat among the blog's tags"),
+        'the model’s come first',
+      );
+      for (const label of pick.labels) assert.ok(taxonomy.has(label), `${label} is one of the blog's tags`);
+      assert.strictEqual(new Set(pick.labels).size, pick.labels.length, 'no tag twice');
+      const tag = pick.labels[0];
+      assert.deepStrictEqual(pick.pickedAll, [tag]);
+      assert.deepStrictEqual(parseFrontmatter(editor.document.getText()).data.tags, [tag]);
+      await undoRestores(editor.document, original);
+    });
   });
 
   test('a post without a body: one message says so, no quick pick opens and nothing is written', async () => {

@@ -4,6 +4,7 @@
  * Plain data in and out: the editor sends the messages to whatever chat backend it has.
  */
 import { TITLE_MAX } from '../frontmatter/schema';
+import { tagKey } from '../frontmatter/tags';
 import { boundedPrefix, charLength, cutAtWord } from './plainText';
 import { DEFAULT_DESCRIPTION_BOUNDS, type DescriptionBounds } from './siteSettings';
 import type { Suggestion } from './types';
@@ -142,4 +143,20 @@ export function tagMessages(post: string, taxonomy: readonly string[], max: numb
         `Write them separated by "${TAG_SEPARATOR}".\n\nPost:\n${post}`,
     },
   ];
+}
+
+/**
+ * A model's tag answer as candidates, in the taxonomy's spelling: only tags of `taxonomy` (matched
+ * as the validator matches tags, whatever the case or separators), none twice, at most `max`. A
+ * constrained local answer passes whole; a server's free answer (commas, lines, `#`) is read the
+ * same way, and whatever is not in the taxonomy is dropped.
+ */
+export function modelTags(answer: string, taxonomy: readonly string[], model: string, max: number): Suggestion[] {
+  const byKey = new Map(taxonomy.map((tag) => [tagKey(tag), tag]));
+  const out: string[] = [];
+  for (const piece of answer.split(/[,\n;]/)) {
+    const tag = byKey.get(tagKey(piece.trim().replace(/^#/, '')));
+    if (tag !== undefined && !out.includes(tag)) out.push(tag);
+  }
+  return out.slice(0, max).map((text) => ({ text, source: 'model', model }));
 }

@@ -5,6 +5,7 @@ import {
   descriptionPrompt,
   MAX_MODEL_CANDIDATES,
   modelDescriptions,
+  modelTags,
   modelTitles,
   parseCandidateLines,
   postExcerpt,
@@ -109,5 +110,28 @@ describe('suggest prompts: reading the answer', () => {
       merged.map((c) => c.source),
       ['model', 'first-sentence'],
     );
+  });
+
+  it('a tag answer becomes tags of the taxonomy, in its spelling: a constrained answer whole, a free one filtered', () => {
+    const taxonomy = ['machine-learning', 'GAN', 'writing', 'café'];
+    // What the local runtime returns: only taxonomy tags, joined by the separator.
+    assert.deepStrictEqual(
+      modelTags('writing, GAN', taxonomy, 'tiny-chat', 5).map((c) => [c.text, c.source, c.model]),
+      [
+        ['writing', 'model', 'tiny-chat'],
+        ['GAN', 'model', 'tiny-chat'],
+      ],
+    );
+    // What a server may write: other spellings, lines, hashes, tags the blog does not use, repeats.
+    assert.deepStrictEqual(
+      modelTags('#Machine Learning\ngan\nkubernetes, Cafe, writing; writing', taxonomy, 'llama', 5).map((c) => c.text),
+      ['machine-learning', 'GAN', 'café', 'writing'],
+    );
+    assert.deepStrictEqual(
+      modelTags('writing, gan, café', taxonomy, 'llama', 2).map((c) => c.text),
+      ['writing', 'GAN'],
+      'at most max',
+    );
+    assert.deepStrictEqual(modelTags('nothing known', taxonomy, 'llama', 5), []);
   });
 });
