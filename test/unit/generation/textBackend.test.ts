@@ -18,6 +18,7 @@ import { LocalTextBackend } from '../../../src/runtime/localTextBackend';
 import { RuntimeClient } from '../../../src/runtime/client';
 import { runtimeScript } from '../runtime/buildRuntime';
 import { greedy, modelsDir } from './fixtures';
+import { backendFailure } from '../../support/backendFailure';
 
 /**
  * A second text backend, entirely in memory: a word-bigram chain learned from a few sentences,
@@ -110,16 +111,6 @@ const corpus =
 
 const post = '---\ntitle: A night\n---\n\nThe lamp';
 
-/** The TextBackendError a continuation rejects with (fails the test when it resolves). */
-async function failure(p: Promise<unknown>): Promise<TextBackendError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof TextBackendError, `expected a TextBackendError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the continuation to fail');
-}
 const input = (overrides: ContinuationInput['overrides'] = {}): ContinuationInput => ({
   text: post,
   offset: post.length,
@@ -164,7 +155,7 @@ describe('TextBackend: continuations over any backend', () => {
     const backend = new BigramBackend('bigram', corpus);
     const cancel = new AbortController();
     let seen = 0;
-    const cancelled = await failure(
+    const cancelled = await backendFailure(
       continueText(backend, input({ maxTokens: 200, sampling: { temperature: 1, seed: 1 } }), {
         signal: cancel.signal,
         onText: (_text, n) => {
@@ -176,7 +167,7 @@ describe('TextBackend: continuations over any backend', () => {
     assert.strictEqual(cancelled.code, 'cancelled');
     assert.strictEqual(seen, 3, 'no chunk after the cancel');
 
-    const missing = await failure(continueText(backend, input({ model: 'gpt-17' })));
+    const missing = await backendFailure(continueText(backend, input({ model: 'gpt-17' })));
     assert.strictEqual(missing.code, 'model-not-found');
     assert.match(missing.message, /gpt-17/);
   });
@@ -213,10 +204,13 @@ describe('TextBackend: continuations over any backend', () => {
       assert.ok((result.timing?.tokensPerSecond ?? 0) >= 0 && (result.timing?.firstTokenMs ?? 0) > 0);
       assert.strictEqual(backend.state, 'idle');
 
-      assert.strictEqual((await failure(continueText(backend, input({ model: 'nothing-here' })))).code, 'model-not-found');
+      assert.strictEqual((await backendFailure(continueText(backend, input({ model: 'nothing-here' })))).code, 'model-not-found');
       const cancel = new AbortController();
       cancel.abort();
-      assert.strictEqual((await failure(continueText(backend, input({ maxTokens: 16 }), { signal: cancel.signal }))).code, 'cancelled');
+      assert.strictEqual(
+        (await backendFailure(continueText(backend, input({ maxTokens: 16 }), { signal: cancel.signal }))).code,
+        'cancelled',
+      );
     });
   });
 });

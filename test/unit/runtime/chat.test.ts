@@ -7,12 +7,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TextBackendError, type ChatBackendRequest } from '../../../src/generation/textBackend';
+import type { ChatBackendRequest } from '../../../src/generation/textBackend';
 import { LocalTextBackend } from '../../../src/runtime/localTextBackend';
 import { RuntimeClient } from '../../../src/runtime/client';
 import { CHAT_FAMILIES, writeChatModel, type ChatModelFolder } from '../../support/chatModels';
 import { greedy, modelsDir } from '../generation/fixtures';
 import { runtimeScript } from './buildRuntime';
+import { backendFailure } from '../../support/backendFailure';
 
 const qwen = CHAT_FAMILIES.find((f) => f.name === 'Qwen2.5')!;
 const MAX = 12;
@@ -26,16 +27,6 @@ const request = (model?: string): ChatBackendRequest => ({
   maxTokens: MAX,
   sampling: greedy,
 });
-
-async function failure(p: Promise<unknown>): Promise<TextBackendError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof TextBackendError, `expected a TextBackendError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the chat to fail');
-}
 
 describe('TextBackend.chat through the runtime process', () => {
   let root: string;
@@ -89,10 +80,10 @@ describe('TextBackend.chat through the runtime process', () => {
   });
 
   it('a model without a chat template is refused as not an instruct model; a cancelled chat is `cancelled`', async () => {
-    const refused = await failure(backend.chat(request('tiny-gpt2')));
+    const refused = await backendFailure(backend.chat(request('tiny-gpt2')));
     assert.strictEqual(refused.code, 'model-invalid');
     assert.match(refused.message, /not an instruct model/);
-    assert.strictEqual((await failure(backend.chat(request('nothing-here')))).code, 'model-not-found');
+    assert.strictEqual((await backendFailure(backend.chat(request('nothing-here')))).code, 'model-not-found');
 
     const cancel = new AbortController();
     let seen = 0;
@@ -105,7 +96,7 @@ describe('TextBackend.chat through the runtime process', () => {
         },
       },
     );
-    assert.strictEqual((await failure(cancelled)).code, 'cancelled');
+    assert.strictEqual((await backendFailure(cancelled)).code, 'cancelled');
     const after = seen;
     // The process answers in order: once a later request has its answer, a stray chunk of the
     // cancelled one would have come before it.
