@@ -151,21 +151,8 @@ async function suggestContext(
   const site = await sites.site(folder).catch(() => undefined);
   return {
     site: summarySettings(await sites.listing(folder.uri), site?.info?.id),
-    descriptionBounds: descriptionBounds(await customSchema(doc.uri, validation)),
+    descriptionBounds: descriptionBounds(await validation.customSchemaJson(doc.uri)),
   };
-}
-
-/** The custom JSON Schema of `inkwell.validation.schema` (read only in a trusted workspace, as validation does). */
-async function customSchema(uri: vscode.Uri, validation: PostValidation): Promise<unknown> {
-  const setting = validation.settings(uri).schema.trim();
-  if (!setting || !vscode.workspace.isTrusted) return undefined;
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  const file = folder ? vscode.Uri.joinPath(folder.uri, setting) : vscode.Uri.file(setting);
-  try {
-    return JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file))) as unknown;
-  } catch {
-    return undefined; // validation reports an unreadable schema
-  }
 }
 
 /**

@@ -40,7 +40,8 @@ export interface PublishedProblems {
 export class PostValidation implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
   private readonly store = new DisposableStore();
-  private readonly schemas = new Map<string, Promise<CustomSchema>>();
+  /** Each custom schema file as written (JSON) and compiled, loaded once until settings or the file change. */
+  private readonly schemas = new Map<string, Promise<{ json: unknown; schema: CustomSchema }>>();
   private readonly cache = new Map<string, DocumentProblems>();
   private readonly settingsEmitter = new vscode.EventEmitter<void>();
   /** Fires when settings or the custom schema change, so everything is checked again. */
@@ -109,7 +110,7 @@ export class PostValidation implements vscode.Disposable {
     await this.siteOptions(uri, options);
     if (!cfg.schema.trim()) return { options };
     try {
-      options.customSchema = await this.schema(uri, cfg.schema.trim());
+      options.customSchema = (await this.schema(uri, cfg.schema.trim())).schema;
       return { options };
     } catch (err) {
       return { options, schemaError: err instanceof Error ? err.message : String(err) };
@@ -126,8 +127,22 @@ export class PostValidation implements vscode.Disposable {
     Object.assign(options, site.validation(rel, options), { staticFolders: [...site.staticFolders] });
   }
 
-  /** The custom schema named in settings, compiled once until settings or the file change. */
-  private schema(uri: vscode.Uri, setting: string): Promise<CustomSchema> {
+  /**
+   * The custom schema's JSON as written, for readers other than the validator (the description
+   * bounds of Suggest Description); undefined when none is set, the workspace is untrusted or the
+   * file cannot be read (validation reports that).
+   */
+  async customSchemaJson(uri: vscode.Uri): Promise<unknown> {
+    const setting = this.settings(uri).schema.trim();
+    if (!setting) return undefined;
+    return this.schema(uri, setting).then(
+      (loaded) => loaded.json,
+      () => undefined,
+    );
+  }
+
+  /** The custom schema named in settings, read and compiled once until settings or the file change. */
+  private schema(uri: vscode.Uri, setting: string): Promise<{ json: unknown; schema: CustomSchema }> {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!vscode.workspace.isTrusted) return Promise.reject(new Error('custom schemas are ignored until the workspace is trusted.'));
     const file = folder ? vscode.Uri.joinPath(folder.uri, setting) : vscode.Uri.file(setting);
@@ -142,7 +157,7 @@ export class PostValidation implements vscode.Disposable {
         }
         const schema = await compileCustomSchema(json);
         this.log?.info(`Loaded custom frontmatter schema ${file.fsPath}`);
-        return schema;
+        return { json, schema };
       })();
       this.schemas.set(file.fsPath, pending);
     }
