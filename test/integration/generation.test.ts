@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { ContinuationOutcome } from '../../src/features/continuation';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
 import type { InkwellTestSupport } from '../../src/testSupport';
-import { closeAll, inkwell, lastLogLine, openPost, testing, waitFor } from './helpers';
+import { closeAll, GHOST_TEXT_SETTINGS, inkwell, lastLogLine, openPost, testing, waitFor, withSettings } from './helpers';
 import { repoRoot } from './repo';
 import { writeTextModel } from '../unit/runtime/onnxModels';
 import { EventLoopLag } from '../support/eventLoopLag';
@@ -351,11 +351,7 @@ suite('Text generation in the editor', function () {
   });
 
   test('inline ghost text, when enabled, offers a continuation that Tab accepts', async () => {
-    const cfg = vscode.workspace.getConfiguration('inkwell');
-    await cfg.update('inlineCompletion.enabled', true, vscode.ConfigurationTarget.Global);
-    await cfg.update('inlineCompletion.debounceMs', 50, vscode.ConfigurationTarget.Global);
-    await cfg.update('generation.temperature', 0, vscode.ConfigurationTarget.Global);
-    try {
+    await withSettings(GHOST_TEXT_SETTINGS, async () => {
       const editor = await editorAtEnd();
       const doc = editor.document;
       const original = doc.getText();
@@ -372,11 +368,7 @@ suite('Text generation in the editor', function () {
       const added = doc.getText().slice(original.length);
       assert.ok(doc.getText().startsWith(original) && added.length > 0, 'the suggestion was inserted at the cursor');
       assert.ok(!added.includes('\n\n'), 'ghost text stops at the end of the paragraph');
-    } finally {
-      await cfg.update('inlineCompletion.enabled', undefined, vscode.ConfigurationTarget.Global);
-      await cfg.update('inlineCompletion.debounceMs', undefined, vscode.ConfigurationTarget.Global);
-      await cfg.update('generation.temperature', undefined, vscode.ConfigurationTarget.Global);
-    }
+    });
   });
 
   test('Select Model lists the text models and writes the choice to inkwell.models.text', async () => {

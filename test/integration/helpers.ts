@@ -67,3 +67,20 @@ export async function closeAll(): Promise<void> {
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/**
+ * Runs `body` with the `inkwell.*` settings given (user settings), then removes them again,
+ * whether it passed or not.
+ */
+export async function withSettings(settings: Readonly<Record<string, unknown>>, body: () => Promise<void>): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('inkwell');
+  try {
+    for (const [key, value] of Object.entries(settings)) await cfg.update(key, value, vscode.ConfigurationTarget.Global);
+    await body();
+  } finally {
+    for (const key of Object.keys(settings)) await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
+  }
+}
+
+/** Ghost text on, quickly after typing stops, greedy: what the ghost-text tests run under. */
+export const GHOST_TEXT_SETTINGS = { 'inlineCompletion.enabled': true, 'inlineCompletion.debounceMs': 50, 'generation.temperature': 0 };

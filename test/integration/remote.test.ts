@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { ContinuationOutcome } from '../../src/features/continuation';
 import type { InkwellTestSupport } from '../../src/testSupport';
 import { llamaServerDir, NO_LLAMA_SERVER, startLlamaServer, type LlamaServer } from '../support/llamaServer';
-import { closeAll, openPost, testing, waitFor } from './helpers';
+import { closeAll, GHOST_TEXT_SETTINGS, openPost, testing, waitFor, withSettings } from './helpers';
 import { repoRoot } from './repo';
 
 const POST = 'posts/notes-on-evaluation.md';
@@ -159,11 +159,7 @@ suite('Text from an OpenAI-compatible server (llama-server)', function () {
   });
 
   test('ghost text, when enabled, comes from the server too, and Tab accepts it', async () => {
-    const cfg = vscode.workspace.getConfiguration('inkwell');
-    await cfg.update('inlineCompletion.enabled', true, vscode.ConfigurationTarget.Global);
-    await cfg.update('inlineCompletion.debounceMs', 50, vscode.ConfigurationTarget.Global);
-    await cfg.update('generation.temperature', 0, vscode.ConfigurationTarget.Global);
-    try {
+    await withSettings(GHOST_TEXT_SETTINGS, async () => {
       const editor = await editorAtEnd();
       const doc = editor.document;
       const original = doc.getText();
@@ -182,10 +178,6 @@ suite('Text from an OpenAI-compatible server (llama-server)', function () {
         sent.some((s) => s.path === '/v1/completions'),
         'the suggestion was asked of the server',
       );
-    } finally {
-      await cfg.update('inlineCompletion.enabled', undefined, vscode.ConfigurationTarget.Global);
-      await cfg.update('inlineCompletion.debounceMs', undefined, vscode.ConfigurationTarget.Global);
-      await cfg.update('generation.temperature', undefined, vscode.ConfigurationTarget.Global);
-    }
+    });
   });
 });

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { parseFrontmatter } from '../../src/core/frontmatter/parse';
 import type { InkwellTestSupport, WatchedQuickPick } from '../../src/testSupport';
 import { CHAT_FAMILIES, writeChatModel } from '../support/chatModels';
-import { closeAll, openPost, testing, waitFor, workspaceRoot } from './helpers';
+import { closeAll, openPost, testing, waitFor, withSettings, workspaceRoot } from './helpers';
 
 const GANS = 'posts/gans-in-one-afternoon.md';
 /** Posts the suite writes into the workspace (and deletes after). */
@@ -197,17 +197,9 @@ suite('Suggest Title, Description and Tags write into the frontmatter', () => {
       path.join(root, 'tiny-chat'),
       CHAT_FAMILIES.find((f) => f.name === 'Qwen2.5')!,
     );
-    const cfg = vscode.workspace.getConfiguration('inkwell');
-    const settings: Array<[string, unknown]> = [
-      ['models.paths', [root]],
-      ['models.chat', 'tiny-chat'],
-      ['generation.seed', 7],
-    ];
     try {
-      for (const [key, value] of settings) await cfg.update(key, value, vscode.ConfigurationTarget.Global);
-      await body();
+      await withSettings({ 'models.paths': [root], 'models.chat': 'tiny-chat', 'generation.seed': 7 }, body);
     } finally {
-      for (const [key] of settings) await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
       fs.rmSync(root, { recursive: true, force: true });
     }
   }
