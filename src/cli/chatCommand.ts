@@ -12,9 +12,9 @@ import { GenerationError } from '../generation/generationError';
 import { DTYPES } from '../generation/layout';
 import {
   applyModelSampling,
-  buildTextRequest,
+  buildChatParams,
   GENERATION_DEFAULTS,
-  type TextGenerationParams,
+  type ChatRequestParams,
   type TextGenerationResult,
 } from '../generation/textRequest';
 import {
@@ -64,8 +64,8 @@ ${CHAT_HELP}`;
 
 interface ChatArgs extends ModelArgs {
   messages: ChatMessage[];
-  /** The sampling and the token limit (its prompt and stop sequences are unused: a chat has neither). */
-  request: TextGenerationParams;
+  /** The sampling and the token limit. */
+  request: ChatRequestParams;
   json: boolean;
 }
 
@@ -101,7 +101,7 @@ function parse(args: string[], cwd: string): ChatArgs | 'help' {
     ...modelArgs(options, cwd),
     messages: conversation(options.values, cwd),
     // A chat ends at the end of the model's turn: no stop sequences.
-    request: { ...buildTextRequest('', generationSettings(options, [])), speculative: speculativeMode(options) },
+    request: { ...buildChatParams(generationSettings(options, [])), speculative: speculativeMode(options) },
     json: options.flags.has('json'),
   };
 }

@@ -15,7 +15,7 @@ import { MAX_TAG_SUGGESTIONS } from '../core/suggest/tags';
 import type { DescriptionBounds } from '../core/suggest/siteSettings';
 import type { Suggestion } from '../core/suggest/types';
 import { TextBackendError, type ChatBackendRequest } from '../generation/textBackend';
-import { buildTextRequest } from '../generation/textRequest';
+import { buildChatParams } from '../generation/textRequest';
 import type { TextBackendService } from '../services/textBackendService';
 import { signalOf } from '../util/cancellation';
 import { readGenerationSettings } from '../util/config';
@@ -110,14 +110,7 @@ function chatRequest(
   prompt: SuggestPrompt & Pick<ChatBackendRequest, 'choices'>,
   doc: vscode.TextDocument,
 ): ChatBackendRequest {
-  const {
-    prompt: _text,
-    stop: _stop,
-    endAtSentence: _end,
-    ...params
-  } = buildTextRequest('', readGenerationSettings(doc.uri), {
-    maxTokens: MAX_TOKENS[kind],
-  });
+  const params = buildChatParams(readGenerationSettings(doc.uri), { maxTokens: MAX_TOKENS[kind] });
   return { ...params, messages: prompt.messages, ...(prompt.choices ? { choices: prompt.choices } : {}) };
 }
 

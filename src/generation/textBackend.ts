@@ -8,7 +8,7 @@
  * process. A backend turns its own failures into a {@link TextBackendError}.
  */
 import type { ChoiceOptions } from './choiceConstraint';
-import type { StopReason, TextGenerationParams } from './textRequest';
+import type { ChatRequestParams, StopReason, TextGenerationParams } from './textRequest';
 
 /** Why a backend request failed. Callers switch on this, never on message text. */
 export type TextBackendErrorCode =
@@ -70,7 +70,7 @@ export interface TextBackendChatMessage {
  * The answer ends at the end of the model's turn (or at `maxTokens`): no stop sequences, no
  * sentence ending. The model is the backend's chat model when absent.
  */
-export interface ChatBackendRequest extends Omit<TextGenerationParams, 'prompt' | 'stop' | 'endAtSentence'> {
+export interface ChatBackendRequest extends ChatRequestParams {
   model?: string;
   messages: readonly TextBackendChatMessage[];
   /**

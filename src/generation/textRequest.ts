@@ -183,15 +183,14 @@ export function freshSeed(): number {
   return Math.floor(Math.random() * 2 ** 32);
 }
 
-/**
- * Builds a text generation request from settings and one caller's overrides.
- * Requests built here end at a sentence boundary near the token limit.
- */
-export function buildTextRequest(prompt: string, settings: GenerationSettings, overrides: TextRequestOverrides = {}): TextGenerationParams {
+/** What a chat request takes of a text request: no prompt, no stop sequences, no sentence ending (a chat ends at the end of its turn). */
+export type ChatRequestParams = Omit<TextGenerationParams, 'prompt' | 'stop' | 'endAtSentence'>;
+
+/** The token limit and sampling of a request, from settings and one caller's overrides: what chats and continuations share. */
+export function buildChatParams(settings: GenerationSettings, overrides: Omit<TextRequestOverrides, 'stop' | 'extraStop'> = {}): ChatRequestParams {
   const given = overrides.sampling ?? {};
   const pick = <K extends keyof SamplingOptions>(key: K, fallback: SamplingOptions[K]): SamplingOptions[K] => given[key] ?? fallback;
   return {
-    prompt,
     maxTokens: overrides.maxTokens ?? settings.maxTokens,
     sampling: {
       temperature: pick('temperature', settings.temperature),
@@ -202,9 +201,20 @@ export function buildTextRequest(prompt: string, settings: GenerationSettings, o
       seed: pick('seed', settings.seed ?? freshSeed()),
       noRepeatNgramSize: pick('noRepeatNgramSize', settings.noRepeatNgramSize),
     },
-    stop: [...(overrides.stop ?? stopSequences(settings.stop)), ...(overrides.extraStop ?? [])],
-    endAtSentence: true,
     // An override (a command argument) is a choice too.
     ...(settings.notSet ? { defaultedSampling: settings.notSet.filter((key) => given[key] === undefined) } : {}),
+  };
+}
+
+/**
+ * Builds a text generation request from settings and one caller's overrides.
+ * Requests built here end at a sentence boundary near the token limit.
+ */
+export function buildTextRequest(prompt: string, settings: GenerationSettings, overrides: TextRequestOverrides = {}): TextGenerationParams {
+  return {
+    prompt,
+    ...buildChatParams(settings, overrides),
+    stop: [...(overrides.stop ?? stopSequences(settings.stop)), ...(overrides.extraStop ?? [])],
+    endAtSentence: true,
   };
 }
