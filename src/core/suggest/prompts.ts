@@ -46,13 +46,13 @@ const ANSWER_FORMAT =
   'no numbering, no quotes, no Markdown, no other text.';
 
 /** The user message: the request, then the post (saying when only its beginning is there). */
-function conversation(system: string, ask: string, body: string): SuggestPrompt {
+function conversation(system: string, ask: string, body: string, format = ANSWER_FORMAT): SuggestPrompt {
   const excerpt = postExcerpt(body);
   const which = excerpt.omittedChars > 0 ? 'The beginning of the blog post' : 'The blog post';
   return {
     messages: [
       { role: 'system', content: system },
-      { role: 'user', content: `${ask} ${ANSWER_FORMAT}\n\n${which}:\n\n${excerpt.text}` },
+      { role: 'user', content: `${ask} ${format}\n\n${which}:\n\n${excerpt.text}` },
     ],
     postChars: charLength(excerpt.text),
     omittedChars: excerpt.omittedChars,
@@ -159,4 +159,47 @@ export function modelTags(answer: string, taxonomy: readonly string[], model: st
     if (tag !== undefined && !out.includes(tag)) out.push(tag);
   }
   return out.slice(0, max).map((text) => ({ text, source: 'model', model }));
+}
+
+/** The rewrites offered by name; `instruction` is the writer's own words. */
+export type RewriteStyle = 'shorter' | 'clearer' | 'friendlier' | 'grammar' | 'instruction';
+
+/** What the model is asked for each named rewrite. */
+export const REWRITE_ASKS: Readonly<Record<Exclude<RewriteStyle, 'instruction'>, string>> = {
+  shorter: 'Rewrite the text below to be shorter: keep every point it makes and drop the filler.',
+  clearer: 'Rewrite the text below to be clearer and easier to follow, keeping its meaning.',
+  friendlier: 'Rewrite the text below in a friendlier, warmer tone, keeping its meaning.',
+  grammar: 'Fix the spelling, grammar and punctuation of the text below. Change nothing else.',
+};
+
+/**
+ * Characters of a selection Rewrite Selection takes: what a small instruct model's context holds
+ * with room for an answer as long again. A longer selection is refused with this number.
+ */
+export const MAX_REWRITE_CHARS = 4000;
+
+const KEEP_FORM =
+  'Keep its Markdown and HTML as they are (links, emphasis, code, tags) and write in the language the text is written in. ' +
+  'Answer with the rewritten text only: no introduction, no quotes, no notes.';
+
+/** Asks for `text` rewritten in `style`, or by the writer's `instruction`. */
+export function rewritePrompt(text: string, style: RewriteStyle, instruction?: string): PromptMessage[] {
+  const ask =
+    style === 'instruction'
+      ? `Rewrite the text below as follows: ${(instruction ?? '').trim().replace(/[.\s]*$/, '')}.`
+      : REWRITE_ASKS[style];
+  return [
+    { role: 'system', content: 'You are an editor who rewrites passages of blog posts as asked, and adds nothing of your own.' },
+    { role: 'user', content: `${ask} ${KEEP_FORM}\n\nText:\n\n${text}` },
+  ];
+}
+
+/** Asks for a TL;DR of the post whose body is `body` (cut to the prompt's share, as the other prompts do). */
+export function summaryPrompt(body: string): SuggestPrompt {
+  return conversation(
+    'You are an editor who writes the TL;DR at the top of blog posts: what the reader will learn, in plain words.',
+    'Summarize the blog post below in two or three sentences.',
+    body,
+    'Write it in the language the post is written in. Answer with the summary only: plain sentences, no heading, no list, no label.',
+  );
 }
