@@ -6,6 +6,7 @@ import { registerImageFeatures } from './features/imageGalleryFeatures';
 import { PostIndexService } from './services/postIndexService';
 import { SiteService } from './services/siteService';
 import { registerSiteStatus } from './features/siteStatus';
+import { registerWritingHelp } from './features/rewrite';
 import { registerSuggestions } from './features/suggest';
 import { registerTagRefactor } from './features/tagRefactor';
 import { registerPosts } from './features/posts';
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     validation,
     registerPosts(validation, views, testSupport?.newPostPrompts),
     registerSuggestions(validation, views, text),
+    registerWritingHelp(text, log, views),
     registerPreviewFeatures(context.extensionUri, postIndex, log, views, context.workspaceState),
     models,
     runtime,

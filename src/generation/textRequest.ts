@@ -187,7 +187,10 @@ export function freshSeed(): number {
 export type ChatRequestParams = Omit<TextGenerationParams, 'prompt' | 'stop' | 'endAtSentence'>;
 
 /** The token limit and sampling of a request, from settings and one caller's overrides: what chats and continuations share. */
-export function buildChatParams(settings: GenerationSettings, overrides: Omit<TextRequestOverrides, 'stop' | 'extraStop'> = {}): ChatRequestParams {
+export function buildChatParams(
+  settings: GenerationSettings,
+  overrides: Omit<TextRequestOverrides, 'stop' | 'extraStop'> = {},
+): ChatRequestParams {
   const given = overrides.sampling ?? {};
   const pick = <K extends keyof SamplingOptions>(key: K, fallback: SamplingOptions[K]): SamplingOptions[K] => given[key] ?? fallback;
   return {

@@ -13,6 +13,8 @@ const fixtures = [path.join(__dirname, '..', 'fixtures'), path.join(__dirname, '
   fs.existsSync(path.join(dir, 'chat-templates')),
 )!;
 export const TINY_LLAMA = path.join(fixtures, 'models', 'tiny-llama');
+/** tiny-gpt2 exported without a KV cache: each step runs over the whole sequence, slow enough to cancel midway. */
+export const TINY_GPT2_NO_PAST = path.join(fixtures, 'models', 'tiny-gpt2', 'no-past');
 export const TEMPLATES_FILE = path.join(fixtures, 'chat-templates', 'templates.json');
 
 type Json = Record<string, unknown>;
@@ -199,12 +201,18 @@ export interface ChatModelFolder {
 /**
  * Writes `family`'s chat model into `dir`: tiny-llama's config.json and ONNX graph, its tokenizer
  * with the family's special tokens, tokenizer_config.json with the template, generation_config.json
- * with the end-of-turn ids. `change` edits tokenizer_config.json before it is written.
+ * with the end-of-turn ids. `change` edits tokenizer_config.json before it is written. `base` gives
+ * another model with the same vocabulary its config.json and graph (TINY_GPT2_NO_PAST).
  */
-export function writeChatModel(dir: string, family: ChatFamily, change?: (tokenizerConfig: Json) => void): ChatModelFolder {
+export function writeChatModel(
+  dir: string,
+  family: ChatFamily,
+  change?: (tokenizerConfig: Json) => void,
+  base: string = TINY_LLAMA,
+): ChatModelFolder {
   fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
-  fs.copyFileSync(path.join(TINY_LLAMA, 'config.json'), path.join(dir, 'config.json'));
-  fs.copyFileSync(path.join(TINY_LLAMA, 'onnx', 'model.onnx'), path.join(dir, 'onnx', 'model.onnx'));
+  fs.copyFileSync(path.join(base, 'config.json'), path.join(dir, 'config.json'));
+  fs.copyFileSync(path.join(base, 'onnx', 'model.onnx'), path.join(dir, 'onnx', 'model.onnx'));
   const { json, ids } = tokenizerWith(family.special);
   if (family.bosPrefix && family.bos) json.post_processor = bosPostProcessor(family.bos, ids[family.bos]);
   fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(json));

@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import { MAX_REWRITE_CHARS, rewritePrompt, summaryPrompt } from '../../../src/core/suggest/prompts';
 import { rewriteAnswer, selectionProblem, summaryAnswer, summaryInsertion, TLDR_LABEL } from '../../../src/core/suggest/rewrite';
 
-const post = '---\ntitle: Sourdough\n---\n\n# Sourdough at home\n\nA starter is flour and water.\nIt needs patience.\n\nFeed it every day.\n';
+const post =
+  '---\ntitle: Sourdough\n---\n\n# Sourdough at home\n\nA starter is flour and water.\nIt needs patience.\n\nFeed it every day.\n';
 
 /** `text` with the insertion made. */
 const inserted = (text: string, at: { offset: number; text: string }) => text.slice(0, at.offset) + at.text + text.slice(at.offset);
@@ -48,7 +49,10 @@ describe('rewrite and summarize: prompts, answers and where the text goes', () =
   });
 
   it('an answer loses its announcement, fence or quotes, and keeps the selection’s own outer white space and line breaks', () => {
-    assert.strictEqual(rewriteAnswer('Here is the rewritten text:\n\nA starter is alive.', 'The starter lives.\n'), 'A starter is alive.\n');
+    assert.strictEqual(
+      rewriteAnswer('Here is the rewritten text:\n\nA starter is alive.', 'The starter lives.\n'),
+      'A starter is alive.\n',
+    );
     assert.strictEqual(rewriteAnswer('Sure! Here you go:\nShort.', '  Long text.'), '  Short.');
     assert.strictEqual(rewriteAnswer('```markdown\nA *starter*.\n```', 'The *starter*.'), 'A *starter*.');
     assert.strictEqual(rewriteAnswer('"A starter is alive."', 'The starter lives.'), 'A starter is alive.');
