@@ -5,8 +5,9 @@ import { downloadModel, fetchListing, HubError, type DownloadProgress } from '..
 import { isUnreachable } from '../hub/http';
 import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type ResolvedEndpoint } from '../core/hub/endpoint';
 import type { HubListing } from '../core/hub/listing';
-import { formatSize, RECOMMENDED_REPOS } from '../core/hub/downloadManifest';
+import { formatSize, RECOMMENDED_REPOS, type RecommendedDtype, type RecommendedRepo } from '../core/hub/downloadManifest';
 import { autoVariant, GPU_DTYPES, isDtype, listVariants, planDownload, type Dtype } from '../core/hub/select';
+import { hasChatTemplate } from '../generation/chatTemplate';
 import { abortOnCancel } from '../util/cancellation';
 import { setContext } from '../util/contextKeys';
 import type { Logger } from '../util/logger';
@@ -20,10 +21,22 @@ export interface DownloadModelArgs {
   revision?: string;
   /** Set `inkwell.models.text` to the model afterwards (true) or do not ask (false); unset: ask. */
   use?: boolean;
+  /** Set `inkwell.models.chat` to it afterwards when it is an instruct model (true); unset: asked with `use`. */
+  useForChat?: boolean;
 }
 
 export type DownloadModelOutcome =
-  | { ok: true; name: string; dir: string; dtype: Dtype; alreadyPresent: boolean; used: boolean }
+  | {
+      ok: true;
+      name: string;
+      dir: string;
+      dtype: Dtype;
+      alreadyPresent: boolean;
+      /** Whether it has a chat template (an instruct model). */
+      chat: boolean;
+      used: boolean;
+      usedForChat: boolean;
+    }
   | { ok: false; reason: 'untrusted' | 'dismissed' | 'cancelled' | 'failed'; message?: string };
 
 /**
@@ -54,20 +67,29 @@ interface RepoPick extends vscode.QuickPickItem {
   repo?: string;
 }
 
+/** A recommended repository as the picker shows it: its size for CPUs and licence beside it, the rest below. */
+function recommendedItem(r: RecommendedRepo): RepoPick {
+  const others = (Object.keys(r.sizes) as RecommendedDtype[]).filter((d) => d !== r.auto);
+  return {
+    label: r.repo,
+    description: `${r.auto} ≈ ${formatSize(r.sizes[r.auto] ?? 0)} · ${r.license}`,
+    detail: `${r.description}: ${r.goodFor}. ${others.map((d) => `${d} ≈ ${formatSize(r.sizes[d] ?? 0)}`).join(', ')}`,
+    repo: r.repo,
+  };
+}
+
 async function pickRepo(): Promise<string | undefined> {
   const items: RepoPick[] = [
-    ...RECOMMENDED_REPOS.map((r) => ({
-      label: r.repo,
-      description: `about ${formatSize(r.approxBytes)}`,
-      detail: r.description,
-      repo: r.repo,
-    })),
+    { label: 'Instruct models: writing help and continuation', kind: vscode.QuickPickItemKind.Separator },
+    ...RECOMMENDED_REPOS.filter((r) => r.chat).map(recommendedItem),
+    { label: 'Text models: continuation only', kind: vscode.QuickPickItemKind.Separator },
+    ...RECOMMENDED_REPOS.filter((r) => !r.chat).map(recommendedItem),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(edit) Another repository…', detail: 'Type the id of any repository with an ONNX export of a text model (owner/name).' },
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Download Model',
-    placeHolder: 'Pick a text model to download (sizes are for the variant picked for CPUs)',
+    placeHolder: 'Pick a model to download (sizes are approximate; the next step shows exact ones)',
     matchOnDetail: true,
   });
   if (!picked) return undefined;
@@ -244,19 +266,35 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
       log.info(`Download Model: ${summary}`);
       // The setting takes the name when the registry finds the folder by it, else the folder itself.
       const value = registry.list('text').some((m) => m.dir === result.dir) ? result.name : result.dir;
-      let used = false;
-      const use = async () => {
-        await vscode.workspace.getConfiguration('inkwell.models').update('text', value, vscode.ConfigurationTarget.Global);
-        used = true;
+      const chat = hasChatTemplate(result.dir);
+      const used = { text: false, chat: false };
+      const use = async (key: 'text' | 'chat') => {
+        await vscode.workspace.getConfiguration('inkwell.models').update(key, value, vscode.ConfigurationTarget.Global);
+        used[key] = true;
       };
-      if (args.use === true) await use();
-      else if (args.use === undefined) {
-        void vscode.window.showInformationMessage(summary, 'Use this model', 'Check Model').then(async (choice) => {
-          if (choice === 'Use this model') await use();
+      if (args.use === true) await use('text');
+      if (args.useForChat === true && chat) await use('chat');
+      if (args.use === undefined && args.useForChat === undefined) {
+        const buttons = chat ? ['Use for writing help', 'Use for continuation', 'Check Model'] : ['Use this model', 'Check Model'];
+        const instruct = chat
+          ? ' It is an instruct model: it can answer Suggest…, Rewrite Selection and Summarize, and continue text.'
+          : '';
+        void views.showMessage('info', summary + instruct, ...buttons).then(async (choice) => {
+          if (choice === 'Use for writing help') await use('chat');
+          if (choice === 'Use this model' || choice === 'Use for continuation') await use('text');
           if (choice === 'Check Model') await vscode.commands.executeCommand('inkwell.checkModel', { model: value });
         });
       }
-      return { ok: true, name: result.name, dir: result.dir, dtype: result.plan.dtype, alreadyPresent: result.alreadyPresent, used };
+      return {
+        ok: true,
+        name: result.name,
+        dir: result.dir,
+        dtype: result.plan.dtype,
+        alreadyPresent: result.alreadyPresent,
+        chat,
+        used: used.text,
+        usedForChat: used.chat,
+      };
     } catch (err) {
       if (err instanceof HubError && err.code === 'cancelled') {
         const message = started

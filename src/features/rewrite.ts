@@ -150,18 +150,21 @@ async function summarize(help: WritingHelp, args: SummarizeArgs): Promise<Writin
   const cursor = doc.offsetAt(editor.selection.active);
   const prompt = summaryPrompt(body);
   const at = summaryInsertion(text, '', place, cursor).offset;
-  const note =
-    prompt.omittedChars > 0
-      ? ` ${model} read the first ${prompt.postChars.toLocaleString('en')} characters of the post; the last ${prompt.omittedChars.toLocaleString('en')} were left out.`
-      : '';
   return propose(help, {
     name,
     model,
     target: { doc, start: at, end: at, title: `${fileName(doc)}: TL;DR by ${model}` },
     progressTitle: `Summarizing with ${model}…`,
-    request: chatRequest(doc, prompt.messages, SUMMARY_TOKENS),
+    request: { ...chatRequest(doc, prompt.messages, SUMMARY_TOKENS), cuttable: prompt.cuttable },
     format: (answer) => summaryInsertion(text, summaryAnswer(answer), place, cursor).text,
-    note,
+    note: (result) => {
+      // Cut to the prompt's share, then (a small context) by the model runtime.
+      const cut = result.promptCharsCut ?? 0;
+      const left = prompt.omittedChars + cut;
+      return left > 0
+        ? ` ${model} read the first ${(prompt.postChars - cut).toLocaleString('en')} characters of the post; the last ${left.toLocaleString('en')} were left out.`
+        : '';
+    },
   });
 }
 
@@ -173,8 +176,8 @@ interface ProposalRun {
   request: ChatBackendRequest;
   /** The text that replaces the target, from the answer so far. */
   format(answer: string): string;
-  /** Said with the result (what the prompt left out). */
-  note?: string;
+  /** Said with the result (what of the post the model did not read). */
+  note?(result: TextBackendResult): string;
 }
 
 /**
@@ -238,7 +241,7 @@ async function propose(help: WritingHelp, run: ProposalRun): Promise<WritingOutc
   void views
     .showMessage(
       'info',
-      `${run.name}: ${run.model}'s proposal is in the diff.${cut}${run.note ?? ''} Accept it to change ${post}, or reject it.`,
+      `${run.name}: ${run.model}'s proposal is in the diff.${cut}${run.note?.(result) ?? ''} Accept it to change ${post}, or reject it.`,
       'Accept',
       'Reject',
     )

@@ -79,7 +79,7 @@ async function runSuggest(kind: SuggestionKind, validation: PostValidation, view
   if (!context) return; // reading the posts was cancelled
   const taxonomy = kind === 'tags' ? workspaceTaxonomy({ text: doc.getText(), path: doc.uri.path }, context) : undefined;
   const answer = chat ? await askModel(kind, doc, { bounds: context.descriptionBounds, taxonomy }, chat, views, name) : undefined;
-  const result = withAnswer(await suggest(kind, { text: doc.getText(), path: doc.uri.path }, context), answer);
+  const result = withAnswer(kind, await suggest(kind, { text: doc.getText(), path: doc.uri.path }, context), answer);
   if (!result.candidates.length) {
     void views.showMessage('info', `${name}: nothing to suggest for ${post}. ${result.note ?? ''}`.trim());
     return;
@@ -99,8 +99,8 @@ const PLACEHOLDERS: Readonly<Record<SuggestionKind, string>> = {
 };
 
 /** The model's candidates before the others (its failure left none: the others alone). */
-function withAnswer(result: Suggestions, answer: ModelAnswer | undefined): Suggestions {
-  return answer ? { ...result, candidates: withModelCandidates(answer.candidates, result.candidates) } : result;
+function withAnswer(kind: SuggestionKind, result: Suggestions, answer: ModelAnswer | undefined): Suggestions {
+  return answer ? { ...result, candidates: withModelCandidates(answer.candidates, result.candidates, kind) } : result;
 }
 
 /** The pick's placeholder; it says when the model read only the beginning of a long post. */

@@ -5,16 +5,15 @@ import {
   modelDescriptions,
   modelTags,
   modelTitles,
-  postExcerpt,
   TAG_SEPARATOR,
-  tagMessages,
+  tagPrompt,
   titlePrompt,
   type SuggestPrompt,
 } from '../core/suggest/prompts';
 import { MAX_TAG_SUGGESTIONS } from '../core/suggest/tags';
 import type { DescriptionBounds } from '../core/suggest/siteSettings';
 import type { Suggestion } from '../core/suggest/types';
-import { TextBackendError, type ChatBackendRequest } from '../generation/textBackend';
+import { TextBackendError, type ChatBackendRequest, type TextBackendResult } from '../generation/textBackend';
 import { buildChatParams } from '../generation/textRequest';
 import type { TextBackendService } from '../services/textBackendService';
 import { signalOf } from '../util/cancellation';
@@ -70,7 +69,7 @@ export async function askModel(
   const prompt = promptFor(kind, postBody(doc.getText()), options);
   const answer = await views.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Asking ${model} for ${PLURAL[kind]}…`, cancellable: true },
-    (_progress, token) => chatText(source, chatRequest(kind, prompt, doc), token),
+    (_progress, token) => chatAnswer(source, chatRequest(kind, prompt, doc), token),
   );
   if (answer instanceof TextBackendError) {
     if (answer.code !== 'cancelled') {
@@ -81,18 +80,17 @@ export async function askModel(
     }
     return { model, candidates: [], omittedChars: prompt.omittedChars };
   }
-  return { model, candidates: candidatesOf(kind, answer, model, options), omittedChars: prompt.omittedChars };
+  // What the model's context could not hold was cut from the end of the excerpt: left out too.
+  const omittedChars = prompt.omittedChars + (answer.promptCharsCut ?? 0);
+  return { model, candidates: candidatesOf(kind, answer.text, model, options), omittedChars };
 }
 
 function promptFor(kind: ModelKind, body: string, options: AskOptions): SuggestPrompt & { choices?: ChatBackendRequest['choices'] } {
   if (kind === 'title') return titlePrompt(body);
   if (kind === 'description') return descriptionPrompt(body, options.bounds);
   const taxonomy = options.taxonomy ?? [];
-  const excerpt = postExcerpt(body);
   return {
-    messages: tagMessages(excerpt.text, taxonomy, MAX_TAG_SUGGESTIONS),
-    postChars: excerpt.text.length,
-    omittedChars: excerpt.omittedChars,
+    ...tagPrompt(body, taxonomy, MAX_TAG_SUGGESTIONS),
     // The local runtime lets the model spell nothing but these; a server's answer is read against them.
     choices: { allowed: taxonomy, separator: TAG_SEPARATOR, max: MAX_TAG_SUGGESTIONS },
   };
@@ -111,18 +109,18 @@ function chatRequest(
   doc: vscode.TextDocument,
 ): ChatBackendRequest {
   const params = buildChatParams(readGenerationSettings(doc.uri), { maxTokens: MAX_TOKENS[kind] });
-  return { ...params, messages: prompt.messages, ...(prompt.choices ? { choices: prompt.choices } : {}) };
+  return { ...params, messages: prompt.messages, cuttable: prompt.cuttable, ...(prompt.choices ? { choices: prompt.choices } : {}) };
 }
 
-/** The answer's text, or the backend's error; the token's cancel aborts the request. */
-async function chatText(
+/** The answer, or the backend's error; the token's cancel aborts the request. */
+async function chatAnswer(
   source: ChatSource,
   request: ChatBackendRequest,
   token: vscode.CancellationToken,
-): Promise<string | TextBackendError> {
+): Promise<TextBackendResult | TextBackendError> {
   const cancel = signalOf(token);
   try {
-    return (await source.chat(request, { signal: cancel.signal })).text;
+    return await source.chat(request, { signal: cancel.signal });
   } catch (err) {
     return TextBackendError.from(err);
   } finally {

@@ -106,6 +106,20 @@ export function readChatTemplate(dir: string, tokenizerConfig: Json | undefined,
   return { file, source, specialTokens: templateSpecialTokens(tokenizerConfig ?? {}), parsed: parseChatTemplate(source, file) };
 }
 
+/**
+ * Whether a model folder ships a chat template (and so can serve writing help). Only looks: the
+ * template is parsed when a chat first uses it, and a broken one is reported then.
+ */
+export function hasChatTemplate(dir: string): boolean {
+  try {
+    if (fs.existsSync(path.join(dir, CHAT_TEMPLATE_FILE))) return true;
+    const config = JSON.parse(readModelText(path.join(dir, 'tokenizer_config.json'), MODEL_FILE_LIMITS.json)) as Json;
+    return config.chat_template !== undefined && config.chat_template !== null;
+  } catch {
+    return false;
+  }
+}
+
 /** The ids that end an answer: generation_config.json's eos_token_id (a number or a list) and the tokenizer's eos. */
 export function endOfTurnIds(generationConfig: Json | undefined, tokenizerEosId: number | undefined): number[] {
   const value = generationConfig?.eos_token_id;

@@ -5,9 +5,10 @@
  * with its chat template and answers until the end of its turn. Shared by the
  * runtime process and the CLI.
  */
-import { chatPromptIds, type ChatMessage, type ChatSetup } from './chatTemplate';
+import type { ChatMessage, ChatSetup } from './chatTemplate';
 import { buildChoiceGrammar, ChoiceConstraint, parseChoices, type ChoiceOptions } from './choiceConstraint';
 import { decode } from './decoder';
+import { fitConversation, type CuttableText } from './fitConversation';
 import { GenerationError } from './generationError';
 import type { Dtype } from './layout';
 import type { LogitsProcessor } from './logitsProcessors';
@@ -103,16 +104,24 @@ export async function generateText(
 export type ChatGenerationParams = Omit<TextGenerationParams, 'prompt' | 'stop' | 'endAtSentence'> & {
   messages: readonly ChatMessage[];
   choices?: ChoiceOptions;
+  /** Text that may be cut from its end (a quoted post) when the conversation does not fit the context. */
+  cuttable?: CuttableText;
 };
 
 /** A chat's answer; with `choices` asked for, the ones the model wrote, in its order. */
 export type ChatGenerationResult = TextGenerationResult & { choices?: string[] };
 
+/** Tokens a chat keeps free for its answer when it cuts the cuttable text: the token limit, at most a quarter of the context. */
+function answerRoom(contextLength: number, maxTokens: number): number {
+  return Math.max(1, Math.min(Math.floor(maxTokens), Math.floor(contextLength / 4)));
+}
+
 /**
  * Answers a conversation with a loaded chat model: the template's prompt ids, then the decode
- * until an end-of-turn id (left out of the result) or the token limit. A conversation is never cut
- * (its start holds the system message and the template's header): one that leaves no room to
- * answer is a `bad-request` GenerationError.
+ * until an end-of-turn id (left out of the result) or the token limit. Only the text marked
+ * `cuttable` is ever cut, from its end, to leave room for the answer (fitConversation.ts); the
+ * rest (the system message, the template's header) stays whole, and a conversation that still
+ * leaves no room to answer is a `bad-request` GenerationError.
  */
 export async function generateChat(
   model: LoadedTextModel,
@@ -121,18 +130,23 @@ export async function generateChat(
   hooks: GenerateHooks = {},
   loadMs = 0,
 ): Promise<ChatGenerationResult> {
-  const ids = chatPromptIds(chat, model.tokenizer, params.messages);
-  if (ids.length >= model.spec.contextLength) {
-    throw new GenerationError(
-      'bad-request',
-      `The conversation is ${ids.length} tokens; ${model.dir} takes ${model.spec.contextLength} in all, so no room is left for an answer. Shorten the conversation.`,
-    );
-  }
+  const { contextLength } = model.spec;
   const grammar = params.choices && buildChoiceGrammar(model.tokenizer, params.choices, chat.endOfTurnIds);
   const maxTokens = Math.max(1, Math.floor(Math.min(params.maxTokens, grammar?.maxTokens ?? Infinity)));
+  // A choice list is short and must end whole: room for all of it; free text gets its share.
+  const room = grammar ? Math.min(maxTokens, contextLength - 1) : answerRoom(contextLength, maxTokens);
+  const budget = params.cuttable ? contextLength - room : contextLength - 1;
+  const { ids, cutChars } = fitConversation(chat, model.tokenizer, params.messages, budget, params.cuttable);
+  if (ids.length >= contextLength) {
+    throw new GenerationError(
+      'bad-request',
+      `The conversation is ${ids.length} tokens${cutChars ? ' even with the post cut' : ''}; ${model.dir} takes ${contextLength} in all, so no room is left for an answer. Shorten the conversation.`,
+    );
+  }
   const request = { ...params, prompt: '', stop: [], endAtSentence: false, maxTokens };
   const processors = grammar ? [new ChoiceConstraint(grammar)] : [];
-  const result = await generateFromIds(model, request, { ids, dropped: 0 }, hooks, loadMs, [eosCriterion(chat.endOfTurnIds)], processors);
+  const decoded = await generateFromIds(model, request, { ids, dropped: 0 }, hooks, loadMs, [eosCriterion(chat.endOfTurnIds)], processors);
+  const result = cutChars ? { ...decoded, promptCharsCut: cutChars } : decoded;
   if (!grammar) return result;
   return { ...result, choices: parseChoices(result.text, grammar, result.stopReason === 'eos') };
 }

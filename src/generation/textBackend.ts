@@ -79,6 +79,12 @@ export interface ChatBackendRequest extends ChatRequestParams {
    * read against the list afterwards.
    */
   choices?: ChoiceOptions;
+  /**
+   * Text that may be cut from its end when the conversation does not fit the model's context:
+   * message `message`'s content from character `from` on (a quoted post). The local runtime
+   * cuts it at a word boundary and reports how much in `promptCharsCut`; a server is sent it whole.
+   */
+  cuttable?: { message: number; from: number };
 }
 
 /** One streamed piece of text. */
@@ -110,6 +116,8 @@ export interface TextBackendResult {
   stopReason: StopReason;
   /** Prompt tokens dropped from the start to fit the model's context, when the backend cut any. */
   promptTokensDropped?: number;
+  /** Characters cut from the end of a chat's `cuttable` text to fit the model's context. */
+  promptCharsCut?: number;
   timing?: TextBackendTiming;
 }
 

@@ -165,6 +165,8 @@ export interface TextGenerationResult {
   usedKvCache: boolean;
   /** Drafts proposed and accepted, when speculative decoding ran. */
   draft?: DraftStats;
+  /** A chat's cuttable text (a quoted post): characters cut from its end to fit the model's context. */
+  promptCharsCut?: number;
 }
 
 /** What one caller changes for one request (command arguments, the ghost text's limits). */

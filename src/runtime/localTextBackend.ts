@@ -109,6 +109,7 @@ export class LocalTextBackend implements TextBackend {
         tokenCount: result.tokens.length,
         stopReason: result.stopReason,
         promptTokensDropped: result.promptTokensDropped,
+        ...(result.promptCharsCut ? { promptCharsCut: result.promptCharsCut } : {}),
         timing: { firstTokenMs: result.ttftMs, loadMs: result.loadMs, tokensPerSecond: result.tokensPerSecond },
       };
     } catch (err) {

@@ -2,7 +2,12 @@ import * as vscode from 'vscode';
 
 /** Context keys Inkwell sets; used in package.json `when` clauses. */
 export type ContextKey =
-  'inkwell.isPost' | 'inkwell.tagFilterActive' | 'inkwell.previewLocked' | 'inkwell.generating' | 'inkwell.downloading' | 'inkwell.proposal';
+  | 'inkwell.isPost'
+  | 'inkwell.tagFilterActive'
+  | 'inkwell.previewLocked'
+  | 'inkwell.generating'
+  | 'inkwell.downloading'
+  | 'inkwell.proposal';
 
 const current = new Map<ContextKey, unknown>();
 

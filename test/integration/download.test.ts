@@ -6,11 +6,36 @@ import * as vscode from 'vscode';
 import type { ContinuationOutcome } from '../../src/features/continuation';
 import type { DownloadModelArgs, DownloadModelOutcome } from '../../src/features/downloadModel';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
-import { startFakeHub, tinyLlamaRepo, type FakeHub } from '../unit/hub/fakeHub';
+import type { WritingOutcome } from '../../src/features/rewrite';
+import { CHAT_FAMILIES, writeChatModel } from '../support/chatModels';
+import { startFakeHub, tinyLlamaRepo, type FakeHub, type FakeRepo } from '../unit/hub/fakeHub';
 import { closeAll, inkwell, openPost, testing, waitFor } from './helpers';
 import { repoRoot } from './repo';
 
 const REPO = 'test-org/tiny-llama';
+const CHAT_REPO = 'test-org/tiny-chat';
+
+/** A hub repository of an instruct model: tiny-llama with Qwen2.5's chat template, its graph as the q4 variant. */
+function chatRepo(): FakeRepo {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-chat-repo-'));
+  try {
+    writeChatModel(
+      dir,
+      CHAT_FAMILIES.find((f) => f.name === 'Qwen2.5')!,
+    );
+    const read = (f: string) => fs.readFileSync(path.join(dir, f));
+    const files = new Map([
+      ['config.json', { content: read('config.json'), lfs: false }],
+      ['generation_config.json', { content: read('generation_config.json'), lfs: false }],
+      ['tokenizer.json', { content: read('tokenizer.json'), lfs: true }],
+      ['tokenizer_config.json', { content: read('tokenizer_config.json'), lfs: false }],
+      ['onnx/model_q4.onnx', { content: read('onnx/model.onnx'), lfs: true }],
+    ]);
+    return { commit: 'c'.repeat(40), files };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function download(args: DownloadModelArgs): Thenable<DownloadModelOutcome> {
   return vscode.commands.executeCommand<DownloadModelOutcome>('inkwell.downloadModel', args);
@@ -22,7 +47,7 @@ suite('Download Model', function () {
 
   suiteSetup(async () => {
     await inkwell();
-    hub = await startFakeHub({ [REPO]: tinyLlamaRepo(repoRoot()) });
+    hub = await startFakeHub({ [REPO]: tinyLlamaRepo(repoRoot()), [CHAT_REPO]: chatRepo() });
     modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-download-it-'));
     const cfg = vscode.workspace.getConfiguration('inkwell.models');
     await cfg.update('paths', [modelsDir], vscode.ConfigurationTarget.Global);
@@ -31,7 +56,7 @@ suite('Download Model', function () {
   teardown(closeAll);
   suiteTeardown(async () => {
     const cfg = vscode.workspace.getConfiguration('inkwell.models');
-    for (const key of ['paths', 'hubEndpoint', 'text']) await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ['paths', 'hubEndpoint', 'text', 'chat']) await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
     await hub?.close();
     if (modelsDir) fs.rmSync(modelsDir, { recursive: true, force: true });
   });
@@ -77,6 +102,42 @@ suite('Download Model', function () {
       hub.requests.slice(count).map((r) => r.url),
       [`/api/models/${REPO}/revision/main?blobs=true`],
     );
+  });
+
+  test('an instruct model downloads as one: it is offered for writing help, and then Summarize asks it', async function () {
+    this.timeout(120_000);
+    const t = await testing();
+    const from = t.messages().length;
+    const offered = await download({ repo: CHAT_REPO, dtype: 'q4' });
+    assert.ok(offered.ok && offered.chat && !offered.usedForChat, JSON.stringify(offered));
+    const message = await waitFor(
+      () =>
+        t
+          .messages()
+          .slice(from)
+          .find((m) => m.message.startsWith('Downloaded test-org/tiny-chat')),
+      'the message',
+    );
+    assert.match(message.message, /It is an instruct model: it can answer Suggest…, Rewrite Selection and Summarize/);
+    assert.deepStrictEqual(message.items, ['Use for writing help', 'Use for continuation', 'Check Model']);
+    // The writer's choice, as the button gives it.
+    const used = await download({ repo: CHAT_REPO, dtype: 'q4', use: false, useForChat: true });
+    assert.ok(used.ok && used.alreadyPresent && used.usedForChat, JSON.stringify(used));
+    assert.strictEqual(vscode.workspace.getConfiguration('inkwell.models').get('chat'), 'tiny-chat-q4');
+    const editor = await openPost('posts/exploring-generative-ai.md');
+    const before = editor.document.getText();
+    const progress = t.progress().length;
+    assert.strictEqual(await vscode.commands.executeCommand<WritingOutcome>('inkwell.summarize', { place: 'end' }), 'ready');
+    assert.ok(
+      t
+        .progress()
+        .slice(progress)
+        .some((p) => p.title === 'Summarizing with tiny-chat-q4…'),
+    );
+    assert.ok(await vscode.commands.executeCommand('inkwell.acceptProposal'));
+    assert.ok(editor.document.getText().startsWith(before.trimEnd() + '\n\n**TL;DR:** '), 'the TL;DR is at the end');
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => editor.document.getText() === before, 'one Undo to remove it');
   });
 
   test('content that fails its SHA-256 check is reported and no model folder appears', async () => {

@@ -65,24 +65,75 @@ export function isValidFolderName(name: string): boolean {
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(name) && !name.startsWith(STAGING_PREFIX);
 }
 
+/** The variants whose size the picker gives for a recommended repository. */
+export type RecommendedDtype = 'q4' | 'q8' | 'fp16' | 'fp32';
+
 /** A repository suggested in the download picker. */
 export interface RecommendedRepo {
   repo: string;
   /** What it is, in a few words. */
   description: string;
-  /** Approximate download in bytes of the variant `auto` picks, for the picker. */
-  approxBytes: number;
+  /** The licence of its weights, as the model card names it. */
+  license: string;
+  /** What it is good for in Inkwell, in a few words. */
+  goodFor: string;
+  /** An instruct model with a chat template: it serves writing help (inkwell.models.chat) as well as continuation. */
+  chat: boolean;
+  /** Approximate download in bytes of each variant it has (the variant picker shows exact ones). */
+  sizes: Readonly<Partial<Record<RecommendedDtype, number>>>;
+  /** The variant `auto` picks on a CPU. */
+  auto: RecommendedDtype;
 }
 
 const MB = 1000 * 1000;
 
-/** Small instruction-tuned decoders with ONNX exports, smallest first. Sizes are approximate; the variant picker shows exact ones. */
+/** Small instruction-tuned decoders with ONNX exports, smallest first, then a plain one. Sizes are approximate. */
 export const RECOMMENDED_REPOS: readonly RecommendedRepo[] = [
-  { repo: 'Xenova/distilgpt2', description: 'DistilGPT-2, 82M parameters, English', approxBytes: 90 * MB },
-  { repo: 'HuggingFaceTB/SmolLM2-135M-Instruct', description: 'SmolLM2 135M, Llama family', approxBytes: 120 * MB },
-  { repo: 'HuggingFaceTB/SmolLM2-360M-Instruct', description: 'SmolLM2 360M, Llama family', approxBytes: 300 * MB },
-  { repo: 'onnx-community/Qwen2.5-0.5B-Instruct', description: 'Qwen2.5 0.5B, multilingual', approxBytes: 480 * MB },
-  { repo: 'onnx-community/Llama-3.2-1B-Instruct', description: 'Llama 3.2 1B', approxBytes: 1100 * MB },
+  {
+    repo: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+    description: 'SmolLM2 135M Instruct, English',
+    license: 'Apache-2.0',
+    goodFor: 'tags and titles on any laptop; rewrites are rough',
+    chat: true,
+    sizes: { q4: 120 * MB, q8: 140 * MB, fp16: 270 * MB, fp32: 540 * MB },
+    auto: 'q4',
+  },
+  {
+    repo: 'HuggingFaceTB/SmolLM2-360M-Instruct',
+    description: 'SmolLM2 360M Instruct, English',
+    license: 'Apache-2.0',
+    goodFor: 'titles, descriptions and short rewrites; fast on a CPU',
+    chat: true,
+    sizes: { q4: 300 * MB, q8: 370 * MB, fp16: 725 * MB, fp32: 1450 * MB },
+    auto: 'q4',
+  },
+  {
+    repo: 'onnx-community/Qwen2.5-0.5B-Instruct',
+    description: 'Qwen2.5 0.5B Instruct, 29 languages',
+    license: 'Apache-2.0',
+    goodFor: 'posts not in English; summaries and rewrites',
+    chat: true,
+    sizes: { q4: 480 * MB, q8: 500 * MB, fp16: 990 * MB, fp32: 1980 * MB },
+    auto: 'q4',
+  },
+  {
+    repo: 'onnx-community/Llama-3.2-1B-Instruct',
+    description: 'Llama 3.2 1B Instruct, 8 languages',
+    license: 'Llama 3.2 Community License',
+    goodFor: 'the best rewrites and summaries of the list; needs 2 GB of memory',
+    chat: true,
+    sizes: { q4: 1100 * MB, q8: 1250 * MB, fp16: 2500 * MB, fp32: 4950 * MB },
+    auto: 'q4',
+  },
+  {
+    repo: 'Xenova/distilgpt2',
+    description: 'DistilGPT-2 82M, English',
+    license: 'Apache-2.0',
+    goodFor: 'continuing text only (no chat template)',
+    chat: false,
+    sizes: { q8: 85 * MB, fp32: 330 * MB },
+    auto: 'q8',
+  },
 ];
 
 /** Bytes in a human unit (decimal, like download sizes are usually given). */

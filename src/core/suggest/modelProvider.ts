@@ -8,23 +8,22 @@ import { preferredOf, tagKey } from '../frontmatter/tags';
 import { parseFrontmatter } from '../frontmatter/parse';
 import { summarize } from '../posts/summary';
 import { postBody } from './plainText';
-import { postExcerpt, tagMessages, TAG_SEPARATOR, type PromptMessage } from './prompts';
+import { TAG_SEPARATOR, tagPrompt, withModelCandidates, type SuggestPrompt } from './prompts';
 import { fallbackSuggestions, type SuggestContext, type SuggestionProvider, type SuggestPost } from './suggest';
 import { MAX_TAG_SUGGESTIONS, MAX_TAGS_PER_POST } from './tags';
 import type { Suggestion, SuggestionKind, Suggestions } from './types';
 
-/** What the model is asked: `messages(text)` for the post's text, answered with at most `max` of `allowed`. */
+/** What the model is asked: the prompt, answered with at most `max` of `allowed`. */
 export interface ChoiceRequest {
-  text: string;
-  messages(text: string): PromptMessage[];
+  prompt: SuggestPrompt;
   allowed: readonly string[];
   separator: string;
   max: number;
 }
 
-/** A model that answers a {@link ChoiceRequest}; it may read less of `text` to fit its context (`textUsed` characters of it). */
+/** A model that answers a {@link ChoiceRequest}; it may cut the prompt's post to fit its context (`cutChars` characters from its end). */
 export interface ChoiceModel {
-  choose(request: ChoiceRequest): Promise<{ choices: string[]; textUsed: number }>;
+  choose(request: ChoiceRequest): Promise<{ choices: string[]; cutChars: number }>;
 }
 
 /** The workspace's tags in their most used spelling, without the post's own (in any spelling). */
@@ -58,20 +57,13 @@ export function modelTagProvider(model: ChoiceModel): SuggestionProvider {
       const allowed = workspaceTaxonomy(post, context);
       if (!allowed.length) return undefined;
       const body = postBody(post.text).trim();
-      const cut = postExcerpt(body);
-      const messages = (text: string) => tagMessages(text, allowed, MAX_TAG_SUGGESTIONS);
-      const { choices, textUsed } = await model.choose({
-        text: cut.text,
-        messages,
-        allowed,
-        separator: TAG_SEPARATOR,
-        max: MAX_TAG_SUGGESTIONS,
-      });
-      const chosen = new Set(choices.map(tagKey));
-      const candidates: Suggestion[] = choices.map((text) => ({ text, source: 'model' }));
+      const prompt = tagPrompt(body, allowed, MAX_TAG_SUGGESTIONS);
+      const { choices, cutChars } = await model.choose({ prompt, allowed, separator: TAG_SEPARATOR, max: MAX_TAG_SUGGESTIONS });
+      const fromModel: Suggestion[] = choices.map((text) => ({ text, source: 'model' }));
       const fallback = fallbackSuggestions('tags', post, context);
-      candidates.push(...fallback.candidates.filter((c) => !chosen.has(tagKey(c.text))));
-      const note = [leftOutNote(body.length, Math.min(textUsed, cut.text.length)), fallback.note].filter(Boolean).join(' ');
+      const candidates = withModelCandidates(fromModel, fallback.candidates, 'tags');
+      const total = prompt.postChars + prompt.omittedChars;
+      const note = [leftOutNote(total, prompt.postChars - cutChars), fallback.note].filter(Boolean).join(' ');
       return { kind: 'tags', candidates, ...(note ? { note } : {}) };
     },
   };

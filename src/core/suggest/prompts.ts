@@ -7,7 +7,7 @@ import { TITLE_MAX } from '../frontmatter/schema';
 import { tagKey } from '../frontmatter/tags';
 import { boundedPrefix, charLength, cutAtWord } from './plainText';
 import { DEFAULT_DESCRIPTION_BOUNDS, type DescriptionBounds } from './siteSettings';
-import type { Suggestion } from './types';
+import type { Suggestion, SuggestionKind } from './types';
 
 /**
  * Characters of the post a prompt carries. A small instruct model's context is a few thousand
@@ -31,6 +31,11 @@ export interface SuggestPrompt {
   postChars: number;
   /** Characters of the post's body left out after them (0: the whole post went in). */
   omittedChars: number;
+  /**
+   * Where the post's text sits in the conversation (message index, character offset): a model
+   * whose context is too small for it all cuts it from its end, and says by how much.
+   */
+  cuttable: { message: number; from: number };
 }
 
 /** The post's body as the prompt quotes it: cut at a line break to `max` characters. */
@@ -49,13 +54,15 @@ const ANSWER_FORMAT =
 function conversation(system: string, ask: string, body: string, format = ANSWER_FORMAT): SuggestPrompt {
   const excerpt = postExcerpt(body);
   const which = excerpt.omittedChars > 0 ? 'The beginning of the blog post' : 'The blog post';
+  const lead = `${ask} ${format}\n\n${which}:\n\n`;
   return {
     messages: [
       { role: 'system', content: system },
-      { role: 'user', content: `${ask} ${format}\n\n${which}:\n\n${excerpt.text}` },
+      { role: 'user', content: lead + excerpt.text },
     ],
     postChars: charLength(excerpt.text),
     omittedChars: excerpt.omittedChars,
+    cuttable: { message: 1, from: lead.length },
   };
 }
 
@@ -120,29 +127,39 @@ export function modelDescriptions(answer: string, model: string, bounds: Descrip
     .map((text) => ({ text, source: 'model', model }));
 }
 
-/** The model's candidates first, then the other sources' ones that say something else. */
-export function withModelCandidates(model: readonly Suggestion[], others: readonly Suggestion[]): Suggestion[] {
-  const taken = new Set(model.map((c) => c.text.toLocaleLowerCase()));
-  return [...model, ...others.filter((c) => !taken.has(c.text.toLocaleLowerCase()))];
+/**
+ * The model's candidates first, then the other sources' ones that say something else: for tags,
+ * another tag as the validator tells tags apart (tagKey: case and separators aside); for titles and
+ * descriptions, another text in any case.
+ */
+export function withModelCandidates(model: readonly Suggestion[], others: readonly Suggestion[], kind: SuggestionKind): Suggestion[] {
+  const key = kind === 'tags' ? (text: string) => tagKey(text) : (text: string) => text.toLocaleLowerCase();
+  const taken = new Set(model.map((c) => key(c.text)));
+  return [...model, ...others.filter((c) => !taken.has(key(c.text)))];
 }
 
 /** Separates the tags the model writes (the choice constraint allows nothing else between them). */
 export const TAG_SEPARATOR = ', ';
 
 /**
- * Tags for a post, chosen from the blog's own: the choice constraint (generation/choiceConstraint.ts)
- * keeps the answer to `taxonomy`, separated by {@link TAG_SEPARATOR}, so no answer format is asked for.
+ * Asks for tags for the post whose body is `body`, chosen from the blog's own: the choice
+ * constraint (generation/choiceConstraint.ts) keeps the answer to `taxonomy`, separated by
+ * {@link TAG_SEPARATOR}, so no answer format is asked for.
  */
-export function tagMessages(post: string, taxonomy: readonly string[], max: number): PromptMessage[] {
-  return [
-    { role: 'system', content: 'You are an editor who tags blog posts with the tags the blog already uses.' },
-    {
-      role: 'user',
-      content:
-        `Choose up to ${max} tags for this blog post, most fitting first, only from this list: ${taxonomy.join(TAG_SEPARATOR)}.\n` +
-        `Write them separated by "${TAG_SEPARATOR}".\n\nPost:\n${post}`,
-    },
-  ];
+export function tagPrompt(body: string, taxonomy: readonly string[], max: number): SuggestPrompt {
+  const excerpt = postExcerpt(body);
+  const lead =
+    `Choose up to ${max} tags for this blog post, most fitting first, only from this list: ${taxonomy.join(TAG_SEPARATOR)}.\n` +
+    `Write them separated by "${TAG_SEPARATOR}".\n\nPost:\n`;
+  return {
+    messages: [
+      { role: 'system', content: 'You are an editor who tags blog posts with the tags the blog already uses.' },
+      { role: 'user', content: lead + excerpt.text },
+    ],
+    postChars: charLength(excerpt.text),
+    omittedChars: excerpt.omittedChars,
+    cuttable: { message: 1, from: lead.length },
+  };
 }
 
 /**

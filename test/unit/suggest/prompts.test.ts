@@ -105,10 +105,24 @@ describe('suggest prompts: reading the answer', () => {
         { text: 'sourdough at home', source: 'first-heading' },
         { text: 'A starter is flour, water and patience', source: 'first-sentence' },
       ],
+      'title',
     );
     assert.deepStrictEqual(
       merged.map((c) => c.source),
       ['model', 'first-sentence'],
+    );
+    // Tags are the same tag as the validator sees it: "Machine Learning" is machine-learning.
+    const tags = withModelCandidates(
+      [{ text: 'machine-learning', source: 'model', model: 'm' }],
+      [
+        { text: 'Machine Learning', source: 'workspace-tags' },
+        { text: 'gan', source: 'workspace-tags' },
+      ],
+      'tags',
+    );
+    assert.deepStrictEqual(
+      tags.map((c) => c.text),
+      ['machine-learning', 'gan'],
     );
   });
 
