@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { hasChatTemplate } from '../generation/chatTemplate';
 import { parseDtypeRequest, type DtypeRequest } from '../generation/layout';
 import { formatBytes } from '../generation/modelFiles';
 import type { ModelEntry } from '../generation/modelRegistry';
@@ -57,6 +58,8 @@ export function describeCheck(check: ModelCheckResult): { summary: string; detai
 
 interface ModelPick extends vscode.QuickPickItem {
   entry?: ModelEntry;
+  /** The setting the pick writes: `inkwell.models.text`, `.image` or `.chat` (writing help). */
+  slot?: 'text' | 'image' | 'chat';
   /** The item that opens Download Model…. */
   download?: true;
 }
@@ -98,6 +101,7 @@ export function textModelLine(dir: string, dtype: string): string {
 
 function picks(entries: ModelEntry[], current: Record<string, string>): ModelPick[] {
   const items: ModelPick[] = [];
+  const isCurrent = (slot: string, entry: ModelEntry) => current[slot] === entry.name || current[slot] === entry.dir;
   for (const kind of ['text', 'image'] as const) {
     const ofKind = entries.filter((e) => e.kind === kind);
     if (!ofKind.length) continue;
@@ -106,20 +110,34 @@ function picks(entries: ModelEntry[], current: Record<string, string>): ModelPic
       const note = demonstrationNote(entry);
       items.push({
         label: entry.name,
-        description: `${note ? 'tiny demonstration model · ' : ''}${sourceLabel[entry.source]}${current[kind] === entry.name || current[kind] === entry.dir ? ' · current' : ''}`,
+        description: `${note ? 'tiny demonstration model · ' : ''}${sourceLabel[entry.source]}${isCurrent(kind, entry) ? ' · current' : ''}`,
         detail:
           kind === 'text'
             ? `${note ? 'Writes sketches, not prose: Download Model… has better ones. ' : ''}${textModelLine(entry.dir, current.dtype)} · ${entry.dir}`
             : entry.dir,
         entry,
+        slot: kind,
       });
     }
-    if (kind === 'text')
+    if (kind === 'text') {
+      // The same folders again where they have a chat template: picking one there sets the writing-help model.
+      const instruct = ofKind.filter((e) => hasChatTemplate(e.dir));
+      items.push({ label: 'Writing help: instruct models (inkwell.models.chat)', kind: vscode.QuickPickItemKind.Separator });
+      for (const entry of instruct) {
+        items.push({
+          label: entry.name,
+          description: `for Suggest…, Rewrite Selection and Summarize${isCurrent('chat', entry) ? ' · current' : ''}`,
+          detail: `${sourceLabel[entry.source]} · ${entry.dir}`,
+          entry,
+          slot: 'chat',
+        });
+      }
       items.push({
         label: '$(cloud-download) Download a better model…',
-        detail: 'Models that write real prose (SmolLM2, Qwen2.5, Llama 3.2), from the model hub: Download Model….',
+        detail: `Models that write real prose${instruct.length ? '' : ' and instruct models for writing help'} (SmolLM2, Qwen2.5, Llama 3.2), from the model hub: Download Model….`,
         download: true,
       });
+    }
   }
   return items;
 }
@@ -137,7 +155,12 @@ export function registerModelCommands(
 ): vscode.Disposable {
   const current = () => {
     const cfg = vscode.workspace.getConfiguration('inkwell.models');
-    return { text: cfg.get<string>('text', ''), image: cfg.get<string>('image', ''), dtype: cfg.get<string>('dtype', 'auto') };
+    return {
+      text: cfg.get<string>('text', ''),
+      image: cfg.get<string>('image', ''),
+      chat: cfg.get<string>('chat', ''),
+      dtype: cfg.get<string>('dtype', 'auto'),
+    };
   };
 
   const selectModel = async (kind?: 'text' | 'image'): Promise<ModelEntry | string | undefined> => {
@@ -158,7 +181,7 @@ export function registerModelCommands(
     const entry = chosen?.entry;
     if (!entry) return undefined;
     const cfg = vscode.workspace.getConfiguration('inkwell.models');
-    const key = entry.kind === 'text' ? 'text' : 'image';
+    const key = chosen.slot ?? (entry.kind === 'text' ? 'text' : 'image');
     // Keep a per-workspace choice per workspace; otherwise the choice is global.
     const inWorkspace = cfg.inspect(key)?.workspaceValue !== undefined;
     // Names resolve through the same roots the list came from (earlier roots shadow later ones).

@@ -21,6 +21,8 @@ export class ModelStatusBar implements vscode.Disposable {
     private readonly registry: ModelRegistry,
     private readonly backend: TextBackend,
     views: Views,
+    /** The model that answers the writing commands (none: undefined). */
+    private readonly chatModel: () => string | undefined = () => undefined,
   ) {
     this.item = views.createStatusBarItem('inkwell.model', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Inkwell Model';
@@ -34,6 +36,9 @@ export class ModelStatusBar implements vscode.Disposable {
       }),
       registry.onDidChange(() => this.render()),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('inkwell.models.chat')) this.render();
+      }),
     );
     this.render();
   }
@@ -92,8 +97,10 @@ export class ModelStatusBar implements vscode.Disposable {
               ? `${this.lastSpeed.toFixed(1)} tok/s`
               : 'idle';
     this.item.text = `${icon} ${name}: ${detail}`;
+    const chat = this.chatModel();
     this.item.tooltip = new vscode.MarkdownString(
       `**Inkwell text model:** ${name}\n\n${this.backend.label}: ${this.backendState}` +
+        `\n\n**Writing help** (Suggest…, Rewrite Selection, Summarize): ${chat ?? 'no instruct model (inkwell.models.chat)'}` +
         (this.phase === 'stopped' ? '\n\nThe last continuation was stopped; what it wrote before stays (one Undo removes it).' : '') +
         (this.lastSpeed ? `\n\nLast continuation: ${this.lastSpeed.toFixed(1)} tokens/s` : '') +
         (this.backend.describe?.() ? "\n\nClick to choose another of the server's models." : '\n\nClick to select another model.'),

@@ -22,7 +22,7 @@ export function registerTextGeneration(
   log: Logger,
   views: Views,
 ): vscode.Disposable {
-  const statusBar = new ModelStatusBar(registry, backend, views);
+  const statusBar = new ModelStatusBar(registry, backend, views, () => backend.chatModel());
   // The first continuation of a session from the shipped demonstration model says what it is
   // (the local runtime's configured model; a server's models are the server's business).
   let noted = false;

@@ -93,6 +93,42 @@ suite('Rewrite Selection and Summarize propose through a diff', () => {
     assert.deepStrictEqual(terms('editor/title', 'inkwell.rejectProposal'), ['inkwell.proposal', 'resourceScheme == inkwell-proposal']);
   });
 
+  test('Select Model lists the instruct models under writing help; picking one there sets inkwell.models.chat, and the status bar says so', async function () {
+    this.timeout(60_000);
+    // models.chat is put back afterwards, whatever the pick wrote.
+    await withSettings({ 'models.paths': [root], 'models.chat': '' }, async () => {
+      await openPost(POST);
+      const picks = t.quickPicks().length;
+      const running = vscode.commands.executeCommand('inkwell.selectModel', 'text');
+      const pick = await waitFor(() => t.quickPicks()[picks], 'the Select Model list');
+      const heading = pick.labels.indexOf('Writing help: instruct models (inkwell.models.chat)');
+      assert.ok(heading > 0, pick.labels.join(' | '));
+      const instruct = pick.labels.slice(heading + 1, pick.labels.indexOf('$(cloud-download) Download a better model…'));
+      assert.deepStrictEqual([...instruct].sort(), ['slow-chat', 'tiny-chat'], 'only the folders with a chat template');
+      assert.ok(!instruct.includes('inkwell-gpt'));
+      // From the keyboard: to the first instruct model (separators are not stops), then Enter.
+      const stops = pick.labels.slice(0, heading + 1).filter((l) => !/^(Text models|Image models|Writing help: .*)$/.test(l)).length;
+      await vscode.commands.executeCommand('quickInput.first');
+      for (let i = 0; i < stops; i++) await vscode.commands.executeCommand('quickInput.next');
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await running;
+      assert.strictEqual(vscode.workspace.getConfiguration('inkwell.models').get('chat'), instruct[0]);
+      assert.strictEqual(
+        vscode.workspace.getConfiguration('inkwell.models').inspect('text')?.globalValue,
+        undefined,
+        'the text model is left alone',
+      );
+      const tooltip = () => {
+        const value = t.statusBarItem('inkwell.model')?.tooltip;
+        return typeof value === 'string' ? value : (value?.value ?? '');
+      };
+      await waitFor(
+        () => tooltip().includes(`**Writing help** (Suggest…, Rewrite Selection, Summarize): ${instruct[0]}`),
+        'the tooltip to name it',
+      );
+    });
+  });
+
   test('without a chat model: one message says which model to get and offers Download Model; nothing opens', async () => {
     await selectParagraph();
     const from = t.messages().length;
