@@ -146,7 +146,7 @@ async function workerReadBandwidth(): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // Models
 
-function ensureFixture(shape: 'distilgpt2' | 'smollm2'): string {
+export function ensureFixture(shape: 'distilgpt2' | 'smollm2'): string {
   const dir = path.join(cacheDir, `${shape}-shape`);
   if (!fs.existsSync(path.join(dir, 'onnx', 'model.onnx'))) {
     console.log(`\n(building the ${shape}-shaped model in bench/.cache, once)`);
@@ -164,7 +164,7 @@ const DTYPE_ROWS: ReadonlyArray<{ dtype: Dtype; file: string; bits?: 4 | 8 }> = 
 ];
 
 /** Builds a fixture's int8 and q4 variants with training/quantize.py, once (the shipped model ships its own). */
-function ensureVariants(dir: string): void {
+export function ensureVariants(dir: string): void {
   for (const row of DTYPE_ROWS) {
     if (!row.bits || fs.existsSync(path.join(dir, 'onnx', row.file))) continue;
     console.log(`\n(quantizing ${path.basename(dir)} to ${row.dtype} with training/quantize.py, once)`);

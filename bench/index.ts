@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark and prints its tables (Markdown), each
  * with its inputs and a reference measured in the same run. Results are
  * recorded in BENCHMARKS.md. `npm run bench -- NAME…` runs a subset
- * (activation, posts, render, hostile, generation, speculative, remote, images).
+ * (activation, posts, render, hostile, generation, speculative, suggest, remote, images).
  */
 import * as os from 'os';
 import { disableOrtTelemetry } from '../src/generation/sessionOptions';
@@ -16,6 +16,7 @@ const benches: Bench[] = [
   { name: 'hostile', load: async () => (await import('./hostile')).benchHostile },
   { name: 'generation', load: async () => (await import('./generation')).benchGeneration },
   { name: 'speculative', load: async () => (await import('./speculative')).benchSpeculative },
+  { name: 'suggest', load: async () => (await import('./suggest')).benchSuggest },
   { name: 'remote', load: async () => (await import('./remote')).benchRemote },
   { name: 'images', load: async () => (await import('./images')).benchImages },
 ];

@@ -142,9 +142,9 @@ export function chatTemplates(): Record<string, { chat_template: string }> {
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
 
-/** tiny-llama's tokenizer.json with `tokens` (special) on the last ids of the vocabulary; their ids by token. */
-function tokenizerWith(tokens: string[]): { json: Json; ids: Record<string, number> } {
-  const json = readJson(path.join(TINY_LLAMA, 'tokenizer.json'));
+/** `base`'s tokenizer.json (GPT-2's byte-level BPE) with `tokens` (special) on the last ids of the vocabulary; their ids by token. */
+function tokenizerWith(tokens: string[], base: string): { json: Json; ids: Record<string, number> } {
+  const json = readJson(path.join(base, 'tokenizer.json'));
   const model = json.model as { vocab: Record<string, number>; merges: string[] };
   const byId = new Map(Object.entries(model.vocab).map(([piece, id]) => [id, piece]));
   const existing = (json.added_tokens as { id: number; content: string }[]).map((t) => t.content);
@@ -175,6 +175,11 @@ function tokenizerWith(tokens: string[]): { json: Json; ids: Record<string, numb
   return { json, ids };
 }
 
+/** The context a config.json gives (Llama's or GPT-2's key). */
+function contextOf(config: Json): number {
+  return Number(config.max_position_embeddings ?? config.n_positions ?? 256);
+}
+
 /** A TemplateProcessing post-processor that puts `bos` before the text, as Llama's and Gemma's tokenizer.json do. */
 function bosPostProcessor(bos: string, id: number): Json {
   const special = { SpecialToken: { id: bos, type_id: 0 } };
@@ -202,23 +207,25 @@ export interface ChatModelFolder {
  * Writes `family`'s chat model into `dir`: tiny-llama's config.json and ONNX graph, its tokenizer
  * with the family's special tokens, tokenizer_config.json with the template, generation_config.json
  * with the end-of-turn ids. `change` edits tokenizer_config.json before it is written. `base` gives
- * another model with the same vocabulary its config.json and graph (TINY_GPT2_NO_PAST).
+ * another model with a GPT-2 byte-level tokenizer its config.json, tokenizer and `graphs` (onnx/
+ * file names): TINY_GPT2_NO_PAST, or a benchmark shape.
  */
 export function writeChatModel(
   dir: string,
   family: ChatFamily,
   change?: (tokenizerConfig: Json) => void,
   base: string = TINY_LLAMA,
+  graphs: readonly string[] = ['model.onnx'],
 ): ChatModelFolder {
   fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
   fs.copyFileSync(path.join(base, 'config.json'), path.join(dir, 'config.json'));
-  fs.copyFileSync(path.join(base, 'onnx', 'model.onnx'), path.join(dir, 'onnx', 'model.onnx'));
-  const { json, ids } = tokenizerWith(family.special);
+  for (const graph of graphs) fs.copyFileSync(path.join(base, 'onnx', graph), path.join(dir, 'onnx', graph));
+  const { json, ids } = tokenizerWith(family.special, base);
   if (family.bosPrefix && family.bos) json.post_processor = bosPostProcessor(family.bos, ids[family.bos]);
   fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(json));
   const config: Json = {
     tokenizer_class: 'PreTrainedTokenizerFast',
-    model_max_length: 256,
+    model_max_length: contextOf(readJson(path.join(base, 'config.json'))),
     clean_up_tokenization_spaces: false,
     ...(family.bos ? { bos_token: configToken(family.bos, family.objectTokens) } : {}),
     eos_token: configToken(family.eos, family.objectTokens),

@@ -38,10 +38,18 @@ export interface SuggestPrompt {
   cuttable: { message: number; from: number };
 }
 
-/** The post's body as the prompt quotes it: cut at a line break to `max` characters. */
+/**
+ * The post's body as the prompt quotes it: at most `max` characters, cut at a line break in the
+ * second half of them, else (a long line of HTML) at white space, so the prompt carries close to
+ * its share.
+ */
 export function postExcerpt(body: string, max = PROMPT_POST_CHARS): { text: string; omittedChars: number } {
   const trimmed = body.trim();
-  const text = boundedPrefix(trimmed, max).trimEnd();
+  let text = boundedPrefix(trimmed, max).trimEnd();
+  if (trimmed.length > max && text.length < max / 2) {
+    const space = trimmed.slice(0, max).search(/\s\S*$/);
+    text = trimmed.slice(0, space > max / 2 ? space : max).trimEnd();
+  }
   return { text, omittedChars: charLength(trimmed) - charLength(text) };
 }
 

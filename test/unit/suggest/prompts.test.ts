@@ -52,6 +52,17 @@ describe('suggest prompts: what a chat model is asked', () => {
     assert.strictEqual(prompt.omittedChars, excerpt.omittedChars);
     assert.ok(prompt.messages[1].content.endsWith(`The beginning of the blog post:\n\n${excerpt.text}`));
   });
+
+  it('a post whose first line runs past the bound (raw HTML) is cut at white space near the bound, not down to the line before', () => {
+    const long = `Intro line.\n<div>${'<span>word</span> '.repeat(800)}</div>`;
+    const excerpt = postExcerpt(long);
+    assert.ok(
+      charLength(excerpt.text) <= PROMPT_POST_CHARS && charLength(excerpt.text) > PROMPT_POST_CHARS - 30,
+      String(excerpt.text.length),
+    );
+    assert.ok(long.startsWith(excerpt.text));
+    assert.match(long.slice(excerpt.text.length), /^\s/, 'cut at white space');
+  });
 });
 
 describe('suggest prompts: reading the answer', () => {
