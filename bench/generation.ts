@@ -9,8 +9,10 @@
  *     turns run by run, at least 5 runs each, median and spread (min–max).
  *  2. The memory-bandwidth bound: decode reads each weight once per token, so it can be no faster
  *     than read bandwidth / bytes read per token. The bandwidth is measured with all threads
- *     reading (ONNX Runtime's fp32 matrix-vector product over a 256 MiB weight, and plain JavaScript workers); the higher of
- *     the two is used, so the bound is never set low. Bytes per token: bench/onnx_tools.py.
+ *     reading, by tools that are not the kernel under test: a C read loop compiled here
+ *     (bench/readbw.c), Debian's sysbench when installed, plain JavaScript workers; the highest
+ *     is used, so the bound is never set low. ONNX Runtime's own matrix-vector product is printed
+ *     beside it. Bytes per token: bench/onnx_tools.py.
  * Also: where each token's time goes (inside session.run or around it, for both engines), the
  * session-option sweep, and the host's event-loop delay while the runtime child process generates.
  * The load average is printed before and after: a busy machine moves every number.
@@ -111,6 +113,42 @@ async function ortReadBandwidth(): Promise<number> {
   return BANDWIDTH_BYTES / (best / 1000);
 }
 
+/**
+ * bench/readbw.c compiled with the system's C compiler (-O3 -march=native, once, into bench/.cache):
+ * `threads` threads summing their slices of a 1 GiB buffer, best of 12 passes. Undefined without a
+ * C compiler.
+ */
+function compiledReadBandwidth(): number | undefined {
+  const binary = path.join(cacheDir, 'readbw');
+  try {
+    if (!fs.existsSync(binary)) {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      execFileSync('cc', ['-O3', '-march=native', '-pthread', '-o', binary, path.join(repo, 'bench', 'readbw.c')], { stdio: 'ignore' });
+    }
+    return Number(execFileSync(binary, [String(threads), '1024', '12'], { encoding: 'utf8' }).split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Debian's sysbench reading 256 MiB blocks with `threads` threads (its default 1 KiB block stays in
+ * the cache and measures that instead). Undefined when sysbench is not installed.
+ */
+function sysbenchReadBandwidth(): number | undefined {
+  try {
+    const out = execFileSync(
+      'sysbench',
+      ['memory', `--threads=${threads}`, '--memory-oper=read', '--memory-block-size=256M', '--memory-total-size=16G', 'run'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const mib = /\(([\d.]+) MiB\/sec\)/.exec(out)?.[1];
+    return mib ? Number(mib) * 2 ** 20 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `threads` JavaScript workers each summing their share of one 256 MB buffer at once: bytes read per second, best of 8. */
 async function workerReadBandwidth(): Promise<number> {
   const shared = new SharedArrayBuffer(BANDWIDTH_BYTES);
@@ -186,7 +224,7 @@ function benchModels(): BenchModel[] {
 }
 
 /** Bytes one decode step reads from each of a folder's variants (bench/onnx_tools.py weights). */
-function readBytes(dir: string): Map<Dtype, { file: number; read: number }> {
+export function readBytes(dir: string): Map<Dtype, { file: number; read: number }> {
   const present = DTYPE_ROWS.filter((r) => fs.existsSync(path.join(dir, 'onnx', r.file)));
   const out = JSON.parse(
     python([path.join(repo, 'bench', 'onnx_tools.py'), 'weights', ...present.map((r) => path.join(dir, 'onnx', r.file))]),
@@ -414,13 +452,14 @@ async function dtypeTables(models: BenchModel[], bandwidth: number): Promise<str
 }
 
 /** The editor's path: the runtime child process (IPC per token) next to in process and transformers.js, with the host's event-loop delay. */
-async function runtimeProcessTable(models: BenchModel[]): Promise<void> {
+async function runtimeProcessTable(models: BenchModel[], bandwidth: number): Promise<void> {
   console.log('\n### Through the runtime process, as the editor runs it (fp32 and q4)\n');
-  console.log(`Load average at the start: ${loadavg()}.\n`);
-  console.log('| model | dtype | engine | TTFT ms | decode tok/s | vs transformers.js |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(`Bound = ${(bandwidth / 1e9).toFixed(1)} GB/s / bytes read per token. Load average at the start: ${loadavg()}.\n`);
+  console.log('| model | dtype | engine | TTFT ms | decode tok/s | vs transformers.js | % of bound |');
+  console.log('|---|---|---|---|---|---|---|');
   const lags: string[] = [];
   for (const m of models) {
+    const bytes = readBytes(m.dir);
     for (const dtype of ['fp32', 'q4'] as const) {
       if (!fs.existsSync(path.join(m.dir, 'onnx', DTYPE_ROWS.find((r) => r.dtype === dtype)!.file))) continue;
       const engines = [inkwellRuntimeProcess(m.dir, dtype), await inkwellInProcess(m.dir, dtype), await transformersJs(m.dir, dtype)];
@@ -433,10 +472,12 @@ async function runtimeProcessTable(models: BenchModel[]): Promise<void> {
         return lag.during(run);
       });
       const refTps = decodeMedian(results[2]);
+      const read = bytes.get(dtype)?.read;
       engines.forEach((e, k) => {
         const t = results[k];
+        const ofBound = read ? `${((100 * decodeMedian(t) * read) / bandwidth).toFixed(0)}%` : 'n/a';
         console.log(
-          `| ${m.label} | ${dtype} | ${e.name} | ${spread(t.map((x) => x.ttftMs))} | ${spread(t.map((x) => x.tokensPerSecond))} | ${(decodeMedian(t) / refTps).toFixed(2)}x |`,
+          `| ${m.label} | ${dtype} | ${e.name} | ${spread(t.map((x) => x.ttftMs))} | ${spread(t.map((x) => x.tokensPerSecond))} | ${(decodeMedian(t) / refTps).toFixed(2)}x | ${ofBound} |`,
         );
       });
       lags.push(`${m.label} ${dtype}: ${lag.summary()}`);
@@ -526,19 +567,39 @@ async function q4SettingsSweep(models: BenchModel[]): Promise<void> {
   });
 }
 
+/**
+ * The memory-bandwidth bound of decoding, in bytes per second read with `threads` threads, from
+ * tools that are not the kernel under test (the highest of them, so it is never set low), and a
+ * sentence that names each measurement, ONNX Runtime's own MatMul included.
+ */
+export async function memoryBound(): Promise<{ bandwidth: number; described: string }> {
+  const ortBandwidth = await ortReadBandwidth();
+  const jsBandwidth = await workerReadBandwidth();
+  const compiled = compiledReadBandwidth();
+  const sysbench = sysbenchReadBandwidth();
+  const bandwidth = Math.max(jsBandwidth, compiled ?? 0, sysbench ?? 0);
+  const gbs = (v: number | undefined, missing = '') => (v === undefined ? missing : `${(v / 1e9).toFixed(1)} GB/s`);
+  const described =
+    `Memory read bandwidth with ${threads} threads, independent of ONNX Runtime: compiled C loop (bench/readbw.c) ${gbs(compiled, 'n/a (no C compiler)')}, ` +
+    `sysbench (256 MiB blocks) ${gbs(sysbench, 'n/a (not installed)')}, JavaScript workers ${gbs(jsBandwidth)}; the highest, ${gbs(bandwidth)}, ` +
+    `sets the bound. ONNX Runtime's own fp32 MatMul [1×4096]·[4096×16384] reads ${gbs(ortBandwidth)} (${((100 * ortBandwidth) / bandwidth).toFixed(0)}% of it).`;
+  return { bandwidth, described };
+}
+
 export async function benchGeneration(): Promise<void> {
   const models = benchModels();
   console.log('\n## Text generation (greedy, KV cache)\n');
-  const ortBandwidth = await ortReadBandwidth();
-  const jsBandwidth = await workerReadBandwidth();
-  const bandwidth = Math.max(ortBandwidth, jsBandwidth);
+  const { bandwidth, described } = await memoryBound();
   console.log(
     `Machine: ${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} logical CPUs. ONNX Runtime threads: ${threads}. Prompt: ${prompt.length} characters. ` +
-      `Read bandwidth with ${threads} threads: ONNX Runtime fp32 MatMul [1×4096]·[4096×16384] ${(ortBandwidth / 1e9).toFixed(1)} GB/s, JavaScript workers ` +
-      `${(jsBandwidth / 1e9).toFixed(1)} GB/s (the higher sets the bound). Load average: ${loadavg()}.`,
+      `${described} Load average: ${loadavg()}.`,
   );
   const goals = tables.has('dtype') ? await dtypeTables(models, bandwidth) : [];
-  if (tables.has('process')) await runtimeProcessTable(models.filter((m) => m.key !== 'smollm2'));
+  if (tables.has('process'))
+    await runtimeProcessTable(
+      models.filter((m) => m.key !== 'smollm2'),
+      bandwidth,
+    );
   if (tables.has('sessions')) await sessionOptionSweep(models);
   if (tables.has('q4')) await q4SettingsSweep(models);
   console.log(

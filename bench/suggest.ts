@@ -45,9 +45,8 @@ const GREEDY = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0
 const MAX_TOKENS = { title: 160, description: 400, tags: 80 } as const;
 type Kind = keyof typeof MAX_TOKENS;
 
-/** A turn-by-turn template in plain text, for a model that has none (its end-of-text ends the answer). */
-const PLAIN_TEMPLATE =
-  "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}";
+/** A turn-by-turn template in plain text, for a model that has none (its end-of-text ends the answer); the tour uses it too. */
+const PLAIN_TEMPLATE = path.join(repo, 'test', 'fixtures', 'chat-templates', 'plain.jinja');
 
 /** The shipped GPT with a plain chat template, in bench/.cache (the shipped folder is left as it is). */
 function shippedChat(): string | undefined {
@@ -56,9 +55,7 @@ function shippedChat(): string | undefined {
   const dir = path.join(cacheDir, 'inkwell-gpt-chat');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.cpSync(shipped, dir, { recursive: true });
-  const configFile = path.join(dir, 'tokenizer_config.json');
-  const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
-  fs.writeFileSync(configFile, JSON.stringify({ ...config, chat_template: PLAIN_TEMPLATE }, null, 2));
+  fs.copyFileSync(PLAIN_TEMPLATE, path.join(dir, 'chat_template.jinja'));
   return dir;
 }
 

@@ -20,6 +20,25 @@ const only = (opt('--only') ?? '').split(',').filter(Boolean);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (m) => console.log(`[tour] ${m}`);
 
+/**
+ * The shipped inkwell-gpt with a plain chat template (test/fixtures/chat-templates/plain.jinja), in
+ * its own folder: the writing commands need an instruct model, and none can be downloaded here.
+ * It is not one, so its words are a sketch; the diff and its buttons are what any model gets.
+ */
+function plainChatModel() {
+  const models = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-tour-models-'));
+  const dir = path.join(models, 'inkwell-gpt-chat');
+  fs.cpSync(path.join(repoRoot, 'models', 'inkwell-gpt'), dir, { recursive: true });
+  fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'chat-templates', 'plain.jinja'), path.join(dir, 'chat_template.jinja'));
+  return models;
+}
+
+/** Adds `settings` to the workspace's settings file (the workbench picks the change up). */
+function addSettings(workspace, settings) {
+  const file = path.join(workspace, '.vscode', 'settings.json');
+  fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...settings }, null, 2));
+}
+
 function copyWorkspace() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-tour-'));
   fs.cpSync(path.join(repoRoot, 'samples', 'blog'), dir, { recursive: true });
@@ -188,6 +207,33 @@ async function main() {
       await wb.shot('suggest-tags');
       await page.keyboard.press('Escape');
       await wb.closeEditors();
+    }
+
+    if (want('rewrite') || want('summarize')) {
+      log('rewrite selection, with a chat model');
+      const models = plainChatModel();
+      addSettings(workspace, { 'inkwell.models.paths': [models], 'inkwell.models.chat': 'inkwell-gpt-chat', 'inkwell.generation.seed': 3 });
+      await sleep(1500);
+      await wb.open('gans-in-one-afternoon.md');
+      await wb.goto(17);
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Shift+Down');
+      await page.keyboard.press('Shift+Down');
+      await page.keyboard.press('Shift+End');
+      await wb.palette('Inkwell: Rewrite Selection…', { pick: 'Shorter' });
+      await page.getByText('proposal is in the diff').first().waitFor({ timeout: 120_000 });
+      await sleep(1500);
+      await wb.shot('rewrite');
+      await wb.palette('Inkwell: Reject Proposal');
+      await sleep(500);
+      log('summarize');
+      await wb.palette('Inkwell: Summarize (TL;DR)…', { pick: 'At the top' });
+      await page.getByText('proposal is in the diff').first().waitFor({ timeout: 120_000 });
+      await sleep(1500);
+      await wb.shot('summarize');
+      await wb.palette('Inkwell: Reject Proposal');
+      await wb.closeEditors();
+      fs.rmSync(models, { recursive: true, force: true });
     }
 
     if (want('continuation')) {

@@ -2,7 +2,9 @@ import * as assert from 'assert';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as vscode from 'vscode';
+import { rewriteAnswer } from '../../src/core/suggest/rewrite';
 import type { ContinuationOutcome } from '../../src/features/continuation';
+import type { WritingOutcome } from '../../src/features/rewrite';
 import type { InkwellTestSupport } from '../../src/testSupport';
 import { llamaServerDir, NO_LLAMA_SERVER, startLlamaServer, type LlamaServer } from '../support/llamaServer';
 import { closeAll, GHOST_TEXT_SETTINGS, openPost, testing, waitFor, withSettings } from './helpers';
@@ -108,6 +110,51 @@ suite('Text from an OpenAI-compatible server (llama-server)', function () {
     assert.match(status, /tiny-chat @ 127\.0\.0\.1:\d+/);
     await vscode.commands.executeCommand('undo');
     assert.strictEqual(editor.document.getText(), original, 'one Undo removed the whole continuation');
+  });
+
+  test('Rewrite Selection asks the server’s chat endpoint, and the diff holds the server’s own answer until Accept writes it', async () => {
+    const editor = await openPost(POST);
+    const doc = editor.document;
+    const original = doc.getText();
+    // The last paragraph of the body.
+    const paragraphs = original.trimEnd().split('\n\n');
+    const selected = paragraphs[paragraphs.length - 1];
+    const start = original.lastIndexOf(selected);
+    editor.selection = new vscode.Selection(doc.positionAt(start), doc.positionAt(start + selected.length));
+    sent.length = 0;
+    await withSettings({ 'generation.temperature': 0 }, async () => {
+      const outcome = await vscode.commands.executeCommand<WritingOutcome>('inkwell.rewriteSelection', { style: 'grammar' });
+      const request = sent.find((s) => s.path === '/v1/chat/completions');
+      assert.ok(request, `Inkwell asked /v1/chat/completions: ${JSON.stringify(sent.map((s) => s.path))}`);
+      const messages = request.body.messages as { role: string; content: string }[];
+      assert.deepStrictEqual(
+        messages.map((m) => m.role),
+        ['system', 'user'],
+      );
+      assert.match(messages[1].content, /^Fix the spelling, grammar and punctuation of the text below\./);
+      assert.ok(messages[1].content.endsWith(selected.trim()), 'the selection is in the request whole');
+      assert.strictEqual(request.body.stream, true);
+      const direct = (await (
+        await fetch(`${server!.url}/chat/completions`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ ...request.body, stream: false, stream_options: undefined }),
+        })
+      ).json()) as { choices: { message: { content: string } }[] };
+      const expected = rewriteAnswer(direct.choices[0].message.content, selected);
+      if (!expected.trim() || expected === selected) {
+        // The tiny model may answer nothing usable: then nothing is proposed, and the post is as it was.
+        assert.strictEqual(outcome, 'failed');
+        assert.strictEqual(doc.getText(), original);
+        return;
+      }
+      assert.strictEqual(outcome, 'ready');
+      assert.ok(!doc.isDirty && doc.getText() === original, 'the post is untouched until Accept');
+      assert.ok(await vscode.commands.executeCommand('inkwell.acceptProposal'));
+      assert.strictEqual(doc.getText(), original.slice(0, start) + expected + original.slice(start + selected.length));
+      await vscode.commands.executeCommand('undo');
+      await waitFor(() => doc.getText() === original, 'one Undo');
+    });
   });
 
   test('Cancel closes the request: the server stops generating, what streamed stays', async () => {
