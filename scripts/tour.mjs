@@ -63,9 +63,10 @@ class Workbench {
   constructor(page) {
     this.page = page;
   }
-  async palette(command, { pick } = {}) {
+  async palette(command, { pick, keepSelection = false } = {}) {
     const { page } = this;
-    await page.keyboard.press('Escape');
+    // Escape closes whatever is open; in the editor it would also drop a selection.
+    if (!keepSelection) await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
@@ -217,10 +218,10 @@ async function main() {
       await wb.open('gans-in-one-afternoon.md');
       await wb.goto(17);
       await page.keyboard.press('Home');
-      await page.keyboard.press('Shift+Down');
-      await page.keyboard.press('Shift+Down');
+      await page.keyboard.press('Shift+ArrowDown');
+      await page.keyboard.press('Shift+ArrowDown');
       await page.keyboard.press('Shift+End');
-      await wb.palette('Inkwell: Rewrite Selection…', { pick: 'Shorter' });
+      await wb.palette('Inkwell: Rewrite Selection…', { pick: 'Shorter', keepSelection: true });
       await page.getByText('proposal is in the diff').first().waitFor({ timeout: 120_000 });
       await sleep(1500);
       await wb.shot('rewrite');

@@ -45,12 +45,12 @@ const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * A model's answer (whole or streamed so far) as the text that replaces `original`: the
- * announcing first line, a code fence or quotes around the whole answer taken off, the
+ * A model's answer (whole or streamed so far) as the text that replaces `original`: control
+ * characters, the announcing first line, a code fence or quotes around the whole answer taken off, the
  * selection's own leading and trailing white space kept, line breaks in the post's style.
  */
 export function rewriteAnswer(answer: string, original: string): string {
-  let text = answer.replace(/\r\n?/g, '\n').trim();
+  let text = withoutControls(answer.replace(/\r\n?/g, '\n')).trim();
   const core = original.trim();
   const preamble = PREAMBLE.exec(text);
   // A first line is an announcement only where the selection does not start the same way ("Sure enough, …").
@@ -77,7 +77,7 @@ const SUMMARY_LABEL = /^[*_#>\s]*(?:tl;?\s?dr|summary|in short)\s*[*_]*\s*[:：-
 
 /** A model's summary (whole or streamed so far) as one paragraph of plain sentences, without a label of its own. */
 export function summaryAnswer(answer: string): string {
-  return answer
+  return withoutControls(answer)
     .replace(SUMMARY_LABEL, '')
     .split(/\r\n|\r|\n/)
     .map((line) => line.trim().replace(/^(?:[-*•+]\s+|\d{1,2}[.)]\s+)/u, ''))
@@ -143,6 +143,12 @@ function padded(text: string, offset: number, start: number, block: string, eol:
   const before = offset <= start ? '' : eol.repeat(Math.max(0, 2 - breaksBefore));
   const after = offset >= text.length ? eol : eol.repeat(Math.max(0, 2 - breaksAfter));
   return before + block + after;
+}
+
+/** Control characters a model may emit (a post has no use for them), line breaks and tabs kept. */
+function withoutControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
 }
 
 function withEol(text: string, eol: string): string {

@@ -64,6 +64,9 @@ describe('rewrite and summarize: prompts, answers and where the text goes', () =
     assert.strictEqual(rewriteAnswer('Sure enough,\nit rose.', 'Sure enough,\nit rises.'), 'Sure enough,\nit rose.');
     // CRLF posts get CRLF text.
     assert.strictEqual(rewriteAnswer('One.\nTwo.', 'Uno.\r\nDos.\r\n'), 'One.\r\nTwo.\r\n');
+    // Control characters a model emits do not reach the post; tabs do.
+    assert.strictEqual(rewriteAnswer('A\u0007 b\u001b\tc\u0000', 'x'), 'A b\tc');
+    assert.strictEqual(summaryAnswer('One\u0002 two.'), 'One two.');
     // Streamed so far: an unfinished announcement shows until its line ends.
     assert.strictEqual(rewriteAnswer('Here is', 'x'), 'Here is');
   });
