@@ -110,6 +110,17 @@ class Workbench {
     await this.page.screenshot({ path: file });
     log(`wrote ${path.relative(repoRoot, file)}`);
   }
+  /** Opens `file`, runs the suggestion command `name` and takes shot `shot` of its pick (a model may answer first). */
+  async suggestion(file, name, shot) {
+    const { page } = this;
+    await this.open(file);
+    await this.palette(`Inkwell: ${name}…`);
+    await page.locator('.quick-input-widget:visible .quick-input-title', { hasText: name }).waitFor({ timeout: 120_000 });
+    await sleep(1500);
+    await this.shot(shot);
+    await page.keyboard.press('Escape');
+    await this.closeEditors();
+  }
   async closeEditors() {
     await this.palette('View: Close All Editors');
     await sleep(500);
@@ -201,16 +212,10 @@ async function main() {
 
     if (want('suggest-tags')) {
       log('suggest tags');
-      await wb.open('exploring-generative-ai.md');
-      await wb.palette('Inkwell: Suggest Tags…');
-      await page.locator('.quick-input-widget:visible .quick-input-title', { hasText: 'Suggest Tags' }).waitFor({ timeout: 60_000 });
-      await sleep(1500);
-      await wb.shot('suggest-tags');
-      await page.keyboard.press('Escape');
-      await wb.closeEditors();
+      await wb.suggestion('exploring-generative-ai.md', 'Suggest Tags', 'suggest-tags');
     }
 
-    if (want('rewrite') || want('summarize')) {
+    if (want('rewrite') || want('summarize') || want('suggest-title')) {
       log('rewrite selection, with a chat model');
       const models = plainChatModel();
       addSettings(workspace, { 'inkwell.models.paths': [models], 'inkwell.models.chat': 'inkwell-gpt-chat', 'inkwell.generation.seed': 3 });
@@ -234,6 +239,8 @@ async function main() {
       await wb.shot('summarize');
       await wb.palette('Inkwell: Reject Proposal');
       await wb.closeEditors();
+      log('suggest title, with a chat model');
+      await wb.suggestion('gans-in-one-afternoon.md', 'Suggest Title', 'suggest-title');
       fs.rmSync(models, { recursive: true, force: true });
     }
 
