@@ -18,7 +18,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadModelInProcess, type InProcessModel } from '../src/cli/continue';
-import { generateText } from '../src/generation/generate';
+import { DecoderRun } from '../src/generation/decoder';
+import { encodePrompt, generateText } from '../src/generation/generate';
+import { postBody } from '../src/core/suggest/plainText';
 import type { SpeculativeMode } from '../src/generation/speculative';
 import type { SamplingOptions, TextGenerationParams } from '../src/generation/textRequest';
 
@@ -62,6 +64,11 @@ async function once(model: InProcessModel, speculative: SpeculativeMode) {
 }
 
 export async function benchSpeculative(): Promise<void> {
+  await benchPromptLookup();
+  await benchVerification();
+}
+
+async function benchPromptLookup(): Promise<void> {
   const dir = benchModelDir();
   const loaded = await loadModelInProcess(dir, threads, 'auto');
   // Without end-of-text ids every run decodes the same number of tokens.
@@ -103,6 +110,125 @@ export async function benchSpeculative(): Promise<void> {
     );
   } finally {
     await loaded.release();
+  }
+}
+
+/** Fed tokens per verification step the table compares: one (a plain step) and k = 2, 4, 8. */
+const FED = [1, 2, 4, 8] as const;
+
+/**
+ * What verifying k tokens costs against a plain one-token step: after a 256-token prompt, steps
+ * that feed 1, 2, 4 or 8 new tokens at once (then roll them back), taking turns, median of
+ * `steps` each. Speculation pays when accepted tokens per step outgrow this cost.
+ */
+async function verificationCost(model: InProcessModel, steps = 24): Promise<Map<number, number>> {
+  const ids = encodePrompt(model, `${passage.repeat(8)}`).slice(0, 256);
+  const run = new DecoderRun(
+    { session: model.session, makeTensor: model.makeTensor, spec: model.spec, file: model.onnxFile, withPast: model.withPast },
+    ids,
+  );
+  await run.next(); // the prompt step
+  const times = new Map<number, number[]>(FED.map((k) => [k, []]));
+  for (let i = 0; i < steps; i++) {
+    for (const k of FED) {
+      for (let j = 0; j < k; j++) run.append(ids[(i + j) % ids.length]);
+      const t = performance.now();
+      await run.forward(k);
+      times.get(k)!.push(performance.now() - t);
+      run.rollback(k);
+      await run.next(); // back to the state after the prompt (re-feeds the prompt's last token)
+    }
+  }
+  return new Map(FED.map((k) => [k, median(times.get(k)!)]));
+}
+
+/**
+ * Prompt-lookup acceptance when continuing held-out blog text: each sample post's first 600
+ * characters of body as the prompt, greedy, `newTokens` tokens, drafts summed over the posts.
+ */
+async function heldOutAcceptance(model: InProcessModel): Promise<{ posts: number; proposed: number; accepted: number; tokens: number }> {
+  const dirs = [path.join(repo, '..', 'shared', 'samples', 'posts'), path.join(repo, 'samples', 'blog', 'posts')].filter((d) =>
+    fs.existsSync(d),
+  );
+  const files = [
+    ...new Set(
+      dirs.flatMap((d) =>
+        fs
+          .readdirSync(d)
+          .filter((f) => f.endsWith('.md'))
+          .map((f) => path.join(d, f)),
+      ),
+    ),
+  ];
+  const total = { posts: 0, proposed: 0, accepted: 0, tokens: 0 };
+  for (const file of files) {
+    const body = postBody(fs.readFileSync(file, 'utf8')).trim().slice(0, 600);
+    if (body.length < 200) continue;
+    const params: TextGenerationParams = {
+      prompt: body,
+      maxTokens: newTokens,
+      sampling: greedy,
+      stop: [],
+      endAtSentence: false,
+      speculative: 'prompt-lookup',
+    };
+    const result = await generateText(model, params);
+    total.posts++;
+    total.tokens += result.tokens.length;
+    total.proposed += result.draft?.proposed ?? 0;
+    total.accepted += result.draft?.accepted ?? 0;
+  }
+  return total;
+}
+
+/** The verification-cost and held-out acceptance tables for each model the bench can find or build. */
+export async function benchVerification(): Promise<void> {
+  const shapes = [
+    { label: 'inkwell-gpt (shipped)', dir: path.join(repo, 'models', 'inkwell-gpt'), dtype: 'fp32' as const },
+    { label: 'distilgpt2-shaped', dir: path.join(repo, 'bench', '.cache', 'distilgpt2-shape'), dtype: 'fp32' as const },
+    { label: 'SmolLM2-135M-shaped', dir: path.join(repo, 'bench', '.cache', 'smollm2-shape'), dtype: 'fp32' as const },
+    { label: 'SmolLM2-135M-shaped', dir: path.join(repo, 'bench', '.cache', 'smollm2-shape'), dtype: 'q4' as const },
+  ].filter((s) => fs.existsSync(path.join(s.dir, 'onnx', s.dtype === 'q4' ? 'model_q4.onnx' : 'model.onnx')));
+  console.log('\n### What a verification step costs: feeding k tokens at once against one\n');
+  console.log(
+    `After a 256-token prompt, ${threads} threads; steps of 1, 2, 4 and 8 fed tokens taking turns, median of 24 each. ` +
+      'A step of k costs c(k) one-token steps; speculation with a accepted drafts per step gives (a + 1) / c(k) times plain speed.\n',
+  );
+  console.log(
+    `| model | dtype | 1 token | ${FED.slice(1)
+      .map((k) => `${k} tokens`)
+      .join(' | ')} |`,
+  );
+  console.log(
+    `|---|---|--:|${FED.slice(1)
+      .map(() => '--:')
+      .join('|')}|`,
+  );
+  for (const shape of shapes) {
+    const model = await loadModelInProcess(shape.dir, threads, shape.dtype);
+    try {
+      const cost = await verificationCost(model);
+      const one = cost.get(1)!;
+      console.log(
+        `| ${shape.label} | ${model.files.decoder.dtype} | ${one.toFixed(2)} ms | ${FED.slice(1)
+          .map((k) => `${cost.get(k)!.toFixed(2)} ms (${(cost.get(k)! / one).toFixed(2)}×)`)
+          .join(' | ')} |`,
+      );
+    } finally {
+      await model.release();
+    }
+  }
+  const shipped = shapes.find((s) => s.label.startsWith('inkwell-gpt'));
+  if (!shipped) return;
+  const model = await loadModelInProcess(shipped.dir, threads, 'fp32');
+  try {
+    const a = await heldOutAcceptance(model);
+    console.log(
+      `\nPrompt-lookup acceptance continuing held-out blog text (the sample posts' first 600 characters, greedy, ${newTokens} tokens each, ${shipped.label}): ` +
+        `${a.posts} posts, ${a.tokens} tokens, ${a.accepted} of ${a.proposed} drafts accepted (${a.proposed ? ((100 * a.accepted) / a.proposed).toFixed(0) : '–'}%).`,
+    );
+  } finally {
+    await model.release();
   }
 }
 

@@ -191,6 +191,8 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
       () => vscode.window.activeTextEditor?.document.uri.toString() === first.toString(),
       'the editor of the first file focused',
     );
+    // The keyboard focus too (the refactor preview's panel may still hold it), as a click in the editor gives it.
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
     await vscode.commands.executeCommand('undo');
     await waitFor(() => expected.every((f) => currentText(f) === before.get(f)), 'every file back as it was after one Undo');
     // Undone in the editor, not yet on disk: the files have unsaved changes until the user saves them.
