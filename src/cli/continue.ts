@@ -26,11 +26,12 @@ import { processIo, readArguments, UsageError, type CliIo } from './io';
 const D = GENERATION_DEFAULTS;
 
 /** The --speculative option, as `continue` and `chat` describe it. */
-export const SPECULATIVE_HELP = `  --speculative MODE       off, auto or prompt-lookup (default: off). Greedy decoding only
-                           (--greedy): drafts copied from earlier in the text are checked
-                           in one model step each, for the same tokens in fewer steps on
-                           text that repeats itself; auto pauses while few are accepted.
-                           Sampling, and 8-bit models (q8, int8, uint8), decode plainly`;
+export const SPECULATIVE_HELP = `  --speculative MODE       off, auto or prompt-lookup (default: off). Drafts copied from
+                           earlier in the text are checked in one model step each: fewer
+                           steps on text that repeats itself; greedy gives the same tokens,
+                           sampling tokens of the same distribution (not the same tokens
+                           for a seed); auto pauses while few are accepted. 8-bit models
+                           (q8, int8, uint8) decode plainly`;
 
 const HELP = `Usage: inkwell continue (--prompt TEXT | --prompt-file FILE) [options]
        inkwell continue --endpoint URL … (on a server: see inkwell continue --endpoint URL --help)

@@ -24,7 +24,7 @@ import type { MakeTensor, SessionLike, TensorLike } from './onnxTypes';
 import { cacheInputs, emptyCacheShape } from './architectures';
 import { LogitsProcessorList, processorsFor, type LogitsProcessor } from './logitsProcessors';
 import { runSession } from './onnxGraph';
-import { isGreedy, TokenSampler } from './sampling';
+import { TokenSampler } from './sampling';
 import { Speculator, type DraftStats, type SpeculativeOptions } from './speculative';
 import {
   contextFullCriterion,
@@ -177,7 +177,7 @@ export interface DecodeRequest {
   promptIds: readonly number[];
   maxTokens: number;
   sampling: SamplingOptions;
-  /** Verify prompt-lookup drafts (greedy only; sampling decodes plainly). Absent: plain decoding. */
+  /** Verify prompt-lookup drafts (greedy: the same tokens; sampling: exact in distribution). Absent: plain decoding. */
   speculative?: SpeculativeOptions;
 }
 
@@ -590,9 +590,9 @@ export class DecoderRun {
 /**
  * Runs the decode loop: each step's logits go through the processors, the sampler picks a
  * token, the criteria decide whether it ends there, the streamer hears it. With
- * `request.speculative` under greedy decoding, a step may instead verify prompt-lookup drafts
- * (speculative.ts) and yield several tokens, each judged by the criteria in turn, so the text ends
- * where plain decoding would end it. Keeps no state between requests. Throws a `cancelled`
+ * `request.speculative`, a step may instead verify prompt-lookup drafts (speculative.ts) and yield
+ * several tokens, each judged by the criteria in turn, so the text ends where plain decoding would
+ * end it (greedy: the same tokens; sampling: tokens of the same distribution). Keeps no state between requests. Throws a `cancelled`
  * GenerationError when `pipeline.signal` aborts.
  */
 export async function decode(model: DecoderModel, request: DecodeRequest, pipeline: DecodePipeline = {}): Promise<DecodeResult> {
@@ -604,12 +604,12 @@ export async function decode(model: DecoderModel, request: DecodeRequest, pipeli
   ]);
   const sampler = new TokenSampler(spec.vocabSize, request.sampling);
   const pick = (row: Float32Array) => sampler.sample(row);
-  // Sampling does not speculate yet: exactness there needs the speculative-sampling rule.
-  const speculator = request.speculative && isGreedy(request.sampling) ? new Speculator(request.speculative, request.promptIds) : undefined;
+  const judge = (row: Float32Array, draft: number) => sampler.judge(row, draft);
+  const speculator = request.speculative ? new Speculator(request.speculative, request.promptIds) : undefined;
   const out = new DecodeOutput(model, request, pipeline, speculator);
   while (!out.done) {
     throwIfCancelled(pipeline.signal);
-    const batch = out.tokens.length && speculator ? await speculator.step({ run, processors, pick }, out.room(run.length)) : undefined;
+    const batch = out.tokens.length && speculator ? await speculator.step({ run, processors, pick, judge }, out.room(run.length)) : undefined;
     if (batch) {
       out.emitVerified(batch, run.length - batch.length);
     } else {

@@ -283,6 +283,33 @@ export class TokenSampler {
     return { count, ids, probs };
   }
 
+  /**
+   * Speculative sampling against a drafted token (a point-mass draft, as prompt lookup gives):
+   * `draft` is kept with probability p(draft) under the distribution {@link sample} draws from;
+   * otherwise a token is drawn from p with `draft` taken out, renormalized (the residual
+   * max(0, p − q) of Leviathan et al. 2023 and Chen et al. 2023, with q all on `draft`). Either
+   * way the token returned follows p exactly. Greedy: the argmax, whatever was drafted. A
+   * different count of PRNG draws than plain sampling, so the same seed gives other (equally
+   * distributed) tokens.
+   */
+  judge(logits: Float32Array, draft: number): number {
+    if (this.greedy) return argmax(this.row(logits));
+    const { count, ids, probs } = this.distribution(logits);
+    let p = 0;
+    for (let i = 0; i < count; i++) if (ids[i] === draft) p = probs[i];
+    if (this.random() < p) return draft;
+    let u = this.random() * (1 - p);
+    let last = -1;
+    for (let i = 0; i < count; i++) {
+      if (ids[i] === draft || probs[i] === 0) continue;
+      last = ids[i];
+      u -= probs[i];
+      if (u < 0) return ids[i];
+    }
+    // Rounding left a sliver (or the draft held all the mass and still lost: p rounded below 1).
+    return last >= 0 ? last : draft;
+  }
+
   private row(logits: Float32Array): Float32Array {
     return logits.length === this.vocabSize ? logits : logits.subarray(0, this.vocabSize);
   }

@@ -131,12 +131,14 @@ export interface VerifiableRun {
   replaceTail(k: number, id: number): void;
 }
 
-/** What the speculator needs of the decode loop besides the run: its processors and its greedy pick. */
+/** What the speculator needs of the decode loop besides the run: its processors, its pick and its judge of a draft. */
 export interface VerifyContext {
   run: VerifiableRun;
   processors: LogitsProcessor & { readonly length: number };
-  /** The token plain decoding takes from a processed row (the argmax, under greedy). */
+  /** The token plain decoding takes from a processed row (the argmax, under greedy; else a draw). */
   pick(row: Float32Array): number;
+  /** The token kept where `draft` was proposed: `draft` itself, or another (TokenSampler.judge). */
+  judge(row: Float32Array, draft: number): number;
 }
 
 /**
@@ -191,20 +193,21 @@ export class Speculator {
 
 /**
  * Feeds the drafts after the run's last token in one step and keeps the longest prefix the model
- * agrees with, then its own token: each row goes through the processors as plain decoding would
+ * accepts (greedy: agrees with; sampling: by the speculative-sampling rule), then its own token: each row goes through the processors as plain decoding would
  * have run them, with the drafts before it already in the sequence. The run ends holding the
  * accepted drafts and that token; the processors have seen them all.
  */
-async function verify({ run, processors, pick }: VerifyContext, drafts: readonly number[]): Promise<number[]> {
+async function verify({ run, processors, pick, judge }: VerifyContext, drafts: readonly number[]): Promise<number[]> {
   for (const id of drafts) run.append(id);
   const rows = await run.forward(drafts.length + 1);
   const out: number[] = [];
   for (const row of rows) {
     if (processors.length) processors.process(row);
-    const id = pick(row);
+    const draft = out.length < drafts.length ? drafts[out.length] : undefined;
+    const id = draft === undefined ? pick(row) : judge(row, draft);
     out.push(id);
     if (processors.length) processors.push?.(id);
-    if (id !== drafts[out.length - 1]) break;
+    if (id !== draft) break;
   }
   run.replaceTail(drafts.length - (out.length - 1), out[out.length - 1]);
   return out;

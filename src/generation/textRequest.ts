@@ -69,8 +69,9 @@ export interface TextGenerationParams {
    */
   defaultedSampling?: readonly ModelSamplingKey[];
   /**
-   * Speculative decoding with prompt-lookup drafts (speculative.ts): the same tokens, fewer model
-   * steps on text that repeats itself. Greedy decoding only; sampling decodes plainly. Absent: off.
+   * Speculative decoding with prompt-lookup drafts (speculative.ts): fewer model steps on text that
+   * repeats itself; greedy gives the same tokens, sampling tokens of the same distribution (other
+   * tokens for the same seed). Absent: off.
    */
   speculative?: SpeculativeMode;
 }
