@@ -143,15 +143,13 @@ describe('inkwell continue (CLI)', () => {
     assert.ok(auto.draft, 'auto reports its drafts too');
   });
 
-  it('--speculative: sampling decodes plainly (no draft counts), and an unknown mode is a usage error', async () => {
-    const sampled = capture();
+  it('--speculative with sampling: drafts are counted and the same seed repeats; an unknown mode is a usage error', async () => {
     const args = ['--model', 'tiny-gpt2', '--prompt', 'a b a b a b', '--seed', '3', '--max-tokens', '12', '--json'];
-    assert.strictEqual(await run([...args, '--speculative', 'prompt-lookup'], sampled), 0);
-    const plain = capture();
-    assert.strictEqual(await run(args, plain), 0);
-    const [a, b] = [sampled, plain].map((io) => JSON.parse(io.lines[0]) as { tokens: number[]; draft?: unknown });
-    assert.deepStrictEqual(a.tokens, b.tokens);
-    assert.strictEqual(a.draft, undefined);
+    const runs = [capture(), capture()];
+    for (const io of runs) assert.strictEqual(await run([...args, '--speculative', 'prompt-lookup'], io), 0);
+    const [a, b] = runs.map((io) => JSON.parse(io.lines[0]) as { tokens: number[]; draft?: { proposed: number; accepted: number } });
+    assert.deepStrictEqual(a.tokens, b.tokens, 'the same seed, the same tokens');
+    assert.ok(a.draft && a.draft.proposed >= 0 && a.draft.accepted <= a.draft.proposed, JSON.stringify(a.draft));
     const bad = capture();
     assert.strictEqual(await run([...args, '--speculative', 'medusa'], bad), 2);
     assert.match(bad.errors[0], /--speculative must be one of off, auto, prompt-lookup/);
