@@ -1,7 +1,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { downloadModel, fetchListing, HubError, type DownloadProgress } from '../hub/download';
+import { downloadModel, fetchListing, HubError, type DownloadProgress, type DownloadResult } from '../hub/download';
 import { isUnreachable } from '../hub/http';
 import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type ResolvedEndpoint } from '../core/hub/endpoint';
 import type { HubListing } from '../core/hub/listing';
@@ -154,6 +154,109 @@ function describeProgress(p: DownloadProgress): string {
   return `${formatSize(p.bytes)}${of} · ${formatSize(p.bytesPerSecond)}/s · file ${p.fileIndex} of ${p.fileCount}`;
 }
 
+/** A download in a cancellable notification: the variant and size, then bytes, speed and file. */
+function downloadWithProgress(
+  request: { endpoint: string; repo: string; revision: string | undefined; dtype: Dtype | 'auto'; modelsDir: string },
+  controller: AbortController,
+  log: Logger,
+  views: Views,
+  onFirstBytes: () => void,
+): Thenable<DownloadResult> {
+  return views.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Downloading ${request.repo}`, cancellable: true },
+    (progress, token) => {
+      const link = abortOnCancel(token, controller);
+      let shown = 0;
+      const downloading = downloadModel({
+        ...request,
+        signal: controller.signal,
+        progressIntervalMs: 250,
+        onPlan: (plan) => {
+          for (const note of plan.notes) log.info(`Download Model: ${note}`);
+          log.info(`Download Model: ${plan.files.map((f) => `${f.path} → ${f.target}`).join(', ')}`);
+          progress.report({
+            message: `${plan.dtype}${plan.auto ? ' (auto)' : ''}${plan.totalBytes !== undefined ? `, ${formatSize(plan.totalBytes)}` : ''}`,
+          });
+        },
+        onProgress: (p) => {
+          if (p.bytes > 0) onFirstBytes();
+          const percent = p.total ? Math.min(100, (p.bytes / p.total) * 100) : 0;
+          progress.report({ message: describeProgress(p), increment: Math.max(0, percent - shown) });
+          shown = Math.max(shown, percent);
+        },
+      });
+      return downloading.finally(() => link.dispose());
+    },
+  );
+}
+
+/**
+ * After a download: says what landed and sets the model for continuation or (an instruct model)
+ * writing help, as `args` say or as the writer picks from the message.
+ */
+async function offerUse(
+  result: DownloadResult,
+  repo: string,
+  args: DownloadModelArgs,
+  registry: ModelRegistry,
+  log: Logger,
+  views: Views,
+): Promise<{ chat: boolean; used: boolean; usedForChat: boolean }> {
+  const summary = result.alreadyPresent
+    ? `${result.name} is already downloaded (${result.dir}).`
+    : `Downloaded ${repo} (${result.plan.dtype}, ${formatSize(result.manifest.files.reduce((n, f) => n + f.size, 0))}) to ${result.dir}.`;
+  log.info(`Download Model: ${summary}`);
+  // The setting takes the name when the registry finds the folder by it, else the folder itself.
+  const value = registry.list('text').some((m) => m.dir === result.dir) ? result.name : result.dir;
+  const chat = hasChatTemplate(result.dir);
+  const used = { text: false, chat: false };
+  const use = async (key: 'text' | 'chat') => {
+    await vscode.workspace.getConfiguration('inkwell.models').update(key, value, vscode.ConfigurationTarget.Global);
+    used[key] = true;
+  };
+  if (args.use === true) await use('text');
+  if (args.useForChat === true && chat) await use('chat');
+  if (args.use === undefined && args.useForChat === undefined) {
+    const buttons = chat ? ['Use for writing help', 'Use for continuation', 'Check Model'] : ['Use this model', 'Check Model'];
+    const instruct = chat ? ' It is an instruct model: it can answer Suggest…, Rewrite Selection and Summarize, and continue text.' : '';
+    void views.showMessage('info', summary + instruct, ...buttons).then(async (choice) => {
+      if (choice === 'Use for writing help') await use('chat');
+      if (choice === 'Use this model' || choice === 'Use for continuation') await use('text');
+      if (choice === 'Check Model') await vscode.commands.executeCommand('inkwell.checkModel', { model: value });
+    });
+  }
+  return { chat, used: used.text, usedForChat: used.chat };
+}
+
+/** A failed or cancelled download in words (whether it can continue, where a mirror goes), said once. */
+function explainFailure(err: unknown, started: boolean, where: string, log: Logger, views: Views): DownloadModelOutcome {
+  if (err instanceof HubError && err.code === 'cancelled') {
+    const message = started
+      ? 'Download cancelled. Run Download Model again with the same choices to continue where it stopped.'
+      : 'Download cancelled.';
+    log.info(`Download Model: ${message}`);
+    void views.showMessage('info', message);
+    return { ok: false, reason: 'cancelled', message };
+  }
+  const detail = err instanceof HubError || err instanceof HubInputError ? err.message : `Download failed: ${(err as Error).message}`;
+  log.error(`Download Model: ${detail}`);
+  if (isUnreachable(err)) {
+    // No answer at all: say so in words, and where a mirror would go.
+    const message =
+      `Inkwell cannot reach the model hub at ${where} (${err.errno}). Check the network connection; ` +
+      `to use a mirror, set inkwell.models.hubEndpoint.` +
+      (started ? ' Run Download Model again to continue where it stopped.' : '');
+    void views.showMessage('error', message, 'Open Setting', 'Show Log').then((c) => {
+      if (c === 'Open Setting') void vscode.commands.executeCommand('workbench.action.openSettings', 'inkwell.models.hubEndpoint');
+      if (c === 'Show Log') void vscode.commands.executeCommand('inkwell.showLog');
+    });
+    return { ok: false, reason: 'failed', message };
+  }
+  const hint = started && err instanceof HubError && err.resumable ? ' Run Download Model again to continue where it stopped.' : '';
+  void views.showMessage('error', detail + hint, 'Show Log').then((c) => c && vscode.commands.executeCommand('inkwell.showLog'));
+  return { ok: false, reason: 'failed', message: detail + hint };
+}
+
 /**
  * "Inkwell: Download Model…": picks a repository (recommended ones with their
  * size, or any id) and an ONNX variant, downloads it with a cancellable
@@ -226,101 +329,17 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
         dtype = await pickDtype(repo, listing);
         if (!dtype) return { ok: false, reason: 'dismissed' };
       }
-      const chosen = dtype;
+      const request = { endpoint: endpoint.url, repo, revision, dtype, modelsDir };
       const result = await track((controller) =>
-        views.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Downloading ${repo}`, cancellable: true },
-          (progress, token) => {
-            const link = abortOnCancel(token, controller);
-            let shown = 0;
-            const downloading = downloadModel({
-              endpoint: endpoint.url,
-              repo,
-              revision,
-              dtype: chosen,
-              modelsDir,
-              signal: controller.signal,
-              progressIntervalMs: 250,
-              onPlan: (plan) => {
-                for (const note of plan.notes) log.info(`Download Model: ${note}`);
-                log.info(`Download Model: ${plan.files.map((f) => `${f.path} → ${f.target}`).join(', ')}`);
-                progress.report({
-                  message: `${plan.dtype}${plan.auto ? ' (auto)' : ''}${plan.totalBytes !== undefined ? `, ${formatSize(plan.totalBytes)}` : ''}`,
-                });
-              },
-              onProgress: (p) => {
-                if (p.bytes > 0) started = true;
-                const percent = p.total ? Math.min(100, (p.bytes / p.total) * 100) : 0;
-                progress.report({ message: describeProgress(p), increment: Math.max(0, percent - shown) });
-                shown = Math.max(shown, percent);
-              },
-            });
-            return downloading.finally(() => link.dispose());
-          },
-        ),
+        downloadWithProgress(request, controller, log, views, () => {
+          started = true;
+        }),
       );
       registry.refresh();
-      const summary = result.alreadyPresent
-        ? `${result.name} is already downloaded (${result.dir}).`
-        : `Downloaded ${repo} (${result.plan.dtype}, ${formatSize(result.manifest.files.reduce((n, f) => n + f.size, 0))}) to ${result.dir}.`;
-      log.info(`Download Model: ${summary}`);
-      // The setting takes the name when the registry finds the folder by it, else the folder itself.
-      const value = registry.list('text').some((m) => m.dir === result.dir) ? result.name : result.dir;
-      const chat = hasChatTemplate(result.dir);
-      const used = { text: false, chat: false };
-      const use = async (key: 'text' | 'chat') => {
-        await vscode.workspace.getConfiguration('inkwell.models').update(key, value, vscode.ConfigurationTarget.Global);
-        used[key] = true;
-      };
-      if (args.use === true) await use('text');
-      if (args.useForChat === true && chat) await use('chat');
-      if (args.use === undefined && args.useForChat === undefined) {
-        const buttons = chat ? ['Use for writing help', 'Use for continuation', 'Check Model'] : ['Use this model', 'Check Model'];
-        const instruct = chat
-          ? ' It is an instruct model: it can answer Suggest…, Rewrite Selection and Summarize, and continue text.'
-          : '';
-        void views.showMessage('info', summary + instruct, ...buttons).then(async (choice) => {
-          if (choice === 'Use for writing help') await use('chat');
-          if (choice === 'Use this model' || choice === 'Use for continuation') await use('text');
-          if (choice === 'Check Model') await vscode.commands.executeCommand('inkwell.checkModel', { model: value });
-        });
-      }
-      return {
-        ok: true,
-        name: result.name,
-        dir: result.dir,
-        dtype: result.plan.dtype,
-        alreadyPresent: result.alreadyPresent,
-        chat,
-        used: used.text,
-        usedForChat: used.chat,
-      };
+      const used = await offerUse(result, repo, args, registry, log, views);
+      return { ok: true, name: result.name, dir: result.dir, dtype: result.plan.dtype, alreadyPresent: result.alreadyPresent, ...used };
     } catch (err) {
-      if (err instanceof HubError && err.code === 'cancelled') {
-        const message = started
-          ? 'Download cancelled. Run Download Model again with the same choices to continue where it stopped.'
-          : 'Download cancelled.';
-        log.info(`Download Model: ${message}`);
-        void views.showMessage('info', message);
-        return { ok: false, reason: 'cancelled', message };
-      }
-      const detail = err instanceof HubError || err instanceof HubInputError ? err.message : `Download failed: ${(err as Error).message}`;
-      log.error(`Download Model: ${detail}`);
-      if (isUnreachable(err)) {
-        // No answer at all: say so in words, and where a mirror would go.
-        const message =
-          `Inkwell cannot reach the model hub at ${where} (${err.errno}). Check the network connection; ` +
-          `to use a mirror, set inkwell.models.hubEndpoint.` +
-          (started ? ' Run Download Model again to continue where it stopped.' : '');
-        void views.showMessage('error', message, 'Open Setting', 'Show Log').then((c) => {
-          if (c === 'Open Setting') void vscode.commands.executeCommand('workbench.action.openSettings', 'inkwell.models.hubEndpoint');
-          if (c === 'Show Log') void vscode.commands.executeCommand('inkwell.showLog');
-        });
-        return { ok: false, reason: 'failed', message };
-      }
-      const hint = started && err instanceof HubError && err.resumable ? ' Run Download Model again to continue where it stopped.' : '';
-      void views.showMessage('error', detail + hint, 'Show Log').then((c) => c && vscode.commands.executeCommand('inkwell.showLog'));
-      return { ok: false, reason: 'failed', message: detail + hint };
+      return explainFailure(err, started, where, log, views);
     }
   };
 
