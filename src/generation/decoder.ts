@@ -609,7 +609,8 @@ export async function decode(model: DecoderModel, request: DecodeRequest, pipeli
   const out = new DecodeOutput(model, request, pipeline, speculator);
   while (!out.done) {
     throwIfCancelled(pipeline.signal);
-    const batch = out.tokens.length && speculator ? await speculator.step({ run, processors, pick, judge }, out.room(run.length)) : undefined;
+    const batch =
+      out.tokens.length && speculator ? await speculator.step({ run, processors, pick, judge }, out.room(run.length)) : undefined;
     if (batch) {
       out.emitVerified(batch, run.length - batch.length);
     } else {
