@@ -215,32 +215,36 @@ async function main() {
       await wb.suggestion('exploring-generative-ai.md', 'Suggest Tags', 'suggest-tags');
     }
 
-    if (want('rewrite') || want('summarize') || want('suggest-title')) {
-      log('rewrite selection, with a chat model');
+    if (['rewrite', 'summarize', 'suggest-title', 'suggest-description'].some(want)) {
+      log('the writing commands, with a chat model');
       const models = plainChatModel();
       addSettings(workspace, { 'inkwell.models.paths': [models], 'inkwell.models.chat': 'inkwell-gpt-chat', 'inkwell.generation.seed': 3 });
-      await sleep(1500);
-      await wb.open('gans-in-one-afternoon.md');
-      await wb.goto(17);
-      await page.keyboard.press('Home');
-      await page.keyboard.press('Shift+ArrowDown');
-      await page.keyboard.press('Shift+ArrowDown');
-      await page.keyboard.press('Shift+End');
-      await wb.palette('Inkwell: Rewrite Selection…', { pick: 'Shorter', keepSelection: true });
-      await page.getByText('proposal is in the diff').first().waitFor({ timeout: 120_000 });
-      await sleep(1500);
-      await wb.shot('rewrite');
-      await wb.palette('Inkwell: Reject Proposal');
-      await sleep(500);
-      log('summarize');
-      await wb.palette('Inkwell: Summarize (TL;DR)…', { pick: 'At the top' });
-      await page.getByText('proposal is in the diff').first().waitFor({ timeout: 120_000 });
-      await sleep(1500);
-      await wb.shot('summarize');
-      await wb.palette('Inkwell: Reject Proposal');
-      await wb.closeEditors();
-      log('suggest title, with a chat model');
+      // The workbench reads the changed settings file a moment later.
+      await sleep(4000);
+      if (want('rewrite') || want('summarize')) {
+        await wb.open('gans-in-one-afternoon.md');
+        await wb.goto(17);
+        await page.keyboard.press('Home');
+        await page.keyboard.press('Shift+ArrowDown');
+        await page.keyboard.press('Shift+ArrowDown');
+        await page.keyboard.press('Shift+End');
+        await wb.palette('Inkwell: Rewrite Selection…', { pick: 'Shorter', keepSelection: true });
+        await page.getByText('proposal is in the diff').first().waitFor({ timeout: 120_000 });
+        await sleep(1500);
+        await wb.shot('rewrite');
+        await wb.palette('Inkwell: Reject Proposal');
+        await sleep(500);
+        log('summarize');
+        await wb.palette('Inkwell: Summarize (TL;DR)…', { pick: 'At the top' });
+        await page.getByText('proposal is in the diff').first().waitFor({ timeout: 120_000 });
+        await sleep(1500);
+        await wb.shot('summarize');
+        await wb.palette('Inkwell: Reject Proposal');
+        await wb.closeEditors();
+      }
+      log('suggest title and description, with a chat model');
       await wb.suggestion('gans-in-one-afternoon.md', 'Suggest Title', 'suggest-title');
+      await wb.suggestion('vae-latent-walks.md', 'Suggest Description', 'suggest-description');
       fs.rmSync(models, { recursive: true, force: true });
     }
 

@@ -103,8 +103,12 @@ function withAnswer(kind: SuggestionKind, result: Suggestions, answer: ModelAnsw
   return answer ? { ...result, candidates: withModelCandidates(answer.candidates, result.candidates, kind) } : result;
 }
 
-/** The pick's placeholder; it says when the model read only the beginning of a long post. */
+/** The pick's placeholder; it says when the model read only the beginning of a long post, or offered nothing that fits. */
 function placeholder(kind: SuggestionKind, answer: ModelAnswer | undefined): string {
+  if (answer && !answer.failed && !answer.candidates.length) {
+    const fits = kind === 'description' ? ' within the description length' : kind === 'tags' ? " among the blog's tags" : '';
+    return `${PLACEHOLDERS[kind]} (${answer.model} suggested none${fits}; these come from the post)`;
+  }
   if (!answer?.candidates.length || answer.omittedChars <= 0) return PLACEHOLDERS[kind];
   return `${PLACEHOLDERS[kind]} (${answer.model} read the beginning of the post; the last ${answer.omittedChars.toLocaleString('en')} characters were left out)`;
 }

@@ -47,6 +47,8 @@ export interface ModelAnswer {
   candidates: Suggestion[];
   /** Characters of the post the prompt did not carry. */
   omittedChars: number;
+  /** The model could not answer (said in a warning already), or the writer cancelled it. */
+  failed?: boolean;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function askModel(
         `${commandName}: ${model} could not answer (${answer.message}). The suggestions offered come from the post.`,
       );
     }
-    return { model, candidates: [], omittedChars: prompt.omittedChars };
+    return { model, candidates: [], omittedChars: prompt.omittedChars, failed: true };
   }
   // What the model's context could not hold was cut from the end of the excerpt: left out too.
   const omittedChars = prompt.omittedChars + (answer.promptCharsCut ?? 0);

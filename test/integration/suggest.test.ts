@@ -242,6 +242,26 @@ suite('Suggest Title, Description and Tags write into the frontmatter', () => {
     });
   });
 
+  test('with a chat model whose descriptions do not fit the length: the pick says so, and offers the post’s own', async function () {
+    this.timeout(120_000);
+    await withChatModel(async () => {
+      const editor = await openPost('posts/suggest-chat.md');
+      const original = editor.document.getText();
+      const picks = t.quickPicks().length;
+      const running = vscode.commands.executeCommand('inkwell.suggestDescription');
+      const pick = await waitFor(() => t.quickPicks()[picks], 'the Suggest Description pick');
+      // The random-weight model's lines are not 50–160-character sentences: none is offered.
+      assert.ok(!pick.descriptions.some((d) => d?.endsWith('· tiny-chat')), JSON.stringify(pick.descriptions));
+      assert.strictEqual(
+        pick.placeHolder,
+        'The description to write into the frontmatter (tiny-chat suggested none within the description length; these come from the post)',
+      );
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await running;
+      assert.strictEqual(editor.document.getText(), original);
+    });
+  });
+
   test('with a chat model: Suggest Tags offers the tags it chose first, and it can only choose the blog’s own', async function () {
     this.timeout(120_000);
     const provider = await waitFor(() => t.treeDataProvider<{ kind: string; tag: string }>('inkwell.tags'), 'the tag tree');
