@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildPreviewHtml } from '../../src/preview/html';
 import type { HostToWebview, WebviewToHost } from '../../src/preview/previewMessages';
 import { makeNonce } from '../../src/util/nonce';
+import { waitFor } from '../support/waitFor';
 import { bundleWebviewScript, installHostApi, launchChromium, ORIGIN, servePreviewPage } from './harness';
 
 const HEADER =
@@ -65,13 +66,9 @@ describe('preview webview script (real Chromium)', function () {
 
   /** Waits until the page has posted a message matching `match`. */
   async function waitForMessage(match: (m: WebviewToHost) => boolean, what = 'a message'): Promise<WebviewToHost> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const found = messages.find(match);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; got ${JSON.stringify(messages.map((m) => m.type))}`);
-      await page.waitForTimeout(20);
-    }
+    return waitFor(() => messages.find(match), what).catch((err: Error) => {
+      throw new Error(`${err.message}; got ${JSON.stringify(messages.map((m) => m.type))}`);
+    });
   }
 
   const post = (message: HostToWebview) => page.evaluate((m) => window.postMessage(m, '*'), message);

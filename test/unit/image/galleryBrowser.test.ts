@@ -17,6 +17,7 @@ import { renderPng } from '../../../src/generation/image/render';
 import { makeNonce } from '../../../src/util/nonce';
 import chromiumArgs from '../../../scripts/chromiumArgs.json';
 import { bundleForBrowser } from '../../support/bundle';
+import { waitFor } from '../../support/waitFor';
 
 const ORIGIN = 'https://inkwell.test';
 const repo = path.resolve(__dirname, '..', '..', '..');
@@ -72,12 +73,7 @@ describe('image gallery page (real Chromium)', function () {
   }
 
   async function waitForMessage(type: GalleryWebviewMessage['type']): Promise<GalleryWebviewMessage> {
-    for (let i = 0; i < 200; i++) {
-      const found = messages.find((m) => m.type === type);
-      if (found) return found;
-      await page.waitForTimeout(25);
-    }
-    throw new Error(`no '${type}' message from the gallery`);
+    return waitFor(() => messages.find((m) => m.type === type), `a '${type}' message from the gallery`);
   }
 
   it('runs its script under the CSP and says it is ready', async () => {
