@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { charLength, postBody } from '../core/suggest/plainText';
 import { MAX_REWRITE_CHARS, rewritePrompt, summaryPrompt, type RewriteStyle } from '../core/suggest/prompts';
-import { rewriteAnswer, selectionProblem, summaryAnswer, summaryInsertion, type SummaryPlace } from '../core/suggest/rewrite';
+import { rewriteAnswer, selectionProblem, summaryAnswer, summaryOffset, tldrParagraph, type SummaryPlace } from '../core/suggest/rewrite';
 import { TextBackendError, type ChatBackendRequest, type TextBackendResult } from '../generation/textBackend';
 import { buildChatParams } from '../generation/textRequest';
 import { readGenerationSettings } from '../util/config';
@@ -149,14 +149,14 @@ async function summarize(help: WritingHelp, args: SummarizeArgs): Promise<Writin
   if (!place) return 'dismissed';
   const cursor = doc.offsetAt(editor.selection.active);
   const prompt = summaryPrompt(body);
-  const at = summaryInsertion(text, '', place, cursor).offset;
+  const at = summaryOffset(text, place, cursor);
   return propose(help, {
     name,
     model,
     target: { doc, start: at, end: at, title: `${fileName(doc)}: TL;DR by ${model}` },
     progressTitle: `Summarizing with ${model}…`,
     request: { ...chatRequest(doc, prompt.messages, SUMMARY_TOKENS), cuttable: prompt.cuttable },
-    format: (answer) => summaryInsertion(text, summaryAnswer(answer), place, cursor).text,
+    format: (answer) => tldrParagraph(text, at, summaryAnswer(answer)),
     note: (result) => {
       // Cut to the prompt's share, then (a small context) by the model runtime.
       const cut = result.promptCharsCut ?? 0;

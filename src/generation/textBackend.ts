@@ -8,6 +8,7 @@
  * process. A backend turns its own failures into a {@link TextBackendError}.
  */
 import type { ChoiceOptions } from './choiceConstraint';
+import type { CuttableText } from './fitConversation';
 import type { ChatRequestParams, StopReason, TextGenerationParams } from './textRequest';
 
 /** Why a backend request failed. Callers switch on this, never on message text. */
@@ -84,7 +85,7 @@ export interface ChatBackendRequest extends ChatRequestParams {
    * message `message`'s content from character `from` on (a quoted post). The local runtime
    * cuts it at a word boundary and reports how much in `promptCharsCut`; a server is sent it whole.
    */
-  cuttable?: { message: number; from: number };
+  cuttable?: CuttableText;
 }
 
 /** One streamed piece of text. */

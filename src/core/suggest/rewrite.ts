@@ -98,14 +98,24 @@ export interface Insertion {
 /**
  * The TL;DR paragraph for `summary`, and where it goes in `text`: at the top of the body (after a
  * first `# heading`), after the paragraph holding `cursor` (a cursor in the frontmatter: the
- * top), or at the end. Blank lines around it make it a paragraph of its own.
+ * top), or at the end. Blank lines around it make it a paragraph of its own. A streamed summary
+ * finds the place once ({@link summaryOffset}) and pads each version of it ({@link tldrParagraph}).
  */
 export function summaryInsertion(text: string, summary: string, place: SummaryPlace, cursor = 0): Insertion {
-  const eol = detectEol(text);
+  const offset = summaryOffset(text, place, cursor);
+  return { offset, text: tldrParagraph(text, offset, summary) };
+}
+
+/** Where Summarize puts the TL;DR in `text` (see {@link summaryInsertion}). */
+export function summaryOffset(text: string, place: SummaryPlace, cursor = 0): number {
   const start = bodyStart(text);
-  const offset =
-    place === 'end' ? text.length : place === 'cursor' && cursor >= start ? paragraphEnd(text, cursor) : topOfBody(text, start);
-  return { offset, text: padded(text, offset, start, `${TLDR_LABEL} ${summary}`, eol) };
+  if (place === 'end') return text.length;
+  return place === 'cursor' && cursor >= start ? paragraphEnd(text, cursor) : topOfBody(text, start);
+}
+
+/** The TL;DR paragraph for `summary` at `offset` of `text`, with the line breaks that set it apart. */
+export function tldrParagraph(text: string, offset: number, summary: string): string {
+  return padded(text, offset, bodyStart(text), `${TLDR_LABEL} ${summary}`, detectEol(text));
 }
 
 /** Where a line starting at `from` ends (before its line break) and where the next one starts. */
