@@ -14,13 +14,15 @@
  *     is used, so the bound is never set low. ONNX Runtime's own matrix-vector product is printed
  *     beside it. Bytes per token: bench/onnx_tools.py.
  * Also: where each token's time goes (inside session.run or around it, for both engines), the
- * session-option sweep, and the host's event-loop delay while the runtime child process generates.
+ * session-option sweep, the host's event-loop delay while the runtime child process generates,
+ * and loading: a model opened plainly, opened while its optimized graph is saved, opened from that
+ * saved graph (generation/optimizedModelCache.ts), against transformers.js loading the same file.
  * The load average is printed before and after: a busy machine moves every number.
  *
  * Run: npm run bench -- generation  (or: npx tsx bench/generation.ts)
  * Settings: INKWELL_BENCH_THREADS (2), INKWELL_BENCH_TOKENS (64), INKWELL_BENCH_RUNS (5, at least 5),
  * INKWELL_BENCH_MODELS (comma-separated labels: shipped, distilgpt2, smollm2), INKWELL_BENCH_TABLES
- * (comma-separated, all by default: dtype, process, sessions, q4).
+ * (comma-separated, all by default: dtype, process, sessions, q4, load).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -30,6 +32,7 @@ import { Worker } from 'worker_threads';
 import * as ort from 'onnxruntime-node';
 import { loadModelInProcess } from '../src/cli/continue';
 import { generateText, type LoadedTextModel } from '../src/generation/generate';
+import { OptimizedModelCache } from '../src/generation/optimizedModelCache';
 import type { SessionLike } from '../src/generation/onnxTypes';
 import { RuntimeClient } from '../src/runtime/client';
 import type { Dtype } from '../src/generation/layout';
@@ -43,7 +46,7 @@ const threads = Number(process.env.INKWELL_BENCH_THREADS ?? 2);
 const newTokens = Number(process.env.INKWELL_BENCH_TOKENS ?? 64);
 const runs = Math.max(5, Number(process.env.INKWELL_BENCH_RUNS ?? 5));
 const onlyModels = process.env.INKWELL_BENCH_MODELS?.split(',').filter(Boolean);
-const tables = new Set((process.env.INKWELL_BENCH_TABLES ?? 'dtype,process,sessions,q4').split(',').filter(Boolean));
+const tables = new Set((process.env.INKWELL_BENCH_TABLES ?? 'dtype,process,sessions,q4,load').split(',').filter(Boolean));
 const greedy: SamplingOptions = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 const prompt =
   'Generative models learn the distribution of their training data and sample new examples from it. ' +
@@ -300,7 +303,7 @@ async function inkwellInProcess(
   name = 'Inkwell (in process)',
   intraOpThreads = threads,
 ): Promise<Engine> {
-  const loaded = await loadModelInProcess(dir, intraOpThreads, dtype, tuning);
+  const loaded = await loadModelInProcess(dir, intraOpThreads, dtype, { tuning });
   const clock = new RunClock();
   const model = withoutEos(loaded, clock);
   return {
@@ -488,6 +491,112 @@ async function runtimeProcessTable(models: BenchModel[], bandwidth: number): Pro
   );
 }
 
+/**
+ * Loading, by model and dtype: the whole load (files chosen, tokenizer read, sessions created) of
+ * Inkwell plainly, Inkwell saving its optimized graph into an empty cache (a first load), Inkwell
+ * from that cache (every later load) and transformers.js, taking turns; then two requests of 32
+ * greedy tokens to each loaded model: the first one's time to first token (what the writer waits
+ * for after the load), the second one's decode speed (a cached graph must decode as fast as the
+ * model it came from).
+ */
+async function loadTable(models: BenchModel[]): Promise<void> {
+  console.log('\n### Loading a model: plainly, while caching its optimized graph, from the cache\n');
+  console.log(
+    `Each run loads in this process with the files in the page cache (warm disk); ${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadavg()}.\n`,
+  );
+  console.log('| model | dtype | variant | load ms | vs transformers.js | first request: TTFT ms | next request: decode tok/s |');
+  console.log('|---|---|---|---|---|---|---|');
+  const ortVersion = ort.env.versions?.node ?? 'unknown';
+  for (const m of models.filter((x) => x.key !== 'shipped')) {
+    for (const dtype of ['fp32', 'q4'] as const) {
+      if (!fs.existsSync(path.join(m.dir, 'onnx', DTYPE_ROWS.find((r) => r.dtype === dtype)!.file))) continue;
+      const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-bench-cache-'));
+      const warm = new OptimizedModelCache({ dir: path.join(cacheRoot, 'warm'), maxBytes: 8 * 1024 ** 3, ortVersion });
+      await (await loadModelInProcess(m.dir, threads, dtype, { cache: warm })).release();
+      let fresh = 0;
+      type Loaded = { ms: number; ttft: number; tps: number };
+      const inkwell = (cache: () => OptimizedModelCache | undefined) => async (): Promise<Loaded> => {
+        const started = performance.now();
+        const loaded = await loadModelInProcess(m.dir, threads, dtype, { cache: cache() });
+        const ms = performance.now() - started;
+        const model = withoutEos(loaded, new RunClock());
+        const first = await generateText(model, { prompt, maxTokens: 32, stop: [], sampling: greedy });
+        const next = await generateText(model, { prompt, maxTokens: 32, stop: [], sampling: greedy });
+        await loaded.release();
+        return { ms, ttft: first.ttftMs, tps: next.tokensPerSecond };
+      };
+      const variants: Array<{ name: string; load: () => Promise<Loaded> }> = [
+        { name: 'Inkwell, no cache', load: inkwell(() => undefined) },
+        {
+          name: 'Inkwell, first load (saves the optimized graph)',
+          load: inkwell(
+            () => new OptimizedModelCache({ dir: path.join(cacheRoot, `fresh-${fresh++}`), maxBytes: 8 * 1024 ** 3, ortVersion }),
+          ),
+        },
+        { name: 'Inkwell, later loads (from the cache)', load: inkwell(() => warm) },
+        {
+          // What the editor does: a fresh runtime process, the background load, then the writer's first request.
+          name: 'Inkwell runtime process: background load (cache), then the first request',
+          load: async () => {
+            const client = new RuntimeClient({
+              scriptPath: path.join(repo, 'dist', 'runtime.js'),
+              options: () => ({ threads, modelCache: { dir: path.join(cacheRoot, 'warm'), maxBytes: 8 * 1024 ** 3 } }),
+              idleShutdownMs: () => 0,
+            });
+            try {
+              const { loadMs } = await client.request('text.preload', { model: m.dir, dtype });
+              const request = { model: m.dir, dtype, prompt, maxTokens: 32, stop: [], sampling: greedy };
+              const first = await client.request('text.generate', request);
+              const next = await client.request('text.generate', request);
+              return { ms: loadMs, ttft: first.ttftMs, tps: next.tokensPerSecond };
+            } finally {
+              client.dispose();
+            }
+          },
+        },
+        {
+          name: 'transformers.js',
+          load: async () => {
+            const started = performance.now();
+            const engine = await transformersJs(m.dir, dtype);
+            const ms = performance.now() - started;
+            const ttft = (await engine.run(32)).ttftMs;
+            const tps = (await engine.run(32)).tokensPerSecond;
+            await engine.dispose();
+            return { ms, ttft, tps };
+          },
+        },
+      ];
+      const results = variants.map(() => [] as Loaded[]);
+      try {
+        for (let i = 0; i < runs; i++) {
+          for (let k = 0; k < variants.length; k++) {
+            results[k].push(await variants[k].load());
+            for (const name of fs.readdirSync(cacheRoot))
+              if (name.startsWith('fresh-')) fs.rmSync(path.join(cacheRoot, name), { recursive: true, force: true });
+          }
+        }
+      } finally {
+        fs.rmSync(cacheRoot, { recursive: true, force: true });
+      }
+      const ref = median(results[variants.length - 1].map((r) => r.ms));
+      variants.forEach((v, k) => {
+        const r = results[k];
+        console.log(
+          `| ${m.label} | ${dtype} | ${v.name} | ${spread(
+            r.map((x) => x.ms),
+            0,
+          )} | ${(median(r.map((x) => x.ms)) / ref).toFixed(2)}x | ${spread(
+            r.map((x) => x.ttft),
+            0,
+          )} | ${spread(r.map((x) => x.tps))} |`,
+        );
+      });
+    }
+  }
+  console.log('\nGoal: a later load of the distilgpt2-shaped fp32 model <= 1 s.');
+}
+
 /** Inkwell's session options against one departure at a time, on the distilgpt2 shape in fp32 and q4, taking turns. */
 async function sessionOptionSweep(models: BenchModel[]): Promise<void> {
   const model = models.find((m) => m.key === 'distilgpt2');
@@ -602,6 +711,7 @@ export async function benchGeneration(): Promise<void> {
     );
   if (tables.has('sessions')) await sessionOptionSweep(models);
   if (tables.has('q4')) await q4SettingsSweep(models);
+  if (tables.has('load')) await loadTable(models);
   console.log(
     '\nGoals: decode >= 1.5x transformers.js on fp32 and >= 1.2x on q4; TTFT no worse; q4 >= 3x own fp32 (distilgpt2); >= 85% of the bound.',
   );

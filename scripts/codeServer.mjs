@@ -80,9 +80,17 @@ export function freePort() {
  * Starts code-server. Returns { port, url, stop(), logs, dirs }.
  * `extraArgs` go to code-server (e.g. --install-extension); `persistDir` keeps
  * user data between runs (for `npm start`), otherwise a temp dir is used;
- * `smokeTestDriver` is for test runs only.
+ * `smokeTestDriver` is for test runs only; `settings` are added to the user settings of a new
+ * user-data folder.
  */
-export async function startCodeServer({ persistDir, extraArgs = [], env = {}, log = () => {}, smokeTestDriver = false } = {}) {
+export async function startCodeServer({
+  persistDir,
+  extraArgs = [],
+  env = {},
+  log = () => {},
+  smokeTestDriver = false,
+  settings = {},
+} = {}) {
   if (!testHostInstalled()) {
     throw new Error('The offline VS Code test host is missing: run `bash scripts/install-test-host.sh`.');
   }
@@ -108,6 +116,7 @@ export async function startCodeServer({ persistDir, extraArgs = [], env = {}, lo
           // Tests revert their edits; nothing may reach the disk behind their back.
           'files.autoSave': 'off',
           'files.hotExit': 'off',
+          ...settings,
         },
         null,
         2,

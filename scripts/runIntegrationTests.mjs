@@ -112,7 +112,14 @@ async function runIn(source, suites) {
     await installExtension(path.resolve(vsix), persistDir);
     console.log(`[integration] installed ${vsix}`);
   }
-  const server = await startCodeServer({ env, log, persistDir, smokeTestDriver: true });
+  const server = await startCodeServer({
+    env,
+    log,
+    persistDir,
+    smokeTestDriver: true,
+    // Suites decide when the runtime starts; the background load has a test of its own that turns it on.
+    settings: { 'inkwell.runtime.preloadModel': false },
+  });
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [
     // VS Code runs extension tests only in development mode: with a VSIX, an empty

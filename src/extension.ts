@@ -16,6 +16,7 @@ import { ModelRegistry } from './services/modelRegistryService';
 import { ModelRuntime } from './services/modelRuntime';
 import { TextBackendService } from './services/textBackendService';
 import { registerRemoteServer } from './features/remoteServer';
+import { registerModelPreload } from './features/modelPreload';
 import { registerTextGeneration } from './features/textGeneration';
 import type { TestSupport } from './testSupport';
 import { Logger } from './util/logger';
@@ -36,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
   // Download Model puts models here unless the user configured a models folder.
   const downloadsDir = vscode.Uri.joinPath(context.globalStorageUri, 'models').fsPath;
   const models = new ModelRegistry(context.extensionPath, downloadsDir);
-  const runtime = new ModelRuntime(context.extensionPath, log);
+  const runtime = new ModelRuntime(context.extensionPath, log, context.globalStorageUri.fsPath);
   const text = new TextBackendService(runtime.textBackend(models), context.secrets, log);
   // The post index scans the workspace after activation returns (registerPosts schedules it).
   // The site generator of each folder (detected on first use) gives the index its post globs.
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
     // The text features' backend: the local runtime, or a server when inkwell.text.provider says so.
     text,
     registerTextGeneration(text, runtime, models, log, views),
+    registerModelPreload(text, postIndex, log),
     registerRemoteServer(context.secrets, log),
     registerImageFeatures(runtime, models, context.extensionUri, log, views, site),
     registerDownloadModel(models, downloadsDir, log, views),

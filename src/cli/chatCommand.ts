@@ -25,6 +25,7 @@ import {
   modelArgs,
   readOptions,
   SPECULATIVE_HELP,
+  MODEL_CACHE_HELP,
   speculativeMode,
   type InProcessModel,
   type ModelArgs,
@@ -54,6 +55,7 @@ Options:
   --dtype D                auto, or one of ${DTYPES.join(', ')} (as for inkwell continue)
   --threads N              ONNX Runtime threads (default: one per physical core, up to 4)
 ${SPECULATIVE_HELP}
+${MODEL_CACHE_HELP}
   --json                   Print one object: "model", "file", "dtype", "template",
                            "prompt_tokens" (the ids fed to the model), "tokens", "text",
                            "stop_reason", "ttft_ms", "tokens_per_s", "sampling", "max_tokens";
@@ -132,7 +134,7 @@ async function answer(options: ChatArgs, io: CliIo): Promise<number> {
   let model: InProcessModel;
   let chat: ChatSetup;
   try {
-    model = await loadModelInProcess(options.model, options.threads, options.dtype);
+    model = await loadModelInProcess(options.model, options.threads, options.dtype, { cache: options.cache });
   } catch (err) {
     io.err(`inkwell chat: ${(err as Error).message}`);
     return 1;

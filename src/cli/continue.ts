@@ -4,6 +4,7 @@
  * decode loop and samplers as the extension, so the same seed gives the same text.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { generateText, type LoadedTextModel } from '../generation/generate';
@@ -20,6 +21,7 @@ import {
 } from '../generation/textRequest';
 import type { TextModelFiles, TextModelInfo } from '../generation/textModel';
 import { loadTextModelFolder } from '../generation/textModelLoader';
+import { OptimizedModelCache } from '../generation/optimizedModelCache';
 import { SPECULATIVE_MODES, type SpeculativeMode } from '../generation/speculative';
 import { processIo, readArguments, UsageError, type CliIo } from './io';
 
@@ -32,6 +34,12 @@ export const SPECULATIVE_HELP = `  --speculative MODE       off, auto or prompt-
                            sampling tokens of the same distribution (not the same tokens
                            for a seed); auto pauses while few are accepted. 8-bit models
                            (q8, int8, uint8) decode plainly`;
+
+/** The --model-cache option, as `continue` and `chat` describe it. */
+export const MODEL_CACHE_HELP = `  --model-cache DIR|off    Where the graphs ONNX Runtime optimizes are kept, so a model
+                           loads several times faster the second time (default:
+                           $INKWELL_MODEL_CACHE, else ~/.cache/inkwell/optimized-models;
+                           at most 4 GB, the least recently used go first); off: none`;
 
 const HELP = `Usage: inkwell continue (--prompt TEXT | --prompt-file FILE) [options]
        inkwell continue --endpoint URL … (on a server: see inkwell continue --endpoint URL --help)
@@ -62,6 +70,7 @@ Options:
                            q8/int8/uint8, then fp32, never the float16 ones)
   --threads N              ONNX Runtime threads (default: one per physical core, up to 4)
 ${SPECULATIVE_HELP}
+${MODEL_CACHE_HELP}
   --json                   Print one object: "model", "file", "dtype", "prompt_tokens",
                            "tokens", "text", "stop_reason", "ttft_ms", "tokens_per_s", and
                            the settings used: "sampling" (with the seed), "max_tokens", "stop";
@@ -83,6 +92,8 @@ export interface ModelArgs {
   model: string;
   threads: number;
   dtype: DtypeRequest;
+  /** Where optimized graphs are kept; undefined: nowhere (--model-cache off). */
+  cache: OptimizedModelCache | undefined;
 }
 
 /** The options that choose the model and the sampling, shared with `inkwell chat --model`. */
@@ -99,6 +110,7 @@ export const MODEL_VALUE_OPTIONS = [
   'threads',
   'dtype',
   'speculative',
+  'model-cache',
 ];
 export const MODEL_FLAG_OPTIONS = ['greedy', 'json'];
 
@@ -210,11 +222,31 @@ export function modelArgs({ values }: OptionList, cwd: string): ModelArgs {
   } catch (err) {
     throw new UsageError(`--dtype: ${(err as Error).message}`);
   }
+  const cache = values.get('model-cache');
   return {
     model: resolveModelArg(values.get('model'), cwd),
     threads: numberOption(values, 'threads', Math.min(4, physicalCoreCount()), 1, 256, true),
     dtype,
+    cache: cache === undefined ? cliModelCache() : cache === 'off' ? undefined : modelCache(path.resolve(cwd, cache)),
   };
+}
+
+const CLI_CACHE_BYTES = 4 * 1024 ** 3;
+
+function modelCache(dir: string): OptimizedModelCache {
+  return new OptimizedModelCache({ dir, maxBytes: CLI_CACHE_BYTES, ortVersion: ort.env.versions?.node ?? 'unknown' });
+}
+
+/**
+ * The command line's cache of optimized graphs: $INKWELL_MODEL_CACHE ('off': none), else
+ * $XDG_CACHE_HOME/inkwell/optimized-models (~/.cache when unset).
+ */
+export function cliModelCache(): OptimizedModelCache | undefined {
+  const env = process.env.INKWELL_MODEL_CACHE;
+  if (env === 'off') return undefined;
+  if (env) return modelCache(path.resolve(env));
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return modelCache(path.join(base, 'inkwell', 'optimized-models'));
 }
 
 function parse(args: string[], io: CliIo): ContinueArgs | 'help' {
@@ -252,10 +284,10 @@ export async function loadModelInProcess(
   dir: string,
   threads: number,
   dtype: DtypeRequest = 'auto',
-  tuning?: SessionTuning,
+  open: { tuning?: SessionTuning; cache?: OptimizedModelCache } = {},
 ): Promise<InProcessModel> {
   const { model, files, info, sessions } = await loadTextModelFolder(dir, dtype, {
-    open: (file) => openOnnxSession((f, options) => ort.InferenceSession.create(f, options), file, threads, tuning),
+    open: (file) => openOnnxSession((f, options) => ort.InferenceSession.create(f, options), file, threads, open),
     close: (session) => session.release(),
     makeTensor: (type, data, dims) => new ort.Tensor(type, data, dims),
   });
@@ -277,7 +309,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (typeof options === 'number') return options;
   let model: Awaited<ReturnType<typeof loadModelInProcess>>;
   try {
-    model = await loadModelInProcess(options.model, options.threads, options.dtype);
+    model = await loadModelInProcess(options.model, options.threads, options.dtype, { cache: options.cache });
   } catch (err) {
     io.err(`inkwell continue: ${(err as Error).message}`);
     return 1;

@@ -11,7 +11,7 @@ import { suggest, type SuggestContext, type SuggestPost } from '../core/suggest/
 import type { SuggestionKind, Suggestions } from '../core/suggest/types';
 import { readChatSetup } from '../generation/chatTemplate';
 import { physicalCoreCount } from '../generation/sessionOptions';
-import { loadModelInProcess, type InProcessModel } from './continue';
+import { cliModelCache, loadModelInProcess, type InProcessModel } from './continue';
 
 const GREEDY = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 
@@ -41,7 +41,7 @@ export async function suggestWithModel(
 ): Promise<Suggestions | string> {
   let model: InProcessModel;
   try {
-    model = await loadModelInProcess(dir, Math.min(4, physicalCoreCount()));
+    model = await loadModelInProcess(dir, Math.min(4, physicalCoreCount()), 'auto', { cache: cliModelCache() });
   } catch (err) {
     return (err as Error).message;
   }

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { GenerationError } from './generationError';
 import { checkModelFile, formatBytes, onnxSizeLimit } from './modelFiles';
+import { externalDataOf, type OptimizedModelCache } from './optimizedModelCache';
 
 /**
  * Departures from Inkwell's session options, for measuring them (`npm run bench -- generation`
@@ -32,7 +33,11 @@ export interface InkwellSessionOptions {
   graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
   enableCpuMemArena: boolean;
   enableMemPattern: boolean;
-  extra: { session: { intra_op: { allow_spinning: '0' | '1' } } };
+  /** Where ONNX Runtime writes the optimized graph (OptimizedModelCache). */
+  optimizedModelFilePath?: string;
+  /** ONNX Runtime's log level for this session (3: errors only). */
+  logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  extra: { session: { intra_op: { allow_spinning: '0' | '1' } } & Record<string, unknown> };
 }
 
 /**
@@ -75,18 +80,33 @@ export function disableOrtTelemetry(): void {
 /** `InferenceSession.create` of onnxruntime-node, or anything shaped like it. */
 export type CreateSession<S> = (file: string, options: InkwellSessionOptions) => Promise<S>;
 
+export interface OpenSessionOptions {
+  tuning?: SessionTuning;
+  /** Opens a cached optimized graph when there is one, and saves one when there is not. */
+  cache?: OptimizedModelCache;
+  /** Hears which way the cache served `file`: opened from it, or saved into it. */
+  onCache?(event: 'opened' | 'saved', file: string): void;
+}
+
 /**
  * Opens an ONNX graph with Inkwell's session options. Before ONNX Runtime sees
  * the file it must be a regular file (ONNX Runtime would block forever opening
  * a named pipe) and, with its external weights, fit in this machine's memory.
  * Failures are GenerationErrors naming the file.
+ *
+ * With a cache (and the default optimization level), the graph ONNX Runtime optimized
+ * last time is opened instead, with optimization off; a cache that fails in any way
+ * falls back to opening the file itself.
  */
-export async function openOnnxSession<S>(create: CreateSession<S>, file: string, threads: number, tuning?: SessionTuning): Promise<S> {
+export async function openOnnxSession<S>(
+  create: CreateSession<S>,
+  file: string,
+  threads: number,
+  open: OpenSessionOptions = {},
+): Promise<S> {
   if (!fs.existsSync(file)) throw new GenerationError('model-not-found', `Model file not found: ${file}`, file);
   let bytes = checkModelFile(file, onnxSizeLimit());
-  for (const external of [`${file}_data`, `${file}.data`]) {
-    if (fs.existsSync(external)) bytes += checkModelFile(external, onnxSizeLimit());
-  }
+  for (const external of externalDataOf(file)) bytes += checkModelFile(external, onnxSizeLimit());
   if (bytes > onnxSizeLimit()) {
     throw new GenerationError(
       'model-invalid',
@@ -94,11 +114,57 @@ export async function openOnnxSession<S>(create: CreateSession<S>, file: string,
       file,
     );
   }
+  const options = inkwellSessionOptions(threads, open.tuning);
+  const cached = open.cache && options.graphOptimizationLevel === 'all' ? await openCached(create, file, options, open.cache) : undefined;
+  if (cached) {
+    open.onCache?.(cached.event, file);
+    return cached.session;
+  }
   try {
-    return await create(file, inkwellSessionOptions(threads, tuning));
+    return await create(file, options);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new GenerationError('model-invalid', `ONNX Runtime could not load ${file}: ${detail}`, file, detail);
+  }
+}
+
+/** The session from the cache's optimized graph, or from `file` while saving one; undefined: open `file` plainly. */
+async function openCached<S>(
+  create: CreateSession<S>,
+  file: string,
+  options: InkwellSessionOptions,
+  cache: OptimizedModelCache,
+): Promise<{ session: S; event: 'opened' | 'saved' } | undefined> {
+  let found = await cache.lookup(file).catch(() => undefined);
+  if (found && 'hit' in found) {
+    try {
+      // Errors only: a copy ONNX Runtime cannot open says so in many warnings, and is replaced below.
+      return {
+        session: await create(found.hit.file, { ...options, graphOptimizationLevel: 'disabled', logSeverityLevel: 3 }),
+        event: 'opened',
+      };
+    } catch {
+      // A damaged entry (or one ONNX Runtime no longer reads): drop it and save a fresh one.
+      found.hit.discard();
+      found = await cache.lookup(file).catch(() => undefined);
+    }
+  }
+  if (!found || 'hit' in found) return undefined;
+  const { save } = found;
+  try {
+    const session = await create(file, {
+      ...options,
+      // ONNX Runtime warns, at each save, that the graph is for this processor: the cache's key says so already.
+      logSeverityLevel: 3,
+      optimizedModelFilePath: save.file,
+      extra: { session: { ...options.extra.session, ...save.sessionConfig } },
+    });
+    save.commit();
+    return { session, event: 'saved' };
+  } catch {
+    // Not necessarily the cache's fault: opening the file plainly says what is wrong with it.
+    save.abandon();
+    return undefined;
   }
 }
 

@@ -156,6 +156,13 @@ export interface TextBackend {
   chat(request: ChatBackendRequest, options?: GenerateOptions): Promise<TextBackendResult>;
   /** The models a request may name. */
   listModels(): Promise<TextBackendModel[]>;
+  /**
+   * Loads the model {@link generate} would use, so that the next request starts at once. Resolves
+   * with the model's name and the time spent loading (0: it was loaded), or undefined when there
+   * is nothing to load (a server); absent on backends that never load. Cancellable and failing
+   * like a request.
+   */
+  preload?(options?: { signal?: AbortSignal }): Promise<{ model: string; loadMs: number } | undefined>;
   readonly state: TextBackendState;
   /**
    * The model and where it runs, for the status bar ("llama3 @ gpu-box:8000"), when the backend

@@ -278,7 +278,7 @@ export class RuntimeClient implements IDisposable {
   private connect(): Connection {
     if (this.connection) return this.connection;
     const options = this.opts.options();
-    const child = this.spawn(options.threads);
+    const child = this.spawn(options);
     const ready = deferred<void>();
     const connection: Connection = {
       child,
@@ -358,7 +358,7 @@ export class RuntimeClient implements IDisposable {
   }
 
   /** Forks the runtime process: a plain Node process with an IPC channel, its output piped to the log. */
-  private spawn(threads: number): ChildProcess {
+  private spawn(options: RuntimeOptions): ChildProcess {
     try {
       return fork(this.opts.scriptPath, [], {
         execPath: this.opts.execPath ?? process.execPath,
@@ -371,7 +371,7 @@ export class RuntimeClient implements IDisposable {
           ...process.env,
           // The extension host's binary may be Electron: make it behave as Node.
           ELECTRON_RUN_AS_NODE: '1',
-          INKWELL_RUNTIME_THREADS: String(threads),
+          INKWELL_RUNTIME_OPTIONS: JSON.stringify(options),
           // onnxruntime-node 1.30 otherwise starts its telemetry uploader, keeps a device id
           // and an event cache under ~/.cache and leaves /tmp/mat-debug-<pid>.log behind.
           ORT_DISABLE_TELEMETRY: process.env.ORT_DISABLE_TELEMETRY ?? '1',

@@ -90,6 +90,21 @@ export class LocalTextBackend implements TextBackend {
     );
   }
 
+  async preload(options: { signal?: AbortSignal } = {}): Promise<{ model: string; loadMs: number }> {
+    const model = this.resolve(() => this.opts.resolveModel());
+    try {
+      const { loadMs } = await this.opts.client.request(
+        'text.preload',
+        { model: model.dir, dtype: this.opts.dtype() },
+        { signal: options.signal },
+      );
+      return { model: model.name, loadMs };
+    } catch (err) {
+      const error = RuntimeError.from(err);
+      throw new TextBackendError(CODES[error.code], error.message, error.detail);
+    }
+  }
+
   /** A model name's folder, or the lookup's failure as `model-not-found`. */
   private resolve(lookup: () => { name: string; dir: string }): { name: string; dir: string } {
     try {

@@ -45,6 +45,8 @@ export type { SamplingOptions, StopReason };
 export interface RuntimeOptions {
   /** Threads ONNX Runtime may use inside one operator (`intraOpNumThreads`); at least 1. */
   threads: number;
+  /** Where the graphs ONNX Runtime optimizes are kept for faster loads (generation/optimizedModelCache.ts); absent: nowhere. */
+  modelCache?: { dir: string; maxBytes: number };
 }
 
 /** Why a request failed. Host code switches on this, never on message text. */
@@ -122,6 +124,14 @@ export interface ModelRef {
   model: string;
   /** `model.check` of a text model: the ONNX variant to load, as in {@link TextGenerateParams}. */
   dtype?: string;
+}
+
+/** What `text.preload` did. */
+export interface TextPreloadResult {
+  /** Milliseconds spent loading (0: the model was loaded already). */
+  loadMs: number;
+  /** The graph files now loaded. */
+  files: string[];
 }
 
 /** One input or output of an ONNX graph, as the check reports it. */
@@ -298,6 +308,8 @@ export type NoParams = Record<string, never>;
 export interface RuntimeMethods {
   'text.generate': { params: TextGenerateParams; result: TextGenerateResult; stream: TextGenerateChunk };
   'text.chat': { params: TextChatParams; result: TextGenerateResult; stream: TextGenerateChunk };
+  /** Loads a text model (as `text.generate` would) without running it, so that the next request starts at once. */
+  'text.preload': { params: ModelRef; result: TextPreloadResult; stream: never };
   'model.check': { params: ModelRef; result: ModelCheckResult; stream: never };
   'model.unload': { params: ModelRef; result: { unloaded: boolean }; stream: never };
   'runtime.info': { params: NoParams; result: RuntimeInfo; stream: never };

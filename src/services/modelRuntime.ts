@@ -48,10 +48,18 @@ export class ModelRuntime implements vscode.Disposable {
   readonly client: RuntimeClient;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(extensionPath: string, log: Logger) {
+  /** `storagePath`: the extension's global storage, where optimized graphs are kept (inkwell.runtime.optimizedModelCacheMB). */
+  constructor(extensionPath: string, log: Logger, storagePath: string) {
     this.client = new RuntimeClient({
       scriptPath: path.join(extensionPath, 'dist', 'runtime.js'),
-      options: () => ({ threads: effectiveThreads(readConfig('runtime').threads) }),
+      options: () => {
+        const { threads, optimizedModelCacheMB } = readConfig('runtime');
+        const maxBytes = Math.floor(optimizedModelCacheMB) * 2 ** 20;
+        return {
+          threads: effectiveThreads(threads),
+          modelCache: maxBytes > 0 ? { dir: path.join(storagePath, 'optimized-models'), maxBytes } : undefined,
+        };
+      },
       idleShutdownMs: () => Math.max(0, readConfig('runtime').idleShutdownSeconds) * 1000,
       maxMemoryBytes: () => effectiveMemoryLimit(readConfig('runtime').maxMemoryMB),
       log: (level, message) => log[level](message),

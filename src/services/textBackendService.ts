@@ -109,6 +109,11 @@ export class TextBackendService implements TextBackend, vscode.Disposable {
     return this.active.listModels();
   }
 
+  /** Loads the local runtime's text model ahead of use; undefined with a server (nothing to load here). */
+  async preload(options?: { signal?: AbortSignal }): Promise<{ model: string; loadMs: number } | undefined> {
+    return this.active.preload?.(options);
+  }
+
   onDidChangeState(listener: (state: TextBackendState) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };

@@ -20,7 +20,7 @@ export interface InkwellConfig {
   };
   preview: { allowHttpsImages: boolean; stylesheet: string; debounceMs: number };
   models: { paths: string[]; text: string; chat: string; image: string; dtype: string };
-  runtime: { threads: number; idleShutdownSeconds: number; maxMemoryMB: number };
+  runtime: { threads: number; idleShutdownSeconds: number; maxMemoryMB: number; optimizedModelCacheMB: number; preloadModel: boolean };
   text: { provider: 'local' | 'openaiCompatible' };
   remote: { baseUrl: string; model: string; apiKeyEnvironmentVariable: string };
   generation: GenerationSettings;

@@ -250,6 +250,48 @@ suite('Text generation in the editor', function () {
     }
   });
 
+  test('with a post open and the writer paused, the text model loads in the background once; the first continuation then starts without a load, and after a restart the model opens from the optimized-model cache', async function () {
+    this.timeout(120_000);
+    await vscode.commands.executeCommand('inkwell.restartRuntime');
+    const loadedLine = /^Loaded tiny-gpt2 in the background in \d+ ms\.$/;
+    const lines = () => t.log.filter((l) => loadedLine.test(l.message)).length;
+    const before = lines();
+    await withSettings({ 'runtime.preloadModel': true }, async () => {
+      await editorAtEnd();
+      await waitFor(() => lines() > before, 'the background load to be logged', 60_000);
+      // Away and back: it is not loaded again.
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await editorAtEnd();
+      const first = await generate({ ...greedyArgs, maxTokens: 6 });
+      assert.ok(first.ok, JSON.stringify(first));
+      assert.strictEqual(first.result.timing?.loadMs, 0, 'the first continuation found the model loaded');
+      assert.strictEqual(lines(), before + 1, 'loaded once');
+      await vscode.commands.executeCommand('undo');
+
+      // A fresh runtime opens the graph it saved, with the optimizer's work already done.
+      const opened = t.log.filter((l) => /^Opened .*tiny-gpt2.* from the optimized-model cache\.$/.test(l.message)).length;
+      await vscode.commands.executeCommand('inkwell.restartRuntime');
+      const again = await generate({ ...greedyArgs, maxTokens: 6 });
+      assert.ok(again.ok, JSON.stringify(again));
+      assert.strictEqual(again.result.text, first.result.text, 'the cached graph continues the same way');
+      assert.ok((again.result.timing?.loadMs ?? 0) > 0, 'the restarted runtime loaded the model');
+      assert.ok(
+        t.log.filter((l) => /^Opened .*tiny-gpt2.* from the optimized-model cache\.$/.test(l.message)).length > opened,
+        'opened from the optimized-model cache',
+      );
+      await vscode.commands.executeCommand('undo');
+    });
+  });
+
+  test('with inkwell.runtime.preloadModel off, opening a post loads nothing', async () => {
+    await vscode.commands.executeCommand('inkwell.restartRuntime');
+    const starts = t.log.filter((l) => /^Starting the model runtime/.test(l.message)).length;
+    await editorAtEnd();
+    // The one wait for nothing to happen: longer than the pause the background load waits for.
+    await new Promise((r) => setTimeout(r, 3 * 2000));
+    assert.strictEqual(t.log.filter((l) => /^Starting the model runtime/.test(l.message)).length, starts, 'no runtime started');
+  });
+
   test('a temperature passed to the command overrides a temperature-0 setting', async () => {
     const cfg = vscode.workspace.getConfiguration('inkwell');
     await cfg.update('generation.temperature', 0, vscode.ConfigurationTarget.Global);

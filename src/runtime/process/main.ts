@@ -34,9 +34,8 @@ function log(level: 'trace' | 'info' | 'warn' | 'error', message: string): void 
   send({ type: 'log', level, message });
 }
 
-const initialThreads = Number(process.env.INKWELL_RUNTIME_THREADS) || 1;
-const options: RuntimeOptions = { threads: initialThreads };
-const sessions = new SessionCache(ort, { ...options });
+const options: RuntimeOptions = readOptions(process.env.INKWELL_RUNTIME_OPTIONS);
+const sessions = new SessionCache(ort, { ...options }, (message) => log('info', message));
 const memos = new Map<string, Promise<unknown>>();
 
 const services: RuntimeServices = {
@@ -137,9 +136,10 @@ process.on('message', (message: HostMessage) => {
       break;
     }
     case 'configure': {
-      const threads = Math.max(1, Math.floor(message.options.threads) || 1);
+      const { threads, modelCache } = readOptions(JSON.stringify(message.options));
       options.threads = threads;
-      void sessions.configure({ threads }).then((dropped) => {
+      options.modelCache = modelCache;
+      void sessions.configure({ threads, modelCache }).then((dropped) => {
         if (dropped) {
           memos.clear();
           log('info', `Model runtime now uses ${threads} thread(s).`);
@@ -149,6 +149,23 @@ process.on('message', (message: HostMessage) => {
     }
   }
 });
+
+/** The options the host started this process with (or sent since), with anything malformed taken as absent. */
+function readOptions(json: string | undefined): RuntimeOptions {
+  let raw: Partial<RuntimeOptions> = {};
+  try {
+    raw = JSON.parse(json ?? '{}') as Partial<RuntimeOptions>;
+  } catch {
+    // The host always sends JSON; a hand-started process runs with the defaults.
+  }
+  const threads = Math.max(1, Math.floor(Number(raw.threads)) || 1);
+  const cache = raw.modelCache;
+  const modelCache =
+    cache && typeof cache.dir === 'string' && cache.dir && Number.isFinite(cache.maxBytes) && cache.maxBytes > 0
+      ? { dir: cache.dir, maxBytes: cache.maxBytes }
+      : undefined;
+  return { threads, modelCache };
+}
 
 // The host owns this process: when it goes away, so do we.
 process.on('disconnect', () => process.exit(0));

@@ -1,5 +1,6 @@
 import type * as ort from 'onnxruntime-node';
 import * as fs from 'fs';
+import { OptimizedModelCache } from '../../generation/optimizedModelCache';
 import { openOnnxSession } from '../../generation/sessionOptions';
 import type { RuntimeOptions } from '../protocol';
 
@@ -10,11 +11,15 @@ import type { RuntimeOptions } from '../protocol';
  */
 export class SessionCache {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  private modelCache: OptimizedModelCache | undefined;
 
   constructor(
     private readonly runtime: typeof ort,
     private options: RuntimeOptions,
-  ) {}
+    private readonly log: (message: string) => void = () => undefined,
+  ) {
+    this.modelCache = this.makeModelCache();
+  }
 
   /** The session for `file`, loading it when needed (again when the file changed on disk). */
   get(file: string): Promise<ort.InferenceSession> {
@@ -53,16 +58,30 @@ export class SessionCache {
     return any;
   }
 
-  /** Applies new options; returns true when sessions were dropped because of them. */
+  /** Applies new options; returns true when sessions were dropped because of them (a new cache keeps the sessions). */
   async configure(options: RuntimeOptions): Promise<boolean> {
     const changed = options.threads !== this.options.threads;
     this.options = options;
+    this.modelCache = this.makeModelCache();
     if (changed) await this.release('');
     return changed;
   }
 
+  private makeModelCache(): OptimizedModelCache | undefined {
+    const cache = this.options.modelCache;
+    return cache && new OptimizedModelCache({ ...cache, ortVersion: this.runtime.env.versions?.node ?? 'unknown' });
+  }
+
   private create(file: string): Promise<ort.InferenceSession> {
-    return openOnnxSession((f, options) => this.runtime.InferenceSession.create(f, options), file, this.options.threads);
+    return openOnnxSession((f, options) => this.runtime.InferenceSession.create(f, options), file, this.options.threads, {
+      cache: this.modelCache,
+      onCache: (event, f) =>
+        this.log(
+          event === 'opened'
+            ? `Opened ${f} from the optimized-model cache.`
+            : `Saved ONNX Runtime's optimized graph of ${f} for faster loads.`,
+        ),
+    });
   }
 }
 

@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../../src/cli/continue';
 import type { CliIo } from '../../../src/cli/io';
@@ -156,5 +158,51 @@ describe('inkwell continue (CLI)', () => {
     const help = capture();
     await run(['--help'], help);
     assert.match(help.lines[0], /--speculative MODE/);
+  });
+});
+
+describe('inkwell continue --model-cache', () => {
+  const args = ['--model', 'tiny-llama', '--prompt', 'The lamp is on the', '--greedy', '--max-tokens', '12', '--mid-sentence', '--json'];
+  const entries = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, 'entry.json'))) : []);
+
+  it('keeps the optimized graph in the folder given, and the second run, opened from it, prints the same tokens', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-cli-cache-'));
+    try {
+      const first = capture();
+      assert.strictEqual(await run([...args, '--model-cache', dir], first), 0, first.errors.join('\n'));
+      assert.strictEqual(entries(dir).length, 1, 'one optimized graph saved');
+      const stamp = fs.statSync(path.join(dir, entries(dir)[0], 'model.onnx')).mtimeMs;
+      const second = capture();
+      assert.strictEqual(await run([...args, '--model-cache', dir], second), 0, second.errors.join('\n'));
+      const tokens = (io: { lines: string[] }) => (JSON.parse(io.lines.join('\n')) as { tokens: number[] }).tokens;
+      assert.deepStrictEqual(tokens(second), tokens(first));
+      assert.strictEqual(entries(dir).length, 1, 'nothing new saved');
+      assert.strictEqual(fs.statSync(path.join(dir, entries(dir)[0], 'model.onnx')).mtimeMs, stamp, 'the saved graph was reused, not rewritten');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('off (option or INKWELL_MODEL_CACHE) keeps nothing; the environment names the default folder', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-cli-cache-'));
+    const saved = process.env.INKWELL_MODEL_CACHE;
+    try {
+      process.env.INKWELL_MODEL_CACHE = dir;
+      const off = capture();
+      assert.strictEqual(await run([...args, '--model-cache', 'off'], off), 0, off.errors.join('\n'));
+      assert.deepStrictEqual(entries(dir), [], '--model-cache off');
+      const byEnv = capture();
+      assert.strictEqual(await run(args, byEnv), 0, byEnv.errors.join('\n'));
+      assert.strictEqual(entries(dir).length, 1, 'INKWELL_MODEL_CACHE names the folder');
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.env.INKWELL_MODEL_CACHE = 'off';
+      const envOff = capture();
+      assert.strictEqual(await run(args, envOff), 0, envOff.errors.join('\n'));
+      assert.ok(!fs.existsSync(dir), 'INKWELL_MODEL_CACHE=off');
+    } finally {
+      if (saved === undefined) delete process.env.INKWELL_MODEL_CACHE;
+      else process.env.INKWELL_MODEL_CACHE = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -26,6 +26,7 @@ const MUST_BE_RESTRICTED: Record<string, string> = {
   'inkwell.models.hubEndpoint': 'the server Download Model fetches model files from',
   'inkwell.runtime.threads': 'threads the runtime starts (a repository could ask for hundreds)',
   'inkwell.runtime.maxMemoryMB': 'the memory the runtime may take before it is stopped',
+  'inkwell.runtime.optimizedModelCacheMB': "disk space in the user's storage the runtime may fill with optimized graphs",
 };
 
 describe('settings an untrusted workspace cannot set', () => {

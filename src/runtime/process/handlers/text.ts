@@ -139,7 +139,11 @@ function chatSetup(services: RuntimeServices, loaded: LoadedFolder): Promise<Cha
   return services.memo(`${files.dir}${path.sep}#chat|${versions}`, async () => readChatSetup(files, loaded.model.tokenizer));
 }
 
-export const textHandlers: HandlerGroup<'text.generate' | 'text.chat'> = {
+export const textHandlers: HandlerGroup<'text.generate' | 'text.chat' | 'text.preload'> = {
+  async 'text.preload'(params, ctx) {
+    const { model, loadMs } = await loadTextModel(ctx.services, params.model, params.dtype);
+    return { loadMs, files: [model.onnxFile, ...(model.withPast ? [model.withPast.file] : [])] };
+  },
   async 'text.generate'(params, ctx) {
     const { model, loadMs } = await loadTextModel(ctx.services, params.model, params.dtype);
     ctx.step('run');
