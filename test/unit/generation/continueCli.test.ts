@@ -163,7 +163,8 @@ describe('inkwell continue (CLI)', () => {
 
 describe('inkwell continue --model-cache', () => {
   const args = ['--model', 'tiny-llama', '--prompt', 'The lamp is on the', '--greedy', '--max-tokens', '12', '--mid-sentence', '--json'];
-  const entries = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, 'entry.json'))) : []);
+  const entries = (dir: string) =>
+    fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, 'entry.json'))) : [];
 
   it('keeps the optimized graph in the folder given, and the second run, opened from it, prints the same tokens', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-cli-cache-'));
@@ -177,7 +178,11 @@ describe('inkwell continue --model-cache', () => {
       const tokens = (io: { lines: string[] }) => (JSON.parse(io.lines.join('\n')) as { tokens: number[] }).tokens;
       assert.deepStrictEqual(tokens(second), tokens(first));
       assert.strictEqual(entries(dir).length, 1, 'nothing new saved');
-      assert.strictEqual(fs.statSync(path.join(dir, entries(dir)[0], 'model.onnx')).mtimeMs, stamp, 'the saved graph was reused, not rewritten');
+      assert.strictEqual(
+        fs.statSync(path.join(dir, entries(dir)[0], 'model.onnx')).mtimeMs,
+        stamp,
+        'the saved graph was reused, not rewritten',
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
