@@ -5,7 +5,7 @@
  * and the public events of its services; production objects carry nothing for it.
  */
 import * as vscode from 'vscode';
-import { NewPostPrompts, windowPrompts } from './features/newPost';
+import { NewPostPrompts, windowPrompts } from './features/posts/newPost';
 import type { PostValidation } from './services/postValidation';
 import { MessageSeverity, Views, windowViews } from './util/views';
 

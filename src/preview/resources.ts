@@ -8,7 +8,7 @@ import { confineToRoots, isPathInside } from '../util/workspacePaths';
 /**
  * Real folders outside the workspace that the user allowed the previews to show files
  * from, once, when a static folder of a trusted workspace links there (kept per
- * workspace by `features/externalFolders.ts`).
+ * workspace by `features/preview/linkedFolders.ts`).
  */
 let allowedExternalFolders: ReadonlySet<string> = new Set();
 

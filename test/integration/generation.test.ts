@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ContinuationOutcome } from '../../src/features/continuation';
+import type { ContinuationOutcome } from '../../src/features/text/continuation';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
 import type { InkwellTestSupport } from '../../src/testSupport';
 import { closeAll, GHOST_TEXT_SETTINGS, inkwell, lastLogLine, openPost, testing, waitFor, withSettings } from './helpers';

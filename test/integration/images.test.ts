@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { decodePng, encodePng, pngChunk } from '../../src/generation/image/png';
 import { deflateSync } from 'zlib';
 import { provenanceText, readProvenance } from '../../src/generation/image/provenance';
-import type { InsertedImage } from '../../src/features/insertImage';
+import type { InsertedImage } from '../../src/features/images/insertImage';
 import type { GalleryHostMessage, GalleryWebviewMessage } from '../../src/preview/galleryPage';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
 import type { InkwellTestSupport, WatchedWebview } from '../../src/testSupport';

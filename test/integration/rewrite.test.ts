@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { WritingOutcome } from '../../src/features/rewrite';
+import type { WritingOutcome } from '../../src/features/text/rewrite';
 import type { InkwellTestSupport } from '../../src/testSupport';
 import { CHAT_FAMILIES, TINY_GPT2_NO_PAST, writeChatModel } from '../support/chatModels';
 import { closeAll, openPost, testing, waitFor, withSettings, workspaceRoot } from './helpers';

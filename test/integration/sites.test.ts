@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { InsertedImage } from '../../src/features/insertImage';
+import type { InsertedImage } from '../../src/features/images/insertImage';
 import type { InkwellTestSupport } from '../../src/testSupport';
 import { closeAll, testing, waitFor } from './helpers';
 import { repoRoot } from './repo';

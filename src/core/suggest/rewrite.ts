@@ -1,7 +1,7 @@
 /**
  * Rewrite Selection and Summarize, as plain text work: which selections can be rewritten, how a
  * model's answer becomes the text that replaces the selection, and where a TL;DR goes in a post.
- * The prompts are in prompts.ts; the editor (src/features/rewrite.ts) streams the answer into a
+ * The prompts are in prompts.ts; the editor (src/features/text/rewrite.ts) streams the answer into a
  * diff and applies it on Accept.
  */
 import { bomLength, detectEol, splitFrontmatter } from '../frontmatter/split';

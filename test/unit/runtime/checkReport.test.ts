@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { signature } from '../../../src/features/checkReport';
+import { signature } from '../../../src/features/models/checkReport';
 
 describe('Check Model report', () => {
   it('lists per-layer cache tensors as one line per family', () => {

@@ -1,18 +1,18 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { downloadModel, fetchListing, HubError, type DownloadProgress, type DownloadResult } from '../hub/download';
-import { isUnreachable } from '../hub/http';
-import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type ResolvedEndpoint } from '../core/hub/endpoint';
-import type { HubListing } from '../core/hub/listing';
-import { formatSize, RECOMMENDED_REPOS, type RecommendedDtype, type RecommendedRepo } from '../core/hub/downloadManifest';
-import { autoVariant, GPU_DTYPES, isDtype, listVariants, planDownload, type Dtype } from '../core/hub/select';
-import { hasChatTemplate } from '../generation/chatTemplate';
-import { abortOnCancel } from '../util/cancellation';
-import { setContext } from '../util/contextKeys';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
-import type { ModelRegistry } from '../services/modelRegistryService';
+import { downloadModel, fetchListing, HubError, type DownloadProgress, type DownloadResult } from '../../hub/download';
+import { isUnreachable } from '../../hub/http';
+import { checkRepoId, HubInputError, redactUrl, resolveHubEndpoint, type ResolvedEndpoint } from '../../core/hub/endpoint';
+import type { HubListing } from '../../core/hub/listing';
+import { formatSize, RECOMMENDED_REPOS, type RecommendedDtype, type RecommendedRepo } from '../../core/hub/downloadManifest';
+import { autoVariant, GPU_DTYPES, isDtype, listVariants, planDownload, type Dtype } from '../../core/hub/select';
+import { hasChatTemplate } from '../../generation/chatTemplate';
+import { abortOnCancel } from '../../util/cancellation';
+import { setContext } from '../../util/contextKeys';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
+import type { ModelRegistry } from '../../services/modelRegistryService';
 
 /** Arguments that skip the pickers (tests, keybindings). */
 export interface DownloadModelArgs {

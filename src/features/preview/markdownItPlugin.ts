@@ -1,9 +1,9 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MarkdownIt } from 'markdown-it';
-import { frontMatterHeaderPlugin } from '../core/render/frontMatterPlugin';
-import { localPath, resolveImageSource, schemeOf } from '../core/render/urlPolicy';
-import { resolvePostResource } from '../preview/resources';
+import { frontMatterHeaderPlugin } from '../../core/render/frontMatterPlugin';
+import { localPath, resolveImageSource, schemeOf } from '../../core/render/urlPolicy';
+import { resolvePostResource } from '../../preview/resources';
 
 /**
  * The `extendMarkdownIt` VS Code's Markdown preview calls: the article header

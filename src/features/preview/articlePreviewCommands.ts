@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import type { ArticleRenderer } from '../core/render/engine';
-import { ArticlePreview } from '../preview/articlePreview';
-import type { PreviewPersistedState } from '../preview/previewMessages';
-import { previewWebviewOptions } from '../preview/resources';
-import { setContext } from '../util/contextKeys';
-import { DisposableStore } from '../util/dispose';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
+import type { ArticleRenderer } from '../../core/render/engine';
+import { ArticlePreview } from '../../preview/articlePreview';
+import type { PreviewPersistedState } from '../../preview/previewMessages';
+import { previewWebviewOptions } from '../../preview/resources';
+import { setContext } from '../../util/contextKeys';
+import { DisposableStore } from '../../util/dispose';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
 
 /** What the article preview feature needs. */
 export interface ArticlePreviewFeatureDeps {

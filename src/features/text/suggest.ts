@@ -1,18 +1,18 @@
 import * as vscode from 'vscode';
-import type { TextEdit } from '../core/frontmatter/fixes';
-import { setStringFieldEdit } from '../core/frontmatter/setField';
-import { charLength, postBody } from '../core/suggest/plainText';
-import { workspaceTaxonomy } from '../core/suggest/modelProvider';
-import { withModelCandidates } from '../core/suggest/prompts';
-import { descriptionBounds, summarySettings } from '../core/suggest/siteSettings';
-import { suggest, SuggestContext } from '../core/suggest/suggest';
-import { MAX_BODY_CHARS, WorkspacePost } from '../core/suggest/tags';
-import { Suggestion, SUGGESTION_KINDS, SuggestionKind, Suggestions, SuggestionSource } from '../core/suggest/types';
-import { addTagsEdits } from '../core/tags/addTags';
-import type { PostIndexService } from '../services/postIndexService';
-import type { PostValidation } from '../services/postValidation';
-import { mapLimit } from '../util/mapLimit';
-import type { Views } from '../util/views';
+import type { TextEdit } from '../../core/frontmatter/fixes';
+import { setStringFieldEdit } from '../../core/frontmatter/setField';
+import { charLength, postBody } from '../../core/suggest/plainText';
+import { workspaceTaxonomy } from '../../core/suggest/modelProvider';
+import { withModelCandidates } from '../../core/suggest/prompts';
+import { descriptionBounds, summarySettings } from '../../core/suggest/siteSettings';
+import { suggest, SuggestContext } from '../../core/suggest/suggest';
+import { MAX_BODY_CHARS, WorkspacePost } from '../../core/suggest/tags';
+import { Suggestion, SUGGESTION_KINDS, SuggestionKind, Suggestions, SuggestionSource } from '../../core/suggest/types';
+import { addTagsEdits } from '../../core/tags/addTags';
+import type { PostIndexService } from '../../services/postIndexService';
+import type { PostValidation } from '../../services/postValidation';
+import { mapLimit } from '../../util/mapLimit';
+import type { Views } from '../../util/views';
 import { askModel, type ChatSource, type ModelAnswer } from './suggestModel';
 
 /** The command of each kind of suggestion. */
@@ -50,7 +50,7 @@ const READ_CONCURRENCY = 16;
  * Suggest Title…, Suggest Description… and Suggest Tags…: candidates from the
  * post itself and the tags of the workspace's posts (src/core/suggest), after
  * those of the chat model for titles and descriptions when one is configured
- * (src/features/suggestModel.ts), picked in a quick pick and written into the
+ * (src/features/text/suggestModel.ts), picked in a quick pick and written into the
  * frontmatter as one edit (one Undo). They also run in untrusted workspaces:
  * they only read the workspace and edit the open document, and write no file
  * (the chat model setting is one an untrusted workspace cannot set).

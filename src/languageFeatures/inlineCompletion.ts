@@ -5,7 +5,7 @@ import { buildTextRequest } from '../generation/textRequest';
 import { readConfig, readGenerationSettings } from '../util/config';
 import { signalOf } from '../util/cancellation';
 import type { Logger } from '../util/logger';
-import type { ContinuationController } from './continuation';
+import type { ContinuationController } from '../features/text/continuation';
 
 /** Resolves after `ms`, or early (false) when the token is cancelled. */
 function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {

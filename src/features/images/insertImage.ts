@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
-import { altFromContext, inFrontmatter, replaceFrontmatterImage } from '../core/imageInsertion';
-import { isoDate } from '../core/slug';
-import type { ImageProvenance } from '../generation/image/provenance';
+import { altFromContext, inFrontmatter, replaceFrontmatterImage } from '../../core/imageInsertion';
+import { isoDate } from '../../core/slug';
+import type { ImageProvenance } from '../../generation/image/provenance';
 import {
   expandPathTemplate,
   frontmatterImageEdit,
@@ -14,12 +14,12 @@ import {
   numberedPlacement,
   placeImage,
   postSlug,
-} from '../generation/image/placement';
-import { freshSeed, isValidSeed } from '../generation/image/random';
-import { isInsideWorkspaceRealPath } from '../preview/resources';
-import { signalOf } from '../util/cancellation';
-import { readConfig } from '../util/config';
-import { uriExists } from '../util/uriExists';
+} from '../../generation/image/placement';
+import { freshSeed, isValidSeed } from '../../generation/image/random';
+import { isInsideWorkspaceRealPath } from '../../preview/resources';
+import { signalOf } from '../../util/cancellation';
+import { readConfig } from '../../util/config';
+import { uriExists } from '../../util/uriExists';
 import { CandidateSource, GalleryCandidate, ImageFeatureDeps, ImageGallery } from './imageGallery';
 
 /** Arguments of `inkwell.insertImage` from code; with `choose` no UI is shown. */

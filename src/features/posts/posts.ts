@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import { DisposableStore } from '../util/dispose';
+import { DisposableStore } from '../../util/dispose';
 import { registerCheckAllPosts } from './checkAllPosts';
-import { registerCompletions } from './completions';
-import { registerDiagnostics } from './diagnostics';
-import { registerHovers } from './hovers';
+import { registerCompletions } from '../../languageFeatures/completions';
+import { registerDiagnostics } from '../../languageFeatures/diagnostics';
+import { registerHovers } from '../../languageFeatures/hovers';
 import { NewPostPrompts, registerNewPost, windowPrompts } from './newPost';
-import { registerPostsContextKey } from './postsContextKey';
-import type { PostValidation } from '../services/postValidation';
-import type { Views } from '../util/views';
-import { registerQuickFixes } from './quickFixes';
+import { registerPostsContextKey } from '../../views/postsContextKey';
+import type { PostValidation } from '../../services/postValidation';
+import type { Views } from '../../util/views';
+import { registerQuickFixes } from '../../languageFeatures/quickFixes';
 
 /**
  * Everything about posts' frontmatter: diagnostics, quick fixes, completions,

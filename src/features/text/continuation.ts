@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
-import { continueText, describeContinuation } from '../generation/continueText';
-import { moveAnchorThrough } from '../generation/streamAnchor';
-import { TextBackendError, type TextBackend, type TextBackendErrorCode, type TextBackendResult } from '../generation/textBackend';
-import type { SamplingOptions } from '../generation/textRequest';
-import { readGenerationSettings } from '../util/config';
-import { setContext } from '../util/contextKeys';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
-import type { ModelStatusBar } from './modelStatusBar';
+import { continueText, describeContinuation } from '../../generation/continueText';
+import { moveAnchorThrough } from '../../generation/streamAnchor';
+import { TextBackendError, type TextBackend, type TextBackendErrorCode, type TextBackendResult } from '../../generation/textBackend';
+import type { SamplingOptions } from '../../generation/textRequest';
+import { readGenerationSettings } from '../../util/config';
+import { setContext } from '../../util/contextKeys';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
+import type { ModelStatusBar } from '../../views/modelStatusBar';
 
 /** Optional arguments of `inkwell.generateContinuation` (keybindings, tests). */
 export interface ContinuationArgs {

@@ -9,11 +9,11 @@
  * request that needs the model will say what is wrong) and is written to the log.
  */
 import * as vscode from 'vscode';
-import type { PostIndexService } from '../services/postIndexService';
-import type { TextBackendService } from '../services/textBackendService';
-import { readConfig } from '../util/config';
-import { DisposableStore } from '../util/dispose';
-import type { Logger } from '../util/logger';
+import type { PostIndexService } from '../../services/postIndexService';
+import type { TextBackendService } from '../../services/textBackendService';
+import { readConfig } from '../../util/config';
+import { DisposableStore } from '../../util/dispose';
+import type { Logger } from '../../util/logger';
 
 /** The pause, after the last edit, selection change or editor switch, before a load starts. */
 export const PRELOAD_IDLE_MS = 2000;

@@ -1,14 +1,20 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ImageBatchResult, ImageCandidate, ImageSource, ParamsOf, ResultOf } from '../runtime/protocol';
-import type { ImageProvenance } from '../generation/image/provenance';
-import { candidateSeeds } from '../generation/image/random';
-import { isCancellation } from '../runtime/runtimeError';
-import { PanelLifetime } from '../preview/panelLifetime';
-import { makeNonce } from '../util/nonce';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
-import { buildGalleryHtml, GalleryHostMessage, GalleryItem, GalleryWebviewMessage, isGalleryWebviewMessage } from '../preview/galleryPage';
+import type { ImageBatchResult, ImageCandidate, ImageSource, ParamsOf, ResultOf } from '../../runtime/protocol';
+import type { ImageProvenance } from '../../generation/image/provenance';
+import { candidateSeeds } from '../../generation/image/random';
+import { isCancellation } from '../../runtime/runtimeError';
+import { PanelLifetime } from '../../preview/panelLifetime';
+import { makeNonce } from '../../util/nonce';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
+import {
+  buildGalleryHtml,
+  GalleryHostMessage,
+  GalleryItem,
+  GalleryWebviewMessage,
+  isGalleryWebviewMessage,
+} from '../../preview/galleryPage';
 
 /** The image methods of the runtime protocol. */
 export type ImageMethod = 'image.generate' | 'image.variations' | 'image.blend' | 'image.render';

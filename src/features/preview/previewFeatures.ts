@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import type { ArticleRenderer } from '../core/render/engine';
-import { DisposableStore } from '../util/dispose';
-import { memoizePromise } from '../util/lazy';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
+import type { ArticleRenderer } from '../../core/render/engine';
+import { DisposableStore } from '../../util/dispose';
+import { memoizePromise } from '../../util/lazy';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
 import { registerArticlePreview } from './articlePreviewCommands';
-import type { PostIndexService } from '../services/postIndexService';
+import type { PostIndexService } from '../../services/postIndexService';
 import { registerLinkedFolders } from './linkedFolders';
 import { registerTagPreview } from './tagPreview';
-import { registerTagTree, taggedPostsFrom } from './tagTreeView';
+import { registerTagTree, taggedPostsFrom } from '../../views/tagTreeView';
 
 export { createMarkdownItExtender } from './markdownItPlugin';
 
@@ -27,7 +27,7 @@ export function registerPreviewFeatures(
   const store = new DisposableStore();
   const lazyRenderer = memoizePromise(async (): Promise<ArticleRenderer> => {
     const started = performance.now();
-    const renderer = (await import('../core/render/engine.js')).createArticleRenderer();
+    const renderer = (await import('../../core/render/engine.js')).createArticleRenderer();
     log.info(`Article renderer loaded in ${(performance.now() - started).toFixed(0)} ms`);
     return renderer;
   });

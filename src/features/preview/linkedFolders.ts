@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { onDidBlockExternalFile, setAllowedExternalFolders, type BlockedExternalFile } from '../preview/resources';
-import type { Logger } from '../util/logger';
-import { DisposableStore } from '../util/dispose';
+import { onDidBlockExternalFile, setAllowedExternalFolders, type BlockedExternalFile } from '../../preview/resources';
+import type { Logger } from '../../util/logger';
+import { DisposableStore } from '../../util/dispose';
 
 /** Workspace state key of the linked folders outside the workspace the user allowed. */
 const ALLOWED_KEY = 'inkwell.preview.allowedLinkedFolders';

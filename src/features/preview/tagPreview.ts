@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import type { ArticleRenderer } from '../core/render/engine';
-import { buildTagTree } from '../core/render/tagTree';
-import { TagPagePanel } from '../preview/tagPagePanel';
-import { DisposableStore } from '../util/dispose';
-import type { Views } from '../util/views';
-import type { TaggedPostSource, TagTreeNode } from './tagTreeView';
+import type { ArticleRenderer } from '../../core/render/engine';
+import { buildTagTree } from '../../core/render/tagTree';
+import { TagPagePanel } from '../../preview/tagPagePanel';
+import { DisposableStore } from '../../util/dispose';
+import type { Views } from '../../util/views';
+import type { TaggedPostSource, TagTreeNode } from '../../views/tagTreeView';
 
 /** What "Preview Posts Tagged…" needs. */
 export interface TagPreviewDeps {

@@ -1,12 +1,19 @@
 import * as vscode from 'vscode';
-import { charLength, postBody } from '../core/suggest/plainText';
-import { MAX_REWRITE_CHARS, rewritePrompt, summaryPrompt, type RewriteStyle } from '../core/suggest/prompts';
-import { rewriteAnswer, selectionProblem, summaryAnswer, summaryOffset, tldrParagraph, type SummaryPlace } from '../core/suggest/rewrite';
-import { TextBackendError, type ChatBackendRequest, type TextBackendResult } from '../generation/textBackend';
-import { buildChatParams } from '../generation/textRequest';
-import { readGenerationSettings } from '../util/config';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
+import { charLength, postBody } from '../../core/suggest/plainText';
+import { MAX_REWRITE_CHARS, rewritePrompt, summaryPrompt, type RewriteStyle } from '../../core/suggest/prompts';
+import {
+  rewriteAnswer,
+  selectionProblem,
+  summaryAnswer,
+  summaryOffset,
+  tldrParagraph,
+  type SummaryPlace,
+} from '../../core/suggest/rewrite';
+import { TextBackendError, type ChatBackendRequest, type TextBackendResult } from '../../generation/textBackend';
+import { buildChatParams } from '../../generation/textRequest';
+import { readGenerationSettings } from '../../util/config';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
 import { ProposalDiffs, type Proposal, type ProposalEnd } from './proposal';
 import type { ChatSource } from './suggestModel';
 
@@ -55,7 +62,7 @@ const SUMMARY_TOKENS = 200;
 
 /**
  * Rewrite Selection… and Summarize…: the chat model's answer streams into a diff of the post
- * before and after (src/features/proposal.ts); the post changes only on Accept, as one undo
+ * before and after (src/features/text/proposal.ts); the post changes only on Accept, as one undo
  * step. Without a chat model they say which to get. Like the suggestions they also run in
  * untrusted workspaces (the chat model is a setting such a workspace cannot set).
  */

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
-import { imageLinkAt, resolveImageLink } from '../generation/image/placement';
-import { pngSize, readPngTextAsync } from '../generation/image/pngText';
-import { ImageProvenance, PROVENANCE_KEYWORD, readProvenance } from '../generation/image/provenance';
-import { freshSeed, isValidSeed } from '../generation/image/random';
-import { isModelName } from '../generation/modelRegistry';
-import type { ImageSource } from '../runtime/protocol';
-import { readConfig } from '../util/config';
-import { uriExists } from '../util/uriExists';
+import { imageLinkAt, resolveImageLink } from '../../generation/image/placement';
+import { pngSize, readPngTextAsync } from '../../generation/image/pngText';
+import { ImageProvenance, PROVENANCE_KEYWORD, readProvenance } from '../../generation/image/provenance';
+import { freshSeed, isValidSeed } from '../../generation/image/random';
+import { isModelName } from '../../generation/modelRegistry';
+import type { ImageSource } from '../../runtime/protocol';
+import { readConfig } from '../../util/config';
+import { uriExists } from '../../util/uriExists';
 import { CandidateSource, DEFAULT_VARIATION_STRENGTH, GalleryMode, ImageFeatureDeps, ImageGallery } from './imageGallery';
 import { defaultAlt, heroByDefault, InsertedImage, InsertTarget, insertWithoutUi, saveAndInsert, showImageError } from './insertImage';
 

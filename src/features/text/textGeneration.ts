@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import type { TextBackendService } from '../services/textBackendService';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
+import type { TextBackendService } from '../../services/textBackendService';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
 import { ContinuationController } from './continuation';
-import { registerInlineCompletion } from './inlineCompletion';
-import { demonstrationNote, registerModelCommands } from './modelCommands';
-import type { ModelEntry } from '../generation/modelRegistry';
-import type { ModelRegistry } from '../services/modelRegistryService';
-import type { ModelRuntime } from '../services/modelRuntime';
-import { ModelStatusBar } from './modelStatusBar';
+import { registerInlineCompletion } from '../../languageFeatures/inlineCompletion';
+import { demonstrationNote, registerModelCommands } from '../models/modelCommands';
+import type { ModelEntry } from '../../generation/modelRegistry';
+import type { ModelRegistry } from '../../services/modelRegistryService';
+import type { ModelRuntime } from '../../services/modelRuntime';
+import { ModelStatusBar } from '../../views/modelStatusBar';
 
 /**
  * Text generation in the editor: "Generate Continuation", inline ghost text,

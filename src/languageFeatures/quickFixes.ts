@@ -5,7 +5,7 @@ import { getField, parseFrontmatter } from '../core/frontmatter/parse';
 import { isProblemCode, ProblemCode } from '../core/frontmatter/problemCodes';
 import { IMAGE_EXTENSIONS } from '../core/posts/postGlobs';
 import { DIAGNOSTIC_SOURCE, PostValidation } from '../services/postValidation';
-import { SUGGEST_COMMANDS } from './suggest';
+import { SUGGEST_COMMANDS } from '../features/text/suggest';
 
 /** Internal command behind "Choose an image…": a file picker for a post's `image` field. */
 const CHOOSE_IMAGE = 'inkwell.chooseFrontmatterImage';

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { isoDate, newPostText, postFileName, PostNaming, slugify } from '../core/slug';
-import { readConfig } from '../util/config';
-import { uriExists } from '../util/uriExists';
-import type { PostValidation } from '../services/postValidation';
+import { isoDate, newPostText, postFileName, PostNaming, slugify } from '../../core/slug';
+import { readConfig } from '../../util/config';
+import { uriExists } from '../../util/uriExists';
+import type { PostValidation } from '../../services/postValidation';
 
 /** Arguments accepted by `inkwell.newPost` when called from code (tests, other commands). */
 export interface NewPostArgs {

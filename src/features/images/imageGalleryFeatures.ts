@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
-import type { ModelRegistry } from '../services/modelRegistryService';
-import type { ModelRuntime } from '../services/modelRuntime';
-import type { SiteService } from '../services/siteService';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
+import type { ModelRegistry } from '../../services/modelRegistryService';
+import type { ModelRuntime } from '../../services/modelRuntime';
+import type { SiteService } from '../../services/siteService';
 import { ImageFeatureDeps, registerImageGallery } from './imageGallery';
 import { registerInsertImage } from './insertImage';
 import { registerRegenerateImage } from './regenerateImage';

@@ -1,8 +1,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { setContext } from '../util/contextKeys';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
+import { setContext } from '../../util/contextKeys';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
 
 /** The scheme of the two read-only sides of a proposal's diff. */
 export const PROPOSAL_SCHEME = 'inkwell-proposal';

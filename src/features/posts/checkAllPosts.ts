@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { PostValidation } from '../services/postValidation';
-import type { Views } from '../util/views';
+import type { PostValidation } from '../../services/postValidation';
+import type { Views } from '../../util/views';
 
 /** Result of "Inkwell: Check All Posts" (returned to callers such as tests). */
 export interface CheckAllResult {

@@ -1,4 +1,4 @@
-import type { TensorSignature } from '../runtime/protocol';
+import type { TensorSignature } from '../../runtime/protocol';
 
 /**
  * Tensors in a few readable lines: the per-layer key/value cache tensors

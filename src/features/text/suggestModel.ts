@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { postBody } from '../core/suggest/plainText';
+import { postBody } from '../../core/suggest/plainText';
 import {
   descriptionPrompt,
   modelDescriptions,
@@ -9,16 +9,16 @@ import {
   tagPrompt,
   titlePrompt,
   type SuggestPrompt,
-} from '../core/suggest/prompts';
-import { MAX_TAG_SUGGESTIONS } from '../core/suggest/tags';
-import type { DescriptionBounds } from '../core/suggest/siteSettings';
-import type { Suggestion } from '../core/suggest/types';
-import { TextBackendError, type ChatBackendRequest, type TextBackendResult } from '../generation/textBackend';
-import { buildChatParams } from '../generation/textRequest';
-import type { TextBackendService } from '../services/textBackendService';
-import { signalOf } from '../util/cancellation';
-import { readGenerationSettings } from '../util/config';
-import type { Views } from '../util/views';
+} from '../../core/suggest/prompts';
+import { MAX_TAG_SUGGESTIONS } from '../../core/suggest/tags';
+import type { DescriptionBounds } from '../../core/suggest/siteSettings';
+import type { Suggestion } from '../../core/suggest/types';
+import { TextBackendError, type ChatBackendRequest, type TextBackendResult } from '../../generation/textBackend';
+import { buildChatParams } from '../../generation/textRequest';
+import type { TextBackendService } from '../../services/textBackendService';
+import { signalOf } from '../../util/cancellation';
+import { readGenerationSettings } from '../../util/config';
+import type { Views } from '../../util/views';
 
 /** The chat side of the text backend: which model answers (none: no model is asked), and the asking. */
 export type ChatSource = Pick<TextBackendService, 'chat' | 'chatModel'>;

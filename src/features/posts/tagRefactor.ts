@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { lineColAt, lineStarts, stripBom } from '../core/posts/lines';
-import { renameTagEdits } from '../core/tags/renameTag';
-import type { PostIndexService } from '../services/postIndexService';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
+import { lineColAt, lineStarts, stripBom } from '../../core/posts/lines';
+import { renameTagEdits } from '../../core/tags/renameTag';
+import type { PostIndexService } from '../../services/postIndexService';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
 
 /** One post a rename or merge changes. */
 export interface PlannedPost {

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { TextBackendError } from '../generation/textBackend';
-import { API_KEY_SECRET, type TextBackendService } from '../services/textBackendService';
-import type { Logger } from '../util/logger';
-import type { Views } from '../util/views';
+import { TextBackendError } from '../../generation/textBackend';
+import { API_KEY_SECRET, type TextBackendService } from '../../services/textBackendService';
+import type { Logger } from '../../util/logger';
+import type { Views } from '../../util/views';
 
 /**
  * The server side of text generation in the editor: "Inkwell: Set API Key" (kept in VS Code's
