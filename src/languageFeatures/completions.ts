@@ -3,10 +3,11 @@ import { cursorContext, CursorContext } from '../core/frontmatter/cursor';
 import { formatDate } from '../core/frontmatter/dates';
 import { imageValueFor, toSlash } from '../core/frontmatter/images';
 import { getField, parseFrontmatter } from '../core/frontmatter/parse';
-import { DEFAULT_FIELDS, FieldSpec } from '../core/frontmatter/schema';
+import type { FieldSpec } from '../core/frontmatter/schema';
 import type { FrontmatterLanguage } from '../core/frontmatter/split';
 import type { PostIndexService } from '../services/postIndexService';
 import type { PostValidation } from '../services/postValidation';
+import { fieldDetail, fieldsFor } from './frontmatterFields';
 
 /** Where the cursor is in the frontmatter and what it takes, for one completion request. */
 interface CompletionSite<C extends CursorContext = CursorContext> {
@@ -69,7 +70,7 @@ function fieldNameItems(site: CompletionSite, fields: readonly FieldSpec[]): vsc
     .map((f, i) => {
       const item = new vscode.CompletionItem(f.name, vscode.CompletionItemKind.Property);
       item.documentation = new vscode.MarkdownString(f.description);
-      item.detail = `${f.type}${f.required ? ', required' : ''}`;
+      item.detail = fieldDetail(f);
       item.range = site.range;
       item.insertText = site.language === 'toml' ? `${f.name} = ` : `${f.name}: `;
       // Required fields first, then schema order.
@@ -139,28 +140,4 @@ function enumItems(site: ValueSite, field: FieldSpec | undefined): vscode.Comple
     item.insertText = typeof v === 'string' ? quoted(site, v) : String(v);
     return item;
   });
-}
-
-/** Fields of the schema in force for a post: the default fields, the custom ones, or both. */
-export async function fieldsFor(validation: PostValidation, uri: vscode.Uri): Promise<FieldSpec[]> {
-  const { options } = await validation.options(uri);
-  const custom = options.customSchema?.fields ?? [];
-  const base = options.customSchema && options.schemaMode === 'replace' ? [] : DEFAULT_FIELDS;
-  const required = new Set(options.customSchema?.required ?? []);
-  const byName = new Map<string, FieldSpec>();
-  for (const f of base) byName.set(f.name, f);
-  // The site generator's fields, with its documentation, come before the custom schema's.
-  for (const f of options.site?.schema?.fields ?? []) {
-    const known = byName.get(f.name);
-    byName.set(f.name, {
-      ...known,
-      ...f,
-      type: known && f.type === 'any' ? known.type : f.type,
-      enum: f.enum ?? known?.enum,
-      required: known?.required || options.site!.schema!.required.includes(f.name),
-    });
-  }
-  for (const f of custom)
-    byName.set(f.name, { ...byName.get(f.name), ...f, required: required.has(f.name) || byName.get(f.name)?.required });
-  return [...byName.values()];
 }

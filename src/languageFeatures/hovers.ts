@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { hoverTarget } from '../core/frontmatter/cursor';
 import { parseFrontmatter } from '../core/frontmatter/parse';
-import { fieldsFor } from './completions';
 import type { PostValidation } from '../services/postValidation';
+import { fieldDetail, fieldsFor } from './frontmatterFields';
 
 /** Hovers in frontmatter: a field's documentation; for a tag, how many posts use it. */
 export function registerHovers(validation: PostValidation): vscode.Disposable {
@@ -19,7 +19,7 @@ export function registerHovers(validation: PostValidation): vscode.Disposable {
           const spec = (await fieldsFor(validation, doc.uri)).find((f) => f.name === target.field.key);
           if (!spec) return undefined;
           const md = new vscode.MarkdownString();
-          md.appendMarkdown(`**${spec.name}** _(${spec.type}${spec.required ? ', required' : ''})_\n\n${spec.description}`);
+          md.appendMarkdown(`**${spec.name}** _(${fieldDetail(spec)})_\n\n${spec.description}`);
           if (spec.enum?.length) md.appendMarkdown(`\n\nValues: ${spec.enum.map((v) => `\`${String(v)}\``).join(', ')}`);
           return new vscode.Hover(md, new vscode.Range(doc.positionAt(target.field.keyStart), doc.positionAt(target.field.keyEnd)));
         }
