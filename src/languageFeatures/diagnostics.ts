@@ -18,11 +18,10 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
   const store = new DisposableStore();
   const timers = new Map<string, NodeJS.Timeout>();
   const posts = validation.posts;
-  const typing = validation.editing;
 
   /** The line whose problems are held back now, if any: typed on just now, cursor still there. */
   const heldLine = (doc: vscode.TextDocument): number | undefined => {
-    const t = typing.get(doc.uri.toString());
+    const t = validation.heldLine(doc.uri);
     if (!t || (!t.untilLeft && Date.now() - t.at >= TYPING_HOLD_MS)) return undefined;
     const editor =
       vscode.window.activeTextEditor?.document === doc
@@ -37,7 +36,7 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
   const run = async (doc: vscode.TextDocument) => {
     if (doc.isClosed) return;
     if (!posts.isPost(doc.uri) || !validation.settings(doc.uri).enabled) {
-      if (!validation.checkedWorkspace || !validation.settings(doc.uri).enabled) validation.collection.delete(doc.uri);
+      if (!validation.checkedWorkspace || !validation.settings(doc.uri).enabled) validation.unpublish(doc.uri);
       return;
     }
     // The post's own tags must be current before tag spellings are compared.
@@ -48,9 +47,9 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
     const held = heldLine(doc);
     const shown = held === undefined ? result.problems : result.problems.filter((p) => doc.positionAt(p.start).line !== held);
     validation.publish(doc.uri, shown, result.text, doc);
-    if (shown.length !== result.problems.length && !typing.get(doc.uri.toString())?.untilLeft) {
+    if (shown.length !== result.problems.length && !validation.heldLine(doc.uri)?.untilLeft) {
       // Show them once the writer pauses (leaving the line shows them sooner).
-      schedule(doc, TYPING_HOLD_MS - (Date.now() - typing.get(doc.uri.toString())!.at) + 10);
+      schedule(doc, TYPING_HOLD_MS - (Date.now() - validation.heldLine(doc.uri)!.at) + 10);
     }
   };
 
@@ -83,21 +82,20 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
       // One change in the active editor, not an undo or redo: the writer is typing. It ends on this line.
       const change = e.contentChanges[0];
       const typed = e.reason === undefined && vscode.window.activeTextEditor?.document === e.document && e.contentChanges.length === 1;
-      if (typed)
-        typing.set(e.document.uri.toString(), { line: change.range.start.line + (change.text.match(/\n/g)?.length ?? 0), at: Date.now() });
+      if (typed) validation.holdLine(e.document.uri, change.range.start.line + (change.text.match(/\n/g)?.length ?? 0));
       // Other changes end typing; a line to fill in (New Post writing the file) stays held until left.
-      else if (!typing.get(e.document.uri.toString())?.untilLeft) typing.delete(e.document.uri.toString());
+      else if (!validation.heldLine(e.document.uri)?.untilLeft) validation.releaseLine(e.document.uri);
       schedule(e.document, validation.settings(e.document.uri).debounceMs);
     }),
   );
   store.add(
     vscode.window.onDidChangeTextEditorSelection((e) => {
-      const key = e.textEditor.document.uri.toString();
-      const t = typing.get(key);
-      if (t && e.selections[0]?.active.line === t.line) t.visited = true;
+      const uri = e.textEditor.document.uri;
+      const t = validation.heldLine(uri);
+      if (t && e.selections[0]?.active.line === t.line) validation.visitHeldLine(uri);
       else if (t && (!t.untilLeft || t.visited)) {
         // The writer left the line: what they typed there is finished.
-        typing.delete(key);
+        validation.releaseLine(uri);
         schedule(e.textEditor.document, 0);
       }
     }),
@@ -108,12 +106,12 @@ export function registerDiagnostics(validation: PostValidation): vscode.Disposab
       if (pending) clearTimeout(pending);
       timers.delete(doc.uri.toString());
       // A new post's line to fill in survives the close and reopen VS Code does when it settles the document's language.
-      const t = typing.get(doc.uri.toString());
-      if (!t?.untilLeft || t.visited) typing.delete(doc.uri.toString());
+      const t = validation.heldLine(doc.uri);
+      if (!t?.untilLeft || t.visited) validation.releaseLine(doc.uri);
       // After "Check All Posts" the Problems panel lists every post; keep closed ones current from disk.
       // Only posts: a closed README or settings file is not a post and never gets post problems.
       if (validation.checkedWorkspace && posts.isPost(doc.uri) && validation.settings(doc.uri).enabled) void validation.checkFile(doc.uri);
-      else validation.collection.delete(doc.uri);
+      else validation.unpublish(doc.uri);
     }),
   );
   store.add(

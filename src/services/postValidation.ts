@@ -25,6 +25,18 @@ export interface DocumentProblems {
   problems: Problem[];
 }
 
+/**
+ * The line the writer is filling in, whose problems are held back until they pause (`at` is
+ * when they last typed) or, with `untilLeft`, until the cursor has been on it (`visited`) and
+ * left it (New Post puts the cursor on the value to write).
+ */
+export interface HeldLine {
+  readonly line: number;
+  readonly at: number;
+  readonly untilLeft?: boolean;
+  readonly visited?: boolean;
+}
+
 /** Problems of a post that were just published. */
 export interface PublishedProblems {
   readonly uri: vscode.Uri;
@@ -38,7 +50,7 @@ export interface PublishedProblems {
  * on first use, and owns the "inkwell" diagnostic collection.
  */
 export class PostValidation implements vscode.Disposable {
-  readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+  private readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
   private readonly store = new DisposableStore();
   /** Each custom schema file as written (JSON) and compiled, loaded once until settings or the file change. */
   private readonly schemas = new Map<string, Promise<{ json: unknown; schema: CustomSchema }>>();
@@ -202,15 +214,44 @@ export class PostValidation implements vscode.Disposable {
     return { parsed, problems };
   }
 
+  private workspaceChecked = false;
+
   /** True after "Check All Posts": the Problems panel then lists closed posts too. */
-  checkedWorkspace = false;
+  get checkedWorkspace(): boolean {
+    return this.workspaceChecked;
+  }
+
+  /** "Check All Posts" ran: from now on the Problems panel lists closed posts too. */
+  markWorkspaceChecked(): void {
+    this.workspaceChecked = true;
+  }
+
+  /** Per document (by URI string): the line the writer is filling in. */
+  private readonly held = new Map<string, HeldLine>();
+
+  /** The line of a document whose problems are held back, if any (see {@link HeldLine}). */
+  heldLine(uri: vscode.Uri): HeldLine | undefined {
+    return this.held.get(uri.toString());
+  }
 
   /**
-   * Per document: the line the writer is filling in. Its problems are held back
-   * until they pause (`at` is when they last typed) or, with `untilLeft`, until
-   * the cursor leaves the line (New Post puts the cursor on the value to write).
+   * Holds back the problems of `line`: the writer typed there just now. With `untilLeft`, until the
+   * cursor has been on the line and left it (New Post's line to fill in).
    */
-  readonly editing = new Map<string, { line: number; at: number; untilLeft?: boolean; visited?: boolean }>();
+  holdLine(uri: vscode.Uri, line: number, untilLeft?: boolean): void {
+    this.held.set(uri.toString(), untilLeft ? { line, at: Date.now(), untilLeft } : { line, at: Date.now() });
+  }
+
+  /** The cursor is on the held line: leaving it now ends the hold. */
+  visitHeldLine(uri: vscode.Uri): void {
+    const held = this.held.get(uri.toString());
+    if (held) this.held.set(uri.toString(), { ...held, visited: true });
+  }
+
+  /** Ends the hold on a document's line: its problems show. */
+  releaseLine(uri: vscode.Uri): void {
+    this.held.delete(uri.toString());
+  }
 
   /**
    * Validates a post as saved on disk (or its open document) and publishes the
@@ -251,6 +292,11 @@ export class PostValidation implements vscode.Disposable {
       dateStyle: this.posts.index.preferredDateStyle(),
       imageFiles: images.filter((u) => u.scheme === 'file').map((u) => toSlash(u.fsPath)),
     };
+  }
+
+  /** Takes a document's problems out of the Problems panel. */
+  unpublish(uri: vscode.Uri): void {
+    this.collection.delete(uri);
   }
 
   /** Publishes problems for a document in the Problems panel. */

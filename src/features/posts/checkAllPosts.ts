@@ -22,7 +22,7 @@ export function registerCheckAllPosts(validation: PostValidation, views: Views):
         progress.report({ message: 'finding posts…' });
         await validation.posts.ready();
         const uris = validation.posts.index.all().map((p) => validation.posts.uriOf(p));
-        validation.checkedWorkspace = true;
+        validation.markWorkspaceChecked();
         const result: CheckAllResult = { posts: 0, errors: 0, warnings: 0, cancelled: false };
         const step = uris.length ? 100 / uris.length : 100;
         let lastReport = 0;

@@ -108,13 +108,12 @@ export function registerNewPost(validation: PostValidation, prompts: NewPostProm
     const descriptionLine = text.split('\n').findIndex((l) => l.startsWith('description:'));
     // An empty description is the next thing to write: its warning waits until the cursor leaves the line.
     // Set before the file opens, so that the first check already holds it.
-    if (!description.trim() && descriptionLine >= 0)
-      validation.editing.set(uri.toString(), { line: descriptionLine, at: Date.now(), untilLeft: true });
+    if (!description.trim() && descriptionLine >= 0) validation.holdLine(uri, descriptionLine, true);
     const edit = new vscode.WorkspaceEdit();
     edit.createFile(uri, { ignoreIfExists: false });
     edit.insert(uri, new vscode.Position(0, 0), text);
     if (!(await vscode.workspace.applyEdit(edit))) {
-      validation.editing.delete(uri.toString());
+      validation.releaseLine(uri);
       void vscode.window.showErrorMessage(`Inkwell: could not create ${vscode.workspace.asRelativePath(uri)}.`);
       return undefined;
     }
@@ -129,8 +128,7 @@ export function registerNewPost(validation: PostValidation, prompts: NewPostProm
     const editor = await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
     editor.selection = new vscode.Selection(pos, pos);
     // The cursor is on the line now; moving off it shows the line's problems.
-    const held = validation.editing.get(uri.toString());
-    if (held?.untilLeft) held.visited = true;
+    if (validation.heldLine(uri)?.untilLeft) validation.visitHeldLine(uri);
     return uri;
   });
 }
