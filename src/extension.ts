@@ -1,26 +1,27 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { InkwellApi } from './api';
-import { registerDownloadModel } from './features/models/downloadModel';
+import { registerCommands } from './commands';
 import { registerImageFeatures } from './features/images/imageGalleryFeatures';
-import { PostIndexService } from './services/postIndexService';
-import { SiteService } from './services/siteService';
-import { registerSiteStatus } from './views/siteStatus';
-import { registerWritingHelp } from './features/text/rewrite';
-import { registerSuggestions } from './features/text/suggest';
-import { registerTagRefactor } from './features/posts/tagRefactor';
+import { createModelDownloads } from './features/models/downloadModel';
+import { windowPrompts } from './features/posts/newPost';
 import { registerPosts } from './features/posts/posts';
-import { PostValidation } from './services/postValidation';
+import { createTagRefactor } from './features/posts/tagRefactor';
 import { createMarkdownItExtender, registerPreviewFeatures } from './features/preview/previewFeatures';
+import { registerModelPreload } from './features/text/modelPreload';
+import { registerWritingHelp } from './features/text/rewrite';
+import { registerTextGeneration } from './features/text/textGeneration';
+import { registerLanguageFeatures } from './languageFeatures';
 import { ModelRegistry } from './services/modelRegistryService';
 import { ModelRuntime } from './services/modelRuntime';
+import { PostIndexService } from './services/postIndexService';
+import { PostValidation } from './services/postValidation';
+import { SiteService } from './services/siteService';
 import { TextBackendService } from './services/textBackendService';
-import { registerRemoteServer } from './features/models/remoteServer';
-import { registerModelPreload } from './features/text/modelPreload';
-import { registerTextGeneration } from './features/text/textGeneration';
 import type { TestSupport } from './testSupport';
 import { Logger } from './util/logger';
 import { windowViews } from './util/views';
+import { registerSiteStatus } from './views/siteStatus';
 
 /**
  * Composition root: builds the services and registers every feature. Nothing
@@ -45,27 +46,44 @@ export function activate(context: vscode.ExtensionContext): InkwellApi {
   const postIndex = new PostIndexService(log, site);
   const validation = new PostValidation(postIndex, log);
   testSupport?.watchValidation(validation);
+  const textGeneration = registerTextGeneration(text, models, log, views);
+  const writingHelp = registerWritingHelp(text, log, views);
+  const preview = registerPreviewFeatures(context.extensionUri, postIndex, log, views, context.workspaceState);
+  const images = registerImageFeatures(runtime, models, context.extensionUri, log, views, site);
   context.subscriptions.push(
     site,
     postIndex,
-    registerTagRefactor(postIndex, log, views),
     registerSiteStatus(postIndex, views),
     validation,
-    registerPosts(validation, views, testSupport?.newPostPrompts),
-    registerSuggestions(validation, views, text),
-    registerWritingHelp(text, log, views),
-    registerPreviewFeatures(context.extensionUri, postIndex, log, views, context.workspaceState),
+    registerPosts(postIndex),
+    registerLanguageFeatures(validation, { backend: text, generating: () => textGeneration.continuation.isRunning, log }),
+    writingHelp,
+    preview,
     models,
     runtime,
     // The text features' backend: the local runtime, or a server when inkwell.text.provider says so.
     text,
-    registerTextGeneration(text, runtime, models, log, views),
+    textGeneration,
     registerModelPreload(text, postIndex, log),
-    registerRemoteServer(context.secrets, log),
-    registerImageFeatures(runtime, models, context.extensionUri, log, views, site),
-    registerDownloadModel(models, downloadsDir, log, views),
+    images,
+    // Every command, in one table (src/commands): the features above give it what it calls.
+    registerCommands({
+      log,
+      views,
+      secrets: context.secrets,
+      validation,
+      runtime,
+      registry: models,
+      text,
+      newPostPrompts: testSupport?.newPostPrompts ?? windowPrompts,
+      textGeneration,
+      writingHelp,
+      downloads: createModelDownloads(models, downloadsDir, log, views),
+      images,
+      preview,
+      tagRefactor: createTagRefactor(postIndex, log, views),
+    }),
     log,
-    vscode.commands.registerCommand('inkwell.showLog', () => log.show()),
   );
   if (testSupport) context.subscriptions.push(testSupport);
 

@@ -5,7 +5,6 @@ import { buildTextRequest } from '../generation/textRequest';
 import { readConfig, readGenerationSettings } from '../util/config';
 import { signalOf } from '../util/cancellation';
 import type { Logger } from '../util/logger';
-import type { ContinuationController } from '../features/text/continuation';
 
 /** Resolves after `ms`, or early (false) when the token is cancelled. */
 function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
@@ -31,7 +30,8 @@ function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
 class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
   constructor(
     private readonly backend: TextBackend,
-    private readonly continuation: ContinuationController,
+    /** Whether a continuation is streaming into a document: no ghost text meanwhile. */
+    private readonly generating: () => boolean,
     private readonly log: Logger,
   ) {}
 
@@ -42,7 +42,7 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     const settings = readConfig('inlineCompletion', document.uri);
-    if (!settings.enabled || this.continuation.isRunning) return undefined;
+    if (!settings.enabled || this.generating()) return undefined;
     // Only at the end of a line of prose: not inside words, code fences or the frontmatter.
     const line = document.lineAt(position.line).text;
     if (position.character < line.length && /\S/.test(line.slice(position.character))) return undefined;
@@ -69,7 +69,7 @@ class ProseCompletionProvider implements vscode.InlineCompletionItemProvider {
 }
 
 /** Registers the inline completion provider for Markdown. */
-export function registerInlineCompletion(backend: TextBackend, continuation: ContinuationController, log: Logger): vscode.Disposable {
-  const provider = new ProseCompletionProvider(backend, continuation, log);
+export function registerInlineCompletion(backend: TextBackend, generating: () => boolean, log: Logger): vscode.Disposable {
+  const provider = new ProseCompletionProvider(backend, generating, log);
   return vscode.languages.registerInlineCompletionItemProvider({ language: 'markdown' }, provider);
 }

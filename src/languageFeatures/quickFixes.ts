@@ -5,9 +5,8 @@ import { getField, parseFrontmatter } from '../core/frontmatter/parse';
 import { isProblemCode, ProblemCode } from '../core/frontmatter/problemCodes';
 import { IMAGE_EXTENSIONS } from '../core/posts/postGlobs';
 import { DIAGNOSTIC_SOURCE, PostValidation } from '../services/postValidation';
-import { SUGGEST_COMMANDS } from '../features/text/suggest';
 
-/** Internal command behind "Choose an image…": a file picker for a post's `image` field. */
+/** Internal command behind "Choose an image…": a file picker for a post's `image` field ({@link chooseImage}). */
 const CHOOSE_IMAGE = 'inkwell.chooseFrontmatterImage';
 
 /**
@@ -52,12 +51,9 @@ export function registerQuickFixes(validation: PostValidation): vscode.Disposabl
       return actions;
     },
   };
-  return vscode.Disposable.from(
-    vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, provider, {
-      providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
-    }),
-    vscode.commands.registerCommand(CHOOSE_IMAGE, (uri: vscode.Uri) => chooseImage(validation, uri)),
-  );
+  return vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, provider, {
+    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+  });
 }
 
 /** Problems with a post's description, which Suggest Description can fix. */
@@ -72,12 +68,12 @@ function suggestDescription(doc: vscode.TextDocument, diagnostic: vscode.Diagnos
   const title = 'Suggest a description…';
   const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
   action.diagnostics = [diagnostic];
-  action.command = { command: SUGGEST_COMMANDS.description, title, arguments: [doc.uri] };
+  action.command = { command: 'inkwell.suggestDescription', title, arguments: [doc.uri] };
   return action;
 }
 
 /** Asks for an image file and points the post's `image` field at it (site-root when it was). */
-async function chooseImage(validation: PostValidation, uri: vscode.Uri): Promise<void> {
+export async function chooseImage(validation: PostValidation, uri: vscode.Uri): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const loc = validation.location(uri);
   const start =

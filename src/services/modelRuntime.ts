@@ -68,11 +68,13 @@ export class ModelRuntime implements vscode.Disposable {
     this.subscriptions.push(
       { dispose: () => this.client.dispose() },
       onConfigChange('runtime', () => this.client.configure()),
-      vscode.commands.registerCommand('inkwell.restartRuntime', () => {
-        this.client.restart();
-        void vscode.window.showInformationMessage('Inkwell: the model runtime will start again on the next request.');
-      }),
     );
+  }
+
+  /** "Restart Model Runtime": stops the process; the next request starts a fresh one. */
+  restart(): void {
+    this.client.restart();
+    void vscode.window.showInformationMessage('Inkwell: the model runtime will start again on the next request.');
   }
 
   get state(): RuntimeState {

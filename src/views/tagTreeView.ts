@@ -112,7 +112,7 @@ const OPENED_ONCE = 'inkwell.tags.openedOnce';
  * tagged posts is opened, the view is opened too (VS Code starts an extension's Explorer view
  * collapsed at the bottom, where nobody finds it); after that it stays as the writer leaves it.
  */
-export function registerTagTree(source: TaggedPostSource, views: Views, workspaceState: vscode.Memento): vscode.Disposable {
+export function registerTagTree(source: TaggedPostSource, views: Views, workspaceState: vscode.Memento): TagTree {
   const store = new DisposableStore();
   const provider = store.add(new TagTreeProvider(source));
   const view = store.add(views.createTreeView('inkwell.tags', { treeDataProvider: provider, showCollapseAll: true }));
@@ -126,23 +126,28 @@ export function registerTagTree(source: TaggedPostSource, views: Views, workspac
     view.message = provider.filter && !groups.length ? `No tags match “${provider.filter}”.` : undefined;
   };
 
-  store.add(
-    vscode.commands.registerCommand('inkwell.filterTags', async (arg?: unknown) => {
-      const value =
-        typeof arg === 'string'
-          ? arg
-          : await vscode.window.showInputBox({
-              title: 'Filter Tags',
-              prompt: 'Show the tags whose name contains this text (empty shows all)',
-              value: provider.filter,
-            });
-      if (value !== undefined) await applyFilter(value);
-    }),
-  );
-  store.add(vscode.commands.registerCommand('inkwell.clearTagFilter', () => applyFilter('')));
+  const filter = async (arg?: unknown) => {
+    const value =
+      typeof arg === 'string'
+        ? arg
+        : await vscode.window.showInputBox({
+            title: 'Filter Tags',
+            prompt: 'Show the tags whose name contains this text (empty shows all)',
+            value: provider.filter,
+          });
+    if (value !== undefined) await applyFilter(value);
+  };
   store.add({ dispose: () => setContext('inkwell.tagFilterActive', false) });
 
-  return store;
+  return { filter, clearFilter: () => applyFilter(''), dispose: () => store.dispose() };
+}
+
+/** The filter commands of Posts by Tag. */
+export interface TagTree extends vscode.Disposable {
+  /** "Filter Tags…": shows the tags whose name contains `arg`; without it, an input box asks. */
+  filter(arg?: unknown): Promise<void>;
+  /** "Clear Tag Filter". */
+  clearFilter(): Promise<void>;
 }
 
 /** Opens the view on its first tag, without focus or selection, once the posts are read. */

@@ -5,8 +5,15 @@ import type { ModelRegistry } from '../../services/modelRegistryService';
 import type { ModelRuntime } from '../../services/modelRuntime';
 import type { SiteService } from '../../services/siteService';
 import { ImageFeatureDeps, registerImageGallery } from './imageGallery';
-import { registerInsertImage } from './insertImage';
-import { registerRegenerateImage } from './regenerateImage';
+import { insertImage, registerInsertImage, type InsertedImage, type InsertImageArgs } from './insertImage';
+import { regenerateImage } from './regenerateImage';
+
+/** "Insert Generated Image" and "Regenerate from This Image". */
+export interface ImageFeatures extends vscode.Disposable {
+  insert(args?: InsertImageArgs): Promise<InsertedImage | undefined>;
+  /** `first`: options, or the PNG clicked in the Explorer (`all`: the Explorer's selection). */
+  regenerate(first?: unknown, all?: unknown): Promise<InsertedImage | undefined>;
+}
 
 /**
  * Registers the generated-image features (gallery, "Insert Generated Image",
@@ -19,7 +26,7 @@ export function registerImageFeatures(
   log: Logger,
   views: Views,
   site?: SiteService,
-): vscode.Disposable {
+): ImageFeatures {
   const deps: ImageFeatureDeps = {
     request: (method, params, signal) => runtime.request(method, params, { signal }),
     resolveImageModel: async (nameOrPath) => registry.resolve('image', nameOrPath).dir,
@@ -33,5 +40,10 @@ export function registerImageFeatures(
       return { generator: s.info, staticFolders: s.staticFolders };
     },
   };
-  return vscode.Disposable.from(registerImageGallery(), registerInsertImage(deps), registerRegenerateImage(deps));
+  const disposable = vscode.Disposable.from(registerImageGallery(), registerInsertImage(deps));
+  return {
+    insert: (args) => insertImage(deps, args),
+    regenerate: (first, all) => regenerateImage(deps, first, all),
+    dispose: () => disposable.dispose(),
+  };
 }

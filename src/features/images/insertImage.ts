@@ -264,57 +264,56 @@ export function showImageError(deps: ImageFeatureDeps, err: unknown): undefined 
   return undefined;
 }
 
+/** Starts following the images inserted into open posts (Undo deletes an orphaned file, Redo writes it again). */
+export function registerInsertImage(deps: ImageFeatureDeps): vscode.Disposable {
+  const ownTracker = (tracker = new InsertedImageTracker(deps.log));
+  return vscode.Disposable.from(ownTracker, { dispose: () => (tracker = tracker === ownTracker ? undefined : tracker) });
+}
+
 /**
  * "Inkwell: Insert Generated Image": opens the gallery for the active post; with
  * `choose` in its arguments it inserts that candidate without UI (for tests and scripts).
  */
-export function registerInsertImage(deps: ImageFeatureDeps): vscode.Disposable {
-  const ownTracker = (tracker = new InsertedImageTracker(deps.log));
-  const command = vscode.commands.registerCommand(
-    'inkwell.insertImage',
-    async (args?: InsertImageArgs): Promise<InsertedImage | undefined> => {
-      const editor = vscode.window.activeTextEditor;
-      if (!editor || !isMarkdown(editor.document)) {
-        void vscode.window.showErrorMessage('Inkwell: open a Markdown post to insert a generated image into.');
-        return undefined;
-      }
-      const a = args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : {};
-      const doc = editor.document;
-      const target: InsertTarget = { document: doc, position: editor.selection.active };
-      try {
-        if (doc.isUntitled) throw new Error('Save the post first: images are saved relative to it.');
-        if (a.seed !== undefined && !isValidSeed(a.seed))
-          throw new Error(`The seed must be a whole number from 0 to 4294967295 (got ${a.seed}).`);
-        const images = readConfig('images', doc.uri);
-        const models = readConfig('models', doc.uri);
-        const model = await deps.resolveImageModel(models.image, doc.uri);
-        const count = Math.max(1, Math.min(64, Math.floor(a.count ?? images.count)));
-        const source = new CandidateSource(
-          deps,
-          model,
-          { kind: 'sample', baseSeed: a.seed ?? freshSeed(), ...(a.label !== undefined ? { label: a.label } : {}) },
-          count,
-          images.upscale,
-        );
-        const hero = a.hero ?? heroByDefault(doc, target.position);
-        if (a.choose !== undefined)
-          return await insertWithoutUi(deps, source, a.choose, target, a.alt ?? defaultAlt(doc, target.position), hero);
-        ImageGallery.show(deps, {
-          title: `Images for ${path.posix.basename(doc.uri.path)}`,
-          alt: defaultAlt(doc, target.position),
-          hero,
-          source,
-          upscale: images.upscale,
-          use: async (c: GalleryCandidate, alt: string, asHero: boolean) =>
-            (await saveAndInsert(deps, target, c.model, c.candidate.provenance, alt, asHero)).link,
-        });
-        return undefined;
-      } catch (err) {
-        return showImageError(deps, err);
-      }
-    },
-  );
-  return vscode.Disposable.from(command, ownTracker, { dispose: () => (tracker = tracker === ownTracker ? undefined : tracker) });
+export async function insertImage(deps: ImageFeatureDeps, args?: InsertImageArgs): Promise<InsertedImage | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || !isMarkdown(editor.document)) {
+    void vscode.window.showErrorMessage('Inkwell: open a Markdown post to insert a generated image into.');
+    return undefined;
+  }
+  const a = args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : {};
+  const doc = editor.document;
+  const target: InsertTarget = { document: doc, position: editor.selection.active };
+  try {
+    if (doc.isUntitled) throw new Error('Save the post first: images are saved relative to it.');
+    if (a.seed !== undefined && !isValidSeed(a.seed))
+      throw new Error(`The seed must be a whole number from 0 to 4294967295 (got ${a.seed}).`);
+    const images = readConfig('images', doc.uri);
+    const models = readConfig('models', doc.uri);
+    const model = await deps.resolveImageModel(models.image, doc.uri);
+    const count = Math.max(1, Math.min(64, Math.floor(a.count ?? images.count)));
+    const source = new CandidateSource(
+      deps,
+      model,
+      { kind: 'sample', baseSeed: a.seed ?? freshSeed(), ...(a.label !== undefined ? { label: a.label } : {}) },
+      count,
+      images.upscale,
+    );
+    const hero = a.hero ?? heroByDefault(doc, target.position);
+    if (a.choose !== undefined)
+      return await insertWithoutUi(deps, source, a.choose, target, a.alt ?? defaultAlt(doc, target.position), hero);
+    ImageGallery.show(deps, {
+      title: `Images for ${path.posix.basename(doc.uri.path)}`,
+      alt: defaultAlt(doc, target.position),
+      hero,
+      source,
+      upscale: images.upscale,
+      use: async (c: GalleryCandidate, alt: string, asHero: boolean) =>
+        (await saveAndInsert(deps, target, c.model, c.candidate.provenance, alt, asHero)).link,
+    });
+    return undefined;
+  } catch (err) {
+    return showImageError(deps, err);
+  }
 }
 
 /** Generates one batch with progress, then inserts candidate `index` of it. */

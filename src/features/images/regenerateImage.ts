@@ -124,78 +124,73 @@ function isMarkdown(doc: vscode.TextDocument | undefined): doc is vscode.TextDoc
  * first) and offers variations of its latent; without, a VAE with an encoder
  * varies the pixels. Two PNGs selected in the Explorer are blended.
  */
-export function registerRegenerateImage(deps: ImageFeatureDeps): vscode.Disposable {
-  return vscode.commands.registerCommand(
-    'inkwell.regenerateImage',
-    async (first?: unknown, all?: unknown): Promise<InsertedImage | undefined> => {
-      try {
-        const args: RegenerateImageArgs =
-          first && typeof first === 'object' && !(first instanceof vscode.Uri) ? (first as RegenerateImageArgs) : {};
-        const editor = vscode.window.activeTextEditor;
-        const post = isMarkdown(editor?.document) ? editor : undefined;
+export async function regenerateImage(deps: ImageFeatureDeps, first?: unknown, all?: unknown): Promise<InsertedImage | undefined> {
+  try {
+    const args: RegenerateImageArgs =
+      first && typeof first === 'object' && !(first instanceof vscode.Uri) ? (first as RegenerateImageArgs) : {};
+    const editor = vscode.window.activeTextEditor;
+    const post = isMarkdown(editor?.document) ? editor : undefined;
 
-        // Explorer: (clicked, selection); a Markdown URI means the editor's context menu.
-        let uris: vscode.Uri[] = [];
-        if (first instanceof vscode.Uri && /\.png$/i.test(first.path)) {
-          uris = Array.isArray(all) ? all.filter((u): u is vscode.Uri => u instanceof vscode.Uri && /\.png$/i.test(u.path)) : [first];
-          if (!uris.length) uris = [first];
-        } else if (args.image) {
-          uris = [vscode.Uri.parse(args.image), ...(args.blendWith ? [vscode.Uri.parse(args.blendWith)] : [])];
-        } else if (post) {
-          uris = [await imageUnderCursor(post)];
-        } else {
-          throw new Error('Put the cursor on an image link in a post, or run this on a PNG in the Explorer.');
-        }
-        if (uris.length > 2) throw new Error('Select one PNG to vary, or two to blend.');
-        if (args.seed !== undefined && !isValidSeed(args.seed))
-          throw new Error(`The seed must be a whole number from 0 to 4294967295 (got ${args.seed}).`);
+    // Explorer: (clicked, selection); a Markdown URI means the editor's context menu.
+    let uris: vscode.Uri[] = [];
+    if (first instanceof vscode.Uri && /\.png$/i.test(first.path)) {
+      uris = Array.isArray(all) ? all.filter((u): u is vscode.Uri => u instanceof vscode.Uri && /\.png$/i.test(u.path)) : [first];
+      if (!uris.length) uris = [first];
+    } else if (args.image) {
+      uris = [vscode.Uri.parse(args.image), ...(args.blendWith ? [vscode.Uri.parse(args.blendWith)] : [])];
+    } else if (post) {
+      uris = [await imageUnderCursor(post)];
+    } else {
+      throw new Error('Put the cursor on an image link in a post, or run this on a PNG in the Explorer.');
+    }
+    if (uris.length > 2) throw new Error('Select one PNG to vary, or two to blend.');
+    if (args.seed !== undefined && !isValidSeed(args.seed))
+      throw new Error(`The seed must be a whole number from 0 to 4294967295 (got ${args.seed}).`);
 
-        const sources = await Promise.all(uris.map(readSource));
-        const scope = post?.document.uri ?? uris[0];
-        const images = readConfig('images', scope);
-        const model = await modelFor(deps, sources, scope);
-        const count = Math.max(1, Math.min(64, Math.floor(args.count ?? images.count)));
-        const seed = args.seed ?? freshSeed();
-        const mode: GalleryMode =
-          sources.length === 2
-            ? { kind: 'blend', a: sources[0]!.source, b: sources[1]!.source }
-            : {
-                kind: 'variations',
-                source: sources[0]!.source,
-                baseSeed: seed,
-                strength: args.strength ?? DEFAULT_VARIATION_STRENGTH,
-                ...(sources[0]!.provenance ? { original: sources[0]!.provenance } : {}),
-              };
-        const source = new CandidateSource(deps, model, mode, count, images.upscale);
+    const sources = await Promise.all(uris.map(readSource));
+    const scope = post?.document.uri ?? uris[0];
+    const images = readConfig('images', scope);
+    const model = await modelFor(deps, sources, scope);
+    const count = Math.max(1, Math.min(64, Math.floor(args.count ?? images.count)));
+    const seed = args.seed ?? freshSeed();
+    const mode: GalleryMode =
+      sources.length === 2
+        ? { kind: 'blend', a: sources[0]!.source, b: sources[1]!.source }
+        : {
+            kind: 'variations',
+            source: sources[0]!.source,
+            baseSeed: seed,
+            strength: args.strength ?? DEFAULT_VARIATION_STRENGTH,
+            ...(sources[0]!.provenance ? { original: sources[0]!.provenance } : {}),
+          };
+    const source = new CandidateSource(deps, model, mode, count, images.upscale);
 
-        // With a post open, a chosen image is linked into it; otherwise it is saved beside the original.
-        const target: InsertTarget | undefined = post ? { document: post.document, position: post.selection.active } : undefined;
-        const alt = args.alt ?? (target ? defaultAlt(target.document, target.position) : 'Generated image');
-        // Regenerating the hero image (cursor on `image:`) replaces it; otherwise the new image goes in at the cursor.
-        const hero = !!target && heroByDefault(target.document, target.position);
-        if (args.choose !== undefined) {
-          if (!target) throw new Error('Open the post to insert the regenerated image into.');
-          return await insertWithoutUi(deps, source, args.choose, target, alt, hero);
-        }
-        const names = sources.map((s) => path.posix.basename(s.uri.path));
-        ImageGallery.show(deps, {
-          title: sources.length === 2 ? `Blends of ${names[0]} and ${names[1]}` : `Variations of ${names[0]}`,
-          alt,
-          hero,
-          source,
-          upscale: images.upscale,
-          use: async (c, chosenAlt, asHero) => {
-            // The gallery has focus now, so look at visible editors rather than the active one.
-            const visible = vscode.window.visibleTextEditors.find((e) => isMarkdown(e.document));
-            const t = target ?? (visible ? { document: visible.document, position: visible.selection.active } : undefined);
-            if (!t) throw new Error('Open a post (and put the cursor where the image goes), then choose Use again.');
-            return (await saveAndInsert(deps, t, c.model, c.candidate.provenance, chosenAlt, asHero)).link;
-          },
-        });
-        return undefined;
-      } catch (err) {
-        return showImageError(deps, err);
-      }
-    },
-  );
+    // With a post open, a chosen image is linked into it; otherwise it is saved beside the original.
+    const target: InsertTarget | undefined = post ? { document: post.document, position: post.selection.active } : undefined;
+    const alt = args.alt ?? (target ? defaultAlt(target.document, target.position) : 'Generated image');
+    // Regenerating the hero image (cursor on `image:`) replaces it; otherwise the new image goes in at the cursor.
+    const hero = !!target && heroByDefault(target.document, target.position);
+    if (args.choose !== undefined) {
+      if (!target) throw new Error('Open the post to insert the regenerated image into.');
+      return await insertWithoutUi(deps, source, args.choose, target, alt, hero);
+    }
+    const names = sources.map((s) => path.posix.basename(s.uri.path));
+    ImageGallery.show(deps, {
+      title: sources.length === 2 ? `Blends of ${names[0]} and ${names[1]}` : `Variations of ${names[0]}`,
+      alt,
+      hero,
+      source,
+      upscale: images.upscale,
+      use: async (c, chosenAlt, asHero) => {
+        // The gallery has focus now, so look at visible editors rather than the active one.
+        const visible = vscode.window.visibleTextEditors.find((e) => isMarkdown(e.document));
+        const t = target ?? (visible ? { document: visible.document, position: visible.selection.active } : undefined);
+        if (!t) throw new Error('Open a post (and put the cursor where the image goes), then choose Use again.');
+        return (await saveAndInsert(deps, t, c.model, c.candidate.provenance, chosenAlt, asHero)).link;
+      },
+    });
+    return undefined;
+  } catch (err) {
+    return showImageError(deps, err);
+  }
 }

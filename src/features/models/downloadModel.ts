@@ -265,7 +265,7 @@ function explainFailure(err: unknown, started: boolean, where: string, log: Logg
  * "Inkwell: Cancel Download" (in the palette while one runs) aborts it as the
  * notification's Cancel does.
  */
-export function registerDownloadModel(registry: ModelRegistry, downloadsDir: string, log: Logger, views: Views): vscode.Disposable {
+export function createModelDownloads(registry: ModelRegistry, downloadsDir: string, log: Logger, views: Views): ModelDownloads {
   /** The controllers of the downloads in flight (listing or fetching); Cancel and Cancel Download abort them. */
   const running = new Set<AbortController>();
   const track = async <T>(task: (controller: AbortController) => Thenable<T>): Promise<T> => {
@@ -343,12 +343,18 @@ export function registerDownloadModel(registry: ModelRegistry, downloadsDir: str
     }
   };
 
-  return vscode.Disposable.from(
-    vscode.commands.registerCommand('inkwell.downloadModel', (args?: DownloadModelArgs) =>
-      run(args && typeof args === 'object' ? args : {}),
-    ),
-    vscode.commands.registerCommand('inkwell.cancelDownload', () => {
+  return {
+    download: (args) => run(args && typeof args === 'object' ? args : {}),
+    cancel: () => {
       for (const controller of running) controller.abort();
-    }),
-  );
+    },
+  };
+}
+
+/** "Download Model…" and "Cancel Download". */
+export interface ModelDownloads {
+  /** Downloads a model; `args` skip the pickers (anything but an object is ignored). */
+  download(args?: DownloadModelArgs): Promise<DownloadModelOutcome>;
+  /** Aborts every download in flight, as the notification's Cancel does. */
+  cancel(): void;
 }

@@ -142,105 +142,103 @@ function picks(entries: ModelEntry[], current: Record<string, string>): ModelPic
   return items;
 }
 
-/**
- * "Inkwell: Select Model" (writes `inkwell.models.text` or `.image`) and
- * "Inkwell: Check Model" (signature plus a test inference, by model kind).
- */
-export function registerModelCommands(
-  runtime: ModelRuntime,
-  registry: ModelRegistry,
-  log: Logger,
-  views: Views,
-  text: TextBackendService,
-): vscode.Disposable {
-  const current = () => {
-    const cfg = vscode.workspace.getConfiguration('inkwell.models');
-    return {
-      text: cfg.get<string>('text', ''),
-      image: cfg.get<string>('image', ''),
-      chat: cfg.get<string>('chat', ''),
-      dtype: cfg.get<string>('dtype', 'auto'),
-    };
-  };
+/** What Select Model and Check Model use. Text from a server lists the server's models. */
+export interface ModelCommandDeps {
+  readonly runtime: ModelRuntime;
+  readonly registry: ModelRegistry;
+  readonly log: Logger;
+  readonly views: Views;
+  readonly text: TextBackendService;
+}
 
-  const selectModel = async (kind?: 'text' | 'image'): Promise<ModelEntry | string | undefined> => {
-    // Text from a server: its models, not the local folders.
-    if (kind !== 'image' && text.usesServer) return selectServerModel(text, log, views);
-    const entries = registry.list(kind);
-    if (!entries.length) {
-      void vscode.window.showWarningMessage(
-        `Inkwell found no ${kind ?? ''} models. Add a folder with model folders to "inkwell.models.paths".`.replace('  ', ' '),
-      );
-      return undefined;
-    }
-    const chosen = await views.showQuickPick(picks(entries, current()), { title: 'Inkwell: Select Model', matchOnDetail: true });
-    if (chosen?.download) {
-      void vscode.commands.executeCommand('inkwell.downloadModel');
-      return undefined;
-    }
-    const entry = chosen?.entry;
-    if (!entry) return undefined;
-    const cfg = vscode.workspace.getConfiguration('inkwell.models');
-    const key = chosen.slot ?? (entry.kind === 'text' ? 'text' : 'image');
-    // Keep a per-workspace choice per workspace; otherwise the choice is global.
-    const inWorkspace = cfg.inspect(key)?.workspaceValue !== undefined;
-    // Names resolve through the same roots the list came from (earlier roots shadow later ones).
-    await cfg.update(key, entry.name, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
-    return entry;
+/** The model settings, as the picker and Check Model read them. */
+function current() {
+  const cfg = vscode.workspace.getConfiguration('inkwell.models');
+  return {
+    text: cfg.get<string>('text', ''),
+    image: cfg.get<string>('image', ''),
+    chat: cfg.get<string>('chat', ''),
+    dtype: cfg.get<string>('dtype', 'auto'),
   };
+}
 
-  const checkModel = async (
-    arg?: string | { model?: string; kind?: 'text' | 'image' },
-  ): Promise<ModelCheckResult | { error: string; code: string }> => {
-    let entry: ModelEntry;
-    let options: { model?: string; kind?: 'text' | 'image' } = typeof arg === 'string' ? { model: arg } : (arg ?? {});
-    if (arg === undefined) {
-      // From the Command Palette: either configured model can be checked.
-      const models = current();
-      const pick = await vscode.window.showQuickPick(
-        [
-          { label: `Text model: ${models.text}`, modelKind: 'text' as const },
-          { label: `Image model: ${models.image}`, modelKind: 'image' as const },
-        ],
-        { title: 'Inkwell: Check Model' },
-      );
-      if (!pick) return { error: 'No model was chosen.', code: 'cancelled' };
-      options = { kind: pick.modelKind };
-    }
+/** "Inkwell: Select Model": writes `inkwell.models.text`, `.image` or `.chat` (a server's: `inkwell.remote.model`). */
+export async function selectModel(deps: ModelCommandDeps, kind?: 'text' | 'image'): Promise<ModelEntry | string | undefined> {
+  const { registry, log, views, text } = deps;
+  // Text from a server: its models, not the local folders.
+  if (kind !== 'image' && text.usesServer) return selectServerModel(text, log, views);
+  const entries = registry.list(kind);
+  if (!entries.length) {
+    void vscode.window.showWarningMessage(
+      `Inkwell found no ${kind ?? ''} models. Add a folder with model folders to "inkwell.models.paths".`.replace('  ', ' '),
+    );
+    return undefined;
+  }
+  const chosen = await views.showQuickPick(picks(entries, current()), { title: 'Inkwell: Select Model', matchOnDetail: true });
+  if (chosen?.download) {
+    void vscode.commands.executeCommand('inkwell.downloadModel');
+    return undefined;
+  }
+  const entry = chosen?.entry;
+  if (!entry) return undefined;
+  const cfg = vscode.workspace.getConfiguration('inkwell.models');
+  const key = chosen.slot ?? (entry.kind === 'text' ? 'text' : 'image');
+  // Keep a per-workspace choice per workspace; otherwise the choice is global.
+  const inWorkspace = cfg.inspect(key)?.workspaceValue !== undefined;
+  // Names resolve through the same roots the list came from (earlier roots shadow later ones).
+  await cfg.update(key, entry.name, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  return entry;
+}
+
+/** "Inkwell: Check Model": the model's signature plus a test inference, by model kind. */
+export async function checkModel(
+  deps: ModelCommandDeps,
+  arg?: string | { model?: string; kind?: 'text' | 'image' },
+): Promise<ModelCheckResult | { error: string; code: string }> {
+  const { runtime, registry, log, views } = deps;
+  let entry: ModelEntry;
+  let options: { model?: string; kind?: 'text' | 'image' } = typeof arg === 'string' ? { model: arg } : (arg ?? {});
+  if (arg === undefined) {
+    // From the Command Palette: either configured model can be checked.
+    const models = current();
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: `Text model: ${models.text}`, modelKind: 'text' as const },
+        { label: `Image model: ${models.image}`, modelKind: 'image' as const },
+      ],
+      { title: 'Inkwell: Check Model' },
+    );
+    if (!pick) return { error: 'No model was chosen.', code: 'cancelled' };
+    options = { kind: pick.modelKind };
+  }
+  try {
     try {
-      try {
-        entry = registry.resolve(options.kind ?? 'text', options.model);
-      } catch (err) {
-        // A model named without a kind may be an image model (a GAN or VAE folder).
-        if (options.kind || !options.model) throw err;
-        entry = registry.resolve('image', options.model);
-      }
+      entry = registry.resolve(options.kind ?? 'text', options.model);
     } catch (err) {
-      const message = (err as Error).message;
-      void vscode.window.showErrorMessage(`Inkwell: ${message}`);
-      return { error: message, code: 'model-not-found' };
+      // A model named without a kind may be an image model (a GAN or VAE folder).
+      if (options.kind || !options.model) throw err;
+      entry = registry.resolve('image', options.model);
     }
-    try {
-      const check = await views.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Inkwell: checking ${entry.name}…` },
-        () => runtime.request('model.check', { model: entry.dir, ...(entry.kind === 'text' ? { dtype: current().dtype } : {}) }),
-      );
-      const { summary, details } = describeCheck(check);
-      log.info(`Check Model: ${details}`);
-      void vscode.window.showInformationMessage(`Inkwell: ${entry.name} works. ${summary}`, 'Show Details').then((c) => c && log.show());
-      return check;
-    } catch (err) {
-      const error = RuntimeError.from(err);
-      log.error(`Check Model failed for ${entry.dir}: ${error.message}${error.detail ? `\n${error.detail}` : ''}`);
-      void vscode.window
-        .showErrorMessage(`Inkwell: ${entry.name} does not work. ${error.message}`, 'Show Log')
-        .then((c) => c && log.show());
-      return { error: error.message, code: error.code };
-    }
-  };
-
-  return vscode.Disposable.from(
-    vscode.commands.registerCommand('inkwell.selectModel', selectModel),
-    vscode.commands.registerCommand('inkwell.checkModel', checkModel),
-  );
+  } catch (err) {
+    const message = (err as Error).message;
+    void vscode.window.showErrorMessage(`Inkwell: ${message}`);
+    return { error: message, code: 'model-not-found' };
+  }
+  try {
+    const check = await views.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Inkwell: checking ${entry.name}…` },
+      () => runtime.request('model.check', { model: entry.dir, ...(entry.kind === 'text' ? { dtype: current().dtype } : {}) }),
+    );
+    const { summary, details } = describeCheck(check);
+    log.info(`Check Model: ${details}`);
+    void vscode.window.showInformationMessage(`Inkwell: ${entry.name} works. ${summary}`, 'Show Details').then((c) => c && log.show());
+    return check;
+  } catch (err) {
+    const error = RuntimeError.from(err);
+    log.error(`Check Model failed for ${entry.dir}: ${error.message}${error.detail ? `\n${error.detail}` : ''}`);
+    void vscode.window
+      .showErrorMessage(`Inkwell: ${entry.name} does not work. ${error.message}`, 'Show Log')
+      .then((c) => c && log.show());
+    return { error: error.message, code: error.code };
+  }
 }

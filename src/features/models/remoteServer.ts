@@ -6,28 +6,27 @@ import type { Views } from '../../util/views';
 
 /**
  * The server side of text generation in the editor: "Inkwell: Set API Key" (kept in VS Code's
- * secret storage, never in settings) and choosing among the server's models.
+ * secret storage, never in settings) and choosing among the server's models. An empty key
+ * removes the stored one; without `value`, an input box asks.
  */
-export function registerRemoteServer(secrets: vscode.SecretStorage, log: Logger): vscode.Disposable {
-  return vscode.commands.registerCommand('inkwell.setApiKey', async (value?: unknown) => {
-    const key =
-      typeof value === 'string'
-        ? value
-        : await vscode.window.showInputBox({
-            title: 'Inkwell: Set API Key',
-            prompt: 'The API key of the OpenAI-compatible server (inkwell.remote.baseUrl). Leave empty to remove the stored key.',
-            password: true,
-            ignoreFocusOut: true,
-          });
-    if (key === undefined) return;
-    if (key.trim()) {
-      await secrets.store(API_KEY_SECRET, key.trim());
-      log.info('Server: API key stored in secret storage.');
-    } else {
-      await secrets.delete(API_KEY_SECRET);
-      log.info('Server: API key removed from secret storage.');
-    }
-  });
+export async function setApiKey(secrets: vscode.SecretStorage, log: Logger, value?: unknown): Promise<void> {
+  const key =
+    typeof value === 'string'
+      ? value
+      : await vscode.window.showInputBox({
+          title: 'Inkwell: Set API Key',
+          prompt: 'The API key of the OpenAI-compatible server (inkwell.remote.baseUrl). Leave empty to remove the stored key.',
+          password: true,
+          ignoreFocusOut: true,
+        });
+  if (key === undefined) return;
+  if (key.trim()) {
+    await secrets.store(API_KEY_SECRET, key.trim());
+    log.info('Server: API key stored in secret storage.');
+  } else {
+    await secrets.delete(API_KEY_SECRET);
+    log.info('Server: API key removed from secret storage.');
+  }
 }
 
 /** "Select Model" when text comes from a server: its models, written to `inkwell.remote.model`. */

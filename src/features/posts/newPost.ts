@@ -85,52 +85,50 @@ function pickTags(known: readonly { tag: string; count: number }[]): Promise<str
  * posts, marks it a draft (`inkwell.newPost.draft`) and opens it where the
  * writer continues: the description when it was skipped, else the body.
  */
-export function registerNewPost(validation: PostValidation, prompts: NewPostPrompts = windowPrompts): vscode.Disposable {
+export async function newPost(validation: PostValidation, prompts: NewPostPrompts, args?: NewPostArgs): Promise<vscode.Uri | undefined> {
   const posts = validation.posts;
-  return vscode.commands.registerCommand('inkwell.newPost', async (args?: NewPostArgs) => {
-    const title = args?.title ?? (await prompts.title());
-    if (!title?.trim()) return undefined;
-    const folder = args?.folder ?? defaultFolder();
-    if (!folder) {
-      void vscode.window.showErrorMessage('Inkwell: open a folder to create a post in.');
-      return undefined;
-    }
-    const scripted = args?.title !== undefined;
-    const description = scripted ? (args.description ?? '') : await prompts.description();
-    if (description === undefined) return undefined;
-    await posts.ready();
-    const tags = scripted ? (args.tags ?? []) : await prompts.tags(posts.index.tags());
-    if (tags === undefined) return undefined;
-    const now = new Date();
-    const uri = await freeUri(folder, slugify(title), await namingIn(folder), now);
-    const draft = readConfig('newPost', folder).draft;
-    const text = newPostText(title.trim(), now, { description: description.trim(), tags, draft });
-    const descriptionLine = text.split('\n').findIndex((l) => l.startsWith('description:'));
-    // An empty description is the next thing to write: its warning waits until the cursor leaves the line.
-    // Set before the file opens, so that the first check already holds it.
-    if (!description.trim() && descriptionLine >= 0) validation.holdLine(uri, descriptionLine, true);
-    const edit = new vscode.WorkspaceEdit();
-    edit.createFile(uri, { ignoreIfExists: false });
-    edit.insert(uri, new vscode.Position(0, 0), text);
-    if (!(await vscode.workspace.applyEdit(edit))) {
-      validation.releaseLine(uri);
-      void vscode.window.showErrorMessage(`Inkwell: could not create ${vscode.workspace.asRelativePath(uri)}.`);
-      return undefined;
-    }
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await doc.save();
-    const lines = doc.getText().split('\n');
-    const pos =
-      !description.trim() && descriptionLine >= 0
-        ? new vscode.Position(descriptionLine, 'description: "'.length)
-        : new vscode.Position(lines.length - 1, 0);
-    // Open with the cursor already in place: a cursor elsewhere first would count as leaving the line.
-    const editor = await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
-    editor.selection = new vscode.Selection(pos, pos);
-    // The cursor is on the line now; moving off it shows the line's problems.
-    if (validation.heldLine(uri)?.untilLeft) validation.visitHeldLine(uri);
-    return uri;
-  });
+  const title = args?.title ?? (await prompts.title());
+  if (!title?.trim()) return undefined;
+  const folder = args?.folder ?? defaultFolder();
+  if (!folder) {
+    void vscode.window.showErrorMessage('Inkwell: open a folder to create a post in.');
+    return undefined;
+  }
+  const scripted = args?.title !== undefined;
+  const description = scripted ? (args.description ?? '') : await prompts.description();
+  if (description === undefined) return undefined;
+  await posts.ready();
+  const tags = scripted ? (args.tags ?? []) : await prompts.tags(posts.index.tags());
+  if (tags === undefined) return undefined;
+  const now = new Date();
+  const uri = await freeUri(folder, slugify(title), await namingIn(folder), now);
+  const draft = readConfig('newPost', folder).draft;
+  const text = newPostText(title.trim(), now, { description: description.trim(), tags, draft });
+  const descriptionLine = text.split('\n').findIndex((l) => l.startsWith('description:'));
+  // An empty description is the next thing to write: its warning waits until the cursor leaves the line.
+  // Set before the file opens, so that the first check already holds it.
+  if (!description.trim() && descriptionLine >= 0) validation.holdLine(uri, descriptionLine, true);
+  const edit = new vscode.WorkspaceEdit();
+  edit.createFile(uri, { ignoreIfExists: false });
+  edit.insert(uri, new vscode.Position(0, 0), text);
+  if (!(await vscode.workspace.applyEdit(edit))) {
+    validation.releaseLine(uri);
+    void vscode.window.showErrorMessage(`Inkwell: could not create ${vscode.workspace.asRelativePath(uri)}.`);
+    return undefined;
+  }
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await doc.save();
+  const lines = doc.getText().split('\n');
+  const pos =
+    !description.trim() && descriptionLine >= 0
+      ? new vscode.Position(descriptionLine, 'description: "'.length)
+      : new vscode.Position(lines.length - 1, 0);
+  // Open with the cursor already in place: a cursor elsewhere first would count as leaving the line.
+  const editor = await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+  editor.selection = new vscode.Selection(pos, pos);
+  // The cursor is on the line now; moving off it shows the line's problems.
+  if (validation.heldLine(uri)?.untilLeft) validation.visitHeldLine(uri);
+  return uri;
 }
 
 function defaultFolder(): vscode.Uri | undefined {

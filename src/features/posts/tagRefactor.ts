@@ -174,7 +174,7 @@ function optionsOf(arg: unknown): TagRefactorOptions {
 }
 
 /** `Inkwell: Rename Tag…` and `Inkwell: Merge Tags…`, from the palette and the Posts by Tag view. */
-export function registerTagRefactor(posts: PostIndexService, log: Logger, views: Views): vscode.Disposable {
+export function createTagRefactor(posts: PostIndexService, log: Logger, views: Views): TagRefactor {
   const pickTags = async (title: string, many: boolean, preselect?: string): Promise<string[] | undefined> => {
     await posts.ready();
     const items = posts.index
@@ -255,8 +255,8 @@ export function registerTagRefactor(posts: PostIndexService, log: Logger, views:
     }
   };
 
-  const store: vscode.Disposable[] = [
-    vscode.commands.registerCommand('inkwell.renameTag', async (arg?: unknown, newName?: unknown, options?: unknown) => {
+  return {
+    rename: async (arg, newName, options) => {
       const from = tagOf(arg) ?? (await pickTags('Rename Tag', false))?.[0];
       if (!from) return;
       const to =
@@ -269,8 +269,8 @@ export function registerTagRefactor(posts: PostIndexService, log: Logger, views:
               validateInput: (v) => (!v.trim() ? 'A tag needs a name.' : v.trim() === from ? 'That is the current name.' : undefined),
             });
       await run([from], to, 'Rename Tag', optionsOf(options));
-    }),
-    vscode.commands.registerCommand('inkwell.mergeTags', async (arg?: unknown, into?: unknown, more?: unknown, options?: unknown) => {
+    },
+    merge: async (arg, into, more, options) => {
       const first = tagOf(arg);
       const from = Array.isArray(more)
         ? [first, ...more].filter((t): t is string => typeof t === 'string')
@@ -286,7 +286,14 @@ export function registerTagRefactor(posts: PostIndexService, log: Logger, views:
               )
             )?.label;
       await run(from, to, 'Merge Tags', optionsOf(options));
-    }),
-  ];
-  return vscode.Disposable.from(...store);
+    },
+  };
+}
+
+/** "Rename Tag…" and "Merge Tags…". */
+export interface TagRefactor {
+  /** Renames the tag `arg` (a name or a tree node; asked when absent) to `newName` (asked when absent). */
+  rename(arg?: unknown, newName?: unknown, options?: unknown): Promise<void>;
+  /** Merges the tags `arg` and `more` (a list; without it, a quick pick asks) into `into` (asked when absent). */
+  merge(arg?: unknown, into?: unknown, more?: unknown, options?: unknown): Promise<void>;
 }

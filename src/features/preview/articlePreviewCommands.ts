@@ -19,11 +19,19 @@ export interface ArticlePreviewFeatureDeps {
   readonly isPost: (uri: vscode.Uri) => boolean;
 }
 
+/** The article preview's commands. */
+export interface ArticlePreviews extends vscode.Disposable {
+  /** "Open Article Preview" (`toSide`: "… to the Side") of `arg`, a post's URI, else the active editor's. */
+  open(arg: unknown, toSide: boolean): Promise<void>;
+  /** "Toggle Article Preview Lock". */
+  toggleLock(): void;
+}
+
 /**
  * "Open Article Preview" (in place or to the side), the preview lock, following
  * the active post, and restoring the panel after a window reload.
  */
-export function registerArticlePreview(deps: ArticlePreviewFeatureDeps): vscode.Disposable {
+export function registerArticlePreview(deps: ArticlePreviewFeatureDeps): ArticlePreviews {
   const store = new DisposableStore();
   let preview: ArticlePreview | undefined;
 
@@ -41,7 +49,7 @@ export function registerArticlePreview(deps: ArticlePreviewFeatureDeps): vscode.
     return created;
   };
 
-  const open = (toSide: boolean) => async (arg?: unknown) => {
+  const open = async (arg: unknown, toSide: boolean) => {
     const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
     if (!uri || !isMarkdown(uri)) {
       void vscode.window.showInformationMessage('Inkwell: open a Markdown post to preview it.');
@@ -64,21 +72,17 @@ export function registerArticlePreview(deps: ArticlePreviewFeatureDeps): vscode.
     adopt(panel, uri, { line });
   };
 
-  store.add(vscode.commands.registerCommand('inkwell.openPreview', open(false)));
-  store.add(vscode.commands.registerCommand('inkwell.openPreviewToSide', open(true)));
-  store.add(
-    vscode.commands.registerCommand('inkwell.togglePreviewLock', () => {
-      if (!preview) {
-        void vscode.window.showInformationMessage('Inkwell: no article preview is open.');
-        return;
-      }
-      preview.setLocked(!preview.locked);
-      setContext('inkwell.previewLocked', preview.locked);
-      // Unlocking catches up with the post being edited.
-      const active = vscode.window.activeTextEditor?.document.uri;
-      if (!preview.locked && active && isMarkdown(active) && deps.isPost(active)) preview.show(active);
-    }),
-  );
+  const toggleLock = () => {
+    if (!preview) {
+      void vscode.window.showInformationMessage('Inkwell: no article preview is open.');
+      return;
+    }
+    preview.setLocked(!preview.locked);
+    setContext('inkwell.previewLocked', preview.locked);
+    // Unlocking catches up with the post being edited.
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (!preview.locked && active && isMarkdown(active) && deps.isPost(active)) preview.show(active);
+  };
 
   // An unlocked preview follows the post in the active editor (not READMEs and other notes).
   store.add(
@@ -105,7 +109,7 @@ export function registerArticlePreview(deps: ArticlePreviewFeatureDeps): vscode.
   );
 
   store.add({ dispose: () => preview?.dispose() });
-  return store;
+  return { open, toggleLock, dispose: () => store.dispose() };
 }
 
 function isMarkdown(uri: vscode.Uri): boolean {

@@ -13,7 +13,7 @@ const ALLOWED_KEY = 'inkwell.preview.allowedLinkedFolders';
  * an untrusted one never reads outside), and the answer is kept for the workspace.
  * **Allow the Previews to Show a Linked Folder…** asks again for a folder turned down.
  */
-export function registerLinkedFolders(state: vscode.Memento, log: Logger): vscode.Disposable {
+export function registerLinkedFolders(state: vscode.Memento, log: Logger): LinkedFolders {
   const store = new DisposableStore();
   const allowed = () => new Set(state.get<string[]>(ALLOWED_KEY, []));
   setAllowedExternalFolders(allowed());
@@ -42,22 +42,26 @@ export function registerLinkedFolders(state: vscode.Memento, log: Logger): vscod
         .then((choice) => (choice === 'Allow' ? allow(b) : undefined));
     }),
   );
-  store.add(
-    vscode.commands.registerCommand('inkwell.allowLinkedFolder', async (realFolder?: unknown) => {
-      let target = typeof realFolder === 'string' ? blocked.get(realFolder) : undefined;
-      if (!target) {
-        if (!blocked.size) {
-          void vscode.window.showInformationMessage('Inkwell: no preview has needed a linked folder outside the workspace.');
-          return;
-        }
-        const pick = await vscode.window.showQuickPick(
-          [...blocked.values()].map((b) => ({ label: b.realFolder, description: `linked from "${b.staticFolder}"`, b })),
-          { placeHolder: 'Show images from this folder outside the workspace in the previews' },
-        );
-        target = pick?.b;
+  const allowFolder = async (realFolder?: unknown) => {
+    let target = typeof realFolder === 'string' ? blocked.get(realFolder) : undefined;
+    if (!target) {
+      if (!blocked.size) {
+        void vscode.window.showInformationMessage('Inkwell: no preview has needed a linked folder outside the workspace.');
+        return;
       }
-      if (target) await allow(target);
-    }),
-  );
-  return store;
+      const pick = await vscode.window.showQuickPick(
+        [...blocked.values()].map((b) => ({ label: b.realFolder, description: `linked from "${b.staticFolder}"`, b })),
+        { placeHolder: 'Show images from this folder outside the workspace in the previews' },
+      );
+      target = pick?.b;
+    }
+    if (target) await allow(target);
+  };
+  return { allow: allowFolder, dispose: () => store.dispose() };
+}
+
+/** "Allow the Previews to Show a Linked Folder…". */
+export interface LinkedFolders extends vscode.Disposable {
+  /** Allows the folder `realFolder` (one a preview needed); without it, a quick pick of those asks. */
+  allow(realFolder?: unknown): Promise<void>;
 }

@@ -4,13 +4,21 @@ import { DisposableStore } from '../../util/dispose';
 import { memoizePromise } from '../../util/lazy';
 import type { Logger } from '../../util/logger';
 import type { Views } from '../../util/views';
-import { registerArticlePreview } from './articlePreviewCommands';
+import { registerArticlePreview, type ArticlePreviews } from './articlePreviewCommands';
 import type { PostIndexService } from '../../services/postIndexService';
-import { registerLinkedFolders } from './linkedFolders';
-import { registerTagPreview } from './tagPreview';
-import { registerTagTree, taggedPostsFrom } from '../../views/tagTreeView';
+import { registerLinkedFolders, type LinkedFolders } from './linkedFolders';
+import { registerTagPreview, type TagPages } from './tagPreview';
+import { registerTagTree, taggedPostsFrom, type TagTree } from '../../views/tagTreeView';
 
 export { createMarkdownItExtender } from './markdownItPlugin';
+
+/** What the commands reach of the preview pillar. */
+export interface PreviewFeatures extends vscode.Disposable {
+  readonly articles: ArticlePreviews;
+  readonly tagTree: TagTree;
+  readonly tagPages: TagPages;
+  readonly linkedFolders: LinkedFolders;
+}
 
 /**
  * The preview pillar: article preview, posts-by-tag tree and tag pages. They
@@ -23,7 +31,7 @@ export function registerPreviewFeatures(
   log: Logger,
   views: Views,
   workspaceState: vscode.Memento,
-): vscode.Disposable {
+): PreviewFeatures {
   const store = new DisposableStore();
   const lazyRenderer = memoizePromise(async (): Promise<ArticleRenderer> => {
     const started = performance.now();
@@ -33,9 +41,9 @@ export function registerPreviewFeatures(
   });
   const renderer = () => lazyRenderer.get();
   const source = taggedPostsFrom(posts);
-  store.add(registerArticlePreview({ extensionUri, log, views, renderer, isPost: (uri) => posts.isPost(uri) }));
-  store.add(registerTagTree(source, views, workspaceState));
-  store.add(registerTagPreview({ extensionUri, renderer, source, views }));
-  store.add(registerLinkedFolders(workspaceState, log));
-  return store;
+  const articles = store.add(registerArticlePreview({ extensionUri, log, views, renderer, isPost: (uri) => posts.isPost(uri) }));
+  const tagTree = store.add(registerTagTree(source, views, workspaceState));
+  const tagPages = store.add(registerTagPreview({ extensionUri, renderer, source, views }));
+  const linkedFolders = store.add(registerLinkedFolders(workspaceState, log));
+  return { articles, tagTree, tagPages, linkedFolders, dispose: () => store.dispose() };
 }

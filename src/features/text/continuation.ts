@@ -229,8 +229,6 @@ export class ContinuationController implements vscode.Disposable {
     private readonly onContinued?: (model: string | undefined) => void,
   ) {
     this.subscriptions.push(
-      vscode.commands.registerCommand('inkwell.generateContinuation', (args?: ContinuationArgs) => this.run(args ?? {})),
-      vscode.commands.registerCommand('inkwell.cancelGeneration', () => this.cancel()),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (this.running?.document === doc) void this.cancel();
       }),

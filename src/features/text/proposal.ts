@@ -96,8 +96,6 @@ export class ProposalDiffs implements vscode.TextDocumentContentProvider, vscode
         const p = this.current;
         if (p && e.closed.some((tab) => isDiffOf(tab, p))) this.finish(p, p.state === 'streaming' ? 'cancelled' : 'rejected');
       }),
-      vscode.commands.registerCommand('inkwell.acceptProposal', () => this.accept()),
-      vscode.commands.registerCommand('inkwell.rejectProposal', () => this.reject()),
     ];
   }
 

@@ -66,24 +66,32 @@ const SUMMARY_TOKENS = 200;
  * step. Without a chat model they say which to get. Like the suggestions they also run in
  * untrusted workspaces (the chat model is a setting such a workspace cannot set).
  */
-export function registerWritingHelp(source: ChatSource, log: Logger, views: Views): vscode.Disposable {
+export function registerWritingHelp(source: ChatSource, log: Logger, views: Views): WritingHelp {
   const diffs = new ProposalDiffs(log, views);
   const help = { source, log, views, diffs };
-  return vscode.Disposable.from(
-    diffs,
-    vscode.commands.registerCommand('inkwell.rewriteSelection', (args?: RewriteArgs) => rewriteSelection(help, args ?? {})),
-    vscode.commands.registerCommand('inkwell.summarize', (args?: SummarizeArgs) => summarize(help, args ?? {})),
-  );
+  return {
+    proposals: diffs,
+    rewriteSelection: (args) => rewriteSelection(help, args ?? {}),
+    summarize: (args) => summarize(help, args ?? {}),
+    dispose: () => diffs.dispose(),
+  };
 }
 
-interface WritingHelp {
+/** Rewrite Selection…, Summarize…, and the diffs of their proposals (Accept, Reject). */
+export interface WritingHelp extends vscode.Disposable {
+  readonly proposals: ProposalDiffs;
+  rewriteSelection(args?: RewriteArgs): Promise<WritingOutcome>;
+  summarize(args?: SummarizeArgs): Promise<WritingOutcome>;
+}
+
+interface HelpContext {
   source: ChatSource;
   log: Logger;
   views: Views;
   diffs: ProposalDiffs;
 }
 
-async function rewriteSelection(help: WritingHelp, args: RewriteArgs): Promise<WritingOutcome> {
+async function rewriteSelection(help: HelpContext, args: RewriteArgs): Promise<WritingOutcome> {
   const name = 'Rewrite Selection';
   const { views } = help;
   const editor = vscode.window.activeTextEditor;
@@ -135,7 +143,7 @@ const SELECTION_PROBLEMS: Readonly<Record<NonNullable<ReturnType<typeof selectio
     `the selection is ${chars.toLocaleString('en')} characters; a rewrite takes at most ${MAX_REWRITE_CHARS.toLocaleString('en')}. Select a few paragraphs at a time.`,
 };
 
-async function summarize(help: WritingHelp, args: SummarizeArgs): Promise<WritingOutcome> {
+async function summarize(help: HelpContext, args: SummarizeArgs): Promise<WritingOutcome> {
   const name = 'Summarize';
   const { views } = help;
   const editor = vscode.window.activeTextEditor;
@@ -192,7 +200,7 @@ interface ProposalRun {
  * Accept and Reject once it is whole. A cancel (the notification's, Reject, closing the diff), a
  * failure or an empty answer closes the diff with the post untouched, and says so.
  */
-async function propose(help: WritingHelp, run: ProposalRun): Promise<WritingOutcome> {
+async function propose(help: HelpContext, run: ProposalRun): Promise<WritingOutcome> {
   const { diffs, views, log } = help;
   const post = vscode.workspace.asRelativePath(run.target.doc.uri, false);
   const p = await diffs.open(run.target);

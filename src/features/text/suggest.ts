@@ -7,20 +7,13 @@ import { withModelCandidates } from '../../core/suggest/prompts';
 import { descriptionBounds, summarySettings } from '../../core/suggest/siteSettings';
 import { suggest, SuggestContext } from '../../core/suggest/suggest';
 import { MAX_BODY_CHARS, WorkspacePost } from '../../core/suggest/tags';
-import { Suggestion, SUGGESTION_KINDS, SuggestionKind, Suggestions, SuggestionSource } from '../../core/suggest/types';
+import { Suggestion, SuggestionKind, Suggestions, SuggestionSource } from '../../core/suggest/types';
 import { addTagsEdits } from '../../core/tags/addTags';
 import type { PostIndexService } from '../../services/postIndexService';
 import type { PostValidation } from '../../services/postValidation';
 import { mapLimit } from '../../util/mapLimit';
 import type { Views } from '../../util/views';
 import { askModel, type ChatSource, type ModelAnswer } from './suggestModel';
-
-/** The command of each kind of suggestion. */
-export const SUGGEST_COMMANDS: Readonly<Record<SuggestionKind, string>> = {
-  title: 'inkwell.suggestTitle',
-  description: 'inkwell.suggestDescription',
-  tags: 'inkwell.suggestTags',
-};
 
 /** Each command's name, as its quick pick and messages say it. */
 const NAMES: Readonly<Record<SuggestionKind, string>> = {
@@ -55,15 +48,13 @@ const READ_CONCURRENCY = 16;
  * they only read the workspace and edit the open document, and write no file
  * (the chat model setting is one an untrusted workspace cannot set).
  */
-export function registerSuggestions(validation: PostValidation, views: Views, chat?: ChatSource): vscode.Disposable {
-  return vscode.Disposable.from(
-    ...SUGGESTION_KINDS.map((kind) =>
-      vscode.commands.registerCommand(SUGGEST_COMMANDS[kind], (arg?: unknown) => runSuggest(kind, validation, views, arg, chat)),
-    ),
-  );
-}
-
-async function runSuggest(kind: SuggestionKind, validation: PostValidation, views: Views, arg: unknown, chat?: ChatSource): Promise<void> {
+export async function runSuggest(
+  kind: SuggestionKind,
+  validation: PostValidation,
+  views: Views,
+  arg: unknown,
+  chat?: ChatSource,
+): Promise<void> {
   const name = NAMES[kind];
   const doc = await postDocument(arg);
   if (!doc) {
