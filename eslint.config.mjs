@@ -11,6 +11,12 @@ const pureModules = [
   { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
 ];
 
+/**
+ * The editor's rooms above the services, bottom up: views (tree, status bar items, context keys),
+ * features and language features, and the command table. No room below imports them.
+ */
+const editorRooms = ['views', 'features', 'languageFeatures', 'commands'];
+
 /** A no-restricted-imports pattern for relative imports that climb out of `layer` into one of `folders` of src/. */
 function upperLayers(folders, layer) {
   return {
@@ -83,8 +89,8 @@ export default tseslint.config(
   // Arrows point down, type-only imports included (import-x/no-cycle ignores those, so a type
   // import back up would hide a cycle; scripts/importCycles.mjs looks for cycles with them).
   // The rooms, bottom up: core, util, generation, runtime (runtime/process beside the host side),
-  // services and preview, features; cli and webview are programs of their own. ARCHITECTURE.md
-  // draws the same picture.
+  // services and preview, views, features and languageFeatures, commands; cli and webview are
+  // programs of their own. ARCHITECTURE.md draws the same picture.
   {
     // util/ holds small helpers every room above it uses (config, logger, views, dispose).
     files: ['src/util/**/*.ts'],
@@ -94,7 +100,7 @@ export default tseslint.config(
         {
           paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
           patterns: [
-            upperLayers(['generation', 'runtime', 'remote', 'hub', 'services', 'features', 'preview', 'cli', 'webview'], 'src/util'),
+            upperLayers(['generation', 'runtime', 'remote', 'hub', 'services', 'preview', ...editorRooms, 'cli', 'webview'], 'src/util'),
           ],
         },
       ],
@@ -108,7 +114,7 @@ export default tseslint.config(
         'error',
         {
           paths: pureModules,
-          patterns: [upperLayers(['runtime', 'remote', 'hub', 'services', 'features', 'preview', 'cli', 'webview'], 'src/generation')],
+          patterns: [upperLayers(['runtime', 'remote', 'hub', 'services', 'preview', ...editorRooms, 'cli', 'webview'], 'src/generation')],
         },
       ],
     },
@@ -121,7 +127,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'vscode', message: 'src/runtime is free of the vscode API: the CLI and the benchmarks drive it too.' }],
-          patterns: [upperLayers(['remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/runtime')],
+          patterns: [upperLayers(['remote', 'services', 'preview', ...editorRooms, 'cli', 'webview'], 'src/runtime')],
         },
       ],
     },
@@ -137,7 +143,7 @@ export default tseslint.config(
             { name: 'vscode', message: 'src/runtime is free of the vscode API: the CLI and the benchmarks drive it too.' },
             { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
           ],
-          patterns: [upperLayers(['remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/runtime')],
+          patterns: [upperLayers(['remote', 'services', 'preview', ...editorRooms, 'cli', 'webview'], 'src/runtime')],
         },
       ],
     },
@@ -150,7 +156,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
-          patterns: [upperLayers(['features', 'preview', 'cli', 'webview'], 'src/services')],
+          patterns: [upperLayers(['preview', ...editorRooms, 'cli', 'webview'], 'src/services')],
         },
       ],
     },
@@ -163,19 +169,80 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
-          patterns: [upperLayers(['generation', 'runtime', 'remote', 'hub', 'services', 'features', 'cli', 'webview'], 'src/preview')],
+          patterns: [upperLayers(['generation', 'runtime', 'remote', 'hub', 'services', ...editorRooms, 'cli', 'webview'], 'src/preview')],
         },
       ],
     },
   },
   {
+    // Views show the services' state (tree, status bar items, context keys); the features drive them.
+    files: ['src/views/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
+          patterns: [
+            upperLayers(['runtime', 'remote', 'hub', 'preview', 'features', 'languageFeatures', 'commands', 'cli', 'webview'], 'src/views'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Features hold what the commands do; the command table calls them, never the reverse.
     files: ['src/features/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
-          patterns: [upperLayers(['cli', 'webview'], 'src/features')],
+          patterns: [upperLayers(['languageFeatures', 'commands', 'cli', 'webview'], 'src/features')],
+        },
+      ],
+    },
+  },
+  {
+    // What VS Code asks about Markdown documents (diagnostics, quick fixes, completions, hovers,
+    // ghost text): they read the services and know no feature, view or command.
+    files: ['src/languageFeatures/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
+          patterns: [
+            upperLayers(['runtime', 'remote', 'hub', 'preview', 'views', 'features', 'commands', 'cli', 'webview'], 'src/languageFeatures'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The command table calls into features, views and language features; only extension.ts imports it.
+    files: ['src/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' }],
+          patterns: [upperLayers(['cli', 'webview'], 'src/commands')],
+        },
+      ],
+    },
+  },
+  {
+    // The command ids are read in plain Node (their unit test): a list that imports nothing.
+    files: ['src/commands/commandIds.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'src/commands/commandIds.ts is read in plain Node: no vscode imports.' },
+            { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
+          ],
+          patterns: [{ regex: '^\\.', message: 'src/commands/commandIds.ts is a plain list: it imports nothing.' }],
         },
       ],
     },
@@ -188,7 +255,7 @@ export default tseslint.config(
         'error',
         {
           paths: pureModules,
-          patterns: [upperLayers(['util', 'generation', 'runtime', 'remote', 'hub', 'services', 'features', 'cli'], 'src/webview')],
+          patterns: [upperLayers(['util', 'generation', 'runtime', 'remote', 'hub', 'services', ...editorRooms, 'cli'], 'src/webview')],
         },
       ],
     },
@@ -201,7 +268,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'vscode', message: 'The CLI runs without VS Code.' }],
-          patterns: [upperLayers(['services', 'features', 'preview', 'webview'], 'src/cli')],
+          patterns: [upperLayers(['services', 'preview', ...editorRooms, 'webview'], 'src/cli')],
         },
       ],
     },
@@ -222,7 +289,7 @@ export default tseslint.config(
           ],
           patterns: [
             upperLayers(
-              ['util', 'generation', 'runtime', 'remote', 'hub', 'services', 'features', 'preview', 'cli', 'webview'],
+              ['util', 'generation', 'runtime', 'remote', 'hub', 'services', 'preview', ...editorRooms, 'cli', 'webview'],
               'src/core',
             ),
           ],
@@ -241,7 +308,7 @@ export default tseslint.config(
             { name: 'vscode', message: 'src/hub is shared with the CLI: no vscode imports.' },
             { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
           ],
-          patterns: [upperLayers(['generation', 'runtime', 'remote', 'services', 'features', 'preview', 'cli', 'webview'], 'src/hub')],
+          patterns: [upperLayers(['generation', 'runtime', 'remote', 'services', 'preview', ...editorRooms, 'cli', 'webview'], 'src/hub')],
         },
       ],
     },
@@ -257,7 +324,7 @@ export default tseslint.config(
             { name: 'vscode', message: 'src/remote is shared with the CLI: no vscode imports.' },
             { name: 'onnxruntime-node', message: 'Only src/runtime/process (and the CLI) may import onnxruntime-node.' },
           ],
-          patterns: [upperLayers(['runtime', 'services', 'features', 'preview', 'cli', 'webview'], 'src/remote')],
+          patterns: [upperLayers(['runtime', 'services', 'preview', ...editorRooms, 'cli', 'webview'], 'src/remote')],
         },
       ],
     },
