@@ -65,7 +65,89 @@ async function once(model: InProcessModel, speculative: SpeculativeMode) {
 
 export async function benchSpeculative(): Promise<void> {
   await benchPromptLookup();
+  await benchDraftModel();
   await benchVerification();
+}
+
+/**
+ * Draft-model drafts against plain greedy decoding on the distilgpt2-shaped fp32 model (random
+ * weights, GPT-2's tokenizer), with two drafts that share its tokenizer: the same weights in q4
+ * (a quantized copy of the model drafting for it: it agrees often and runs ~2× faster) and the
+ * tiny-gpt2 test fixture (random weights of its own: it almost never agrees, so the row shows
+ * what drafts that miss cost, and `auto` pausing them). Taking turns, every run's tokens checked
+ * against plain decoding. On a prompt without repeats, so prompt lookup finds little.
+ */
+export async function benchDraftModel(): Promise<void> {
+  const targetDir = path.join(repo, 'bench', '.cache', 'distilgpt2-shape');
+  const tiny = path.join(repo, 'test', 'fixtures', 'models', 'tiny-gpt2');
+  if (!fs.existsSync(path.join(targetDir, 'onnx', 'model_q4.onnx'))) {
+    console.log('\n(draft-model table skipped: run `npm run bench -- generation` once to build bench/.cache/distilgpt2-shape)');
+    return;
+  }
+  const strip = (m: InProcessModel): InProcessModel => ({ ...m, spec: { ...m.spec, eosTokenIds: [] } });
+  const target = await loadModelInProcess(targetDir, threads, 'fp32');
+  const drafts = [
+    { label: 'the same weights in q4', model: await loadModelInProcess(targetDir, threads, 'q4') },
+    { label: 'tiny-gpt2 (random, 2 layers)', model: await loadModelInProcess(tiny, threads, 'fp32') },
+  ];
+  const plainPrompt =
+    'Generative models learn the distribution of their training data and sample new examples from it. In this post we look at';
+  const run = async (speculative: SpeculativeMode, draft?: InProcessModel) => {
+    const params: TextGenerationParams = {
+      prompt: plainPrompt,
+      maxTokens: newTokens,
+      sampling: greedy,
+      stop: [],
+      endAtSentence: false,
+      speculative,
+    };
+    const r = await generateText(strip(target), params, { draft });
+    return { tokens: r.tokens, tokensPerSecond: r.tokensPerSecond, draft: r.draft };
+  };
+  try {
+    console.log('\n### Draft-model drafts against plain greedy decoding (distilgpt2-shaped, fp32)\n');
+    console.log(
+      `${threads} threads, ${newTokens} new tokens, ${runs} runs each taking turns, a prompt without repeats. Load average before: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')}.\n`,
+    );
+    console.log('| draft model | mode | tokens/s, median (min–max) | ratio to plain | drafts accepted / proposed (per run) |');
+    console.log('|---|---|---|---|---|');
+    for (const d of drafts) {
+      await run('off');
+      await run('draft', d.model);
+      const results: Record<string, { tps: number[]; proposed: number; accepted: number }> = {};
+      const variants: Array<[string, SpeculativeMode]> = [
+        ['plain', 'off'],
+        ['draft', 'draft'],
+        ['auto', 'auto'],
+      ];
+      for (let i = 0; i < runs; i++) {
+        const plain = await run('off');
+        for (const [name, mode] of variants) {
+          const r = name === 'plain' ? plain : await run(mode, d.model);
+          assert.deepStrictEqual(r.tokens, plain.tokens, `${name} changed the tokens`);
+          const row = (results[name] ??= { tps: [], proposed: 0, accepted: 0 });
+          row.tps.push(r.tokensPerSecond);
+          row.proposed += r.draft?.proposed ?? 0;
+          row.accepted += r.draft?.accepted ?? 0;
+        }
+      }
+      const base = median(results.plain.tps);
+      for (const [name] of variants) {
+        const row = results[name];
+        const rate = row.proposed
+          ? `${row.accepted / runs} / ${row.proposed / runs} (${((100 * row.accepted) / row.proposed).toFixed(0)}%)`
+          : '–';
+        console.log(`| ${d.label} | ${name} | ${spread(row.tps)} | ${(median(row.tps) / base).toFixed(2)} | ${rate} |`);
+      }
+    }
+    console.log('\nTokens identical to plain decoding in every run.');
+  } finally {
+    await target.release();
+    for (const d of drafts) await d.model.release();
+  }
 }
 
 async function benchPromptLookup(): Promise<void> {

@@ -19,7 +19,7 @@ import {
 } from '../generation/textRequest';
 import {
   generationSettings,
-  loadModelInProcess,
+  loadCommandModels,
   MODEL_FLAG_OPTIONS,
   MODEL_VALUE_OPTIONS,
   modelArgs,
@@ -60,6 +60,7 @@ ${MODEL_CACHE_HELP}
                            "prompt_tokens" (the ids fed to the model), "tokens", "text",
                            "stop_reason", "ttft_ms", "tokens_per_s", "sampling", "max_tokens";
                            with "draft": {"proposed", "accepted"} when speculation ran
+                           (and "draft_model", its folder, with --draft-model)
   -h, --help               Show this help
 
 ${CHAT_HELP}`;
@@ -125,20 +126,17 @@ function printJson(io: CliIo, model: InProcessModel, chat: ChatSetup, options: C
       sampling: applyModelSampling(request, model.samplingDefaults ?? {}),
       max_tokens: request.maxTokens,
       ...(result.draft ? { draft: result.draft } : {}),
+      ...(options.draftModel ? { draft_model: options.draftModel } : {}),
     }),
   );
 }
 
 /** Loads the model and its chat template, answers, prints; the exit code. */
 async function answer(options: ChatArgs, io: CliIo): Promise<number> {
-  let model: InProcessModel;
+  const models = await loadCommandModels(options, io, 'chat');
+  if (!models) return 1;
+  const { model, draft } = models;
   let chat: ChatSetup;
-  try {
-    model = await loadModelInProcess(options.model, options.threads, options.dtype, { cache: options.cache });
-  } catch (err) {
-    io.err(`inkwell chat: ${(err as Error).message}`);
-    return 1;
-  }
   try {
     chat = readChatSetup(model.files, model.tokenizer);
     const { sampling, maxTokens, defaultedSampling, speculative } = options.request;
@@ -152,7 +150,7 @@ async function answer(options: ChatArgs, io: CliIo): Promise<number> {
       model,
       chat,
       { messages: options.messages, sampling, maxTokens, defaultedSampling, speculative },
-      { onText: options.json ? undefined : onText },
+      { onText: options.json ? undefined : onText, draft },
     );
     if (options.json) printJson(io, model, chat, options, result);
     else {
@@ -167,7 +165,7 @@ async function answer(options: ChatArgs, io: CliIo): Promise<number> {
     io.err(`inkwell chat: ${(err as Error).message}`);
     return 1;
   } finally {
-    await model.release();
+    await models.release();
   }
 }
 

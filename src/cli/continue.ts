@@ -28,12 +28,17 @@ import { processIo, readArguments, UsageError, type CliIo } from './io';
 const D = GENERATION_DEFAULTS;
 
 /** The --speculative option, as `continue` and `chat` describe it. */
-export const SPECULATIVE_HELP = `  --speculative MODE       off, auto or prompt-lookup (default: off). Drafts copied from
-                           earlier in the text are checked in one model step each: fewer
-                           steps on text that repeats itself; greedy gives the same tokens,
-                           sampling tokens of the same distribution (not the same tokens
-                           for a seed); auto pauses while few are accepted. 8-bit models
-                           (q8, int8, uint8) decode plainly`;
+export const SPECULATIVE_HELP = `  --speculative MODE       off, auto, prompt-lookup or draft (default: off; draft when
+                           --draft-model is given). Drafted tokens are checked in one model
+                           step: prompt-lookup copies what followed the last tokens earlier
+                           in the text (fewer steps on text that repeats itself), draft
+                           takes the draft model's, auto lookup's where there are any, else
+                           the draft model's, and pauses while few are accepted. Greedy
+                           gives the same tokens, sampling tokens of the same distribution
+                           (not the same tokens for a seed). 8-bit models (q8, int8, uint8)
+                           decode plainly
+  --draft-model DIR|NAME   A smaller model with the same tokenizer that drafts (e.g.
+                           SmolLM2-135M for SmolLM2-1.7B); one with another tokenizer is refused`;
 
 /** The --model-cache option, as `continue` and `chat` describe it. */
 export const MODEL_CACHE_HELP = `  --model-cache DIR|off    Where the graphs ONNX Runtime optimizes are kept, so a model
@@ -75,6 +80,7 @@ ${MODEL_CACHE_HELP}
                            "tokens", "text", "stop_reason", "ttft_ms", "tokens_per_s", and
                            the settings used: "sampling" (with the seed), "max_tokens", "stop";
                            with "draft": {"proposed", "accepted"} when speculation ran
+                           (and "draft_model", its folder, with --draft-model)
   -h, --help               Show this help
 
 Temperature, top-p, min-p, repetition penalty and the n-gram ban not given as options come
@@ -94,6 +100,8 @@ export interface ModelArgs {
   dtype: DtypeRequest;
   /** Where optimized graphs are kept; undefined: nowhere (--model-cache off). */
   cache: OptimizedModelCache | undefined;
+  /** The draft model's folder (--draft-model). */
+  draftModel: string | undefined;
 }
 
 /** The options that choose the model and the sampling, shared with `inkwell chat --model`. */
@@ -110,6 +118,7 @@ export const MODEL_VALUE_OPTIONS = [
   'threads',
   'dtype',
   'speculative',
+  'draft-model',
   'model-cache',
 ];
 export const MODEL_FLAG_OPTIONS = ['greedy', 'json'];
@@ -181,12 +190,14 @@ function numberOption(values: Map<string, string>, name: string, fallback: numbe
 }
 
 /** The editor's generation defaults, changed by the sampling options given. */
-/** --speculative: off unless given. */
+/** --speculative: off unless given (draft when only --draft-model is). */
 export function speculativeMode({ values }: OptionList): SpeculativeMode {
-  const raw = values.get('speculative') ?? 'off';
+  const raw = values.get('speculative') ?? (values.has('draft-model') ? 'draft' : 'off');
   if (!(SPECULATIVE_MODES as readonly string[]).includes(raw)) {
     throw new UsageError(`--speculative must be one of ${SPECULATIVE_MODES.join(', ')} (got '${raw}')`);
   }
+  if (raw === 'draft' && !values.has('draft-model'))
+    throw new UsageError('--speculative draft needs --draft-model DIR (a smaller model with the same tokenizer)');
   return raw as SpeculativeMode;
 }
 
@@ -228,6 +239,7 @@ export function modelArgs({ values }: OptionList, cwd: string): ModelArgs {
     threads: numberOption(values, 'threads', Math.min(4, physicalCoreCount()), 1, 256, true),
     dtype,
     cache: cache === undefined ? cliModelCache() : cache === 'off' ? undefined : modelCache(path.resolve(cwd, cache)),
+    draftModel: values.has('draft-model') ? resolveModelArg(values.get('draft-model'), cwd) : undefined,
   };
 }
 
@@ -301,19 +313,42 @@ export async function loadModelInProcess(
   };
 }
 
+/** The model a command runs and, with --draft-model, the one that drafts for it. */
+export interface CommandModels {
+  model: InProcessModel;
+  draft: InProcessModel | undefined;
+  release(): Promise<void>;
+}
+
+/** Loads the model and the draft model; a failure is printed (`inkwell <command>: …`) and gives undefined. */
+export async function loadCommandModels(options: ModelArgs, io: CliIo, command: string): Promise<CommandModels | undefined> {
+  const loaded: InProcessModel[] = [];
+  try {
+    loaded.push(await loadModelInProcess(options.model, options.threads, options.dtype, { cache: options.cache }));
+    if (options.draftModel) loaded.push(await loadModelInProcess(options.draftModel, options.threads, 'auto', { cache: options.cache }));
+  } catch (err) {
+    for (const m of loaded) await m.release();
+    io.err(`inkwell ${command}: ${(err as Error).message}`);
+    return undefined;
+  }
+  return {
+    model: loaded[0],
+    draft: loaded[1],
+    release: async () => {
+      for (const m of loaded) await m.release();
+    },
+  };
+}
+
 export async function run(args: string[], io: CliIo): Promise<number> {
   // A server does the work: no model is loaded here.
   if (args.some((a) => a === '--endpoint' || a.startsWith('--endpoint=')))
     return (await import('./remoteCommand.js')).runRemote('continue', args, io);
   const options = readArguments('continue', io, HELP, () => parse(args, io));
   if (typeof options === 'number') return options;
-  let model: Awaited<ReturnType<typeof loadModelInProcess>>;
-  try {
-    model = await loadModelInProcess(options.model, options.threads, options.dtype, { cache: options.cache });
-  } catch (err) {
-    io.err(`inkwell continue: ${(err as Error).message}`);
-    return 1;
-  }
+  const models = await loadCommandModels(options, io, 'continue');
+  if (!models) return 1;
+  const { model, draft } = models;
   try {
     let streamed = '';
     // On a terminal the text goes out as it is generated; a captured io gets it as one line at the end.
@@ -326,6 +361,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
             streamed += text;
             if (live) process.stdout.write(text);
           },
+      draft,
     });
     if (options.json) {
       io.out(
@@ -344,6 +380,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           max_tokens: options.request.maxTokens,
           stop: options.request.stop,
           ...(result.draft ? { draft: result.draft } : {}),
+          ...(options.draftModel ? { draft_model: options.draftModel } : {}),
         }),
       );
     } else {
@@ -360,6 +397,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.err(`inkwell continue: ${(err as Error).message}`);
     return 1;
   } finally {
-    await model.release();
+    await models.release();
   }
 }

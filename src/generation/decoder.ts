@@ -614,6 +614,7 @@ export async function decode(model: DecoderModel, request: DecodeRequest, pipeli
     if (batch) {
       out.emitVerified(batch, run.length - batch.length);
     } else {
+      const started = performance.now();
       const row = await run.next(out.tokens.length);
       if (processors.length) processors.process(row);
       const next = pick(row);
@@ -622,6 +623,8 @@ export async function decode(model: DecoderModel, request: DecodeRequest, pipeli
       // A prompt that fills the context leaves no room: that token ends it (context-full, below).
       if (!run.full) run.append(next);
       out.emit(next, run.full);
+      // The prompt step is not a decode step: only later ones are weighed against speculation.
+      if (out.tokens.length > 1) speculator?.notePlain(performance.now() - started);
     }
     if (!out.done && pipeline.yieldBetweenSteps) await pipeline.yieldBetweenSteps();
   }

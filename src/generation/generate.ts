@@ -8,6 +8,7 @@
 import type { ChatMessage, ChatSetup } from './chatTemplate';
 import { buildChoiceGrammar, ChoiceConstraint, parseChoices, type ChoiceOptions } from './choiceConstraint';
 import { decode } from './decoder';
+import { checkDraftModel, DraftModelSource, type DraftModel } from './draftModel';
 import { fitConversation, type CuttableText } from './fitConversation';
 import { GenerationError } from './generationError';
 import type { Dtype } from './layout';
@@ -46,10 +47,21 @@ export interface LoadedTextModel {
  */
 const BATCH_DEPENDENT_DTYPES: ReadonlySet<Dtype> = new Set(['q8', 'int8', 'uint8']);
 
-/** The speculative options a request's mode asks for, where they keep the output exact. */
-function speculativeOptions(model: LoadedTextModel, mode: SpeculativeMode | undefined): SpeculativeOptions | undefined {
+/**
+ * The speculative options a request's mode asks for, where they keep the output exact. A draft
+ * model must share the model's tokenizer, and mode `draft` needs one (`bad-request` otherwise).
+ */
+function speculativeOptions(model: LoadedTextModel, mode: SpeculativeMode | undefined, draft?: DraftModel): SpeculativeOptions | undefined {
+  if (mode === 'draft' && !draft) {
+    throw new GenerationError(
+      'bad-request',
+      'Speculative decoding with a draft model needs one: a smaller model of the same family (--draft-model DIR).',
+    );
+  }
   if (!mode || mode === 'off' || (model.dtype && BATCH_DEPENDENT_DTYPES.has(model.dtype))) return undefined;
-  return { mode };
+  if (!draft || mode === 'prompt-lookup') return { mode };
+  checkDraftModel(draft, model);
+  return { mode, draftModel: (ids) => new DraftModelSource(draft, ids) };
 }
 
 /**
@@ -76,6 +88,8 @@ export interface GenerateHooks {
   /** Aborting it ends generation with a `cancelled` GenerationError; what `onText` got stays the caller's. */
   signal?: AbortSignal;
   yieldBetweenSteps?(): Promise<void>;
+  /** The model that drafts for `speculative` `draft` or `auto` (a smaller one with the same tokenizer). */
+  draft?: LoadedTextModel;
 }
 
 /**
@@ -172,7 +186,7 @@ async function generateFromIds(
       promptIds: prompt.ids,
       maxTokens,
       sampling: applyModelSampling(params, model.samplingDefaults ?? {}),
-      speculative: speculativeOptions(model, params.speculative),
+      speculative: speculativeOptions(model, params.speculative, hooks.draft && draftOf(hooks.draft)),
     },
     {
       streamer: {
@@ -205,5 +219,18 @@ async function generateFromIds(
     tokensPerSecond: decodedAfterFirst > 0 && decoded.decodeMs > 0 ? (decodedAfterFirst * 1000) / decoded.decodeMs : 0,
     usedKvCache: decoded.usedKvCache,
     ...(decoded.draft ? { draft: decoded.draft } : {}),
+  };
+}
+
+/** A loaded model as a draft model. */
+function draftOf(model: LoadedTextModel): DraftModel {
+  return {
+    session: model.session,
+    makeTensor: model.makeTensor,
+    spec: model.spec,
+    file: model.onnxFile,
+    withPast: model.withPast,
+    tokenizer: model.tokenizer,
+    dir: model.dir,
   };
 }

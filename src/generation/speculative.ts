@@ -1,29 +1,42 @@
 /**
- * Speculative decoding with prompt-lookup drafts, exact under greedy decoding. Text that repeats
- * itself (a quoted passage, a list of similar items, code) is continued by copying: the last few
- * tokens are looked up earlier in the sequence and the tokens that followed them there are
- * proposed as drafts. One model step over the last token and the k drafts gives k + 1 logits rows;
- * the drafts the model would have chosen itself are kept, with the model's own token after them,
- * so each step yields 1 to k + 1 tokens and the output is the one plain greedy decoding gives.
+ * Speculative decoding: drafts of the next tokens, checked by the model in one step. Drafts come
+ * from prompt lookup (text that repeats itself — a quoted passage, a list of similar items, a
+ * rewrite of the writer's own words — is continued by copying: the last few tokens are looked up
+ * earlier in the sequence and the tokens that followed them there are proposed) or from a smaller
+ * draft model with the same tokenizer (draftModel.ts), which decodes them greedily. One model step
+ * over the last token and the k drafts gives k + 1 logits rows; the drafts the model accepts are
+ * kept, with the model's own token after them, so each step yields 1 to k + 1 tokens. Under greedy
+ * decoding the output is, token for token, what plain decoding gives; under sampling a draft is
+ * kept by the speculative-sampling rule (TokenSampler.judge), so the text has the distribution
+ * plain sampling gives. Both hold for any drafts that depend only on the accepted text.
  *
- * The pieces: {@link PromptLookup} (the drafts), {@link nextDraftLength} (how many to propose),
- * {@link nextSwitchState} (when acceptance is too low for speculation to pay, plain steps for a
- * while), and {@link Speculator}, which the decode loop (decoder.ts) asks for a batch of tokens.
- *
- * Sampling (temperature > 0) does not speculate yet: the decode loop runs plain steps. Keeping
- * the sampled distribution exact needs the speculative-sampling acceptance rule, a later step.
+ * The pieces: {@link DraftSource} ({@link PromptLookup}, the draft model), {@link nextDraftLength}
+ * (how many to propose), {@link nextSwitchState} (when acceptance is too low for speculation to
+ * pay, plain steps for a while), and {@link Speculator}, which the decode loop (decoder.ts) asks
+ * for a batch of tokens.
  */
 import type { LogitsProcessor } from './logitsProcessors';
 import type { DraftStats, SpeculativeMode } from './textRequest';
 
 export type { DraftStats, SpeculativeMode } from './textRequest';
 
-export const SPECULATIVE_MODES: readonly SpeculativeMode[] = ['off', 'auto', 'prompt-lookup'];
+export const SPECULATIVE_MODES: readonly SpeculativeMode[] = ['off', 'auto', 'prompt-lookup', 'draft'];
+
+/** Where drafts come from: it follows the accepted sequence and proposes what may follow it. */
+export interface DraftSource {
+  /** A token joined the accepted sequence. */
+  accept(id: number): void;
+  /** Up to `k` tokens that may follow the accepted sequence (none: []). */
+  draft(k: number): number[] | Promise<number[]>;
+}
 
 export interface SpeculativeOptions {
+  /** `prompt-lookup`: lookup drafts; `draft`: the draft model's; `auto`: lookup where it finds one, else the draft model's (when there is one), pausing while few are accepted. */
   mode: Exclude<SpeculativeMode, 'off'>;
   /** The longest n-gram looked up (then shorter ones, down to 1). Default 3. */
   maxNgram?: number;
+  /** Makes the draft model's source for a request's prompt ids (`draft` and `auto`). */
+  draftModel?: (promptIds: readonly number[]) => DraftSource;
 }
 
 /** The bounds and start of the draft length. */
@@ -36,7 +49,7 @@ export const DRAFT_LENGTH = { min: 1, max: 16, start: 4 } as const;
  * Each appended token costs O(maxNgram²) (maxNgram keys of up to maxNgram ids); memory is
  * O(maxNgram · length). A lookup costs O(maxNgram² + k): no rescan of the sequence.
  */
-export class PromptLookup {
+export class PromptLookup implements DraftSource {
   private readonly ids: number[] = [];
   /** Key: the n-gram's ids joined with commas (n is the number of ids, so keys of different n differ). */
   private readonly followers = new Map<string, number>();
@@ -51,6 +64,10 @@ export class PromptLookup {
 
   get length(): number {
     return this.ids.length;
+  }
+
+  accept(id: number): void {
+    this.push(id);
   }
 
   push(id: number): void {
@@ -121,6 +138,42 @@ export function nextSwitchState(state: SwitchState, step: DraftStats | 'plain', 
   return accepted < policy.minAcceptance * proposed ? { recent: [], paused: policy.pause } : { recent, paused: 0 };
 }
 
+/**
+ * What steps cost, in milliseconds per token yielded: exponential averages over the recent plain
+ * steps and the recent speculative ones (drafting included: a draft model's steps cost time even
+ * when its drafts are turned down). Acceptance alone cannot say whether speculation pays: a
+ * draft model that agrees half the time pays when it is ten times cheaper than the model, not
+ * when it is two times.
+ */
+export interface StepCosts {
+  plain: number;
+  plainSteps: number;
+  speculative: number;
+  speculativeSteps: number;
+}
+
+export const NO_COSTS: StepCosts = { plain: 0, plainSteps: 0, speculative: 0, speculativeSteps: 0 };
+
+/** Weight of the newest step in the averages. */
+const COST_SMOOTHING = 0.3;
+/** Steps of each kind measured before the costs are compared. */
+export const COST_SAMPLES = { plain: 2, speculative: 4 } as const;
+
+/** The costs after a step of `ms` that yielded `tokens` tokens. Pure. */
+export function nextCosts(costs: StepCosts, kind: 'plain' | 'speculative', ms: number, tokens: number): StepCosts {
+  const perToken = ms / Math.max(1, tokens);
+  const average = (old: number, n: number) => (n === 0 ? perToken : old + COST_SMOOTHING * (perToken - old));
+  return kind === 'plain'
+    ? { ...costs, plain: average(costs.plain, costs.plainSteps), plainSteps: costs.plainSteps + 1 }
+    : { ...costs, speculative: average(costs.speculative, costs.speculativeSteps), speculativeSteps: costs.speculativeSteps + 1 };
+}
+
+/** Whether speculation yields tokens faster than plain steps; undefined until both kinds were measured enough. */
+export function speculationPays(costs: StepCosts): boolean | undefined {
+  if (costs.plainSteps < COST_SAMPLES.plain || costs.speculativeSteps < COST_SAMPLES.speculative) return undefined;
+  return costs.speculative < costs.plain;
+}
+
 /** What verification needs of the decoder run (`DecoderRun` in decoder.ts, which drives the speculator). */
 export interface VerifiableRun {
   /** Adds a token to the sequence without running the model. */
@@ -146,9 +199,11 @@ export interface VerifyContext {
  * calls {@link accept} for every token that joins it) and never sees rejected drafts.
  */
 export class Speculator {
-  private readonly lookup: PromptLookup;
+  /** Asked in order; the first with drafts proposes them. */
+  private readonly sources: DraftSource[];
   private k: number = DRAFT_LENGTH.start;
   private switch: SwitchState = SPECULATING;
+  private costs: StepCosts = NO_COSTS;
   readonly stats: DraftStats = { proposed: 0, accepted: 0 };
 
   constructor(
@@ -156,12 +211,20 @@ export class Speculator {
     promptIds: readonly number[],
     private readonly policy: SwitchPolicy = DEFAULT_SWITCH_POLICY,
   ) {
-    this.lookup = new PromptLookup(options.maxNgram ?? 3, promptIds);
+    const lookup = () => new PromptLookup(options.maxNgram ?? 3, promptIds);
+    const model = options.draftModel?.(promptIds);
+    if (options.mode === 'draft' && !model) throw new RangeError('speculative mode "draft" needs a draft model');
+    this.sources = options.mode === 'prompt-lookup' || !model ? [lookup()] : options.mode === 'draft' ? [model] : [lookup(), model];
   }
 
   /** A token joined the sequence. */
   accept(id: number): void {
-    this.lookup.push(id);
+    for (const source of this.sources) source.accept(id);
+  }
+
+  /** The decode loop took a plain step of `ms` (`auto` weighs it against speculative steps). */
+  notePlain(ms: number): void {
+    if (this.options.mode === 'auto') this.costs = nextCosts(this.costs, 'plain', ms, 1);
   }
 
   /**
@@ -171,9 +234,13 @@ export class Speculator {
    * them (the caller's criteria still decide where the text ends). Undefined: take a plain step.
    */
   async step(ctx: VerifyContext, room: number): Promise<number[] | undefined> {
-    const drafts = this.drafts(room);
+    const auto = this.options.mode === 'auto';
+    // `auto` first times a few plain steps, to have something to weigh speculative ones against.
+    const measuring = auto && this.costs.plainSteps < COST_SAMPLES.plain;
+    const started = performance.now();
+    const drafts = measuring ? [] : await this.drafts(room);
     if (!drafts.length) {
-      if (this.options.mode === 'auto') this.switch = nextSwitchState(this.switch, 'plain', this.policy);
+      if (auto) this.switch = nextSwitchState(this.switch, 'plain', this.policy);
       return undefined;
     }
     const out = await verify(ctx, drafts);
@@ -181,13 +248,25 @@ export class Speculator {
     this.stats.proposed += result.proposed;
     this.stats.accepted += result.accepted;
     this.k = nextDraftLength(this.k, result);
-    if (this.options.mode === 'auto') this.switch = nextSwitchState(this.switch, result, this.policy);
+    if (auto) {
+      this.switch = nextSwitchState(this.switch, result, this.policy);
+      this.costs = nextCosts(this.costs, 'speculative', performance.now() - started, out.length);
+      if (speculationPays(this.costs) === false) {
+        // Slower than plain steps: pause, and judge a retry afresh.
+        this.switch = { recent: [], paused: this.policy.pause };
+        this.costs = { ...this.costs, speculative: 0, speculativeSteps: 0 };
+      }
+    }
     return out;
   }
 
-  private drafts(room: number): number[] {
+  private async drafts(room: number): Promise<number[]> {
     if (room < 1 || this.switch.paused > 0) return [];
-    return this.lookup.draft(Math.min(this.k, room));
+    for (const source of this.sources) {
+      const drafts = await source.draft(Math.min(this.k, room));
+      if (drafts.length) return drafts.slice(0, Math.min(this.k, room));
+    }
+    return [];
   }
 }
 

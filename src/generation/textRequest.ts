@@ -8,7 +8,7 @@ import { type GenerationSettings, type ModelSamplingKey } from '../core/generati
 import { stopSequences } from '../core/stopSequences';
 
 /** `prompt-lookup`: drafts on every step that finds some. `auto`: the same, paused while acceptance is low. */
-export type SpeculativeMode = 'off' | 'auto' | 'prompt-lookup';
+export type SpeculativeMode = 'off' | 'auto' | 'prompt-lookup' | 'draft';
 
 /** How many drafts were proposed and how many the model accepted. */
 export interface DraftStats {
@@ -69,9 +69,9 @@ export interface TextGenerationParams {
    */
   defaultedSampling?: readonly ModelSamplingKey[];
   /**
-   * Speculative decoding with prompt-lookup drafts (speculative.ts): fewer model steps on text that
-   * repeats itself; greedy gives the same tokens, sampling tokens of the same distribution (other
-   * tokens for the same seed). Absent: off.
+   * Speculative decoding (speculative.ts): drafts by prompt lookup (fewer model steps on text that
+   * repeats itself) or by a draft model (`draftModel`); greedy gives the same tokens, sampling
+   * tokens of the same distribution (other tokens for the same seed). Absent: off.
    */
   speculative?: SpeculativeMode;
 }

@@ -1,4 +1,5 @@
 import type * as Tokenizers from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
+import { createHash } from 'crypto';
 import { GenerationError } from './generationError';
 import { MODEL_FILE_LIMITS } from './modelFiles';
 import { readJson, type TextModelFiles } from './textModel';
@@ -14,6 +15,21 @@ export interface TextTokenizer {
   decode(ids: readonly number[]): string;
   /** The end-of-text id the tokenizer declares, if any. */
   readonly eosTokenId?: number;
+  /**
+   * A hash of what maps text to ids and back (the model's vocabulary and merges, the added
+   * tokens, normalizer, pre-tokenizer and decoder): two tokenizers with the same key give the same
+   * ids for the same text, which a draft model and the model it drafts for must.
+   */
+  readonly vocabularyKey?: string;
+}
+
+/** See {@link TextTokenizer.vocabularyKey}. */
+export function vocabularyKey(json: Record<string, unknown>): string {
+  const added = Array.isArray(json.added_tokens)
+    ? (json.added_tokens as Array<{ id?: unknown; content?: unknown; special?: unknown }>).map((t) => [t.id, t.content, t.special])
+    : [];
+  const parts = [json.model, added, json.normalizer, json.pre_tokenizer, json.decoder];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 /**
@@ -48,5 +64,6 @@ export function loadTokenizer(files: TextModelFiles, parsed?: Record<string, unk
     // No clean-up of spaces: streamed text must only ever grow at its end.
     decode: (ids) => tokenizer.decode(ids as number[], { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
     eosTokenId,
+    vocabularyKey: vocabularyKey(json),
   };
 }

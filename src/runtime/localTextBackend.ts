@@ -14,6 +14,7 @@ import {
   type TextBackendResult,
   type TextBackendState,
 } from '../generation/textBackend';
+import type { SpeculativeMode } from '../generation/textRequest';
 import type { RuntimeClient } from './client';
 import type { RuntimeErrorCode, TextGenerateResult } from './protocol';
 import { RuntimeError } from './runtimeError';
@@ -32,6 +33,12 @@ export interface LocalTextBackendOptions {
   listModels(): Array<{ name: string; dir: string }>;
   /** Which ONNX variant to load (`inkwell.models.dtype`), read on every request. */
   dtype(): string;
+  /**
+   * How requests that do not say speculate (`inkwell.runtime.speculativeDecoding`), with the draft
+   * model's folder when one is set; read on every request; throws (in words) when the mode needs a
+   * draft model that is not set or not found. Absent: off.
+   */
+  speculation?(): { speculative: SpeculativeMode; draftModel?: string };
 }
 
 /** The runtime process's codes, as a backend's. */
@@ -69,10 +76,11 @@ export class LocalTextBackend implements TextBackend {
   async generate(request: TextBackendRequest, options: GenerateOptions = {}): Promise<TextBackendResult> {
     const model = this.resolve(() => this.opts.resolveModel(request.model));
     const { model: _name, ...params } = request;
+    const speculation = this.speculation(request.speculative);
     return this.run(() =>
       this.opts.client.request(
         'text.generate',
-        { ...params, model: model.dir, dtype: this.opts.dtype() },
+        { ...params, ...speculation, model: model.dir, dtype: this.opts.dtype() },
         { signal: options.signal, onStream: options.onChunk },
       ),
     );
@@ -81,10 +89,11 @@ export class LocalTextBackend implements TextBackend {
   async chat(request: ChatBackendRequest, options: GenerateOptions = {}): Promise<TextBackendResult> {
     const model = this.resolve(() => this.opts.resolveChatModel(request.model));
     const { model: _name, ...params } = request;
+    const speculation = this.speculation(request.speculative);
     return this.run(() =>
       this.opts.client.request(
         'text.chat',
-        { ...params, model: model.dir, dtype: this.opts.dtype() },
+        { ...params, ...speculation, model: model.dir, dtype: this.opts.dtype() },
         { signal: options.signal, onStream: options.onChunk },
       ),
     );
@@ -102,6 +111,16 @@ export class LocalTextBackend implements TextBackend {
     } catch (err) {
       const error = RuntimeError.from(err);
       throw new TextBackendError(CODES[error.code], error.message, error.detail);
+    }
+  }
+
+  /** The setting's speculation for a request that does not choose (`requested` undefined); its failure as `bad-request`. */
+  private speculation(requested: SpeculativeMode | undefined): { speculative?: SpeculativeMode; draftModel?: string } {
+    if (requested !== undefined || !this.opts.speculation) return {};
+    try {
+      return this.opts.speculation();
+    } catch (err) {
+      throw new TextBackendError('bad-request', (err as Error).message);
     }
   }
 

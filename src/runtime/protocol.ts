@@ -102,6 +102,11 @@ export interface TextGenerateParams extends TextGenerationParams {
   model: string;
   /** Which ONNX variant to load (`inkwell.models.dtype`): `auto` (the default) or a transformers.js dtype name. */
   dtype?: string;
+  /**
+   * Absolute path of a smaller model with the same tokenizer that drafts for `speculative`
+   * `draft` or `auto` (its variant: `auto`); a different tokenizer fails the request (`bad-request`).
+   */
+  draftModel?: string;
 }
 
 /** Parameters of `text.chat`: a conversation, answered with the model folder's own chat template. */
@@ -110,6 +115,8 @@ export interface TextChatParams extends ChatGenerationParams {
   model: string;
   /** Which ONNX variant to load, as in {@link TextGenerateParams}. */
   dtype?: string;
+  /** A draft model, as in {@link TextGenerateParams}. */
+  draftModel?: string;
 }
 
 /** One streamed piece of a `text.generate` request. */

@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { physicalCoreCount } from '../generation/sessionOptions';
 import type { TextBackend } from '../generation/textBackend';
+import type { SpeculativeMode } from '../generation/textRequest';
 import { LocalTextBackend } from '../runtime/localTextBackend';
 import { RuntimeClient, type RequestOptions, type RuntimeState } from '../runtime/client';
 import type { MethodName, ParamsOf, ResultOf } from '../runtime/protocol';
@@ -20,6 +21,28 @@ export function effectiveThreads(setting: number): number {
 export function effectiveMemoryLimit(settingMB: number): number {
   if (settingMB > 0) return Math.floor(settingMB) * 2 ** 20;
   return Math.min(os.totalmem() / 2, 8 * 2 ** 30);
+}
+
+/**
+ * `inkwell.runtime.speculativeDecoding` and, for `draft` and `auto`, the folder of
+ * `inkwell.models.draftModel` (none set: `auto` looks up drafts only; `draft` is an error in words).
+ */
+function speculationSetting(registry: ModelRegistry): { speculative: SpeculativeMode; draftModel?: string } {
+  const speculative = readConfig('runtime').speculativeDecoding;
+  const name = readConfig('models').draftModel.trim();
+  if (speculative === 'off' || speculative === 'prompt-lookup' || (!name && speculative === 'auto')) return { speculative };
+  if (!name) {
+    throw new Error(
+      'inkwell.runtime.speculativeDecoding is "draft" but no draft model is set: put a smaller model of the same family in inkwell.models.draftModel.',
+    );
+  }
+  let dir: string;
+  try {
+    dir = registry.resolve('text', name).dir;
+  } catch (err) {
+    throw new Error(`inkwell.models.draftModel: ${(err as Error).message}`);
+  }
+  return { speculative, draftModel: dir };
 }
 
 /** `inkwell.models.chat`, or an error that says how to set it when it is empty. */
@@ -102,6 +125,7 @@ export class ModelRuntime implements vscode.Disposable {
       resolveChatModel: (name) => registry.resolve('text', name ?? chatModelSetting()),
       listModels: () => registry.list('text'),
       dtype: () => readConfig('models').dtype,
+      speculation: () => speculationSetting(registry),
     });
   }
 

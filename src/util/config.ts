@@ -19,8 +19,15 @@ export interface InkwellConfig {
     debounceMs: number;
   };
   preview: { allowHttpsImages: boolean; stylesheet: string; debounceMs: number };
-  models: { paths: string[]; text: string; chat: string; image: string; dtype: string };
-  runtime: { threads: number; idleShutdownSeconds: number; maxMemoryMB: number; optimizedModelCacheMB: number; preloadModel: boolean };
+  models: { paths: string[]; text: string; chat: string; image: string; dtype: string; draftModel: string };
+  runtime: {
+    threads: number;
+    idleShutdownSeconds: number;
+    maxMemoryMB: number;
+    optimizedModelCacheMB: number;
+    preloadModel: boolean;
+    speculativeDecoding: 'off' | 'auto' | 'prompt-lookup' | 'draft';
+  };
   text: { provider: 'local' | 'openaiCompatible' };
   remote: { baseUrl: string; model: string; apiKeyEnvironmentVariable: string };
   generation: GenerationSettings;

@@ -283,6 +283,25 @@ suite('Text generation in the editor', function () {
     });
   });
 
+  test('speculative decoding from the settings: a draft model with the same tokenizer gives the same greedy text; "draft" without one says what to set', async () => {
+    await editorAtEnd();
+    const plain = await generate({ ...greedyArgs, maxTokens: 16 });
+    assert.ok(plain.ok, JSON.stringify(plain));
+    await vscode.commands.executeCommand('undo');
+    await withSettings({ 'runtime.speculativeDecoding': 'draft', 'models.draftModel': 'tiny-llama' }, async () => {
+      const drafted = await generate({ ...greedyArgs, maxTokens: 16 });
+      assert.ok(drafted.ok, JSON.stringify(drafted));
+      assert.strictEqual(drafted.result.text, plain.result.text, 'the same text as plain greedy decoding');
+      await vscode.commands.executeCommand('undo');
+    });
+    await withSettings({ 'runtime.speculativeDecoding': 'draft' }, async () => {
+      const refused = await generate({ ...greedyArgs, maxTokens: 16 });
+      assert.ok(!refused.ok, 'refused');
+      assert.strictEqual(refused.error.code, 'bad-request');
+      assert.match(refused.error.message, /no draft model is set: put a smaller model of the same family in inkwell\.models\.draftModel/);
+    });
+  });
+
   test('with inkwell.runtime.preloadModel off, opening a post loads nothing', async () => {
     await vscode.commands.executeCommand('inkwell.restartRuntime');
     const starts = t.log.filter((l) => /^Starting the model runtime/.test(l.message)).length;

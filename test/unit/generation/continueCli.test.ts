@@ -211,3 +211,38 @@ describe('inkwell continue --model-cache', () => {
     }
   });
 });
+
+describe('inkwell continue --draft-model', () => {
+  const base = [
+    '--model',
+    'tiny-gpt2',
+    '--prompt',
+    'Writing a blog post in Markdown is',
+    '--greedy',
+    '--max-tokens',
+    '24',
+    '--mid-sentence',
+    '--json',
+  ];
+  const json = (io: { lines: string[] }) =>
+    JSON.parse(io.lines.join('\n')) as { tokens: number[]; draft?: { proposed: number; accepted: number }; draft_model?: string };
+
+  it('drafts with the draft model (speculative draft by default) and prints the tokens plain decoding gives', async () => {
+    const plain = capture();
+    assert.strictEqual(await run(base, plain), 0, plain.errors.join('\n'));
+    const drafted = capture();
+    assert.strictEqual(await run([...base, '--draft-model', 'tiny-llama'], drafted), 0, drafted.errors.join('\n'));
+    assert.deepStrictEqual(json(drafted).tokens, json(plain).tokens);
+    assert.ok((json(drafted).draft?.proposed ?? 0) > 0, JSON.stringify(json(drafted).draft));
+    assert.strictEqual(json(drafted).draft_model, path.join(modelsDir, 'tiny-llama'));
+  });
+
+  it('refuses --speculative draft without a draft model (usage), and a draft model with another tokenizer (in words)', async () => {
+    const usage = capture();
+    assert.strictEqual(await run([...base, '--speculative', 'draft'], usage), 2);
+    assert.match(usage.errors.join('\n'), /--speculative draft needs --draft-model/);
+    const other = capture();
+    assert.strictEqual(await run([...base, '--draft-model', path.join(modelsDir, 'parity', 'qwen2')], other), 1);
+    assert.match(other.errors.join('\n'), /inkwell continue: .*qwen2 cannot draft for .*tiny-gpt2: their tokenizers differ/);
+  });
+});

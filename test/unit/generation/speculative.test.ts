@@ -11,11 +11,15 @@ import { loadModelInProcess, type InProcessModel } from '../../../src/cli/contin
 import { generateText } from '../../../src/generation/generate';
 import type { DtypeRequest } from '../../../src/generation/layout';
 import {
+  COST_SAMPLES,
   DRAFT_LENGTH,
+  NO_COSTS,
+  nextCosts,
   nextDraftLength,
   nextSwitchState,
   PromptLookup,
   SPECULATING,
+  speculationPays,
   type SpeculativeMode,
   type SwitchPolicy,
 } from '../../../src/generation/speculative';
@@ -75,6 +79,22 @@ describe('draft length and the switch-off policy', () => {
     // One bad step in a good window: 4 of 12 accepted... still under half: paused.
     state = nextSwitchState(state, { proposed: 4, accepted: 0 }, policy);
     assert.strictEqual(state.paused, 2);
+  });
+
+  it('weighs time per token: speculation pays only when its steps, drafting included, yield tokens faster than plain ones', () => {
+    let costs = NO_COSTS;
+    costs = nextCosts(costs, 'plain', 10, 1);
+    assert.strictEqual(speculationPays(costs), undefined, 'not measured enough');
+    costs = nextCosts(costs, 'plain', 10, 1);
+    // A draft model that agrees half the time: 4 drafts (8 ms of drafting) + a 12 ms check yield 3 tokens: 6.7 ms each.
+    for (let i = 0; i < COST_SAMPLES.speculative - 1; i++) costs = nextCosts(costs, 'speculative', 20, 3);
+    assert.strictEqual(speculationPays(costs), undefined);
+    costs = nextCosts(costs, 'speculative', 20, 3);
+    assert.strictEqual(speculationPays(costs), true, `${costs.speculative} ms against ${costs.plain} ms a token`);
+    // The same acceptance from a draft model as costly as the model: 40 ms of drafting + 12 ms for 3 tokens.
+    for (let i = 0; i < 8; i++) costs = nextCosts(costs, 'speculative', 52, 3);
+    assert.strictEqual(speculationPays(costs), false, `${costs.speculative} ms against ${costs.plain} ms a token`);
+    assert.ok(Math.abs(nextCosts(NO_COSTS, 'plain', 12, 3).plain - 4) < 1e-9, 'the first step sets the average');
   });
 });
 

@@ -146,30 +146,49 @@ describe('speculative sampling end to end (the shipped GPT, top-k 3)', function 
     await model.release();
   });
 
-  async function continuations(speculative: SpeculativeMode) {
+  async function continuations(speculative: SpeculativeMode, draft?: InProcessModel) {
     const counts = new Map<string, number>();
     const drafts = { proposed: 0, accepted: 0 };
     for (let seed = 0; seed < RUNS; seed++) {
-      const result = await generateText(model, {
-        prompt,
-        maxTokens: 3,
-        sampling: { temperature: 2, topK: 3, topP: 1, repetitionPenalty: 1, seed: seed * 7919 + 13 },
-        stop: [],
-        endAtSentence: false,
-        speculative,
-      });
+      const result = await generateText(
+        model,
+        {
+          prompt,
+          maxTokens: 3,
+          sampling: { temperature: 2, topK: 3, topP: 1, repetitionPenalty: 1, seed: seed * 7919 + 13 },
+          stop: [],
+          endAtSentence: false,
+          speculative,
+        },
+        { draft },
+      );
       count(counts, result.tokens.join(' '));
       drafts.proposed += result.draft?.proposed ?? 0;
       drafts.accepted += result.draft?.accepted ?? 0;
     }
     return { counts, drafts };
   }
+  let plainRuns: Awaited<ReturnType<typeof continuations>> | undefined;
+  /** Plain sampling's continuations, sampled once for both comparisons. */
+  const plainOnce = async () => (plainRuns ??= await continuations('off'));
 
   it('three-token continuations sampled with speculation follow the distribution of plain sampling (2,000 each, chi-square p > 0.001)', async () => {
-    const plain = await continuations('off');
+    const plain = await plainOnce();
     const speculated = await continuations('prompt-lookup');
     // Both branches of the rule ran many times: drafts kept and drafts replaced.
     assert.ok(speculated.drafts.proposed > RUNS / 4, JSON.stringify(speculated.drafts));
+    assert.ok(
+      speculated.drafts.accepted > RUNS / 10 && speculated.drafts.proposed - speculated.drafts.accepted > RUNS / 10,
+      JSON.stringify(speculated.drafts),
+    );
+    const { tail, categories } = sameTail(plain.counts, speculated.counts);
+    assert.ok(categories >= 10, `${categories} distinct continuations`);
+    assert.ok(tail > ALPHA, `p = ${tail.toExponential(2)} over ${categories} continuations`);
+  });
+  it('with a draft model (the model itself, drafting greedily), three-token continuations follow the distribution of plain sampling too', async () => {
+    const plain = await plainOnce();
+    const speculated = await continuations('draft', model);
+    assert.ok(speculated.drafts.proposed >= RUNS, JSON.stringify(speculated.drafts));
     assert.ok(
       speculated.drafts.accepted > RUNS / 10 && speculated.drafts.proposed - speculated.drafts.accepted > RUNS / 10,
       JSON.stringify(speculated.drafts),

@@ -20,6 +20,7 @@ const MUST_BE_RESTRICTED: Record<string, string> = {
   'inkwell.models.text': 'a model name or folder path',
   'inkwell.models.image': 'a model name or folder path',
   'inkwell.models.chat': 'a model name or folder path (the instruct model for writing help)',
+  'inkwell.models.draftModel': 'a model name or folder path (the draft model for speculative decoding)',
   'inkwell.validation.schema': 'a JSON file read from a path (which may lead outside the workspace)',
   'inkwell.preview.stylesheet': 'CSS loaded into the preview',
   'inkwell.preview.allowHttpsImages': 'lets the preview load images from the network',

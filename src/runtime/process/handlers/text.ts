@@ -139,6 +139,13 @@ function chatSetup(services: RuntimeServices, loaded: LoadedFolder): Promise<Cha
   return services.memo(`${files.dir}${path.sep}#chat|${versions}`, async () => readChatSetup(files, loaded.model.tokenizer));
 }
 
+/** The draft model a request names (`draftModel`), loaded like any text model in its `auto` variant. */
+async function draftModel(services: RuntimeServices, dir: string | undefined): Promise<{ draft?: LoadedTextModel; loadMs: number }> {
+  if (!dir) return { loadMs: 0 };
+  const { model, loadMs } = await loadTextModel(services, dir);
+  return { draft: model, loadMs };
+}
+
 export const textHandlers: HandlerGroup<'text.generate' | 'text.chat' | 'text.preload'> = {
   async 'text.preload'(params, ctx) {
     const { model, loadMs } = await loadTextModel(ctx.services, params.model, params.dtype);
@@ -146,15 +153,17 @@ export const textHandlers: HandlerGroup<'text.generate' | 'text.chat' | 'text.pr
   },
   async 'text.generate'(params, ctx) {
     const { model, loadMs } = await loadTextModel(ctx.services, params.model, params.dtype);
+    const { draft, loadMs: draftMs } = await draftModel(ctx.services, params.draftModel);
     ctx.step('run');
-    return generateText(model, params, streamingHooks(ctx), loadMs);
+    return generateText(model, params, { ...streamingHooks(ctx), draft }, loadMs + draftMs);
   },
   async 'text.chat'(params, ctx) {
     const loaded = await loadTextModel(ctx.services, params.model, params.dtype);
     // A folder without a chat template fails here, as `model-invalid` ("not an instruct model").
     const chat = await chatSetup(ctx.services, loaded);
+    const { draft, loadMs: draftMs } = await draftModel(ctx.services, params.draftModel);
     ctx.step('run');
-    const { model: _dir, dtype: _dtype, ...request } = params;
-    return generateChat(loaded.model, chat, request, streamingHooks(ctx), loaded.loadMs);
+    const { model: _dir, dtype: _dtype, draftModel: _draft, ...request } = params;
+    return generateChat(loaded.model, chat, request, { ...streamingHooks(ctx), draft }, loaded.loadMs + draftMs);
   },
 };
