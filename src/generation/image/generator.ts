@@ -44,10 +44,13 @@ export interface EncodedImage {
 }
 
 /**
- * Lets long work stop between batches: called before each one; true means
- * stop, and the work throws a `cancelled` GenerationError.
+ * How long image work is driven: `signal` aborted stops it before the next batch (it then throws
+ * a `cancelled` GenerationError); `onBatch` hears each batch start (progress, for a deadline).
  */
-export type StopCheck = () => boolean;
+export interface ImageWork {
+  signal?: AbortSignal;
+  onBatch?(): void;
+}
 
 /** Largest batch sent to a model with a dynamic batch axis; bounds memory on big models. */
 const MAX_BATCH = 16;
@@ -96,15 +99,19 @@ export class ImageGenerator {
   }
 
   /** One image per seed, each from its own seeded Gaussian latent. */
-  async generate(seeds: readonly number[], options: { label?: number; stop?: StopCheck } = {}): Promise<GeneratedImage[]> {
+  async generate(seeds: readonly number[], options: { label?: number } & ImageWork = {}): Promise<GeneratedImage[]> {
     const latents = seeds.map((s) => seededLatent(s, this.latentSize));
     const labels = seeds.map((s) => this.labelFor(s, options.label));
-    const images = await this.decode(latents, labels, options.stop);
+    const images = await this.decode(latents, labels, options);
     return images.map((image, i) => ({ seed: seeds[i]!, latent: latents[i]!, label: labels[i], image }));
   }
 
   /** Decodes latents to images at the model's size, in batches. */
-  async decode(latents: readonly Float32Array[], labels: ReadonlyArray<number | undefined> = [], stop?: StopCheck): Promise<RgbaImage[]> {
+  async decode(
+    latents: readonly Float32Array[],
+    labels: ReadonlyArray<number | undefined> = [],
+    work: ImageWork = {},
+  ): Promise<RgbaImage[]> {
     const size = this.latentSize;
     for (const z of latents) {
       if (z.length !== size) throw new RangeError(`A latent has ${z.length} values; this model takes ${size}.`);
@@ -113,7 +120,8 @@ export class ImageGenerator {
     const batch = fixed ?? MAX_BATCH;
     const out: RgbaImage[] = [];
     for (let start = 0; start < latents.length; start += batch) {
-      if (stop?.()) throw new GenerationError('cancelled', 'Image generation was cancelled.');
+      if (work.signal?.aborted) throw new GenerationError('cancelled', 'Image generation was cancelled.');
+      work.onBatch?.();
       const chunk = latents.slice(start, start + batch);
       // A fixed batch axis must be filled; the padding images are dropped.
       const n = fixed ?? chunk.length;
@@ -175,11 +183,11 @@ export class ImageGenerator {
     source: EncodedImage,
     seeds: readonly number[],
     strength: number,
-    options: { label?: number; stop?: StopCheck } = {},
+    options: { label?: number } & ImageWork = {},
   ): Promise<GeneratedImage[]> {
     const latents = seeds.map((s) => perturbLatent(source.mean, s, strength, source.logvar));
     const labels = seeds.map((s) => this.labelFor(s, options.label));
-    const images = await this.decode(latents, labels, options.stop);
+    const images = await this.decode(latents, labels, options);
     return images.map((image, i) => ({ seed: seeds[i]!, latent: latents[i]!, label: labels[i], image }));
   }
 
@@ -188,7 +196,7 @@ export class ImageGenerator {
     a: Float32Array,
     b: Float32Array,
     count: number,
-    options: { seed?: number; label?: number; stop?: StopCheck } = {},
+    options: { seed?: number; label?: number } & ImageWork = {},
   ): Promise<GeneratedImage[]> {
     const ts = blendSteps(count);
     const latents = ts.map((t) => slerpLatent(a, b, t));
@@ -197,7 +205,7 @@ export class ImageGenerator {
     const images = await this.decode(
       latents,
       latents.map(() => label),
-      options.stop,
+      options,
     );
     return images.map((image, i) => ({ seed, latent: latents[i]!, label, t: ts[i], image }));
   }

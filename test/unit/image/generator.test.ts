@@ -109,6 +109,28 @@ describe('image generation with the fixture models', function () {
     assert.ok(toA[0]! < toA[2]!, 'the first blend is closer to the first parent than the last is');
   });
 
+  it('an abort stops the work before its next batch, as cancelled; every batch started is reported', async () => {
+    const { generator } = await load('tiny-gan');
+    const seeds = Array.from({ length: 40 }, (_, i) => i);
+    let batches = 0;
+    const whole = await generator.generate(seeds, { onBatch: () => batches++ });
+    assert.strictEqual(whole.length, 40);
+    assert.strictEqual(batches, 3, '40 images in batches of at most 16');
+    const controller = new AbortController();
+    let started = 0;
+    await assert.rejects(
+      generator.generate(seeds, {
+        signal: controller.signal,
+        onBatch: () => {
+          started++;
+          controller.abort();
+        },
+      }),
+      (err: unknown) => (err as { code?: string }).code === 'cancelled' && /cancelled/.test((err as Error).message),
+    );
+    assert.strictEqual(started, 1, 'no batch after the abort');
+  });
+
   it('a GAN refuses to encode, with a message that says what to use instead', async () => {
     const { generator } = await load('tiny-gan');
     await assert.rejects(

@@ -9,7 +9,7 @@ import type * as ort from 'onnxruntime-node';
 import { RuntimeError } from '../../runtimeError';
 import type { ImageBatchResult, ImageModelCheck, ImageRenderParams, ImageSource, RuntimeStep, TensorSignature } from '../../protocol';
 import { GenerationError } from '../../../generation/generationError';
-import { GeneratedImage, GraphRunner, ImageGenerator, StopCheck } from '../../../generation/image/generator';
+import { GeneratedImage, GraphRunner, ImageGenerator, type ImageWork } from '../../../generation/image/generator';
 import { graphRunner } from '../../../generation/onnxGraph';
 import type { MakeTensor } from '../../../generation/onnxTypes';
 import { ImageManifest, ImageManifestError, imageDecoderOf, parseImageManifest } from '../../../generation/image/manifest';
@@ -132,7 +132,7 @@ async function run<M extends 'image.generate' | 'image.variations' | 'image.blen
   ctx: HandlerContext<M>,
   dir: string,
   render: ImageRenderParams,
-  make: (g: ImageGenerator, stop: StopCheck) => Promise<{ images: GeneratedImage[]; derived: DerivedFrom }>,
+  make: (g: ImageGenerator, work: ImageWork) => Promise<{ images: GeneratedImage[]; derived: DerivedFrom }>,
   effort: 'fast' | 'small' = 'fast',
 ): Promise<ImageBatchResult> {
   const { model, loadMs } = await loadInProcess(ctx.services, dir);
@@ -143,11 +143,8 @@ async function run<M extends 'image.generate' | 'image.variations' | 'image.blen
   const started = performance.now();
   const g = model.generator;
   try {
-    // Checked before every batch: each batch is progress the host's deadline starts again from.
-    const { images, derived } = await make(g, () => {
-      ctx.step('run');
-      return ctx.signal.aborted;
-    });
+    // The request's signal stops the work before its next batch; each batch is progress the host's deadline starts again from.
+    const { images, derived } = await make(g, { signal: ctx.signal, onBatch: () => ctx.step('run') });
     const candidates = images.map((img) => {
       const png = renderPng(g, img, options, derived);
       return {
@@ -207,8 +204,8 @@ async function latentOf(g: ImageGenerator, source: ImageSource): Promise<{ mean:
 export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' | 'image.blend' | 'image.render'> = {
   async 'image.generate'(params, ctx) {
     checkSeeds(params.seeds);
-    return run(ctx, params.model, params, async (g, stop) => ({
-      images: await g.generate(params.seeds, { label: params.label, stop }),
+    return run(ctx, params.model, params, async (g, work) => ({
+      images: await g.generate(params.seeds, { label: params.label, ...work }),
       derived: { method: 'sample' },
     }));
   },
@@ -216,11 +213,11 @@ export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' |
     checkSeeds(params.seeds);
     if (!(params.strength >= 0 && params.strength <= 10))
       throw new RuntimeError('bad-request', `Variation strength must be from 0 to 10 (got ${params.strength}).`);
-    return run(ctx, params.model, params, async (g, stop) => {
+    return run(ctx, params.model, params, async (g, work) => {
       const source = await latentOf(g, params.source);
       const label = params.label ?? ('label' in params.source ? params.source.label : undefined);
       return {
-        images: await g.variations(source, params.seeds, params.strength, { label, stop }),
+        images: await g.variations(source, params.seeds, params.strength, { label, ...work }),
         derived: { method: 'variation', strength: params.strength, parentSeeds: source.seed !== undefined ? [source.seed] : undefined },
       };
     });
@@ -228,12 +225,12 @@ export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' |
   async 'image.blend'(params, ctx) {
     if (!Number.isInteger(params.count) || params.count < 1 || params.count > 64)
       throw new RuntimeError('bad-request', 'Ask for 1 to 64 blends at a time.');
-    return run(ctx, params.model, params, async (g, stop) => {
+    return run(ctx, params.model, params, async (g, work) => {
       const a = await latentOf(g, params.a);
       const b = await latentOf(g, params.b);
       const parents = [a.seed, b.seed].filter((s): s is number => s !== undefined);
       return {
-        images: await g.blend(a.mean, b.mean, params.count, { seed: a.seed ?? 0, stop }),
+        images: await g.blend(a.mean, b.mean, params.count, { seed: a.seed ?? 0, ...work }),
         derived: { method: 'blend', parentSeeds: parents.length ? parents : undefined },
       };
     });
@@ -244,7 +241,7 @@ export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' |
       ctx,
       params.model,
       params,
-      async (g, stop) => {
+      async (g, work) => {
         if (p.latent && p.latent.length !== g.latentSize) {
           throw new RuntimeError(
             'bad-request',
@@ -253,7 +250,7 @@ export const imageHandlers: HandlerGroup<'image.generate' | 'image.variations' |
         }
         const latent = p.latent ? Float32Array.from(p.latent) : seededLatent(p.seed, g.latentSize);
         const label = g.labelFor(p.seed, p.label);
-        const [image] = await g.decode([latent], [label], stop);
+        const [image] = await g.decode([latent], [label], work);
         return {
           images: [{ seed: p.seed, latent, label, ...(p.t !== undefined ? { t: p.t } : {}), image: image! }],
           derived: { method: p.method, strength: p.strength, parentSeeds: p.parentSeeds },
