@@ -109,6 +109,37 @@ function tooltipText(item: vscode.StatusBarItem | undefined): string {
   return raw.replace(/\\([\\`*_{}[\]()#+\-.!|~<>])/g, '$1').replace(/&nbsp;/g, ' ');
 }
 
+/**
+ * Writes back each file whose text differs, then waits until VS Code has seen each write (its
+ * file event reached the extension host, so the workbench had it first). Otherwise the event of
+ * a file written back at the end of one test can arrive during the next one; VS Code's refactor
+ * preview then refuses to apply ("… has changed in the meantime").
+ */
+async function restoreOnDisk(original: Map<string, string>): Promise<void> {
+  const changed = [...original].filter(([file, text]) => fs.readFileSync(file, 'utf8') !== text);
+  if (!changed.length) return;
+  const pending = new Set(changed.map(([file]) => vscode.Uri.file(file).toString()));
+  const watchers = (vscode.workspace.workspaceFolders ?? []).map((folder) =>
+    vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*')),
+  );
+  try {
+    for (const w of watchers) for (const on of [w.onDidChange, w.onDidCreate]) on((uri) => pending.delete(uri.toString()));
+    for (const [file, text] of changed) fs.writeFileSync(file, text);
+    await waitFor(() => pending.size === 0, `VS Code's file events for ${changed.map(([f]) => path.basename(f)).join(', ')}`);
+    // An open document follows its file on disk.
+    await waitFor(
+      () =>
+        changed.every(([file, text]) => {
+          const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+          return !doc || doc.isDirty || doc.getText() === text;
+        }),
+      'open documents reloaded from disk',
+    );
+  } finally {
+    for (const w of watchers) w.dispose();
+  }
+}
+
 suite('Site generators in the editor (test/sites as a multi-root workspace)', () => {
   let t: InkwellTestSupport;
   /** The sites' files as the suite found them. */
@@ -123,7 +154,7 @@ suite('Site generators in the editor (test/sites as a multi-root workspace)', ()
   teardown(async () => {
     await closeAll();
     // Whatever a test changed goes back, on disk and in open documents.
-    for (const [file, text] of original) if (fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text);
+    await restoreOnDisk(original);
     for (const key of ['posts.updateDateOnSave', 'validation.flagUnknownKeys']) {
       await vscode.workspace.getConfiguration('inkwell').update(key, undefined, vscode.ConfigurationTarget.Workspace);
     }
