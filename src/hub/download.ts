@@ -433,17 +433,23 @@ function emptyStaging(staging: string): boolean {
   }
 }
 
-/**
- * Downloads the files of `repo` that a text model needs (see {@link planDownload})
- * into `<modelsDir>/<name>`. Throws {@link HubError}; a resumable one kept its
- * partial data, so calling again with the same options continues.
- */
-export async function downloadModel(options: DownloadModelOptions): Promise<DownloadResult> {
+/** What a download fetches and where: the listing, the plan for it and the model folder. */
+interface DownloadTarget {
+  repo: string;
+  revision: string;
+  listing: HubListing;
+  plan: DownloadPlan;
+  name: string;
+  modelsDir: string;
+  dir: string;
+}
+
+/** Lists the repository, plans the files and names the folder, refusing a folder that holds something else. */
+async function resolveTarget(options: DownloadModelOptions): Promise<DownloadTarget> {
   const repo = checkRepoId(options.repo);
   const revision = checkRevision(options.revision);
-  const { endpoint, signal } = options;
-  if (signal?.aborted) throw cancelledError();
-  const listing = await fetchListing(endpoint, repo, revision, options);
+  if (options.signal?.aborted) throw cancelledError();
+  const listing = await fetchListing(options.endpoint, repo, revision, options);
   let plan: DownloadPlan;
   try {
     plan = planDownload(listing.files, options.dtype);
@@ -455,132 +461,172 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   const name = options.name ?? modelFolderName(repo, plan.dtype);
   if (!isValidFolderName(name)) throw new HubError('input', `"${name}" cannot name a model folder: use letters, digits, '.', '_' and '-'.`);
   const modelsDir = path.resolve(options.modelsDir);
-  const target = path.join(modelsDir, name);
-  const existing = fs.existsSync(target) ? readManifest(target) : undefined;
-  const sameRevision = (m: DownloadManifest) => (listing.commit ? m.commit === listing.commit : m.revision === revision);
+  return { repo, revision, listing, plan, name, modelsDir, dir: path.join(modelsDir, name) };
+}
+
+/** The manifest of an earlier, complete download of the same files into the target, if there is one and it may be kept. */
+function keptDownload(t: DownloadTarget, force: boolean | undefined): DownloadManifest | undefined {
+  const existing = fs.existsSync(t.dir) ? readManifest(t.dir) : undefined;
+  const sameRevision = (m: DownloadManifest) => (t.listing.commit ? m.commit === t.listing.commit : m.revision === t.revision);
   if (
     existing &&
-    existing.repo === repo &&
-    existing.dtype === plan.dtype &&
+    existing.repo === t.repo &&
+    existing.dtype === t.plan.dtype &&
     sameRevision(existing) &&
-    complete(target, existing) &&
-    !options.force
+    complete(t.dir, existing) &&
+    !force
   ) {
-    return { dir: target, name, plan, manifest: existing, alreadyPresent: true, fetchedBytes: 0, resumedBytes: 0 };
+    return existing;
   }
-  if (fs.existsSync(target) && existing?.repo !== repo && !options.force) {
+  if (fs.existsSync(t.dir) && existing?.repo !== t.repo && !force) {
     throw new HubError(
       'exists',
-      `${target} already exists and is not a download of ${repo}. Choose another name for the model folder, or remove that folder.`,
+      `${t.dir} already exists and is not a download of ${t.repo}. Choose another name for the model folder, or remove that folder.`,
     );
   }
+  return undefined;
+}
 
-  const staging = path.join(modelsDir, `${STAGING_PREFIX}${name}`);
+/** Empties `staging` unless what it holds is partial data of the same files (another revision or variant cannot be resumed). */
+function prepareStaging(staging: string, t: DownloadTarget): string {
+  const stateFile = path.join(staging, '.state.json');
+  const state = JSON.stringify({
+    repo: t.repo,
+    revision: t.revision,
+    commit: t.listing.commit,
+    dtype: t.plan.dtype,
+    files: t.plan.files.map((f) => [f.target, f.path, f.size, f.sha256]),
+  });
+  let previous: string | undefined;
+  try {
+    previous = fs.readFileSync(stateFile, 'utf8');
+  } catch {
+    previous = undefined;
+  }
+  if (previous !== state) {
+    clearStaging(staging);
+    fs.writeFileSync(stateFile, state);
+  }
+  return stateFile;
+}
+
+/** Refuses to start when the bytes still missing from `staging` exceed the free space. */
+function checkFreeSpace(staging: string, t: DownloadTarget): void {
+  const missingBytes = t.plan.files.reduce((n, f) => {
+    const dest = path.join(staging, f.target);
+    if (fs.existsSync(dest)) return n;
+    let have = 0;
+    try {
+      have = fs.statSync(`${dest}.part`).size;
+    } catch {
+      have = 0;
+    }
+    return n + Math.max(0, (f.size ?? 0) - have);
+  }, 0);
+  const free = freeBytes(t.modelsDir);
+  if (free !== undefined && missingBytes > free) {
+    throw new HubError('disk-space', `${t.repo} needs ${missingBytes} more bytes, but ${t.modelsDir} has ${free} free.`);
+  }
+}
+
+/** The byte counts of one download and its throttled progress reports. */
+class DownloadTally {
+  bytes = 0;
+  fetchedBytes = 0;
+  resumedBytes = 0;
+  private readonly meter = new Meter();
+  private lastReport = 0;
+  constructor(
+    private readonly options: DownloadModelOptions,
+    private readonly total: number | undefined,
+  ) {}
+  fetched(n: number): void {
+    this.bytes += n;
+    this.fetchedBytes += n;
+    this.meter.add(n);
+  }
+  report(p: Omit<DownloadProgress, 'bytes' | 'total' | 'bytesPerSecond'>, force = false): void {
+    const now = performance.now();
+    if (!this.options.onProgress || (!force && now - this.lastReport < (this.options.progressIntervalMs ?? 100))) return;
+    this.lastReport = now;
+    this.options.onProgress({ ...p, bytes: this.bytes, total: this.total, bytesPerSecond: this.meter.bytesPerSecond });
+  }
+}
+
+/** Fetches every planned file into `staging`, each retried after a network failure from where it stopped. */
+async function fetchAll(staging: string, t: DownloadTarget, options: DownloadModelOptions, tally: DownloadTally) {
+  const files: ManifestFile[] = [];
+  let commit = t.listing.commit;
+  for (const [i, file] of t.plan.files.entries()) {
+    const dest = path.join(staging, ...file.target.split('/'));
+    let fileBytes = 0;
+    const progress = (force = false) =>
+      tally.report({ file: file.path, fileIndex: i + 1, fileCount: t.plan.files.length, fileBytes, fileTotal: file.size }, force);
+    const retries = options.retries ?? 2;
+    for (let attempt = 0; ; attempt++) {
+      // A retry starts from what is on disk: count this file afresh.
+      tally.bytes -= fileBytes;
+      fileBytes = 0;
+      try {
+        files.push(
+          await fetchFile({
+            url: resolveUrl(options.endpoint, t.repo, commit ?? t.revision, file.path),
+            file,
+            dest,
+            options,
+            onResumed: (n) => {
+              fileBytes += n;
+              tally.bytes += n;
+              if (attempt === 0) tally.resumedBytes += n;
+            },
+            onBytes: (n) => {
+              fileBytes += n;
+              tally.fetched(n);
+              progress();
+            },
+            onCommit: (c) => {
+              commit ??= c;
+            },
+          }),
+        );
+        break;
+      } catch (err) {
+        const e = asHubError(err, `Downloading ${file.path}`, options.signal);
+        if (e.code !== 'network' || attempt >= retries || options.signal?.aborted) throw e;
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
+    progress(true);
+  }
+  return { files, commit };
+}
+
+/**
+ * Downloads the files of `repo` that a text model needs (see {@link planDownload})
+ * into `<modelsDir>/<name>`. Throws {@link HubError}; a resumable one kept its
+ * partial data, so calling again with the same options continues.
+ */
+export async function downloadModel(options: DownloadModelOptions): Promise<DownloadResult> {
+  const t = await resolveTarget(options);
+  const { repo, revision, plan, name, dir: target } = t;
+  const kept = keptDownload(t, options.force);
+  if (kept) return { dir: target, name, plan, manifest: kept, alreadyPresent: true, fetchedBytes: 0, resumedBytes: 0 };
+
+  const staging = path.join(t.modelsDir, `${STAGING_PREFIX}${name}`);
   fs.mkdirSync(staging, { recursive: true });
   const unlock = lock(staging);
   let failed: HubError | undefined;
   try {
-    // Partial data of another revision or variant cannot be resumed.
-    const stateFile = path.join(staging, '.state.json');
-    const state = JSON.stringify({
-      repo,
-      revision,
-      commit: listing.commit,
-      dtype: plan.dtype,
-      files: plan.files.map((f) => [f.target, f.path, f.size, f.sha256]),
-    });
-    let previous: string | undefined;
-    try {
-      previous = fs.readFileSync(stateFile, 'utf8');
-    } catch {
-      previous = undefined;
-    }
-    if (previous !== state) {
-      clearStaging(staging);
-      fs.writeFileSync(stateFile, state);
-    }
-
-    const meter = new Meter();
-    let bytes = 0;
-    let fetchedBytes = 0;
-    let resumedBytes = 0;
-    let commit = listing.commit;
-    let lastReport = 0;
-    const interval = options.progressIntervalMs ?? 100;
-    const report = (p: Omit<DownloadProgress, 'bytes' | 'total' | 'bytesPerSecond'>, force = false) => {
-      const now = performance.now();
-      if (!options.onProgress || (!force && now - lastReport < interval)) return;
-      lastReport = now;
-      options.onProgress({ ...p, bytes, total: plan.totalBytes, bytesPerSecond: meter.bytesPerSecond });
-    };
-
-    const missingBytes = plan.files.reduce((n, f) => {
-      const dest = path.join(staging, f.target);
-      if (fs.existsSync(dest)) return n;
-      let have = 0;
-      try {
-        have = fs.statSync(`${dest}.part`).size;
-      } catch {
-        have = 0;
-      }
-      return n + Math.max(0, (f.size ?? 0) - have);
-    }, 0);
-    const free = freeBytes(modelsDir);
-    if (free !== undefined && missingBytes > free) {
-      throw new HubError('disk-space', `${repo} needs ${missingBytes} more bytes, but ${modelsDir} has ${free} free.`);
-    }
-
-    const files: ManifestFile[] = [];
-    for (const [i, file] of plan.files.entries()) {
-      const dest = path.join(staging, ...file.target.split('/'));
-      let fileBytes = 0;
-      const progress = (force = false) =>
-        report({ file: file.path, fileIndex: i + 1, fileCount: plan.files.length, fileBytes, fileTotal: file.size }, force);
-      const retries = options.retries ?? 2;
-      for (let attempt = 0; ; attempt++) {
-        // A retry starts from what is on disk: count this file afresh.
-        bytes -= fileBytes;
-        fileBytes = 0;
-        try {
-          files.push(
-            await fetchFile({
-              url: resolveUrl(endpoint, repo, commit ?? revision, file.path),
-              file,
-              dest,
-              options,
-              onResumed: (n) => {
-                fileBytes += n;
-                bytes += n;
-                if (attempt === 0) resumedBytes += n;
-              },
-              onBytes: (n) => {
-                fileBytes += n;
-                bytes += n;
-                fetchedBytes += n;
-                meter.add(n);
-                progress();
-              },
-              onCommit: (c) => {
-                commit ??= c;
-              },
-            }),
-          );
-          break;
-        } catch (err) {
-          const e = asHubError(err, `Downloading ${file.path}`, signal);
-          if (e.code !== 'network' || attempt >= retries || signal?.aborted) throw e;
-          await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-        }
-      }
-      progress(true);
-    }
-
+    const stateFile = prepareStaging(staging, t);
+    checkFreeSpace(staging, t);
+    const tally = new DownloadTally(options, plan.totalBytes);
+    const { files, commit } = await fetchAll(staging, t, options, tally);
     const manifest: DownloadManifest = {
       format: 1,
       repo,
       revision,
       commit,
-      endpoint: redactUrl(endpoint),
+      endpoint: redactUrl(options.endpoint),
       dtype: plan.dtype,
       layout: plan.layout,
       downloadedAt: new Date().toISOString(),
@@ -590,9 +636,9 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     fs.rmSync(stateFile, { force: true });
     unlock();
     moveIntoPlace(staging, target);
-    return { dir: target, name, plan, manifest, alreadyPresent: false, fetchedBytes, resumedBytes };
+    return { dir: target, name, plan, manifest, alreadyPresent: false, fetchedBytes: tally.fetchedBytes, resumedBytes: tally.resumedBytes };
   } catch (err) {
-    failed = asHubError(err, `Downloading ${repo}`, signal);
+    failed = asHubError(err, `Downloading ${repo}`, options.signal);
     throw failed;
   } finally {
     unlock();
