@@ -86,6 +86,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Settings are read and written in one place, util/config.ts (typed by InkwellConfig, with
+    // the manifest's defaults); the rest of src/ asks it.
+    files: ['src/**/*.ts'],
+    ignores: ['src/util/config.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='getConfiguration']",
+          message: 'Read and write settings through util/config.ts (readConfig, userSetting, writeSetting, editorSetting).',
+        },
+      ],
+    },
+  },
   // Arrows point down, type-only imports included (import-x/no-cycle ignores those, so a type
   // import back up would hide a cycle; scripts/importCycles.mjs looks for cycles with them).
   // The rooms, bottom up: core, util, generation, runtime (runtime/process beside the host side),

@@ -10,6 +10,7 @@ import { errorPage } from './page';
 import { PanelLifetime } from './panelLifetime';
 import { isWebviewToHost, WebviewToHost } from './previewMessages';
 import { imagePolicyFor, previewWebviewOptions } from './resources';
+import { readConfig } from '../util/config';
 
 /** What a tag page needs from the extension. */
 export interface TagPageDeps {
@@ -87,7 +88,7 @@ export class TagPagePanel implements vscode.Disposable {
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'webview', 'preview.js')).toString(),
       styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'preview.css')).toString()],
-      allowHttpsImages: vscode.workspace.getConfiguration('inkwell.preview').get<boolean>('allowHttpsImages', false),
+      allowHttpsImages: readConfig('preview').allowHttpsImages,
       title: `Posts tagged ${tag}`,
       headerHtml: '',
       bodyHtml: html,

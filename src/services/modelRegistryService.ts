@@ -9,7 +9,7 @@ import {
   type ModelLookup,
   type ModelRoot,
 } from '../generation/modelRegistry';
-import { readConfig } from '../util/config';
+import { readConfig, userLevelSetting } from '../util/config';
 
 /**
  * Where models come from, in order: the workspace's `.inkwell/models` (only in
@@ -53,7 +53,7 @@ export class ModelRegistry implements vscode.Disposable {
   /** Search roots in precedence order (see {@link modelRoots}: trust decides which count). */
   roots(): ModelRoot[] {
     // User folders may be set per workspace; untrusted workspaces cannot set them (restrictedConfigurations).
-    const user = vscode.workspace.getConfiguration('inkwell.models').inspect<string[]>('paths')?.globalValue ?? [];
+    const user = userLevelSetting<string[]>('models', 'paths') ?? [];
     const roots = modelRoots(this.lookup(), { effective: readConfig('models').paths, user }, this.shippedDir);
     if (this.downloadsDir) roots.splice(roots.length - 1, 0, { dir: this.downloadsDir, source: 'user' });
     return roots;

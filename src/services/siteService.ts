@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isConfigFile, SITE_ENTRIES, SiteListing } from '../core/site/detect';
 import { GeneratorSetting, isGeneratorId } from '../core/site/generators';
 import { ASTRO_CONTENT_CONFIGS, AstroFacts, describeSite, loadSite, Site } from '../core/site/site';
-import { readConfig } from '../util/config';
+import { readConfig, userSetting } from '../util/config';
 import { DisposableStore } from '../util/dispose';
 import type { Logger } from '../util/logger';
 
@@ -94,14 +94,10 @@ export class SiteService implements vscode.Disposable {
   }
 
   private async load(folder: vscode.WorkspaceFolder): Promise<Site> {
-    const setting = vscode.workspace.getConfiguration('inkwell.site', folder).get<string>('generator', 'auto');
+    const setting: string = readConfig('site', folder).generator;
     const generator: GeneratorSetting = setting === 'none' || setting === 'auto' || isGeneratorId(setting) ? setting : 'auto';
     const posts = readConfig('posts', folder);
-    const inspect = vscode.workspace.getConfiguration('inkwell.posts', folder);
-    const userSet = (key: string) => {
-      const i = inspect.inspect(key);
-      return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
-    };
+    const userSet = (key: string) => userSetting('posts', key, folder) !== undefined;
     const listing = await this.listing(folder.uri);
     const site = await loadSite(
       listing,

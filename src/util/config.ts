@@ -88,6 +88,39 @@ function defaultsOf(section: Section): Record<string, unknown> {
   return result;
 }
 
+/**
+ * The value the writer set for `inkwell.<section>.<key>` (in a folder, the workspace or the user
+ * settings, in that order), or undefined where only the default applies: for settings whose
+ * default is decided elsewhere (the site generator's folders, an image path it serves).
+ */
+export function userSetting<T>(section: string, key: string, scope?: vscode.ConfigurationScope): T | undefined {
+  const i = vscode.workspace.getConfiguration(`inkwell.${section}`, scope).inspect<T>(key);
+  return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+}
+
+/**
+ * `inkwell.<section>.<key>` from the user settings alone: for folders outside the workspace
+ * (models, downloads), which a workspace must not choose.
+ */
+export function userLevelSetting<T>(section: string, key: string): T | undefined {
+  return vscode.workspace.getConfiguration(`inkwell.${section}`).inspect<T>(key)?.globalValue;
+}
+
+/**
+ * Writes `inkwell.<section>.<key>` in the user settings, or with `where: 'where-set'` in the
+ * workspace when the workspace already sets it (a per-workspace choice stays per workspace).
+ */
+export async function writeSetting(section: Section, key: string, value: unknown, where: 'user' | 'where-set' = 'user'): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration(`inkwell.${section}`);
+  const inWorkspace = where === 'where-set' && cfg.inspect(key)?.workspaceValue !== undefined;
+  await cfg.update(key, value, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+}
+
+/** One of VS Code's own settings (not Inkwell's), for a resource. */
+export function editorSetting<T>(section: string, key: string, fallback: T, scope?: vscode.ConfigurationScope): T {
+  return vscode.workspace.getConfiguration(section, scope).get<T>(key, fallback);
+}
+
 /** Fires `listener` when any setting under `inkwell.<section>` changes. */
 export function onConfigChange(section: Section, listener: (e: vscode.ConfigurationChangeEvent) => void): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration((e) => {

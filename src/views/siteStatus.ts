@@ -4,6 +4,7 @@ import { updatedDateEdit } from '../core/site/updatedDate';
 import { DisposableStore } from '../util/dispose';
 import type { Views } from '../util/views';
 import type { PostIndexService } from '../services/postIndexService';
+import { readConfig } from '../util/config';
 
 /**
  * The post's reading time and word count in the status bar, with the site
@@ -56,7 +57,7 @@ export function registerSiteStatus(posts: PostIndexService, views: Views): vscod
     vscode.workspace.onWillSaveTextDocument((e) => {
       const doc = e.document;
       if (e.reason !== vscode.TextDocumentSaveReason.Manual || !doc.isDirty || !posts.isPost(doc.uri)) return;
-      if (!vscode.workspace.getConfiguration('inkwell.posts', doc.uri).get<boolean>('updateDateOnSave', false)) return;
+      if (!readConfig('posts', doc.uri).updateDateOnSave) return;
       const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
       const site = folder ? posts.site?.cached(folder) : undefined;
       const field = site?.info ? site.info.updatedField : 'lastmod';

@@ -13,6 +13,7 @@ import { setContext } from '../../util/contextKeys';
 import type { Logger } from '../../util/logger';
 import type { Views } from '../../util/views';
 import type { ModelRegistry } from '../../services/modelRegistryService';
+import { userLevelSetting, userSetting, writeSetting } from '../../util/config';
 
 /** Arguments that skip the pickers (tests, keybindings). */
 export interface DownloadModelArgs {
@@ -45,7 +46,7 @@ export type DownloadModelOutcome =
  * extension's global storage, which the model registry also searches.
  */
 export function downloadTarget(downloadsDir: string): string {
-  const configured = vscode.workspace.getConfiguration('inkwell.models').inspect<string[]>('paths')?.globalValue ?? [];
+  const configured = userLevelSetting<string[]>('models', 'paths') ?? [];
   for (const dir of configured) {
     const expanded = dir === '~' || dir.startsWith('~/') ? path.join(os.homedir(), dir.slice(1)) : dir;
     if (path.isAbsolute(expanded)) return expanded;
@@ -58,8 +59,7 @@ export function downloadTarget(downloadsDir: string): string {
  * the `HF_ENDPOINT` environment variable, else the public hub.
  */
 export function hubEndpoint(): ResolvedEndpoint {
-  const inspected = vscode.workspace.getConfiguration('inkwell.models').inspect<string>('hubEndpoint');
-  const explicit = inspected?.workspaceFolderValue || inspected?.workspaceValue || inspected?.globalValue || undefined;
+  const explicit = userSetting<string>('models', 'hubEndpoint') || undefined;
   return resolveHubEndpoint({ explicit, explicitSource: 'setting', env: process.env });
 }
 
@@ -211,7 +211,7 @@ async function offerUse(
   const chat = hasChatTemplate(result.dir);
   const used = { text: false, chat: false };
   const use = async (key: 'text' | 'chat') => {
-    await vscode.workspace.getConfiguration('inkwell.models').update(key, value, vscode.ConfigurationTarget.Global);
+    await writeSetting('models', key, value);
     used[key] = true;
   };
   if (args.use === true) await use('text');

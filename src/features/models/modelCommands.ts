@@ -13,6 +13,7 @@ import type { ModelRegistry } from '../../services/modelRegistryService';
 import type { ModelRuntime } from '../../services/modelRuntime';
 import type { TextBackendService } from '../../services/textBackendService';
 import { selectServerModel } from './remoteServer';
+import { readConfig, writeSetting } from '../../util/config';
 
 const sourceLabel = { workspace: 'workspace', user: 'user folder', shipped: 'shipped with Inkwell' } as const;
 
@@ -153,13 +154,8 @@ export interface ModelCommandDeps {
 
 /** The model settings, as the picker and Check Model read them. */
 function current() {
-  const cfg = vscode.workspace.getConfiguration('inkwell.models');
-  return {
-    text: cfg.get<string>('text', ''),
-    image: cfg.get<string>('image', ''),
-    chat: cfg.get<string>('chat', ''),
-    dtype: cfg.get<string>('dtype', 'auto'),
-  };
+  const { text, image, chat, dtype } = readConfig('models');
+  return { text, image, chat, dtype };
 }
 
 /** "Inkwell: Select Model": writes `inkwell.models.text`, `.image` or `.chat` (a server's: `inkwell.remote.model`). */
@@ -181,12 +177,10 @@ export async function selectModel(deps: ModelCommandDeps, kind?: 'text' | 'image
   }
   const entry = chosen?.entry;
   if (!entry) return undefined;
-  const cfg = vscode.workspace.getConfiguration('inkwell.models');
   const key = chosen.slot ?? (entry.kind === 'text' ? 'text' : 'image');
   // Keep a per-workspace choice per workspace; otherwise the choice is global.
-  const inWorkspace = cfg.inspect(key)?.workspaceValue !== undefined;
   // Names resolve through the same roots the list came from (earlier roots shadow later ones).
-  await cfg.update(key, entry.name, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  await writeSetting('models', key, entry.name, 'where-set');
   return entry;
 }
 

@@ -3,6 +3,7 @@ import { TextBackendError } from '../../generation/textBackend';
 import { API_KEY_SECRET, type TextBackendService } from '../../services/textBackendService';
 import type { Logger } from '../../util/logger';
 import type { Views } from '../../util/views';
+import { readConfig, writeSetting } from '../../util/config';
 
 /**
  * The server side of text generation in the editor: "Inkwell: Set API Key" (kept in VS Code's
@@ -47,12 +48,12 @@ export async function selectServerModel(text: TextBackendService, log: Logger, v
     void vscode.window.showWarningMessage('Inkwell: the server lists no models.');
     return undefined;
   }
-  const current = vscode.workspace.getConfiguration('inkwell.remote').get<string>('model', '');
+  const current = readConfig('remote').model;
   const chosen = await vscode.window.showQuickPick(
     names.map((name) => ({ label: name, description: name === current ? 'in use' : undefined })),
     { title: 'Inkwell: Select Model (server)' },
   );
   if (!chosen) return undefined;
-  await vscode.workspace.getConfiguration('inkwell.remote').update('model', chosen.label, vscode.ConfigurationTarget.Global);
+  await writeSetting('remote', 'model', chosen.label);
   return chosen.label;
 }

@@ -4,6 +4,7 @@ import { renameTagEdits } from '../../core/tags/renameTag';
 import type { PostIndexService } from '../../services/postIndexService';
 import type { Logger } from '../../util/logger';
 import type { Views } from '../../util/views';
+import { editorSetting } from '../../util/config';
 
 /** One post a rename or merge changes. */
 export interface PlannedPost {
@@ -225,7 +226,7 @@ export function createTagRefactor(posts: PostIndexService, log: Logger, views: V
       return;
     }
     // VS Code's setting for saving the files a refactoring changed; on unless the writer turned it off.
-    const save = vscode.workspace.getConfiguration('files').get<boolean>('refactoring.autoSave', true);
+    const save = editorSetting('files', 'refactoring.autoSave', true);
     const outcome = await saveChangedPosts(plan, save);
     const changed = outcome.saved.length + outcome.leftUnsaved.length + outcome.failed.length;
     log.info(
