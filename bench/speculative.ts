@@ -65,6 +65,7 @@ async function once(model: InProcessModel, speculative: SpeculativeMode) {
 
 export async function benchSpeculative(): Promise<void> {
   await benchPromptLookup();
+  await benchCopyHeavy();
   await benchDraftModel();
   await benchVerification();
 }
@@ -147,6 +148,96 @@ export async function benchDraftModel(): Promise<void> {
   } finally {
     await target.release();
     for (const d of drafts) await d.model.release();
+  }
+}
+
+/**
+ * A copy-heavy task: rewriting a held-out paragraph of 100–150 words with the shipped GPT
+ * fine-tuned on rewrite exercises (training/copy_task.py writes it to bench/.cache/inkwell-gpt-copy
+ * with its prompts), greedy, to its end of text. Plain, prompt-lookup and auto take turns run by
+ * run; a run is all the prompts, its speed their tokens over their time. Every speculative run's
+ * tokens are checked against plain decoding's.
+ */
+export async function benchCopyHeavy(): Promise<void> {
+  const dir = process.env.INKWELL_BENCH_COPY_MODEL ?? path.join(repo, 'bench', '.cache', 'inkwell-gpt-copy');
+  const promptsFile = path.join(dir, 'eval-prompts.json');
+  if (!fs.existsSync(promptsFile)) {
+    console.log('\n(copy-heavy table skipped: build its model with /usr/bin/python3 training/copy_task.py)');
+    return;
+  }
+  const { prompts } = JSON.parse(fs.readFileSync(promptsFile, 'utf8')) as { prompts: Array<{ paragraph: string; prompt: string }> };
+  const variants: SpeculativeMode[] = ['off', 'prompt-lookup', 'auto'];
+  for (const dtype of ['fp32', 'q4'] as const) {
+    if (!fs.existsSync(path.join(dir, 'onnx', dtype === 'q4' ? 'model_q4.onnx' : 'model.onnx'))) continue;
+    const model = await loadModelInProcess(dir, threads, dtype);
+    try {
+      const pass = async (speculative: SpeculativeMode) => {
+        let tokens = 0;
+        let ms = 0;
+        const out: number[][] = [];
+        const draft = { proposed: 0, accepted: 0 };
+        for (const { prompt, paragraph } of prompts) {
+          const maxTokens = encodePrompt(model, paragraph).length + 32;
+          const params: TextGenerationParams = { prompt, maxTokens, sampling: greedy, stop: [], endAtSentence: false, speculative };
+          const t = performance.now();
+          const r = await generateText(model, params);
+          ms += performance.now() - t;
+          tokens += r.tokens.length;
+          out.push(r.tokens);
+          draft.proposed += r.draft?.proposed ?? 0;
+          draft.accepted += r.draft?.accepted ?? 0;
+        }
+        return { tokensPerSecond: (1000 * tokens) / ms, tokens, out, draft };
+      };
+      console.log(
+        `\n### A copy-heavy task: rewriting held-out paragraphs (${path.relative(repo, dir) || dir}, ${model.files.decoder.dtype})\n`,
+      );
+      console.log(
+        `${prompts.length} paragraphs of 100–150 words, greedy to the end of text, ${threads} threads, ${runs} runs each taking turns ` +
+          `(a run is every paragraph; its speed, all tokens over all time, prompt steps included). Load average before: ${os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(', ')}.\n`,
+      );
+      await pass('off'); // warm-up
+      const results = new Map(variants.map((v) => [v, { tps: [] as number[], proposed: 0, accepted: 0, tokens: 0 }]));
+      let copied = 0;
+      for (let i = 0; i < runs; i++) {
+        let plain: number[][] = [];
+        for (const v of variants) {
+          const r = await pass(v);
+          if (v === 'off') plain = r.out;
+          else assert.deepStrictEqual(r.out, plain, `${v} changed the tokens`);
+          const row = results.get(v)!;
+          row.tps.push(r.tokensPerSecond);
+          row.proposed += r.draft.proposed;
+          row.accepted += r.draft.accepted;
+          row.tokens = r.tokens;
+        }
+        if (i === 0) {
+          copied = plain.filter((ids, k) => model.tokenizer.decode(ids).trim() === prompts[k].paragraph).length;
+        }
+      }
+      console.log('| decoding | tokens/s, median (min–max) | ratio to plain | drafts accepted / proposed (per run) |');
+      console.log('|---|---|---|---|');
+      const base = median(results.get('off')!.tps);
+      for (const v of variants) {
+        const row = results.get(v)!;
+        const rate = row.proposed
+          ? `${row.accepted / runs} / ${row.proposed / runs} (${((100 * row.accepted) / row.proposed).toFixed(0)}%)`
+          : '–';
+        console.log(`| ${v === 'off' ? 'plain' : v} | ${spread(row.tps)} | ${(median(row.tps) / base).toFixed(2)} | ${rate} |`);
+      }
+      console.log(
+        `\n${results.get('off')!.tokens} tokens a run; ${copied} of ${prompts.length} rewrites are the paragraph word for word. ` +
+          `Tokens identical to plain decoding in every run. Load average after: ${os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(', ')}.`,
+      );
+    } finally {
+      await model.release();
+    }
   }
 }
 
