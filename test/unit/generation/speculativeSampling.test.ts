@@ -168,33 +168,29 @@ describe('speculative sampling end to end (the shipped GPT, top-k 3)', function 
     }
     return { counts, drafts };
   }
-  let plainRuns: Awaited<ReturnType<typeof continuations>> | undefined;
+  type Runs = Awaited<ReturnType<typeof continuations>>;
+  /**
+   * Both branches of the rule ran many times (drafts kept and drafts replaced, at least
+   * `minProposed` drafts), and the speculative continuations follow the plain ones' distribution.
+   */
+  const assertSameDistribution = (plain: Runs, speculated: Runs, minProposed: number) => {
+    assert.ok(speculated.drafts.proposed >= minProposed, JSON.stringify(speculated.drafts));
+    assert.ok(
+      speculated.drafts.accepted > RUNS / 10 && speculated.drafts.proposed - speculated.drafts.accepted > RUNS / 10,
+      JSON.stringify(speculated.drafts),
+    );
+    const { tail, categories } = sameTail(plain.counts, speculated.counts);
+    assert.ok(categories >= 10, `${categories} distinct continuations`);
+    assert.ok(tail > ALPHA, `p = ${tail.toExponential(2)} over ${categories} continuations`);
+  };
+  let plainRuns: Runs | undefined;
   /** Plain sampling's continuations, sampled once for both comparisons. */
   const plainOnce = async () => (plainRuns ??= await continuations('off'));
 
   it('three-token continuations sampled with speculation follow the distribution of plain sampling (2,000 each, chi-square p > 0.001)', async () => {
-    const plain = await plainOnce();
-    const speculated = await continuations('prompt-lookup');
-    // Both branches of the rule ran many times: drafts kept and drafts replaced.
-    assert.ok(speculated.drafts.proposed > RUNS / 4, JSON.stringify(speculated.drafts));
-    assert.ok(
-      speculated.drafts.accepted > RUNS / 10 && speculated.drafts.proposed - speculated.drafts.accepted > RUNS / 10,
-      JSON.stringify(speculated.drafts),
-    );
-    const { tail, categories } = sameTail(plain.counts, speculated.counts);
-    assert.ok(categories >= 10, `${categories} distinct continuations`);
-    assert.ok(tail > ALPHA, `p = ${tail.toExponential(2)} over ${categories} continuations`);
+    assertSameDistribution(await plainOnce(), await continuations('prompt-lookup'), RUNS / 4);
   });
   it('with a draft model (the model itself, drafting greedily), three-token continuations follow the distribution of plain sampling too', async () => {
-    const plain = await plainOnce();
-    const speculated = await continuations('draft', model);
-    assert.ok(speculated.drafts.proposed >= RUNS, JSON.stringify(speculated.drafts));
-    assert.ok(
-      speculated.drafts.accepted > RUNS / 10 && speculated.drafts.proposed - speculated.drafts.accepted > RUNS / 10,
-      JSON.stringify(speculated.drafts),
-    );
-    const { tail, categories } = sameTail(plain.counts, speculated.counts);
-    assert.ok(categories >= 10, `${categories} distinct continuations`);
-    assert.ok(tail > ALPHA, `p = ${tail.toExponential(2)} over ${categories} continuations`);
+    assertSameDistribution(await plainOnce(), await continuations('draft', model), RUNS);
   });
 });
