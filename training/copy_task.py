@@ -1,7 +1,7 @@
 """Teach the shipped GPT a copy-heavy task, to measure speculative decoding where it should pay.
 
     /usr/bin/python3 training/data.py text          # the corpus, once (3-4 minutes)
-    /usr/bin/python3 training/copy_task.py          # about 35 minutes on 2 cores
+    /usr/bin/python3 training/copy_task.py          # about 25 minutes on 2 cores
 
 A rewrite, a grammar fix or a summary repeats long runs of the writer's own text; prompt-lookup
 drafts copy exactly those runs. An instruct model that does this cannot be downloaded on an
@@ -75,7 +75,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default=os.path.join(common.REPO_DIR, "bench", ".cache", "inkwell-gpt-copy"))
     p.add_argument("--corpus", default=os.path.join(common.DATA_DIR, "text"))
-    p.add_argument("--minutes", type=float, default=30.0,
+    p.add_argument("--minutes", type=float, default=20.0,
                    help="fine-tuning time budget, in all (a second run resumes from the checkpoint until it is spent)")
     p.add_argument("--lr", type=float, default=6e-4)
     p.add_argument("--examples", type=int, default=4000)
@@ -105,7 +105,7 @@ def main(argv=None):
     import finetune_gpt  # noqa: E402  (loads torch)
 
     finetune_gpt.main(["--posts", posts, "--out", a.out, "--run-dir", run_dir, "--seed", str(a.seed),
-                       "--steps", "1000000", "--time-budget-min", str(a.minutes), "--lr", str(a.lr), "--val-frac", "0.05", "--no-heldout"])
+                       "--steps", "1000000", "--time-budget-min", str(a.minutes), "--lr", str(a.lr), "--val-frac", "0.05", "--no-heldout", "--aligned"])
     prompts = [{"paragraph": para, "prompt": prompt_for(para)} for para in held[:a.eval_prompts]]
     with open(os.path.join(a.out, "eval-prompts.json"), "w", encoding="utf-8") as f:
         json.dump({"instruction": INSTRUCTION, "prompts": prompts}, f, indent=1, ensure_ascii=False)

@@ -63,6 +63,9 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--val-frac", type=float, default=0.1)
+    p.add_argument("--aligned", action="store_true",
+                   help="start every training window at a post's first token (for exercises shorter than the context, "
+                        "whose end depends on their beginning), instead of anywhere")
     p.add_argument("--no-heldout", action="store_true",
                    help="skip bits per byte on the base corpus's held-out set (training/data/text/eval.jsonl)")
     return p.parse_args(argv)
@@ -183,10 +186,16 @@ def main(argv=None):
 
     model.train()
     train = arrays["train"]
+    # Where posts start (after each end of text), for --aligned windows.
+    starts = np.concatenate([[0], np.nonzero(train == tok.eos_id)[0] + 1])
+    starts = starts[starts < len(train) - ctx]
     while prog() < 1.0:
         t0 = time.time()
         rng = np.random.default_rng(a.seed * 1_000_003 + step)
-        ix = rng.integers(0, len(train) - ctx, size=a.batch) if len(train) - ctx > 0 else np.zeros(a.batch, int)
+        if a.aligned and len(starts):
+            ix = rng.choice(starts, size=a.batch)
+        else:
+            ix = rng.integers(0, len(train) - ctx, size=a.batch) if len(train) - ctx > 0 else np.zeros(a.batch, int)
         x = torch.from_numpy(np.stack([train[i:i + ctx] for i in ix])).to(a.device)
         y = torch.from_numpy(np.stack([train[i + 1:i + ctx + 1] for i in ix])).to(a.device)
         lr = a.lr * min(1.0, (step + 1) / a.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, prog()))))
