@@ -54,6 +54,9 @@ function median(values: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** A count summed over the runs, per run (rounded). */
+const perRun = (n: number) => (n / runs).toFixed(0);
+
 const spread = (values: number[]) => `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`;
 
 /** One greedy generation of exactly `newTokens` tokens (no end-of-text): its tokens, speed and drafts. */
@@ -139,7 +142,7 @@ export async function benchDraftModel(): Promise<void> {
       for (const [name] of variants) {
         const row = results[name];
         const rate = row.proposed
-          ? `${row.accepted / runs} / ${row.proposed / runs} (${((100 * row.accepted) / row.proposed).toFixed(0)}%)`
+          ? `${perRun(row.accepted)} / ${perRun(row.proposed)} (${((100 * row.accepted) / row.proposed).toFixed(0)}%)`
           : '–';
         console.log(`| ${d.label} | ${name} | ${spread(row.tps)} | ${(median(row.tps) / base).toFixed(2)} | ${rate} |`);
       }
@@ -227,7 +230,7 @@ export async function benchCopyHeavy(): Promise<void> {
       for (const v of variants) {
         const row = results.get(v)!;
         const rate = row.proposed
-          ? `${row.accepted / runs} / ${row.proposed / runs} (${((100 * row.accepted) / row.proposed).toFixed(0)}%)`
+          ? `${perRun(row.accepted)} / ${perRun(row.proposed)} (${((100 * row.accepted) / row.proposed).toFixed(0)}%)`
           : '–';
         console.log(`| ${v === 'off' ? 'plain' : v} | ${spread(row.tps)} | ${(median(row.tps) / base).toFixed(2)} | ${rate} |`);
       }
@@ -290,7 +293,7 @@ async function benchPromptLookup(): Promise<void> {
     console.log('|---|---|---|---|');
     console.log(`| plain | ${spread(plain)} | 1.00 | – |`);
     console.log(
-      `| ${mode} | ${spread(fast)} | ${(median(fast) / median(plain)).toFixed(2)} | ${drafts.accepted / runs} / ${drafts.proposed / runs} (${rate}%) |`,
+      `| ${mode} | ${spread(fast)} | ${(median(fast) / median(plain)).toFixed(2)} | ${perRun(drafts.accepted)} / ${perRun(drafts.proposed)} (${rate}%) |`,
     );
     console.log(
       `\nLoad average after: ${os
