@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { ContinuationOutcome } from '../../src/features/text/continuation';
 import type { ModelCheckResult } from '../../src/runtime/protocol';
 import type { InkwellTestSupport } from '../../src/testSupport';
+import { PRELOAD_IDLE_MS } from '../../src/features/text/modelPreload';
 import { closeAll, GHOST_TEXT_SETTINGS, inkwell, lastLogLine, openPost, testing, waitFor, withSettings } from './helpers';
 import { repoRoot } from './repo';
 import { writeTextModel } from '../unit/runtime/onnxModels';
@@ -48,16 +49,21 @@ function generate(args: object): Thenable<ContinuationOutcome> {
 }
 
 /**
- * Watches the document for `ms` and fails if its text changes: the one wait in
- * these tests that is not for a condition, because it checks that nothing happens.
+ * Checks `holds` every 25 ms for `ms` and fails as soon as it does not: the one kind of wait
+ * in these tests that is not for a condition, because it checks that nothing happens.
  */
-async function assertUnchangedFor(doc: vscode.TextDocument, ms: number, what: string): Promise<void> {
-  const text = doc.getText();
+async function assertHoldsFor(holds: () => boolean, ms: number, what: string): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     await new Promise((r) => setTimeout(r, 25));
-    assert.strictEqual(doc.getText(), text, what);
+    assert.ok(holds(), what);
   }
+}
+
+/** Watches the document for `ms` and fails if its text changes. */
+async function assertUnchangedFor(doc: vscode.TextDocument, ms: number, what: string): Promise<void> {
+  const text = doc.getText();
+  await assertHoldsFor(() => doc.getText() === text, ms, what);
 }
 
 suite('Text generation in the editor', function () {
@@ -306,9 +312,9 @@ suite('Text generation in the editor', function () {
     await vscode.commands.executeCommand('inkwell.restartRuntime');
     const starts = t.log.filter((l) => /^Starting the model runtime/.test(l.message)).length;
     await editorAtEnd();
-    // The one wait for nothing to happen: longer than the pause the background load waits for.
-    await new Promise((r) => setTimeout(r, 3 * 2000));
-    assert.strictEqual(t.log.filter((l) => /^Starting the model runtime/.test(l.message)).length, starts, 'no runtime started');
+    // Nothing may happen for longer than the pause the background load waits for.
+    const started = () => t.log.filter((l) => /^Starting the model runtime/.test(l.message)).length;
+    await assertHoldsFor(() => started() === starts, 3 * PRELOAD_IDLE_MS, 'no runtime started');
   });
 
   test('a temperature passed to the command overrides a temperature-0 setting', async () => {
