@@ -20,6 +20,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { loadAverage, median, spread } from './stats';
 
 const repo = path.join(__dirname, '..');
 const rev = process.argv[2];
@@ -59,24 +60,14 @@ function continueOnce(dir: string, dtype: string, extra: string[]): Run {
   return { tokensPerSecond: out.tokens_per_s, tokens: out.tokens };
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 function main(): void {
   if (!rev) throw new Error('usage: npx tsx bench/against.ts REV');
   if (!fs.existsSync(path.join(repo, 'dist', 'cli.js'))) throw new Error('build this tree first: node esbuild.js');
   const before = checkout(rev);
-  const load = () =>
-    os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(', ');
   console.log(`\n## Decode: this tree against ${rev} (${git('rev-parse', '--short', rev)})\n`);
   console.log(
     `${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, Node ${process.version}; model ${path.relative(repo, model) || model}, ` +
-      `${tokens} greedy tokens, ${threads} threads, ${runs} runs each taking turns. Load average before: ${load()}.\n`,
+      `${tokens} greedy tokens, ${threads} threads, ${runs} runs each taking turns. Load average before: ${loadAverage()}.\n`,
   );
   console.log('| dtype | before: tokens/s, median (min–max) | now | ratio of medians | paired ratios, median (min–max) |');
   console.log('|---|---|---|--:|---|');
@@ -94,13 +85,12 @@ function main(): void {
       now.push(got.now.tokensPerSecond);
     }
     const paired = now.map((v, i) => v / then[i]);
-    const spread = (v: number[]) => `${median(v).toFixed(1)} (${Math.min(...v).toFixed(1)}–${Math.max(...v).toFixed(1)})`;
     console.log(
       `| ${dtype} | ${spread(then)} | ${spread(now)} | ${(median(now) / median(then)).toFixed(3)} | ` +
         `${median(paired).toFixed(3)} (${Math.min(...paired).toFixed(3)}–${Math.max(...paired).toFixed(3)}) |`,
     );
   }
-  console.log(`\nTokens identical in every run. Load average after: ${load()}.`);
+  console.log(`\nTokens identical in every run. Load average after: ${loadAverage()}.`);
 }
 
 main();

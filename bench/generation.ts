@@ -28,6 +28,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { loadAverage, median, spread } from './stats';
 import { Worker } from 'worker_threads';
 import * as ort from 'onnxruntime-node';
 import { loadModelInProcess } from '../src/cli/continue';
@@ -67,22 +68,6 @@ interface Timing {
   /** ms per decoded token (after the first) inside session.run. */
   runMsPerToken: number;
 }
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-/** Median and spread (min–max) of a list. */
-function spread(values: number[], digits = 1): string {
-  return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
-}
-
-const loadavg = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(', ');
 
 function python(args: string[]): string {
   return execFileSync('/usr/bin/python3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -412,7 +397,7 @@ async function dtypeTables(models: BenchModel[], bandwidth: number): Promise<str
   console.log('\n### By model and dtype (Inkwell in process vs transformers.js on the same file)\n');
   console.log(
     `${newTokens} new tokens, greedy; ${runs} runs per engine after a warm-up, engines taking turns; median (min–max). ` +
-      `Bound = ${(bandwidth / 1e9).toFixed(1)} GB/s / bytes read per token. Load average at the start: ${loadavg()}.\n`,
+      `Bound = ${(bandwidth / 1e9).toFixed(1)} GB/s / bytes read per token. Load average at the start: ${loadAverage()}.\n`,
   );
   console.log(
     '| model | dtype | file | read/token | engine | TTFT ms | decode tok/s | vs transformers.js | vs own fp32 | % of bound | ms/token in session.run | ms/token around it |',
@@ -450,14 +435,14 @@ async function dtypeTables(models: BenchModel[], bandwidth: number): Promise<str
       );
     }
   }
-  console.log(`\nLoad average at the end: ${loadavg()}.`);
+  console.log(`\nLoad average at the end: ${loadAverage()}.`);
   return goals;
 }
 
 /** The editor's path: the runtime child process (IPC per token) next to in process and transformers.js, with the host's event-loop delay. */
 async function runtimeProcessTable(models: BenchModel[], bandwidth: number): Promise<void> {
   console.log('\n### Through the runtime process, as the editor runs it (fp32 and q4)\n');
-  console.log(`Bound = ${(bandwidth / 1e9).toFixed(1)} GB/s / bytes read per token. Load average at the start: ${loadavg()}.\n`);
+  console.log(`Bound = ${(bandwidth / 1e9).toFixed(1)} GB/s / bytes read per token. Load average at the start: ${loadAverage()}.\n`);
   console.log('| model | dtype | engine | TTFT ms | decode tok/s | vs transformers.js | % of bound |');
   console.log('|---|---|---|---|---|---|---|');
   const lags: string[] = [];
@@ -502,7 +487,7 @@ async function runtimeProcessTable(models: BenchModel[], bandwidth: number): Pro
 async function loadTable(models: BenchModel[]): Promise<void> {
   console.log('\n### Loading a model: plainly, while caching its optimized graph, from the cache\n');
   console.log(
-    `Each run loads in this process with the files in the page cache (warm disk); ${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadavg()}.\n`,
+    `Each run loads in this process with the files in the page cache (warm disk); ${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadAverage()}.\n`,
   );
   console.log('| model | dtype | variant | load ms | vs transformers.js | first request: TTFT ms | next request: decode tok/s |');
   console.log('|---|---|---|---|---|---|---|');
@@ -614,7 +599,7 @@ async function sessionOptionSweep(models: BenchModel[]): Promise<void> {
   ];
   console.log(`\n### Session options (${model.label}, Inkwell in process)\n`);
   console.log(
-    `${threads} intra-op threads unless said; ${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadavg()}.\n`,
+    `${threads} intra-op threads unless said; ${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadAverage()}.\n`,
   );
   console.log("| dtype | session options | TTFT ms | decode tok/s | vs Inkwell's options |");
   console.log('|---|---|---|---|---|');
@@ -630,7 +615,7 @@ async function sessionOptionSweep(models: BenchModel[]): Promise<void> {
       );
     });
   }
-  console.log(`\nLoad average at the end: ${loadavg()}.`);
+  console.log(`\nLoad average at the end: ${loadAverage()}.`);
 }
 
 /** The q4 settings training/quantize.py offers, each in its own folder (the loader finds `onnx/model_q4.onnx` by name). */
@@ -660,7 +645,7 @@ async function q4SettingsSweep(models: BenchModel[]): Promise<void> {
   if (!model) return;
   const dirs = Q4_SETTINGS.map((q) => ensureQ4Variant(model.dir, q.key, q.args));
   console.log(`\n### q4 quantizer settings (${model.label}, Inkwell in process)\n`);
-  console.log(`${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadavg()}.\n`);
+  console.log(`${runs} runs each, variants taking turns; median (min–max). Load average at the start: ${loadAverage()}.\n`);
   console.log('| training/quantize.py --bits 4 | file | decode tok/s | vs the default |');
   console.log('|---|---|---|---|');
   const engines: Engine[] = [];
@@ -701,7 +686,7 @@ export async function benchGeneration(): Promise<void> {
   const { bandwidth, described } = await memoryBound();
   console.log(
     `Machine: ${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} logical CPUs. ONNX Runtime threads: ${threads}. Prompt: ${prompt.length} characters. ` +
-      `${described} Load average: ${loadavg()}.`,
+      `${described} Load average: ${loadAverage()}.`,
   );
   const goals = tables.has('dtype') ? await dtypeTables(models, bandwidth) : [];
   if (tables.has('process'))

@@ -15,8 +15,8 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { loadAverage, median, spread } from './stats';
 import { loadModelInProcess, type InProcessModel } from '../src/cli/continue';
 import { DecoderRun } from '../src/generation/decoder';
 import { encodePrompt, generateText } from '../src/generation/generate';
@@ -49,15 +49,8 @@ function benchModelDir(): string {
   return dir;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 /** A count summed over the runs, per run (rounded). */
 const perRun = (n: number) => (n / runs).toFixed(0);
-
-const spread = (values: number[]) => `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`;
 
 /** One greedy generation of exactly `newTokens` tokens (no end-of-text): its tokens, speed and drafts. */
 async function once(model: InProcessModel, speculative: SpeculativeMode) {
@@ -111,10 +104,7 @@ export async function benchDraftModel(): Promise<void> {
   try {
     console.log('\n### Draft-model drafts against plain greedy decoding (distilgpt2-shaped, fp32)\n');
     console.log(
-      `${threads} threads, ${newTokens} new tokens, ${runs} runs each taking turns, a prompt without repeats. Load average before: ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(', ')}.\n`,
+      `${threads} threads, ${newTokens} new tokens, ${runs} runs each taking turns, a prompt without repeats. Load average before: ${loadAverage()}.\n`,
     );
     console.log('| draft model | mode | tokens/s, median (min–max) | ratio to plain | drafts accepted / proposed (per run) |');
     console.log('|---|---|---|---|---|');
@@ -197,10 +187,7 @@ export async function benchCopyHeavy(): Promise<void> {
       );
       console.log(
         `${prompts.length} paragraphs of 100–150 words, greedy to the end of text, ${threads} threads, ${runs} runs each taking turns ` +
-          `(a run is every paragraph; its speed, all tokens over all time, prompt steps included). Load average before: ${os
-            .loadavg()
-            .map((l) => l.toFixed(2))
-            .join(', ')}.\n`,
+          `(a run is every paragraph; its speed, all tokens over all time, prompt steps included). Load average before: ${loadAverage()}.\n`,
       );
       await pass('off'); // warm-up
       const results = new Map(variants.map((v) => [v, { tps: [] as number[], proposed: 0, accepted: 0, tokens: 0 }]));
@@ -237,10 +224,7 @@ export async function benchCopyHeavy(): Promise<void> {
       console.log(
         `\n${results.get('off')!.tokens} tokens a run; ${copied} of ${prompts.length} rewrites are the paragraph word for word, ` +
           `and a rewrite keeps a median ${(100 * follow).toFixed(0)} % of the paragraph's words in order (a model that loops instead keeps few). ` +
-          `Tokens identical to plain decoding in every run. Load average after: ${os
-            .loadavg()
-            .map((l) => l.toFixed(2))
-            .join(', ')}.`,
+          `Tokens identical to plain decoding in every run. Load average after: ${loadAverage()}.`,
       );
     } finally {
       await model.release();
@@ -270,10 +254,7 @@ async function benchPromptLookup(): Promise<void> {
     console.log(`\n## Speculative decoding (prompt lookup) against plain greedy decoding\n`);
     console.log(
       `Model ${path.relative(repo, dir) || dir} (${loaded.files.decoder.dtype}), ${threads} threads, ${newTokens} new tokens, ` +
-        `${runs} runs each taking turns, mode ${mode}. Load average before: ${os
-          .loadavg()
-          .map((l) => l.toFixed(2))
-          .join(', ')}.\n`,
+        `${runs} runs each taking turns, mode ${mode}. Load average before: ${loadAverage()}.\n`,
     );
     await once(model, 'off'); // warm-up
     const plain: number[] = [];
@@ -295,12 +276,7 @@ async function benchPromptLookup(): Promise<void> {
     console.log(
       `| ${mode} | ${spread(fast)} | ${(median(fast) / median(plain)).toFixed(2)} | ${perRun(drafts.accepted)} / ${perRun(drafts.proposed)} (${rate}%) |`,
     );
-    console.log(
-      `\nLoad average after: ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(', ')}. Tokens identical in every run.`,
-    );
+    console.log(`\nLoad average after: ${loadAverage()}. Tokens identical in every run.`);
   } finally {
     await loaded.release();
   }
