@@ -96,7 +96,7 @@ export default tseslint.config(
         'error',
         {
           selector: "MemberExpression[property.name='getConfiguration']",
-          message: 'Read and write settings through util/config.ts (readConfig, userSetting, writeSetting, editorSetting).',
+          message: 'Read and write settings through util/config.ts (readConfig, isUserSet, userSetting, writeSetting, editorSetting).',
         },
       ],
     },

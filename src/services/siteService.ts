@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isConfigFile, SITE_ENTRIES, SiteListing } from '../core/site/detect';
 import { GeneratorSetting, isGeneratorId } from '../core/site/generators';
 import { ASTRO_CONTENT_CONFIGS, AstroFacts, describeSite, loadSite, Site } from '../core/site/site';
-import { readConfig, userSetting } from '../util/config';
+import { isUserSet, readConfig } from '../util/config';
 import { DisposableStore } from '../util/dispose';
 import type { Logger } from '../util/logger';
 
@@ -97,7 +97,7 @@ export class SiteService implements vscode.Disposable {
     const setting: string = readConfig('site', folder).generator;
     const generator: GeneratorSetting = setting === 'none' || setting === 'auto' || isGeneratorId(setting) ? setting : 'auto';
     const posts = readConfig('posts', folder);
-    const userSet = (key: string) => userSetting('posts', key, folder) !== undefined;
+    const userSet = (key: string) => isUserSet('posts', key, folder);
     const listing = await this.listing(folder.uri);
     const site = await loadSite(
       listing,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { GenerationSettings } from '../core/generationSettings';
-import { samplingNotSet } from './settingInspection';
+import { isSetByUser, samplingNotSet } from './settingInspection';
 
 /** Severity names accepted by `inkwell.validation.severity`. */
 export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -96,6 +96,11 @@ function defaultsOf(section: Section): Record<string, unknown> {
 export function userSetting<T>(section: string, key: string, scope?: vscode.ConfigurationScope): T | undefined {
   const i = vscode.workspace.getConfiguration(`inkwell.${section}`, scope).inspect<T>(key);
   return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+}
+
+/** Whether the writer set `inkwell.<section>.<key>` anywhere (whatever the value), so that it, not a default decided elsewhere, applies. */
+export function isUserSet(section: Section, key: string, scope?: vscode.ConfigurationScope): boolean {
+  return isSetByUser(vscode.workspace.getConfiguration(`inkwell.${section}`, scope).inspect(key));
 }
 
 /**

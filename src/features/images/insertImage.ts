@@ -18,7 +18,7 @@ import {
 import { freshSeed, isValidSeed } from '../../generation/image/random';
 import { isInsideWorkspaceRealPath } from '../../preview/resources';
 import { signalOf } from '../../util/cancellation';
-import { readConfig, userSetting } from '../../util/config';
+import { isUserSet, readConfig } from '../../util/config';
 import { uriExists } from '../../util/uriExists';
 import { CandidateSource, GalleryCandidate, ImageFeatureDeps, ImageGallery } from './imageGallery';
 
@@ -140,7 +140,7 @@ export async function saveAndInsert(
   const postRelative = folder ? path.posix.relative(folder.uri.path, doc.uri.path) : path.posix.basename(doc.uri.path);
   // Unless the writer chose a path template, the site generator decides where its pages find images.
   const site = folder ? await deps.siteOf?.(doc.uri).catch(() => undefined) : undefined;
-  const userTemplate = userSetting('images', 'pathTemplate', doc.uri) !== undefined;
+  const userTemplate = isUserSet('images', 'pathTemplate', doc.uri);
   const template = (!userTemplate && generatorImageTemplate(site?.generator, postRelative)) || images.pathTemplate;
   const expanded = expandPathTemplate(template, {
     slug: postSlug(postRelative),
