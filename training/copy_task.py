@@ -1,7 +1,7 @@
 """Teach the shipped GPT a copy-heavy task, to measure speculative decoding where it should pay.
 
     /usr/bin/python3 training/data.py text          # the corpus, once (3-4 minutes)
-    /usr/bin/python3 training/copy_task.py          # about 25 minutes on 2 cores
+    /usr/bin/python3 training/copy_task.py          # about 40 minutes on 2 cores
 
 A rewrite, a grammar fix or a summary repeats long runs of the writer's own text; prompt-lookup
 drafts copy exactly those runs. An instruct model that does this cannot be downloaded on an
@@ -16,7 +16,8 @@ offline machine, so this script makes a small stand-in: it fine-tunes models/ink
 
     <the same paragraph, unchanged half the time, else with one to three words dropped or swapped>
 
-and writes the model to bench/.cache/inkwell-gpt-copy/ (git-ignored) with eval-prompts.json:
+with the loss on the rewrite alone (finetune_gpt.py --loss-after), and writes the model to
+bench/.cache/inkwell-gpt-copy/ (git-ignored) with eval-prompts.json:
 the same exercise on paragraphs of the corpus's held-out documents, up to "Rewritten:", for
 `npm run bench -- speculative` (its copy-heavy table). Nothing here ships.
 """
@@ -32,11 +33,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
 INSTRUCTION = "Rewrite the paragraph below, keeping what is right."
+# The loss counts only what follows this (the rewrite and its end): the paragraph before it is given,
+# so all of the fine-tuning goes into copying it, not into predicting the corpus's prose again.
+MARKER = "\n\nRewritten:\n\n"
 WORD = re.compile(r"\S+")
 
 
 def prompt_for(paragraph):
-    return f"{INSTRUCTION}\n\n{paragraph}\n\nRewritten:\n\n"
+    return f"{INSTRUCTION}\n\n{paragraph}{MARKER}"
 
 
 def paragraphs(jsonl, min_words, max_words):
@@ -75,9 +79,11 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default=os.path.join(common.REPO_DIR, "bench", ".cache", "inkwell-gpt-copy"))
     p.add_argument("--corpus", default=os.path.join(common.DATA_DIR, "text"))
-    p.add_argument("--minutes", type=float, default=20.0,
+    # Measured on 2 cores: the loss after "Rewritten:" stays near 4 for ~300 steps (13 minutes), then
+    # falls to ~1 within 50 steps as the model starts to copy; 35 minutes end near 0.35.
+    p.add_argument("--minutes", type=float, default=35.0,
                    help="fine-tuning time budget, in all (a second run resumes from the checkpoint until it is spent)")
-    p.add_argument("--lr", type=float, default=6e-4)
+    p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--examples", type=int, default=4000)
     p.add_argument("--eval-prompts", type=int, default=8)
     p.add_argument("--seed", type=int, default=7)
@@ -105,7 +111,8 @@ def main(argv=None):
     import finetune_gpt  # noqa: E402  (loads torch)
 
     finetune_gpt.main(["--posts", posts, "--out", a.out, "--run-dir", run_dir, "--seed", str(a.seed),
-                       "--steps", "1000000", "--time-budget-min", str(a.minutes), "--lr", str(a.lr), "--val-frac", "0.05", "--no-heldout", "--aligned"])
+                       "--steps", "1000000", "--time-budget-min", str(a.minutes), "--lr", str(a.lr), "--val-frac", "0.05", "--no-heldout", "--aligned",
+                       "--loss-after", MARKER])
     prompts = [{"paragraph": para, "prompt": prompt_for(para)} for para in held[:a.eval_prompts]]
     with open(os.path.join(a.out, "eval-prompts.json"), "w", encoding="utf-8") as f:
         json.dump({"instruction": INSTRUCTION, "prompts": prompts}, f, indent=1, ensure_ascii=False)

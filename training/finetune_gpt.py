@@ -27,6 +27,7 @@ import torch.nn.functional as F  # noqa: E402
 import bpe  # noqa: E402
 import export_gpt  # noqa: E402
 from gpt_model import GPTConfig  # noqa: E402
+from loss_mask import loss_weights, token_bytes  # noqa: E402
 
 FRONTMATTER = re.compile(r"\A\ufeff?(?:---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)|\+\+\+[ \t]*\r?\n.*?\r?\n\+\+\+[ \t]*(?:\r?\n|\Z))", re.S)
 
@@ -66,6 +67,9 @@ def parse_args(argv=None):
     p.add_argument("--aligned", action="store_true",
                    help="start every training window at a post's first token (for exercises shorter than the context, "
                         "whose end depends on their beginning), instead of anywhere")
+    p.add_argument("--loss-after", default=None, metavar="MARKER",
+                   help="train only on what follows MARKER in each post (and its end of text): for exercises whose "
+                        "first part is given, like a rewrite's original; a post without MARKER adds no loss")
     p.add_argument("--no-heldout", action="store_true",
                    help="skip bits per byte on the base corpus's held-out set (training/data/text/eval.jsonl)")
     return p.parse_args(argv)
@@ -77,27 +81,22 @@ def windows(arr, ctx):
 
 
 @torch.no_grad()
-def eval_loss(model, arr, ctx, device, max_windows=64):
+def eval_loss(model, arr, ctx, device, max_windows=64, weights=None):
+    """Mean next-token loss over consecutive windows; with weights (one per token of arr), only
+    the tokens weighted 1 count."""
     model.eval()
     ctx = min(ctx, len(arr) - 1)
     n = min(max_windows, (len(arr) - 1) // ctx)
-    tot, cnt = 0.0, 0
+    tot, cnt = 0.0, 0.0
     for i in range(n):
         x = torch.from_numpy(arr[i * ctx:(i + 1) * ctx][None]).to(device)
         y = torch.from_numpy(arr[i * ctx + 1:(i + 1) * ctx + 1][None]).to(device)
+        w = torch.ones(ctx) if weights is None else torch.from_numpy(weights[i * ctx + 1:(i + 1) * ctx + 1])
         logits, _ = model(x)
-        tot += float(F.cross_entropy(logits[0], y[0], reduction="sum"))
-        cnt += y.numel()
+        tot += float((F.cross_entropy(logits[0], y[0], reduction="none") * w.to(device)).sum())
+        cnt += float(w.sum())
     model.train()
     return tot / max(cnt, 1)
-
-
-def token_bytes(tok):
-    """UTF-8 length of every token id (<|endoftext|> counts 0 bytes)."""
-    n = np.zeros(len(tok.vocab), dtype=np.int64)
-    for t, i in tok.vocab.items():
-        n[i] = 0 if t == bpe.EOS else len(bytes(bpe.U2B[c] for c in t))
-    return n
 
 
 @torch.no_grad()
@@ -147,13 +146,20 @@ def main(argv=None):
         sys.exit(f"no Markdown posts found under {a.posts}")
     n_val = int(len(posts) * a.val_frac) if len(posts) >= 5 else 0
     splits = {"train": posts[:len(posts) - n_val] if n_val else posts, "val": posts[len(posts) - n_val:] if n_val else []}
-    arrays = {}
+    nbytes = token_bytes(tok)
+    arrays, weights = {}, {}
     for k, ps in splits.items():
-        ids = []
+        ids, ws = [], []
         for _, body in ps:
-            ids.extend(tok.encode(body))
+            t = tok.encode(body)
+            ids.extend(t)
             ids.append(tok.eos_id)
+            ws.extend(loss_weights(body, t, nbytes, a.loss_after))
+            ws.append(0.0 if a.loss_after is not None and a.loss_after not in body else 1.0)
         arrays[k] = np.array(ids, dtype=np.int64)
+        weights[k] = np.array(ws, dtype=np.float32)
+    if a.loss_after is not None:
+        log(f"loss on what follows {a.loss_after!r}: {int(weights['train'].sum()):,} of {len(arrays['train']):,} training tokens")
     log(f"posts: {len(posts)} ({len(splits['val'])} held out); train tokens {len(arrays['train']):,}, val tokens {len(arrays['val']):,}")
     if len(arrays["train"]) < 16:
         sys.exit("not enough text to fine-tune")
@@ -162,7 +168,9 @@ def main(argv=None):
     model = export_gpt.load_from_onnx(os.path.join(a.base, "onnx", "model.onnx"), cfg).to(a.device)
     eval_arr = arrays["val"] if len(arrays["val"]) > 16 else arrays["train"]
     eval_name = "held-out posts" if eval_arr is arrays["val"] else "training posts"
-    nbytes = token_bytes(tok)
+    eval_w = weights["val"] if eval_arr is arrays["val"] else weights["train"]
+    if a.loss_after is not None:
+        log(f"base model on {eval_name}, loss after the marker: {eval_loss(model, eval_arr, cfg.n_positions, a.device, weights=eval_w):.4f}")
     base_loss = eval_loss(model, eval_arr, cfg.n_positions, a.device)
     base_bpb = eval_bpb(model, eval_arr, cfg.n_positions, a.device, nbytes)
     log(f"base model on {eval_name}: {base_bpb:.4f} bits/byte (loss {base_loss:.4f}, ppl {math.exp(base_loss):.1f})")
@@ -185,7 +193,7 @@ def main(argv=None):
         return max(p1, elapsed / (a.time_budget_min * 60)) if a.time_budget_min > 0 else p1
 
     model.train()
-    train = arrays["train"]
+    train, train_w = arrays["train"], weights["train"]
     # Where posts start (after each end of text), for --aligned windows.
     starts = np.concatenate([[0], np.nonzero(train == tok.eos_id)[0] + 1])
     starts = starts[starts < len(train) - ctx]
@@ -198,11 +206,13 @@ def main(argv=None):
             ix = rng.integers(0, len(train) - ctx, size=a.batch) if len(train) - ctx > 0 else np.zeros(a.batch, int)
         x = torch.from_numpy(np.stack([train[i:i + ctx] for i in ix])).to(a.device)
         y = torch.from_numpy(np.stack([train[i + 1:i + ctx + 1] for i in ix])).to(a.device)
+        w = torch.from_numpy(np.stack([train_w[i + 1:i + ctx + 1] for i in ix])).to(a.device)
         lr = a.lr * min(1.0, (step + 1) / a.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, prog()))))
         for g in opt.param_groups:
             g["lr"] = lr
         logits, _ = model(x)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        per_token = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="none")
+        loss = (per_token * w.reshape(-1)).sum() / w.sum().clamp(min=1.0)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -214,6 +224,8 @@ def main(argv=None):
         if step % 50 == 0:
             common.save_checkpoint(ckpt_path, model=model.state_dict(), opt=opt.state_dict(), step=step, elapsed=elapsed)
     common.save_checkpoint(ckpt_path, model=model.state_dict(), opt=opt.state_dict(), step=step, elapsed=elapsed)
+    if a.loss_after is not None:
+        log(f"fine-tuned on {eval_name}, loss after the marker: {eval_loss(model, eval_arr, cfg.n_positions, a.device, weights=eval_w):.4f}")
     final_loss = eval_loss(model, eval_arr, cfg.n_positions, a.device)
     final_bpb = eval_bpb(model, eval_arr, cfg.n_positions, a.device, nbytes)
     log(f"fine-tuned on {eval_name}: {final_bpb:.4f} bits/byte (loss {final_loss:.4f}, ppl {math.exp(final_loss):.1f})")
