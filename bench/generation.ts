@@ -13,7 +13,8 @@
  *     (bench/readbw.c), Debian's sysbench when installed, plain JavaScript workers; the highest
  *     is used, so the bound is never set low. ONNX Runtime's own matrix-vector product is printed
  *     beside it. Bytes per token: bench/onnx_tools.py.
- * Also: where each token's time goes (inside session.run or around it, for both engines), the
+ * Also: where each token's time goes (inside session.run or around it, for both engines; inside
+ * session.run, per operator from ONNX Runtime's profiler), the
  * session-option sweep, the host's event-loop delay while the runtime child process generates,
  * and loading: a model opened plainly, opened while its optimized graph is saved, opened from that
  * saved graph (generation/optimizedModelCache.ts), against transformers.js loading the same file.
@@ -22,7 +23,7 @@
  * Run: npm run bench -- generation  (or: npx tsx bench/generation.ts)
  * Settings: INKWELL_BENCH_THREADS (2), INKWELL_BENCH_TOKENS (64), INKWELL_BENCH_RUNS (5, at least 5),
  * INKWELL_BENCH_MODELS (comma-separated labels: shipped, distilgpt2, smollm2), INKWELL_BENCH_TABLES
- * (comma-separated, all by default: dtype, process, sessions, q4, load).
+ * (comma-separated, all by default: dtype, process, sessions, q4, load, profile).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -47,7 +48,7 @@ const threads = Number(process.env.INKWELL_BENCH_THREADS ?? 2);
 const newTokens = Number(process.env.INKWELL_BENCH_TOKENS ?? 64);
 const runs = Math.max(5, Number(process.env.INKWELL_BENCH_RUNS ?? 5));
 const onlyModels = process.env.INKWELL_BENCH_MODELS?.split(',').filter(Boolean);
-const tables = new Set((process.env.INKWELL_BENCH_TABLES ?? 'dtype,process,sessions,q4,load').split(',').filter(Boolean));
+const tables = new Set((process.env.INKWELL_BENCH_TABLES ?? 'dtype,process,sessions,q4,load,profile').split(',').filter(Boolean));
 const greedy: SamplingOptions = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 const prompt =
   'Generative models learn the distribution of their training data and sample new examples from it. ' +
@@ -661,6 +662,129 @@ async function q4SettingsSweep(models: BenchModel[]): Promise<void> {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Where a step's time goes
+
+/** Operators that multiply by a weight matrix: the reads the bound is about. */
+const PRODUCT_OPS = new Set(['MatMul', 'FusedMatMul', 'Gemm', 'MatMulNBits', 'MatMulInteger', 'DynamicQuantizeMatMul', 'QGemm']);
+
+interface ProfileEvent {
+  cat?: string;
+  name: string;
+  ts: number;
+  dur: number;
+  args?: { op_name?: string };
+}
+
+/** Per decode step (milliseconds): the whole run, the largest product, the other products, other operators by type. */
+interface StepProfile {
+  steps: number;
+  run: number;
+  largest: number;
+  products: number;
+  others: Map<string, number>;
+}
+
+/**
+ * ONNX Runtime's profiles (one file per session) as time per decode step. In each file a node
+ * belongs to the run whose span holds it; each file's first three runs (the prompt step and two
+ * warm-up steps, or a prompt-only session's one run) are left out.
+ */
+function stepProfile(files: string[]): StepProfile {
+  const runs: Array<{ dur: number; nodes: ProfileEvent[] }> = [];
+  for (const file of files) {
+    const events = JSON.parse(fs.readFileSync(file, 'utf8')) as ProfileEvent[];
+    const spans = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts);
+    const mine = spans.map((span) => ({ span, nodes: [] as ProfileEvent[] }));
+    for (const e of events) {
+      if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+      mine.find(({ span }) => e.ts >= span.ts && e.ts <= span.ts + span.dur)?.nodes.push(e);
+    }
+    runs.push(...mine.slice(3).map(({ span, nodes }) => ({ dur: span.dur, nodes })));
+  }
+  const n = Math.max(1, runs.length);
+  const perNode = new Map<string, { op: string; us: number }>();
+  let run = 0;
+  for (const r of runs) {
+    run += r.dur;
+    for (const e of r.nodes) {
+      const row = perNode.get(e.name) ?? { op: e.args?.op_name ?? '?', us: 0 };
+      row.us += e.dur;
+      perNode.set(e.name, row);
+    }
+  }
+  const products = [...perNode.values()].filter((v) => PRODUCT_OPS.has(v.op));
+  const largest = Math.max(0, ...products.map((v) => v.us));
+  const others = new Map<string, number>();
+  for (const v of perNode.values()) if (!PRODUCT_OPS.has(v.op)) others.set(v.op, (others.get(v.op) ?? 0) + v.us / n / 1000);
+  return {
+    steps: runs.length,
+    run: run / n / 1000,
+    largest: largest / n / 1000,
+    products: products.reduce((a, v) => a + v.us, 0) / n / 1000,
+    others: new Map([...others].sort((a, b) => b[1] - a[1])),
+  };
+}
+
+/** Bytes of the fp32 LM head of a model folder (vocabulary × hidden size × 4), from its config.json. */
+function lmHeadBytes(dir: string): number {
+  const c = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, number>;
+  return c.vocab_size * (c.hidden_size ?? c.n_embd) * 4;
+}
+
+/**
+ * Where a decode step's time goes in Inkwell's sessions: ONNX Runtime's profiler over one greedy
+ * request of `newTokens` tokens per model and dtype (fp32, q4), split into the largest weight
+ * product (the LM head), the other products, every other operator, and the time between
+ * operators (the run less its kernels). Profiling adds a little to each operator.
+ */
+async function profileTable(models: BenchModel[], bandwidth: number): Promise<void> {
+  console.log("\n### Where a decode step goes (ONNX Runtime's profiler)\n");
+  console.log(
+    `One greedy request of ${newTokens} tokens per row, Inkwell's session options with profiling on, ${threads} threads; per step, the prompt step and two warm-up steps left out. ` +
+      `Bound = ${(bandwidth / 1e9).toFixed(1)} GB/s. Load average at the start: ${loadAverage()}.\n`,
+  );
+  console.log(
+    '| model | dtype | step ms | largest product (LM head) | other products | other operators (largest three) | between operators | products read | step % of bound |',
+  );
+  console.log('|---|---|--:|--:|--:|---|--:|--:|--:|');
+  for (const m of models) {
+    const bytes = readBytes(m.dir);
+    for (const dtype of ['fp32', 'q4'] as const) {
+      const read = bytes.get(dtype)?.read;
+      if (read === undefined) continue;
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-profile-'));
+      try {
+        const loaded = await loadModelInProcess(m.dir, threads, dtype, { tuning: { profileFilePrefix: path.join(folder, 'step') } });
+        try {
+          await generateText(withoutEos(loaded, new RunClock()), { prompt, maxTokens: newTokens, stop: [], sampling: greedy });
+        } finally {
+          await loaded.release(); // the profile is written as the session closes
+        }
+        const p = stepProfile(fs.readdirSync(folder).map((f) => path.join(folder, f)));
+        const otherMs = [...p.others.values()].reduce((a, b) => a + b, 0);
+        const top = [...p.others]
+          .slice(0, 3)
+          .map(([op, ms]) => `${op} ${ms.toFixed(2)}`)
+          .join(', ');
+        const rate = (b: number, ms: number) =>
+          `${(b / ms / 1e6).toFixed(1)} GB/s (${((100 * b) / ms / 1e6 / (bandwidth / 1e9)).toFixed(0)}%)`;
+        const head = dtype === 'fp32' ? ` · ${rate(lmHeadBytes(m.dir), p.largest)}` : '';
+        console.log(
+          `| ${m.label} | ${dtype} | ${p.run.toFixed(2)} | ${p.largest.toFixed(2)}${head} | ${(p.products - p.largest).toFixed(2)} | ` +
+            `${otherMs.toFixed(2)} (${top}) | ${(p.run - p.products - otherMs).toFixed(2)} | ${rate(read, p.products)} | ${((100 * read) / (p.run / 1000) / bandwidth).toFixed(0)}% |`,
+        );
+      } finally {
+        fs.rmSync(folder, { recursive: true, force: true });
+      }
+    }
+  }
+  console.log(
+    '\nProducts read: the bytes a step reads over the time of all its products (the share of the bound the kernels reach); at 85 % of the bound a step ' +
+      'may take no longer than read / (0.85 × bound), whatever the other operators and the time between them.',
+  );
+}
+
 /**
  * The memory-bandwidth bound of decoding, in bytes per second read with `threads` threads, from
  * tools that are not the kernel under test (the highest of them, so it is never set low), and a
@@ -697,6 +821,7 @@ export async function benchGeneration(): Promise<void> {
   if (tables.has('sessions')) await sessionOptionSweep(models);
   if (tables.has('q4')) await q4SettingsSweep(models);
   if (tables.has('load')) await loadTable(models);
+  if (tables.has('profile')) await profileTable(models, bandwidth);
   console.log(
     '\nGoals: decode >= 1.5x transformers.js on fp32 and >= 1.2x on q4; TTFT no worse; q4 >= 3x own fp32 (distilgpt2); >= 85% of the bound.',
   );

@@ -23,6 +23,8 @@ export interface SessionTuning {
   enableMemPattern?: boolean;
   /** Intra-op worker threads spin while waiting for work instead of sleeping. */
   allowSpinning?: boolean;
+  /** ONNX Runtime's per-operator profile of every run, written when the session is released to a JSON file whose path starts with this. */
+  profileFilePrefix?: string;
 }
 
 /** The session options Inkwell passes to `InferenceSession.create`. */
@@ -37,6 +39,8 @@ export interface InkwellSessionOptions {
   optimizedModelFilePath?: string;
   /** ONNX Runtime's log level for this session (3: errors only). */
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  enableProfiling?: boolean;
+  profileFilePrefix?: string;
   extra: { session: { intra_op: { allow_spinning: '0' | '1' } } & Record<string, unknown> };
 }
 
@@ -54,6 +58,7 @@ export function inkwellSessionOptions(threads: number, tuning: SessionTuning = {
     graphOptimizationLevel: tuning.graphOptimizationLevel ?? 'all',
     enableCpuMemArena: tuning.enableCpuMemArena ?? true,
     enableMemPattern: tuning.enableMemPattern ?? true,
+    ...(tuning.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: tuning.profileFilePrefix } : {}),
     extra: {
       // Worker threads sleep between operators instead of spinning. Spinning wins
       // a little on an idle machine but burns cores the editor needs, and loses

@@ -1,6 +1,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
+import { loadModelInProcess } from '../../../src/cli/continue';
+import { generateText } from '../../../src/generation/generate';
 import { inkwellSessionOptions, physicalCoreCount } from '../../../src/generation/sessionOptions';
 
 describe('ONNX Runtime session options', () => {
@@ -36,5 +39,37 @@ describe('ONNX Runtime session options', () => {
       [tuned.extra.session.intra_op.allow_spinning, tuned.graphOptimizationLevel, tuned.enableMemPattern, tuned.enableCpuMemArena],
       ['1', 'basic', false, true],
     );
+  });
+
+  it('profiles every run only when a benchmark names a profile file, which ONNX Runtime writes as the session closes', async () => {
+    assert.strictEqual(inkwellSessionOptions(2).enableProfiling, undefined);
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-profile-test-'));
+    try {
+      const dir = path.join(__dirname, '..', '..', 'fixtures', 'models', 'tiny-gpt2');
+      const model = await loadModelInProcess(dir, 1, 'fp32', { tuning: { profileFilePrefix: path.join(folder, 'step') } });
+      let tokens: number[];
+      try {
+        tokens = (
+          await generateText(model, {
+            prompt: 'Hello there',
+            maxTokens: 4,
+            stop: [],
+            sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 },
+          })
+        ).tokens;
+      } finally {
+        await model.release();
+      }
+      const files = fs.readdirSync(folder);
+      assert.ok(files.length >= 1 && files.every((f) => f.startsWith('step') && f.endsWith('.json')), files.join(', '));
+      const events = files.flatMap(
+        (f) => JSON.parse(fs.readFileSync(path.join(folder, f), 'utf8')) as Array<{ cat?: string; name: string }>,
+      );
+      // One run per step of the request (the prompt, then each new token but the last), each operator timed.
+      assert.strictEqual(events.filter((e) => e.cat === 'Session' && e.name === 'model_run').length, tokens.length);
+      assert.ok(events.some((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time')));
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
