@@ -144,12 +144,81 @@ export async function benchDraftModel(): Promise<void> {
   }
 }
 
+/** One generation the copy-heavy bench times: a prompt and how many tokens it may take. */
+interface Job {
+  prompt: string;
+  maxTokens: number;
+}
+
+/** Per decoding variant: tokens/s of each run, drafts summed over the runs, tokens of one run. */
+interface VariantRuns {
+  tps: number[];
+  proposed: number;
+  accepted: number;
+  tokens: number;
+}
+
+/**
+ * The jobs under each variant, taking turns run by run after one plain warm-up run; a run is every
+ * job, its speed all tokens over all time. Each speculative run's tokens are checked against the
+ * plain run's. Returns the per-variant runs and plain decoding's tokens.
+ */
+async function takeTurns(model: InProcessModel, jobs: Job[], variants: SpeculativeMode[], sampling: SamplingOptions = greedy) {
+  const pass = async (speculative: SpeculativeMode) => {
+    let tokens = 0;
+    let ms = 0;
+    const out: number[][] = [];
+    const draft = { proposed: 0, accepted: 0 };
+    for (const { prompt, maxTokens } of jobs) {
+      const params: TextGenerationParams = { prompt, maxTokens, sampling, stop: [], endAtSentence: false, speculative };
+      const t = performance.now();
+      const r = await generateText(model, params);
+      ms += performance.now() - t;
+      tokens += r.tokens.length;
+      out.push(r.tokens);
+      draft.proposed += r.draft?.proposed ?? 0;
+      draft.accepted += r.draft?.accepted ?? 0;
+    }
+    return { tokensPerSecond: (1000 * tokens) / ms, tokens, out, draft };
+  };
+  await pass('off'); // warm-up
+  const results = new Map<SpeculativeMode, VariantRuns>(variants.map((v) => [v, { tps: [], proposed: 0, accepted: 0, tokens: 0 }]));
+  let plain: number[][] = [];
+  for (let i = 0; i < runs; i++) {
+    for (const v of variants) {
+      const r = await pass(v);
+      if (v === 'off') plain = r.out;
+      else assert.deepStrictEqual(r.out, plain, `${v} changed the tokens`);
+      const row = results.get(v)!;
+      row.tps.push(r.tokensPerSecond);
+      row.proposed += r.draft.proposed;
+      row.accepted += r.draft.accepted;
+      row.tokens = r.tokens;
+    }
+  }
+  return { results, plain };
+}
+
+/** The table of takeTurns' results: speed, ratio to plain decoding ('off'), drafts accepted. */
+function printTurns(results: Map<SpeculativeMode, VariantRuns>): void {
+  console.log('| decoding | tokens/s, median (min–max) | ratio to plain | drafts accepted / proposed (per run) |');
+  console.log('|---|---|---|---|');
+  const base = median(results.get('off')!.tps);
+  for (const [v, row] of results) {
+    const rate = row.proposed
+      ? `${perRun(row.accepted)} / ${perRun(row.proposed)} (${((100 * row.accepted) / row.proposed).toFixed(0)}%)`
+      : '–';
+    console.log(`| ${v === 'off' ? 'plain' : v} | ${spread(row.tps)} | ${(median(row.tps) / base).toFixed(2)} | ${rate} |`);
+  }
+}
+
 /**
  * A copy-heavy task: rewriting a held-out paragraph of 100–150 words with the shipped GPT
  * fine-tuned on rewrite exercises (training/copy_task.py writes it to bench/.cache/inkwell-gpt-copy
  * with its prompts), greedy, to its end of text. Plain, prompt-lookup and auto take turns run by
  * run; a run is all the prompts, its speed their tokens over their time. Every speculative run's
- * tokens are checked against plain decoding's.
+ * tokens are checked against plain decoding's. Then the other side: the same model continuing each
+ * paragraph's first words with no instruction, where there is nothing to copy.
  */
 export async function benchCopyHeavy(): Promise<void> {
   const dir = process.env.INKWELL_BENCH_COPY_MODEL ?? path.join(repo, 'bench', '.cache', 'inkwell-gpt-copy');
@@ -164,68 +233,40 @@ export async function benchCopyHeavy(): Promise<void> {
     if (!fs.existsSync(path.join(dir, 'onnx', dtype === 'q4' ? 'model_q4.onnx' : 'model.onnx'))) continue;
     const model = await loadModelInProcess(dir, threads, dtype);
     try {
-      const pass = async (speculative: SpeculativeMode) => {
-        let tokens = 0;
-        let ms = 0;
-        const out: number[][] = [];
-        const draft = { proposed: 0, accepted: 0 };
-        for (const { prompt, paragraph } of prompts) {
-          const maxTokens = encodePrompt(model, paragraph).length + 32;
-          const params: TextGenerationParams = { prompt, maxTokens, sampling: greedy, stop: [], endAtSentence: false, speculative };
-          const t = performance.now();
-          const r = await generateText(model, params);
-          ms += performance.now() - t;
-          tokens += r.tokens.length;
-          out.push(r.tokens);
-          draft.proposed += r.draft?.proposed ?? 0;
-          draft.accepted += r.draft?.accepted ?? 0;
-        }
-        return { tokensPerSecond: (1000 * tokens) / ms, tokens, out, draft };
-      };
-      console.log(
-        `\n### A copy-heavy task: rewriting held-out paragraphs (${path.relative(repo, dir) || dir}, ${model.files.decoder.dtype})\n`,
-      );
+      const where = `${path.relative(repo, dir) || dir}, ${model.files.decoder.dtype}`;
+      console.log(`\n### A copy-heavy task: rewriting held-out paragraphs (${where})\n`);
       console.log(
         `${prompts.length} paragraphs of 100–150 words, greedy to the end of text, ${threads} threads, ${runs} runs each taking turns ` +
           `(a run is every paragraph; its speed, all tokens over all time, prompt steps included). Load average before: ${loadAverage()}.\n`,
       );
-      await pass('off'); // warm-up
-      const results = new Map(variants.map((v) => [v, { tps: [] as number[], proposed: 0, accepted: 0, tokens: 0 }]));
-      let copied = 0;
-      let follow = 0;
-      for (let i = 0; i < runs; i++) {
-        let plain: number[][] = [];
-        for (const v of variants) {
-          const r = await pass(v);
-          if (v === 'off') plain = r.out;
-          else assert.deepStrictEqual(r.out, plain, `${v} changed the tokens`);
-          const row = results.get(v)!;
-          row.tps.push(r.tokensPerSecond);
-          row.proposed += r.draft.proposed;
-          row.accepted += r.draft.accepted;
-          row.tokens = r.tokens;
-        }
-        if (i === 0) {
-          const texts = plain.map((ids) => model.tokenizer.decode(ids).trim());
-          copied = texts.filter((text, k) => text === prompts[k].paragraph).length;
-          follow = median(texts.map((text, k) => wordsInOrder(prompts[k].paragraph, text)));
-        }
-      }
-      console.log('| decoding | tokens/s, median (min–max) | ratio to plain | drafts accepted / proposed (per run) |');
-      console.log('|---|---|---|---|');
-      const base = median(results.get('off')!.tps);
-      for (const v of variants) {
-        const row = results.get(v)!;
-        const rate = row.proposed
-          ? `${perRun(row.accepted)} / ${perRun(row.proposed)} (${((100 * row.accepted) / row.proposed).toFixed(0)}%)`
-          : '–';
-        console.log(`| ${v === 'off' ? 'plain' : v} | ${spread(row.tps)} | ${(median(row.tps) / base).toFixed(2)} | ${rate} |`);
-      }
+      const rewrites = prompts.map(({ prompt, paragraph }) => ({ prompt, maxTokens: encodePrompt(model, paragraph).length + 32 }));
+      const copy = await takeTurns(model, rewrites, variants);
+      printTurns(copy.results);
+      const texts = copy.plain.map((ids) => model.tokenizer.decode(ids).trim());
+      const copied = texts.filter((text, k) => text === prompts[k].paragraph).length;
+      const follow = median(texts.map((text, k) => wordsInOrder(prompts[k].paragraph, text)));
       console.log(
-        `\n${results.get('off')!.tokens} tokens a run; ${copied} of ${prompts.length} rewrites are the paragraph word for word, ` +
+        `\n${copy.results.get('off')!.tokens} tokens a run; ${copied} of ${prompts.length} rewrites are the paragraph word for word, ` +
           `and a rewrite keeps a median ${(100 * follow).toFixed(0)} % of the paragraph's words in order (a model that loops instead keeps few). ` +
           `Tokens identical to plain decoding in every run. Load average after: ${loadAverage()}.`,
       );
+
+      console.log(`\n### Nothing to copy: continuing the same paragraphs' first words (${where})\n`);
+      const openings = prompts.map(({ paragraph }) => ({ prompt: paragraph.split(' ').slice(0, 12).join(' '), maxTokens: 96 }));
+      console.log(
+        'The first 12 words of each paragraph, no instruction, greedy, up to 96 tokens; the same turns. Twice: as the model writes ' +
+          '(a small model repeats itself, and lookup copies its loops), and with no_repeat_ngram_size 3, where the model may repeat ' +
+          'no three tokens, so a draft copied from the text is refused at its first token: the worst case, drafts proposed and none kept.\n',
+      );
+      for (const [label, sampling] of [
+        ['as the model writes', greedy],
+        ['no_repeat_ngram_size 3', { ...greedy, noRepeatNgramSize: 3 }],
+      ] as const) {
+        console.log(`${label} (load average before: ${loadAverage()}):\n`);
+        const free = await takeTurns(model, openings, variants, sampling);
+        printTurns(free.results);
+        console.log(`\n${free.results.get('off')!.tokens} tokens a run; tokens identical to plain decoding in every run.\n`);
+      }
     } finally {
       await model.release();
     }
