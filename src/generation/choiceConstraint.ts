@@ -150,6 +150,14 @@ export class ChoiceConstraint implements LogitsProcessor {
     ids.forEach((id, i) => (logits[id] = anyFinite ? kept[i] : 0));
   }
 
+  /** As {@link process} decides: an id it does not keep is forbidden; one it keeps stays forbidden if banned before, unless every id it keeps was. */
+  forbidden(id: number, before: (id: number) => boolean): boolean {
+    const allowed = this.allowedIds();
+    const ids = allowed.size ? [...allowed] : this.grammar.endIds;
+    if (!ids.includes(id)) return true;
+    return before(id) && ids.some((other) => !before(other));
+  }
+
   /** The ids some reading allows next. */
   allowedIds(): Set<number> {
     const { grammar } = this;

@@ -16,6 +16,12 @@ export interface LogitsProcessor {
   push?(id: number): void;
   /** The last `k` tokens left the sequence. */
   rollback?(k: number): void;
+  /**
+   * Whether `id`'s logit is -Infinity after this processor at the next position, whatever the
+   * model's logits, given which ids were -Infinity before it (`before`: what the earlier processors
+   * forbid). A processor without this method may do anything, so nothing is known after it.
+   */
+  forbidden?(id: number, before: (id: number) => boolean): boolean;
 }
 
 /** Processors run in order; an empty list costs nothing. */
@@ -36,6 +42,20 @@ export class LogitsProcessorList implements LogitsProcessor {
 
   rollback(k: number): void {
     for (const p of this.processors) p.rollback?.(k);
+  }
+
+  /**
+   * Whether every row the processors see next sets `id` to -Infinity, whatever the model says: a
+   * draft of `id` could never be kept. False when any processor cannot tell.
+   */
+  forbids(id: number): boolean {
+    let before: (id: number) => boolean = () => false;
+    for (const p of this.processors) {
+      if (!p.forbidden) return false;
+      const earlier = before;
+      before = (x) => p.forbidden!(x, earlier);
+    }
+    return before(id);
   }
 }
 
@@ -68,6 +88,11 @@ export class RepetitionPenaltyProcessor implements LogitsProcessor {
   push(id: number): void {
     this.ids.push(id);
     if (id < this.counts.length) this.counts[id]++;
+  }
+
+  /** Scales logits: forbids nothing, and a -Infinity stays one. */
+  forbidden(id: number, before: (id: number) => boolean): boolean {
+    return before(id);
   }
 
   rollback(k: number): void {
@@ -129,6 +154,12 @@ export class NgramBan implements LogitsProcessor {
     if (start < 0) return;
     const banned = this.followers.get(this.key(start));
     if (banned) for (const id of banned.keys()) if (id < logits.length) logits[id] = -Infinity;
+  }
+
+  forbidden(id: number, before: (id: number) => boolean): boolean {
+    if (before(id)) return true;
+    const start = this.ids.length - this.n + 1;
+    return start >= 0 && (this.followers.get(this.key(start))?.has(id) ?? false);
   }
 
   /** The same as {@link process}. */

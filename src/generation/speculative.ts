@@ -187,7 +187,7 @@ export interface VerifiableRun {
 /** What the speculator needs of the decode loop besides the run: its processors, its pick and its judge of a draft. */
 export interface VerifyContext {
   run: VerifiableRun;
-  processors: LogitsProcessor & { readonly length: number };
+  processors: LogitsProcessor & { readonly length: number; forbids?(id: number): boolean };
   /** The token plain decoding takes from a processed row (the argmax, under greedy; else a draw). */
   pick(row: Float32Array): number;
   /** The token kept where `draft` was proposed: `draft` itself, or another (TokenSampler.judge). */
@@ -238,7 +238,7 @@ export class Speculator {
     // `auto` first times a few plain steps, to have something to weigh speculative ones against.
     const measuring = auto && this.costs.plainSteps < COST_SAMPLES.plain;
     const started = performance.now();
-    const drafts = measuring ? [] : await this.drafts(room);
+    const drafts = measuring ? [] : allowedDrafts(ctx.processors, await this.drafts(room));
     if (!drafts.length) {
       if (auto) this.switch = nextSwitchState(this.switch, 'plain', this.policy);
       return undefined;
@@ -268,6 +268,25 @@ export class Speculator {
     }
     return [];
   }
+}
+
+/**
+ * The drafts up to the first one the processors forbid (an n-gram ban, a choice list): its logit
+ * is -Infinity whatever the model says, so neither greedy decoding nor the speculative-sampling
+ * rule could keep it, and verifying it would only cost a step. Exactness does not rest on this:
+ * the kept drafts still depend on the accepted text alone, which is all speculation needs (see the
+ * top of this file); it only spares steps. Each draft is judged with the ones before it pushed to
+ * the processors, which end as they began.
+ */
+export function allowedDrafts(
+  processors: Pick<VerifyContext['processors'], 'forbids' | 'push' | 'rollback'>,
+  drafts: readonly number[],
+): number[] {
+  if (!processors.forbids || !drafts.length) return [...drafts];
+  let n = 0;
+  while (n < drafts.length && !processors.forbids(drafts[n])) processors.push?.(drafts[n++]);
+  processors.rollback?.(n);
+  return drafts.slice(0, n);
 }
 
 /**

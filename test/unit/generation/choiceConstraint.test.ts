@@ -14,6 +14,7 @@ import { loadModelInProcess, type InProcessModel } from '../../../src/cli/contin
 import { readChatSetup, type ChatSetup } from '../../../src/generation/chatTemplate';
 import { buildChoiceGrammar, ChoiceConstraint, parseChoices, usableChoices } from '../../../src/generation/choiceConstraint';
 import { generateChat, type ChatGenerationResult } from '../../../src/generation/generate';
+import { LogitsProcessorList, NgramBan } from '../../../src/generation/logitsProcessors';
 import { mulberry32, type Random } from '../../../src/generation/sampling';
 import type { SamplingOptions } from '../../../src/generation/textRequest';
 import { CHAT_FAMILIES, writeChatModel } from '../../support/chatModels';
@@ -143,6 +144,24 @@ describe('choice constraint (random-weight chat models, random taxonomies)', fun
     constraint.push(encode(', c').at(-1)!);
     const afterC = constraint.allowedIds();
     assert.deepStrictEqual([...afterC], [encode(',')[0]]);
+  });
+
+  it('forbids, for speculation, exactly what it sets to -Infinity, an n-gram ban before it included', () => {
+    const { model, chat } = models[0];
+    const grammar = buildChoiceGrammar(
+      model.tokenizer,
+      { allowed: ['ml', 'ml-ops', 'café', 'go'], separator: ', ', max: 3 },
+      chat.endOfTurnIds,
+    );
+    const ids = model.tokenizer.encode('ml, go, café');
+    const list = new LogitsProcessorList([new NgramBan(1, ids.slice(0, 2)), new ChoiceConstraint(grammar)]);
+    const vocab = model.spec.vocabSize;
+    for (const id of [...ids, ...chat.endOfTurnIds.slice(0, 1)]) {
+      const row = new Float32Array(vocab).fill(1);
+      list.process(row);
+      for (let t = 0; t < vocab; t++) assert.strictEqual(list.forbids(t), row[t] === -Infinity, `token ${t}`);
+      list.push(id);
+    }
   });
 
   it('ends at once with no usable choice, and parses a cut answer without its last piece', () => {

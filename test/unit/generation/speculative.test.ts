@@ -8,9 +8,13 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { loadModelInProcess, type InProcessModel } from '../../../src/cli/continue';
-import { generateText } from '../../../src/generation/generate';
+import { DecoderRun } from '../../../src/generation/decoder';
+import { encodePrompt, generateText } from '../../../src/generation/generate';
 import type { DtypeRequest } from '../../../src/generation/layout';
+import { LogitsProcessorList, NgramBan, RepetitionPenaltyProcessor, type LogitsProcessor } from '../../../src/generation/logitsProcessors';
+import { mulberry32, TokenSampler } from '../../../src/generation/sampling';
 import {
+  allowedDrafts,
   COST_SAMPLES,
   DRAFT_LENGTH,
   NO_COSTS,
@@ -20,6 +24,7 @@ import {
   PromptLookup,
   SPECULATING,
   speculationPays,
+  Speculator,
   type SpeculativeMode,
   type SwitchPolicy,
 } from '../../../src/generation/speculative';
@@ -232,6 +237,90 @@ describe('speculation and sampling', () => {
       // The same seed again: the same tokens (the PRNG is drawn in the same order).
       const again = await generateText(model, request(REPEATED, 'prompt-lookup', sampling));
       assert.deepStrictEqual(again.tokens, asked.tokens);
+    } finally {
+      await model.release();
+    }
+  });
+});
+
+describe('drafts the processors forbid', () => {
+  /** The ids whose logit a processed row of finite logits holds at -Infinity: what `forbids` must predict. */
+  function forbiddenByProcessing(list: LogitsProcessorList, vocab: number, random: () => number): Set<number> {
+    const row = Float32Array.from({ length: vocab }, () => random() * 8 - 4);
+    list.process(row);
+    return new Set([...row.keys()].filter((id) => row[id] === -Infinity));
+  }
+
+  it('forbids exactly the tokens processing sets to -Infinity (n-gram ban after the repetition penalty, random sequences)', () => {
+    const random = mulberry32(5);
+    const vocab = 7;
+    for (let c = 0; c < 300; c++) {
+      const n = 1 + Math.floor(random() * 3);
+      const prompt = Array.from({ length: Math.floor(random() * 12) }, () => Math.floor(random() * vocab));
+      const list = new LogitsProcessorList([new RepetitionPenaltyProcessor(vocab, 1.3, prompt), new NgramBan(n, prompt)]);
+      for (let step = 0; step < 6; step++) {
+        const expected = forbiddenByProcessing(list, vocab, random);
+        for (let id = 0; id < vocab; id++) assert.strictEqual(list.forbids(id), expected.has(id), `case ${c}, n ${n}, token ${id}`);
+        list.push(Math.floor(random() * vocab));
+      }
+    }
+  });
+
+  it('knows nothing is forbidden after a processor that cannot tell', () => {
+    const opaque: LogitsProcessor = { process: (row) => row.fill(-Infinity, 0, 1) };
+    const list = new LogitsProcessorList([new NgramBan(2, [1, 2, 1]), opaque]);
+    assert.strictEqual(list.forbids(2), false);
+    assert.strictEqual(list.forbids(0), false);
+  });
+
+  it('keeps the drafts up to the first forbidden one, judging each after the ones before, and leaves the processors as they were', () => {
+    // Trigrams seen: (1,2,3) (2,3,4) (3,4,1) (4,1,2); the sequence ends in 1, 2.
+    const prompt = [1, 2, 3, 4, 1, 2];
+    const list = new LogitsProcessorList([new RepetitionPenaltyProcessor(8, 1.3, prompt), new NgramBan(3, prompt)]);
+    const before = forbiddenByProcessing(list, 8, mulberry32(1));
+    assert.deepStrictEqual(allowedDrafts(list, [3, 4, 1]), [], '3 would repeat 1 2 3');
+    assert.deepStrictEqual(allowedDrafts(list, [5, 3, 4]), [5, 3, 4]);
+    assert.deepStrictEqual(allowedDrafts(list, [4, 1, 2, 3]), [4, 1], 'after 2 4 1, the 2 would repeat 4 1 2');
+    assert.deepStrictEqual(forbiddenByProcessing(list, 8, mulberry32(1)), before);
+    assert.deepStrictEqual(allowedDrafts(new LogitsProcessorList([]), [3, 4]), [3, 4], 'no processors: every draft may be kept');
+  });
+
+  it('a lookup draft the n-gram ban forbids is not verified: the step is a plain one (real model)', async () => {
+    const model = await loadModelInProcess(path.join(modelsDir, 'tiny-gpt2'), 1, 'fp32');
+    try {
+      const ids = encodePrompt(model, 'x a b c a b');
+      // " a b" occurs twice: lookup proposes what followed it the first time, " c", which would repeat " a b c".
+      assert.deepStrictEqual([ids[4], ids[5]], [ids[1], ids[2]], 'the fixture tokenizer splits the words alike');
+      const prompt = ids.slice(0, -1);
+      const run = new DecoderRun(
+        { session: model.session, makeTensor: model.makeTensor, spec: model.spec, file: model.onnxFile, withPast: model.withPast },
+        prompt,
+      );
+      await run.next();
+      run.append(ids.at(-1)!);
+      let steps = 0;
+      const counted = {
+        append: (id: number) => run.append(id),
+        forward: (rows: number) => (steps++, run.forward(rows)),
+        replaceTail: (k: number, id: number) => run.replaceTail(k, id),
+      };
+      const sampler = new TokenSampler(model.spec.vocabSize, greedy);
+      const ctx = (processors: LogitsProcessorList) => ({
+        run: counted,
+        processors,
+        pick: (row: Float32Array) => sampler.sample(row),
+        judge: (row: Float32Array, draft: number) => sampler.judge(row, draft),
+      });
+      const speculator = new Speculator({ mode: 'prompt-lookup' }, prompt);
+      speculator.accept(ids.at(-1)!);
+      const banned = new LogitsProcessorList([new NgramBan(3, ids)]);
+      assert.strictEqual(await speculator.step(ctx(banned), 8), undefined);
+      assert.deepStrictEqual([steps, speculator.stats.proposed], [0, 0]);
+      // Without the ban the same drafts are verified, in one step.
+      const out = await speculator.step(ctx(new LogitsProcessorList([])), 8);
+      assert.ok(out && out.length >= 1);
+      assert.strictEqual(steps, 1);
+      assert.ok(speculator.stats.proposed > 0);
     } finally {
       await model.release();
     }
