@@ -86,6 +86,12 @@ export interface ChatBackendRequest extends ChatRequestParams {
    * cuts it at a word boundary and reports how much in `promptCharsCut`; a server is sent it whole.
    */
   cuttable?: CuttableText;
+  /**
+   * The answer repeats much of the prompt (a rewrite of the writer's text), so drafts copied from
+   * the prompt pay: the local runtime speculates on it under `inkwell.runtime.speculativeDecoding`
+   * `rewrites` (the default). A server ignores it.
+   */
+  repeatsInput?: boolean;
 }
 
 /** One streamed piece of text. */
@@ -120,6 +126,8 @@ export interface TextBackendResult {
   /** Characters cut from the end of a chat's `cuttable` text to fit the model's context. */
   promptCharsCut?: number;
   timing?: TextBackendTiming;
+  /** Drafted tokens proposed and accepted, when the local runtime decoded speculatively. */
+  draft?: { proposed: number; accepted: number };
 }
 
 export interface TextBackendModel {

@@ -35,10 +35,11 @@ export interface LocalTextBackendOptions {
   dtype(): string;
   /**
    * How requests that do not say speculate (`inkwell.runtime.speculativeDecoding`), with the draft
-   * model's folder when one is set; read on every request; throws (in words) when the mode needs a
-   * draft model that is not set or not found. Absent: off.
+   * model's folder when one is set; `repeatsInput`: the request's answer repeats its prompt (a
+   * rewrite). Read on every request; throws (in words) when the mode needs a draft model that is
+   * not set or not found. Absent: off.
    */
-  speculation?(): { speculative: SpeculativeMode; draftModel?: string };
+  speculation?(repeatsInput: boolean): { speculative: SpeculativeMode; draftModel?: string };
 }
 
 /** The runtime process's codes, as a backend's. */
@@ -76,7 +77,7 @@ export class LocalTextBackend implements TextBackend {
   async generate(request: TextBackendRequest, options: GenerateOptions = {}): Promise<TextBackendResult> {
     const model = this.resolve(() => this.opts.resolveModel(request.model));
     const { model: _name, ...params } = request;
-    const speculation = this.speculation(request.speculative);
+    const speculation = this.speculation(request.speculative, false);
     return this.run(() =>
       this.opts.client.request(
         'text.generate',
@@ -88,8 +89,8 @@ export class LocalTextBackend implements TextBackend {
 
   async chat(request: ChatBackendRequest, options: GenerateOptions = {}): Promise<TextBackendResult> {
     const model = this.resolve(() => this.opts.resolveChatModel(request.model));
-    const { model: _name, ...params } = request;
-    const speculation = this.speculation(request.speculative);
+    const { model: _name, repeatsInput, ...params } = request;
+    const speculation = this.speculation(request.speculative, repeatsInput ?? false);
     return this.run(() =>
       this.opts.client.request(
         'text.chat',
@@ -115,10 +116,13 @@ export class LocalTextBackend implements TextBackend {
   }
 
   /** The setting's speculation for a request that does not choose (`requested` undefined); its failure as `bad-request`. */
-  private speculation(requested: SpeculativeMode | undefined): { speculative?: SpeculativeMode; draftModel?: string } {
+  private speculation(
+    requested: SpeculativeMode | undefined,
+    repeatsInput: boolean,
+  ): { speculative?: SpeculativeMode; draftModel?: string } {
     if (requested !== undefined || !this.opts.speculation) return {};
     try {
-      return this.opts.speculation();
+      return this.opts.speculation(repeatsInput);
     } catch (err) {
       throw new TextBackendError('bad-request', (err as Error).message);
     }
@@ -145,6 +149,7 @@ export class LocalTextBackend implements TextBackend {
         promptTokensDropped: result.promptTokensDropped,
         ...(result.promptCharsCut ? { promptCharsCut: result.promptCharsCut } : {}),
         timing: { firstTokenMs: result.ttftMs, loadMs: result.loadMs, tokensPerSecond: result.tokensPerSecond },
+        ...(result.draft ? { draft: result.draft } : {}),
       };
     } catch (err) {
       const error = RuntimeError.from(err);

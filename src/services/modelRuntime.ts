@@ -24,11 +24,13 @@ export function effectiveMemoryLimit(settingMB: number): number {
 }
 
 /**
- * `inkwell.runtime.speculativeDecoding` and, for `draft` and `auto`, the folder of
- * `inkwell.models.draftModel` (none set: `auto` looks up drafts only; `draft` is an error in words).
+ * `inkwell.runtime.speculativeDecoding` for a request (`rewrites`: `auto` when its answer repeats
+ * its prompt, else `off`) and, for `draft` and `auto`, the folder of `inkwell.models.draftModel`
+ * (none set: `auto` looks up drafts only; `draft` is an error in words).
  */
-function speculationSetting(registry: ModelRegistry): { speculative: SpeculativeMode; draftModel?: string } {
-  const speculative = readConfig('runtime').speculativeDecoding;
+function speculationSetting(registry: ModelRegistry, repeatsInput: boolean): { speculative: SpeculativeMode; draftModel?: string } {
+  const setting = readConfig('runtime').speculativeDecoding;
+  const speculative: SpeculativeMode = setting === 'rewrites' ? (repeatsInput ? 'auto' : 'off') : setting;
   const name = readConfig('models').draftModel.trim();
   if (speculative === 'off' || speculative === 'prompt-lookup' || (!name && speculative === 'auto')) return { speculative };
   if (!name) {
@@ -125,7 +127,7 @@ export class ModelRuntime implements vscode.Disposable {
       resolveChatModel: (name) => registry.resolve('text', name ?? chatModelSetting()),
       listModels: () => registry.list('text'),
       dtype: () => readConfig('models').dtype,
-      speculation: () => speculationSetting(registry),
+      speculation: (repeatsInput) => speculationSetting(registry, repeatsInput),
     });
   }
 

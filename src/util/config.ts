@@ -26,7 +26,8 @@ export interface InkwellConfig {
     maxMemoryMB: number;
     optimizedModelCacheMB: number;
     preloadModel: boolean;
-    speculativeDecoding: 'off' | 'auto' | 'prompt-lookup' | 'draft';
+    /** `rewrites`: Rewrite Selection's requests as `auto`, the others `off`. */
+    speculativeDecoding: 'rewrites' | 'off' | 'auto' | 'prompt-lookup' | 'draft';
   };
   text: { provider: 'local' | 'openaiCompatible' };
   remote: { baseUrl: string; model: string; apiKeyEnvironmentVariable: string };

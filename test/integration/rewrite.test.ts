@@ -191,6 +191,28 @@ suite('Rewrite Selection and Summarize propose through a diff', () => {
     });
   });
 
+  test('a rewrite decodes speculatively by default (the log counts the drafted tokens kept); with speculativeDecoding "off" it does not', async function () {
+    this.timeout(120_000);
+    const rewrites = () => t.log.filter((l) => /^Rewrite Selection: tiny-chat proposed /.test(l.message)).map((l) => l.message);
+    const rewrite = async (): Promise<string> => {
+      const before = rewrites().length;
+      await selectParagraph();
+      const outcome = await vscode.commands.executeCommand<WritingOutcome>('inkwell.rewriteSelection', { style: 'shorter' });
+      assert.strictEqual(outcome, 'ready', JSON.stringify(said(0).slice(-2)));
+      await vscode.commands.executeCommand('inkwell.rejectProposal');
+      assert.strictEqual(proposalTab(), undefined, 'the diff closed');
+      const logged = rewrites().slice(before);
+      assert.strictEqual(logged.length, 1, JSON.stringify(logged));
+      return logged[0];
+    };
+    await withChatModel('tiny-chat', async () => {
+      assert.match(await rewrite(), /; speculative decoding kept \d+ of \d+ drafted tokens\)\.$/);
+      await withSettings({ 'runtime.speculativeDecoding': 'off' }, async () => {
+        assert.doesNotMatch(await rewrite(), /speculative/);
+      });
+    });
+  });
+
   test('Rewrite Selection, picked from its list: Reject closes the diff and the post stays as it was', async function () {
     this.timeout(120_000);
     await withChatModel('tiny-chat', async () => {

@@ -130,7 +130,8 @@ async function rewriteSelection(help: HelpContext, args: RewriteArgs): Promise<W
     model,
     target: { doc, start, end, title: `${fileName(doc)}: ${style === 'instruction' ? 'Rewrite' : label} by ${model}` },
     progressTitle: `Rewriting with ${model}…`,
-    request: chatRequest(doc, rewritePrompt(selected.trim(), style, instruction), rewriteTokens(selected)),
+    // A rewrite repeats most of the selection: drafts copied from it pay (inkwell.runtime.speculativeDecoding "rewrites").
+    request: { ...chatRequest(doc, rewritePrompt(selected.trim(), style, instruction), rewriteTokens(selected)), repeatsInput: true },
     format: (answer) => rewriteAnswer(answer, selected),
   });
 }
@@ -252,7 +253,10 @@ async function propose(help: HelpContext, run: ProposalRun): Promise<WritingOutc
     result.stopReason === 'max-tokens' || result.stopReason === 'context-full'
       ? ` It stopped at ${result.stopReason === 'max-tokens' ? `the ${run.request.maxTokens}-token limit` : "the end of the model's context"}, so its end may be missing.`
       : '';
-  log.info(`${run.name}: ${run.model} proposed ${charLength(text)} characters (${result.tokenCount} tokens, ${result.stopReason}).`);
+  const drafts = result.draft ? `; speculative decoding kept ${result.draft.accepted} of ${result.draft.proposed} drafted tokens` : '';
+  log.info(
+    `${run.name}: ${run.model} proposed ${charLength(text)} characters (${result.tokenCount} tokens, ${result.stopReason}${drafts}).`,
+  );
   void views
     .showMessage(
       'info',
