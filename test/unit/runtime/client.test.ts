@@ -13,7 +13,8 @@ import { EventLoopLag } from '../../support/eventLoopLag';
 
 const gpt2 = path.join(modelsDir, 'tiny-gpt2');
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Event-loop samples the idle baseline takes on each side of the generation (one every 5 ms when idle). */
+const IDLE_SAMPLES = 60;
 
 describe('runtime client and process', function () {
   this.timeout(30000);
@@ -222,12 +223,14 @@ describe('runtime client and process', function () {
     await client.request('text.generate', { model: gpt2, prompt: 'Warm up', maxTokens: 1, stop: [], sampling: greedy });
     // The baseline is measured in this run, right before and after, so a busy machine slows both alike.
     const idleLag = new EventLoopLag(5);
-    await idleLag.during(() => sleep(400));
+    // A fixed number of idle samples (not a fixed time), before and after.
+    const idleSamples = (n: number) => idleLag.during(() => waitFor(() => idleLag.count >= n, `${n} idle event-loop samples`));
+    await idleSamples(IDLE_SAMPLES);
     const generating = new EventLoopLag(5);
     await generating.during(() =>
       client.request('text.generate', { model: gpt2, prompt: 'Event loop', maxTokens: 100, stop: [], sampling: greedy }),
     );
-    await idleLag.during(() => sleep(400));
+    await idleSamples(2 * IDLE_SAMPLES);
     const idle = idleLag.percentile(0.9);
     const busy = generating.percentile(0.9);
     // Generating in the host itself would hold the loop for whole model steps; a separate process costs
