@@ -141,8 +141,7 @@ export class ChoiceConstraint implements LogitsProcessor {
 
   /** Every id but the allowed ones becomes -Infinity. When none is left (the sequence left the grammar), only the end ids are allowed. */
   process(logits: Float32Array): void {
-    const allowed = [...this.allowedIds()].filter((id) => id < logits.length);
-    const ids = allowed.length ? allowed : this.grammar.endIds.filter((id) => id < logits.length);
+    const ids = this.keptIds(logits.length);
     const kept = ids.map((id) => logits[id]);
     logits.fill(-Infinity);
     // An earlier processor (an n-gram ban) may have banned every allowed id: the grammar wins, evenly.
@@ -152,10 +151,15 @@ export class ChoiceConstraint implements LogitsProcessor {
 
   /** As {@link process} decides: an id it does not keep is forbidden; one it keeps stays forbidden if banned before, unless every id it keeps was. */
   forbidden(id: number, before: (id: number) => boolean): boolean {
-    const allowed = this.allowedIds();
-    const ids = allowed.size ? [...allowed] : this.grammar.endIds;
+    const ids = this.keptIds();
     if (!ids.includes(id)) return true;
     return before(id) && ids.some((other) => !before(other));
+  }
+
+  /** The ids below `limit` that {@link process} keeps: those some reading allows, or the end ids when none does (the sequence left the grammar). */
+  private keptIds(limit = Infinity): number[] {
+    const allowed = [...this.allowedIds()].filter((id) => id < limit);
+    return allowed.length ? allowed : this.grammar.endIds.filter((id) => id < limit);
   }
 
   /** The ids some reading allows next. */

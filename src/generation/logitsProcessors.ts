@@ -150,16 +150,18 @@ export class NgramBan implements LogitsProcessor {
 
   /** Sets the logits of the tokens banned after the sequence so far to -Infinity, in place. */
   process(logits: Float32Array): void {
-    const start = this.ids.length - this.n + 1;
-    if (start < 0) return;
-    const banned = this.followers.get(this.key(start));
+    const banned = this.bannedNext();
     if (banned) for (const id of banned.keys()) if (id < logits.length) logits[id] = -Infinity;
   }
 
   forbidden(id: number, before: (id: number) => boolean): boolean {
-    if (before(id)) return true;
+    return before(id) || (this.bannedNext()?.has(id) ?? false);
+  }
+
+  /** The tokens banned after the sequence so far (those that followed its last n-1 tokens before), keyed by id. */
+  private bannedNext(): Map<number, number> | undefined {
     const start = this.ids.length - this.n + 1;
-    return start >= 0 && (this.followers.get(this.key(start))?.has(id) ?? false);
+    return start < 0 ? undefined : this.followers.get(this.key(start));
   }
 
   /** The same as {@link process}. */
