@@ -151,11 +151,10 @@ def main(argv=None):
     for k, ps in splits.items():
         ids, ws = [], []
         for _, body in ps:
-            t = tok.encode(body)
+            t = tok.encode(body) + [tok.eos_id]
             ids.extend(t)
-            ids.append(tok.eos_id)
+            # The end of text (0 bytes, after everything) counts where the answer does.
             ws.extend(loss_weights(body, t, nbytes, a.loss_after))
-            ws.append(0.0 if a.loss_after is not None and a.loss_after not in body else 1.0)
         arrays[k] = np.array(ids, dtype=np.int64)
         weights[k] = np.array(ws, dtype=np.float32)
     if a.loss_after is not None:
