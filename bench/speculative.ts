@@ -302,24 +302,22 @@ async function benchPromptLookup(): Promise<void> {
         `${runs} runs each taking turns, mode ${mode}. Load average before: ${loadAverage()}.\n`,
     );
     await once(model, 'off'); // warm-up
-    const plain: number[] = [];
-    const fast: number[] = [];
-    const drafts = { proposed: 0, accepted: 0 };
+    const plain: VariantRuns = { tps: [], proposed: 0, accepted: 0, tokens: 0 };
+    const fast: VariantRuns = { tps: [], proposed: 0, accepted: 0, tokens: 0 };
     for (let i = 0; i < runs; i++) {
       const a = await once(model, 'off');
       const b = await once(model, mode);
       assert.deepStrictEqual(b.tokens, a.tokens, 'speculative decoding changed the tokens');
-      plain.push(a.tokensPerSecond);
-      fast.push(b.tokensPerSecond);
-      drafts.proposed += b.draft?.proposed ?? 0;
-      drafts.accepted += b.draft?.accepted ?? 0;
+      plain.tps.push(a.tokensPerSecond);
+      fast.tps.push(b.tokensPerSecond);
+      fast.proposed += b.draft?.proposed ?? 0;
+      fast.accepted += b.draft?.accepted ?? 0;
     }
-    const rate = drafts.proposed ? ((100 * drafts.accepted) / drafts.proposed).toFixed(0) : '–';
-    console.log('| decoding | tokens/s, median (min–max) | ratio to plain | drafts accepted / proposed (per run) |');
-    console.log('|---|---|---|---|');
-    console.log(`| plain | ${spread(plain)} | 1.00 | – |`);
-    console.log(
-      `| ${mode} | ${spread(fast)} | ${(median(fast) / median(plain)).toFixed(2)} | ${perRun(drafts.accepted)} / ${perRun(drafts.proposed)} (${rate}%) |`,
+    printTurns(
+      new Map([
+        ['off', plain],
+        [mode, fast],
+      ]),
     );
     console.log(`\nLoad average after: ${loadAverage()}. Tokens identical in every run.`);
   } finally {
