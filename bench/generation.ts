@@ -212,8 +212,17 @@ function benchModels(): BenchModel[] {
   return models;
 }
 
-/** Bytes one decode step reads from each of a folder's variants (bench/onnx_tools.py weights). */
+/** readBytes's answers by folder: the variants do not change during a run, and every table asks. */
+const bytesByDir = new Map<string, Map<Dtype, { file: number; read: number }>>();
+
+/** Bytes one decode step reads from each of a folder's variants (bench/onnx_tools.py weights, once per folder a run). */
 export function readBytes(dir: string): Map<Dtype, { file: number; read: number }> {
+  let bytes = bytesByDir.get(dir);
+  if (!bytes) bytesByDir.set(dir, (bytes = measureBytes(dir)));
+  return bytes;
+}
+
+function measureBytes(dir: string): Map<Dtype, { file: number; read: number }> {
   const present = DTYPE_ROWS.filter((r) => fs.existsSync(path.join(dir, 'onnx', r.file)));
   const out = JSON.parse(
     python([path.join(repo, 'bench', 'onnx_tools.py'), 'weights', ...present.map((r) => path.join(dir, 'onnx', r.file))]),
