@@ -85,10 +85,7 @@ function main(): void {
       now.push(got.now.tokensPerSecond);
     }
     const paired = now.map((v, i) => v / then[i]);
-    console.log(
-      `| ${dtype} | ${spread(then)} | ${spread(now)} | ${(median(now) / median(then)).toFixed(3)} | ` +
-        `${median(paired).toFixed(3)} (${Math.min(...paired).toFixed(3)}–${Math.max(...paired).toFixed(3)}) |`,
-    );
+    console.log(`| ${dtype} | ${spread(then)} | ${spread(now)} | ${(median(now) / median(then)).toFixed(3)} | ` + `${spread(paired, 3)} |`);
   }
   console.log(`\nTokens identical in every run. Load average after: ${loadAverage()}.`);
 }
