@@ -188,7 +188,8 @@ describe('speculative sampling end to end (the shipped GPT, top-k 3)', function 
   const plainOnce = async () => (plainRuns ??= await continuations('off'));
 
   it('three-token continuations sampled with speculation follow the distribution of plain sampling (2,000 each, chi-square p > 0.001)', async () => {
-    assertSameDistribution(await plainOnce(), await continuations('prompt-lookup'), RUNS / 4);
+    // More than a quarter of the runs proposed drafts.
+    assertSameDistribution(await plainOnce(), await continuations('prompt-lookup'), RUNS / 4 + 1);
   });
   it('with a draft model (the model itself, drafting greedily), three-token continuations follow the distribution of plain sampling too', async () => {
     assertSameDistribution(await plainOnce(), await continuations('draft', model), RUNS);
