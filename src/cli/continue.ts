@@ -8,7 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { generateText, type LoadedTextModel } from '../generation/generate';
-import { openOnnxSession, physicalCoreCount, type SessionTuning } from '../generation/sessionOptions';
+import { openOnnxSession, physicalCoreCount, sessionCreator, type SessionTuning } from '../generation/sessionOptions';
+import { cacheByPosition } from '../generation/cacheByPosition';
 import { DTYPES, parseDtypeRequest, type DtypeRequest } from '../generation/layout';
 import {
   applyModelSampling,
@@ -299,7 +300,7 @@ export async function loadModelInProcess(
   open: { tuning?: SessionTuning; cache?: OptimizedModelCache } = {},
 ): Promise<InProcessModel> {
   const { model, files, info, sessions } = await loadTextModelFolder(dir, dtype, {
-    open: (file) => openOnnxSession((f, options) => ort.InferenceSession.create(f, options), file, threads, open),
+    open: (file) => openOnnxSession(sessionCreator(ort.InferenceSession), file, threads, { ...open, rewrite: cacheByPosition }),
     close: (session) => session.release(),
     makeTensor: (type, data, dims) => new ort.Tensor(type, data, dims),
   });

@@ -10,7 +10,7 @@ import { candidateSeeds, freshSeed, isValidSeed } from '../generation/image/rand
 import { renderPng } from '../generation/image/render';
 import type { UpscaleMode } from '../generation/image/pixels';
 import { loadImageModel } from '../runtime/process/handlers/image';
-import { openOnnxSession, physicalCoreCount } from '../generation/sessionOptions';
+import { openOnnxSession, physicalCoreCount, sessionCreator } from '../generation/sessionOptions';
 
 const HELP = `Usage: inkwell image --out DIR [options]
 
@@ -181,7 +181,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   let model;
   try {
     // Opened as every Inkwell session is (generation/sessionOptions.ts): checked file, Inkwell's options.
-    const open = (file: string) => openOnnxSession((f, o) => ort.InferenceSession.create(f, o), file, Math.min(4, physicalCoreCount()));
+    const open = (file: string) => openOnnxSession(sessionCreator(ort.InferenceSession), file, Math.min(4, physicalCoreCount()));
     model = await loadImageModel(ort, open, dir);
   } catch (err) {
     io.err(`inkwell image: ${(err as Error).message}`);

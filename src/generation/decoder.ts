@@ -1,8 +1,10 @@
 /**
  * The autoregressive decode loop over an ONNX decoder. With past_key_values
- * inputs it feeds the whole prompt once, then one token per step and hands the
- * `present.*` outputs straight back as the next step's past (no copies); a model
- * exported without them recomputes the whole sequence each step.
+ * inputs it feeds the whole prompt once, then one token per step. A graph rewritten to take its
+ * cache by position (cacheByPosition.ts) is fed a prefix of one buffer per cache tensor and its
+ * new rows are appended there ({@link PositionCache}); an exported one's `present.*` outputs are
+ * handed straight back as the next step's past. A model exported without a cache recomputes the
+ * whole sequence each step.
  *
  * It runs the layouts transformers.js and Optimum export (src/generation/layout.ts): one graph,
  * a merged decoder fed `use_cache_branch`, or a decoder + decoder-with-past pair. The empty past
@@ -23,6 +25,7 @@ import { GenerationError, throwIfCancelled } from './generationError';
 import type { MakeTensor, SessionLike, TensorLike } from './onnxTypes';
 import { cacheInputs, emptyCacheShape } from './architectures';
 import { LogitsProcessorList, processorsFor, type LogitsProcessor } from './logitsProcessors';
+import { BY_POSITION, NEW_ROWS } from './cacheByPosition';
 import { runSession } from './onnxGraph';
 import { TokenSampler } from './sampling';
 import { Speculator, type DraftStats, type SpeculativeOptions } from './speculative';
@@ -73,6 +76,11 @@ export interface CacheFeed {
   type: 'float32' | 'float16';
   /** The shape of the empty past fed before the first step (batch 1, 0 positions). */
   emptyShape: number[];
+  /**
+   * The graph takes this cache by position (cacheByPosition.ts): the past as [batch, length, heads,
+   * head size], a prefix of one growing buffer, and the present as the step's new positions only.
+   */
+  byPosition: boolean;
 }
 
 /** How the graph is wired, read from its input and output names and metadata. */
@@ -128,7 +136,9 @@ function readDecoderSignature(session: SessionLike, spec: TextModelSpec, file: s
   const cache: CacheFeed[] = [];
   for (const name of session.inputNames) {
     if (!name.startsWith(PAST)) continue;
-    const presentName = `present.${name.slice(PAST.length)}`;
+    const byPosition = name.endsWith(BY_POSITION);
+    const base = byPosition ? name.slice(0, -BY_POSITION.length) : name;
+    const presentName = `present.${base.slice(PAST.length)}${byPosition ? NEW_ROWS : ''}`;
     if (!outputs.has(presentName)) {
       throw new GenerationError('model-invalid', `${file} has no output "${presentName}" to match its input "${name}".`, file);
     }
@@ -141,7 +151,9 @@ function readDecoderSignature(session: SessionLike, spec: TextModelSpec, file: s
         file,
       );
     }
-    const expected = fallback.get(name);
+    const exported = fallback.get(base);
+    // By position, the exporter's [batch, heads, length, head size] has become [batch, length, heads, head size].
+    const expected = byPosition && exported?.length === 4 ? [exported[0], exported[2], exported[1], exported[3]] : exported;
     const shape = m?.isTensor && m.shape && m.shape.length ? emptyCacheShape(m.shape, expected) : expected;
     if (!shape) {
       throw new GenerationError(
@@ -150,12 +162,12 @@ function readDecoderSignature(session: SessionLike, spec: TextModelSpec, file: s
         file,
       );
     }
-    cache.push({ name, presentName, type: declaredType ?? 'float32', emptyShape: shape });
+    cache.push({ name, presentName, type: declaredType ?? 'float32', emptyShape: shape, byPosition });
   }
   if (cache.length) {
     // Every layer's cache must be there: a graph missing some would read garbage.
     for (const expected of fallback.keys()) {
-      if (!inputs.has(expected)) {
+      if (!inputs.has(expected) && !inputs.has(expected + BY_POSITION)) {
         throw new GenerationError('model-invalid', `${file} has no input "${expected}" but config.json says ${spec.layers} layers.`, file);
       }
     }
@@ -296,11 +308,13 @@ interface DecodePlan {
   prompt: Graph;
   step: Graph;
   cached: boolean;
+  /** The step graph takes its cache by position (all of it: the rewrite is all or nothing). */
+  byPosition: boolean;
 }
 
 function decodePlan(model: DecoderModel): DecodePlan {
   const prompt: Graph = { session: model.session, file: model.file, signature: decoderSignature(model.session, model.spec, model.file) };
-  if (!model.withPast) return { prompt, step: prompt, cached: prompt.signature.hasKvCache };
+  if (!model.withPast) return { prompt, step: prompt, cached: prompt.signature.hasKvCache, byPosition: byPosition(prompt) };
   const { session, file } = model.withPast;
   const step: Graph = { session, file, signature: decoderSignature(session, model.spec, file) };
   if (!step.signature.hasKvCache) {
@@ -315,7 +329,17 @@ function decodePlan(model: DecoderModel): DecodePlan {
       model.file,
     );
   }
-  return { prompt, step, cached: true };
+  return { prompt, step, cached: true, byPosition: byPosition(step) };
+}
+
+/** Whether `graph` takes its cache by position; a graph taking some of it so and some not is refused. */
+function byPosition(graph: Graph): boolean {
+  const { cache } = graph.signature;
+  const count = cache.filter((c) => c.byPosition).length;
+  if (count && count < cache.length) {
+    throw new GenerationError('model-invalid', `${graph.file} takes some of its cache inputs by position and some not.`, graph.file);
+  }
+  return count > 0;
 }
 
 /** An empty past tensor of the declared type and shape (zero positions, so usually no data). */
@@ -427,6 +451,77 @@ export function logitsRow(
   return row;
 }
 
+/**
+ * The KV cache of a graph that takes it by position: one buffer per cache tensor holding
+ * [positions, heads × head size] rows. A step is fed a prefix of each buffer (a view), its new
+ * rows are appended where the positions the model has seen end, and a rollback only shortens
+ * the prefix. Buffers grow by doubling, up to the model's context.
+ */
+class PositionCache {
+  private readonly buffers = new Map<string, Float32Array | Uint16Array>();
+  /** Positions held (the same for every tensor). */
+  private length = 0;
+
+  constructor(
+    private readonly makeTensor: MakeTensor,
+    private readonly caches: readonly CacheFeed[],
+    private readonly capacity: number,
+    private readonly file: string,
+  ) {}
+
+  /** Elements of one position of `cache` (heads × head size). */
+  private rowSize(cache: CacheFeed): number {
+    return cache.emptyShape.slice(2).reduce((n, d) => n * d, 1);
+  }
+
+  /** Sets each cache input of `feeds` to the first `length` positions. */
+  feed(feeds: Record<string, TensorLike>): void {
+    for (const cache of this.caches) {
+      const rows = this.buffers.get(cache.name);
+      const size = this.length * this.rowSize(cache);
+      const data = rows ? rows.subarray(0, size) : cache.type === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+      const dims = [1, this.length, ...cache.emptyShape.slice(2)];
+      feeds[cache.name] = data instanceof Float32Array ? this.makeTensor('float32', data, dims) : this.makeTensor('float16', data, dims);
+    }
+  }
+
+  /** Appends the step's new positions (each present's `.new` output) after the first `at`. */
+  append(outputs: Record<string, TensorLike>, at: number, added: number): void {
+    for (const cache of this.caches) {
+      const fresh = outputs[cache.presentName];
+      const row = this.rowSize(cache);
+      const data = fresh?.data;
+      const typed = cache.type === 'float16' ? data instanceof Uint16Array : data instanceof Float32Array;
+      if (!fresh || !typed || fresh.dims[1] !== added || (data as Float32Array | Uint16Array).length !== added * row) {
+        throw new GenerationError(
+          'model-invalid',
+          `${this.file} gave "${cache.presentName}" of shape [${fresh?.dims.join(', ') ?? ''}]; expected ${added} new positions of ${row} ${cache.type} values.`,
+          this.file,
+        );
+      }
+      this.reserve(cache, at + added).set(data as Float32Array & Uint16Array, at * row);
+    }
+    this.length = at + added;
+  }
+
+  /** Keeps the first `keep` positions. */
+  truncate(keep: number): void {
+    this.length = Math.min(this.length, keep);
+  }
+
+  /** The buffer of `cache`, grown (by doubling, within the context) to hold `positions`. */
+  private reserve(cache: CacheFeed, positions: number): Float32Array | Uint16Array {
+    const row = this.rowSize(cache);
+    const current = this.buffers.get(cache.name);
+    if (current && current.length >= positions * row) return current;
+    const rows = Math.min(Math.max(this.capacity, positions), Math.max(positions, 2 * ((current?.length ?? 0) / row), 64));
+    const grown = cache.type === 'float16' ? new Uint16Array(rows * row) : new Float32Array(rows * row);
+    if (current) grown.set(current.subarray(0, this.length * row) as Float32Array & Uint16Array);
+    this.buffers.set(cache.name, grown);
+    return grown;
+  }
+}
+
 /** A past tensor cut to its first `keep` positions along `axis` (a copy). */
 function slicePast(makeTensor: MakeTensor, past: TensorLike, axis: number, keep: number): TensorLike {
   const dims = past.dims;
@@ -457,6 +552,8 @@ export class DecoderRun {
   private readonly cacheBranch: TensorLike[];
   private readonly scratch: Float32Array;
   private readonly keepOne: TensorLike | undefined;
+  /** The cache, when the graph takes it by position; otherwise each step's presents are the next one's pasts. */
+  private readonly positions: PositionCache | undefined;
 
   constructor(
     private readonly model: DecoderModel,
@@ -471,6 +568,10 @@ export class DecoderRun {
     this.keepOne = this.feeds.num_logits_to_keep;
     this.cacheBranch = [model.makeTensor('bool', Uint8Array.of(0), [1]), model.makeTensor('bool', Uint8Array.of(1), [1])];
     this.scratch = new Float32Array(spec.vocabSize);
+    const { step } = this.plan;
+    this.positions = this.plan.byPosition
+      ? new PositionCache(model.makeTensor, step.signature.cache, spec.contextLength, step.file)
+      : undefined;
   }
 
   /** Whether steps after the first reuse the KV cache. */
@@ -548,6 +649,11 @@ export class DecoderRun {
     this.sequence.rollback(k, refeedLast);
     const keep = this.sequence.fed;
     if (!this.plan.cached || keep === fedBefore) return;
+    if (this.positions) {
+      this.positions.truncate(keep);
+      this.positions.feed(this.feeds);
+      return;
+    }
     if (keep === 0) {
       // Back to an empty cache: the prompt graph runs again from the start.
       for (const cache of this.plan.prompt.signature.cache) this.feeds[cache.name] = emptyPast(this.model.makeTensor, cache);
@@ -579,10 +685,16 @@ export class DecoderRun {
     return graph;
   }
 
-  /** After a step: its `present.*` outputs become the next step's past. */
+  /** After a step: its `present.*` outputs become the next step's past (or, by position, are appended to it). */
   private carry(outputs: Record<string, TensorLike>): void {
     if (!this.plan.cached) return;
-    carryKvCache(this.feeds, outputs, this.plan.step.signature);
+    if (this.positions) {
+      const at = this.sequence.fed;
+      this.positions.append(outputs, at, this.sequence.length - at);
+      this.positions.feed(this.feeds);
+    } else {
+      carryKvCache(this.feeds, outputs, this.plan.step.signature);
+    }
     this.sequence.markFed();
   }
 }

@@ -100,11 +100,13 @@ export class OptimizedModelCache {
   /**
    * The cached optimized copy of `file`, or what to do to make one (undefined: the model cannot be
    * cached, e.g. too large for the cache or the disk). Hashes the file when it is new to the index.
+   * `variant` names a change made to the graph before ONNX Runtime optimized it (a rewrite): each
+   * variant of a file has an entry of its own.
    */
-  async lookup(file: string): Promise<{ hit: CacheHit } | { save: CacheSave } | undefined> {
+  async lookup(file: string, variant?: string): Promise<{ hit: CacheHit } | { save: CacheSave } | undefined> {
     const sources = [file, ...externalDataOf(file)];
     const hash = await this.hashOf(sources);
-    const entryDir = path.join(this.options.dir, `${hash.slice(0, 32)}-${this.environment}`);
+    const entryDir = path.join(this.options.dir, `${hash.slice(0, 32)}-${this.environment}${variant ? `-${safeName(variant)}` : ''}`);
     const inlineMarker = `${entryDir}.inline`;
     const entry = readEntry(entryDir);
     if (entry?.hash === hash) {
@@ -337,4 +339,9 @@ function removeDir(dir: string): void {
   } catch {
     // Left for the next trim.
   }
+}
+
+/** `name` with anything but letters, digits, dots and dashes replaced, for a folder name. */
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 40);
 }

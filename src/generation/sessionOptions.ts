@@ -25,6 +25,8 @@ export interface SessionTuning {
   allowSpinning?: boolean;
   /** ONNX Runtime's per-operator profile of every run, written when the session is released to a JSON file whose path starts with this. */
   profileFilePrefix?: string;
+  /** false: open graphs as they are, without the rewrite the opener asks for (OpenSessionOptions.rewrite). */
+  rewrite?: boolean;
 }
 
 /** The session options Inkwell passes to `InferenceSession.create`. */
@@ -82,11 +84,40 @@ export function disableOrtTelemetry(): void {
   process.env.ORT_DISABLE_TELEMETRY ??= '1';
 }
 
-/** `InferenceSession.create` of onnxruntime-node, or anything shaped like it. */
-export type CreateSession<S> = (file: string, options: InkwellSessionOptions) => Promise<S>;
+/** `InferenceSession.create` of onnxruntime-node, or anything shaped like it: from a file, or from a model's bytes. */
+export type CreateSession<S> = (source: string | Uint8Array, options: InkwellSessionOptions) => Promise<S>;
+
+/** onnxruntime-node's `InferenceSession.create` (both of its forms) as a {@link CreateSession}. */
+export function sessionCreator<S>(api: {
+  create(file: string, options: InkwellSessionOptions): Promise<S>;
+  create(bytes: Uint8Array, options: InkwellSessionOptions): Promise<S>;
+}): CreateSession<S> {
+  return (source, options) => (typeof source === 'string' ? api.create(source, options) : api.create(source, options));
+}
+
+/** A change made to a graph's bytes before ONNX Runtime opens it (cacheByPosition.ts). */
+export interface GraphRewrite {
+  /** Names the rewrite in the optimized-model cache's key, so rewritten and plain graphs never share an entry. */
+  key: string;
+  /** The rewritten model, or undefined where the rewrite does not apply. */
+  apply(model: Uint8Array): Uint8Array | undefined;
+}
+
+/**
+ * Largest graph file rewritten: the rewrite holds the file and its rewritten copy in memory while
+ * ONNX Runtime makes its own, so a file past a quarter of what this machine may load opens as it is.
+ */
+function rewriteLimit(): number {
+  return Math.min(2 ** 30, onnxSizeLimit() / 4);
+}
 
 export interface OpenSessionOptions {
   tuning?: SessionTuning;
+  /**
+   * Rewrites the graph before ONNX Runtime opens it, when the graph keeps its weights inside and
+   * is small enough ({@link rewriteLimit}); a rewritten graph ONNX Runtime refuses is opened as it is.
+   */
+  rewrite?: GraphRewrite;
   /** Opens a cached optimized graph when there is one, and saves one when there is not. */
   cache?: OptimizedModelCache;
   /** Hears which way the cache served `file`: opened from it, or saved into it. */
@@ -120,27 +151,60 @@ export async function openOnnxSession<S>(
     );
   }
   const options = inkwellSessionOptions(threads, open.tuning);
-  const cached = open.cache && options.graphOptimizationLevel === 'all' ? await openCached(create, file, options, open.cache) : undefined;
+  const rewrite = open.rewrite && open.tuning?.rewrite !== false && bytes <= rewriteLimit() ? open.rewrite : undefined;
+  const source = new GraphSource(file, rewrite);
+  const cached = open.cache && options.graphOptimizationLevel === 'all' ? await openCached(create, source, options, open.cache) : undefined;
   if (cached) {
     open.onCache?.(cached.event, file);
     return cached.session;
   }
   try {
-    return await create(file, options);
+    return await source.open(create, options);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new GenerationError('model-invalid', `ONNX Runtime could not load ${file}: ${detail}`, file, detail);
   }
 }
 
-/** The session from the cache's optimized graph, or from `file` while saving one; undefined: open `file` plainly. */
+/** What ONNX Runtime opens for a file: the file itself, or its rewritten bytes (made once, on first use). */
+class GraphSource {
+  private rewritten: Uint8Array | undefined | null = null;
+
+  constructor(
+    readonly file: string,
+    readonly rewrite: GraphRewrite | undefined,
+  ) {}
+
+  /** The rewritten graph, or undefined where there is no rewrite or it does not apply. */
+  bytes(): Uint8Array | undefined {
+    if (this.rewritten === null) this.rewritten = this.rewrite?.apply(fs.readFileSync(this.file));
+    return this.rewritten;
+  }
+
+  /** Opens the rewritten graph, or the file where there is none or ONNX Runtime refuses it. */
+  async open<S>(create: CreateSession<S>, options: InkwellSessionOptions): Promise<S> {
+    const bytes = this.bytes();
+    if (bytes) {
+      try {
+        return await create(bytes, options);
+      } catch {
+        // The file as it is says what is wrong, if anything is.
+      }
+    }
+    return create(this.file, options);
+  }
+}
+
+/** The session from the cache's optimized graph, or from the source while saving one; undefined: open the source plainly. */
 async function openCached<S>(
   create: CreateSession<S>,
-  file: string,
+  source: GraphSource,
   options: InkwellSessionOptions,
   cache: OptimizedModelCache,
 ): Promise<{ session: S; event: 'opened' | 'saved' } | undefined> {
-  let found = await cache.lookup(file).catch(() => undefined);
+  const { file } = source;
+  const variant = source.rewrite?.key;
+  let found = await cache.lookup(file, variant).catch(() => undefined);
   if (found && 'hit' in found) {
     try {
       // Errors only: a copy ONNX Runtime cannot open says so in many warnings, and is replaced below.
@@ -151,13 +215,13 @@ async function openCached<S>(
     } catch {
       // A damaged entry (or one ONNX Runtime no longer reads): drop it and save a fresh one.
       found.hit.discard();
-      found = await cache.lookup(file).catch(() => undefined);
+      found = await cache.lookup(file, variant).catch(() => undefined);
     }
   }
   if (!found || 'hit' in found) return undefined;
   const { save } = found;
   try {
-    const session = await create(file, {
+    const session = await create(source.bytes() ?? file, {
       ...options,
       // ONNX Runtime warns, at each save, that the graph is for this processor: the cache's key says so already.
       logSeverityLevel: 3,

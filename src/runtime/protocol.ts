@@ -155,6 +155,11 @@ export interface TextModelCheck extends Omit<TextModelSpec, 'eosTokenIds' | 'pre
   kind: 'text';
   model: string;
   hasKvCache: boolean;
+  /**
+   * The graph runs with its KV cache taken and given back by position (generation/cacheByPosition.ts):
+   * `inputs` and `outputs` are then the rewritten graph's, `past_key_values.N.*.by_position` and `present.N.*.new`.
+   */
+  cacheByPosition: boolean;
   /** The graph(s) loaded, relative to the folder (`onnx/model_q4.onnx`, or a decoder + decoder-with-past pair). */
   file: string;
   /** The ONNX variant loaded, by transformers.js's name. */

@@ -402,7 +402,8 @@ suite('Text generation in the editor', function () {
     const lines = report.split('\n');
     assert.ok(lines.length <= 14, `a short report (${lines.length} lines):\n${report}`);
     assert.ok(!lines.some((l) => /\.\d+\.(key|value)\b/.test(l)), `no tensor per layer:\n${report}`);
-    assert.match(report, /past_key_values\.\*\.\{key,value\} \(\d+ tensors, \d+ layers\): float\d+\[/);
+    assert.match(report, /past_key_values\.\*\.\{key,value\}\.by_position \(\d+ tensors, \d+ layers\): float\d+\[/);
+    assert.match(report, /present\.\*\.\{key,value\}\.new \(\d+ tensors, \d+ layers\): float\d+\[/);
     assert.match(report, /onnx\/model\.onnx \(fp32\): llama/);
     assert.match(report, /Using onnx\/model\.onnx \(fp32\), the fastest variant for a CPU in this folder/);
   });

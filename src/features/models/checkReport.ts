@@ -14,7 +14,8 @@ export function signature(list: TensorSignature[]): string {
       lines.push(`  ${t.name}: ${shape}`);
       continue;
     }
-    const family = `${m[1]}.*.${m[3].replace(/^(key|value)$/, '{key,value}')}`;
+    // A cache taken by position (`….key.by_position`, `….value.new`) keeps its suffix on the family's line.
+    const family = `${m[1]}.*.${m[3].replace(/^(key|value)(\.by_position|\.new)?$/, '{key,value}$2')}`;
     const key = family.includes('{key,value}') ? `${m[1]}.*.kv` : family;
     let f = families.get(key);
     if (!f) {

@@ -29,12 +29,16 @@ export function describeCheck(check: ModelCheckResult): { summary: string; detai
       const attention = check.kvHeads === check.heads ? `${check.heads} heads` : `${check.heads} heads / ${check.kvHeads} KV heads`;
       const summary =
         `${check.file} (${check.dtype}): ${check.modelType}, ${check.layers} layers, ${attention}, width ${check.hidden}, context ${check.contextLength}, ` +
-        `${check.hasKvCache ? 'KV cache' : 'no KV cache (slower)'}, ${size}. Test: "${check.sample.prompt}" → ` +
+        `${check.hasKvCache ? (check.cacheByPosition ? 'KV cache by position' : 'KV cache') : 'no KV cache (slower)'}, ${size}. Test: "${check.sample.prompt}" → ` +
         `${JSON.stringify(check.sample.text)} in ${check.sample.ms.toFixed(0)} ms.`;
       const tokens = `prompt prefix [${check.prefixIds.join(', ')}], end-of-text [${check.eosTokenIds.join(', ')}] (from ${check.eosSource})`;
+      const byPosition = check.cacheByPosition
+        ? '; run as Inkwell rewrote it at load: each past arrives by position (…by_position, [batch, length, heads, head size]) ' +
+          'and each present leaves as the step’s new positions (…new), every operator the export’s own'
+        : '';
       return {
         summary,
-        details: `${check.model}\n${summary}\n${check.note}\nvocabulary ${check.vocabSize}, head dim ${check.headDim}, ${tokens}\n${io}`,
+        details: `${check.model}\n${summary}\n${check.note}\nvocabulary ${check.vocabSize}, head dim ${check.headDim}, ${tokens}${byPosition}\n${io}`,
       };
     }
     case 'image': {

@@ -1,7 +1,8 @@
 import type * as ort from 'onnxruntime-node';
 import * as fs from 'fs';
 import { OptimizedModelCache } from '../../generation/optimizedModelCache';
-import { openOnnxSession } from '../../generation/sessionOptions';
+import { cacheByPosition } from '../../generation/cacheByPosition';
+import { openOnnxSession, sessionCreator } from '../../generation/sessionOptions';
 import type { RuntimeOptions } from '../protocol';
 
 /**
@@ -73,8 +74,10 @@ export class SessionCache {
   }
 
   private create(file: string): Promise<ort.InferenceSession> {
-    return openOnnxSession((f, options) => this.runtime.InferenceSession.create(f, options), file, this.options.threads, {
+    return openOnnxSession(sessionCreator(this.runtime.InferenceSession), file, this.options.threads, {
       cache: this.modelCache,
+      // Decoder graphs take their KV cache by position; any other graph opens as it is.
+      rewrite: cacheByPosition,
       onCache: (event, f) =>
         this.log(
           event === 'opened'

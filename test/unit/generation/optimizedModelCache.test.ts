@@ -13,7 +13,7 @@ import * as ort from 'onnxruntime-node';
 import { generateText } from '../../../src/generation/generate';
 import type { DtypeRequest } from '../../../src/generation/layout';
 import { OptimizedModelCache } from '../../../src/generation/optimizedModelCache';
-import { openOnnxSession } from '../../../src/generation/sessionOptions';
+import { openOnnxSession, sessionCreator } from '../../../src/generation/sessionOptions';
 import { loadTextModelFolder } from '../../../src/generation/textModelLoader';
 import type { SamplingOptions } from '../../../src/generation/textRequest';
 import { modelsDir } from './fixtures';
@@ -43,8 +43,8 @@ async function load(dir: string, dtype: DtypeRequest, cache: OptimizedModelCache
     open: (file) =>
       openOnnxSession(
         (f, options) => {
-          opened.push({ file: f, level: options.graphOptimizationLevel });
-          return ort.InferenceSession.create(f, options);
+          opened.push({ file: typeof f === 'string' ? f : '(bytes)', level: options.graphOptimizationLevel });
+          return sessionCreator(ort.InferenceSession)(f, options);
         },
         file,
         1,

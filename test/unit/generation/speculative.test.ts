@@ -11,6 +11,7 @@ import { loadModelInProcess, type InProcessModel } from '../../../src/cli/contin
 import { DecoderRun } from '../../../src/generation/decoder';
 import { encodePrompt, generateText } from '../../../src/generation/generate';
 import type { DtypeRequest } from '../../../src/generation/layout';
+import type { SessionTuning } from '../../../src/generation/sessionOptions';
 import { LogitsProcessorList, NgramBan, RepetitionPenaltyProcessor, type LogitsProcessor } from '../../../src/generation/logitsProcessors';
 import { mulberry32, TokenSampler } from '../../../src/generation/sampling';
 import {
@@ -106,7 +107,7 @@ describe('draft length and the switch-off policy', () => {
 const parityDir = path.join(modelsDir, 'parity');
 
 /** Every layout the loader opens, by folder and dtype. */
-const LAYOUTS: ReadonlyArray<{ label: string; dir: string; dtype: DtypeRequest; longRun?: number }> = [
+const LAYOUTS: ReadonlyArray<{ label: string; dir: string; dtype: DtypeRequest; longRun?: number; tuning?: SessionTuning }> = [
   { label: 'tiny-gpt2 (KV cache)', dir: path.join(modelsDir, 'tiny-gpt2'), dtype: 'fp32' },
   { label: 'tiny-gpt2/no-past (no KV cache)', dir: path.join(modelsDir, 'tiny-gpt2', 'no-past'), dtype: 'fp32', longRun: 60 },
   { label: 'tiny-llama', dir: path.join(modelsDir, 'tiny-llama'), dtype: 'fp32' },
@@ -122,6 +123,9 @@ const LAYOUTS: ReadonlyArray<{ label: string; dir: string; dtype: DtypeRequest; 
   { label: 'smollm2-nobos', dir: path.join(parityDir, 'smollm2-nobos'), dtype: 'fp32' },
   { label: 'tinyllama-bos', dir: path.join(parityDir, 'tinyllama-bos'), dtype: 'fp32' },
   { label: 'llama-external-data', dir: path.join(parityDir, 'llama-external-data'), dtype: 'fp32' },
+  // As exported (presents handed back whole, cut by copying on a rollback), where Inkwell would take the cache by position.
+  { label: 'gpt2-split as exported', dir: path.join(parityDir, 'gpt2-split'), dtype: 'fp32', tuning: { rewrite: false } },
+  { label: 'llama-dtypes fp16 as exported', dir: path.join(parityDir, 'llama-dtypes'), dtype: 'fp16', tuning: { rewrite: false } },
   ...(['fp32', 'fp16', 'q4', 'q4f16'] as const).map((dtype) => ({
     label: `llama-dtypes ${dtype}${dtype.endsWith('16') ? ' (float16 cache)' : ''}`,
     dir: path.join(parityDir, 'llama-dtypes'),
@@ -158,7 +162,7 @@ for (const layout of LAYOUTS) {
     let model: InProcessModel;
     const seen = { proposed: 0, accepted: 0, repetitiveAccepted: 0 };
     before(async () => {
-      model = await loadModelInProcess(layout.dir, 1, layout.dtype);
+      model = await loadModelInProcess(layout.dir, 1, layout.dtype, { tuning: layout.tuning });
     });
     after(async () => {
       await model?.release();

@@ -18,3 +18,18 @@ describe('Check Model report', () => {
     );
   });
 });
+
+describe('Check Model report of a cache taken by position', () => {
+  it('keeps the suffix on the family line, keys and values together', () => {
+    const text = signature(
+      Array.from({ length: 2 }, (_, i) =>
+        ['key', 'value'].map((part) => ({
+          name: `present.${i}.${part}.new`,
+          type: 'float16',
+          shape: ['batch_size', 'sequence_length', 2, 8],
+        })),
+      ).flat(),
+    );
+    assert.strictEqual(text, '  present.*.{key,value}.new (4 tensors, 2 layers): float16[batch_size, sequence_length, 2, 8]');
+  });
+});

@@ -194,9 +194,10 @@ describe('runtime client and process', function () {
     const check = await client.request('model.check', { model: path.join(modelsDir, 'tiny-llama') });
     assert.ok(check.kind === 'text');
     assert.deepStrictEqual([check.modelType, check.layers, check.heads, check.kvHeads, check.headDim], ['llama', 2, 4, 2, 8]);
-    assert.ok(check.hasKvCache);
-    const past = check.inputs.find((i) => i.name === 'past_key_values.0.key');
-    assert.deepStrictEqual(past?.shape.slice(1), [2, 'past_sequence_length', 8]);
+    assert.ok(check.hasKvCache && check.cacheByPosition);
+    // The graph as it runs: the cache by position, [batch, length, KV heads, head size].
+    const past = check.inputs.find((i) => i.name === 'past_key_values.0.key.by_position');
+    assert.deepStrictEqual(past?.shape.slice(1), ['past_sequence_length', 2, 8]);
     assert.strictEqual(check.sample.tokens.length, 8);
     const noPast = await client.request('model.check', { model: path.join(modelsDir, 'tiny-gpt2', 'no-past') });
     assert.ok(noPast.kind === 'text' && !noPast.hasKvCache);

@@ -91,6 +91,7 @@ export async function checkTextModel(
     vocabSize: spec.vocabSize,
     contextLength: spec.contextLength,
     hasKvCache: signature.hasKvCache,
+    cacheByPosition: signature.cache.some((c) => c.byPosition),
     file: decoder.withPast ? `${decoder.decoder} + ${decoder.withPast}` : decoder.decoder,
     dtype: decoder.dtype,
     note: decoder.note,
