@@ -23,7 +23,8 @@
  * Run: npm run bench -- generation  (or: npx tsx bench/generation.ts)
  * Settings: INKWELL_BENCH_THREADS (2), INKWELL_BENCH_TOKENS (64), INKWELL_BENCH_RUNS (5, at least 5),
  * INKWELL_BENCH_MODELS (comma-separated labels: shipped, distilgpt2, smollm2), INKWELL_BENCH_TABLES
- * (comma-separated, all by default: dtype, process, sessions, q4, load, profile).
+ * (comma-separated, all by default: dtype, process, sessions, q4, load, profile, graph), INKWELL_BENCH_PROMPT
+ * (short by default; long: 1,800 characters of a sample post, ~355 tokens).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -48,12 +49,14 @@ const threads = Number(process.env.INKWELL_BENCH_THREADS ?? 2);
 const newTokens = Number(process.env.INKWELL_BENCH_TOKENS ?? 64);
 const runs = Math.max(5, Number(process.env.INKWELL_BENCH_RUNS ?? 5));
 const onlyModels = process.env.INKWELL_BENCH_MODELS?.split(',').filter(Boolean);
-const tables = new Set((process.env.INKWELL_BENCH_TABLES ?? 'dtype,process,sessions,q4,load,profile').split(',').filter(Boolean));
+const tables = new Set((process.env.INKWELL_BENCH_TABLES ?? 'dtype,process,sessions,q4,load,profile,graph').split(',').filter(Boolean));
 const greedy: SamplingOptions = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
-const prompt =
+const shortPrompt =
   'Generative models learn the distribution of their training data and sample new examples from it. ' +
   'In this post we look at how a small transformer continues a paragraph of text, token by token, ' +
   'and what it costs to run one on a laptop without a GPU.';
+/** The prompt of every table: INKWELL_BENCH_PROMPT=long gives the first 1,800 characters of a sample post instead. */
+const prompt = process.env.INKWELL_BENCH_PROMPT === 'long' ? longPrompt() : shortPrompt;
 
 interface BenchModel {
   key: string;
@@ -68,6 +71,10 @@ interface Timing {
   tokens: number;
   /** ms per decoded token (after the first) inside session.run. */
   runMsPerToken: number;
+  /** The tokens generated, where the engine reports them. */
+  ids?: readonly number[];
+  /** Tokens in the prompt, where the engine reports them. */
+  promptTokens?: number;
 }
 
 function python(args: string[]): string {
@@ -297,6 +304,7 @@ async function inkwellInProcess(
   tuning?: SessionTuning,
   name = 'Inkwell (in process)',
   intraOpThreads = threads,
+  text = prompt,
 ): Promise<Engine> {
   const loaded = await loadModelInProcess(dir, intraOpThreads, dtype, { tuning });
   const clock = new RunClock();
@@ -305,8 +313,15 @@ async function inkwellInProcess(
     name,
     async run(tokens) {
       clock.reset();
-      const r = await generateText(model, { prompt, maxTokens: tokens, stop: [], sampling: greedy });
-      return { ttftMs: r.ttftMs, tokensPerSecond: r.tokensPerSecond, tokens: r.tokens.length, runMsPerToken: clock.perDecodedToken() };
+      const r = await generateText(model, { prompt: text, maxTokens: tokens, stop: [], sampling: greedy });
+      return {
+        ttftMs: r.ttftMs,
+        tokensPerSecond: r.tokensPerSecond,
+        tokens: r.tokens.length,
+        runMsPerToken: clock.perDecodedToken(),
+        ids: r.tokens,
+        promptTokens: r.promptTokens.length,
+      };
     },
     dispose: () => loaded.release(),
   };
@@ -794,6 +809,235 @@ async function profileTable(models: BenchModel[], bandwidth: number): Promise<vo
   );
 }
 
+/** A long prompt: the body of a sample post, its frontmatter left out, cut at a word near `chars`. */
+function longPrompt(chars = 1800): string {
+  const post = fs.readFileSync(path.join(repo, 'samples', 'blog', 'posts', 'exploring-generative-ai.md'), 'utf8');
+  const body = post.replace(/^---\n[\s\S]*?\n---\n/, '');
+  return body.slice(0, body.lastIndexOf(' ', chars));
+}
+
+/**
+ * The distilgpt2-shaped fixture rebuilt by bench/graph_variants.py into bench/.cache, once: a model
+ * folder whose onnx/ holds the fused fp32 and q4 graphs (so Inkwell's own loader runs them), and
+ * beside it the in-place-cache and products-alone graphs. Returns python's lines.
+ */
+function fusedFixture(dir: string): { dir: string; built: string[] } {
+  const out = path.join(cacheDir, 'distilgpt2-shape-fused');
+  const built: string[] = [];
+  fs.mkdirSync(path.join(out, 'onnx'), { recursive: true });
+  for (const f of fs.readdirSync(dir)) if (f.endsWith('.json')) fs.copyFileSync(path.join(dir, f), path.join(out, f));
+  const tool = path.join(repo, 'bench', 'graph_variants.py');
+  const make = (mode: string, src: string, dst: string, ...flags: string[]) => {
+    if (!fs.existsSync(dst)) built.push(python([tool, mode, path.join(dir, 'onnx', src), dst, ...flags]).trim());
+  };
+  make('fused', 'model.onnx', path.join(out, 'onnx', 'model.onnx'));
+  make('fused', 'model_q4.onnx', path.join(out, 'onnx', 'model_q4.onnx'));
+  make('fused', 'model.onnx', path.join(out, 'in-place-kv.onnx'), '--in-place-kv');
+  make('products', 'model.onnx', path.join(out, 'products.onnx'));
+  make('products', 'model_q4.onnx', path.join(out, 'products_q4.onnx'));
+  return { dir: out, built };
+}
+
+/** ms per run of a products-alone graph: `n` runs after a warm-up, each its inputs random. */
+async function productsAlone(file: string, n: number): Promise<number[]> {
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of session.inputNames) {
+      const width = Number(name.slice(1));
+      feeds[name] = new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: width }, () => Math.random() - 0.5),
+        [1, 1, width],
+      );
+    }
+    await session.run(feeds);
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await session.run(feeds);
+      times.push(performance.now() - t);
+    }
+    return times;
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * Greedy decoding straight on a session, no Inkwell around it, for the one graph Inkwell's loader
+ * cannot run: GroupQueryAttention with one fixed-length buffer per cache tensor, fed as the past
+ * and pre-allocated as the present (`inPlace`), or the export with each present handed back as the
+ * next past. ms per decoded token and the tokens.
+ */
+async function rawDecode(
+  file: string,
+  promptIds: readonly number[],
+  tokens: number,
+  inPlace: boolean,
+): Promise<{ ms: number; ids: number[] }> {
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  const pasts = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
+  const [heads, headSize] = [12, 64];
+  const capacity = promptIds.length + tokens + 1;
+  const fixed = new Map<string, ort.Tensor>();
+  const int64 = (values: readonly number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
+  try {
+    let ids = [...promptIds];
+    let past: Record<string, ort.OnnxValue> | undefined;
+    let cached = 0;
+    const out: number[] = [];
+    let start = 0;
+    for (let step = 0; step < tokens; step++) {
+      if (step === 1) start = performance.now();
+      const total = cached + ids.length;
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: int64(ids, [1, ids.length]),
+        attention_mask: int64(new Array<number>(total).fill(1), [1, total]),
+        position_ids: int64(
+          ids.map((_, i) => cached + i),
+          [1, ids.length],
+        ),
+        num_logits_to_keep: int64([1], []),
+      };
+      const fetches: Record<string, ort.Tensor | null> = { logits: null };
+      for (const name of pasts) {
+        const present = name.replace('past_key_values.', 'present.');
+        if (inPlace) {
+          let t = fixed.get(name);
+          if (!t)
+            fixed.set(name, (t = new ort.Tensor('float32', new Float32Array(heads * capacity * headSize), [1, heads, capacity, headSize])));
+          feeds[name] = t;
+          fetches[present] = t;
+        } else {
+          feeds[name] =
+            (past?.[present] as ort.Tensor | undefined) ?? new ort.Tensor('float32', new Float32Array(0), [1, heads, 0, headSize]);
+          fetches[present] = null;
+        }
+      }
+      if (inPlace) {
+        feeds.seqlens_k = new ort.Tensor('int32', Int32Array.from([total - 1]), [1]);
+        feeds.total_sequence_length = new ort.Tensor('int32', Int32Array.from([total]), []);
+      }
+      const result = await session.run(feeds, fetches);
+      const logits = result.logits.data as Float32Array;
+      let best = 0;
+      for (let v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
+      out.push(best);
+      past = result;
+      cached = total;
+      ids = [best];
+    }
+    return { ms: (performance.now() - start) / (tokens - 1), ids: out };
+  } finally {
+    await session.release();
+  }
+}
+
+/** Two engines' runs taking turns: a table row each, the second's ratio against the first, and whether every run gave the first run's tokens. */
+async function pairRows(cells: string, read: number, bandwidth: number, engines: [Engine, Engine]): Promise<void> {
+  const [a, b] = await alternate(engines);
+  const reference = a[0].ids?.join(',');
+  const same = (t: Timing[]) => (t.every((x) => x.ids?.join(',') === reference) ? 'identical' : 'differ');
+  const prompt = `${a[0].promptTokens ?? '?'} tokens`;
+  const percent = (tps: number) => `${((100 * read * tps) / bandwidth).toFixed(0)}%`;
+  const [ma, mb] = [decodeMedian(a), decodeMedian(b)];
+  console.log(
+    `| ${cells} | ${prompt} | ${engines[0].name} | ${spread(a.map((t) => t.tokensPerSecond))} | 1.00× | ${percent(ma)} | ${same(a)} |`,
+  );
+  console.log(
+    `| ${cells} | ${prompt} | ${engines[1].name} | ${spread(b.map((t) => t.tokensPerSecond))} | ${(mb / ma).toFixed(2)}× | ${percent(mb)} | ${same(b)} |`,
+  );
+}
+
+/**
+ * What rewriting the graph buys. First what Inkwell does at load (cacheByPosition.ts): the export's
+ * KV cache taken and given back by position, against the export as it is, whole greedy requests
+ * in process at a short and a long prompt. Then what it does not do, measured on the
+ * distilgpt2-shaped fixture (bench/graph_variants.py): the export rebuilt with ONNX Runtime's fused
+ * operators; the weight products alone, the floor no rewrite goes under; and an in-place cache
+ * (GroupQueryAttention on one fixed buffer per cache tensor, bare sessions).
+ */
+async function graphTable(models: BenchModel[], bandwidth: number): Promise<void> {
+  const long = longPrompt();
+  const exported = { rewrite: false };
+  console.log('\n### Rewriting the graph: the cache by position, and what fusing would add\n');
+  console.log(
+    `${newTokens} new tokens, greedy; ${runs} runs per engine after a warm-up, taking turns; median (min–max). Bound = ${(bandwidth / 1e9).toFixed(1)} GB/s / bytes read per token. ` +
+      `"As exported": Inkwell in process with the graph as the file has it; "by position": the same with the cache taken and given back by position (Inkwell's default). ` +
+      `Load average at the start: ${loadAverage()}.\n`,
+  );
+  console.log('| model | dtype | prompt | graph | decode tok/s | vs first | % of bound | tokens |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const m of models.filter((x) => x.key !== 'smollm2')) {
+    const bytes = readBytes(m.dir);
+    for (const dtype of ['fp32', 'q4'] as const) {
+      const read = bytes.get(dtype)?.read ?? NaN;
+      for (const text of [shortPrompt, long]) {
+        await pairRows(`${m.label} | ${dtype}`, read, bandwidth, [
+          await inkwellInProcess(m.dir, dtype, exported, 'as exported', threads, text),
+          await inkwellInProcess(m.dir, dtype, undefined, 'by position', threads, text),
+        ]);
+      }
+    }
+  }
+  if (!models.some((m) => m.key === 'distilgpt2')) return;
+  const dir = ensureFixture('distilgpt2');
+  const fused = fusedFixture(dir);
+  const bytes = readBytes(dir);
+  console.log(
+    `\nFused (bench/graph_variants.py: SkipLayerNormalization, MultiHeadAttention, FastGelu around the export's own weight products, both graphs as exported)` +
+      `${fused.built.length ? `; built now: ${fused.built.join('; ')}` : ''}:\n`,
+  );
+  console.log('| model | dtype | prompt | graph | decode tok/s | vs first | % of bound | tokens |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const dtype of ['fp32', 'q4'] as const) {
+    const read = bytes.get(dtype)?.read ?? NaN;
+    for (const text of [shortPrompt, long]) {
+      await pairRows(`distilgpt2-shaped | ${dtype}`, read, bandwidth, [
+        await inkwellInProcess(dir, dtype, exported, 'as exported', threads, text),
+        await inkwellInProcess(fused.dir, dtype, exported, 'fused', threads, text),
+      ]);
+    }
+    const alone = await productsAlone(path.join(fused.dir, dtype === 'fp32' ? 'products.onnx' : 'products_q4.onnx'), runs * 20);
+    const tps = alone.map((ms) => 1000 / ms);
+    console.log(
+      `| distilgpt2-shaped | ${dtype} | — | weight products alone (the floor) | ${spread(tps)} | | ${((100 * read * median(tps)) / bandwidth).toFixed(0)}% | |`,
+    );
+  }
+  // The in-place cache, fp32, long prompt: bare sessions taking turns.
+  const loaded = await loadModelInProcess(dir, threads, 'fp32');
+  const promptIds = loaded.tokenizer.encode(long);
+  await loaded.release();
+  const exportTimes: number[] = [];
+  const inPlaceTimes: number[] = [];
+  let agree = true;
+  for (let i = 0; i < runs; i++) {
+    const a = await rawDecode(path.join(dir, 'onnx', 'model.onnx'), promptIds, newTokens, false);
+    const b = await rawDecode(path.join(fused.dir, 'in-place-kv.onnx'), promptIds, newTokens, true);
+    exportTimes.push(1000 / a.ms);
+    inPlaceTimes.push(1000 / b.ms);
+    agree &&= a.ids.join(',') === b.ids.join(',');
+  }
+  const ratio = median(inPlaceTimes) / median(exportTimes);
+  console.log(`| distilgpt2-shaped | fp32 | ${promptIds.length} tokens | as exported, bare session | ${spread(exportTimes)} | 1.00× | | |`);
+  console.log(
+    `| distilgpt2-shaped | fp32 | ${promptIds.length} tokens | fused, in-place cache (pre-allocated presents), bare session | ${spread(inPlaceTimes)} | ${ratio.toFixed(2)}× | | ${agree ? 'identical' : 'differ'} |`,
+  );
+  console.log(
+    '\nThe in-place rows run without Inkwell (its loader does not know the extra inputs): each step hands onnxruntime-node the same fixed-length ' +
+      'buffers as past and as pre-allocated present, which an in-place cache needs from the binding.',
+  );
+}
+
 /**
  * The memory-bandwidth bound of decoding, in bytes per second read with `threads` threads, from
  * tools that are not the kernel under test (the highest of them, so it is never set low), and a
@@ -831,6 +1075,7 @@ export async function benchGeneration(): Promise<void> {
   if (tables.has('q4')) await q4SettingsSweep(models);
   if (tables.has('load')) await loadTable(models);
   if (tables.has('profile')) await profileTable(models, bandwidth);
+  if (tables.has('graph')) await graphTable(models, bandwidth);
   console.log(
     '\nGoals: decode >= 1.5x transformers.js on fp32 and >= 1.2x on q4; TTFT no worse; q4 >= 3x own fp32 (distilgpt2); >= 85% of the bound.',
   );
