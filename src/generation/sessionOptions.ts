@@ -175,9 +175,15 @@ class GraphSource {
     readonly rewrite: GraphRewrite | undefined,
   ) {}
 
-  /** The rewritten graph, or undefined where there is no rewrite or it does not apply. */
+  /** The rewritten graph, or undefined where there is no rewrite, it does not apply, or it failed (the file then opens as it is). */
   bytes(): Uint8Array | undefined {
-    if (this.rewritten === null) this.rewritten = this.rewrite?.apply(fs.readFileSync(this.file));
+    if (this.rewritten === null) {
+      try {
+        this.rewritten = this.rewrite?.apply(fs.readFileSync(this.file));
+      } catch {
+        this.rewritten = undefined;
+      }
+    }
     return this.rewritten;
   }
 

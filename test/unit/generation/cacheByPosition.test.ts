@@ -122,14 +122,22 @@ describe('cache by position: opening', () => {
     assert.strictEqual(rewriteCacheByPosition(gan), undefined);
   });
 
-  it('opens the file as exported when ONNX Runtime refuses the rewritten bytes', async () => {
+  it('opens the file as exported when ONNX Runtime refuses the rewritten bytes, or the rewrite throws', async () => {
     const file = path.join(modelsDir, 'tiny-gpt2', 'onnx', 'model.onnx');
-    const broken = { key: 'broken', apply: (model: Uint8Array) => model.subarray(0, model.length >> 1) };
-    const session = await openOnnxSession(sessionCreator(ort.InferenceSession), file, 1, { rewrite: broken });
-    try {
-      assert.ok(session.inputNames.includes('past_key_values.0.key'));
-    } finally {
-      await session.release();
+    const halved = { key: 'halved', apply: (model: Uint8Array) => model.subarray(0, model.length >> 1) };
+    const throwing = {
+      key: 'throwing',
+      apply: (): Uint8Array => {
+        throw new RangeError('a rewrite that fails');
+      },
+    };
+    for (const rewrite of [halved, throwing]) {
+      const session = await openOnnxSession(sessionCreator(ort.InferenceSession), file, 1, { rewrite });
+      try {
+        assert.ok(session.inputNames.includes('past_key_values.0.key'), rewrite.key);
+      } finally {
+        await session.release();
+      }
     }
   });
 
