@@ -16,10 +16,11 @@
  * by shortening the prefix. The arithmetic is the export's own, so the logits are the same bits.
  *
  * It applies to graphs whose every cache tensor is 4-D with the sequence on axis 2 (GPT-2, Llama,
- * Qwen, Phi, grouped-query heads, float16 caches, merged decoders, either graph of a split export);
- * anything else (GPT-BigCode's fused 3-D cache, a graph without cache outputs, weights in external
- * files, which a graph loaded from memory could not find) is left alone: {@link rewriteCacheByPosition}
- * returns undefined and the export runs as before.
+ * Qwen, Phi, grouped-query heads, float16 caches, merged decoders, either graph of a split export,
+ * weights inside the graph or in external files); anything else (GPT-BigCode's fused 3-D cache, a
+ * graph without cache outputs) is left alone: {@link rewriteCacheByPosition} returns undefined and
+ * the export runs as before. A rewritten graph with external weights is opened from memory with
+ * ONNX Runtime told the folder they are in (sessionOptions.ts).
  *
  * Written by hand on the protobuf wire format, not with a protobuf library: the model is only
  * walked field by field and its weights (hundreds of megabytes of `initializer` fields) are copied
@@ -57,7 +58,6 @@ const ATTRIBUTE_TYPE_INTS = 7;
 const TENSOR_DIMS = 1;
 const TENSOR_DATA_TYPE = 2;
 const TENSOR_RAW_DATA = 9;
-const TENSOR_DATA_LOCATION = 14;
 const TENSOR_INT64 = 7;
 const VALUE_INFO_NAME = 1;
 const VALUE_INFO_TYPE = 2;
@@ -67,7 +67,6 @@ const TYPE_TENSOR_SHAPE = 2;
 const SHAPE_DIM = 1;
 const DIM_VALUE = 1;
 const DIM_PARAM = 2;
-const GRAPH_INITIALIZER = 5;
 
 const VARINT = 0;
 const I64 = 1;
@@ -270,15 +269,6 @@ function positionalCache(t: TensorInfo): boolean {
   return !!d && d.length === 4 && typeof d[1] === 'number' && typeof d[3] === 'number' && typeof d[2] !== 'number';
 }
 
-/** Whether any initializer keeps its data in an external file (a graph loaded from memory could not find it). */
-function hasExternalData(buf: Uint8Array, graph: Field[]): boolean {
-  for (const f of graph) {
-    if (f.field !== GRAPH_INITIALIZER || f.wire !== LEN) continue;
-    for (const t of fields(buf, f.value, f.end)) if (t.field === TENSOR_DATA_LOCATION && t.wire === VARINT && t.varint === 1) return true;
-  }
-  return false;
-}
-
 /** The default domain's opset the model imports (0 when it names none). */
 function defaultOpset(buf: Uint8Array, model: Field[]): number {
   for (const f of model) {
@@ -329,7 +319,6 @@ function rewrite(buf: Uint8Array): Uint8Array | undefined {
   if (![...pasts, ...presents].every((x) => x.info && positionalCache(x.info))) return undefined;
   const presentNames = new Set(presents.map((p) => p.info?.name));
   if (!pasts.every((p) => presentNames.has(`present.${p.info?.name.slice('past_key_values.'.length)}`))) return undefined;
-  if (hasExternalData(buf, graph)) return undefined;
 
   const start = `${PREFIX}start`;
   const axes = `${PREFIX}axes`;

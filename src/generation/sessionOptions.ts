@@ -192,12 +192,21 @@ class GraphSource {
     const bytes = this.bytes();
     if (bytes) {
       try {
-        return await create(bytes, options);
+        return await create(bytes, this.fromMemory(options));
       } catch {
         // The file as it is says what is wrong, if anything is.
       }
     }
     return create(this.file, options);
+  }
+
+  /**
+   * `options` for opening the rewritten bytes: a graph opened from memory finds its external
+   * weights (`model.onnx_data`, …) in the file's folder only when told where that is.
+   */
+  fromMemory(options: InkwellSessionOptions): InkwellSessionOptions {
+    const folder = { model_external_initializers_file_folder_path: path.dirname(this.file) };
+    return { ...options, extra: { ...options.extra, session: { ...options.extra.session, ...folder } } };
   }
 }
 
@@ -227,12 +236,14 @@ async function openCached<S>(
   if (!found || 'hit' in found) return undefined;
   const { save } = found;
   try {
-    const session = await create(source.bytes() ?? file, {
-      ...options,
+    const bytes = source.bytes();
+    const base = bytes ? source.fromMemory(options) : options;
+    const session = await create(bytes ?? file, {
+      ...base,
       // ONNX Runtime warns, at each save, that the graph is for this processor: the cache's key says so already.
       logSeverityLevel: 3,
       optimizedModelFilePath: save.file,
-      extra: { session: { ...options.extra.session, ...save.sessionConfig } },
+      extra: { session: { ...base.extra.session, ...save.sessionConfig } },
     });
     save.commit();
     return { session, event: 'saved' };

@@ -20,7 +20,7 @@ import { modelsDir } from './fixtures';
 
 const parityDir = path.join(modelsDir, 'parity');
 
-/** Layouts and whether their cache can go by position (4-D, sequence on axis 2, weights inside the graph). */
+/** Layouts and whether their cache can go by position (4-D, sequence on axis 2, wherever the weights are). */
 const LAYOUTS: ReadonlyArray<{ label: string; dir: string; dtype: DtypeRequest; byPosition: boolean }> = [
   { label: 'tiny-gpt2', dir: path.join(modelsDir, 'tiny-gpt2'), dtype: 'fp32', byPosition: true },
   { label: 'tiny-llama', dir: path.join(modelsDir, 'tiny-llama'), dtype: 'fp32', byPosition: true },
@@ -32,10 +32,10 @@ const LAYOUTS: ReadonlyArray<{ label: string; dir: string; dtype: DtypeRequest; 
   { label: 'llama-dtypes q4', dir: path.join(parityDir, 'llama-dtypes'), dtype: 'q4', byPosition: true },
   { label: 'bigcode-mq (fused 3-D key_value cache)', dir: path.join(parityDir, 'bigcode-mq'), dtype: 'fp32', byPosition: false },
   {
-    label: 'llama-external-data (weights in other files)',
+    label: 'llama-external-data (weights in two other files, found from memory)',
     dir: path.join(parityDir, 'llama-external-data'),
     dtype: 'fp32',
-    byPosition: false,
+    byPosition: true,
   },
   { label: 'tiny-gpt2/no-past (no cache)', dir: path.join(modelsDir, 'tiny-gpt2', 'no-past'), dtype: 'fp32', byPosition: false },
 ];
@@ -141,30 +141,33 @@ describe('cache by position: opening', () => {
     }
   });
 
-  it('keeps the rewritten graph in the optimized-model cache under a key of its own', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-cache-by-position-'));
-    const file = path.join(modelsDir, 'tiny-gpt2', 'onnx', 'model.onnx');
-    const cache = new OptimizedModelCache({ dir, maxBytes: 1 << 30, ortVersion: 'test' });
-    const events: string[] = [];
-    const open = async (rewrite: boolean) => {
-      const session = await openOnnxSession(sessionCreator(ort.InferenceSession), file, 1, {
-        cache,
-        rewrite: cacheByPosition,
-        tuning: { rewrite },
-        onCache: (event) => events.push(`${rewrite ? 'by position' : 'as exported'} ${event}`),
-      });
-      const inputs = session.inputNames;
-      await session.release();
-      return inputs.filter((n) => n.startsWith('past_key_values.')).every((n) => n.endsWith(BY_POSITION));
-    };
-    try {
-      assert.strictEqual(await open(true), true);
-      assert.strictEqual(await open(false), false);
-      assert.strictEqual(await open(true), true);
-      assert.strictEqual(await open(false), false);
-      assert.deepStrictEqual(events, ['by position saved', 'as exported saved', 'by position opened', 'as exported opened']);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  for (const file of [
+    path.join(modelsDir, 'tiny-gpt2', 'onnx', 'model.onnx'),
+    path.join(parityDir, 'llama-external-data', 'onnx', 'model.onnx'),
+  ])
+    it(`keeps the rewritten graph in the optimized-model cache under a key of its own: ${path.basename(path.dirname(path.dirname(file)))}`, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkwell-cache-by-position-'));
+      const cache = new OptimizedModelCache({ dir, maxBytes: 1 << 30, ortVersion: 'test' });
+      const events: string[] = [];
+      const open = async (rewrite: boolean) => {
+        const session = await openOnnxSession(sessionCreator(ort.InferenceSession), file, 1, {
+          cache,
+          rewrite: cacheByPosition,
+          tuning: { rewrite },
+          onCache: (event) => events.push(`${rewrite ? 'by position' : 'as exported'} ${event}`),
+        });
+        const inputs = session.inputNames;
+        await session.release();
+        return inputs.filter((n) => n.startsWith('past_key_values.')).every((n) => n.endsWith(BY_POSITION));
+      };
+      try {
+        assert.strictEqual(await open(true), true);
+        assert.strictEqual(await open(false), false);
+        assert.strictEqual(await open(true), true);
+        assert.strictEqual(await open(false), false);
+        assert.deepStrictEqual(events, ['by position saved', 'as exported saved', 'by position opened', 'as exported opened']);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
 });
