@@ -104,8 +104,9 @@ export interface GraphRewrite {
 }
 
 /**
- * Largest graph file rewritten: the rewrite holds the file and its rewritten copy in memory while
- * ONNX Runtime makes its own, so a file past a quarter of what this machine may load opens as it is.
+ * Largest graph file rewritten: the rewrite holds the file (without its external weights) and its
+ * rewritten copy in memory while ONNX Runtime makes its own, so a graph file past a quarter of what
+ * this machine may load opens as it is.
  */
 function rewriteLimit(): number {
   return Math.min(2 ** 30, onnxSizeLimit() / 4);
@@ -141,7 +142,8 @@ export async function openOnnxSession<S>(
   open: OpenSessionOptions = {},
 ): Promise<S> {
   if (!fs.existsSync(file)) throw new GenerationError('model-not-found', `Model file not found: ${file}`, file);
-  let bytes = checkModelFile(file, onnxSizeLimit());
+  const graphBytes = checkModelFile(file, onnxSizeLimit());
+  let bytes = graphBytes;
   for (const external of externalDataOf(file)) bytes += checkModelFile(external, onnxSizeLimit());
   if (bytes > onnxSizeLimit()) {
     throw new GenerationError(
@@ -151,7 +153,8 @@ export async function openOnnxSession<S>(
     );
   }
   const options = inkwellSessionOptions(threads, open.tuning);
-  const rewrite = open.rewrite && open.tuning?.rewrite !== false && bytes <= rewriteLimit() ? open.rewrite : undefined;
+  // The rewrite reads the graph file alone into memory: external weights stay in their files.
+  const rewrite = open.rewrite && open.tuning?.rewrite !== false && graphBytes <= rewriteLimit() ? open.rewrite : undefined;
   const source = new GraphSource(file, rewrite);
   const cached = open.cache && options.graphOptimizationLevel === 'all' ? await openCached(create, source, options, open.cache) : undefined;
   if (cached) {
