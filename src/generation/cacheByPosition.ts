@@ -5,8 +5,8 @@
  * length, head size]) and gives it back whole and one position longer (`present.N.key`).
  * onnxruntime-node copies every output out of the session into a fresh JavaScript buffer, so each
  * step copies the whole cache once more than the graph does: at a few hundred tokens of context
- * that is most of the time a q4 step spends outside its kernels (BENCHMARKS.md, "What a rewritten
- * graph would buy").
+ * that is most of the time a q4 step spends outside its kernels (BENCHMARKS.md, "Rewriting the
+ * graph").
  *
  * The rewrite leaves every operator of the export as it is and changes only its edges: each past
  * is taken as `past_key_values.N.key.by_position` in [batch, length, heads, head size] and
@@ -311,14 +311,19 @@ function rewrite(buf: Uint8Array): Uint8Array | undefined {
   if (graphFields.length !== 1 || defaultOpset(buf, model) < 10) return undefined;
   const graphField = graphFields[0];
   const graph = fields(buf, graphField.value, graphField.end);
-  const inputs = graph.filter((f) => f.field === GRAPH_INPUT && f.wire === LEN).map((f) => ({ f, info: readValueInfo(buf, f) }));
-  const outputs = graph.filter((f) => f.field === GRAPH_OUTPUT && f.wire === LEN).map((f) => ({ f, info: readValueInfo(buf, f) }));
-  const pasts = inputs.filter((i) => i.info?.name.startsWith('past_key_values.'));
-  const presents = outputs.filter((o) => o.info?.name.startsWith('present.'));
-  if (!presents.length || !inputs.some((i) => i.info?.name === 'input_ids')) return undefined;
-  if (![...pasts, ...presents].every((x) => x.info && positionalCache(x.info))) return undefined;
-  const presentNames = new Set(presents.map((p) => p.info?.name));
-  if (!pasts.every((p) => presentNames.has(`present.${p.info?.name.slice('past_key_values.'.length)}`))) return undefined;
+  /** The graph's inputs or outputs that are tensors, with what their value info says. */
+  const tensors = (field: number) =>
+    graph.flatMap((f) => {
+      const info = f.field === field && f.wire === LEN ? readValueInfo(buf, f) : undefined;
+      return info ? [{ f, info }] : [];
+    });
+  const inputs = tensors(GRAPH_INPUT);
+  const pasts = inputs.filter((i) => i.info.name.startsWith('past_key_values.'));
+  const presents = tensors(GRAPH_OUTPUT).filter((o) => o.info.name.startsWith('present.'));
+  if (!presents.length || !inputs.some((i) => i.info.name === 'input_ids')) return undefined;
+  if (![...pasts, ...presents].every((x) => positionalCache(x.info))) return undefined;
+  const presentNames = new Set(presents.map((p) => p.info.name));
+  if (!pasts.every((p) => presentNames.has(`present.${p.info.name.slice('past_key_values.'.length)}`))) return undefined;
 
   const start = `${PREFIX}start`;
   const axes = `${PREFIX}axes`;
@@ -331,36 +336,21 @@ function rewrite(buf: Uint8Array): Uint8Array | undefined {
     node('Slice', [`${PREFIX}shape`, `${PREFIX}one`, axes], `${PREFIX}new`),
     node('Neg', [`${PREFIX}new`], start),
   ];
-  const newInputs: Uint8Array[] = [];
-  for (const { f, info } of inputs) {
-    if (!info || !pasts.some((p) => p.f === f)) {
-      newInputs.push(buf.subarray(f.start, f.end));
-      continue;
-    }
+  // Each cache input and output's value info, replaced where it stands.
+  const replaced = new Map<Field, Uint8Array>();
+  for (const { f, info } of pasts) {
     const d = info.dims ?? [];
-    newInputs.push(tensorValueInfo(GRAPH_INPUT, info.name + BY_POSITION, info.elemType, [d[0], d[2], d[1], d[3]]));
+    replaced.set(f, tensorValueInfo(GRAPH_INPUT, info.name + BY_POSITION, info.elemType, [d[0], d[2], d[1], d[3]]));
     added.push(node('Transpose', [info.name + BY_POSITION], info.name, { name: 'perm', ints: [0, 2, 1, 3] }));
   }
-  const newOutputs: Uint8Array[] = [];
-  for (const { f, info } of outputs) {
-    if (!info || !presents.some((p) => p.f === f)) {
-      newOutputs.push(buf.subarray(f.start, f.end));
-      continue;
-    }
+  for (const { f, info } of presents) {
     const d = info.dims ?? [];
+    replaced.set(f, tensorValueInfo(GRAPH_OUTPUT, info.name + NEW_ROWS, info.elemType, [d[0], 'sequence_length', d[1], d[3]]));
     added.push(node('Slice', [info.name, start, `${PREFIX}end`, axes], `${PREFIX}${info.name}`));
     added.push(node('Transpose', [`${PREFIX}${info.name}`], info.name + NEW_ROWS, { name: 'perm', ints: [0, 2, 1, 3] }));
-    newOutputs.push(tensorValueInfo(GRAPH_OUTPUT, info.name + NEW_ROWS, info.elemType, [d[0], 'sequence_length', d[1], d[3]]));
   }
-  // The graph: the added nodes first, then every field as it was, inputs and outputs replaced where they stood.
-  const graphParts: Uint8Array[] = [...added];
-  let inputAt = 0;
-  let outputAt = 0;
-  for (const f of graph) {
-    if (f.field === GRAPH_INPUT && f.wire === LEN) graphParts.push(newInputs[inputAt++]);
-    else if (f.field === GRAPH_OUTPUT && f.wire === LEN) graphParts.push(newOutputs[outputAt++]);
-    else graphParts.push(buf.subarray(f.start, f.end));
-  }
+  // The graph: the added nodes first, then every field as it was but those replaced.
+  const graphParts = [...added, ...graph.map((f) => replaced.get(f) ?? buf.subarray(f.start, f.end))];
   // One copy of the weights: the graph's parts go into the model's buffer as they are.
   const graphLength = graphParts.reduce((n, p) => n + p.length, 0);
   const parts: Uint8Array[] = [];
