@@ -411,6 +411,10 @@ async function alternate(
 
 const decodeMedian = (t: Timing[]) => median(t.map((x) => x.tokensPerSecond));
 
+/** "46%": the share of `bandwidth` that reading `bytesPerToken` at `tokensPerSecond` takes. */
+const ofBound = (bytesPerToken: number, tokensPerSecond: number, bandwidth: number) =>
+  `${((100 * bytesPerToken * tokensPerSecond) / bandwidth).toFixed(0)}%`;
+
 // ---------------------------------------------------------------------------------------------
 // Tables
 
@@ -488,9 +492,9 @@ async function runtimeProcessTable(models: BenchModel[], bandwidth: number): Pro
       const read = bytes.get(dtype)?.read;
       engines.forEach((e, k) => {
         const t = results[k];
-        const ofBound = read ? `${((100 * decodeMedian(t) * read) / bandwidth).toFixed(0)}%` : 'n/a';
+        const share = read ? ofBound(read, decodeMedian(t), bandwidth) : 'n/a';
         console.log(
-          `| ${m.label} | ${dtype} | ${e.name} | ${spread(t.map((x) => x.ttftMs))} | ${spread(t.map((x) => x.tokensPerSecond))} | ${(decodeMedian(t) / refTps).toFixed(2)}x | ${ofBound} |`,
+          `| ${m.label} | ${dtype} | ${e.name} | ${spread(t.map((x) => x.ttftMs))} | ${spread(t.map((x) => x.tokensPerSecond))} | ${(decodeMedian(t) / refTps).toFixed(2)}x | ${share} |`,
         );
       });
       lags.push(`${m.label} ${dtype}: ${lag.summary()}`);
@@ -942,13 +946,35 @@ async function rawDecode(
   }
 }
 
+const GRAPH_TABLE_HEAD =
+  '| model | dtype | prompt | graph | decode tok/s | vs first | % of bound | tokens |\n|---|---|---|---|---|---|---|---|';
+
+/** {@link rawDecode} of `promptIds` as an engine: each run opens the session, decodes, and closes it. */
+function bareEngine(name: string, file: string, promptIds: readonly number[], inPlace: boolean): Engine {
+  return {
+    name,
+    async run(tokens) {
+      const r = await rawDecode(file, promptIds, tokens, inPlace);
+      return {
+        ttftMs: NaN,
+        tokensPerSecond: 1000 / r.ms,
+        tokens: r.ids.length,
+        runMsPerToken: NaN,
+        ids: r.ids,
+        promptTokens: promptIds.length,
+      };
+    },
+    dispose: async () => undefined,
+  };
+}
+
 /** Two engines' runs taking turns: a table row each, the second's ratio against the first, and whether every run gave the first run's tokens. */
 async function pairRows(cells: string, read: number, bandwidth: number, engines: [Engine, Engine]): Promise<void> {
   const [a, b] = await alternate(engines);
   const reference = a[0].ids?.join(',');
   const same = (t: Timing[]) => (t.every((x) => x.ids?.join(',') === reference) ? 'identical' : 'differ');
   const prompt = `${a[0].promptTokens ?? '?'} tokens`;
-  const percent = (tps: number) => `${((100 * read * tps) / bandwidth).toFixed(0)}%`;
+  const percent = (tps: number) => ofBound(read, tps, bandwidth);
   const [ma, mb] = [decodeMedian(a), decodeMedian(b)];
   console.log(
     `| ${cells} | ${prompt} | ${engines[0].name} | ${spread(a.map((t) => t.tokensPerSecond))} | 1.00× | ${percent(ma)} | ${same(a)} |`,
@@ -975,8 +1001,7 @@ async function graphTable(models: BenchModel[], bandwidth: number): Promise<void
       `"As exported": Inkwell in process with the graph as the file has it; "by position": the same with the cache taken and given back by position (Inkwell's default). ` +
       `Load average at the start: ${loadAverage()}.\n`,
   );
-  console.log('| model | dtype | prompt | graph | decode tok/s | vs first | % of bound | tokens |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(GRAPH_TABLE_HEAD);
   for (const m of models.filter((x) => x.key !== 'smollm2')) {
     const bytes = readBytes(m.dir);
     for (const dtype of ['fp32', 'q4'] as const) {
@@ -997,8 +1022,7 @@ async function graphTable(models: BenchModel[], bandwidth: number): Promise<void
     `\nFused (bench/graph_variants.py: SkipLayerNormalization, MultiHeadAttention, FastGelu around the export's own weight products, both graphs as exported)` +
       `${fused.built.length ? `; built now: ${fused.built.join('; ')}` : ''}:\n`,
   );
-  console.log('| model | dtype | prompt | graph | decode tok/s | vs first | % of bound | tokens |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(GRAPH_TABLE_HEAD);
   for (const dtype of ['fp32', 'q4'] as const) {
     const read = bytes.get(dtype)?.read ?? NaN;
     for (const text of [shortPrompt, long]) {
@@ -1010,28 +1034,17 @@ async function graphTable(models: BenchModel[], bandwidth: number): Promise<void
     const alone = await productsAlone(path.join(fused.dir, dtype === 'fp32' ? 'products.onnx' : 'products_q4.onnx'), runs * 20);
     const tps = alone.map((ms) => 1000 / ms);
     console.log(
-      `| distilgpt2-shaped | ${dtype} | — | weight products alone (the floor) | ${spread(tps)} | | ${((100 * read * median(tps)) / bandwidth).toFixed(0)}% | |`,
+      `| distilgpt2-shaped | ${dtype} | — | weight products alone (the floor) | ${spread(tps)} | | ${ofBound(read, median(tps), bandwidth)} | |`,
     );
   }
   // The in-place cache, fp32, long prompt: bare sessions taking turns.
   const loaded = await loadModelInProcess(dir, threads, 'fp32');
   const promptIds = loaded.tokenizer.encode(long);
   await loaded.release();
-  const exportTimes: number[] = [];
-  const inPlaceTimes: number[] = [];
-  let agree = true;
-  for (let i = 0; i < runs; i++) {
-    const a = await rawDecode(path.join(dir, 'onnx', 'model.onnx'), promptIds, newTokens, false);
-    const b = await rawDecode(path.join(fused.dir, 'in-place-kv.onnx'), promptIds, newTokens, true);
-    exportTimes.push(1000 / a.ms);
-    inPlaceTimes.push(1000 / b.ms);
-    agree &&= a.ids.join(',') === b.ids.join(',');
-  }
-  const ratio = median(inPlaceTimes) / median(exportTimes);
-  console.log(`| distilgpt2-shaped | fp32 | ${promptIds.length} tokens | as exported, bare session | ${spread(exportTimes)} | 1.00× | | |`);
-  console.log(
-    `| distilgpt2-shaped | fp32 | ${promptIds.length} tokens | fused, in-place cache (pre-allocated presents), bare session | ${spread(inPlaceTimes)} | ${ratio.toFixed(2)}× | | ${agree ? 'identical' : 'differ'} |`,
-  );
+  await pairRows('distilgpt2-shaped | fp32', bytes.get('fp32')?.read ?? NaN, bandwidth, [
+    bareEngine('as exported, bare session', path.join(dir, 'onnx', 'model.onnx'), promptIds, false),
+    bareEngine('fused, in-place cache (pre-allocated presents), bare session', path.join(fused.dir, 'in-place-kv.onnx'), promptIds, true),
+  ]);
   console.log(
     '\nThe in-place rows run without Inkwell (its loader does not know the extra inputs): each step hands onnxruntime-node the same fixed-length ' +
       'buffers as past and as pre-allocated present, which an in-place cache needs from the binding.',
