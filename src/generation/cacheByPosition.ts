@@ -17,9 +17,10 @@
  *
  * It applies to graphs whose every cache tensor is 4-D with the sequence on axis 2 (GPT-2, Llama,
  * Qwen, Phi, grouped-query heads, float16 caches, merged decoders, either graph of a split export,
- * weights inside the graph or in external files); anything else (GPT-BigCode's fused 3-D cache, a
- * graph without cache outputs) is left alone: {@link rewriteCacheByPosition} returns undefined and
- * the export runs as before. A rewritten graph with external weights is opened from memory with
+ * weights inside the graph or in external files) or GPT-BigCode's fused multi-query 3-D cache
+ * ([batch, length, 2 × head size]: already by position, so only renamed, and its presents
+ * sliced); anything else (a graph without cache outputs, shapes it cannot read) is left alone:
+ * {@link rewriteCacheByPosition} returns undefined and the export runs as before. A rewritten graph with external weights is opened from memory with
  * ONNX Runtime told the folder they are in (sessionOptions.ts).
  *
  * Written by hand on the protobuf wire format, not with a protobuf library: the model is only
@@ -263,10 +264,17 @@ function readValueInfo(buf: Uint8Array, f: Field): TensorInfo | undefined {
   return elemType ? { name, elemType, dims } : undefined;
 }
 
-/** Whether `t` is a 4-D cache tensor with the sequence on axis 2 (heads and head size fixed). */
-function positionalCache(t: TensorInfo): boolean {
+/**
+ * How a cache tensor's sequence axis lies: `heads` for 4-D [batch, heads, length, head size]
+ * (heads and head size fixed), which the rewrite transposes; `positions` for GPT-BigCode's fused
+ * multi-query 3-D [batch, length, 2 × head size], already by position, which it only renames and
+ * slices; undefined for anything else.
+ */
+function cacheLayout(t: TensorInfo): 'heads' | 'positions' | undefined {
   const d = t.dims;
-  return !!d && d.length === 4 && typeof d[1] === 'number' && typeof d[3] === 'number' && typeof d[2] !== 'number';
+  if (d?.length === 4 && typeof d[1] === 'number' && typeof d[3] === 'number' && typeof d[2] !== 'number') return 'heads';
+  if (d?.length === 3 && typeof d[2] === 'number' && typeof d[1] !== 'number') return 'positions';
+  return undefined;
 }
 
 /** The default domain's opset the model imports (0 when it names none). */
@@ -286,7 +294,7 @@ function defaultOpset(buf: Uint8Array, model: Field[]): number {
 
 /** The rewrite as openOnnxSession takes it (sessionOptions.ts). */
 export const cacheByPosition = {
-  key: 'cache-by-position-1',
+  key: 'cache-by-position-2',
   apply: (model: Uint8Array): Uint8Array | undefined => rewriteCacheByPosition(model),
 };
 
@@ -321,32 +329,48 @@ function rewrite(buf: Uint8Array): Uint8Array | undefined {
   const pasts = inputs.filter((i) => i.info.name.startsWith('past_key_values.'));
   const presents = tensors(GRAPH_OUTPUT).filter((o) => o.info.name.startsWith('present.'));
   if (!presents.length || !inputs.some((i) => i.info.name === 'input_ids')) return undefined;
-  if (![...pasts, ...presents].every((x) => positionalCache(x.info))) return undefined;
+  if (![...pasts, ...presents].every((x) => cacheLayout(x.info))) return undefined;
   const presentNames = new Set(presents.map((p) => p.info.name));
   if (!pasts.every((p) => presentNames.has(`present.${p.info.name.slice('past_key_values.'.length)}`))) return undefined;
 
   const start = `${PREFIX}start`;
-  const axes = `${PREFIX}axes`;
+  const end = `${PREFIX}end`;
+  /** The Slice axes constant of a layout: the sequence is axis 2 of [batch, heads, length, head size], axis 1 of [batch, length, width]. */
+  const axes = { heads: `${PREFIX}axes`, positions: `${PREFIX}axes_positions` } as const;
   const added: Uint8Array[] = [
     // The positions this step adds: the last input_ids.shape[1] of each present.
     node('Shape', ['input_ids'], `${PREFIX}shape`),
     node('Constant', [], `${PREFIX}one`, { name: 'value', tensor: int64Tensor([1n]) }),
-    node('Constant', [], axes, { name: 'value', tensor: int64Tensor([2n]) }),
-    node('Constant', [], `${PREFIX}end`, { name: 'value', tensor: int64Tensor([2n ** 62n]) }),
-    node('Slice', [`${PREFIX}shape`, `${PREFIX}one`, axes], `${PREFIX}new`),
+    node('Constant', [], axes.heads, { name: 'value', tensor: int64Tensor([2n]) }),
+    node('Constant', [], end, { name: 'value', tensor: int64Tensor([2n ** 62n]) }),
+    node('Slice', [`${PREFIX}shape`, `${PREFIX}one`, axes.heads], `${PREFIX}new`),
     node('Neg', [`${PREFIX}new`], start),
   ];
+  if ([...pasts, ...presents].some((x) => cacheLayout(x.info) === 'positions')) {
+    added.push(node('Constant', [], axes.positions, { name: 'value', tensor: int64Tensor([1n]) }));
+  }
   // Each cache input and output's value info, replaced where it stands.
   const replaced = new Map<Field, Uint8Array>();
   for (const { f, info } of pasts) {
     const d = info.dims ?? [];
+    if (cacheLayout(info) === 'positions') {
+      // Already by position: only the name says so.
+      replaced.set(f, tensorValueInfo(GRAPH_INPUT, info.name + BY_POSITION, info.elemType, d));
+      added.push(node('Identity', [info.name + BY_POSITION], info.name));
+      continue;
+    }
     replaced.set(f, tensorValueInfo(GRAPH_INPUT, info.name + BY_POSITION, info.elemType, [d[0], d[2], d[1], d[3]]));
     added.push(node('Transpose', [info.name + BY_POSITION], info.name, { name: 'perm', ints: [0, 2, 1, 3] }));
   }
   for (const { f, info } of presents) {
     const d = info.dims ?? [];
+    if (cacheLayout(info) === 'positions') {
+      replaced.set(f, tensorValueInfo(GRAPH_OUTPUT, info.name + NEW_ROWS, info.elemType, [d[0], 'sequence_length', d[2]]));
+      added.push(node('Slice', [info.name, start, end, axes.positions], info.name + NEW_ROWS));
+      continue;
+    }
     replaced.set(f, tensorValueInfo(GRAPH_OUTPUT, info.name + NEW_ROWS, info.elemType, [d[0], 'sequence_length', d[1], d[3]]));
-    added.push(node('Slice', [info.name, start, `${PREFIX}end`, axes], `${PREFIX}${info.name}`));
+    added.push(node('Slice', [info.name, start, end, axes.heads], `${PREFIX}${info.name}`));
     added.push(node('Transpose', [`${PREFIX}${info.name}`], info.name + NEW_ROWS, { name: 'perm', ints: [0, 2, 1, 3] }));
   }
   // The graph: the added nodes first, then every field as it was but those replaced.

@@ -20,7 +20,7 @@ import { modelsDir } from './fixtures';
 
 const parityDir = path.join(modelsDir, 'parity');
 
-/** Layouts and whether their cache can go by position (4-D, sequence on axis 2, wherever the weights are). */
+/** Layouts and whether their cache can go by position (4-D with the sequence on axis 2, or GPT-BigCode's 3-D, wherever the weights are). */
 const LAYOUTS: ReadonlyArray<{ label: string; dir: string; dtype: DtypeRequest; byPosition: boolean }> = [
   { label: 'tiny-gpt2', dir: path.join(modelsDir, 'tiny-gpt2'), dtype: 'fp32', byPosition: true },
   { label: 'tiny-llama', dir: path.join(modelsDir, 'tiny-llama'), dtype: 'fp32', byPosition: true },
@@ -30,7 +30,12 @@ const LAYOUTS: ReadonlyArray<{ label: string; dir: string; dtype: DtypeRequest; 
   { label: 'phi3', dir: path.join(parityDir, 'phi3'), dtype: 'fp32', byPosition: true },
   { label: 'llama-dtypes fp16 (float16 cache)', dir: path.join(parityDir, 'llama-dtypes'), dtype: 'fp16', byPosition: true },
   { label: 'llama-dtypes q4', dir: path.join(parityDir, 'llama-dtypes'), dtype: 'q4', byPosition: true },
-  { label: 'bigcode-mq (fused 3-D key_value cache)', dir: path.join(parityDir, 'bigcode-mq'), dtype: 'fp32', byPosition: false },
+  {
+    label: 'bigcode-mq (fused 3-D key_value cache, already by position)',
+    dir: path.join(parityDir, 'bigcode-mq'),
+    dtype: 'fp32',
+    byPosition: true,
+  },
   {
     label: 'llama-external-data (weights in two other files, found from memory)',
     dir: path.join(parityDir, 'llama-external-data'),

@@ -126,6 +126,7 @@ const LAYOUTS: ReadonlyArray<{ label: string; dir: string; dtype: DtypeRequest; 
   // As exported (presents handed back whole, cut by copying on a rollback), where Inkwell would take the cache by position.
   { label: 'gpt2-split as exported', dir: path.join(parityDir, 'gpt2-split'), dtype: 'fp32', tuning: { rewrite: false } },
   { label: 'llama-dtypes fp16 as exported', dir: path.join(parityDir, 'llama-dtypes'), dtype: 'fp16', tuning: { rewrite: false } },
+  { label: 'bigcode-mq as exported (cut on axis 1)', dir: path.join(parityDir, 'bigcode-mq'), dtype: 'fp32', tuning: { rewrite: false } },
   ...(['fp32', 'fp16', 'q4', 'q4f16'] as const).map((dtype) => ({
     label: `llama-dtypes ${dtype}${dtype.endsWith('16') ? ' (float16 cache)' : ''}`,
     dir: path.join(parityDir, 'llama-dtypes'),
