@@ -23,10 +23,10 @@
  * Run: npm run bench -- generation  (or: npx tsx bench/generation.ts)
  * Settings: INKWELL_BENCH_THREADS (2), INKWELL_BENCH_TOKENS (64), INKWELL_BENCH_RUNS (5, at least 5),
  * INKWELL_BENCH_MODELS (comma-separated labels: shipped, distilgpt2, smollm2), INKWELL_BENCH_TABLES
- * (comma-separated, all by default: dtype, process, sessions, q4, load, profile, graph), INKWELL_BENCH_PROMPT
+ * (comma-separated, all by default: dtype, process, sessions, spin, q4, load, profile, graph), INKWELL_BENCH_PROMPT
  * (short by default; long: 1,800 characters of a sample post, ~355 tokens).
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -49,7 +49,9 @@ const threads = Number(process.env.INKWELL_BENCH_THREADS ?? 2);
 const newTokens = Number(process.env.INKWELL_BENCH_TOKENS ?? 64);
 const runs = Math.max(5, Number(process.env.INKWELL_BENCH_RUNS ?? 5));
 const onlyModels = process.env.INKWELL_BENCH_MODELS?.split(',').filter(Boolean);
-const tables = new Set((process.env.INKWELL_BENCH_TABLES ?? 'dtype,process,sessions,q4,load,profile,graph').split(',').filter(Boolean));
+const tables = new Set(
+  (process.env.INKWELL_BENCH_TABLES ?? 'dtype,process,sessions,spin,q4,load,profile,graph').split(',').filter(Boolean),
+);
 const greedy: SamplingOptions = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 const shortPrompt =
   'Generative models learn the distribution of their training data and sample new examples from it. ' +
@@ -115,13 +117,24 @@ async function ortReadBandwidth(): Promise<number> {
  * C compiler.
  */
 function compiledReadBandwidth(): number | undefined {
-  const binary = path.join(cacheDir, 'readbw');
+  const binary = compiled('readbw');
+  if (!binary) return undefined;
+  try {
+    return Number(execFileSync(binary, [String(threads), '1024', '12'], { encoding: 'utf8' }).split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** bench/NAME.c compiled with the system's C compiler (-O3 -march=native, once, into bench/.cache); undefined without one. */
+function compiled(name: 'readbw' | 'gemv'): string | undefined {
+  const binary = path.join(cacheDir, name);
   try {
     if (!fs.existsSync(binary)) {
       fs.mkdirSync(cacheDir, { recursive: true });
-      execFileSync('cc', ['-O3', '-march=native', '-pthread', '-o', binary, path.join(repo, 'bench', 'readbw.c')], { stdio: 'ignore' });
+      execFileSync('cc', ['-O3', '-march=native', '-pthread', '-o', binary, path.join(repo, 'bench', `${name}.c`)], { stdio: 'ignore' });
     }
-    return Number(execFileSync(binary, [String(threads), '1024', '12'], { encoding: 'utf8' }).split(' ')[0]);
+    return binary;
   } catch {
     return undefined;
   }
@@ -647,6 +660,43 @@ async function sessionOptionSweep(models: BenchModel[]): Promise<void> {
   console.log(`\nLoad average at the end: ${loadAverage()}.`);
 }
 
+/**
+ * Whether ONNX Runtime's worker threads should spin between operators: Inkwell's sessions (they
+ * sleep) against the same with spinning, taking turns, on a quiet machine and then beside one
+ * CPU-bound process (a plain busy loop, as a build or a second program would be), since spinning
+ * can only win when a core is free to spin on.
+ */
+async function spinTable(models: BenchModel[]): Promise<void> {
+  console.log(`
+### Worker threads that spin, on a quiet and on a busy machine (Inkwell in process)
+`);
+  console.log(
+    `${threads} intra-op threads; ${runs} runs each, the two taking turns; median (min–max). "Busy": one more process spinning on a core all along. Load average at the start: ${loadAverage()}.
+`,
+  );
+  console.log('| model | dtype | machine | sleeping: TTFT ms | decode tok/s | spinning: TTFT ms | decode tok/s | spinning vs sleeping |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const m of models.filter((x) => x.key !== 'smollm2')) {
+    for (const dtype of ['fp32', 'q4'] as const) {
+      for (const busy of [false, true]) {
+        const hog = busy ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : undefined;
+        try {
+          const [sleeping, spinning] = await alternate([
+            await inkwellInProcess(m.dir, dtype, undefined, 'sleeping'),
+            await inkwellInProcess(m.dir, dtype, { allowSpinning: true }, 'spinning'),
+          ]);
+          console.log(
+            `| ${m.label} | ${dtype} | ${busy ? 'busy' : 'quiet'} | ${spread(sleeping.map((x) => x.ttftMs))} | ${spread(sleeping.map((x) => x.tokensPerSecond))} | ` +
+              `${spread(spinning.map((x) => x.ttftMs))} | ${spread(spinning.map((x) => x.tokensPerSecond))} | ${(decodeMedian(spinning) / decodeMedian(sleeping)).toFixed(2)}× |`,
+          );
+        } finally {
+          hog?.kill();
+        }
+      }
+    }
+  }
+}
+
 /** The q4 settings training/quantize.py offers, each in its own folder (the loader finds `onnx/model_q4.onnx` by name). */
 const Q4_SETTINGS: ReadonlyArray<{ key: string; name: string; args: string[] }> = [
   { key: 'default', name: 'block 32, accuracy level 4 (int8 activations; the default)', args: [] },
@@ -842,6 +892,24 @@ function fusedFixture(dir: string): { dir: string; built: string[] } {
   return { dir: out, built };
 }
 
+/**
+ * The weight products of a GPT-2-shaped fixture (make_text_models.py) as bench/gemv.c takes them,
+ * K:N in the order a step runs them: per layer the attention's QKV and output, the MLP's two,
+ * then the LM head. The same matrices as its products-alone graph.
+ */
+function productShapes(dir: string): string[] {
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+    n_embd: number;
+    n_layer: number;
+    n_inner?: number | null;
+    vocab_size: number;
+  };
+  const h = config.n_embd;
+  const inner = config.n_inner ?? 4 * h;
+  const layer = [`${h}:${3 * h}`, `${h}:${h}`, `${h}:${inner}`, `${inner}:${h}`];
+  return [...Array.from({ length: config.n_layer }, () => layer).flat(), `${h}:${config.vocab_size}`];
+}
+
 /** ms per run of a products-alone graph: `n` runs after a warm-up, each its inputs random. */
 async function productsAlone(file: string, n: number): Promise<number[]> {
   const session = await ort.InferenceSession.create(file, {
@@ -989,7 +1057,9 @@ async function pairRows(cells: string, read: number, bandwidth: number, engines:
  * KV cache taken and given back by position, against the export as it is, whole greedy requests
  * in process at a short and a long prompt. Then what it does not do, measured on the
  * distilgpt2-shaped fixture (bench/graph_variants.py): the export rebuilt with ONNX Runtime's fused
- * operators; the weight products alone, the floor no rewrite goes under; and an in-place cache
+ * operators; the weight products alone, the floor no rewrite goes under, beside the same products
+ * computed by a plain C matrix-vector kernel (bench/gemv.c: what a kernel of Inkwell's own would
+ * read, taking turns with ONNX Runtime); and an in-place cache
  * (GroupQueryAttention on one fixed buffer per cache tensor, bare sessions).
  */
 async function graphTable(models: BenchModel[], bandwidth: number): Promise<void> {
@@ -1031,11 +1101,31 @@ async function graphTable(models: BenchModel[], bandwidth: number): Promise<void
         await inkwellInProcess(fused.dir, dtype, exported, 'fused', threads, text),
       ]);
     }
-    const alone = await productsAlone(path.join(fused.dir, dtype === 'fp32' ? 'products.onnx' : 'products_q4.onnx'), runs * 20);
-    const tps = alone.map((ms) => 1000 / ms);
+    const alone = path.join(fused.dir, dtype === 'fp32' ? 'products.onnx' : 'products_q4.onnx');
+    if (dtype === 'q4') {
+      const tps = (await productsAlone(alone, runs * 20)).map((ms) => 1000 / ms);
+      console.log(
+        `| distilgpt2-shaped | q4 | — | weight products alone (the floor) | ${spread(tps)} | | ${ofBound(read, median(tps), bandwidth)} | |`,
+      );
+      continue;
+    }
+    // fp32: ONNX Runtime's products and a plain C kernel's on the same shapes, in turns.
+    const shapes = productShapes(dir);
+    const gemv = compiled('gemv');
+    const ortTps: number[] = [];
+    const cTps: number[] = [];
+    for (let round = 0; round < runs; round++) {
+      ortTps.push(1000 / median(await productsAlone(alone, 20)));
+      if (gemv) cTps.push(1 / Number(execFileSync(gemv, [String(threads), '20', ...shapes], { encoding: 'utf8' }).split(' ')[0]));
+    }
     console.log(
-      `| distilgpt2-shaped | ${dtype} | — | weight products alone (the floor) | ${spread(tps)} | | ${ofBound(read, median(tps), bandwidth)} | |`,
+      `| distilgpt2-shaped | fp32 | — | weight products alone (the floor) | ${spread(ortTps)} | | ${ofBound(read, median(ortTps), bandwidth)} | |`,
     );
+    if (cTps.length) {
+      console.log(
+        `| distilgpt2-shaped | fp32 | — | the same products by a plain C kernel (bench/gemv.c) | ${spread(cTps)} | ${(median(cTps) / median(ortTps)).toFixed(2)}× ONNX Runtime's | ${ofBound(read, median(cTps), bandwidth)} | |`,
+      );
+    }
   }
   // The in-place cache, fp32, long prompt: bare sessions taking turns.
   const loaded = await loadModelInProcess(dir, threads, 'fp32');
@@ -1085,6 +1175,7 @@ export async function benchGeneration(): Promise<void> {
       bandwidth,
     );
   if (tables.has('sessions')) await sessionOptionSweep(models);
+  if (tables.has('spin')) await spinTable(models);
   if (tables.has('q4')) await q4SettingsSweep(models);
   if (tables.has('load')) await loadTable(models);
   if (tables.has('profile')) await profileTable(models, bandwidth);

@@ -63,9 +63,10 @@ export function inkwellSessionOptions(threads: number, tuning: SessionTuning = {
     ...(tuning.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: tuning.profileFilePrefix } : {}),
     extra: {
       // Worker threads sleep between operators instead of spinning. Spinning wins
-      // a little on an idle machine but burns cores the editor needs, and loses
-      // badly when the machine is busy (measured: 2 spinning threads on 2 busy
-      // cores decoded slower than 2 sleeping ones).
+      // on an idle machine (1.05-1.75x) but burns cores the editor needs, and
+      // loses a quarter to a third of the speed beside one busy process (0.62-0.95x;
+      // BENCHMARKS.md, "Worker threads that spin"); it is fixed when the session
+      // is made, and a loaded model outlives the machine's load of the moment.
       session: { intra_op: { allow_spinning: tuning.allowSpinning ? '1' : '0' } },
     },
   };
