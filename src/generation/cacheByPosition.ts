@@ -20,8 +20,9 @@
  * weights inside the graph or in external files) or GPT-BigCode's fused multi-query 3-D cache
  * ([batch, length, 2 × head size]: already by position, so only renamed, and its presents
  * sliced); anything else (a graph without cache outputs, shapes it cannot read) is left alone:
- * {@link rewriteCacheByPosition} returns undefined and the export runs as before. A rewritten graph with external weights is opened from memory with
- * ONNX Runtime told the folder they are in (sessionOptions.ts).
+ * {@link rewriteCacheByPosition} returns undefined and the export runs as before. A rewritten
+ * graph with external weights is opened from memory with ONNX Runtime told the folder they are
+ * in (sessionOptions.ts).
  *
  * Written by hand on the protobuf wire format, not with a protobuf library: the model is only
  * walked field by field and its weights (hundreds of megabytes of `initializer` fields) are copied
@@ -338,7 +339,8 @@ function rewrite(buf: Uint8Array): Uint8Array | undefined {
   /** The Slice axes constant of a layout: the sequence is axis 2 of [batch, heads, length, head size], axis 1 of [batch, length, width]. */
   const axes = { heads: `${PREFIX}axes`, positions: `${PREFIX}axes_positions` } as const;
   const added: Uint8Array[] = [
-    // The positions this step adds: the last input_ids.shape[1] of each present.
+    // The positions this step adds: the last input_ids.shape[1] of each present (shape[1:2], the
+    // axes constant's [2] serving as the end).
     node('Shape', ['input_ids'], `${PREFIX}shape`),
     node('Constant', [], `${PREFIX}one`, { name: 'value', tensor: int64Tensor([1n]) }),
     node('Constant', [], axes.heads, { name: 'value', tensor: int64Tensor([2n]) }),
