@@ -31,7 +31,7 @@
  * below).
  */
 
-/** Suffix of a past input the rewrite takes by position ([batch, length, heads, head size]). */
+/** Suffix of a past input the rewrite takes by position ([batch, length, heads, head size], or GPT-BigCode's [batch, length, 2 × head size]). */
 export const BY_POSITION = '.by_position';
 /** Suffix of a present output the rewrite gives as the step's new positions only. */
 export const NEW_ROWS = '.new';
@@ -327,10 +327,13 @@ function rewrite(buf: Uint8Array): Uint8Array | undefined {
       return info ? [{ f, info }] : [];
     });
   const inputs = tensors(GRAPH_INPUT);
-  const pasts = inputs.filter((i) => i.info.name.startsWith('past_key_values.'));
-  const presents = tensors(GRAPH_OUTPUT).filter((o) => o.info.name.startsWith('present.'));
+  /** The cache tensors among them, each with its layout (undefined: one the rewrite cannot take). */
+  const cacheTensors = (list: typeof inputs, prefix: string) =>
+    list.filter((x) => x.info.name.startsWith(prefix)).map((x) => ({ ...x, layout: cacheLayout(x.info) }));
+  const pasts = cacheTensors(inputs, 'past_key_values.');
+  const presents = cacheTensors(tensors(GRAPH_OUTPUT), 'present.');
   if (!presents.length || !inputs.some((i) => i.info.name === 'input_ids')) return undefined;
-  if (![...pasts, ...presents].every((x) => cacheLayout(x.info))) return undefined;
+  if (![...pasts, ...presents].every((x) => x.layout)) return undefined;
   const presentNames = new Set(presents.map((p) => p.info.name));
   if (!pasts.every((p) => presentNames.has(`present.${p.info.name.slice('past_key_values.'.length)}`))) return undefined;
 
@@ -348,14 +351,14 @@ function rewrite(buf: Uint8Array): Uint8Array | undefined {
     node('Slice', [`${PREFIX}shape`, `${PREFIX}one`, axes.heads], `${PREFIX}new`),
     node('Neg', [`${PREFIX}new`], start),
   ];
-  if ([...pasts, ...presents].some((x) => cacheLayout(x.info) === 'positions')) {
+  if ([...pasts, ...presents].some((x) => x.layout === 'positions')) {
     added.push(node('Constant', [], axes.positions, { name: 'value', tensor: int64Tensor([1n]) }));
   }
   // Each cache input and output's value info, replaced where it stands.
   const replaced = new Map<Field, Uint8Array>();
-  for (const { f, info } of pasts) {
+  for (const { f, info, layout } of pasts) {
     const d = info.dims ?? [];
-    if (cacheLayout(info) === 'positions') {
+    if (layout === 'positions') {
       // Already by position: only the name says so.
       replaced.set(f, tensorValueInfo(GRAPH_INPUT, info.name + BY_POSITION, info.elemType, d));
       added.push(node('Identity', [info.name + BY_POSITION], info.name));
@@ -364,9 +367,9 @@ function rewrite(buf: Uint8Array): Uint8Array | undefined {
     replaced.set(f, tensorValueInfo(GRAPH_INPUT, info.name + BY_POSITION, info.elemType, [d[0], d[2], d[1], d[3]]));
     added.push(node('Transpose', [info.name + BY_POSITION], info.name, { name: 'perm', ints: [0, 2, 1, 3] }));
   }
-  for (const { f, info } of presents) {
+  for (const { f, info, layout } of presents) {
     const d = info.dims ?? [];
-    if (cacheLayout(info) === 'positions') {
+    if (layout === 'positions') {
       replaced.set(f, tensorValueInfo(GRAPH_OUTPUT, info.name + NEW_ROWS, info.elemType, [d[0], 'sequence_length', d[2]]));
       added.push(node('Slice', [info.name, start, end, axes.positions], info.name + NEW_ROWS));
       continue;

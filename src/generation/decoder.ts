@@ -78,7 +78,8 @@ export interface CacheFeed {
   emptyShape: number[];
   /**
    * The graph takes this cache by position (cacheByPosition.ts): the past as [batch, length, heads,
-   * head size], a prefix of one growing buffer, and the present as the step's new positions only.
+   * head size] (GPT-BigCode: [batch, length, 2 × head size]), a prefix of one growing buffer, and
+   * the present as the step's new positions only.
    */
   byPosition: boolean;
 }
@@ -453,7 +454,7 @@ export function logitsRow(
 
 /**
  * The KV cache of a graph that takes it by position: one buffer per cache tensor holding
- * [positions, heads × head size] rows. A step is fed a prefix of each buffer (a view), its new
+ * [positions, row] rows (a row: heads × head size, or GPT-BigCode's 2 × head size). A step is fed a prefix of each buffer (a view), its new
  * rows are appended where the positions the model has seen end, and a rollback only shortens
  * the prefix. Buffers grow by doubling, up to the model's context.
  */
@@ -469,7 +470,7 @@ class PositionCache {
     private readonly file: string,
   ) {}
 
-  /** Elements of one position of `cache` (heads × head size). */
+  /** Elements of one position of `cache` (every dim after the length). */
   private rowSize(cache: CacheFeed): number {
     return cache.emptyShape.slice(2).reduce((n, d) => n * d, 1);
   }

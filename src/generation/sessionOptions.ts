@@ -116,8 +116,9 @@ function rewriteLimit(): number {
 export interface OpenSessionOptions {
   tuning?: SessionTuning;
   /**
-   * Rewrites the graph before ONNX Runtime opens it, when the graph keeps its weights inside and
-   * is small enough ({@link rewriteLimit}); a rewritten graph ONNX Runtime refuses is opened as it is.
+   * Rewrites the graph before ONNX Runtime opens it, when the graph file (its external weights not
+   * counted) is small enough ({@link rewriteLimit}); a rewritten graph ONNX Runtime refuses is opened
+   * as it is.
    */
   rewrite?: GraphRewrite;
   /** Opens a cached optimized graph when there is one, and saves one when there is not. */

@@ -33,7 +33,7 @@ export function describeCheck(check: ModelCheckResult): { summary: string; detai
         `${JSON.stringify(check.sample.text)} in ${check.sample.ms.toFixed(0)} ms.`;
       const tokens = `prompt prefix [${check.prefixIds.join(', ')}], end-of-text [${check.eosTokenIds.join(', ')}] (from ${check.eosSource})`;
       const byPosition = check.cacheByPosition
-        ? '; run as Inkwell rewrote it at load: each past arrives by position (…by_position, [batch, length, heads, head size]) ' +
+        ? '; run as Inkwell rewrote it at load: each past arrives by position (…by_position, [batch, length, …]) ' +
           'and each present leaves as the step’s new positions (…new), every operator the export’s own'
         : '';
       return {
